@@ -1,0 +1,107 @@
+// commands/: the declarative command table and one file per command family. Owns command
+// semantics: arity, flags, key positions, parsing/validation, the deterministic log form of
+// writes, and how each write is applied. Must not touch sockets, the event loop or Raft internals.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "resp/reply_builder.h"
+#include "store/store.h"
+
+namespace redraft::commands {
+
+using Argv = std::vector<std::string>;
+
+// Flags as Redis's COMMAND reports them.
+enum Flag : uint32_t {
+  kWrite = 1u << 0,      // goes through the log; the only flag that decides the write path
+  kReadonly = 1u << 1,
+  kAdmin = 1u << 2,
+  kFast = 1u << 3,
+  kNoAuth = 1u << 4,     // allowed before AUTH
+  kLoading = 1u << 5,
+  kStale = 1u << 6,
+  kDenyOom = 1u << 7,
+  kNoScript = 1u << 8,
+  kSkipSlowlog = 1u << 9,
+  kPubsub = 1u << 10,
+  kAllowBusy = 1u << 11,
+  kInternal = 1u << 12,  // proposed by the server itself; hidden from COMMAND
+};
+
+// Per-connection state a command may read or change.
+struct Session {
+  uint64_t id = 0;
+  int proto = 2;
+  bool authenticated = false;
+  std::string name;
+  std::string lib_name, lib_ver;
+};
+
+class ServerApi;  // implemented by server/: what server-level commands may ask (server_api.h)
+
+// Context of a command executed right away (reads and server commands) on the event loop.
+struct ExecContext {
+  store::Store& store;
+  int64_t now_ms;
+  resp::ReplyBuilder& reply;
+  Session& session;
+  ServerApi* server;  // null in unit tests of data commands
+};
+
+// Context of a write before it is proposed (on the node that received it).
+struct PrepareContext {
+  int64_t now_ms;
+  resp::ReplyBuilder& reply;  // for errors only
+};
+
+// Context of applying a write's log form. Deterministic: may only use batch, argv and now_ms
+// (the proposer's clock, carried in the entry). Replies are written here; on replicas that did
+// not propose the command the reply is discarded.
+struct ApplyContext {
+  store::Store::Batch& batch;
+  int64_t now_ms;
+  resp::ReplyBuilder& reply;
+};
+
+struct CommandSpec {
+  std::string_view name;  // lower case
+  int arity;              // Redis convention: N exact, -N at least N (name included)
+  uint32_t flags;
+  int first_key, last_key, key_step;  // Redis key spec (last_key -1 = last argument)
+  std::string_view group, since, summary, complexity;  // COMMAND DOCS
+  // Non-write commands: run now and write the reply.
+  void (*execute)(ExecContext&, const Argv&) = nullptr;
+  // Write commands: validate and rewrite argv into its deterministic log form (relative expiry
+  // to absolute, ...). Returns false after writing an error reply; nothing is proposed then.
+  // Null means the argv is already deterministic.
+  bool (*prepare)(PrepareContext&, Argv&) = nullptr;
+  // Write commands: apply the log form.
+  void (*apply)(ApplyContext&, const Argv&) = nullptr;
+
+  bool is_write() const { return flags & kWrite; }
+};
+
+// Case-insensitive lookup; nullptr if unknown.
+const CommandSpec* Lookup(std::string_view name);
+// Every command, in table order (the union of each family's table).
+const std::vector<const CommandSpec*>& AllCommands();
+
+// Family tables (each defined in its family's .cc file; terminated by an entry with empty name).
+extern const CommandSpec kStringCommands[];
+extern const CommandSpec kKeyCommands[];
+extern const CommandSpec kServerCommands[];
+
+// The log form of a write: the proposer's clock plus the rewritten argv.
+// Format: varint now_ms, varint argc, then argc length-prefixed strings.
+struct LogCommand {
+  int64_t now_ms = 0;
+  Argv argv;
+};
+std::string EncodeLogCommand(const LogCommand& cmd);
+bool DecodeLogCommand(std::string_view data, LogCommand* out);
+
+}  // namespace redraft::commands

@@ -1,0 +1,82 @@
+// store/: the state machine over RocksDB. Owns the key/value encoding (type, expiry, version),
+// atomic application of one log entry's effects together with the applied index, and (later)
+// snapshot create/restore. Must not know about Raft roles, clients or sockets.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace redraft::store {
+
+// Every key's metadata record carries its type, so WRONGTYPE is one lookup and collection types
+// (hash, list, set, zset: versioned subkeys in their own column family, as Kvrocks does) fit later.
+enum class ValueType : uint8_t { kString = 1 };
+
+struct Value {
+  ValueType type = ValueType::kString;
+  int64_t expire_ms = 0;   // absolute unix time in ms; 0 = no expiry
+  uint64_t version = 0;    // for collection types: subkeys of older versions are garbage
+  std::string payload;     // strings: the value itself
+};
+
+struct StoreOptions {
+  size_t block_cache_bytes = 256ull << 20;
+  size_t write_buffer_bytes = 64ull << 20;
+};
+
+class Store {
+ public:
+  // An atomic set of changes produced by applying one log entry. Reads through the batch see
+  // its own uncommitted writes. Not thread-safe; lives for one apply.
+  class Batch {
+   public:
+    virtual ~Batch() = default;
+    // NotFound if missing or expired at now_ms.
+    virtual Status Get(std::string_view key, int64_t now_ms, Value* out) = 0;
+    // Like Get but returns the record even if expired (for expiry-aware deletes).
+    virtual Status GetRaw(std::string_view key, Value* out) = 0;
+    virtual void Put(std::string_view key, const Value& v) = 0;
+    virtual void Delete(std::string_view key) = 0;
+    // Deletes every key (FLUSHDB/FLUSHALL).
+    virtual void DeleteAll() = 0;
+  };
+
+  virtual ~Store() = default;
+
+  // Opens (creating if needed) the database under dir. RocksDB's own WAL is disabled: the
+  // durable log is the write-ahead log, and entries after applied_index() are replayed.
+  static Result<std::unique_ptr<Store>> Open(const std::string& dir, const StoreOptions& opts);
+
+  // --- reads ---
+  // NotFound if missing or expired at now_ms (expire_ms != 0 && expire_ms <= now_ms).
+  virtual Status Get(std::string_view key, int64_t now_ms, Value* out) = 0;
+  // Visits keys >= start in byte order, including expired ones (the callback sees expire_ms);
+  // stops when fn returns false.
+  virtual Status Scan(std::string_view start,
+                      const std::function<bool(std::string_view key, const Value&)>& fn) = 0;
+  // Number of keys physically present (expired-but-not-deleted included), like Redis's DBSIZE.
+  virtual uint64_t KeyCount() const = 0;
+  // Index of the last log entry whose effects are in the store.
+  virtual uint64_t applied_index() const = 0;
+
+  // --- writes (one writer: the thread that applies the log) ---
+  virtual std::unique_ptr<Batch> NewBatch() = 0;
+  // Writes the batch's effects and applied_index atomically. REQUIRES: index > applied_index().
+  virtual Status Commit(Batch* batch, uint64_t index) = 0;
+  // Records applied index for an entry with no effects (no-op, failed command).
+  virtual Status SetAppliedIndex(uint64_t index) = 0;
+  // Makes everything committed so far durable (flushes memtables); after it returns, the log
+  // before applied_index() may be discarded.
+  virtual Status Flush() = 0;
+
+  // --- introspection for INFO ---
+  virtual uint64_t ApproximateMemoryBytes() = 0;
+  virtual uint64_t ApproximateDiskBytes() = 0;
+};
+
+}  // namespace redraft::store
