@@ -1,0 +1,44 @@
+// The command table: the union of each family's declarative table. COMMAND, arity checks and the
+// read/write split all come from here.
+#include <algorithm>
+#include <cctype>
+#include <unordered_map>
+
+#include "commands/command.h"
+
+namespace redraft::commands {
+namespace {
+
+struct Registry {
+  std::vector<const CommandSpec*> all;
+  std::unordered_map<std::string, const CommandSpec*> by_name;
+
+  Registry() {
+    for (const CommandSpec* table : {kServerCommands, kStringCommands, kKeyCommands}) {
+      for (const CommandSpec* c = table; !c->name.empty(); ++c) {
+        all.push_back(c);
+        by_name.emplace(std::string(c->name), c);
+      }
+    }
+  }
+};
+
+const Registry& GetRegistry() {
+  static const Registry registry;
+  return registry;
+}
+
+}  // namespace
+
+const CommandSpec* Lookup(std::string_view name) {
+  if (name.size() > 64) return nullptr;
+  char lower[64];
+  for (size_t i = 0; i < name.size(); i++) lower[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+  const auto& reg = GetRegistry();
+  auto it = reg.by_name.find(std::string(lower, name.size()));
+  return it == reg.by_name.end() ? nullptr : it->second;
+}
+
+const std::vector<const CommandSpec*>& AllCommands() { return GetRegistry().all; }
+
+}  // namespace redraft::commands

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+
+namespace redraft::commands {
+
+// Filter of CLIENT KILL (new form); unset fields match everything.
+struct ClientKillFilter {
+  std::optional<uint64_t> id;
+  std::optional<std::string> addr, laddr;
+  bool skipme = true;
+};
+
+// What server-level commands (CLIENT, CONFIG, INFO, SHUTDOWN, ...) may ask of the server.
+// Implemented by server/; lets commands/ stay free of sockets and the event loop.
+class ServerApi {
+ public:
+  virtual ~ServerApi() = default;
+  virtual std::string requirepass() const = 0;
+  virtual std::vector<std::pair<std::string, std::string>> ConfigGet(const std::string& pattern) = 0;
+  // Error message text (without "ERR ") on failure.
+  virtual Status ConfigSet(const std::string& name, const std::string& value) = 0;
+  // The INFO text for the given lower-case section names ("default", "all", "everything" or names).
+  virtual std::string InfoText(const std::vector<std::string>& sections) = 0;
+  // One CLIENT LIST line per client ("id=.. addr=.. ...\n"); ids empty = all clients.
+  virtual std::string ClientList(const std::vector<uint64_t>& ids) = 0;
+  // Number of clients killed (the caller itself only when filter.skipme is false).
+  virtual int KillClients(uint64_t caller_id, const ClientKillFilter& filter) = 0;
+  // Close the connection once its pending replies are written (QUIT).
+  virtual void CloseAfterReply(uint64_t client_id) = 0;
+  // Stops the server gracefully: everything acknowledged is durable; the caller gets no reply.
+  virtual void Shutdown(uint64_t caller_id) = 0;
+};
+
+}  // namespace redraft::commands

@@ -1,0 +1,207 @@
+#include "server/config.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+#include "commands/glob.h"
+
+namespace redraft::server {
+namespace {
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+// Redis's memtoll(): "1gb" = 1024^3, "1g" = 10^9, plain numbers are bytes.
+bool ParseMemory(const std::string& s, int64_t* out) {
+  std::string v = Lower(s);
+  int64_t mul = 1;
+  static const std::pair<const char*, int64_t> kUnits[] = {
+      {"kb", 1024}, {"mb", 1024 * 1024}, {"gb", 1024ll * 1024 * 1024},
+      {"k", 1000}, {"m", 1000 * 1000}, {"g", 1000ll * 1000 * 1000}, {"b", 1}};
+  for (auto& [suffix, m] : kUnits) {
+    size_t n = strlen(suffix);
+    if (v.size() > n && v.compare(v.size() - n, n, suffix) == 0) {
+      mul = m;
+      v.resize(v.size() - n);
+      break;
+    }
+  }
+  int64_t n = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || p != v.data() + v.size() || v.empty() || n < 0) return false;
+  if (n > INT64_MAX / mul) return false;
+  *out = n * mul;
+  return true;
+}
+
+bool ParseInt(const std::string& s, int64_t lo, int64_t hi, int64_t* out) {
+  int64_t n = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+  if (ec != std::errc() || p != s.data() + s.size() || s.empty() || n < lo || n > hi) return false;
+  *out = n;
+  return true;
+}
+
+// One row per directive: how to read it for CONFIG GET and how to set it.
+struct Directive {
+  const char* name;
+  bool mutable_at_runtime;
+  std::function<std::string(const Config&)> get;
+  std::function<Status(Config*, const std::string&)> set;
+};
+
+// The reason part of Redis's "CONFIG SET failed (possibly related to argument 'x') - <reason>".
+Status BadValue(const std::string& /*name*/, const std::string& /*value*/, const char* why) {
+  return Status::InvalidArgument(why);
+}
+
+template <typename T>
+Directive IntDirective(const char* name, bool mut, T Config::*field, int64_t lo, int64_t hi) {
+  return {name, mut, [field](const Config& c) { return std::to_string(c.*field); },
+          [name, field, lo, hi](Config* c, const std::string& v) {
+            int64_t n;
+            if (!ParseInt(v, lo, hi, &n)) return BadValue(name, v, "argument couldn't be parsed into an integer or is out of range");
+            c->*field = static_cast<T>(n);
+            return Status::OK();
+          }};
+}
+
+Directive MemDirective(const char* name, bool mut, int64_t Config::*field, int64_t lo) {
+  return {name, mut, [field](const Config& c) { return std::to_string(c.*field); },
+          [name, field, lo](Config* c, const std::string& v) {
+            int64_t n;
+            if (!ParseMemory(v, &n) || n < lo) return BadValue(name, v, "argument must be a memory value");
+            c->*field = n;
+            return Status::OK();
+          }};
+}
+
+Directive StringDirective(const char* name, bool mut, std::string Config::*field,
+                          std::vector<std::string> allowed = {}) {
+  return {name, mut, [field](const Config& c) { return c.*field; },
+          [name, field, allowed](Config* c, const std::string& v) {
+            if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), Lower(v)) == allowed.end()) {
+              return BadValue(name, v, "argument(s) must be one of the following: debug, verbose, notice, warning");
+            }
+            c->*field = allowed.empty() ? v : Lower(v);
+            return Status::OK();
+          }};
+}
+
+const std::vector<Directive>& Directives() {
+  static const std::vector<Directive> kDirectives = {
+      IntDirective("port", false, &Config::port, 0, 65535),
+      StringDirective("bind", false, &Config::bind),
+      StringDirective("dir", false, &Config::dir),
+      StringDirective("loglevel", true, &Config::loglevel, {"debug", "verbose", "notice", "warning"}),
+      StringDirective("logfile", false, &Config::logfile),
+      StringDirective("pidfile", false, &Config::pidfile),
+      IntDirective("maxclients", true, &Config::maxclients, 1, 1000000),
+      MemDirective("proto-max-bulk-len", true, &Config::proto_max_bulk_len, 1024 * 1024),
+      MemDirective("client-query-buffer-limit", true, &Config::client_query_buffer_limit, 1024 * 1024),
+      IntDirective("timeout", true, &Config::timeout, 0, INT32_MAX),
+      IntDirective("databases", false, &Config::databases, 1, 1),
+      StringDirective("requirepass", true, &Config::requirepass),
+      IntDirective("hz", true, &Config::hz, 1, 500),
+      IntDirective("log-compact-entries", true, &Config::log_compact_entries, 1000, INT64_MAX),
+  };
+  return kDirectives;
+}
+
+// Splits a config line like Redis's sdssplitargs (double and single quotes).
+bool SplitLine(const std::string& line, std::vector<std::string>* out) {
+  out->clear();
+  size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) i++;
+    if (i >= line.size()) break;
+    std::string tok;
+    if (line[i] == '"' || line[i] == '\'') {
+      char q = line[i++];
+      bool closed = false;
+      while (i < line.size()) {
+        if (line[i] == '\\' && q == '"' && i + 1 < line.size()) {
+          char c = line[++i];
+          tok.push_back(c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c);
+          i++;
+        } else if (line[i] == q) {
+          closed = true;
+          i++;
+          break;
+        } else {
+          tok.push_back(line[i++]);
+        }
+      }
+      if (!closed) return false;
+    } else {
+      while (i < line.size() && !std::isspace(static_cast<unsigned char>(line[i]))) tok.push_back(line[i++]);
+    }
+    out->push_back(tok);
+  }
+  return true;
+}
+
+}  // namespace
+
+Status ApplyDirective(Config* cfg, const std::string& name, const std::vector<std::string>& args,
+                      bool startup) {
+  std::string key = Lower(name);
+  for (const auto& d : Directives()) {
+    if (key != d.name) continue;
+    if (!startup && !d.mutable_at_runtime) return Status::InvalidArgument("can't set immutable config");
+    if (args.size() != 1) return Status::InvalidArgument("wrong number of arguments");
+    return d.set(cfg, args[0]);
+  }
+  return Status::NotFound("Unknown option or number of arguments for CONFIG SET - '" + name + "'");
+}
+
+std::vector<std::pair<std::string, std::string>> GetDirectives(const Config& cfg,
+                                                               const std::string& pattern) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& d : Directives()) {
+    if (commands::GlobMatch(pattern, d.name, /*nocase=*/true)) out.emplace_back(d.name, d.get(cfg));
+  }
+  return out;
+}
+
+Result<Config> ParseCommandLine(int argc, char** argv) {
+  Config cfg;
+  std::vector<std::vector<std::string>> lines;  // each: name, args...
+  int i = 1;
+  if (i < argc && std::string(argv[i]).rfind("--", 0) != 0) {
+    std::ifstream in(argv[i]);
+    if (!in) return Status::IOError(std::string("can't open config file '") + argv[i] + "'");
+    std::string line;
+    int lineno = 0;
+    while (std::getline(in, line)) {
+      lineno++;
+      std::vector<std::string> toks;
+      if (!SplitLine(line, &toks)) return Status::InvalidArgument("unbalanced quotes in config line " + std::to_string(lineno));
+      if (toks.empty() || toks[0][0] == '#') continue;
+      lines.push_back(toks);
+    }
+    i++;
+  }
+  while (i < argc) {
+    std::string a = argv[i++];
+    if (a.rfind("--", 0) != 0 || a.size() == 2) return Status::InvalidArgument("expected --directive, got '" + a + "'");
+    std::vector<std::string> toks{a.substr(2)};
+    while (i < argc && std::string(argv[i]).rfind("--", 0) != 0) toks.push_back(argv[i++]);
+    lines.push_back(toks);
+  }
+  for (auto& toks : lines) {
+    std::vector<std::string> args(toks.begin() + 1, toks.end());
+    Status st = ApplyDirective(&cfg, toks[0], args, /*startup=*/true);
+    if (!st.ok()) return Status::InvalidArgument("Bad directive or wrong number of arguments: '" + toks[0] + "': " + st.message());
+  }
+  return cfg;
+}
+
+}  // namespace redraft::server

@@ -1,0 +1,42 @@
+// server/: the libuv event loop, listeners, client connections, output buffers, timers, signals,
+// configuration and logging setup. Must not know command semantics (they live in commands/).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+
+namespace redraft::server {
+
+// Every directive is documented, with its default, in conf/redraft.conf.
+struct Config {
+  int port = 6379;
+  std::string bind = "127.0.0.1";
+  std::string dir = "./data";
+  std::string loglevel = "notice";  // debug | verbose | notice | warning
+  std::string logfile;              // empty = stdout
+  int maxclients = 10000;
+  int64_t proto_max_bulk_len = 512ll * 1024 * 1024;
+  int64_t client_query_buffer_limit = 1024ll * 1024 * 1024;
+  int timeout = 0;                  // seconds of idle before closing a client; 0 = never
+  int databases = 1;                // only database 0 exists
+  std::string requirepass;
+  int hz = 10;                      // server cron frequency (active expiry, timeouts)
+  int64_t log_compact_entries = 200000;  // flush the store and drop the log behind it this often
+  std::string pidfile;
+};
+
+// Parses "redraft-server [config-file] [--directive value ...]" (like redis-server).
+Result<Config> ParseCommandLine(int argc, char** argv);
+// Applies one directive (name case-insensitive; value already unquoted). Used by files, the
+// command line and CONFIG SET. `startup` allows immutable directives.
+Status ApplyDirective(Config* cfg, const std::string& name, const std::vector<std::string>& args,
+                      bool startup);
+// CONFIG GET: (name, value) pairs for every directive matching a glob pattern.
+std::vector<std::pair<std::string, std::string>> GetDirectives(const Config& cfg,
+                                                               const std::string& pattern);
+
+}  // namespace redraft::server

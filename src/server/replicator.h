@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "common/status.h"
+
+namespace redraft::server {
+
+// The write path's seam: a log of deterministic entries that becomes durable (and, with Raft,
+// replicated) before each entry is applied, in index order. The single-node implementation is
+// LocalLog; the Raft-backed one plugs in behind the same interface.
+class Replicator {
+ public:
+  // Called on the event-loop thread for every entry once it is durable and applied; token is
+  // what Propose got (0 for entries this node did not propose, or replayed at start), reply
+  // holds the command's reply bytes in the protocol the proposer asked for.
+  using AppliedFn = std::function<void(uint64_t token, std::string&& reply)>;
+
+  virtual ~Replicator() = default;
+  // Recovers the log and replays entries the state machine has not applied.
+  virtual Status Start() = 0;
+  // Appends an entry; `proto` is the RESP version its reply must be encoded in.
+  virtual void Propose(std::string data, uint64_t token, int proto) = 0;
+  // Called once per event-loop iteration: hands what was proposed in it to storage (group commit).
+  virtual void Flush() = 0;
+  // Blocks until everything proposed is durable and applied, then stops. Event-loop thread.
+  virtual void Stop() = 0;
+  virtual uint64_t last_index() const = 0;
+  virtual uint64_t durable_index() const = 0;
+};
+
+}  // namespace redraft::server

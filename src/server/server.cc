@@ -1,0 +1,433 @@
+#include "server/server.h"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+
+#include <spdlog/spdlog.h>
+
+#include "commands/args.h"
+#include "server/local_log.h"
+
+namespace redraft::server {
+namespace {
+
+constexpr size_t kReadChunk = 64 * 1024;
+constexpr size_t kExpireSweepKeys = 200;  // keys examined per cron tick by active expiry
+
+std::string PeerName(uv_tcp_t* h, bool local) {
+  sockaddr_storage ss{};
+  int len = sizeof(ss);
+  int rc = local ? uv_tcp_getsockname(h, reinterpret_cast<sockaddr*>(&ss), &len)
+                 : uv_tcp_getpeername(h, reinterpret_cast<sockaddr*>(&ss), &len);
+  if (rc != 0) return "?:0";
+  char ip[64] = {0};
+  int port = 0;
+  if (ss.ss_family == AF_INET6) {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+    uv_ip6_name(a, ip, sizeof(ip));
+    port = ntohs(a->sin6_port);
+  } else {
+    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
+    uv_ip4_name(a, ip, sizeof(ip));
+    port = ntohs(a->sin_port);
+  }
+  return std::string(ip) + ":" + std::to_string(port);
+}
+
+Connection* FromHandle(void* h) { return static_cast<Connection*>(static_cast<uv_handle_t*>(h)->data); }
+
+}  // namespace
+
+Server::Server(Config cfg) : cfg_(std::move(cfg)) {
+  uv_loop_init(&loop_);
+  loop_.data = this;
+}
+
+Server::~Server() { uv_loop_close(&loop_); }
+
+int64_t Server::NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+Status Server::Init() {
+  start_ms_ = NowMs();
+  std::signal(SIGPIPE, SIG_IGN);
+  std::error_code ec;
+  std::filesystem::create_directories(cfg_.dir, ec);
+  if (ec) return Status::IOError("can't create dir '" + cfg_.dir + "': " + ec.message());
+  auto st = store::Store::Open(cfg_.dir + "/store", store::StoreOptions{});
+  if (!st.ok()) return st.status();
+  store_ = std::move(st).value();
+  sm_ = std::make_unique<StateMachine>(store_.get());
+  log_ = std::make_unique<LocalLog>(
+      &loop_, cfg_.dir + "/log", sm_.get(),
+      [this](uint64_t token, std::string&& reply) { OnApplied(token, std::move(reply)); },
+      cfg_.log_compact_entries);
+  REDRAFT_RETURN_IF_ERROR(log_->Start());
+
+  uv_tcp_init(&loop_, &listener_);
+  listener_.data = this;
+  sockaddr_storage addr{};
+  if (uv_ip4_addr(cfg_.bind.c_str(), cfg_.port, reinterpret_cast<sockaddr_in*>(&addr)) != 0 &&
+      uv_ip6_addr(cfg_.bind.c_str(), cfg_.port, reinterpret_cast<sockaddr_in6*>(&addr)) != 0) {
+    return Status::InvalidArgument("bad bind address '" + cfg_.bind + "'");
+  }
+  int rc = uv_tcp_bind(&listener_, reinterpret_cast<sockaddr*>(&addr), 0);
+  if (rc == 0) {
+    rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), 511, [](uv_stream_t* s, int status) {
+      static_cast<Server*>(s->data)->OnNewConnection(status);
+    });
+  }
+  if (rc != 0) {
+    return Status::IOError("Could not create server TCP listening socket " + cfg_.bind + ":" +
+                           std::to_string(cfg_.port) + ": " + uv_strerror(rc));
+  }
+
+  uv_prepare_init(&loop_, &prepare_);
+  prepare_.data = this;
+  uv_prepare_start(&prepare_, [](uv_prepare_t* p) { static_cast<Server*>(p->data)->FlushOutputs(); });
+  uv_timer_init(&loop_, &cron_);
+  cron_.data = this;
+  uv_timer_start(&cron_, [](uv_timer_t* t) { static_cast<Server*>(t->data)->Cron(); },
+                 1000 / cfg_.hz, 1000 / cfg_.hz);
+  for (auto [sig, h] : {std::pair{SIGTERM, &sigterm_}, std::pair{SIGINT, &sigint_}}) {
+    uv_signal_init(&loop_, h);
+    h->data = this;
+    uv_signal_start(h, [](uv_signal_t* s, int signum) {
+      spdlog::warn("received {}, scheduling shutdown", signum == SIGTERM ? "SIGTERM" : "SIGINT");
+      static_cast<Server*>(s->data)->shutting_down_ = true;
+    }, sig);
+  }
+  if (!cfg_.pidfile.empty()) std::ofstream(cfg_.pidfile) << getpid() << "\n";
+  spdlog::info("redraft ready to accept connections on {}:{}", cfg_.bind, cfg_.port);
+  return Status::OK();
+}
+
+void Server::Run() {
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  // Close whatever is left and let the close callbacks run.
+  uv_walk(&loop_, [](uv_handle_t* h, void*) { if (!uv_is_closing(h)) uv_close(h, nullptr); }, nullptr);
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  if (!cfg_.pidfile.empty()) unlink(cfg_.pidfile.c_str());
+  spdlog::info("redraft is now ready to exit, bye bye...");
+}
+
+// --- connections ---
+
+void Server::OnNewConnection(int status) {
+  if (status < 0 || shutting_down_) return;
+  auto* c = new Connection();
+  uv_tcp_init(&loop_, &c->handle);
+  c->handle.data = c;
+  if (uv_accept(reinterpret_cast<uv_stream_t*>(&listener_), reinterpret_cast<uv_stream_t*>(&c->handle)) != 0) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&c->handle), [](uv_handle_t* h) { delete FromHandle(h); });
+    return;
+  }
+  if (clients_.size() >= static_cast<size_t>(cfg_.maxclients)) {
+    rejected_connections_++;
+    static const char kErr[] = "-ERR max number of clients reached\r\n";
+    uv_buf_t b = uv_buf_init(const_cast<char*>(kErr), sizeof(kErr) - 1);
+    uv_try_write(reinterpret_cast<uv_stream_t*>(&c->handle), &b, 1);
+    uv_close(reinterpret_cast<uv_handle_t*>(&c->handle), [](uv_handle_t* h) { delete FromHandle(h); });
+    return;
+  }
+  uv_tcp_nodelay(&c->handle, 1);
+  c->id = next_client_id_++;
+  c->session.id = c->id;
+  c->session.authenticated = cfg_.requirepass.empty();
+  c->addr = PeerName(&c->handle, false);
+  c->laddr = PeerName(&c->handle, true);
+  uv_fileno(reinterpret_cast<uv_handle_t*>(&c->handle), &c->fd);
+  c->created_ms = c->last_interaction_ms = NowMs();
+  resp::ParserLimits limits;
+  limits.max_bulk_len = cfg_.proto_max_bulk_len;
+  c->parser.set_limits(limits);
+  clients_[c->id] = c;
+  total_connections_++;
+  uv_read_start(reinterpret_cast<uv_stream_t*>(&c->handle),
+                [](uv_handle_t*, size_t, uv_buf_t* buf) {
+                  // One shared buffer: the loop is single-threaded and OnRead copies out of it.
+                  static char chunk[kReadChunk];
+                  *buf = uv_buf_init(chunk, sizeof(chunk));
+                },
+                [](uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
+                  Connection* c = FromHandle(s);
+                  static_cast<Server*>(s->loop->data)->OnRead(c, n, buf);
+                });
+}
+
+void Server::OnRead(Connection* c, ssize_t nread, const uv_buf_t* buf) {
+  if (nread < 0) {
+    CloseConnection(c);
+    return;
+  }
+  if (nread == 0) return;
+  net_input_bytes_ += static_cast<uint64_t>(nread);
+  c->query.append(buf->base, static_cast<size_t>(nread));
+  c->last_interaction_ms = NowMs();
+  ProcessInput(c);
+}
+
+void Server::ProcessInput(Connection* c) {
+  size_t pos = 0;
+  std::string error;
+  while (!c->closing && !c->close_after_reply && c->deferred.empty() && pos < c->query.size()) {
+    size_t consumed = 0;
+    auto outcome = c->parser.Parse(std::string_view(c->query).substr(pos), &consumed, &c->argv, &error);
+    pos += consumed;
+    c->command_bytes += consumed;
+    if (outcome == resp::RequestParser::Outcome::kNeedMore) {
+      if (static_cast<int64_t>(c->command_bytes + c->query.size() - pos) > cfg_.client_query_buffer_limit) {
+        spdlog::warn("closing client {} that reached max query buffer length", c->addr);
+        CloseConnection(c);
+        return;
+      }
+      break;
+    }
+    if (outcome == resp::RequestParser::Outcome::kError) {
+      Reply(c, "-ERR " + error + "\r\n");
+      c->close_after_reply = true;
+      break;
+    }
+    c->command_bytes = 0;
+    if (c->argv.empty()) continue;
+    if (!Dispatch(c, c->argv)) break;
+  }
+  if (!c->closing) c->query.erase(0, pos);
+  if (!c->deferred.empty() && c->reading && !c->closing) {
+    uv_read_stop(reinterpret_cast<uv_stream_t*>(&c->handle));
+    c->reading = false;
+  }
+}
+
+bool Server::Dispatch(Connection* c, commands::Argv& argv) {
+  total_commands_++;
+  const commands::CommandSpec* spec = commands::Lookup(argv[0]);
+  if (!spec) {
+    Reply(c, "-" + commands::UnknownCommand(argv) + "\r\n");
+    return true;
+  }
+  c->last_cmd = spec->name;
+  int argc = static_cast<int>(argv.size());
+  if ((spec->arity > 0 && argc != spec->arity) || (spec->arity < 0 && argc < -spec->arity)) {
+    Reply(c, "-" + commands::WrongArity(spec->name) + "\r\n");
+    return true;
+  }
+  if (!c->session.authenticated && !(spec->flags & commands::kNoAuth)) {
+    Reply(c, "-NOAUTH Authentication required.\r\n");
+    return true;
+  }
+  int64_t now = NowMs();
+  if (spec->is_write()) {
+    std::string err;
+    resp::ReplyBuilder rb(&err, c->session.proto);
+    commands::PrepareContext pctx{now, rb};
+    if (spec->prepare && !spec->prepare(pctx, argv)) {
+      Reply(c, err);
+      return true;
+    }
+    commands::LogCommand lc{now, std::move(argv)};
+    uint64_t token = next_token_++;
+    proposals_[token] = c->id;
+    c->slots.push_back({});
+    c->pending_writes++;
+    log_->Propose(commands::EncodeLogCommand(lc), token, c->session.proto);
+    return true;
+  }
+  if (c->pending_writes > 0) {
+    c->deferred = std::move(argv);
+    return false;
+  }
+  ExecuteNow(c, *spec, argv);
+  return !c->closing && !c->close_after_reply;
+}
+
+void Server::ExecuteNow(Connection* c, const commands::CommandSpec& spec, const commands::Argv& argv) {
+  // REQUIRES: no pending writes, so replies go straight to the output buffer in order.
+  resp::ReplyBuilder rb(&c->out, c->session.proto);
+  commands::ExecContext ctx{*store_, NowMs(), rb, c->session, this};
+  spec.execute(ctx, argv);
+  MarkDirty(c);
+}
+
+void Server::OnApplied(uint64_t token, std::string&& reply) {
+  auto it = proposals_.find(token);
+  if (it == proposals_.end()) return;
+  uint64_t client_id = it->second;
+  proposals_.erase(it);
+  auto cit = clients_.find(client_id);
+  if (cit == clients_.end()) return;  // the client went away; the write still happened
+  Connection* c = cit->second;
+  for (auto& s : c->slots) {
+    if (!s.ready) {
+      s.ready = true;
+      s.bytes = std::move(reply);
+      break;
+    }
+  }
+  c->pending_writes--;
+  while (!c->slots.empty() && c->slots.front().ready) {
+    c->out.append(c->slots.front().bytes);
+    c->slots.pop_front();
+  }
+  MarkDirty(c);
+  if (c->pending_writes == 0 && !c->deferred.empty() && !c->closing) {
+    commands::Argv argv = std::move(c->deferred);
+    c->deferred.clear();
+    ExecuteNow(c, *commands::Lookup(argv[0]), argv);
+    if (!c->reading && !c->closing) {
+      uv_read_start(reinterpret_cast<uv_stream_t*>(&c->handle),
+                    [](uv_handle_t*, size_t, uv_buf_t* buf) {
+                      static char chunk[kReadChunk];
+                      *buf = uv_buf_init(chunk, sizeof(chunk));
+                    },
+                    [](uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
+                      static_cast<Server*>(s->loop->data)->OnRead(FromHandle(s), n, buf);
+                    });
+      c->reading = true;
+    }
+    ProcessInput(c);
+  }
+}
+
+void Server::Reply(Connection* c, std::string_view bytes) {
+  if (c->slots.empty()) {
+    c->out.append(bytes);
+    MarkDirty(c);
+  } else {
+    c->slots.push_back({true, std::string(bytes)});
+  }
+}
+
+void Server::MarkDirty(Connection* c) {
+  if (c->in_dirty_list || c->closing) return;
+  c->in_dirty_list = true;
+  dirty_.push_back(c);
+}
+
+void Server::FlushOutputs() {
+  if (shutting_down_) {
+    BeginShutdown();
+    return;
+  }
+  log_->Flush();
+  std::vector<Connection*> dirty;
+  dirty.swap(dirty_);
+  for (Connection* c : dirty) {
+    c->in_dirty_list = false;
+    if (!c->closing) WriteOut(c);
+  }
+}
+
+void Server::WriteOut(Connection* c) {
+  if (c->writing) return;
+  if (!c->out.empty()) {
+    net_output_bytes_ += c->out.size();
+    uv_buf_t b = uv_buf_init(c->out.data(), static_cast<unsigned>(c->out.size()));
+    int n = uv_try_write(reinterpret_cast<uv_stream_t*>(&c->handle), &b, 1);
+    if (n == UV_EAGAIN) n = 0;
+    if (n < 0) {
+      CloseConnection(c);
+      return;
+    }
+    c->out.erase(0, static_cast<size_t>(n));
+    if (!c->out.empty()) {
+      c->write_buf.swap(c->out);
+      c->out.clear();
+      c->writing = true;
+      c->write_req.data = c;
+      uv_buf_t wb = uv_buf_init(c->write_buf.data(), static_cast<unsigned>(c->write_buf.size()));
+      uv_write(&c->write_req, reinterpret_cast<uv_stream_t*>(&c->handle), &wb, 1, [](uv_write_t* req, int status) {
+        Connection* c = static_cast<Connection*>(req->data);
+        c->writing = false;
+        c->write_buf.clear();
+        Server* s = static_cast<Server*>(req->handle->loop->data);
+        if (status < 0) return s->CloseConnection(c);
+        s->WriteOut(c);
+      });
+      return;
+    }
+  }
+  if (c->close_after_reply && c->pending_writes == 0) CloseConnection(c);
+}
+
+void Server::CloseConnection(Connection* c) {
+  if (c->closing) return;
+  c->closing = true;
+  clients_.erase(c->id);
+  if (c->in_dirty_list) {
+    std::erase(dirty_, c);
+    c->in_dirty_list = false;
+  }
+  uv_close(reinterpret_cast<uv_handle_t*>(&c->handle), [](uv_handle_t* h) { delete FromHandle(h); });
+}
+
+// --- cron ---
+
+void Server::Cron() {
+  int64_t now = NowMs();
+  if (cfg_.timeout > 0) {
+    std::vector<Connection*> idle;
+    for (auto& [id, c] : clients_) {
+      if (c->pending_writes == 0 && now - c->last_interaction_ms > int64_t{cfg_.timeout} * 1000) idle.push_back(c);
+    }
+    for (Connection* c : idle) CloseConnection(c);
+  }
+  ActiveExpire(now);
+}
+
+// Sweeps the key space a little every tick and proposes deletion of keys found expired. The
+// deletion is a log entry (redraft.expired) that deletes a key only if it is still expired when
+// applied, so a key rewritten meanwhile survives and every replica converges.
+void Server::ActiveExpire(int64_t now) {
+  commands::Argv argv{"redraft.expired"};
+  size_t seen = 0;
+  std::string last;
+  store_->Scan(expire_cursor_, [&](std::string_view key, const store::Value& v) {
+    if (seen++ >= kExpireSweepKeys) return false;
+    last.assign(key);
+    if (v.expire_ms != 0 && v.expire_ms <= now) argv.emplace_back(key);
+    return true;
+  });
+  expire_cursor_ = seen > kExpireSweepKeys ? last + '\0' : std::string();
+  if (argv.size() == 1) return;
+  expired_keys_proposed_ += argv.size() - 1;
+  commands::LogCommand lc{now, std::move(argv)};
+  uint64_t token = next_token_++;
+  proposals_[token] = 0;
+  log_->Propose(commands::EncodeLogCommand(lc), token, 2);
+}
+
+// --- shutdown ---
+
+void Server::Shutdown(uint64_t caller_id) {
+  spdlog::warn("user requested shutdown...");
+  shutting_down_ = true;
+}
+
+void Server::BeginShutdown() {
+  if (stopped_) return;
+  stopped_ = true;
+  spdlog::warn("shutting down: making every acknowledged write durable");
+  uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
+  log_->Stop();  // drains: everything proposed becomes durable and applied, proposers answered
+  std::vector<Connection*> all;
+  for (auto& [id, c] : clients_) all.push_back(c);
+  for (Connection* c : all) {
+    if (!c->out.empty() && !c->writing) {
+      uv_buf_t b = uv_buf_init(c->out.data(), static_cast<unsigned>(c->out.size()));
+      uv_try_write(reinterpret_cast<uv_stream_t*>(&c->handle), &b, 1);
+    }
+    CloseConnection(c);
+  }
+  dirty_.clear();
+  uv_stop(&loop_);
+}
+
+}  // namespace redraft::server

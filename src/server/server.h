@@ -1,0 +1,90 @@
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "commands/server_api.h"
+#include "server/config.h"
+#include "server/connection.h"
+#include "server/replicator.h"
+#include "server/state_machine.h"
+#include "store/store.h"
+
+namespace redraft::server {
+
+// The event loop: accepts clients, parses requests, dispatches commands (reads run at once,
+// writes go through the Replicator), writes replies once per loop iteration, runs the cron
+// (active expiry, idle timeouts) and shuts down cleanly on SIGTERM/SIGINT/SHUTDOWN.
+class Server : public commands::ServerApi {
+ public:
+  explicit Server(Config cfg);
+  ~Server() override;
+
+  // Opens the store and the log (replaying it), binds the listener. Then Run() until shutdown.
+  Status Init();
+  void Run();
+
+  // commands::ServerApi
+  std::string requirepass() const override { return cfg_.requirepass; }
+  std::vector<std::pair<std::string, std::string>> ConfigGet(const std::string& pattern) override;
+  Status ConfigSet(const std::string& name, const std::string& value) override;
+  std::string InfoText(const std::vector<std::string>& sections) override;
+  std::string ClientList(const std::vector<uint64_t>& ids) override;
+  int KillClients(uint64_t caller_id, const commands::ClientKillFilter& filter) override;
+  void CloseAfterReply(uint64_t client_id) override;
+  void Shutdown(uint64_t caller_id) override;
+
+ private:
+  static int64_t NowMs();
+
+  void OnNewConnection(int status);
+  void OnRead(Connection* c, ssize_t nread, const uv_buf_t* buf);
+  void ProcessInput(Connection* c);
+  // Returns false if the connection must stop executing (waiting for writes, closing).
+  bool Dispatch(Connection* c, commands::Argv& argv);
+  void ExecuteNow(Connection* c, const commands::CommandSpec& spec, const commands::Argv& argv);
+  void OnApplied(uint64_t token, std::string&& reply);
+  void Reply(Connection* c, std::string_view bytes);  // respecting pending slots
+  void MarkDirty(Connection* c);
+  void FlushOutputs();  // once per loop iteration (uv_prepare)
+  void WriteOut(Connection* c);
+  void CloseConnection(Connection* c);
+  void Cron();
+  void ActiveExpire(int64_t now);
+  void BeginShutdown();
+  std::string ClientLine(const Connection& c, int64_t now) const;
+
+  Config cfg_;
+  uv_loop_t loop_;
+  uv_tcp_t listener_;
+  uv_prepare_t prepare_;
+  uv_timer_t cron_;
+  uv_signal_t sigterm_, sigint_;
+
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<StateMachine> sm_;
+  std::unique_ptr<Replicator> log_;
+
+  std::unordered_map<uint64_t, Connection*> clients_;
+  std::vector<Connection*> dirty_;
+  // Proposals in flight: token -> client id (0 for the server's own proposals).
+  std::unordered_map<uint64_t, uint64_t> proposals_;
+  uint64_t next_client_id_ = 1;
+  uint64_t next_token_ = 1;
+  bool shutting_down_ = false;  // requested (signal or SHUTDOWN); acted on in the next iteration
+  bool stopped_ = false;
+  std::string expire_cursor_;  // where active expiry resumes its sweep of the key space
+
+  // INFO stats
+  int64_t start_ms_ = 0;
+  uint64_t total_connections_ = 0, total_commands_ = 0, rejected_connections_ = 0;
+  uint64_t expired_keys_proposed_ = 0;
+  uint64_t net_input_bytes_ = 0, net_output_bytes_ = 0;
+};
+
+}  // namespace redraft::server

@@ -1,0 +1,194 @@
+// The parts of Server that report on or adjust the server: INFO, CLIENT LIST/KILL, CONFIG.
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include "server/logging.h"
+#include "server/server.h"
+
+namespace redraft::server {
+namespace {
+
+std::string Human(uint64_t bytes) {
+  char buf[32];
+  double b = static_cast<double>(bytes);
+  if (b < 1024) snprintf(buf, sizeof(buf), "%lluB", static_cast<unsigned long long>(bytes));
+  else if (b < 1024.0 * 1024) snprintf(buf, sizeof(buf), "%.2fK", b / 1024);
+  else if (b < 1024.0 * 1024 * 1024) snprintf(buf, sizeof(buf), "%.2fM", b / 1024 / 1024);
+  else snprintf(buf, sizeof(buf), "%.2fG", b / 1024 / 1024 / 1024);
+  return buf;
+}
+
+uint64_t RssBytes() {
+  long pages = 0, rss = 0;
+  FILE* f = fopen("/proc/self/statm", "r");
+  if (f) {
+    if (fscanf(f, "%ld %ld", &pages, &rss) != 2) rss = 0;
+    fclose(f);
+  }
+  return static_cast<uint64_t>(rss) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+}  // namespace
+
+std::string Server::InfoText(const std::vector<std::string>& sections) {
+  auto want = [&](const char* name) {
+    for (auto& s : sections) {
+      if (s == name || s == "all" || s == "everything" || s == "default") return true;
+    }
+    return false;
+  };
+  int64_t now = NowMs();
+  std::string out;
+  auto line = [&](const std::string& k, const std::string& v) { out += k + ":" + v + "\r\n"; };
+  auto section = [&](const char* title) {
+    if (!out.empty()) out += "\r\n";
+    out += std::string("# ") + title + "\r\n";
+  };
+  if (want("server")) {
+    section("Server");
+    utsname u{};
+    uname(&u);
+    line("redis_version", "7.0.15");
+    line("redraft_version", "0.1.0");
+    line("redis_mode", "standalone");
+    line("os", std::string(u.sysname) + " " + u.release + " " + u.machine);
+    line("arch_bits", "64");
+    line("multiplexing_api", "epoll");
+    line("process_id", std::to_string(getpid()));
+    line("tcp_port", std::to_string(cfg_.port));
+    line("server_time_usec", std::to_string(now * 1000));
+    line("uptime_in_seconds", std::to_string((now - start_ms_) / 1000));
+    line("uptime_in_days", std::to_string((now - start_ms_) / 86400000));
+    line("hz", std::to_string(cfg_.hz));
+  }
+  if (want("clients")) {
+    section("Clients");
+    line("connected_clients", std::to_string(clients_.size()));
+    line("maxclients", std::to_string(cfg_.maxclients));
+    line("blocked_clients", "0");
+  }
+  if (want("memory")) {
+    section("Memory");
+    uint64_t rss = RssBytes();
+    line("used_memory", std::to_string(rss));
+    line("used_memory_human", Human(rss));
+    line("used_memory_rss", std::to_string(rss));
+    line("used_memory_rss_human", Human(rss));
+    line("store_memory", std::to_string(store_->ApproximateMemoryBytes()));
+    line("maxmemory", "0");
+    line("maxmemory_policy", "noeviction");
+  }
+  if (want("persistence")) {
+    section("Persistence");
+    line("loading", "0");
+    line("rdb_changes_since_last_save", "0");
+    line("aof_enabled", "0");
+    line("log_last_index", std::to_string(log_->last_index()));
+    line("log_durable_index", std::to_string(log_->durable_index()));
+    line("store_applied_index", std::to_string(store_->applied_index()));
+    line("store_disk_bytes", std::to_string(store_->ApproximateDiskBytes()));
+  }
+  if (want("stats")) {
+    section("Stats");
+    line("total_connections_received", std::to_string(total_connections_));
+    line("total_commands_processed", std::to_string(total_commands_));
+    line("total_net_input_bytes", std::to_string(net_input_bytes_));
+    line("total_net_output_bytes", std::to_string(net_output_bytes_));
+    line("rejected_connections", std::to_string(rejected_connections_));
+    line("expired_keys", std::to_string(expired_keys_proposed_));
+  }
+  if (want("replication")) {
+    section("Replication");
+    line("role", "master");
+    line("connected_slaves", "0");
+  }
+  if (want("cpu")) {
+    section("CPU");
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    char buf[32];
+    snprintf(buf, sizeof(buf), "%ld.%06ld", ru.ru_stime.tv_sec, ru.ru_stime.tv_usec);
+    line("used_cpu_sys", buf);
+    snprintf(buf, sizeof(buf), "%ld.%06ld", ru.ru_utime.tv_sec, ru.ru_utime.tv_usec);
+    line("used_cpu_user", buf);
+  }
+  if (want("keyspace")) {
+    section("Keyspace");
+    uint64_t keys = store_->KeyCount();
+    if (keys) line("db0", "keys=" + std::to_string(keys) + ",expires=0,avg_ttl=0");
+  }
+  return out;
+}
+
+std::string Server::ClientLine(const Connection& c, int64_t now) const {
+  char buf[1024];
+  snprintf(buf, sizeof(buf),
+           "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=N db=0 sub=0 psub=0 "
+           "ssub=0 multi=-1 qbuf=%zu qbuf-free=0 argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=0 oll=%zu "
+           "omem=%zu tot-mem=%zu events=r cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s\n",
+           static_cast<unsigned long long>(c.id), c.addr.c_str(), c.laddr.c_str(), c.fd,
+           c.session.name.c_str(), static_cast<long long>((now - c.created_ms) / 1000),
+           static_cast<long long>((now - c.last_interaction_ms) / 1000), c.query.size(),
+           c.query.capacity(), c.slots.size(), c.out.size(), c.query.capacity() + c.out.capacity(),
+           c.last_cmd.c_str(), c.session.proto, c.session.lib_name.c_str(), c.session.lib_ver.c_str());
+  return buf;
+}
+
+std::string Server::ClientList(const std::vector<uint64_t>& ids) {
+  int64_t now = NowMs();
+  std::string out;
+  if (ids.empty()) {
+    std::vector<const Connection*> all;
+    for (auto& [id, c] : clients_) all.push_back(c);
+    std::sort(all.begin(), all.end(), [](auto* a, auto* b) { return a->id < b->id; });
+    for (auto* c : all) out += ClientLine(*c, now);
+  } else {
+    for (uint64_t id : ids) {
+      auto it = clients_.find(id);
+      if (it != clients_.end()) out += ClientLine(*it->second, now);
+    }
+  }
+  return out;
+}
+
+int Server::KillClients(uint64_t caller_id, const commands::ClientKillFilter& f) {
+  std::vector<Connection*> victims;
+  for (auto& [id, c] : clients_) {
+    if (f.id && *f.id != id) continue;
+    if (f.addr && *f.addr != c->addr) continue;
+    if (f.laddr && *f.laddr != c->laddr) continue;
+    if (f.skipme && id == caller_id) continue;
+    victims.push_back(c);
+  }
+  for (Connection* c : victims) {
+    if (c->id == caller_id) c->close_after_reply = true;  // still gets this reply
+    else CloseConnection(c);
+  }
+  return static_cast<int>(victims.size());
+}
+
+void Server::CloseAfterReply(uint64_t client_id) {
+  auto it = clients_.find(client_id);
+  if (it != clients_.end()) it->second->close_after_reply = true;
+}
+
+std::vector<std::pair<std::string, std::string>> Server::ConfigGet(const std::string& pattern) {
+  return GetDirectives(cfg_, pattern);
+}
+
+Status Server::ConfigSet(const std::string& name, const std::string& value) {
+  Config next = cfg_;
+  REDRAFT_RETURN_IF_ERROR(ApplyDirective(&next, name, {value}, /*startup=*/false));
+  cfg_ = next;
+  SetLogLevel(cfg_.loglevel);
+  resp::ParserLimits limits;
+  limits.max_bulk_len = cfg_.proto_max_bulk_len;
+  for (auto& [id, c] : clients_) c->parser.set_limits(limits);
+  uv_timer_set_repeat(&cron_, 1000 / cfg_.hz);
+  return Status::OK();
+}
+
+}  // namespace redraft::server
