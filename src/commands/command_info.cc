@@ -142,7 +142,8 @@ void CommandCommand(ExecContext& ctx, const Argv& argv) {
     }
     return;
   }
-  if (sub == "getkeys" && argv.size() >= 3) {
+  if (sub == "getkeys") {
+    if (argv.size() < 4) return r.Error(WrongArity("command|getkeys"));
     const CommandSpec* c = Lookup(argv[2]);
     if (!c) return r.Error("ERR Invalid command specified");
     Argv rest(argv.begin() + 2, argv.end());

@@ -1,0 +1,62 @@
+"""Byte-for-byte compatibility: the same commands to Debian's redis-server and to redraft."""
+import os
+import shlex
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import RawConn, RedisServer, Server, encode  # noqa: E402
+
+
+def load_cases():
+    path = os.path.join(os.path.dirname(__file__), "compat_cases.txt")
+    cases, cur = [], []
+    with open(path) as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if line.startswith("#"):
+                continue
+            if not line.strip():
+                if cur:
+                    cases.append(cur)
+                cur = []
+                continue
+            cur.append(line)
+    if cur:
+        cases.append(cur)
+    return cases
+
+
+class CompatTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.ref = RedisServer(args=["--databases", "1"]).start()
+        cls.srv = Server().start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.ref.cleanup()
+        cls.srv.cleanup()
+
+    def test_cases(self):
+        mismatches = []
+        cases = load_cases()
+        for case in cases:
+            ref, ours = RawConn(self.ref.port), RawConn(self.srv.port)
+            for conn in (ref, ours):
+                conn.call("FLUSHALL")
+            for line in case:
+                compare = not line.startswith("!")
+                args = shlex.split(line.lstrip("!"))
+                want = ref.call(*args)
+                got = ours.call(*args)
+                if compare and want != got:
+                    mismatches.append(f"{line!r}\n    redis:   {want!r}\n    redraft: {got!r}")
+            ref.close()
+            ours.close()
+        self.assertFalse(mismatches, f"{len(mismatches)} replies differ:\n" + "\n".join(mismatches))
+        print(f"{sum(len(c) for c in cases)} commands in {len(cases)} cases matched byte for byte")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
