@@ -111,6 +111,8 @@ const std::vector<Directive>& Directives() {
       StringDirective("requirepass", true, &Config::requirepass),
       IntDirective("hz", true, &Config::hz, 1, 500),
       IntDirective("log-compact-entries", true, &Config::log_compact_entries, 1000, INT64_MAX),
+      StringDirective("save", false, &Config::save),
+      StringDirective("appendonly", false, &Config::appendonly),
   };
   return kDirectives;
 }

@@ -27,6 +27,10 @@ struct Config {
   int hz = 10;                      // server cron frequency (active expiry, timeouts)
   int64_t log_compact_entries = 200000;  // flush the store and drop the log behind it this often
   std::string pidfile;
+  // Reported for clients and tools that read them (redis-benchmark, monitoring): every write is
+  // in the durable log before it is acknowledged, whatever these say. Fixed at startup.
+  std::string save;
+  std::string appendonly = "yes";
 };
 
 // Parses "redraft-server [config-file] [--directive value ...]" (like redis-server).
