@@ -54,9 +54,8 @@ void ReplyBuilder::Double(double d) {
   int len;
   if (std::isinf(d)) {
     len = std::snprintf(buf, sizeof(buf), "%s", d > 0 ? "inf" : "-inf");
-  } else if (std::isnan(d)) {
-    len = std::snprintf(buf, sizeof(buf), "nan");
   } else {
+    // Redis 7.0 addReplyDouble: plain "%.17g" (NaN prints as glibc does: "nan" or "-nan").
     len = std::snprintf(buf, sizeof(buf), "%.17g", d);
   }
   if (proto_ >= 3) {

@@ -128,18 +128,22 @@ void LocalLog::OnDurable() {
     std::lock_guard<std::mutex> l(mu_);
     ready.swap(done_);
   }
-  std::string reply;
+  std::vector<std::string> replies;
+  std::vector<resp::ReplyBuilder> builders;
   for (Batch& b : ready) {
-    for (raft::Entry& e : b.entries) {
-      REDRAFT_CHECK(e.index == durable_index_ + 1);
-      REDRAFT_CHECK(!waiting_.empty());
-      Pending p = waiting_.front();
+    size_t n = b.entries.size();
+    if (n == 0) continue;
+    REDRAFT_CHECK(b.entries.front().index == durable_index_ + 1);
+    REDRAFT_CHECK(waiting_.size() >= n);
+    replies.assign(n, std::string());
+    builders.clear();
+    for (size_t i = 0; i < n; i++) builders.emplace_back(&replies[i], waiting_[i].proto);
+    sm_->ApplyBatch(b.entries, [&](size_t i) { return &builders[i]; });
+    durable_index_ = b.entries.back().index;
+    for (size_t i = 0; i < n; i++) {
+      uint64_t token = waiting_.front().token;
       waiting_.pop_front();
-      reply.clear();
-      resp::ReplyBuilder rb(&reply, p.proto);
-      sm_->Apply(e.index, e.data, &rb);
-      durable_index_ = e.index;
-      on_applied_(p.token, std::move(reply));
+      on_applied_(token, std::move(replies[i]));
     }
   }
 }

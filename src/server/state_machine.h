@@ -1,7 +1,11 @@
 #pragma once
 
+#include <functional>
+#include <span>
 #include <string>
 #include <string_view>
+
+#include "raft/types.h"
 
 #include "resp/reply_builder.h"
 #include "store/store.h"
@@ -18,6 +22,13 @@ class StateMachine {
   // Applies entry `index` (data may be empty: a no-op). The command's reply goes to *reply
   // (callers that do not need it pass a scratch builder). REQUIRES: index > applied_index().
   void Apply(uint64_t index, std::string_view data, resp::ReplyBuilder* reply);
+
+  // Applies consecutive entries in one store batch committed once, with the last index: the
+  // applied index moves atomically with all their effects, and the store is written once per
+  // group instead of once per entry. reply_for(i) is where entry i's reply goes.
+  // REQUIRES: entries[0].index == applied_index() + 1, indexes consecutive.
+  void ApplyBatch(std::span<const raft::Entry> entries,
+                  const std::function<resp::ReplyBuilder*(size_t)>& reply_for);
 
   uint64_t applied_index() const { return store_->applied_index(); }
   store::Store* store() { return store_; }
