@@ -14,14 +14,22 @@ namespace redraft::server {
 
 // One client connection. Owned by the Server; lives until its uv handle is closed.
 //
-// Reply ordering: replies leave in the order their commands arrived. A write's reply exists only
-// once its entry is applied, so while writes are pending every later reply is queued in slots
-// behind them. A read that arrives while writes are pending waits (the connection stops
-// executing) until they are applied, so it observes them.
+// Reply ordering: replies leave in the order their commands arrived. Writes (answered once their
+// entry is applied) and data reads (answered once a linearizable read barrier passed) take a slot
+// each; slots complete out of order but leave in order. A read executes only when its barrier
+// passed AND it is at the head of the slots. Writes are applied in groups, so a read queued
+// behind a pending write could observe later writes of the same pipeline; hence slots hold
+// either reads or writes at a time: a read arriving behind pending writes (or a write behind
+// pending reads) waits, with the connection not executing, until the slots drain. Other
+// commands (connection state, admin) wait for the slots to drain too.
 struct Connection {
   struct Slot {
-    bool ready = false;
-    std::string bytes;
+    enum State : uint8_t { kWaiting, kRunnable, kDone };
+    State state = kWaiting;
+    bool is_read = false;
+    uint64_t token = 0;
+    commands::Argv argv;  // a read, kept until it runs
+    std::string bytes;    // the reply, once kDone
   };
 
   uv_tcp_t handle;
@@ -34,9 +42,10 @@ struct Connection {
   std::string query;            // bytes read but not yet consumed by the parser
   size_t command_bytes = 0;     // bytes absorbed into the command being parsed (query buffer limit)
   std::string out;              // encoded replies waiting to be written
-  std::deque<Slot> slots;       // replies waiting behind a pending write
-  size_t pending_writes = 0;    // slots not yet ready
-  commands::Argv deferred;      // a read waiting for pending writes; empty = none
+  std::deque<Slot> slots;       // in request order; the head leaves first
+  size_t pending_reads = 0;     // slots of reads not yet executed
+  size_t pending_writes = 0;    // slots of writes not yet answered
+  commands::Argv deferred;      // a command waiting for all slots to finish; empty = none
   commands::Argv argv;          // scratch for the parser
 
   bool reading = true;          // uv_read_start active

@@ -9,9 +9,9 @@ constexpr raft::Term kSingleNodeTerm = 1;
 }
 
 LocalLog::LocalLog(uv_loop_t* loop, std::string dir, StateMachine* sm, AppliedFn on_applied,
-                   int64_t compact_every)
+                   ReadReadyFn on_read_ready, int64_t compact_every)
     : loop_(loop), dir_(std::move(dir)), sm_(sm), on_applied_(std::move(on_applied)),
-      compact_every_(compact_every) {}
+      on_read_ready_(std::move(on_read_ready)), compact_every_(compact_every) {}
 
 LocalLog::~LocalLog() {
   if (thread_.joinable()) {

@@ -28,11 +28,13 @@ namespace redraft::server {
 class LocalLog : public Replicator {
  public:
   LocalLog(uv_loop_t* loop, std::string dir, StateMachine* sm, AppliedFn on_applied,
-           int64_t compact_every);
+           ReadReadyFn on_read_ready, int64_t compact_every);
   ~LocalLog() override;
 
   Status Start() override;
   void Propose(std::string data, uint64_t token, int proto) override;
+  // A single node's applied state already holds every acknowledged write: the barrier is immediate.
+  void ReadBarrier(uint64_t token) override { on_read_ready_(token); }
   void Flush() override;
   void Stop() override;
   uint64_t last_index() const override { return last_index_; }
@@ -55,6 +57,7 @@ class LocalLog : public Replicator {
   std::string dir_;
   StateMachine* sm_;
   AppliedFn on_applied_;
+  ReadReadyFn on_read_ready_;
   int64_t compact_every_;
   std::unique_ptr<raft::LogStore> log_;
 

@@ -17,12 +17,18 @@ class Replicator {
   // what Propose got (0 for entries this node did not propose, or replayed at start), reply
   // holds the command's reply bytes in the protocol the proposer asked for.
   using AppliedFn = std::function<void(uint64_t token, std::string&& reply)>;
+  // Called on the event-loop thread when a read barrier passed: the state machine now reflects
+  // every write acknowledged before ReadBarrier was called (linearizable). A barrier that fails
+  // (no quorum) is reported through AppliedFn with the error reply instead.
+  using ReadReadyFn = std::function<void(uint64_t token)>;
 
   virtual ~Replicator() = default;
   // Recovers the log and replays entries the state machine has not applied.
   virtual Status Start() = 0;
   // Appends an entry; `proto` is the RESP version its reply must be encoded in.
   virtual void Propose(std::string data, uint64_t token, int proto) = 0;
+  // Asks for a linearizable read point; answered through ReadReadyFn (possibly before returning).
+  virtual void ReadBarrier(uint64_t token) = 0;
   // Called once per event-loop iteration: hands what was proposed in it to storage (group commit).
   virtual void Flush() = 0;
   // Blocks until everything proposed is durable and applied, then stops. Event-loop thread.

@@ -68,7 +68,7 @@ Status Server::Init() {
   log_ = std::make_unique<LocalLog>(
       &loop_, cfg_.dir + "/log", sm_.get(),
       [this](uint64_t token, std::string&& reply) { OnApplied(token, std::move(reply)); },
-      cfg_.log_compact_entries);
+      [this](uint64_t token) { OnReadReady(token); }, cfg_.log_compact_entries);
   REDRAFT_RETURN_IF_ERROR(log_->Start());
 
   uv_tcp_init(&loop_, &listener_);
@@ -150,6 +150,10 @@ void Server::OnNewConnection(int status) {
   c->parser.set_limits(limits);
   clients_[c->id] = c;
   total_connections_++;
+  StartReading(c);
+}
+
+void Server::StartReading(Connection* c) {
   uv_read_start(reinterpret_cast<uv_stream_t*>(&c->handle),
                 [](uv_handle_t*, size_t, uv_buf_t* buf) {
                   // One shared buffer: the loop is single-threaded and OnRead copies out of it.
@@ -157,9 +161,9 @@ void Server::OnNewConnection(int status) {
                   *buf = uv_buf_init(chunk, sizeof(chunk));
                 },
                 [](uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
-                  Connection* c = FromHandle(s);
-                  static_cast<Server*>(s->loop->data)->OnRead(c, n, buf);
+                  static_cast<Server*>(s->loop->data)->OnRead(FromHandle(s), n, buf);
                 });
+  c->reading = true;
 }
 
 void Server::OnRead(Connection* c, ssize_t nread, const uv_buf_t* buf) {
@@ -223,8 +227,16 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
     Reply(c, "-NOAUTH Authentication required.\r\n");
     return true;
   }
-  int64_t now = NowMs();
+  bool is_read = (spec->flags & commands::kReadonly) && !spec->is_write();
+  bool must_wait = spec->is_write() ? c->pending_reads > 0
+                   : is_read        ? c->pending_writes > 0
+                                    : !c->slots.empty();
+  if (must_wait) {
+    c->deferred = std::move(argv);
+    return false;
+  }
   if (spec->is_write()) {
+    int64_t now = NowMs();
     std::string err;
     resp::ReplyBuilder rb(&err, c->session.proto);
     commands::PrepareContext pctx{now, rb};
@@ -233,66 +245,102 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
       return true;
     }
     commands::LogCommand lc{now, std::move(argv)};
-    uint64_t token = next_token_++;
-    proposals_[token] = c->id;
-    c->slots.push_back({});
-    c->pending_writes++;
+    uint64_t token = NewSlot(c, /*is_read=*/false);
     log_->Propose(commands::EncodeLogCommand(lc), token, c->session.proto);
     return true;
   }
-  if (c->pending_writes > 0) {
-    c->deferred = std::move(argv);
-    return false;
+  if (is_read) {
+    // A data read: answered once a linearizable read barrier passed and it reaches the head.
+    uint64_t token = NewSlot(c, /*is_read=*/true);
+    c->slots.back().argv = std::move(argv);
+    log_->ReadBarrier(token);
+    return !c->closing;
   }
-  ExecuteNow(c, *spec, argv);
+  ExecuteNow(c, *spec, argv, &c->out);
+  MarkDirty(c);
   return !c->closing && !c->close_after_reply;
 }
 
-void Server::ExecuteNow(Connection* c, const commands::CommandSpec& spec, const commands::Argv& argv) {
-  // REQUIRES: no pending writes, so replies go straight to the output buffer in order.
-  resp::ReplyBuilder rb(&c->out, c->session.proto);
-  commands::ExecContext ctx{*store_, NowMs(), rb, c->session, this};
-  spec.execute(ctx, argv);
-  MarkDirty(c);
+uint64_t Server::NewSlot(Connection* c, bool is_read) {
+  uint64_t token = next_token_++;
+  proposals_[token] = c->id;
+  c->slots.emplace_back();
+  c->slots.back().token = token;
+  c->slots.back().is_read = is_read;
+  (is_read ? c->pending_reads : c->pending_writes)++;
+  return token;
 }
 
-void Server::OnApplied(uint64_t token, std::string&& reply) {
+void Server::ExecuteNow(Connection* c, const commands::CommandSpec& spec, const commands::Argv& argv,
+                        std::string* out) {
+  resp::ReplyBuilder rb(out, c->session.proto);
+  commands::ExecContext ctx{*store_, NowMs(), rb, c->session, this};
+  spec.execute(ctx, argv);
+}
+
+Connection::Slot* Server::FindSlot(uint64_t token, Connection** conn) {
   auto it = proposals_.find(token);
-  if (it == proposals_.end()) return;
+  if (it == proposals_.end()) return nullptr;
   uint64_t client_id = it->second;
   proposals_.erase(it);
   auto cit = clients_.find(client_id);
-  if (cit == clients_.end()) return;  // the client went away; the write still happened
-  Connection* c = cit->second;
-  for (auto& s : c->slots) {
-    if (!s.ready) {
-      s.ready = true;
-      s.bytes = std::move(reply);
+  if (cit == clients_.end()) return nullptr;  // the client went away; a write still happens
+  for (auto& s : cit->second->slots) {
+    if (s.token == token) {
+      *conn = cit->second;
+      return &s;
+    }
+  }
+  return nullptr;
+}
+
+void Server::OnApplied(uint64_t token, std::string&& reply) {
+  Connection* c = nullptr;
+  Connection::Slot* slot = FindSlot(token, &c);
+  if (!slot) return;
+  // A failed read barrier also arrives here, as its error reply.
+  (slot->is_read ? c->pending_reads : c->pending_writes)--;
+  slot->state = Connection::Slot::kDone;
+  slot->bytes = std::move(reply);
+  slot->argv.clear();
+  Drain(c);
+}
+
+void Server::OnReadReady(uint64_t token) {
+  Connection* c = nullptr;
+  Connection::Slot* slot = FindSlot(token, &c);
+  if (!slot) return;
+  slot->state = Connection::Slot::kRunnable;
+  Drain(c);
+}
+
+// Moves finished replies from the head of the slots to the output, running reads whose barrier
+// passed once they reach the head; then resumes a command that waited for the slots to drain.
+void Server::Drain(Connection* c) {
+  bool moved = false;
+  while (!c->slots.empty()) {
+    Connection::Slot& s = c->slots.front();
+    if (s.state == Connection::Slot::kRunnable) {
+      ExecuteNow(c, *commands::Lookup(s.argv[0]), s.argv, &c->out);
+      c->pending_reads--;
+    } else if (s.state == Connection::Slot::kDone) {
+      c->out.append(s.bytes);
+    } else {
       break;
     }
-  }
-  c->pending_writes--;
-  while (!c->slots.empty() && c->slots.front().ready) {
-    c->out.append(c->slots.front().bytes);
     c->slots.pop_front();
+    moved = true;
   }
-  MarkDirty(c);
-  if (c->pending_writes == 0 && !c->deferred.empty() && !c->closing) {
+  if (moved) MarkDirty(c);
+  if (c->slots.empty() && !c->deferred.empty() && !c->closing) {
     commands::Argv argv = std::move(c->deferred);
     c->deferred.clear();
-    ExecuteNow(c, *commands::Lookup(argv[0]), argv);
-    if (!c->reading && !c->closing) {
-      uv_read_start(reinterpret_cast<uv_stream_t*>(&c->handle),
-                    [](uv_handle_t*, size_t, uv_buf_t* buf) {
-                      static char chunk[kReadChunk];
-                      *buf = uv_buf_init(chunk, sizeof(chunk));
-                    },
-                    [](uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
-                      static_cast<Server*>(s->loop->data)->OnRead(FromHandle(s), n, buf);
-                    });
-      c->reading = true;
+    total_commands_--;  // counted when it was first dispatched
+    Dispatch(c, argv);
+    if (c->deferred.empty() && !c->closing) {
+      if (!c->reading) StartReading(c);
+      ProcessInput(c);
     }
-    ProcessInput(c);
   }
 }
 
@@ -301,7 +349,9 @@ void Server::Reply(Connection* c, std::string_view bytes) {
     c->out.append(bytes);
     MarkDirty(c);
   } else {
-    c->slots.push_back({true, std::string(bytes)});
+    c->slots.emplace_back();
+    c->slots.back().state = Connection::Slot::kDone;
+    c->slots.back().bytes.assign(bytes);
   }
 }
 
@@ -354,7 +404,7 @@ void Server::WriteOut(Connection* c) {
       return;
     }
   }
-  if (c->close_after_reply && c->pending_writes == 0) CloseConnection(c);
+  if (c->close_after_reply && c->slots.empty()) CloseConnection(c);
 }
 
 void Server::CloseConnection(Connection* c) {
@@ -375,7 +425,7 @@ void Server::Cron() {
   if (cfg_.timeout > 0) {
     std::vector<Connection*> idle;
     for (auto& [id, c] : clients_) {
-      if (c->pending_writes == 0 && now - c->last_interaction_ms > int64_t{cfg_.timeout} * 1000) idle.push_back(c);
+      if (c->slots.empty() && now - c->last_interaction_ms > int64_t{cfg_.timeout} * 1000) idle.push_back(c);
     }
     for (Connection* c : idle) CloseConnection(c);
   }

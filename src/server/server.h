@@ -47,8 +47,15 @@ class Server : public commands::ServerApi {
   void ProcessInput(Connection* c);
   // Returns false if the connection must stop executing (waiting for writes, closing).
   bool Dispatch(Connection* c, commands::Argv& argv);
-  void ExecuteNow(Connection* c, const commands::CommandSpec& spec, const commands::Argv& argv);
+  // Runs a non-write command now, appending its reply to *out.
+  void ExecuteNow(Connection* c, const commands::CommandSpec& spec, const commands::Argv& argv,
+                  std::string* out);
+  uint64_t NewSlot(Connection* c, bool is_read);  // a reply slot answered later through its token
+  Connection::Slot* FindSlot(uint64_t token, Connection** conn);
   void OnApplied(uint64_t token, std::string&& reply);
+  void OnReadReady(uint64_t token);
+  void Drain(Connection* c);
+  void StartReading(Connection* c);
   void Reply(Connection* c, std::string_view bytes);  // respecting pending slots
   void MarkDirty(Connection* c);
   void FlushOutputs();  // once per loop iteration (uv_prepare)

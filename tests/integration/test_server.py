@@ -39,6 +39,20 @@ class ServerTest(unittest.TestCase):
             self.assertEqual(out[3 * i + 1], str(i).encode())
             self.assertEqual(out[3 * i + 2], i + 1)
 
+    def test_pipelined_read_does_not_see_a_later_write(self):
+        self.r.set("k", "start")
+        p = self.r.pipeline(transaction=False)
+        for i in range(300):
+            p.get("k")
+            p.set("k", i)
+            p.get("k")
+        out = p.execute()
+        prev = b"start"
+        for i in range(300):
+            self.assertEqual(out[3 * i], prev)
+            self.assertEqual(out[3 * i + 2], str(i).encode())
+            prev = str(i).encode()
+
     def test_syntax_error_reply_stays_in_order_behind_pending_writes(self):
         c = RawConn(self.srv.port)
         c.send(encode("SET", "a", "1") + encode("SET", "a", "1", "EX", "0") + encode("GET", "a"))
