@@ -213,7 +213,7 @@ void Server::ProcessInput(Connection* c) {
 bool Server::Dispatch(Connection* c, commands::Argv& argv) {
   total_commands_++;
   const commands::CommandSpec* spec = commands::Lookup(argv[0]);
-  if (!spec) {
+  if (!spec || (spec->flags & commands::kInternal)) {  // internal commands come only from the server
     Reply(c, "-" + commands::UnknownCommand(argv) + "\r\n");
     return true;
   }
@@ -442,7 +442,7 @@ void Server::ActiveExpire(int64_t now) {
   store_->Scan(expire_cursor_, [&](std::string_view key, const store::Value& v) {
     if (seen++ >= kExpireSweepKeys) return false;
     last.assign(key);
-    if (v.expire_ms != 0 && v.expire_ms <= now) argv.emplace_back(key);
+    if (store::IsExpired(v, now)) argv.emplace_back(key);
     return true;
   });
   expire_cursor_ = seen > kExpireSweepKeys ? last + '\0' : std::string();

@@ -24,6 +24,10 @@ struct Value {
   std::string payload;     // strings: the value itself
 };
 
+// A key is expired from its expiry millisecond on. (Redis's keyIsExpired uses now > when, so at
+// that exact millisecond Redis still returns PTTL 0 where we return -2: a known 1 ms difference.)
+inline bool IsExpired(const Value& v, int64_t now_ms) { return v.expire_ms != 0 && v.expire_ms <= now_ms; }
+
 struct StoreOptions {
   size_t block_cache_bytes = 256ull << 20;
   size_t write_buffer_bytes = 64ull << 20;
@@ -53,7 +57,7 @@ class Store {
   static Result<std::unique_ptr<Store>> Open(const std::string& dir, const StoreOptions& opts);
 
   // --- reads ---
-  // NotFound if missing or expired at now_ms (expire_ms != 0 && expire_ms <= now_ms).
+  // NotFound if missing or expired at now_ms (IsExpired).
   virtual Status Get(std::string_view key, int64_t now_ms, Value* out) = 0;
   // Visits keys >= start in byte order, including expired ones (the callback sees expire_ms);
   // stops when fn returns false.

@@ -1,0 +1,555 @@
+// The key-space family (Redis group "generic"): DEL, UNLINK, EXISTS, TOUCH, TYPE, RENAME,
+// RENAMENX, KEYS, SCAN, RANDOMKEY, the EXPIRE family, TTL family, PERSIST, plus the internal
+// write "redraft.expired" proposed by the server's active expiry.
+//
+// Semantics follow Redis 7.0 (db.c, expire.c) reply for reply. Write-path lookups behave like
+// Redis's lookupKeyWrite: a key found expired at the entry's now_ms is deleted in the same batch
+// and treated as missing. Relative expiry is rewritten at prepare time into
+// "PEXPIREAT key <abs-ms> [flags]"; each spec's apply still accepts its own argv form (using the
+// entry's now_ms as the base), so applying an un-rewritten entry is deterministic too.
+#include <algorithm>
+#include <cerrno>
+#include <cctype>
+#include <climits>
+#include <cstdlib>
+#include <random>
+
+#include "commands/args.h"
+#include "commands/command.h"
+#include "commands/glob.h"
+#include "commands/scan_cursor.h"
+
+namespace redraft::commands {
+namespace {
+
+using store::Value;
+using store::ValueType;
+
+std::string_view TypeName(ValueType t) {
+  switch (t) {
+    case ValueType::kString:
+      return "string";
+  }
+  return "unknown";
+}
+
+using store::IsExpired;
+
+// Read path: true if key is live at ctx.now_ms. A storage error other than NotFound is a broken
+// invariant on this node (corruption, I/O): crash rather than answer wrongly.
+bool LookupRead(ExecContext& ctx, std::string_view key, Value* v) {
+  Status s = ctx.store.Get(key, ctx.now_ms, v);
+  if (s.ok()) return true;
+  if (!s.IsNotFound()) REDRAFT_PANIC("store read failed: " + s.ToString());
+  return false;
+}
+
+// Apply path, like Redis lookupKeyWrite: an expired key is deleted (deterministically: now_ms is
+// the proposer's clock carried in the entry) and reported missing.
+bool LookupWrite(ApplyContext& ctx, std::string_view key, Value* v) {
+  Status s = ctx.batch.GetRaw(key, v);
+  if (s.IsNotFound()) return false;
+  if (!s.ok()) REDRAFT_PANIC("store read failed: " + s.ToString());
+  if (IsExpired(*v, ctx.now_ms)) {
+    ctx.batch.Delete(key);
+    return false;
+  }
+  return true;
+}
+
+// --- DEL, UNLINK, EXISTS, TOUCH, TYPE ---
+
+void ApplyDel(ApplyContext& ctx, const Argv& argv) {
+  int64_t deleted = 0;
+  Value v;
+  for (size_t i = 1; i < argv.size(); i++) {
+    if (LookupWrite(ctx, argv[i], &v)) {
+      ctx.batch.Delete(argv[i]);
+      deleted++;
+    }
+  }
+  ctx.reply.Integer(deleted);
+}
+
+// EXISTS and TOUCH: the number of arguments naming a live key (repeats count again).
+void ExecExists(ExecContext& ctx, const Argv& argv) {
+  int64_t n = 0;
+  Value v;
+  for (size_t i = 1; i < argv.size(); i++) n += LookupRead(ctx, argv[i], &v);
+  ctx.reply.Integer(n);
+}
+
+void ExecType(ExecContext& ctx, const Argv& argv) {
+  Value v;
+  ctx.reply.SimpleString(LookupRead(ctx, argv[1], &v) ? TypeName(v.type) : "none");
+}
+
+// --- RENAME, RENAMENX (Redis renameGenericCommand) ---
+
+void ApplyRenameGeneric(ApplyContext& ctx, const Argv& argv, bool nx) {
+  const std::string& src = argv[1];
+  const std::string& dst = argv[2];
+  Value v;
+  if (!LookupWrite(ctx, src, &v)) {
+    ctx.reply.Error(kErrNoSuchKey);
+    return;
+  }
+  if (src == dst) {
+    if (nx) ctx.reply.Integer(0); else ctx.reply.Ok();
+    return;
+  }
+  Value existing;
+  if (LookupWrite(ctx, dst, &existing) && nx) {
+    ctx.reply.Integer(0);
+    return;
+  }
+  ctx.batch.Put(dst, v);  // keeps type, version and expiry
+  ctx.batch.Delete(src);
+  if (nx) ctx.reply.Integer(1); else ctx.reply.Ok();
+}
+
+void ApplyRename(ApplyContext& ctx, const Argv& argv) { ApplyRenameGeneric(ctx, argv, false); }
+void ApplyRenameNx(ApplyContext& ctx, const Argv& argv) { ApplyRenameGeneric(ctx, argv, true); }
+
+// --- KEYS, SCAN, RANDOMKEY ---
+
+void ExecKeys(ExecContext& ctx, const Argv& argv) {
+  const std::string& pattern = argv[1];
+  bool all = pattern == "*";
+  std::vector<std::string> keys;
+  Status s = ctx.store.Scan("", [&](std::string_view key, const Value& v) {
+    if (!IsExpired(v, ctx.now_ms) && (all || GlobMatch(pattern, key))) keys.emplace_back(key);
+    return true;
+  });
+  if (!s.ok()) REDRAFT_PANIC("store scan failed: " + s.ToString());
+  ctx.reply.ArrayHeader(keys.size());
+  for (const auto& k : keys) ctx.reply.Bulk(k);
+}
+
+// Redis parseScanCursorOrReply: strtoul semantics (leading '+'/'-' and zeros accepted, "" is 0,
+// parsing stops at a NUL byte), but no leading space, no trailing bytes, no overflow.
+bool ParseScanCursor(const std::string& s, uint64_t* cursor) {
+  if (!s.empty() && std::isspace(static_cast<unsigned char>(s[0]))) return false;
+  errno = 0;
+  char* end = nullptr;
+  unsigned long v = std::strtoul(s.c_str(), &end, 10);
+  if (*end != '\0' || errno == ERANGE) return false;
+  *cursor = v;
+  return true;
+}
+
+// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]. One call visits up to COUNT keys in key
+// order (expired ones included, as Redis visits COUNT buckets), then drops those that are
+// expired or fail MATCH/TYPE, so it may return fewer than COUNT (even none) before the end.
+// Cursors are ScanCursorTable numbers (see scan_cursor.h).
+void ExecScan(ExecContext& ctx, const Argv& argv) {
+  uint64_t cursor;
+  if (!ParseScanCursor(argv[1], &cursor)) {
+    ctx.reply.Error("ERR invalid cursor");
+    return;
+  }
+  int64_t count = 10;
+  const std::string* pattern = nullptr;
+  const std::string* type = nullptr;
+  for (size_t i = 2; i < argv.size(); i += 2) {
+    size_t left = argv.size() - i;
+    if (EqualsIgnoreCase(argv[i], "count") && left >= 2) {
+      if (!ParseInt64(argv[i + 1], &count)) {
+        ctx.reply.Error(kErrNotInteger);
+        return;
+      }
+      if (count < 1) {
+        ctx.reply.Error(kErrSyntax);
+        return;
+      }
+    } else if (EqualsIgnoreCase(argv[i], "match") && left >= 2) {
+      pattern = argv[i + 1] == "*" ? nullptr : &argv[i + 1];
+    } else if (EqualsIgnoreCase(argv[i], "type") && left >= 2) {
+      type = &argv[i + 1];
+    } else {
+      ctx.reply.Error(kErrSyntax);
+      return;
+    }
+  }
+  std::string start;
+  if (cursor != 0) {
+    auto resume = DefaultScanCursors().Lookup(cursor);
+    if (!resume) {
+      ctx.reply.Error("ERR invalid cursor");
+      return;
+    }
+    start = std::move(*resume);
+  }
+
+  std::vector<std::string> keys;
+  std::string next;
+  bool more = false;
+  int64_t visited = 0;
+  Status s = ctx.store.Scan(start, [&](std::string_view key, const Value& v) {
+    if (visited == count) {
+      next.assign(key);
+      more = true;
+      return false;
+    }
+    visited++;
+    if (pattern && !GlobMatch(*pattern, key)) return true;
+    if (type && !EqualsIgnoreCase(*type, TypeName(v.type))) return true;
+    if (IsExpired(v, ctx.now_ms)) return true;
+    keys.emplace_back(key);
+    return true;
+  });
+  if (!s.ok()) REDRAFT_PANIC("store scan failed: " + s.ToString());
+
+  ctx.reply.ArrayHeader(2);
+  ctx.reply.Bulk(more ? std::to_string(DefaultScanCursors().Issue(std::move(next))) : "0");
+  ctx.reply.ArrayHeader(keys.size());
+  for (const auto& k : keys) ctx.reply.Bulk(k);
+}
+
+// RANDOMKEY. Reads do not go through the log, so a local RNG is fine. Small key spaces
+// (<= kExactRandomMax keys) pick a uniform index and walk to it. Larger ones walk down the key
+// trie: at each byte position list the next bytes present under the current prefix (one seek
+// each, up to kMaxChildren, else pick a byte in their range) and pick one uniformly; a prefix
+// that is itself a key is chosen with probability 1/(children+1). That is uniform per trie
+// branch, not per key (keys in small branches are favoured), which Redis does not promise
+// either. Either way the answer is the first live key at or after the chosen one, wrapping.
+constexpr uint64_t kExactRandomMax = 1024;
+constexpr size_t kMaxChildren = 64;
+
+bool HasPrefix(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
+}
+
+Status RandomDescent(store::Store& st, std::mt19937_64& rng, std::string* out) {
+  std::string prefix;
+  for (int depth = 0; depth < 1024; depth++) {
+    const size_t p = prefix.size();
+    bool prefix_is_key = false;
+    std::vector<uint8_t> children;
+    bool truncated = false;
+    std::string target = prefix;
+    while (true) {
+      bool found = false;
+      REDRAFT_RETURN_IF_ERROR(st.Scan(target, [&](std::string_view key, const Value&) {
+        if (!HasPrefix(key, prefix)) return false;
+        if (key.size() == p) {
+          prefix_is_key = true;
+          return true;
+        }
+        children.push_back(static_cast<uint8_t>(key[p]));
+        found = true;
+        return false;
+      }));
+      if (!found || children.back() == 0xff) break;
+      if (children.size() >= kMaxChildren) {
+        truncated = true;
+        break;
+      }
+      target.resize(p);
+      target.push_back(static_cast<char>(children.back() + 1));
+    }
+    if (children.empty()) break;  // prefix itself is a key with nothing under it
+    if (prefix_is_key &&
+        std::uniform_int_distribution<size_t>(0, children.size())(rng) == 0) {
+      break;
+    }
+    uint8_t c;
+    if (!truncated) {
+      c = children[std::uniform_int_distribution<size_t>(0, children.size() - 1)(rng)];
+    } else {
+      // Too many to list: a byte in [first, 255], rounded up to the next present byte.
+      target.resize(p);
+      target.push_back(static_cast<char>(std::uniform_int_distribution<int>(children[0], 255)(rng)));
+      std::string next;
+      REDRAFT_RETURN_IF_ERROR(st.Scan(target, [&](std::string_view key, const Value&) {
+        next.assign(key);
+        return false;
+      }));
+      c = HasPrefix(next, prefix) && next.size() > p ? static_cast<uint8_t>(next[p]) : children[0];
+    }
+    prefix.push_back(static_cast<char>(c));
+  }
+  *out = std::move(prefix);
+  return Status::OK();
+}
+
+void ExecRandomKey(ExecContext& ctx, const Argv& argv) {
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  const uint64_t n = ctx.store.KeyCount();
+  if (n == 0) return ctx.reply.Null();
+
+  std::string found, first_live;
+  Status s;
+  if (n <= kExactRandomMax) {
+    // One pass: the first live key at index >= skip, else the first live key (wrap).
+    uint64_t skip = rng() % n, i = 0;
+    s = ctx.store.Scan("", [&](std::string_view key, const Value& v) {
+      bool live = !IsExpired(v, ctx.now_ms);
+      if (live && first_live.empty()) first_live.assign(key);
+      if (live && i++ >= skip) {
+        found.assign(key);
+        return false;
+      }
+      if (!live) i++;
+      return true;
+    });
+  } else {
+    std::string start;
+    s = RandomDescent(ctx.store, rng, &start);
+    bool any = false;
+    if (s.ok()) {
+      s = ctx.store.Scan(start, [&](std::string_view key, const Value& v) {
+        if (IsExpired(v, ctx.now_ms)) return true;
+        found.assign(key);
+        any = true;
+        return false;
+      });
+    }
+    if (s.ok() && !any) {  // wrap around
+      s = ctx.store.Scan("", [&](std::string_view key, const Value& v) {
+        if (key >= start) return false;
+        if (IsExpired(v, ctx.now_ms)) return true;
+        found.assign(key);
+        any = true;
+        return false;
+      });
+    }
+    if (!any) found.clear();
+  }
+  if (!s.ok()) REDRAFT_PANIC("store scan failed: " + s.ToString());
+  if (found.empty() && !first_live.empty()) found = first_live;
+  // found may legitimately be the empty key "": track presence separately for that case.
+  if (found.empty()) {
+    Value v;
+    if (LookupRead(ctx, "", &v)) return ctx.reply.Bulk("");
+    return ctx.reply.Null();
+  }
+  ctx.reply.Bulk(found);
+}
+
+// --- EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT (Redis expireGenericCommand) ---
+
+enum ExpireFlag { kNx = 1, kXx = 2, kGt = 4, kLt = 8 };
+
+// Redis parseExtendedExpireArgumentsOrReply: options from argv[3] on.
+bool ParseExpireFlags(const Argv& argv, resp::ReplyBuilder& reply, int* flags) {
+  *flags = 0;
+  for (size_t j = 3; j < argv.size(); j++) {
+    const std::string& opt = argv[j];
+    if (EqualsIgnoreCase(opt, "nx")) *flags |= kNx;
+    else if (EqualsIgnoreCase(opt, "xx")) *flags |= kXx;
+    else if (EqualsIgnoreCase(opt, "gt")) *flags |= kGt;
+    else if (EqualsIgnoreCase(opt, "lt")) *flags |= kLt;
+    else {
+      // Redis formats it with %s: the option is cut at a NUL byte.
+      reply.Error("ERR Unsupported option " + std::string(opt.c_str()));
+      return false;
+    }
+  }
+  if ((*flags & kNx) && (*flags & (kXx | kGt | kLt))) {
+    reply.Error("ERR NX and XX, GT or LT options at the same time are not compatible");
+    return false;
+  }
+  if ((*flags & kGt) && (*flags & kLt)) {
+    reply.Error("ERR GT and LT options at the same time are not compatible");
+    return false;
+  }
+  return true;
+}
+
+struct ExpireKind {
+  std::string_view name;
+  bool relative;  // base time is now (EXPIRE, PEXPIRE) rather than the epoch
+  bool seconds;
+};
+constexpr ExpireKind kExpire{"expire", true, true};
+constexpr ExpireKind kPexpire{"pexpire", true, false};
+constexpr ExpireKind kExpireAt{"expireat", false, true};
+constexpr ExpireKind kPexpireAt{"pexpireat", false, false};
+
+// Parses flags and time and computes the absolute expiry in ms; writes an error reply on failure.
+bool ParseExpire(const ExpireKind& kind, const Argv& argv, int64_t now_ms,
+                 resp::ReplyBuilder& reply, int* flags, int64_t* when) {
+  if (!ParseExpireFlags(argv, reply, flags)) return false;
+  if (!ParseInt64(argv[2], when)) {
+    reply.Error(kErrNotInteger);
+    return false;
+  }
+  if (kind.seconds) {
+    if (*when > LLONG_MAX / 1000 || *when < LLONG_MIN / 1000) {
+      reply.Error(InvalidExpireTime(kind.name));
+      return false;
+    }
+    *when *= 1000;
+  }
+  int64_t base = kind.relative ? now_ms : 0;
+  if (*when > LLONG_MAX - base) {
+    reply.Error(InvalidExpireTime(kind.name));
+    return false;
+  }
+  *when += base;
+  return true;
+}
+
+// Rewrites any EXPIRE form into "pexpireat key <abs-ms> [flags...]".
+bool PrepareExpireGeneric(const ExpireKind& kind, PrepareContext& ctx, Argv& argv) {
+  int flags;
+  int64_t when;
+  if (!ParseExpire(kind, argv, ctx.now_ms, ctx.reply, &flags, &when)) return false;
+  argv[0] = "pexpireat";
+  argv[2] = std::to_string(when);
+  return true;
+}
+
+void ApplyExpireGeneric(const ExpireKind& kind, ApplyContext& ctx, const Argv& argv) {
+  int flags;
+  int64_t when;
+  if (!ParseExpire(kind, argv, ctx.now_ms, ctx.reply, &flags, &when)) return;
+  Value v;
+  if (!LookupWrite(ctx, argv[1], &v)) {
+    ctx.reply.Integer(0);
+    return;
+  }
+  // No expiry counts as an infinite TTL.
+  bool has_ttl = v.expire_ms != 0;
+  if ((flags & kNx) && has_ttl) return ctx.reply.Integer(0);
+  if ((flags & kXx) && !has_ttl) return ctx.reply.Integer(0);
+  if ((flags & kGt) && (!has_ttl || when <= v.expire_ms)) return ctx.reply.Integer(0);
+  if ((flags & kLt) && has_ttl && when >= v.expire_ms) return ctx.reply.Integer(0);
+  if (when <= ctx.now_ms) {
+    ctx.batch.Delete(argv[1]);  // already expired: Redis deletes the key and replies 1
+  } else {
+    v.expire_ms = when;
+    ctx.batch.Put(argv[1], v);
+  }
+  ctx.reply.Integer(1);
+}
+
+bool PrepareExpire(PrepareContext& c, Argv& a) { return PrepareExpireGeneric(kExpire, c, a); }
+bool PreparePexpire(PrepareContext& c, Argv& a) { return PrepareExpireGeneric(kPexpire, c, a); }
+bool PrepareExpireAt(PrepareContext& c, Argv& a) { return PrepareExpireGeneric(kExpireAt, c, a); }
+bool PreparePexpireAt(PrepareContext& c, Argv& a) { return PrepareExpireGeneric(kPexpireAt, c, a); }
+void ApplyExpire(ApplyContext& c, const Argv& a) { ApplyExpireGeneric(kExpire, c, a); }
+void ApplyPexpire(ApplyContext& c, const Argv& a) { ApplyExpireGeneric(kPexpire, c, a); }
+void ApplyExpireAt(ApplyContext& c, const Argv& a) { ApplyExpireGeneric(kExpireAt, c, a); }
+void ApplyPexpireAt(ApplyContext& c, const Argv& a) { ApplyExpireGeneric(kPexpireAt, c, a); }
+
+// --- TTL, PTTL, EXPIRETIME, PEXPIRETIME, PERSIST ---
+
+void ExecTtlGeneric(ExecContext& ctx, const Argv& argv, bool ms) {
+  Value v;
+  if (!LookupRead(ctx, argv[1], &v)) return ctx.reply.Integer(-2);
+  if (v.expire_ms == 0) return ctx.reply.Integer(-1);
+  int64_t ttl = std::max<int64_t>(v.expire_ms - ctx.now_ms, 0);
+  ctx.reply.Integer(ms ? ttl : (ttl + 500) / 1000);
+}
+
+void ExecExpireTimeGeneric(ExecContext& ctx, const Argv& argv, bool ms) {
+  Value v;
+  if (!LookupRead(ctx, argv[1], &v)) return ctx.reply.Integer(-2);
+  if (v.expire_ms == 0) return ctx.reply.Integer(-1);
+  // Seconds are rounded to nearest, as Redis 7.0 does (without overflowing near INT64_MAX).
+  ctx.reply.Integer(ms ? v.expire_ms : v.expire_ms / 1000 + (v.expire_ms % 1000 >= 500));
+}
+
+void ExecTtl(ExecContext& c, const Argv& a) { ExecTtlGeneric(c, a, false); }
+void ExecPttl(ExecContext& c, const Argv& a) { ExecTtlGeneric(c, a, true); }
+void ExecExpireTime(ExecContext& c, const Argv& a) { ExecExpireTimeGeneric(c, a, false); }
+void ExecPexpireTime(ExecContext& c, const Argv& a) { ExecExpireTimeGeneric(c, a, true); }
+
+void ApplyPersist(ApplyContext& ctx, const Argv& argv) {
+  Value v;
+  if (!LookupWrite(ctx, argv[1], &v) || v.expire_ms == 0) return ctx.reply.Integer(0);
+  v.expire_ms = 0;
+  ctx.batch.Put(argv[1], v);
+  ctx.reply.Integer(1);
+}
+
+// redraft.expired key [key ...]: deletes each key that is expired at the entry's now_ms. A key
+// rewritten (new TTL or none) after the leader chose it is no longer expired and survives.
+// Replies with the number deleted.
+void ApplyExpired(ApplyContext& ctx, const Argv& argv) {
+  int64_t deleted = 0;
+  Value v;
+  for (size_t i = 1; i < argv.size(); i++) {
+    Status s = ctx.batch.GetRaw(argv[i], &v);
+    if (s.IsNotFound()) continue;
+    if (!s.ok()) REDRAFT_PANIC("store read failed: " + s.ToString());
+    if (IsExpired(v, ctx.now_ms)) {
+      ctx.batch.Delete(argv[i]);
+      deleted++;
+    }
+  }
+  ctx.reply.Integer(deleted);
+}
+
+constexpr std::string_view kDelComplexity =
+    "O(N) where N is the number of keys that will be removed. When a key to remove holds a value "
+    "other than a string, the individual complexity for this key is O(M) where M is the number of "
+    "elements in the list, set, sorted set or hash. Removing a single key that holds a string "
+    "value is O(1).";
+constexpr std::string_view kUnlinkComplexity =
+    "O(1) for each key removed regardless of its size. Then the command does O(N) work in a "
+    "different thread in order to reclaim memory, where N is the number of allocations the "
+    "deleted objects where composed of.";
+constexpr std::string_view kKeysComplexity =
+    "O(N) with N being the number of keys in the database, under the assumption that the key "
+    "names in the database and the given pattern have limited length.";
+constexpr std::string_view kScanComplexity =
+    "O(1) for every call. O(N) for a complete iteration, including enough command calls for the "
+    "cursor to return back to 0. N is the number of elements inside the collection.";
+
+}  // namespace
+
+// Flags, arity and key specs as Redis 7.0's COMMAND INFO; docs as its COMMAND DOCS.
+const CommandSpec kKeyCommands[] = {
+    {"del", -2, kWrite, 1, -1, 1, "generic", "1.0.0", "Delete a key", kDelComplexity,
+     nullptr, nullptr, ApplyDel},
+    {"unlink", -2, kWrite | kFast, 1, -1, 1, "generic", "4.0.0",
+     "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non "
+     "blocking.",
+     kUnlinkComplexity, nullptr, nullptr, ApplyDel},
+    {"exists", -2, kReadonly | kFast, 1, -1, 1, "generic", "1.0.0", "Determine if a key exists",
+     "O(N) where N is the number of keys to check.", ExecExists},
+    {"touch", -2, kReadonly | kFast, 1, -1, 1, "generic", "3.2.1",
+     "Alters the last access time of a key(s). Returns the number of existing keys specified.",
+     "O(N) where N is the number of keys that will be touched.", ExecExists},
+    {"type", 2, kReadonly | kFast, 1, 1, 1, "generic", "1.0.0", "Determine the type stored at key",
+     "O(1)", ExecType},
+    {"rename", 3, kWrite, 1, 2, 1, "generic", "1.0.0", "Rename a key", "O(1)", nullptr, nullptr,
+     ApplyRename},
+    {"renamenx", 3, kWrite | kFast, 1, 2, 1, "generic", "1.0.0",
+     "Rename a key, only if the new key does not exist", "O(1)", nullptr, nullptr, ApplyRenameNx},
+    {"keys", 2, kReadonly, 0, 0, 0, "generic", "1.0.0", "Find all keys matching the given pattern",
+     kKeysComplexity, ExecKeys},
+    {"scan", -2, kReadonly, 0, 0, 0, "generic", "2.8.0", "Incrementally iterate the keys space",
+     kScanComplexity, ExecScan},
+    {"randomkey", 1, kReadonly, 0, 0, 0, "generic", "1.0.0",
+     "Return a random key from the keyspace", "O(1)", ExecRandomKey},
+    {"expire", -3, kWrite | kFast, 1, 1, 1, "generic", "1.0.0",
+     "Set a key's time to live in seconds", "O(1)", nullptr, PrepareExpire, ApplyExpire},
+    {"pexpire", -3, kWrite | kFast, 1, 1, 1, "generic", "2.6.0",
+     "Set a key's time to live in milliseconds", "O(1)", nullptr, PreparePexpire, ApplyPexpire},
+    {"expireat", -3, kWrite | kFast, 1, 1, 1, "generic", "1.2.0",
+     "Set the expiration for a key as a UNIX timestamp", "O(1)", nullptr, PrepareExpireAt,
+     ApplyExpireAt},
+    {"pexpireat", -3, kWrite | kFast, 1, 1, 1, "generic", "2.6.0",
+     "Set the expiration for a key as a UNIX timestamp specified in milliseconds", "O(1)",
+     nullptr, PreparePexpireAt, ApplyPexpireAt},
+    {"ttl", 2, kReadonly | kFast, 1, 1, 1, "generic", "1.0.0",
+     "Get the time to live for a key in seconds", "O(1)", ExecTtl},
+    {"pttl", 2, kReadonly | kFast, 1, 1, 1, "generic", "2.6.0",
+     "Get the time to live for a key in milliseconds", "O(1)", ExecPttl},
+    {"expiretime", 2, kReadonly | kFast, 1, 1, 1, "generic", "7.0.0",
+     "Get the expiration Unix timestamp for a key", "O(1)", ExecExpireTime},
+    {"pexpiretime", 2, kReadonly | kFast, 1, 1, 1, "generic", "7.0.0",
+     "Get the expiration Unix timestamp for a key in milliseconds", "O(1)", ExecPexpireTime},
+    {"persist", 2, kWrite | kFast, 1, 1, 1, "generic", "2.2.0", "Remove the expiration from a key",
+     "O(1)", nullptr, nullptr, ApplyPersist},
+    {"redraft.expired", -2, kWrite | kInternal, 1, -1, 1, "generic", "0.1.0",
+     "Internal: delete the given keys if they are expired at the entry's time (active expiry)",
+     "O(N) where N is the number of keys", nullptr, nullptr, ApplyExpired},
+    {},
+};
+
+}  // namespace redraft::commands

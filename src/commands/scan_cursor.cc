@@ -1,0 +1,55 @@
+#include "commands/scan_cursor.h"
+
+#include <random>
+
+namespace redraft::commands {
+namespace {
+
+// splitmix64 finalizer: a bijection, so distinct counters give distinct cursors.
+uint64_t Mix(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+}  // namespace
+
+ScanCursorTable::ScanCursorTable(size_t capacity) : capacity_(capacity ? capacity : 1) {
+  std::random_device rd;
+  salt_ = (static_cast<uint64_t>(rd()) << 32) ^ rd();
+}
+
+uint64_t ScanCursorTable::Issue(std::string resume_key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  uint64_t cursor;
+  do {
+    cursor = Mix(salt_ + ++counter_);
+  } while (cursor == 0 || index_.count(cursor));
+  lru_.emplace_front(cursor, std::move(resume_key));
+  index_[cursor] = lru_.begin();
+  while (lru_.size() > capacity_) {
+    index_.erase(lru_.back().first);
+    lru_.pop_back();
+  }
+  return cursor;
+}
+
+std::optional<std::string> ScanCursorTable::Lookup(uint64_t cursor) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = index_.find(cursor);
+  if (it == index_.end()) return std::nullopt;
+  lru_.splice(lru_.begin(), lru_, it->second);
+  return it->second->second;
+}
+
+size_t ScanCursorTable::size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return lru_.size();
+}
+
+ScanCursorTable& DefaultScanCursors() {
+  static ScanCursorTable table;
+  return table;
+}
+
+}  // namespace redraft::commands

@@ -1,0 +1,314 @@
+#include "store/rocks_store.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/convenience.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/utilities/write_batch_with_index.h>
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "common/coding.h"
+
+namespace redraft::store {
+namespace {
+
+constexpr size_t kValueHeader = 1 + 8 + 8;
+constexpr char kAppliedKey[] = "applied";
+
+rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+
+// The one place a rocksdb::Status becomes a redraft Status.
+Status FromRocks(const rocksdb::Status& s) {
+  if (s.ok()) return Status::OK();
+  if (s.IsNotFound()) return Status::NotFound(s.ToString());
+  if (s.IsCorruption()) return Status::Corruption(s.ToString());
+  if (s.IsIOError()) return Status::IOError(s.ToString());
+  if (s.IsBusy() || s.IsTryAgain()) return Status::Busy(s.ToString());
+  if (s.IsInvalidArgument() || s.IsNotSupported()) return Status::InvalidArgument(s.ToString());
+  return Status::Aborted(s.ToString());
+}
+
+std::string EncodeApplied(uint64_t applied_index, uint64_t key_count) {
+  std::string s;
+  PutFixed64(&s, applied_index);
+  PutFixed64(&s, key_count);
+  return s;
+}
+
+rocksdb::CompressionType PickCompression() {
+  for (auto c : rocksdb::GetSupportedCompressions()) {
+    if (c == rocksdb::kLZ4Compression) return c;
+  }
+  return rocksdb::kNoCompression;
+}
+
+}  // namespace
+
+void EncodeValue(const Value& v, std::string* dst) {
+  dst->reserve(dst->size() + kValueHeader + v.payload.size());
+  dst->push_back(static_cast<char>(v.type));
+  PutFixed64(dst, static_cast<uint64_t>(v.expire_ms));
+  PutFixed64(dst, v.version);
+  dst->append(v.payload);
+}
+
+Status DecodeValue(std::string_view data, Value* out) {
+  if (data.size() < kValueHeader) return Status::Corruption("value record too short");
+  out->type = static_cast<ValueType>(static_cast<uint8_t>(data[0]));
+  out->expire_ms = static_cast<int64_t>(DecodeFixed64(data.data() + 1));
+  out->version = DecodeFixed64(data.data() + 9);
+  out->payload.assign(data.data() + kValueHeader, data.size() - kValueHeader);
+  return Status::OK();
+}
+
+// One entry's changes, indexed so reads see them. DeleteAll is a range tombstone written straight
+// into the underlying WriteBatch (WriteBatchWithIndex cannot index DeleteRange): it first drops
+// every earlier change of the batch, then sets all_deleted_ so later reads skip the database.
+class RocksStore::BatchImpl : public Store::Batch {
+ public:
+  explicit BatchImpl(RocksStore* store) : store_(store), wb_(rocksdb::BytewiseComparator(), 0, true) {}
+
+  Status Get(std::string_view key, int64_t now_ms, Value* out) override {
+    REDRAFT_RETURN_IF_ERROR(GetRaw(key, out));
+    if (IsExpired(*out, now_ms)) return Status::NotFound("expired");
+    return Status::OK();
+  }
+
+  Status GetRaw(std::string_view key, Value* out) override {
+    std::string raw;
+    REDRAFT_RETURN_IF_ERROR(ReadRaw(key, &raw));
+    return DecodeValue(raw, out);
+  }
+
+  void Put(std::string_view key, const Value& v) override {
+    if (!Exists(key)) delta_++;
+    buf_.clear();
+    EncodeValue(v, &buf_);
+    wb_.Put(store_->meta_, ToSlice(key), buf_);
+    exists_[std::string(key)] = true;
+  }
+
+  void Delete(std::string_view key) override {
+    if (!Exists(key)) return;
+    delta_--;
+    wb_.Delete(store_->meta_, ToSlice(key));
+    exists_[std::string(key)] = false;
+  }
+
+  void DeleteAll() override {
+    wb_.Clear();
+    exists_.clear();
+    all_deleted_ = true;
+    delta_ = 0;
+    // Range [smallest possible key, last key + "\0") covers every key now in the database. The
+    // end key is computed from the database state, identical on every replica.
+    std::unique_ptr<rocksdb::Iterator> it(store_->db_->NewIterator(rocksdb::ReadOptions(), store_->meta_));
+    it->SeekToLast();
+    if (it->Valid()) {
+      std::string end = it->key().ToString();
+      end.push_back('\0');
+      wb_.GetWriteBatch()->DeleteRange(store_->meta_, rocksdb::Slice(), end);
+    }
+  }
+
+  // For Commit.
+  rocksdb::WriteBatch* write_batch() { return wb_.GetWriteBatch(); }
+  uint64_t NewKeyCount() const {
+    int64_t base = all_deleted_ ? 0 : static_cast<int64_t>(store_->key_count_);
+    return static_cast<uint64_t>(base + delta_);
+  }
+
+ private:
+  Status ReadRaw(std::string_view key, std::string* raw) {
+    rocksdb::Status s;
+    if (all_deleted_) {
+      s = wb_.GetFromBatch(store_->meta_, rocksdb::DBOptions(), ToSlice(key), raw);
+    } else {
+      s = wb_.GetFromBatchAndDB(store_->db_.get(), rocksdb::ReadOptions(), store_->meta_, ToSlice(key), raw);
+    }
+    if (s.ok() || s.IsNotFound()) exists_[std::string(key)] = s.ok();
+    return FromRocks(s);
+  }
+
+  // Whether key is physically present as of the batch's changes so far. Commands read a key
+  // before writing it, so the answer is usually cached by that read.
+  bool Exists(std::string_view key) {
+    if (auto it = exists_.find(std::string(key)); it != exists_.end()) return it->second;
+    rocksdb::Status s;
+    if (all_deleted_) {
+      std::string raw;
+      s = wb_.GetFromBatch(store_->meta_, rocksdb::DBOptions(), ToSlice(key), &raw);
+    } else {
+      rocksdb::PinnableSlice pinned;  // no copy of a large value just to learn it exists
+      s = wb_.GetFromBatchAndDB(store_->db_.get(), rocksdb::ReadOptions(), store_->meta_, ToSlice(key), &pinned);
+    }
+    if (!s.ok() && !s.IsNotFound()) REDRAFT_PANIC("store read failed: " + s.ToString());
+    exists_[std::string(key)] = s.ok();
+    return s.ok();
+  }
+
+  RocksStore* store_;
+  rocksdb::WriteBatchWithIndex wb_;
+  bool all_deleted_ = false;
+  int64_t delta_ = 0;
+  std::string buf_;
+  std::unordered_map<std::string, bool> exists_;  // physical presence, as of this batch
+};
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOptions& opts) {
+  return RocksStore::Open(dir, opts);
+}
+
+Result<std::unique_ptr<Store>> RocksStore::Open(const std::string& dir, const StoreOptions& opts) {
+  std::unique_ptr<RocksStore> store(new RocksStore());
+  store->block_cache_ = rocksdb::NewLRUCache(opts.block_cache_bytes);
+
+  rocksdb::DBOptions db_opts;
+  db_opts.create_if_missing = true;
+  db_opts.create_missing_column_families = true;
+  db_opts.atomic_flush = true;
+  db_opts.max_background_jobs = 2;
+  db_opts.max_open_files = 1024;
+  db_opts.keep_log_file_num = 4;
+  db_opts.max_total_wal_size = 0;
+
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = store->block_cache_;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10, false));
+  table.cache_index_and_filter_blocks = true;  // bounded memory: index/filter live in the cache
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  table.format_version = 5;
+
+  rocksdb::ColumnFamilyOptions meta_opts;
+  meta_opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  meta_opts.write_buffer_size = opts.write_buffer_bytes;
+  meta_opts.max_write_buffer_number = 3;
+  meta_opts.compression = PickCompression();
+  meta_opts.level_compaction_dynamic_level_bytes = true;
+  meta_opts.optimize_filters_for_hits = false;
+
+  // With atomic_flush a full memtable in any family flushes all of them, so "state" (one small
+  // record rewritten per entry) gets as large a budget as "meta": otherwise it would force a
+  // flush of tiny "meta" files every few thousand entries. Arenas grow on demand.
+  rocksdb::ColumnFamilyOptions small_opts;
+  small_opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  small_opts.write_buffer_size = opts.write_buffer_bytes;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
+      {rocksdb::kDefaultColumnFamilyName, small_opts},
+      {"meta", meta_opts},
+      {"state", small_opts},
+  };
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_opts, dir, cfs, &store->handles_, &db);
+  if (!s.ok()) return FromRocks(s);
+  store->db_.reset(db);
+  store->meta_ = store->handles_[1];
+  store->state_ = store->handles_[2];
+  store->write_opts_.disableWAL = true;
+
+  std::string v;
+  s = db->Get(rocksdb::ReadOptions(), store->state_, kAppliedKey, &v);
+  if (s.ok()) {
+    if (v.size() != 16) return Status::Corruption("bad applied record");
+    store->applied_index_ = DecodeFixed64(v.data());
+    store->key_count_ = DecodeFixed64(v.data() + 8);
+  } else if (!s.IsNotFound()) {
+    return FromRocks(s);
+  }
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+RocksStore::~RocksStore() {
+  if (!db_) return;
+  for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+  db_->Close();  // flushes WAL-less memtables unless SimulateCrashForTest() was called
+  db_.reset();
+}
+
+void RocksStore::SimulateCrashForTest() {
+  db_->SetDBOptions({{"avoid_flush_during_shutdown", "true"}});
+}
+
+Status RocksStore::GetRaw(std::string_view key, Value* out) {
+  rocksdb::PinnableSlice raw;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), meta_, ToSlice(key), &raw);
+  if (!s.ok()) return FromRocks(s);
+  return DecodeValue(std::string_view(raw.data(), raw.size()), out);
+}
+
+Status RocksStore::Get(std::string_view key, int64_t now_ms, Value* out) {
+  REDRAFT_RETURN_IF_ERROR(GetRaw(key, out));
+  if (IsExpired(*out, now_ms)) return Status::NotFound("expired");
+  return Status::OK();
+}
+
+Status RocksStore::Scan(std::string_view start,
+                        const std::function<bool(std::string_view key, const Value&)>& fn) {
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;  // a full scan should not evict the working set
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, meta_));
+  Value v;
+  for (it->Seek(ToSlice(start)); it->Valid(); it->Next()) {
+    rocksdb::Slice k = it->key(), raw = it->value();
+    REDRAFT_RETURN_IF_ERROR(DecodeValue(std::string_view(raw.data(), raw.size()), &v));
+    if (!fn(std::string_view(k.data(), k.size()), v)) return Status::OK();
+  }
+  return FromRocks(it->status());
+}
+
+std::unique_ptr<Store::Batch> RocksStore::NewBatch() { return std::make_unique<BatchImpl>(this); }
+
+Status RocksStore::Commit(Batch* batch, uint64_t index) {
+  if (index <= applied_index_) {
+    return Status::InvalidArgument("commit index " + std::to_string(index) + " <= applied index " +
+                                   std::to_string(applied_index_));
+  }
+  auto* b = static_cast<BatchImpl*>(batch);
+  uint64_t count = b->NewKeyCount();
+  rocksdb::WriteBatch* wb = b->write_batch();
+  wb->Put(state_, kAppliedKey, EncodeApplied(index, count));
+  REDRAFT_RETURN_IF_ERROR(FromRocks(db_->Write(write_opts_, wb)));
+  applied_index_ = index;
+  key_count_ = count;
+  return Status::OK();
+}
+
+Status RocksStore::SetAppliedIndex(uint64_t index) {
+  if (index <= applied_index_) {
+    return Status::InvalidArgument("applied index " + std::to_string(index) + " <= " +
+                                   std::to_string(applied_index_));
+  }
+  rocksdb::WriteBatch wb;
+  wb.Put(state_, kAppliedKey, EncodeApplied(index, key_count_));
+  REDRAFT_RETURN_IF_ERROR(FromRocks(db_->Write(write_opts_, &wb)));
+  applied_index_ = index;
+  return Status::OK();
+}
+
+Status RocksStore::Flush() {
+  rocksdb::FlushOptions fo;
+  fo.wait = true;
+  return FromRocks(db_->Flush(fo, handles_));
+}
+
+uint64_t RocksStore::ApproximateMemoryBytes() {
+  uint64_t total = 0, v = 0;
+  for (auto* h : handles_) {
+    if (db_->GetIntProperty(h, "rocksdb.cur-size-all-mem-tables", &v)) total += v;
+    if (db_->GetIntProperty(h, "rocksdb.estimate-table-readers-mem", &v)) total += v;
+  }
+  return total + block_cache_->GetUsage();
+}
+
+uint64_t RocksStore::ApproximateDiskBytes() {
+  uint64_t total = 0, v = 0;
+  for (auto* h : handles_) {
+    if (db_->GetIntProperty(h, "rocksdb.total-sst-files-size", &v)) total += v;
+  }
+  return total;
+}
+
+}  // namespace redraft::store

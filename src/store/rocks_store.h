@@ -1,0 +1,87 @@
+// RocksStore: the Store over RocksDB.
+//
+// On-disk layout (one RocksDB database per Raft group, under the directory given to Open):
+//
+//   column family "default"  unused (RocksDB requires it).
+//   column family "meta"     user key -> encoded Value (the metadata record of the key):
+//                              [type:1][expire_ms:8 fixed LE, signed][version:8 fixed LE][payload]
+//                            type is a store::ValueType, expire_ms is absolute unix ms (0 = none),
+//                            version tags collection subkeys (future "data" CF, as Kvrocks does),
+//                            payload is the whole value for strings. Records shorter than 17
+//                            bytes are Corruption.
+//   column family "state"    "applied" -> [applied_index:8 fixed LE][key_count:8 fixed LE]:
+//                            the last log index whose effects are in the database and the
+//                            number of keys in "meta", written in the same WriteBatch as the
+//                            entry's effects (one record: one memtable insert per entry).
+//
+// Durability contract (WAL off, the Raft log is the WAL):
+//   - Every write uses WriteOptions.disableWAL = true, so committed batches live in memtables
+//     until a flush. DBOptions.atomic_flush = true makes every flush (explicit, background
+//     because a memtable filled up, or at clean shutdown) persist all column families together,
+//     so the persisted state is always a prefix of the applied batches: data and applied_index
+//     from the same point, never data newer than applied_index.
+//   - After a crash the reopened store reports the applied_index of the last flush; the caller
+//     must replay log entries after applied_index(). Flush() forces a flush; after it returns,
+//     log entries <= applied_index() may be discarded.
+//   - A clean close (destructor) flushes memtables (RocksDB does so when WAL-less writes are
+//     unpersisted, unless avoid_flush_during_shutdown is set). SimulateCrashForTest() sets that
+//     option so destroying the object loses unflushed writes, as a crash would.
+//
+// Thread-safety: reads (Get, Scan, KeyCount, applied_index) may run concurrently with each other;
+// writes (NewBatch/Commit/SetAppliedIndex/Flush) come from one thread, the applier. KeyCount and
+// applied_index are plain members updated by that thread (read them from it, too).
+#pragma once
+
+#include <rocksdb/db.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+
+namespace redraft::store {
+
+// Value record coding (format above).
+void EncodeValue(const Value& v, std::string* dst);
+Status DecodeValue(std::string_view data, Value* out);
+
+class RocksStore : public Store {
+ public:
+  static Result<std::unique_ptr<Store>> Open(const std::string& dir, const StoreOptions& opts);
+  ~RocksStore() override;
+
+  Status Get(std::string_view key, int64_t now_ms, Value* out) override;
+  Status Scan(std::string_view start,
+              const std::function<bool(std::string_view key, const Value&)>& fn) override;
+  uint64_t KeyCount() const override { return key_count_; }
+  uint64_t applied_index() const override { return applied_index_; }
+
+  std::unique_ptr<Batch> NewBatch() override;
+  Status Commit(Batch* batch, uint64_t index) override;
+  Status SetAppliedIndex(uint64_t index) override;
+  Status Flush() override;
+
+  uint64_t ApproximateMemoryBytes() override;
+  uint64_t ApproximateDiskBytes() override;
+
+  // Test hook: the destructor will not flush, so unflushed (WAL-less) writes are lost like in a
+  // crash.
+  void SimulateCrashForTest();
+
+ private:
+  class BatchImpl;
+  RocksStore() = default;
+  Status GetRaw(std::string_view key, Value* out);
+
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default, meta, state
+  rocksdb::ColumnFamilyHandle* meta_ = nullptr;
+  rocksdb::ColumnFamilyHandle* state_ = nullptr;
+  rocksdb::WriteOptions write_opts_;
+  std::shared_ptr<rocksdb::Cache> block_cache_;
+  uint64_t applied_index_ = 0;
+  uint64_t key_count_ = 0;
+};
+
+}  // namespace redraft::store
