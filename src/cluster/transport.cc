@@ -1,0 +1,648 @@
+#include "cluster/transport.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include "common/coding.h"
+
+namespace redraft::cluster {
+
+namespace {
+
+constexpr std::string_view kHelloType = "hello";
+constexpr std::string_view kChunkType = "chunk";
+constexpr size_t kReadBufferBytes = 256 << 10;
+constexpr size_t kMaxChunkedTypeBytes = 255;
+constexpr unsigned kKeepAliveSeconds = 10;
+constexpr unsigned kUserTimeoutMs = 30000;
+
+std::string UvError(int err) { return std::string(uv_err_name(err)) + ": " + uv_strerror(err); }
+
+template <typename H>
+void CloseAndDelete(H* h) {
+  uv_close(reinterpret_cast<uv_handle_t*>(h), [](uv_handle_t* x) { delete reinterpret_cast<H*>(x); });
+}
+
+}  // namespace
+
+struct PeerTransport::Conn {
+  uv_tcp_t tcp;
+  uv_connect_t connect_req;
+  uv_write_t write_req;
+  PeerTransport* t = nullptr;
+  bool outbound = false;
+  bool closing = false;
+  bool connected = false;
+  uint64_t connected_at = 0;  // uv_now() when the outbound connection was established
+  // Outbound: the peer dialed. Inbound: the sender, once its first frame is verified.
+  uint64_t peer_id = 0;
+  bool peer_known = false;
+  // Outbound write state: at most one write in flight, whose bytes live in wbuf.
+  bool writing = false;
+  bool hello_sent = false;
+  std::string wbuf;
+  uint64_t wbuf_msgs = 0;  // messages that the in-flight write completes
+  // Inbound read state.
+  std::unique_ptr<FrameDecoder> decoder;
+  bool asm_active = false;
+  std::string asm_type;
+  std::string asm_buf;
+  uint64_t asm_total = 0;
+};
+
+struct PeerTransport::Peer {
+  PeerTransport* t = nullptr;
+  uint64_t id = 0;
+  std::string host;
+  int port = 0;
+  Conn* out = nullptr;             // outbound connection (connecting or connected)
+  uv_timer_t* timer = nullptr;     // reconnect backoff; heap, freed by its close callback
+  bool resolving = false;
+  uint64_t epoch = 0;              // bumped on address change: stale resolutions are ignored
+  int attempts = 0;                // failures since the last long-lived connection, for the backoff
+  bool dialed_before = false;
+  std::deque<OutMsg> small;        // payload <= chunk_bytes
+  std::deque<OutMsg> large;        // payload > chunk_bytes, sent in chunks
+  size_t small_bytes = 0;
+  size_t large_bytes = 0;
+  uint64_t large_offset = 0;       // bytes of large.front() already encoded on this connection
+  uint64_t sent = 0, recv = 0, dropped = 0, reconnects = 0;
+};
+
+struct PeerTransport::Resolve {
+  uv_getaddrinfo_t req;
+  std::shared_ptr<bool> alive;
+  PeerTransport* t;
+  uint64_t id;
+  uint64_t epoch;
+};
+
+PeerTransport::PeerTransport(uv_loop_t* loop, uint64_t self_id, std::string cluster_id, OnMessage on_message,
+                             TransportOptions opts)
+    : loop_(loop),
+      self_id_(self_id),
+      cluster_id_(std::move(cluster_id)),
+      on_message_(std::move(on_message)),
+      opts_(std::move(opts)),
+      alive_(std::make_shared<bool>(true)),
+      read_buf_(kReadBufferBytes),
+      rng_(self_id ^ static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())) {
+  opts_.chunk_bytes = std::max<size_t>(opts_.chunk_bytes, 1);
+  // A chunk frame's payload is chunk_bytes plus a small header: the receiver must accept it.
+  opts_.max_frame_bytes = std::max(opts_.max_frame_bytes, opts_.chunk_bytes + 2 * kMaxChunkedTypeBytes);
+  opts_.reconnect_min_ms = std::max(opts_.reconnect_min_ms, 1);
+  opts_.reconnect_max_ms = std::max(opts_.reconnect_max_ms, opts_.reconnect_min_ms);
+  prepare_ = new uv_prepare_t;
+  uv_prepare_init(loop_, prepare_);
+  prepare_->data = this;
+  uv_unref(reinterpret_cast<uv_handle_t*>(prepare_));
+}
+
+PeerTransport::~PeerTransport() {
+  if (!closed_) Close();
+}
+
+void PeerTransport::Log(std::string_view msg) const {
+  if (opts_.logger) opts_.logger(msg);
+}
+
+PeerTransport::Peer* PeerTransport::FindPeer(uint64_t id) const {
+  auto it = peers_.find(id);
+  return it == peers_.end() ? nullptr : it->second.get();
+}
+
+bool PeerTransport::IsBlocked(uint64_t id) const { return blocked_.count(id) != 0; }
+
+// ---- listening and inbound connections -------------------------------------------------------
+
+Status PeerTransport::Listen(const std::string& bind, int port) {
+  if (closed_) return Status::Aborted("transport closed");
+  if (listener_ != nullptr) return Status::InvalidArgument("already listening");
+  sockaddr_storage addr;
+  if (uv_ip4_addr(bind.c_str(), port, reinterpret_cast<sockaddr_in*>(&addr)) != 0 &&
+      uv_ip6_addr(bind.c_str(), port, reinterpret_cast<sockaddr_in6*>(&addr)) != 0) {
+    return Status::InvalidArgument("cluster bind address is not an IP literal: " + bind);
+  }
+  listener_ = new uv_tcp_t;
+  uv_tcp_init(loop_, listener_);
+  listener_->data = this;
+  int r = uv_tcp_bind(listener_, reinterpret_cast<const sockaddr*>(&addr), 0);
+  if (r == 0) {
+    r = uv_listen(reinterpret_cast<uv_stream_t*>(listener_), 128, [](uv_stream_t* s, int status) {
+      static_cast<PeerTransport*>(s->data)->OnAccept(status);
+    });
+  }
+  if (r != 0) {
+    CloseAndDelete(listener_);
+    listener_ = nullptr;
+    return Status::IOError("cluster listen on " + bind + ":" + std::to_string(port) + ": " + UvError(r));
+  }
+  sockaddr_storage bound;
+  int len = sizeof(bound);
+  uv_tcp_getsockname(listener_, reinterpret_cast<sockaddr*>(&bound), &len);
+  port_ = bound.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port)
+                                      : ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+  return Status::OK();
+}
+
+void PeerTransport::OnAccept(int status) {
+  if (status < 0 || closed_) return;
+  auto* c = new Conn;
+  c->t = this;
+  uv_tcp_init(loop_, &c->tcp);
+  c->tcp.data = c;
+  if (uv_accept(reinterpret_cast<uv_stream_t*>(listener_), reinterpret_cast<uv_stream_t*>(&c->tcp)) != 0) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&c->tcp), [](uv_handle_t* h) { delete static_cast<Conn*>(h->data); });
+    return;
+  }
+  if (inbound_count_ >= opts_.max_inbound_connections) {
+    counters_.refused_connections++;
+    uv_close(reinterpret_cast<uv_handle_t*>(&c->tcp), [](uv_handle_t* h) { delete static_cast<Conn*>(h->data); });
+    return;
+  }
+  counters_.accepted_connections++;
+  inbound_count_++;
+  conns_.insert(c);
+  c->connected = true;
+  uv_tcp_nodelay(&c->tcp, 1);
+  uv_tcp_keepalive(&c->tcp, 1, kKeepAliveSeconds);  // notices a vanished sender's half-open connection
+  c->decoder = std::make_unique<FrameDecoder>(
+      opts_.max_frame_bytes,
+      [this, c](std::string_view cluster_id, uint64_t from, std::string_view) {
+        return CheckHeader(c, cluster_id, from);
+      });
+  uv_read_start(reinterpret_cast<uv_stream_t*>(&c->tcp), AllocRead, ReadCb);
+}
+
+void PeerTransport::AllocRead(uv_handle_t* h, size_t, uv_buf_t* buf) {
+  // One buffer per transport is enough: each read is consumed before the next allocation.
+  auto* c = static_cast<PeerTransport::Conn*>(h->data);
+  *buf = uv_buf_init(c->t->read_buf_.data(), static_cast<unsigned>(c->t->read_buf_.size()));
+}
+
+void PeerTransport::ReadCb(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
+  auto* c = static_cast<Conn*>(s->data);
+  c->t->OnRead(c, nread, buf);
+}
+
+Status PeerTransport::CheckHeader(Conn* c, std::string_view cluster_id, uint64_t from) const {
+  if (cluster_id != cluster_id_) return Status::Aborted("frame from another cluster");
+  if (from == self_id_ || FindPeer(from) == nullptr) {
+    return Status::Aborted("frame from non-member " + std::to_string(from));
+  }
+  if (c->peer_known && c->peer_id != from) return Status::Aborted("sender id changed on a connection");
+  return Status::OK();
+}
+
+void PeerTransport::OnRead(Conn* c, ssize_t nread, const uv_buf_t* buf) {
+  if (c->closing) return;
+  if (c->outbound) {
+    // Peers never write on our outbound connections: only EOF/errors matter here.
+    if (nread >= 0) return;
+    Peer* p = FindPeer(c->peer_id);
+    if (p != nullptr && p->out == c) {
+      DropOutbound(p, /*reconnect=*/true);
+    } else {
+      CloseConn(c);
+    }
+    return;
+  }
+  if (nread < 0) {
+    CloseConn(c);
+    return;
+  }
+  std::vector<Frame> frames;
+  Status s = c->decoder->Feed(buf->base, static_cast<size_t>(nread), &frames);
+  for (Frame& f : frames) {
+    if (c->closing) return;
+    HandleFrame(c, std::move(f));
+  }
+  if (!s.ok() && !c->closing) {
+    if (s.code() == Status::Code::kAborted) {
+      counters_.rejected_frames++;
+    } else {
+      counters_.decode_errors++;
+    }
+    Log("cluster: closing inbound connection: " + s.ToString());
+    CloseConn(c);
+  }
+}
+
+void PeerTransport::HandleFrame(Conn* c, Frame&& f) {
+  // Re-check: on_message may have changed membership since the header was checked.
+  Status s = CheckHeader(c, f.cluster_id, f.from);
+  if (!s.ok()) {
+    counters_.rejected_frames++;
+    Log("cluster: closing inbound connection: " + s.ToString());
+    CloseConn(c);
+    return;
+  }
+  c->peer_known = true;
+  c->peer_id = f.from;
+  Peer* p = FindPeer(f.from);
+  if (IsBlocked(f.from)) {
+    if (f.type != kHelloType) p->dropped++;
+    c->asm_active = false;
+    c->asm_buf = std::string();
+    return;
+  }
+  if (f.type == kHelloType) return;
+  if (f.type == kChunkType) {
+    HandleChunk(c, p, std::move(f.payload));
+    return;
+  }
+  Deliver(p, f.type, std::move(f.payload));
+}
+
+void PeerTransport::HandleChunk(Conn* c, Peer* p, std::string&& payload) {
+  std::string_view in = payload;
+  uint64_t total = 0, offset = 0;
+  if (in.empty() || in.size() < 1 + static_cast<uint8_t>(in[0]) + 16u) {
+    counters_.decode_errors++;
+    Log("cluster: malformed chunk");
+    CloseConn(c);
+    return;
+  }
+  std::string_view type = in.substr(1, static_cast<uint8_t>(in[0]));
+  in.remove_prefix(1 + type.size());
+  GetFixed64(&in, &total);
+  GetFixed64(&in, &offset);
+  if (offset == 0) {
+    // A new message; a partial one (abandoned by a sender-side block) is discarded.
+    if (total > opts_.max_message_bytes) {
+      counters_.decode_errors++;
+      Log("cluster: chunked message too large: " + std::to_string(total));
+      CloseConn(c);
+      return;
+    }
+    c->asm_active = true;
+    c->asm_type.assign(type);
+    c->asm_total = total;
+    c->asm_buf = std::string();
+    c->asm_buf.reserve(static_cast<size_t>(std::min<uint64_t>(total, uint64_t{64} << 20)));
+  } else if (!c->asm_active) {
+    p->dropped++;  // the rest of a message whose start was dropped while blocked
+    return;
+  }
+  if (offset != c->asm_buf.size() || total != c->asm_total || type != c->asm_type || in.size() > total - offset) {
+    counters_.decode_errors++;
+    Log("cluster: chunk out of sequence");
+    CloseConn(c);
+    return;
+  }
+  c->asm_buf.append(in.data(), in.size());
+  if (c->asm_buf.size() == c->asm_total) {
+    c->asm_active = false;
+    std::string msg = std::move(c->asm_buf);
+    c->asm_buf = std::string();
+    std::string msg_type = std::move(c->asm_type);
+    Deliver(p, msg_type, std::move(msg));
+  }
+}
+
+void PeerTransport::Deliver(Peer* p, const std::string& type, std::string&& payload) {
+  p->recv++;
+  if (on_message_) on_message_(p->id, type, std::move(payload));
+}
+
+// ---- peers and outbound connections ----------------------------------------------------------
+
+void PeerTransport::SetPeer(uint64_t id, const std::string& host, int port) {
+  REDRAFT_CHECK(id != self_id_);
+  if (closed_) return;
+  Peer* p = FindPeer(id);
+  if (p == nullptr) {
+    auto owned = std::make_unique<Peer>();
+    p = owned.get();
+    p->t = this;
+    p->id = id;
+    p->timer = new uv_timer_t;
+    uv_timer_init(loop_, p->timer);
+    p->timer->data = p;
+    peers_.emplace(id, std::move(owned));
+  } else if (p->host == host && p->port == port) {
+    return;
+  } else {
+    DropOutbound(p, /*reconnect=*/false);
+    uv_timer_stop(p->timer);
+  }
+  p->host = host;
+  p->port = port;
+  p->epoch++;
+  p->resolving = false;
+  p->attempts = 0;
+  Dial(p);
+}
+
+void PeerTransport::RemovePeer(uint64_t id) {
+  Peer* p = FindPeer(id);
+  if (p == nullptr) return;
+  DropOutbound(p, /*reconnect=*/false);
+  std::vector<Conn*> inbound;
+  for (Conn* c : conns_) {
+    if (!c->outbound && c->peer_known && c->peer_id == id) inbound.push_back(c);
+  }
+  for (Conn* c : inbound) CloseConn(c);
+  uv_timer_stop(p->timer);
+  CloseAndDelete(p->timer);
+  dirty_.erase(p);
+  peers_.erase(id);
+}
+
+void PeerTransport::Dial(Peer* p) {
+  if (closed_ || p->out != nullptr || p->resolving) return;
+  if (p->dialed_before) p->reconnects++;
+  p->dialed_before = true;
+  std::string host = p->host == "localhost" ? "127.0.0.1" : p->host;
+  sockaddr_storage addr;
+  if (uv_ip4_addr(host.c_str(), p->port, reinterpret_cast<sockaddr_in*>(&addr)) == 0 ||
+      uv_ip6_addr(host.c_str(), p->port, reinterpret_cast<sockaddr_in6*>(&addr)) == 0) {
+    StartConnect(p, reinterpret_cast<const sockaddr*>(&addr));
+    return;
+  }
+  auto* r = new Resolve{{}, alive_, this, p->id, p->epoch};
+  r->req.data = r;
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  std::string service = std::to_string(p->port);
+  p->resolving = true;
+  int rc = uv_getaddrinfo(loop_, &r->req, [](uv_getaddrinfo_t* req, int status, addrinfo* res) {
+    std::unique_ptr<Resolve> r(static_cast<Resolve*>(req->data));
+    if (*r->alive) {
+      Peer* p = r->t->FindPeer(r->id);
+      if (p != nullptr && p->epoch == r->epoch && p->resolving) {
+        p->resolving = false;
+        if (status == 0 && res != nullptr) {
+          r->t->StartConnect(p, res->ai_addr);
+        } else {
+          r->t->Log("cluster: cannot resolve " + p->host + ": " + UvError(status));
+          r->t->ScheduleReconnect(p);
+        }
+      }
+    }
+    uv_freeaddrinfo(res);
+  }, host.c_str(), service.c_str(), &hints);
+  if (rc != 0) {
+    delete r;
+    p->resolving = false;
+    ScheduleReconnect(p);
+  }
+}
+
+void PeerTransport::StartConnect(Peer* p, const sockaddr* addr) {
+  auto* c = new Conn;
+  c->t = this;
+  c->outbound = true;
+  c->peer_id = p->id;
+  c->peer_known = true;
+  uv_tcp_init(loop_, &c->tcp);
+  c->tcp.data = c;
+  c->connect_req.data = c;
+  conns_.insert(c);
+  p->out = c;
+  int r = uv_tcp_connect(&c->connect_req, &c->tcp, addr, [](uv_connect_t* req, int status) {
+    auto* conn = static_cast<Conn*>(req->data);
+    if (conn->closing) return;  // includes UV_ECANCELED after CloseConn
+    conn->t->OnConnected(conn, status);
+  });
+  if (r != 0) {
+    Log("cluster: connect to peer " + std::to_string(p->id) + ": " + UvError(r));
+    DropOutbound(p, /*reconnect=*/true);
+  }
+}
+
+void PeerTransport::OnConnected(Conn* c, int status) {
+  Peer* p = FindPeer(c->peer_id);
+  if (p == nullptr || p->out != c) {
+    CloseConn(c);
+    return;
+  }
+  if (status < 0) {
+    if (p->attempts == 0) Log("cluster: connect to peer " + std::to_string(p->id) + ": " + UvError(status));
+    DropOutbound(p, /*reconnect=*/true);
+    return;
+  }
+  uv_tcp_nodelay(&c->tcp, 1);
+  uv_tcp_keepalive(&c->tcp, 1, kKeepAliveSeconds);
+#ifdef TCP_USER_TIMEOUT
+  // A write that stays unacknowledged this long (dead host, no RST) fails the connection, which
+  // is then redialed, instead of stalling the peer's queue for the kernel's ~15 minutes.
+  uv_os_fd_t fd;
+  if (uv_fileno(reinterpret_cast<uv_handle_t*>(&c->tcp), &fd) == 0) {
+    unsigned int ms = kUserTimeoutMs;
+    setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof(ms));
+  }
+#endif
+  c->connected = true;
+  c->connected_at = uv_now(loop_);
+  p->large_offset = 0;  // a chunked message interrupted by a reconnect starts over
+  uv_read_start(reinterpret_cast<uv_stream_t*>(&c->tcp), AllocRead, ReadCb);
+  MarkDirty(p);  // sends the hello and whatever is queued
+}
+
+void PeerTransport::ScheduleReconnect(Peer* p) {
+  if (closed_) return;
+  uint64_t delay = static_cast<uint64_t>(opts_.reconnect_min_ms) << std::min(p->attempts, 20);
+  delay = std::min<uint64_t>(delay, static_cast<uint64_t>(opts_.reconnect_max_ms));
+  // Jitter: uniform in [max(delay/2, min), delay], so restarted peers don't dial in lockstep.
+  uint64_t lo = std::max<uint64_t>(delay / 2, static_cast<uint64_t>(opts_.reconnect_min_ms));
+  delay = lo + rng_() % (delay - lo + 1);
+  p->attempts++;
+  uv_timer_start(p->timer, [](uv_timer_t* t) {
+    auto* peer = static_cast<Peer*>(t->data);
+    peer->t->Dial(peer);
+  }, delay, 0);
+}
+
+void PeerTransport::DropOutbound(Peer* p, bool reconnect) {
+  if (p->out != nullptr) {
+    if (p->out->writing) p->dropped += p->out->wbuf_msgs;
+    // Only a connection that lived a while resets the backoff: a peer that accepts and then
+    // closes at once (it does not know us yet, or is crash-looping) is not redialed in a tight loop.
+    if (p->out->connected && uv_now(loop_) - p->out->connected_at >= static_cast<uint64_t>(opts_.reconnect_max_ms)) {
+      p->attempts = 0;
+    }
+    CloseConn(p->out);
+    p->out = nullptr;
+  }
+  if (reconnect) ScheduleReconnect(p);
+}
+
+void PeerTransport::CloseConn(Conn* c) {
+  if (c->closing) return;
+  c->closing = true;
+  conns_.erase(c);
+  if (!c->outbound) inbound_count_--;
+  // Pending connect/write callbacks run (with UV_ECANCELED) before the close callback frees c.
+  uv_close(reinterpret_cast<uv_handle_t*>(&c->tcp), [](uv_handle_t* h) { delete static_cast<Conn*>(h->data); });
+}
+
+bool PeerTransport::IsConnected(uint64_t id) const {
+  Peer* p = FindPeer(id);
+  return p != nullptr && p->out != nullptr && p->out->connected;
+}
+
+// ---- write path ------------------------------------------------------------------------------
+
+bool PeerTransport::Send(uint64_t to, const std::string& type, std::string payload) {
+  if (closed_ || type == kHelloType || type == kChunkType || type.size() > kMaxChunkedTypeBytes) return false;
+  Peer* p = FindPeer(to);
+  if (p == nullptr) return false;
+  if (IsBlocked(to)) {
+    p->dropped++;
+    return false;
+  }
+  size_t n = payload.size();
+  bool large = n > opts_.chunk_bytes;
+  size_t& queued = large ? p->large_bytes : p->small_bytes;
+  bool empty = large ? p->large.empty() : p->small.empty();
+  if (!empty && queued + n > opts_.max_queue_bytes) {
+    p->dropped++;
+    return false;
+  }
+  queued += n;
+  (large ? p->large : p->small).push_back(OutMsg{type, std::move(payload)});
+  MarkDirty(p);
+  return true;
+}
+
+void PeerTransport::MarkDirty(Peer* p) {
+  if (closed_) return;
+  dirty_.insert(p);
+  uv_prepare_start(prepare_, [](uv_prepare_t* h) { static_cast<PeerTransport*>(h->data)->FlushAll(); });
+}
+
+void PeerTransport::FlushAll() {
+  std::vector<Peer*> dirty(dirty_.begin(), dirty_.end());
+  dirty_.clear();
+  uv_prepare_stop(prepare_);
+  for (Peer* p : dirty) Flush(p);
+}
+
+void PeerTransport::Flush(Peer* p) {
+  Conn* c = p->out;
+  if (closed_ || c == nullptr || !c->connected || c->writing || c->closing) return;
+  c->wbuf.clear();
+  uint64_t msgs = 0;
+  if (!c->hello_sent) {
+    AppendFrame(&c->wbuf, cluster_id_, self_id_, kHelloType, {});
+    c->hello_sent = true;
+  }
+  // Small messages up to ~chunk_bytes per write, then one chunk of the current large message.
+  while (!p->small.empty() && c->wbuf.size() < opts_.chunk_bytes) {
+    OutMsg& m = p->small.front();
+    AppendFrame(&c->wbuf, cluster_id_, self_id_, m.type, m.payload);
+    p->small_bytes -= m.payload.size();
+    p->small.pop_front();
+    msgs++;
+  }
+  if (!p->large.empty()) {
+    OutMsg& m = p->large.front();
+    uint64_t total = m.payload.size();
+    size_t piece = static_cast<size_t>(std::min<uint64_t>(opts_.chunk_bytes, total - p->large_offset));
+    std::string head;
+    head.push_back(static_cast<char>(m.type.size()));
+    head.append(m.type);
+    PutFixed64(&head, total);
+    PutFixed64(&head, p->large_offset);
+    AppendFrame(&c->wbuf, cluster_id_, self_id_, kChunkType, head,
+                std::string_view(m.payload).substr(static_cast<size_t>(p->large_offset), piece));
+    p->large_offset += piece;
+    if (p->large_offset == total) {
+      p->large_bytes -= m.payload.size();
+      p->large.pop_front();
+      p->large_offset = 0;
+      msgs++;
+    }
+  }
+  if (c->wbuf.empty()) return;
+  c->wbuf_msgs = msgs;
+  c->writing = true;
+  c->write_req.data = c;
+  uv_buf_t buf = uv_buf_init(c->wbuf.data(), static_cast<unsigned>(c->wbuf.size()));
+  int r = uv_write(&c->write_req, reinterpret_cast<uv_stream_t*>(&c->tcp), &buf, 1, [](uv_write_t* req, int status) {
+    auto* conn = static_cast<Conn*>(req->data);
+    conn->writing = false;
+    if (conn->closing) return;
+    conn->t->OnWriteDone(conn, status);
+  });
+  if (r != 0) {
+    Log("cluster: write to peer " + std::to_string(p->id) + ": " + UvError(r));
+    DropOutbound(p, /*reconnect=*/true);
+  }
+}
+
+void PeerTransport::OnWriteDone(Conn* c, int status) {
+  Peer* p = FindPeer(c->peer_id);
+  if (p == nullptr || p->out != c) {
+    CloseConn(c);
+    return;
+  }
+  if (status < 0) {
+    p->dropped += c->wbuf_msgs;
+    c->wbuf_msgs = 0;
+    Log("cluster: write to peer " + std::to_string(p->id) + ": " + UvError(status));
+    DropOutbound(p, /*reconnect=*/true);
+    return;
+  }
+  p->sent += c->wbuf_msgs;
+  c->wbuf_msgs = 0;
+  if (c->wbuf.capacity() > 4 * opts_.chunk_bytes) c->wbuf = std::string();
+  if (!p->small.empty() || !p->large.empty()) MarkDirty(p);
+}
+
+// ---- control ---------------------------------------------------------------------------------
+
+void PeerTransport::SetBlocked(uint64_t id, bool blocked) {
+  if (!blocked) {
+    blocked_.erase(id);
+    return;
+  }
+  blocked_.insert(id);
+  if (Peer* p = FindPeer(id)) {
+    p->dropped += p->small.size() + p->large.size();
+    p->small.clear();
+    p->large.clear();
+    p->small_bytes = p->large_bytes = 0;
+    p->large_offset = 0;
+  }
+}
+
+void PeerTransport::Close() {
+  if (closed_) return;
+  closed_ = true;
+  *alive_ = false;
+  if (listener_ != nullptr) {
+    CloseAndDelete(listener_);
+    listener_ = nullptr;
+  }
+  for (auto& [id, p] : peers_) {
+    DropOutbound(p.get(), /*reconnect=*/false);
+    uv_timer_stop(p->timer);
+    CloseAndDelete(p->timer);
+  }
+  peers_.clear();
+  std::vector<Conn*> rest(conns_.begin(), conns_.end());
+  for (Conn* c : rest) CloseConn(c);
+  dirty_.clear();
+  uv_prepare_stop(prepare_);
+  CloseAndDelete(prepare_);
+  prepare_ = nullptr;
+}
+
+std::vector<PeerTransport::PeerStats> PeerTransport::Stats() const {
+  std::vector<PeerStats> out;
+  for (const auto& [id, p] : peers_) {
+    out.push_back(PeerStats{id, p->out != nullptr && p->out->connected, p->sent, p->recv, p->dropped,
+                            p->small_bytes + p->large_bytes, p->reconnects});
+  }
+  return out;
+}
+
+}  // namespace redraft::cluster
