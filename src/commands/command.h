@@ -39,6 +39,7 @@ struct Session {
   bool authenticated = false;
   std::string name;
   std::string lib_name, lib_ver;
+  bool readonly = false;  // READONLY: reads on this connection skip the linearizable barrier
 };
 
 class ServerApi;  // implemented by server/: what server-level commands may ask (server_api.h)
@@ -94,6 +95,10 @@ const std::vector<const CommandSpec*>& AllCommands();
 extern const CommandSpec kStringCommands[];
 extern const CommandSpec kKeyCommands[];
 extern const CommandSpec kServerCommands[];
+extern const CommandSpec kClusterCommands[];
+
+// Redis Cluster's hash slot of a key (CRC16 of the key or of its {hash tag}, mod 16384).
+int ClusterKeySlot(std::string_view key);
 
 // The log form of a write: the proposer's clock plus the rewritten argv.
 // Format: varint now_ms, varint argc, then argc length-prefixed strings.

@@ -19,9 +19,13 @@ struct ClientKillFilter {
 
 // What server-level commands (CLIENT, CONFIG, INFO, SHUTDOWN, ...) may ask of the server.
 // Implemented by server/; lets commands/ stay free of sockets and the event loop.
+class ClusterApi;
+
 class ServerApi {
  public:
   virtual ~ServerApi() = default;
+  // The replication layer, for CLUSTER commands; null when the server runs without it.
+  virtual ClusterApi* cluster() = 0;
   virtual std::string requirepass() const = 0;
   virtual std::vector<std::pair<std::string, std::string>> ConfigGet(const std::string& pattern) = 0;
   // Error message text (without "ERR ") on failure.

@@ -88,7 +88,9 @@ Directive StringDirective(const char* name, bool mut, std::string Config::*field
   return {name, mut, [field](const Config& c) { return c.*field; },
           [name, field, allowed](Config* c, const std::string& v) {
             if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), Lower(v)) == allowed.end()) {
-              return BadValue(name, v, "argument(s) must be one of the following: debug, verbose, notice, warning");
+              std::string list;
+              for (auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+              return Status::InvalidArgument("argument(s) must be one of the following: " + list);
             }
             c->*field = allowed.empty() ? v : Lower(v);
             return Status::OK();
@@ -111,6 +113,14 @@ const std::vector<Directive>& Directives() {
       StringDirective("requirepass", true, &Config::requirepass),
       IntDirective("hz", true, &Config::hz, 1, 500),
       IntDirective("log-compact-entries", true, &Config::log_compact_entries, 1000, INT64_MAX),
+      IntDirective("cluster-port", false, &Config::cluster_port, 0, 65535),
+      StringDirective("cluster-node-id", false, &Config::cluster_node_id),
+      StringDirective("cluster-id", false, &Config::cluster_id),
+      StringDirective("cluster-members", false, &Config::cluster_members),
+      StringDirective("cluster-join", false, &Config::cluster_join, {"yes", "no"}),
+      IntDirective("raft-tick-ms", false, &Config::raft_tick_ms, 1, 10000),
+      IntDirective("raft-election-ticks", false, &Config::raft_election_ticks, 2, 1000),
+      IntDirective("cluster-request-timeout", true, &Config::cluster_request_timeout, 10, 3600000),
       StringDirective("save", false, &Config::save),
       StringDirective("appendonly", false, &Config::appendonly),
   };

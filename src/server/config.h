@@ -29,6 +29,15 @@ struct Config {
   std::string pidfile;
   // Reported for clients and tools that read them (redis-benchmark, monitoring): every write is
   // in the durable log before it is acknowledged, whatever these say. Fixed at startup.
+  // Cluster (see conf/redraft.conf): with nothing set, the node is a single-node cluster.
+  int cluster_port = 0;                 // 0 = port + 10000
+  std::string cluster_node_id;          // empty = random on first start
+  std::string cluster_id;               // empty = derived from cluster-members, or random
+  std::string cluster_members;          // "id@host:port[@cport],..." for a static cluster
+  std::string cluster_join = "no";      // yes: start empty and wait for CLUSTER MEET
+  int raft_tick_ms = 40;
+  int raft_election_ticks = 10;
+  int cluster_request_timeout = 5000;   // ms
   std::string save;
   std::string appendonly = "yes";
 };

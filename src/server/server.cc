@@ -11,7 +11,6 @@
 #include <spdlog/spdlog.h>
 
 #include "commands/args.h"
-#include "server/local_log.h"
 
 namespace redraft::server {
 namespace {
@@ -43,7 +42,7 @@ Connection* FromHandle(void* h) { return static_cast<Connection*>(static_cast<uv
 
 }  // namespace
 
-Server::Server(Config cfg) : cfg_(std::move(cfg)) {
+Server::Server(Config cfg, ReplicationFactory factory) : cfg_(std::move(cfg)), factory_(std::move(factory)) {
   uv_loop_init(&loop_);
   loop_.data = this;
 }
@@ -65,10 +64,11 @@ Status Server::Init() {
   if (!st.ok()) return st.status();
   store_ = std::move(st).value();
   sm_ = std::make_unique<StateMachine>(store_.get());
-  log_ = std::make_unique<LocalLog>(
-      &loop_, cfg_.dir + "/log", sm_.get(),
-      [this](uint64_t token, std::string&& reply) { OnApplied(token, std::move(reply)); },
-      [this](uint64_t token) { OnReadReady(token); }, cfg_.log_compact_entries);
+  auto layer = factory_(
+      &loop_, sm_.get(), [this](uint64_t token, std::string&& reply) { OnApplied(token, std::move(reply)); },
+      [this](uint64_t token) { OnReadReady(token); });
+  log_ = std::move(layer.replicator);
+  cluster_ = layer.cluster;
   REDRAFT_RETURN_IF_ERROR(log_->Start());
 
   uv_tcp_init(&loop_, &listener_);
@@ -253,7 +253,9 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
     // A data read: answered once a linearizable read barrier passed and it reaches the head.
     uint64_t token = NewSlot(c, /*is_read=*/true);
     c->slots.back().argv = std::move(argv);
-    log_->ReadBarrier(token);
+    // READONLY connections read this node's applied state as it is (may be stale on a follower).
+    if (c->session.readonly) OnReadReady(token);
+    else log_->ReadBarrier(token);
     return !c->closing;
   }
   ExecuteNow(c, *spec, argv, &c->out);

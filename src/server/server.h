@@ -3,6 +3,7 @@
 #include <uv.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -22,7 +23,16 @@ namespace redraft::server {
 // (active expiry, idle timeouts) and shuts down cleanly on SIGTERM/SIGINT/SHUTDOWN.
 class Server : public commands::ServerApi {
  public:
-  explicit Server(Config cfg);
+  // Builds the write path once the loop and state machine exist (main picks Raft; tests may
+  // pick the single-node LocalLog). cluster may be null.
+  struct ReplicationLayer {
+    std::unique_ptr<Replicator> replicator;
+    commands::ClusterApi* cluster = nullptr;
+  };
+  using ReplicationFactory = std::function<ReplicationLayer(
+      uv_loop_t*, StateMachine*, Replicator::AppliedFn, Replicator::ReadReadyFn)>;
+
+  Server(Config cfg, ReplicationFactory factory);
   ~Server() override;
 
   // Opens the store and the log (replaying it), binds the listener. Then Run() until shutdown.
@@ -31,6 +41,7 @@ class Server : public commands::ServerApi {
 
   // commands::ServerApi
   std::string requirepass() const override { return cfg_.requirepass; }
+  commands::ClusterApi* cluster() override { return cluster_; }
   std::vector<std::pair<std::string, std::string>> ConfigGet(const std::string& pattern) override;
   Status ConfigSet(const std::string& name, const std::string& value) override;
   std::string InfoText(const std::vector<std::string>& sections) override;
@@ -75,7 +86,9 @@ class Server : public commands::ServerApi {
 
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<StateMachine> sm_;
+  ReplicationFactory factory_;
   std::unique_ptr<Replicator> log_;
+  commands::ClusterApi* cluster_ = nullptr;
 
   std::unordered_map<uint64_t, Connection*> clients_;
   std::vector<Connection*> dirty_;

@@ -7,6 +7,7 @@
 
 #include "server/logging.h"
 #include "server/server.h"
+#include "commands/cluster_api.h"
 
 namespace redraft::server {
 namespace {
@@ -104,6 +105,14 @@ std::string Server::InfoText(const std::vector<std::string>& sections) {
     section("Replication");
     line("role", "master");
     line("connected_slaves", "0");
+  }
+  if (want("cluster")) {
+    section("Cluster");
+    line("cluster_enabled", cluster_ ? "1" : "0");
+  }
+  if (want("raft") && cluster_) {
+    section("Raft");
+    out += cluster_->RaftInfo();
   }
   if (want("cpu")) {
     section("CPU");

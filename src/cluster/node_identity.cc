@@ -1,0 +1,88 @@
+#include "cluster/node_identity.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cinttypes>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace redraft::cluster {
+
+std::string MemberAddr::Encode() const {
+  return host + ":" + std::to_string(port) + "@" + std::to_string(cluster_port);
+}
+
+bool MemberAddr::Decode(const std::string& s, MemberAddr* out) {
+  size_t at = s.rfind('@');
+  size_t colon = s.rfind(':', at == std::string::npos ? s.size() : at);
+  if (colon == std::string::npos || colon == 0) return false;
+  try {
+    out->host = s.substr(0, colon);
+    out->port = std::stoi(s.substr(colon + 1, at == std::string::npos ? std::string::npos : at - colon - 1));
+    out->cluster_port = at == std::string::npos ? out->port + 10000 : std::stoi(s.substr(at + 1));
+  } catch (...) {
+    return false;
+  }
+  return out->port > 0 && out->port < 65536 && out->cluster_port > 0 && out->cluster_port < 65536;
+}
+
+std::string NodeIdHex(uint64_t id) {
+  char buf[41];
+  std::snprintf(buf, sizeof(buf), "%024x%016" PRIx64, 0, id);
+  return buf;
+}
+
+uint64_t ParseNodeId(const std::string& s) {
+  if (s.empty() || s.size() > 40) return 0;
+  int base = s.size() == 40 ? 16 : 10;
+  if (base == 16 && s.find_first_not_of('0') < 24) return 0;
+  char* end = nullptr;
+  unsigned long long v = std::strtoull(s.c_str(), &end, base);
+  if (*end != '\0') return 0;
+  return v;
+}
+
+Result<NodeIdentity> NodeIdentity::Load(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::NotFound(path);
+  NodeIdentity n;
+  std::string magic;
+  int version = 0;
+  if (!(in >> magic >> version >> n.cluster_id >> n.self_id) || magic != "redraft-nodes" || version != 1) {
+    return Status::Corruption("bad header in " + path);
+  }
+  uint64_t id;
+  std::string addr;
+  while (in >> id >> addr) {
+    MemberAddr a;
+    if (!MemberAddr::Decode(addr, &a)) return Status::Corruption("bad address '" + addr + "' in " + path);
+    n.members[id] = a;
+  }
+  return n;
+}
+
+Status NodeIdentity::Save(const std::string& path) const {
+  std::ostringstream out;
+  out << "redraft-nodes 1 " << cluster_id << " " << self_id << "\n";
+  for (auto& [id, a] : members) out << id << " " << a.Encode() << "\n";
+  std::string data = out.str();
+  std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) return Status::IOError("open " + tmp);
+  bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size());
+  if (ok && ::fsync(fd) != 0) REDRAFT_PANIC("fsync of " + tmp + " failed");
+  ::close(fd);
+  if (!ok) return Status::IOError("write " + tmp);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return Status::IOError("rename " + tmp);
+  std::string dir = path.substr(0, path.rfind('/'));
+  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (dfd >= 0) {
+    if (::fsync(dfd) != 0) REDRAFT_PANIC("fsync of directory " + dir + " failed");
+    ::close(dfd);
+  }
+  return Status::OK();
+}
+
+}  // namespace redraft::cluster

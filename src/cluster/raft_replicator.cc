@@ -1,0 +1,677 @@
+#include "cluster/raft_replicator.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <random>
+
+#include "cluster/state_snapshot.h"
+#include "common/coding.h"
+
+namespace redraft::cluster {
+namespace {
+
+constexpr raft::GroupId kGroup = 1;
+constexpr char kErrNoLeader[] = "-CLUSTERDOWN The cluster is down: no leader is known\r\n";
+constexpr char kErrTryAgain[] = "-TRYAGAIN Leadership is changing, the command was not executed; retry\r\n";
+constexpr char kErrUncertain[] =
+    "-UNCERTAIN The write's outcome is unknown: leadership changed after it was proposed\r\n";
+constexpr char kErrDiscarded[] =
+    "-TRYAGAIN The write was discarded by a leader change before it committed; it was not applied\r\n";
+constexpr char kErrReadTimeout[] =
+    "-CLUSTERDOWN The cluster is down: no quorum confirmed the read in time\r\n";
+
+uint64_t RandomId() {
+  std::random_device rd;
+  uint64_t v = 0;
+  while (v == 0) v = (static_cast<uint64_t>(rd()) << 32) ^ rd();
+  return v;
+}
+
+std::string HexString(uint64_t v) {
+  char buf[17];
+  snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+}  // namespace
+
+RaftReplicator::RaftReplicator(uv_loop_t* loop, server::StateMachine* sm, ClusterOptions opts,
+                               AppliedFn on_applied, ReadReadyFn on_read_ready)
+    : loop_(loop), sm_(sm), opts_(std::move(opts)), on_applied_(std::move(on_applied)),
+      on_read_ready_(std::move(on_read_ready)) {
+  if (opts_.cluster_port == 0) opts_.cluster_port = opts_.port + 10000;
+}
+
+RaftReplicator::~RaftReplicator() {
+  if (thread_.joinable()) {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+}
+
+int64_t RaftReplicator::NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Startup
+
+Status RaftReplicator::Start() {
+  std::string nodes_path = opts_.dir + "/nodes.conf";
+  auto loaded = NodeIdentity::Load(nodes_path);
+  bool fresh = !loaded.ok();
+  if (loaded.ok()) {
+    identity_ = std::move(loaded).value();
+  } else if (!loaded.status().IsNotFound()) {
+    return loaded.status();
+  } else {
+    identity_.self_id = opts_.node_id ? opts_.node_id : RandomId();
+    identity_.members = opts_.initial_members;
+    if (!opts_.join) {
+      MemberAddr self{opts_.bind, opts_.port, opts_.cluster_port};
+      identity_.members[identity_.self_id] = self;
+    }
+    if (!opts_.cluster_id.empty()) {
+      identity_.cluster_id = opts_.cluster_id;
+    } else if (!opts_.initial_members.empty()) {
+      // Every statically configured node derives the same id from the same member list.
+      uint64_t h = 1469598103934665603ull;
+      for (auto& [id, a] : opts_.initial_members) {
+        for (char c : std::to_string(id) + a.Encode()) h = (h ^ static_cast<uint8_t>(c)) * 1099511628211ull;
+      }
+      identity_.cluster_id = "c" + HexString(h);
+    } else {
+      identity_.cluster_id = opts_.join ? "joining" : "c" + HexString(RandomId());
+    }
+    REDRAFT_RETURN_IF_ERROR(identity_.Save(nodes_path));
+  }
+  // Our own address may change between runs (a restart on another port): keep it current.
+  if (identity_.members.count(identity_.self_id)) {
+    MemberAddr self{opts_.bind, opts_.port, opts_.cluster_port};
+    if (identity_.members[identity_.self_id].Encode() != self.Encode()) {
+      identity_.members[identity_.self_id] = self;
+      SaveIdentity();
+    }
+  }
+
+  raft::RecoveredState rec;
+  auto log = raft::LogStore::Open(opts_.dir + "/log", raft::LogStoreOptions{}, &rec);
+  if (!log.ok()) return log.status();
+  log_ = std::move(log).value();
+  if (rec.dropped_bytes) spdlog::warn("log recovery: {}", rec.recovery_note);
+  uint64_t applied = sm_->applied_index();
+  if (applied < rec.snapshot.index) {
+    return Status::Corruption("store applied index " + std::to_string(applied) +
+                              " is behind the log's snapshot " + std::to_string(rec.snapshot.index));
+  }
+
+  raft::Config cfg;
+  cfg.id = identity_.self_id;
+  cfg.group = kGroup;
+  if (fresh && !opts_.join) {
+    for (auto& [id, a] : identity_.members) cfg.initial_conf.voters.push_back(id);
+  } else if (!opts_.join && rec.snapshot.conf.voters.empty() && rec.entries.empty() && rec.hard_state.term == 0) {
+    for (auto& [id, a] : identity_.members) cfg.initial_conf.voters.push_back(id);
+  } else if (!opts_.join) {
+    // Restart: the membership comes from the snapshot and the log's configuration entries; a
+    // node whose log still starts at 1 was bootstrapped with the member list it remembers.
+    if (rec.snapshot.conf.voters.empty()) {
+      for (auto& [id, a] : identity_.members) cfg.initial_conf.voters.push_back(id);
+    }
+  }
+  cfg.election_tick = opts_.election_tick;
+  cfg.heartbeat_tick = 1;
+  cfg.seed = RandomId();
+  cfg.logger = [](std::string_view line) { spdlog::debug("raft: {}", line); };
+
+  raft::RestoredState rs;
+  rs.hard_state = rec.hard_state;
+  rs.snapshot.meta = rec.snapshot;
+  rs.entries = std::move(rec.entries);
+  // Raft re-delivers committed entries the store already has; the state machine skips them.
+  rs.applied = std::min<uint64_t>(applied, std::max<uint64_t>(rec.hard_state.commit, rec.snapshot.index));
+  last_compact_ = rec.snapshot.index;
+  raft_ = std::make_unique<raft::Raft>(std::move(cfg), std::move(rs));
+  durable_ = raft_->last_index();
+
+  if (opts_.join == false || identity_.cluster_id != "joining") {
+    transport_ = std::make_unique<PeerTransport>(
+        loop_, identity_.self_id, identity_.cluster_id,
+        [this](uint64_t from, const std::string& type, std::string&& payload) {
+          OnPeerMessage(from, type, std::move(payload));
+        });
+    REDRAFT_RETURN_IF_ERROR(transport_->Listen(opts_.bind, opts_.cluster_port));
+    SyncPeers();
+  }
+
+  uv_async_init(loop_, &async_, [](uv_async_t* h) { static_cast<RaftReplicator*>(h->data)->OnStorageDone(); });
+  async_.data = this;
+  thread_ = std::thread([this] { StorageThreadMain(); });
+  uv_timer_init(loop_, &tick_timer_);
+  tick_timer_.data = this;
+  uv_timer_start(&tick_timer_, [](uv_timer_t* t) { static_cast<RaftReplicator*>(t->data)->OnTick(); },
+                 opts_.tick_ms, opts_.tick_ms);
+  started_ = true;
+  spdlog::info("raft node {} of cluster {}: {} member(s), log {}..{}, store applied {}",
+               NodeIdHex(identity_.self_id), identity_.cluster_id, identity_.members.size(),
+               raft_->first_index(), raft_->last_index(), applied);
+  // A lone voter need not wait for an election timeout.
+  const auto& voters = raft_->conf().voters;
+  if (voters.size() == 1 && voters[0] == identity_.self_id) raft_->Campaign();
+  Pump();
+  return Status::OK();
+}
+
+void RaftReplicator::SyncPeers() {
+  if (!transport_) return;
+  for (auto& [id, a] : identity_.members) {
+    if (id != identity_.self_id) transport_->SetPeer(id, a.host, a.cluster_port);
+  }
+}
+
+void RaftReplicator::SaveIdentity() {
+  Status st = identity_.Save(opts_.dir + "/nodes.conf");
+  if (!st.ok()) spdlog::error("saving nodes.conf: {}", st.ToString());
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Ready loop
+
+void RaftReplicator::OnTick() {
+  raft_->Tick();
+  int64_t now = NowMs();
+  if (now - last_sweep_ms_ >= 100) {
+    last_sweep_ms_ = now;
+    SweepDeadlines();
+    MaybePromoteLearners();
+  }
+  Pump();
+}
+
+void RaftReplicator::Flush() { Pump(); }
+
+void RaftReplicator::Pump() {
+  if (!started_) return;
+  FlushReadBatch();
+  while (!persisting_ && raft_->HasReady()) {
+    raft::Ready rd = raft_->GetReady();
+    bool persist = rd.hard_state || !rd.entries.empty() || rd.snapshot;
+    bool leader = raft_->role() == raft::Role::kLeader;
+    // A leader's appends, heartbeats and snapshots depend on nothing it has not persisted (it
+    // counts its own log towards a quorum only after Advance): send them in parallel with its
+    // fsync. Everything else (votes, acknowledgements) waits until the Ready is durable.
+    held_messages_.clear();
+    for (raft::Message& m : rd.messages) {
+      bool early = leader && (m.type == raft::MessageType::kApp || m.type == raft::MessageType::kHeartbeat ||
+                              m.type == raft::MessageType::kSnapshot);
+      if (!persist || early) SendRaft(m);
+      else held_messages_.push_back(std::move(m));
+    }
+    rd.messages.clear();
+    if (rd.snapshot) {
+      // Install the received state before the log is cut behind it (a crash in between leaves
+      // a store ahead of the log, which replay tolerates; the reverse would lose data).
+      uint64_t applied = 0;
+      std::map<uint64_t, MemberAddr> members;
+      Status st = RestoreState(sm_->store(), rd.snapshot->data, &members, &applied);
+      if (!st.ok()) REDRAFT_PANIC("installing snapshot: " + st.ToString());
+      for (auto& [id, a] : members) identity_.members[id] = a;
+      SaveIdentity();
+      SyncPeers();
+      spdlog::info("installed snapshot at index {} (state at applied index {})", rd.snapshot->meta.index, applied);
+    }
+    if (persist) {
+      Job job;
+      job.hard_state = rd.hard_state;
+      job.entries = rd.entries;
+      if (rd.snapshot) job.install = rd.snapshot->meta;
+      job.is_ready = true;
+      inflight_ = std::move(rd);
+      persisting_ = true;
+      Submit(std::move(job));
+      return;
+    }
+    Finish(rd);
+  }
+}
+
+void RaftReplicator::Finish(raft::Ready& rd) {
+  for (raft::Message& m : held_messages_) SendRaft(m);
+  held_messages_.clear();
+  if (!rd.entries.empty()) durable_ = rd.entries.back().index;
+  ApplyCommitted(rd.committed_entries);
+  HandleReadStates(rd.read_states);
+  raft_->Advance(rd);
+  if (rd.soft_state) {
+    // ReadIndex requests and forwards in flight went to the old leader: reads are simply retried
+    // by the client; forwarded writes may or may not have been proposed there.
+    for (auto& [ctx, batch] : read_waiting_) {
+      for (uint64_t t : batch.tokens) on_applied_(t, kErrNoLeader);
+    }
+    read_waiting_.clear();
+    for (auto& [req, f] : forwarded_) on_applied_(f.token, kErrUncertain);
+    forwarded_.clear();
+    spdlog::info("raft: role {} term {} leader {}", raft::RoleName(rd.soft_state->role), raft_->term(),
+                 rd.soft_state->leader ? NodeIdHex(rd.soft_state->leader) : "none");
+  }
+  MaybeCompact();
+}
+
+void RaftReplicator::OnStorageDone() {
+  std::deque<Job> done;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    done.swap(done_);
+  }
+  for (Job& j : done) {
+    if (!j.is_ready) continue;
+    persisting_ = false;
+    raft::Ready rd = std::move(inflight_);
+    Finish(rd);
+  }
+  Pump();
+}
+
+void RaftReplicator::Submit(Job job) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    todo_.push_back(std::move(job));
+  }
+  cv_.notify_one();
+}
+
+void RaftReplicator::StorageThreadMain() {
+  for (;;) {
+    std::deque<Job> work;
+    {
+      std::unique_lock<std::mutex> l(mu_);
+      cv_.wait(l, [&] { return stopping_ || !todo_.empty(); });
+      if (todo_.empty()) return;
+      work.swap(todo_);
+    }
+    for (Job& j : work) {
+      if (j.compact) {
+        // The loop committed everything up to compact->index to the store before asking.
+        Status fs = sm_->store()->Flush();
+        if (!fs.ok()) REDRAFT_PANIC("store flush failed: " + fs.ToString());
+        Status cs = log_->Compact(*j.compact);
+        if (!cs.ok()) REDRAFT_PANIC("log compaction failed: " + cs.ToString());
+      }
+      if (j.install) {
+        Status cs = log_->Compact(*j.install);
+        if (!cs.ok()) REDRAFT_PANIC("log snapshot install failed: " + cs.ToString());
+      }
+      if (!j.entries.empty()) {
+        Status st = log_->Append(j.entries);
+        if (!st.ok()) REDRAFT_PANIC("log append failed: " + st.ToString());
+      }
+      if (j.hard_state) {
+        Status st = log_->SetHardState(*j.hard_state);
+        if (!st.ok()) REDRAFT_PANIC("log hard state failed: " + st.ToString());
+      }
+    }
+    Status st = log_->Sync();  // one fdatasync for the whole group
+    if (!st.ok()) REDRAFT_PANIC("log sync failed: " + st.ToString());
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      for (Job& j : work) {
+        j.entries.clear();
+        done_.push_back(std::move(j));
+      }
+    }
+    uv_async_send(&async_);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Applying and answering
+
+void RaftReplicator::ApplyCommitted(std::vector<raft::Entry>& entries) {
+  uint64_t applied = sm_->applied_index();
+  size_t first = 0;
+  while (first < entries.size() && entries[first].index <= applied) first++;
+  if (first == entries.size()) {
+    ServeReads();
+    return;
+  }
+  std::span<raft::Entry> todo(entries.data() + first, entries.size() - first);
+  bool members_changed = false;
+  for (raft::Entry& e : todo) {
+    if (e.type != raft::EntryType::kConfChange) continue;
+    auto cc = raft::ConfChange::Decode(e.data);
+    e.data.clear();  // the state machine sees a no-op; membership is the core's and ours
+    if (!cc.ok()) continue;
+    members_changed = true;
+    if (cc->type == raft::ConfChangeType::kRemoveNode) {
+      if (cc->node_id != identity_.self_id) {
+        identity_.members.erase(cc->node_id);
+        if (transport_) transport_->RemovePeer(cc->node_id);
+      }
+      learner_since_.erase(cc->node_id);
+    } else {
+      MemberAddr a;
+      if (MemberAddr::Decode(cc->context, &a)) identity_.members[cc->node_id] = a;
+      if (cc->type == raft::ConfChangeType::kAddLearner) learner_since_[cc->node_id] = e.index;
+      else learner_since_.erase(cc->node_id);
+    }
+  }
+  if (members_changed) {
+    SaveIdentity();
+    SyncPeers();
+  }
+  std::vector<std::string> replies(todo.size());
+  std::vector<resp::ReplyBuilder> builders;
+  builders.reserve(todo.size());
+  std::vector<const Pending*> owners(todo.size(), nullptr);
+  for (size_t i = 0; i < todo.size(); i++) {
+    auto it = pending_.find(todo[i].index);
+    int proto = 2;
+    if (it != pending_.end() && it->second.term == todo[i].term) {
+      owners[i] = &it->second;
+      proto = it->second.proto;
+    }
+    builders.emplace_back(&replies[i], proto);
+  }
+  sm_->ApplyBatch(todo, [&](size_t i) { return &builders[i]; });
+  for (size_t i = 0; i < todo.size(); i++) {
+    auto it = pending_.find(todo[i].index);
+    if (it == pending_.end()) continue;
+    Pending p = it->second;
+    pending_.erase(it);
+    // A different term at our index means our entry was overwritten: it was never committed.
+    ReplyTo(p, owners[i] ? std::move(replies[i]) : std::string(kErrDiscarded));
+  }
+  // Proposals at indexes a received snapshot jumped over: their fate is not known here.
+  uint64_t now_applied = sm_->applied_index();
+  while (!pending_.empty() && pending_.begin()->first <= now_applied) {
+    Pending p = pending_.begin()->second;
+    pending_.erase(pending_.begin());
+    ReplyTo(p, kErrUncertain);
+  }
+  ServeReads();
+}
+
+void RaftReplicator::ReplyTo(const Pending& p, std::string&& reply) {
+  if (p.remote) {
+    std::string payload;
+    PutVarint64(&payload, p.remote_req);
+    PutLengthPrefixed(&payload, reply);
+    if (transport_) transport_->Send(p.remote, "fwdr", std::move(payload));
+  } else if (p.token) {
+    on_applied_(p.token, std::move(reply));
+  }
+}
+
+void RaftReplicator::HandleReadStates(std::vector<raft::ReadState>& states) {
+  for (raft::ReadState& rs : states) {
+    auto it = read_waiting_.find(rs.context);
+    if (it == read_waiting_.end()) continue;
+    read_ready_at_.emplace(rs.index, std::move(it->second.tokens));
+    read_waiting_.erase(it);
+  }
+  ServeReads();
+}
+
+void RaftReplicator::ServeReads() {
+  uint64_t applied = sm_->applied_index();
+  while (!read_ready_at_.empty() && read_ready_at_.begin()->first <= applied) {
+    std::vector<uint64_t> tokens = std::move(read_ready_at_.begin()->second);
+    read_ready_at_.erase(read_ready_at_.begin());
+    for (uint64_t t : tokens) on_read_ready_(t);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Client requests
+
+void RaftReplicator::Propose(std::string data, uint64_t token, int proto) {
+  Pending p;
+  p.token = token;
+  p.proto = proto;
+  std::string error;
+  ProposeFor(p, std::move(data), &error);
+  if (!error.empty()) on_applied_(token, std::move(error));
+}
+
+// Proposes on the leader, or forwards to it; *error is set (and nothing was proposed) otherwise.
+void RaftReplicator::ProposeFor(Pending p, std::string data, std::string* error) {
+  p.deadline_ms = NowMs() + opts_.request_timeout_ms;
+  if (raft_->role() == raft::Role::kLeader) {
+    Status st = raft_->Propose(std::move(data));
+    if (!st.ok()) {
+      *error = kErrTryAgain;
+      return;
+    }
+    p.term = raft_->term();
+    pending_[raft_->last_index()] = p;
+    return;
+  }
+  uint64_t leader = raft_->leader();
+  if (leader == raft::kNoNode || leader == identity_.self_id || !transport_ || p.remote) {
+    *error = leader == raft::kNoNode ? kErrNoLeader : kErrTryAgain;
+    return;
+  }
+  if (!transport_->IsConnected(leader)) {  // nothing sent, so nothing proposed
+    *error = kErrNoLeader;
+    return;
+  }
+  uint64_t req = next_forward_++;
+  std::string payload;
+  PutVarint64(&payload, req);
+  PutVarint64(&payload, static_cast<uint64_t>(p.proto));
+  PutLengthPrefixed(&payload, data);
+  if (!transport_->Send(leader, "fwd", std::move(payload))) {
+    *error = kErrNoLeader;
+    return;
+  }
+  forwarded_[req] = Forwarded{p.token, p.deadline_ms};
+}
+
+void RaftReplicator::ReadBarrier(uint64_t token) { read_batch_.push_back(token); }
+
+void RaftReplicator::FlushReadBatch() {
+  if (read_batch_.empty()) return;
+  std::string ctx = std::to_string(next_read_ctx_++);
+  std::vector<uint64_t> tokens = std::move(read_batch_);
+  read_batch_.clear();
+  uint64_t leader = raft_->leader();
+  bool reachable = leader == identity_.self_id || (leader != raft::kNoNode && transport_ && transport_->IsConnected(leader));
+  Status st = reachable ? raft_->ReadIndex(ctx) : Status::Aborted("leader unreachable");
+  if (!st.ok()) {
+    for (uint64_t t : tokens) on_applied_(t, kErrNoLeader);
+    return;
+  }
+  read_waiting_[ctx] = ReadBatch{std::move(tokens), NowMs() + opts_.request_timeout_ms};
+}
+
+void RaftReplicator::SweepDeadlines() {
+  int64_t now = NowMs();
+  for (auto it = read_waiting_.begin(); it != read_waiting_.end();) {
+    if (it->second.deadline_ms > now) {
+      ++it;
+      continue;
+    }
+    for (uint64_t t : it->second.tokens) on_applied_(t, kErrReadTimeout);
+    it = read_waiting_.erase(it);
+  }
+  for (auto it = forwarded_.begin(); it != forwarded_.end();) {
+    if (it->second.deadline_ms > now) {
+      ++it;
+      continue;
+    }
+    on_applied_(it->second.token, kErrUncertain);
+    it = forwarded_.erase(it);
+  }
+  // A proposal that has not been applied by its deadline: if we are no longer the leader of its
+  // term, its fate is unknown to us; if we still lead, it is still on its way.
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    bool still_ours = raft_->role() == raft::Role::kLeader && raft_->term() == it->second.term;
+    if (it->second.deadline_ms > now || still_ours) {
+      ++it;
+      continue;
+    }
+    ReplyTo(it->second, kErrUncertain);
+    it = pending_.erase(it);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Peer messages
+
+void RaftReplicator::SendRaft(raft::Message& m) {
+  if (!transport_) return;
+  if (m.type == raft::MessageType::kSnapshot && m.snapshot) {
+    // Snapshots are taken when sent: see state_snapshot.h.
+    m.snapshot->data = DumpState(sm_->store(), identity_.members);
+  }
+  bool sent = transport_->Send(m.to, "raft", m.Encode());
+  if (m.type == raft::MessageType::kSnapshot) raft_->ReportSnapshot(m.to, sent);
+}
+
+void RaftReplicator::OnPeerMessage(uint64_t from, const std::string& type, std::string&& payload) {
+  if (type == "raft") {
+    auto m = raft::Message::Decode(payload);
+    if (!m.ok()) {
+      spdlog::warn("undecodable raft message from {}: {}", NodeIdHex(from), m.status().ToString());
+      return;
+    }
+    raft_->Step(std::move(m).value());
+  } else if (type == "fwd") {
+    std::string_view in = payload;
+    uint64_t req, proto;
+    std::string_view data;
+    if (!GetVarint64(&in, &req) || !GetVarint64(&in, &proto) || !GetLengthPrefixed(&in, &data)) return;
+    Pending p;
+    p.remote = from;
+    p.remote_req = req;
+    p.proto = static_cast<int>(proto);
+    std::string error;
+    ProposeFor(p, std::string(data), &error);
+    if (!error.empty()) ReplyTo(p, std::move(error));
+  } else if (type == "fwdr") {
+    std::string_view in = payload;
+    uint64_t req;
+    std::string_view reply;
+    if (!GetVarint64(&in, &req) || !GetLengthPrefixed(&in, &reply)) return;
+    auto it = forwarded_.find(req);
+    if (it == forwarded_.end()) return;  // timed out already
+    uint64_t token = it->second.token;
+    forwarded_.erase(it);
+    on_applied_(token, std::string(reply));
+  } else if (type == "xfer") {
+    std::string_view in = payload;
+    uint64_t target;
+    if (GetVarint64(&in, &target) && raft_->role() == raft::Role::kLeader) raft_->TransferLeadership(target);
+  }
+  Pump();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compaction and membership
+
+void RaftReplicator::MaybeCompact() {
+  uint64_t applied = sm_->applied_index();
+  if (static_cast<int64_t>(applied - last_compact_) < opts_.compact_every) return;
+  if (applied > raft_->applied_index() || applied <= raft_->first_index()) return;
+  auto term = raft_->TermAt(applied);
+  if (!term) return;
+  raft::SnapshotMeta meta;
+  meta.index = applied;
+  meta.term = *term;
+  meta.conf = raft_->ConfAt(applied);
+  Status st = raft_->Compact(applied, std::string());
+  if (!st.ok()) return;
+  last_compact_ = applied;
+  Job job;
+  job.compact = meta;
+  Submit(std::move(job));
+}
+
+void RaftReplicator::MaybePromoteLearners() {
+  if (raft_->role() != raft::Role::kLeader || learner_since_.empty()) return;
+  for (auto& [id, since] : learner_since_) {
+    const raft::Progress* pr = raft_->GetProgress(id);
+    if (!pr || !raft::IsLearner(raft_->conf(), id)) continue;
+    // Caught up: promoting it cannot stall commits while it fetches the log.
+    if (pr->match + 100 >= raft_->commit_index()) {
+      raft::ConfChange cc;
+      cc.type = raft::ConfChangeType::kAddNode;
+      cc.node_id = id;
+      cc.context = identity_.members.count(id) ? identity_.members[id].Encode() : "";
+      if (raft_->ProposeConfChange(cc).ok()) {
+        spdlog::info("promoting learner {} to voter", NodeIdHex(id));
+        return;  // one change at a time
+      }
+    }
+  }
+}
+
+Status RaftReplicator::AdoptCluster(const std::string& cluster_id,
+                                    const std::map<uint64_t, MemberAddr>& members) {
+  if (transport_) return Status::InvalidArgument("this node already belongs to cluster " + identity_.cluster_id);
+  identity_.cluster_id = cluster_id;
+  for (auto& [id, a] : members) identity_.members[id] = a;
+  identity_.members[identity_.self_id] = MemberAddr{opts_.bind, opts_.port, opts_.cluster_port};
+  SaveIdentity();
+  transport_ = std::make_unique<PeerTransport>(
+      loop_, identity_.self_id, identity_.cluster_id,
+      [this](uint64_t from, const std::string& type, std::string&& payload) {
+        OnPeerMessage(from, type, std::move(payload));
+      });
+  REDRAFT_RETURN_IF_ERROR(transport_->Listen(opts_.bind, opts_.cluster_port));
+  SyncPeers();
+  spdlog::info("joined cluster {}", cluster_id);
+  return Status::OK();
+}
+
+uint64_t RaftReplicator::last_index() const { return raft_ ? raft_->last_index() : 0; }
+uint64_t RaftReplicator::durable_index() const { return durable_; }
+
+void RaftReplicator::Stop() {
+  if (!started_) return;
+  // Hand leadership over first, so a planned restart costs no election timeout.
+  if (raft_->role() == raft::Role::kLeader && raft_->conf().voters.size() > 1) {
+    uint64_t best = 0, best_match = 0;
+    for (auto& ps : raft_->PeerStatuses()) {
+      if (ps.id != identity_.self_id && raft::IsVoter(raft_->conf(), ps.id) && ps.progress.match >= best_match) {
+        best = ps.id;
+        best_match = ps.progress.match;
+      }
+    }
+    if (best && raft_->TransferLeadership(best).ok()) Pump();
+  }
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();  // drains queued jobs: everything handed over is durable
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    for (Job& j : done_) {
+      if (j.is_ready) {
+        persisting_ = false;
+        raft::Ready rd = std::move(inflight_);
+        for (raft::Message& m : held_messages_) SendRaft(m);
+        held_messages_.clear();
+        ApplyCommitted(rd.committed_entries);
+      }
+    }
+    done_.clear();
+  }
+  Status st = sm_->store()->Flush();
+  if (!st.ok()) spdlog::error("store flush at shutdown failed: {}", st.ToString());
+  if (transport_) transport_->Close();
+  uv_timer_stop(&tick_timer_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&tick_timer_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&async_), nullptr);
+  started_ = false;
+}
+
+}  // namespace redraft::cluster

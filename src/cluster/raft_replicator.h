@@ -1,0 +1,166 @@
+#pragma once
+
+#include <uv.h>
+
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "cluster/node_identity.h"
+#include "cluster/transport.h"
+#include "commands/cluster_api.h"
+#include "raft/log_store.h"
+#include "raft/raft.h"
+#include "server/replicator.h"
+#include "server/state_machine.h"
+
+namespace redraft::cluster {
+
+struct ClusterOptions {
+  std::string dir;                 // the node's data dir; the log lives in dir/log
+  std::string bind = "127.0.0.1";
+  int port = 6379;                 // client port (advertised to clients)
+  int cluster_port = 0;            // 0 = port + 10000
+  uint64_t node_id = 0;            // 0 = random on first start (then remembered in nodes.conf)
+  std::string cluster_id;          // empty = derived from the initial members, or random
+  std::map<uint64_t, MemberAddr> initial_members;  // empty = a single-node cluster of this node
+  bool join = false;               // start empty and wait to be added by CLUSTER MEET
+  int tick_ms = 40;
+  int election_tick = 10;
+  int request_timeout_ms = 5000;   // forwarded writes and read barriers fail after this
+  int64_t compact_every = 200000;
+};
+
+// The write path of a cluster node: a Raft group (raft/) whose log is the LogStore, replicated
+// over the PeerTransport, applied through the StateMachine. Runs on the server's event loop; one
+// storage thread does every log write with one fdatasync per Ready (group commit).
+//
+// Writes: the leader proposes; a follower forwards the prepared entry to the leader ("fwd") and
+// relays the reply ("fwdr"). Reads: a ReadIndex barrier (batched per loop iteration), then the
+// read runs locally once the state machine has applied the read index.
+// Replies that mean "not executed" (CLUSTERDOWN, TRYAGAIN) are only given to commands that were
+// not proposed; a proposal whose fate is unknown when its deadline passes gets UNCERTAIN.
+class RaftReplicator : public server::Replicator, public commands::ClusterApi {
+ public:
+  RaftReplicator(uv_loop_t* loop, server::StateMachine* sm, ClusterOptions opts,
+                 AppliedFn on_applied, ReadReadyFn on_read_ready);
+  ~RaftReplicator() override;
+
+  // server::Replicator
+  Status Start() override;
+  void Propose(std::string data, uint64_t token, int proto) override;
+  void ReadBarrier(uint64_t token) override;
+  void Flush() override;
+  void Stop() override;
+  uint64_t last_index() const override;
+  uint64_t durable_index() const override;
+
+  // commands::ClusterApi
+  std::string MyId() override;
+  std::vector<commands::ClusterNode> Nodes() override;
+  bool HasLeader() override;
+  uint64_t CurrentTerm() override;
+  std::string RaftInfo() override;
+  Status Meet(const std::string& host, int port) override;
+  Status Forget(const std::string& node_id) override;
+  Status Failover(const std::string& node_id) override;
+  Status Join(const std::string& cluster_id, const std::vector<std::string>& members) override;
+
+  // Called by CLUSTER JOIN on a fresh node: adopt the cluster, wait for the leader's log.
+  Status AdoptCluster(const std::string& cluster_id, const std::map<uint64_t, MemberAddr>& members);
+
+ private:
+  // Who waits for a proposed entry.
+  struct Pending {
+    raft::Term term = 0;
+    uint64_t token = 0;      // local client slot (0 = none)
+    uint64_t remote = 0;     // forwarding node (0 = local)
+    uint64_t remote_req = 0;
+    int proto = 2;
+    int64_t deadline_ms = 0;
+  };
+  struct Forwarded {
+    uint64_t token;
+    int64_t deadline_ms;
+  };
+  struct ReadBatch {
+    std::vector<uint64_t> tokens;
+    int64_t deadline_ms;
+  };
+  // A unit of work for the storage thread, answered in order.
+  struct Job {
+    std::optional<raft::HardState> hard_state;
+    std::vector<raft::Entry> entries;
+    std::optional<raft::SnapshotMeta> install;  // a received snapshot: drop the log behind it
+    std::optional<raft::SnapshotMeta> compact;  // flush the store, then drop the log behind it
+    bool is_ready = false;                      // completes the Ready in flight
+  };
+
+  static int64_t NowMs();
+  void OnTick();
+  void Pump();
+  void Finish(raft::Ready& rd);
+  void ApplyCommitted(std::vector<raft::Entry>& entries);
+  void HandleReadStates(std::vector<raft::ReadState>& states);
+  void ServeReads();
+  void FlushReadBatch();
+  void SendRaft(raft::Message& m);
+  void OnPeerMessage(uint64_t from, const std::string& type, std::string&& payload);
+  void ProposeFor(Pending p, std::string data, std::string* error);
+  void ReplyTo(const Pending& p, std::string&& reply);
+  void SweepDeadlines();
+  void MaybeCompact();
+  void SyncPeers();
+  void SaveIdentity();
+  void Submit(Job job);
+  void StorageThreadMain();
+  void OnStorageDone();
+  void MaybePromoteLearners();
+
+  uv_loop_t* loop_;
+  server::StateMachine* sm_;
+  ClusterOptions opts_;
+  AppliedFn on_applied_;
+  ReadReadyFn on_read_ready_;
+
+  NodeIdentity identity_;
+  std::unique_ptr<raft::LogStore> log_;
+  std::unique_ptr<raft::Raft> raft_;
+  std::unique_ptr<PeerTransport> transport_;
+  uv_timer_t tick_timer_;
+  bool started_ = false;
+
+  // Ready in flight (waiting for the storage thread) and the messages it holds back.
+  bool persisting_ = false;
+  raft::Ready inflight_;
+  std::vector<raft::Message> held_messages_;
+
+  std::map<raft::Index, Pending> pending_;          // proposals by log index
+  std::unordered_map<uint64_t, Forwarded> forwarded_;  // our forwards awaiting "fwdr"
+  uint64_t next_forward_ = 1;
+  std::vector<uint64_t> read_batch_;                 // barriers asked this iteration
+  std::map<std::string, ReadBatch> read_waiting_;    // ReadIndex context -> barriers
+  std::multimap<raft::Index, std::vector<uint64_t>> read_ready_at_;  // read index -> barriers
+  uint64_t next_read_ctx_ = 1;
+  raft::Index last_compact_ = 0;
+  raft::Index durable_ = 0;
+  int64_t last_sweep_ms_ = 0;
+  std::map<uint64_t, raft::Index> learner_since_;   // learners waiting to be promoted
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Job> todo_;
+  std::deque<Job> done_;
+  bool stopping_ = false;
+  std::thread thread_;
+  uv_async_t async_;
+};
+
+}  // namespace redraft::cluster

@@ -1,0 +1,38 @@
+// The log form of a write (format in command.h): varint now_ms (two's complement as uint64),
+// varint argc, then argc strings each as varint length + bytes. Decoding validates every bound
+// and rejects trailing bytes, so arbitrary input never crashes and never half-decodes.
+#include "commands/command.h"
+#include "common/coding.h"
+
+namespace redraft::commands {
+
+std::string EncodeLogCommand(const LogCommand& cmd) {
+  size_t total = 20;
+  for (const auto& a : cmd.argv) total += a.size() + 10;
+  std::string out;
+  out.reserve(total);
+  PutVarint64(&out, static_cast<uint64_t>(cmd.now_ms));
+  PutVarint64(&out, cmd.argv.size());
+  for (const auto& a : cmd.argv) PutLengthPrefixed(&out, a);
+  return out;
+}
+
+bool DecodeLogCommand(std::string_view data, LogCommand* out) {
+  uint64_t now = 0, argc = 0;
+  if (!GetVarint64(&data, &now) || !GetVarint64(&data, &argc)) return false;
+  // Each argument takes at least one byte (its length), which bounds argc before allocating.
+  if (argc > data.size()) return false;
+  Argv argv;
+  argv.reserve(static_cast<size_t>(argc));
+  for (uint64_t i = 0; i < argc; i++) {
+    std::string_view s;
+    if (!GetLengthPrefixed(&data, &s)) return false;
+    argv.emplace_back(s);
+  }
+  if (!data.empty()) return false;
+  out->now_ms = static_cast<int64_t>(now);
+  out->argv = std::move(argv);
+  return true;
+}
+
+}  // namespace redraft::commands

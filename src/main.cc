@@ -1,0 +1,88 @@
+// redraft-server [config-file] [--directive value ...]
+#include <cstdio>
+
+#include <spdlog/spdlog.h>
+
+#include "cluster/raft_replicator.h"
+#include "server/config.h"
+#include "server/logging.h"
+#include "server/server.h"
+
+namespace {
+
+using redraft::Result;
+using redraft::Status;
+
+// "id@host:port[@cport],..." -> members.
+Result<std::map<uint64_t, redraft::cluster::MemberAddr>> ParseMembers(const std::string& spec) {
+  std::map<uint64_t, redraft::cluster::MemberAddr> out;
+  size_t pos = 0;
+  while (pos < spec.size()) {
+    size_t comma = spec.find_first_of(", ", pos);
+    std::string item = spec.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    pos = comma == std::string::npos ? spec.size() : comma + 1;
+    if (item.empty()) continue;
+    size_t at = item.find('@');
+    redraft::cluster::MemberAddr a;
+    uint64_t id = at == std::string::npos ? 0 : redraft::cluster::ParseNodeId(item.substr(0, at));
+    if (id == 0 || !redraft::cluster::MemberAddr::Decode(item.substr(at + 1), &a)) {
+      return Status::InvalidArgument("bad cluster-members item '" + item + "' (want id@host:port)");
+    }
+    out[id] = a;
+  }
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace redraft::server;
+  if (argc >= 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
+    std::printf("Usage: redraft-server [/path/to/redraft.conf] [--directive value ...]\n"
+                "Every directive is documented in conf/redraft.conf.\n");
+    return 0;
+  }
+  auto cfg = ParseCommandLine(argc, argv);
+  if (!cfg.ok()) {
+    std::fprintf(stderr, "*** FATAL CONFIG FILE ERROR ***\n%s\n", cfg.status().message().c_str());
+    return 1;
+  }
+  auto members = ParseMembers(cfg->cluster_members);
+  if (!members.ok()) {
+    std::fprintf(stderr, "*** FATAL CONFIG FILE ERROR ***\n%s\n", members.status().message().c_str());
+    return 1;
+  }
+  Status st = SetupLogging(cfg->logfile, cfg->loglevel);
+  if (!st.ok()) {
+    std::fprintf(stderr, "%s\n", st.ToString().c_str());
+    return 1;
+  }
+  redraft::cluster::ClusterOptions opts;
+  opts.dir = cfg->dir;
+  opts.bind = cfg->bind;
+  opts.port = cfg->port;
+  opts.cluster_port = cfg->cluster_port;
+  opts.node_id = redraft::cluster::ParseNodeId(cfg->cluster_node_id);
+  opts.cluster_id = cfg->cluster_id;
+  opts.initial_members = std::move(members).value();
+  opts.join = cfg->cluster_join == "yes";
+  opts.tick_ms = cfg->raft_tick_ms;
+  opts.election_tick = cfg->raft_election_ticks;
+  opts.request_timeout_ms = cfg->cluster_request_timeout;
+  opts.compact_every = cfg->log_compact_entries;
+  Server server(std::move(cfg).value(), [opts](uv_loop_t* loop, StateMachine* sm, Replicator::AppliedFn applied,
+                                               Replicator::ReadReadyFn ready) {
+    auto r = std::make_unique<redraft::cluster::RaftReplicator>(loop, sm, opts, std::move(applied), std::move(ready));
+    Server::ReplicationLayer layer;
+    layer.cluster = r.get();
+    layer.replicator = std::move(r);
+    return layer;
+  });
+  st = server.Init();
+  if (!st.ok()) {
+    spdlog::critical("startup failed: {}", st.ToString());
+    return 1;
+  }
+  server.Run();
+  return 0;
+}

@@ -1,0 +1,20 @@
+# Tests and tools of the Raft consensus core (src/raft, except the durable log storage).
+redraft_test(raft_core_test LIBS redraft_raft SOURCES
+  core_unit_test.cc
+  raft_core_paper_test.cc
+  raft_core_test.cc)
+
+# Deterministic simulation (tests/raft/sim): a CTest budget of seeds, and the raft_sim CLI for
+# replaying one seed or soaking many (raft_sim --seeds 100000).
+set(RAFT_SIM_DIR ${CMAKE_CURRENT_LIST_DIR}/sim)
+add_library(redraft_raft_sim STATIC ${RAFT_SIM_DIR}/sim_cluster.cc ${RAFT_SIM_DIR}/sim_checker.cc
+  ${RAFT_SIM_DIR}/sim_history.cc)
+target_include_directories(redraft_raft_sim PUBLIC ${CMAKE_CURRENT_LIST_DIR})
+target_link_libraries(redraft_raft_sim PUBLIC redraft_raft)
+redraft_test(raft_sim_test LIBS redraft_raft_sim SOURCES sim/sim_test.cc)
+add_executable(raft_sim ${RAFT_SIM_DIR}/sim_main.cc)
+target_link_libraries(raft_sim PRIVATE redraft_raft_sim)
+
+# Not a test: committed entries/s of a 3-node in-memory group, core only (tools/raft_bench.cc).
+add_executable(raft_bench ${CMAKE_CURRENT_LIST_DIR}/../../tools/raft_bench.cc)
+target_link_libraries(raft_bench PRIVATE redraft_raft)

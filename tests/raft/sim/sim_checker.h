@@ -1,0 +1,62 @@
+// Raft's safety properties (Figure 3 of the paper), checked by the simulation after every step
+// and at every persist/apply. The checker sees the cores only through their public accessors
+// and through what the Ready loop persists and applies. The first violation is kept in error().
+#pragma once
+
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "raft/raft.h"
+
+namespace redraft::raft::sim {
+
+class SafetyChecker {
+ public:
+  // Log Matching, checked on every entry a node persists: if two logs hold an entry with the
+  // same index and term, the entries are identical AND so is the preceding entry's term — by
+  // induction, the logs are identical up to that index. `prev_term` is the term of the entry
+  // just before entries[0] in the node's log.
+  void OnPersist(NodeId node, Term prev_term, const std::vector<Entry>& entries);
+  // Persisted HardState: the term never decreases and the vote never changes within a term.
+  void OnHardState(NodeId node, const HardState& before, const HardState& after);
+  // State Machine Safety: no two nodes apply different entries at the same index.
+  void OnApply(NodeId node, const Entry& e);
+  // A snapshot (taken or installed) must agree with what was applied at its index, and two
+  // snapshots of the same index must hold identical data (deterministic state machine).
+  void OnSnapshot(NodeId node, const SnapshotMeta& meta, const std::string& data);
+  // After every step, with the live cores:
+  //   Election Safety: at most one leader per term (ever);
+  //   Leader Completeness: a leader of term T holds every entry committed in terms < T;
+  //   and per node: applied <= commit <= last index.
+  void AfterStep(const std::vector<const Raft*>& live);
+
+  bool ok() const { return error_.empty(); }
+  const std::string& error() const { return error_; }
+  Index max_applied() const { return applied_.empty() ? 0 : applied_.rbegin()->first; }
+
+ private:
+  void Fail(std::string msg) {
+    if (error_.empty()) error_ = std::move(msg);
+  }
+  struct PairHash {
+    size_t operator()(const std::pair<Index, Term>& p) const { return p.first * 1000003u ^ p.second; }
+  };
+  struct Seen {
+    uint64_t hash;
+    Term prev_term;
+  };
+  std::unordered_map<std::pair<Index, Term>, Seen, PairHash> entries_;  // lookups only: deterministic
+  std::map<Index, std::pair<Term, uint64_t>> applied_;                   // index -> (term, hash)
+  std::map<Index, uint64_t> snapshots_;                                  // index -> data hash
+  std::map<Term, NodeId> leaders_;
+  std::map<Term, std::pair<Index, Term>> commits_;  // term -> highest (index, entry term) its leader committed
+  std::string error_;
+};
+
+uint64_t HashEntry(const Entry& e);
+uint64_t Fnv(const void* data, size_t n, uint64_t h = 1469598103934665603ULL);
+
+}  // namespace redraft::raft::sim
