@@ -72,6 +72,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   Status Forget(const std::string& node_id) override;
   Status Failover(const std::string& node_id) override;
   Status Join(const std::string& cluster_id, const std::vector<std::string>& members) override;
+  Status BlockPeer(const std::string& node_id, bool blocked) override;
 
   // Called by CLUSTER JOIN on a fresh node: adopt the cluster, wait for the leader's log.
   Status AdoptCluster(const std::string& cluster_id, const std::map<uint64_t, MemberAddr>& members);

@@ -157,6 +157,15 @@ Status RaftReplicator::Failover(const std::string& node_id) {
   return Status::OK();
 }
 
+Status RaftReplicator::BlockPeer(const std::string& node_id, bool blocked) {
+  if (!transport_) return Status::InvalidArgument("no peer transport");
+  for (auto& [id, a] : identity_.members) {
+    if (id == identity_.self_id) continue;
+    if (node_id == "*" || ParseNodeId(node_id) == id) transport_->SetBlocked(id, blocked);
+  }
+  return Status::OK();
+}
+
 Status RaftReplicator::Join(const std::string& cluster_id, const std::vector<std::string>& members) {
   if (!opts_.join) return Status::InvalidArgument("this node was not started with cluster-join yes");
   std::map<uint64_t, MemberAddr> book;

@@ -39,6 +39,9 @@ class ClusterApi {
   // CLUSTER JOIN (sent by the leader's MEET to a node started with cluster-join yes): adopt the
   // cluster id and the member list (pairs of decimal id, "host:port@cport").
   virtual Status Join(const std::string& cluster_id, const std::vector<std::string>& members) = 0;
+  // Fault injection (DEBUG PARTITION, only with enable-debug-command yes): drop all peer traffic
+  // to and from node_id ("*" = every peer) while blocked.
+  virtual Status BlockPeer(const std::string& node_id, bool blocked) = 0;
 };
 
 }  // namespace redraft::commands

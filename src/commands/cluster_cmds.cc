@@ -165,6 +165,23 @@ void Cluster(ExecContext& ctx, const Argv& argv) {
   ctx.reply.Error(UnknownSubcommand(argv));
 }
 
+// DEBUG PARTITION <node-id|*> on|off: fault injection for tests (enable-debug-command yes).
+void Debug(ExecContext& ctx, const Argv& argv) {
+  if (!ctx.server || !ctx.server->debug_enabled()) {
+    return ctx.reply.Error("ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", "
+                           "you can run it from a local connection, otherwise you need to set this option in the "
+                           "configuration file, and then restart the server.");
+  }
+  if (argv.size() == 4 && EqualsIgnoreCase(argv[1], "partition")) {
+    ClusterApi* api = Api(ctx);
+    if (!api) return ctx.reply.Error("ERR This instance has cluster support disabled");
+    bool on = EqualsIgnoreCase(argv[3], "on");
+    if (!on && !EqualsIgnoreCase(argv[3], "off")) return ctx.reply.Error(kErrSyntax);
+    return ReplyStatus(ctx, api->BlockPeer(argv[2], on));
+  }
+  ctx.reply.Error(UnknownSubcommand(argv));
+}
+
 void ReadOnly(ExecContext& ctx, const Argv&) {
   ctx.session.readonly = true;
   ctx.reply.Ok();
@@ -181,6 +198,7 @@ int ClusterKeySlot(std::string_view key) { return KeySlot(key); }
 
 const CommandSpec kClusterCommands[] = {
     {"cluster", -2, 0, 0, 0, 0, "cluster", "3.0.0", "A container for Redis Cluster commands.", "Depends on subcommand.", Cluster},
+    {"debug", -2, kAdmin | kNoScript | kLoading | kStale, 0, 0, 0, "server", "1.0.0", "A container for debugging commands.", "Depends on subcommand.", Debug},
     {"readonly", 1, kFast | kLoading | kStale, 0, 0, 0, "cluster", "3.0.0", "Enables read-only queries for a connection to a Redis Cluster replica node.", "O(1)", ReadOnly},
     {"readwrite", 1, kFast | kLoading | kStale, 0, 0, 0, "cluster", "3.0.0", "Enables read-write queries for a connection to a Redis Cluster replica node.", "O(1)", ReadWrite},
     {},

@@ -26,6 +26,8 @@ class ServerApi {
   virtual ~ServerApi() = default;
   // The replication layer, for CLUSTER commands; null when the server runs without it.
   virtual ClusterApi* cluster() = 0;
+  // enable-debug-command yes: DEBUG's fault injection is allowed.
+  virtual bool debug_enabled() const = 0;
   virtual std::string requirepass() const = 0;
   virtual std::vector<std::pair<std::string, std::string>> ConfigGet(const std::string& pattern) = 0;
   // Error message text (without "ERR ") on failure.

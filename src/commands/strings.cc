@@ -1,7 +1,7 @@
 // The string command family, with Redis 7.0 semantics (t_string.c) and replies.
 //
-// Reads (GET, MGET, STRLEN, GETRANGE, SUBSTR) execute against the store at the caller's clock.
-// Writes are prepared on the node that received them (syntax and state-independent argument
+// Reads (GET, MGET, STRLEN, GETRANGE, SUBSTR, LCS) execute against the store at the caller's
+// clock. Writes are prepared on the node that received them (syntax and state-independent argument
 // checks, in the order Redis makes them; relative expiry rewritten to absolute) and applied
 // deterministically from their log form. Log forms:
 //   SET k v [EX s|PX ms] ...        -> set k v [NX|XX] [GET] PXAT <now+ms>
@@ -185,7 +185,7 @@ void MgetCmd(ExecContext& ctx, const Argv& argv) {
     if (st.ok() && v.type == ValueType::kString) {
       ctx.reply.Bulk(v.payload);
     } else {
-      ctx.reply.Null();  // missing, other type, or (unexpectedly) a read error: Redis has no error here
+      ctx.reply.Null();  // missing, another type, or a read error: MGET has no error reply
     }
   }
 }
@@ -286,7 +286,9 @@ void LcsCmd(ExecContext& ctx, const Argv& argv) {
     return;
   }
   std::vector<uint32_t> table(cells);
-  auto at = [&](uint32_t i, uint32_t j) -> uint32_t& { return table[j + uint64_t{i} * (blen + 1)]; };
+  auto at = [&](uint32_t i, uint32_t j) -> uint32_t& {
+    return table[j + uint64_t{i} * (blen + 1)];
+  };
   for (uint32_t i = 1; i <= alen; i++) {
     for (uint32_t j = 1; j <= blen; j++) {
       if (a[i - 1] == b[j - 1]) {
@@ -459,15 +461,8 @@ bool PsetexPrepare(PrepareContext& ctx, Argv& argv) { return SetexPrepareImpl(ct
 // Only reached if an unrewritten SETEX/PSETEX is applied (e.g. an entry built without prepare).
 void SetexApplyImpl(ApplyContext& ctx, const Argv& argv, bool millis) {
   Argv copy = argv;
-  resp::ReplyBuilder& reply = ctx.reply;
-  std::string sink;
-  resp::ReplyBuilder errors(&sink, reply.proto());
-  PrepareContext pctx{ctx.now_ms, errors};
-  if (!SetexPrepareImpl(pctx, copy, millis)) {
-    reply.Raw(sink);
-    return;
-  }
-  SetApply(ctx, copy);
+  PrepareContext pctx{ctx.now_ms, ctx.reply};
+  if (SetexPrepareImpl(pctx, copy, millis)) SetApply(ctx, copy);
 }
 void SetexApply(ApplyContext& ctx, const Argv& argv) { SetexApplyImpl(ctx, argv, false); }
 void PsetexApply(ApplyContext& ctx, const Argv& argv) { SetexApplyImpl(ctx, argv, true); }

@@ -148,6 +148,18 @@ Status Raft::Step(const Message& m) {
 Status Raft::Step(Message&& m) {
   if (m.group != group_) return Status::InvalidArgument("message for another group");
   if (m.to != id_) return Status::InvalidArgument("message for another node");
+  // Structural sanity (a peer bug or a corrupted frame must not trip our invariant checks):
+  // entries are contiguous after (index, log_term), of non-decreasing terms <= the message term.
+  Term prev_term = m.log_term;
+  for (size_t i = 0; i < m.entries.size(); i++) {
+    const Entry& e = m.entries[i];
+    if (e.index != m.index + 1 + i || e.term < prev_term || e.term > m.term) {
+      return Status::InvalidArgument("malformed entries in " + DescribeMessage(m));
+    }
+    prev_term = e.term;
+  }
+  if (m.type == MessageType::kSnapshot && !m.snapshot) return Status::InvalidArgument("snapshot missing");
+  if (m.from == kNoNode || m.from == id_) return Status::InvalidArgument("bad sender");
   Status st = StepImpl(m);
   AfterInput();
   return st;

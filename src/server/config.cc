@@ -121,6 +121,7 @@ const std::vector<Directive>& Directives() {
       IntDirective("raft-tick-ms", false, &Config::raft_tick_ms, 1, 10000),
       IntDirective("raft-election-ticks", false, &Config::raft_election_ticks, 2, 1000),
       IntDirective("cluster-request-timeout", true, &Config::cluster_request_timeout, 10, 3600000),
+      StringDirective("enable-debug-command", false, &Config::enable_debug_command, {"yes", "no"}),
       StringDirective("save", false, &Config::save),
       StringDirective("appendonly", false, &Config::appendonly),
   };

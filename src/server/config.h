@@ -38,6 +38,7 @@ struct Config {
   int raft_tick_ms = 40;
   int raft_election_ticks = 10;
   int cluster_request_timeout = 5000;   // ms
+  std::string enable_debug_command = "no";  // yes: DEBUG PARTITION (fault injection) is allowed
   std::string save;
   std::string appendonly = "yes";
 };

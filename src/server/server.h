@@ -42,6 +42,7 @@ class Server : public commands::ServerApi {
   // commands::ServerApi
   std::string requirepass() const override { return cfg_.requirepass; }
   commands::ClusterApi* cluster() override { return cluster_; }
+  bool debug_enabled() const override { return cfg_.enable_debug_command == "yes"; }
   std::vector<std::pair<std::string, std::string>> ConfigGet(const std::string& pattern) override;
   Status ConfigSet(const std::string& name, const std::string& value) override;
   std::string InfoText(const std::vector<std::string>& sections) override;

@@ -511,6 +511,16 @@ TEST_F(StringsTest, SetexAndPsetexAreLoggedAsSetPxat) {
   Expect({"GET", "k"}, Bulk("w"));
 }
 
+TEST_F(StringsTest, UnrewrittenEntriesStillApplyDeterministically) {
+  // Entries that skipped prepare (e.g. built by hand) use the entry's clock, never a local one.
+  EXPECT_EQ(ApplyLog(store(), LogCommand{1000, {"SETEX", "k", "10", "v"}}, ++index_), kOk);
+  EXPECT_EQ(ExpireOf("k"), 11000);
+  EXPECT_EQ(ApplyLog(store(), LogCommand{1000, {"PSETEX", "k", "0", "v"}}, ++index_),
+            Err("ERR invalid expire time in 'psetex' command"));
+  EXPECT_EQ(ApplyLog(store(), LogCommand{1000, {"SET", "j", "v", "EX", "5"}}, ++index_), kOk);
+  EXPECT_EQ(ExpireOf("j"), 6000);
+}
+
 TEST_F(StringsTest, GetexIsLoggedAsPxat) {
   Expect({"SET", "k", "v"}, kOk);
   Expect({"GETEX", "k", "EX", "5"}, Bulk("v"));

@@ -483,6 +483,9 @@ TEST(Membership, RemovedLeaderStepsDownAndOthersContinue) {
   net.Stabilize();
   EXPECT_NE(net.raft(1).role(), Role::kLeader);
   EXPECT_EQ(net.raft(2).conf().voters, (std::vector<NodeId>{2, 3}));
+  // The departing leader handed off with MsgTimeoutNow: a successor exists without any tick.
+  NodeId successor = net.Leader();
+  EXPECT_TRUE(successor == 2 || successor == 3) << successor;
   net.TickAll(30);
   NodeId lead = net.Leader();
   ASSERT_TRUE(lead == 2 || lead == 3) << lead;
@@ -548,6 +551,76 @@ TEST(Restart, WholeClusterRestartKeepsCommittedData) {
   net.TickAll(30);
   ASSERT_NE(net.Leader(), kNoNode);
   for (NodeId id : {1, 2, 3}) EXPECT_EQ(net.node(id).applied, std::vector<std::string>{"durable"}) << id;
+}
+
+}  // namespace
+}  // namespace redraft::raft
+
+namespace redraft::raft {
+namespace {
+
+TEST(Api, StepRejectsOtherGroupsAndNodes) {
+  test::Network net(3);
+  Message m;
+  m.type = MessageType::kHeartbeat;
+  m.group = 99;
+  m.from = 2;
+  m.to = 1;
+  m.term = 5;
+  EXPECT_FALSE(net.raft(1).Step(m).ok());
+  EXPECT_EQ(net.raft(1).term(), 0u);
+  m.group = 7;
+  m.to = 3;
+  EXPECT_FALSE(net.raft(1).Step(m).ok());
+}
+
+TEST(Api, StepRejectsMalformedEntries) {
+  test::Network net(3);
+  Message m;
+  m.type = MessageType::kApp;
+  m.group = 7;
+  m.from = 2;
+  m.to = 1;
+  m.term = 3;
+  m.index = 0;
+  m.entries = {Entry{3, 2, EntryType::kNormal, "gap"}};  // should be index 1
+  EXPECT_FALSE(net.raft(1).Step(m).ok());
+  m.entries = {Entry{4, 1, EntryType::kNormal, "future term"}};
+  EXPECT_FALSE(net.raft(1).Step(m).ok());
+  m.entries = {Entry{3, 1, EntryType::kNormal, "ok"}};
+  EXPECT_TRUE(net.raft(1).Step(m).ok());
+  EXPECT_EQ(net.raft(1).last_index(), 1u);
+}
+
+TEST(Api, PeerStatusesAndReportUnreachable) {
+  test::Network net(3);
+  net.Campaign(1);
+  ASSERT_TRUE(net.raft(1).Propose("a").ok());
+  net.Stabilize();
+  auto peers = net.raft(1).PeerStatuses();
+  ASSERT_EQ(peers.size(), 3u);
+  for (const PeerStatus& p : peers) {
+    EXPECT_EQ(p.progress.match, net.raft(1).last_index()) << p.id;
+    EXPECT_EQ(p.progress.state, ProgressState::kReplicate) << p.id;
+  }
+  net.raft(1).ReportUnreachable(2);
+  EXPECT_EQ(net.raft(1).GetProgress(2)->state, ProgressState::kProbe);
+  EXPECT_TRUE(net.raft(2).PeerStatuses().empty());  // followers track no progress
+  // The leader probes and returns to replicating once the follower answers.
+  ASSERT_TRUE(net.raft(1).Propose("b").ok());
+  net.Stabilize();
+  EXPECT_EQ(net.raft(1).GetProgress(2)->state, ProgressState::kReplicate);
+  EXPECT_EQ(net.node(2).applied.back(), "b");
+}
+
+TEST(Api, ProposalsOnlyOnTheLeader) {
+  test::Network net(3);
+  EXPECT_FALSE(net.raft(1).Propose("x").ok());
+  net.Campaign(1);
+  EXPECT_FALSE(net.raft(2).Propose("x").ok());
+  EXPECT_FALSE(net.raft(2).ProposeConfChange({ConfChangeType::kAddLearner, 4, ""}).ok());
+  EXPECT_FALSE(net.raft(2).TransferLeadership(3).ok());
+  EXPECT_TRUE(net.raft(1).Propose("x").ok());
 }
 
 }  // namespace
