@@ -186,16 +186,33 @@ void Raft::HandleAppendResponse(Message& m, Progress& pr) {
 }
 
 void Raft::HandleHeartbeat(Message& m) {
-  CommitTo(m.commit);
+  // The leader sends min(our match, its commit). We can hold less than our match says only if
+  // we lost our log (a node restarted with an empty data directory): then commit what we hold
+  // and tell the leader, which rewinds our progress and sends the log or a snapshot again.
+  // Entries we do hold up to the match came from this leader's term or match its log, so
+  // committing them is safe.
+  bool lost = m.commit > log_.LastIndex();
+  CommitTo(std::min(m.commit, log_.LastIndex()));
   Message resp;
   resp.type = MessageType::kHeartbeatResp;
   resp.to = m.from;
+  resp.reject = lost;
+  resp.reject_hint = log_.LastIndex();
   resp.context = std::move(m.context);
   Send(std::move(resp));
 }
 
 void Raft::HandleHeartbeatResponse(Message& m, Progress& pr) {
   pr.probe_sent = false;
+  if (m.reject && m.reject_hint < pr.match) {
+    // The follower lost entries it had acknowledged (restart with an empty data dir): probe it
+    // again from what it holds.
+    pr.match = m.reject_hint;
+    pr.next = m.reject_hint + 1;
+    pr.BecomeProbe();
+    SendAppend(m.from);
+    return;
+  }
   if (pr.state == ProgressState::kReplicate && pr.inflights.Full()) pr.inflights.FreeFirstOne();
   if (pr.match < log_.LastIndex()) SendAppend(m.from);
   if (cfg_.read_only_option != ReadOnlyOption::kSafe || m.context.empty()) return;

@@ -31,7 +31,18 @@ class Cluster:
             from harness import wait_ping
             wait_ping(s.port, proc=s.proc)
         self.wait_leader()
+        for i in self.nodes:
+            self.wait_knows_leader(i)
         return self
+
+    def wait_knows_leader(self, i, timeout=15):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            info = self.raft_info(i)
+            if info and info.get("raft_leader") not in (None, "none"):
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"node {i} learned of no leader")
 
     def client(self, i, **kw):
         kw.setdefault("socket_timeout", 10)
@@ -84,6 +95,7 @@ class Cluster:
             shutil.rmtree(s.dir)
             os.makedirs(s.dir)
         s.start()
+        self.wait_knows_leader(i)
 
     def stop_signal(self, i, sig):
         self.nodes[i].signal(sig)
@@ -97,6 +109,8 @@ class Cluster:
                 self.client(j).execute_command("DEBUG", "PARTITION", str(i), state)
 
     def cleanup(self):
+        if getattr(self, "keep", False):
+            print("keeping", self.root)
         for s in self.nodes.values():
             if s.proc and s.proc.poll() is None:
                 try:
@@ -104,4 +118,5 @@ class Cluster:
                 except ProcessLookupError:
                     pass
             s.cleanup()
-        shutil.rmtree(self.root, ignore_errors=True)
+        if not getattr(self, "keep", False):
+            shutil.rmtree(self.root, ignore_errors=True)
