@@ -103,7 +103,7 @@ Status LogStore::Impl::Flush() {
     // (unwritten) extents does. Zero the next chunk now so only one sync per chunk pays for it.
     uint64_t target = std::min(seg.capacity, end + kZeroChunk);
     if (target > end) {
-      if (zeros.empty()) zeros.assign(kZeroChunk, '\0');
+      if (zeros.size() < target - end) zeros.assign(target - end, '\0');
       REDRAFT_RETURN_IF_ERROR(
           seg.file->Write(end, std::string_view(zeros).substr(0, target - end)));
     }

@@ -33,7 +33,7 @@ struct LogStore::Impl {
   HardState hs;
   SnapshotMeta snap;
   std::deque<EntryLoc> locs;  // entries snap.index+1 .. LastIndex()
-  std::string zeros;          // kZeroChunk zero bytes, allocated on first use
+  std::string zeros;          // up to kZeroChunk zero bytes, grown on demand
 
   static constexpr uint64_t kZeroChunk = 1 << 20;   // zero-fill this far ahead of the last record
   static constexpr uint64_t kFlushBytes = 1 << 20;  // write pending out once it is this large

@@ -130,8 +130,12 @@ class Raft {
 
   // ---- Inputs --------------------------------------------------------------------------------
   void Tick();
-  // Feeds a message from a peer. Returns an error for messages of another group or addressed to
-  // another node (they are ignored); stale or irrelevant messages are silently dropped (OK).
+  // Feeds a message from a peer. Returns InvalidArgument (and ignores the message) if it is for
+  // another group or node, or is malformed (entries not contiguous after index, or of terms out
+  // of order); stale or irrelevant messages are silently dropped (OK). A message claiming a
+  // commit index beyond our log (only possible if this node lost acknowledged data, e.g. was
+  // restarted with an empty data directory under the same id) aborts, as in etcd: such a node
+  // must rejoin under a new id.
   Status Step(const Message& m);
   Status Step(Message&& m);
   // Appends a normal entry. Fails (Aborted) unless this node is the leader and no leadership
@@ -190,7 +194,6 @@ class Raft {
   ConfState ConfAt(Index index) const;
 
  private:
-  friend class RaftTestPeer;
   using StepFn = void (Raft::*)(Message&);
 
   // Role transitions: the only places role_ and step_ change (etcd's become* functions).

@@ -514,138 +514,189 @@ class CheckerSelfTest(unittest.TestCase):
         self.assertTrue(check_counter([inc(0, 1, "ok", 2), inc(2, 3, "ok", 1)], {1: 2, 2: 2, 3: 2}))
 
 
+def node_states(cluster):
+    out = []
+    for i, s in cluster.nodes.items():
+        alive = s.proc is not None and s.proc.poll() is None
+        info = cluster.raft_info(i) if alive else None
+        brief = {k: info.get(k) for k in ("raft_role", "raft_term", "raft_leader", "raft_commit_index",
+                                          "raft_applied_index", "raft_last_index", "raft_snapshot_index")} if info else None
+        out.append(f"node {i}: {'running' if alive else f'exited {s.proc.returncode if s.proc else None}'} {brief}")
+    return "; ".join(out)
+
+
+class ChaosRun:
+    """One run: the cluster, the workload, the nemesis, the checks. Collects failures, never raises."""
+
+    def __init__(self):
+        self.cluster = Cluster(3, extra_args=["--log-compact-entries", "1000"])
+        self.stop = threading.Event()
+        self.clients, self.nemesis, self.history = [], None, []
+        self.failures, self.summary = [], []
+
+    def say(self, line):
+        self.summary.append(line)
+        print(line, flush=True)
+
+    def run(self):
+        t_start = now()
+        try:
+            self.workload()
+            self.checks(t_start)
+        except Exception:
+            self.failures.append("exception: " + traceback.format_exc() + "\n" + node_states(self.cluster))
+        finally:
+            self.stop.set()
+        self.say(f"checks: {'ALL PASSED' if not self.failures else f'{len(self.failures)} FAILED'}; "
+                 f"total {now() - t_start:.1f} s")
+
+    def workload(self):
+        cluster = self.cluster
+        cluster.start()
+        run_deadline = now() + CHAOS_SECONDS
+        self.clients = [Client(c, cluster.ports, SEED * 1000 + c, self.stop) for c in range(CLIENTS)]
+        for c in self.clients:
+            c.start()
+        self.nemesis = Nemesis(cluster, SEED, run_deadline)
+        self.nemesis.start()
+        self.nemesis.join(timeout=CHAOS_SECONDS + 90)
+        if self.nemesis.is_alive():
+            raise AssertionError("nemesis did not finish in time")
+        self.stop.set()
+        for c in self.clients:
+            c.join(timeout=OP_TIMEOUT + 10)
+            if c.is_alive():
+                raise AssertionError(f"client {c.cid} did not stop")
+        self.history = [r for c in self.clients for r in c.history]
+        self.failures += self.nemesis.errors
+        self.failures += [f"client {c.cid} crashed: {c.error}" for c in self.clients if c.error]
+
+    def checks(self, t_start):
+        cluster, history, failures = self.cluster, self.history, self.failures
+        t_run = now() - t_start
+        try:
+            lead, commit = converge(cluster, timeout=60)
+        except AssertionError as e:
+            failures.append(f"{e}; {node_states(cluster)}")
+            return
+        infos = {i: cluster.raft_info(i) for i in cluster.nodes}
+
+        # Final reads through every node (part of each register's history).
+        finals = {}
+        read_deadline = now() + 30
+        for i in cluster.nodes:
+            for key in KEYS:
+                rec = final_read(cluster, i, key, f"final-n{i}", read_deadline)
+                history.append(rec)
+                finals[(i, key)] = rec.result
+        counter_final = {}
+        for i in cluster.nodes:
+            rec = final_read(cluster, i, COUNTER, f"final-n{i}", read_deadline)
+            counter_final[i] = int(rec.result or 0)
+        for key in KEYS:
+            vals = {i: finals[(i, key)] for i in cluster.nodes}
+            if len(set(vals.values())) != 1:
+                failures.append(f"{key}: nodes disagree on the final value: {vals}")
+        crashed = [i for i, s in cluster.nodes.items() if s.proc is None or s.proc.poll() is not None]
+        if crashed:
+            failures.append(f"nodes not running at the end: {crashed}")
+
+        unexpected = [r for r in history if r.outcome == "unexpected"]
+        if unexpected:
+            failures.append(f"{len(unexpected)} unexpected replies, e.g. "
+                            + "; ".join(json.dumps(r.as_json()) for r in unexpected[:5]))
+
+        # Counter.
+        incrs = [r for r in history if r.kind == "i"]
+        failures += check_counter(incrs, counter_final)[:10]
+
+        # Registers.
+        check_lines = []
+        for key in KEYS:
+            ops = to_ops([r for r in history if r.key == key])
+            t0 = now()
+            res = check_register(ops, max_states=CHECK_STATES, max_seconds=CHECK_SECONDS)
+            verdict = "capped (WARNING: not fully checked)" if res.capped else "linearizable" if res.ok else "VIOLATION"
+            check_lines.append(f"  {key}: {len(ops)} ops, {res.ops} searched after pruning, {res.states} states, "
+                               f"{now() - t0:.1f} s: {verdict}")
+            if res.capped:
+                print(f"WARNING: {key}: {res.reason}", flush=True)
+            if not res.ok:
+                failures.append(f"{key}: {res.describe()}")
+
+        # Summary.
+        nem = self.nemesis
+        by_kind = collections.defaultdict(collections.Counter)
+        for r in history:
+            by_kind[{"w": "SET", "r": "GET", "i": "INCR"}[r.kind]][r.outcome] += 1
+        self.say(f"ran {t_run:.1f} s; ops by outcome (final reads included):")
+        for kind in ("SET", "GET", "INCR"):
+            c = by_kind[kind]
+            self.say(f"  {kind:4}: total {sum(c.values()):6}  " +
+                     "  ".join(f"{o} {c[o]}" for o in ("ok", "fail", "unknown", "unexpected")))
+        self.say("faults injected: " + ", ".join(f"{k} {v}" for k, v in sorted(nem.faults.items())))
+        for n in nem.notes:
+            self.say(f"  note: {n}")
+        snaps = 0
+        for s in cluster.nodes.values():
+            try:
+                snaps += s.log().count("installed snapshot")
+            except OSError:
+                pass
+        self.say(f"final: leader {lead}, commit index {commit}; log compacted up to (per node) "
+                 + ", ".join(f"{i}: {inf and inf.get('raft_snapshot_index')}" for i, inf in infos.items())
+                 + f"; snapshots installed from a leader: {snaps}")
+        self.say("final values: " + ", ".join(f"{k}={finals[(1, k)]!r}" for k in KEYS))
+        self.say(f"counter: ok INCRs {by_kind['INCR']['ok']}, unknown {by_kind['INCR']['unknown']}, "
+                 f"final per node {counter_final}")
+        self.say("linearizability:")
+        for line in check_lines:
+            self.say(line)
+        if nem.failovers_ms:
+            self.say(f"leader failover median: {statistics.median(nem.failovers_ms):.0f} ms over "
+                     f"{len(nem.failovers_ms)} kills (min {min(nem.failovers_ms):.0f}, "
+                     f"max {max(nem.failovers_ms):.0f})")
+        else:
+            self.say("leader failover median: n/a ms over 0 kills")
+
+    def keep_artifacts(self):
+        keep = tempfile.mkdtemp(prefix=f"redraft-chaos-{SEED}-")
+        events = self.nemesis.events if self.nemesis else []
+        with open(os.path.join(keep, "history.json"), "w") as f:
+            json.dump({"seed": SEED, "ops": [r.as_json() for r in self.history],
+                       "nemesis": events, "failures": self.failures}, f)
+        for i, s in self.cluster.nodes.items():
+            try:
+                shutil.copy(os.path.join(s.dir, "server.log"), os.path.join(keep, f"node{i}.log"))
+            except OSError:
+                pass
+        print("nemesis timeline (monotonic time):")
+        for t, e in events:
+            print(f"  {t:.3f} {e}")
+        return keep
+
+
 class ClusterChaosTest(unittest.TestCase):
     def test_chaos(self):
         print(f"\nchaos: seed {SEED} (replay with REDRAFT_CHAOS_SEED={SEED}), {CHAOS_SECONDS:.0f} s, "
               f"{CLIENTS} clients, keys {KEYS} + {COUNTER}", flush=True)
         t_start = now()
-        hard_deadline = t_start + CHAOS_SECONDS + 240
-        cluster = Cluster(3, extra_args=["--log-compact-entries", "1000"])
-        stop = threading.Event()
-        clients, nemesis = [], None
+        run = ChaosRun()
         try:
-            cluster.start()
-            run_deadline = now() + CHAOS_SECONDS
-            clients = [Client(c, cluster.ports, SEED * 1000 + c, stop) for c in range(CLIENTS)]
-            for c in clients:
-                c.start()
-            nemesis = Nemesis(cluster, SEED, run_deadline)
-            nemesis.start()
-            nemesis.join(timeout=CHAOS_SECONDS + 90)
-            self.assertFalse(nemesis.is_alive(), "nemesis did not finish in time")
-            stop.set()
-            for c in clients:
-                c.join(timeout=OP_TIMEOUT + 10)
-                self.assertFalse(c.is_alive(), f"client {c.cid} did not stop")
-            t_run = now() - t_start
-
-            failures = []
-            failures += nemesis.errors
-            failures += [f"client {c.cid} crashed: {c.error}" for c in clients if c.error]
-
-            lead, commit = converge(cluster, timeout=min(60, hard_deadline - now()))
-            infos = {i: cluster.raft_info(i) for i in cluster.nodes}
-
-            # Final reads through every node (part of each register's history).
-            history = [r for c in clients for r in c.history]
-            finals = {}
-            read_deadline = now() + 30
-            for i in cluster.nodes:
-                for key in KEYS:
-                    rec = final_read(cluster, i, key, f"final-n{i}", read_deadline)
-                    history.append(rec)
-                    finals[(i, key)] = rec.result
-            counter_final = {}
-            for i in cluster.nodes:
-                rec = final_read(cluster, i, COUNTER, f"final-n{i}", read_deadline)
-                counter_final[i] = int(rec.result or 0)
-            for key in KEYS:
-                vals = {i: finals[(i, key)] for i in cluster.nodes}
-                if len(set(vals.values())) != 1:
-                    failures.append(f"{key}: nodes disagree on the final value: {vals}")
-            crashed = [i for i, s in cluster.nodes.items() if s.proc is None or s.proc.poll() is not None]
-            if crashed:
-                failures.append(f"nodes not running at the end: {crashed}")
-
-            unexpected = [r for r in history if r.outcome == "unexpected"]
-            if unexpected:
-                failures.append(f"{len(unexpected)} unexpected replies, e.g. "
-                                + "; ".join(json.dumps(r.as_json()) for r in unexpected[:5]))
-
-            # Counter.
-            incrs = [r for r in history if r.kind == "i"]
-            failures += check_counter(incrs, counter_final)
-
-            # Registers.
-            check_lines = []
-            for key in KEYS:
-                ops = to_ops([r for r in history if r.key == key])
-                t0 = now()
-                res = check_register(ops, max_states=CHECK_STATES, max_seconds=CHECK_SECONDS)
-                line = (f"  {key}: {len(ops)} ops -> {res.ops} searched, {res.states} states, "
-                        f"{now() - t0:.1f} s: {'capped (warning)' if res.capped else 'linearizable' if res.ok else 'VIOLATION'}")
-                check_lines.append(line)
-                if res.capped:
-                    print(f"WARNING: {key}: {res.reason}", flush=True)
-                if not res.ok:
-                    failures.append(f"{key}: {res.describe()}")
-
-            # Summary.
-            by_kind = collections.defaultdict(collections.Counter)
-            for r in history:
-                by_kind[{"w": "SET", "r": "GET", "i": "INCR"}[r.kind]][r.outcome] += 1
-            print(f"ran {t_run:.1f} s; ops by outcome:", flush=True)
-            for kind in ("SET", "GET", "INCR"):
-                c = by_kind[kind]
-                print(f"  {kind:4}: total {sum(c.values()):6}  " +
-                      "  ".join(f"{o} {c[o]}" for o in ("ok", "fail", "unknown", "unexpected")))
-            print("faults injected: " + ", ".join(f"{k} {v}" for k, v in sorted(nemesis.faults.items())))
-            for n in nemesis.notes:
-                print(f"  note: {n}")
-            snaps = 0
-            for s in cluster.nodes.values():
-                try:
-                    snaps += s.log().count("installed snapshot")
-                except OSError:
-                    pass
-            print(f"final: leader {lead}, commit index {commit}; snapshot index per node "
-                  + ", ".join(f"{i}: {inf and inf.get('raft_snapshot_index')}" for i, inf in infos.items())
-                  + f"; snapshots installed from a leader: {snaps}")
-            print(f"final values: " + ", ".join(f"{k}={finals[(1, k)]!r}" for k in KEYS)
-                  + f", {COUNTER}={counter_final}")
-            ok_incr = by_kind["INCR"]["ok"]
-            print(f"counter: ok INCRs {ok_incr}, unknown {by_kind['INCR']['unknown']}, final {counter_final[1]}")
-            print("linearizability:")
-            for line in check_lines:
-                print(line)
-            if nemesis.failovers_ms:
-                print(f"leader failover median: {statistics.median(nemesis.failovers_ms):.0f} ms over "
-                      f"{len(nemesis.failovers_ms)} kills (min {min(nemesis.failovers_ms):.0f}, "
-                      f"max {max(nemesis.failovers_ms):.0f})")
-            else:
-                print("leader failover median: n/a ms over 0 kills")
-            print(f"checks: {'ALL PASSED' if not failures else f'{len(failures)} FAILED'}; "
-                  f"total {now() - t_start:.1f} s", flush=True)
-
-            if failures:
-                keep = tempfile.mkdtemp(prefix=f"redraft-chaos-{SEED}-")
-                with open(os.path.join(keep, "history.json"), "w") as f:
-                    json.dump({"seed": SEED, "ops": [r.as_json() for r in history],
-                               "nemesis": [(t, e) for t, e in nemesis.events]}, f)
-                for i, s in cluster.nodes.items():
-                    try:
-                        shutil.copy(os.path.join(s.dir, "server.log"), os.path.join(keep, f"node{i}.log"))
-                    except OSError:
-                        pass
-                print("nemesis timeline:")
-                for t, e in nemesis.events:
-                    print(f"  {t:.3f} {e}")
-                self.fail(f"seed {SEED}: {len(failures)} check(s) failed; history and logs in {keep}\n"
-                          + "\n".join(failures))
-            self.assertLess(now(), hard_deadline, "chaos test exceeded its hard deadline")
+            # The run itself is bounded (every wait has a timeout); this thread only guards the bound.
+            t = threading.Thread(target=run.run, daemon=True, name="chaos-run")
+            t.start()
+            t.join(timeout=CHAOS_SECONDS + 300)
+            if t.is_alive():
+                run.failures.append(f"the run exceeded its hard deadline of {CHAOS_SECONDS + 300:.0f} s")
+            if run.failures:
+                keep = run.keep_artifacts()
+                self.fail(f"seed {SEED}: {len(run.failures)} check(s) failed; history and node logs kept in "
+                          f"{keep}\n" + "\n".join(run.failures))
         finally:
-            stop.set()
-            cluster.cleanup()
+            run.stop.set()
+            run.cluster.cleanup()
+        print(f"chaos test took {now() - t_start:.1f} s")
 
 
 if __name__ == "__main__":

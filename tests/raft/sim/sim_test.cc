@@ -7,14 +7,15 @@
 namespace redraft::raft::sim {
 namespace {
 
-void RunSeeds(int nodes, uint64_t first, uint64_t count) {
+void RunSeeds(int nodes, uint64_t first, uint64_t count, int steps = SimOptions().steps) {
   uint64_t committed = 0, ops = 0;
   for (uint64_t s = first; s < first + count; s++) {
     SimOptions o;
     o.seed = s;
     o.nodes = nodes;
+    o.steps = steps;
     SimResult r = RunSimulation(o);
-    ASSERT_TRUE(r.ok) << r.error << "\nreplay: raft_sim --seed " << s << " --nodes " << nodes;
+    ASSERT_TRUE(r.ok) << r.error << "\nreplay: raft_sim --seed " << s << " --nodes " << nodes << " --steps " << steps;
     committed += r.committed;
     ops += r.ops_completed;
   }
@@ -23,8 +24,12 @@ void RunSeeds(int nodes, uint64_t first, uint64_t count) {
   EXPECT_GT(ops, count * 10);
 }
 
-TEST(Simulation, ThreeNodes) { RunSeeds(3, 1, 1500); }
-TEST(Simulation, FiveNodes) { RunSeeds(5, 1, 1500); }
+TEST(Simulation, ThreeNodes) { RunSeeds(3, 1, 3000); }
+TEST(Simulation, FiveNodes) { RunSeeds(5, 1, 3000); }
+TEST(Simulation, LongRuns) {
+  RunSeeds(3, 100001, 25, 40000);
+  RunSeeds(5, 100001, 25, 40000);
+}
 
 TEST(Simulation, SameSeedSameTrace) {
   for (uint64_t seed : {7, 12345}) {
