@@ -115,6 +115,12 @@ class RocksStore::BatchImpl : public Store::Batch {
 
   // For Commit.
   rocksdb::WriteBatch* write_batch() { return wb_.GetWriteBatch(); }
+  // After a successful commit: what this batch learned about key existence is now the truth.
+  void PublishExistence() {
+    auto& known = store_->known_;
+    if (all_deleted_ || known.size() + exists_.size() > kKnownMax) known.clear();
+    for (auto& [k, e] : exists_) known[k] = e;
+  }
   uint64_t NewKeyCount() const {
     int64_t base = all_deleted_ ? 0 : static_cast<int64_t>(store_->key_count_);
     return static_cast<uint64_t>(base + delta_);
@@ -135,7 +141,14 @@ class RocksStore::BatchImpl : public Store::Batch {
   // Whether key is physically present as of the batch's changes so far. Commands read a key
   // before writing it, so the answer is usually cached by that read.
   bool Exists(std::string_view key) {
-    if (auto it = exists_.find(std::string(key)); it != exists_.end()) return it->second;
+    std::string k(key);
+    if (auto it = exists_.find(k); it != exists_.end()) return it->second;
+    if (!all_deleted_) {
+      if (auto it = store_->known_.find(k); it != store_->known_.end()) {
+        exists_.emplace(std::move(k), it->second);
+        return it->second;
+      }
+    }
     rocksdb::Status s;
     if (all_deleted_) {
       std::string raw;
@@ -273,6 +286,7 @@ Status RocksStore::Commit(Batch* batch, uint64_t index) {
   REDRAFT_RETURN_IF_ERROR(FromRocks(db_->Write(write_opts_, wb)));
   applied_index_ = index;
   key_count_ = count;
+  b->PublishExistence();
   return Status::OK();
 }
 

@@ -38,6 +38,8 @@
 #include <string>
 #include <vector>
 
+#include <unordered_map>
+
 #include "store/store.h"
 
 namespace redraft::store {
@@ -82,6 +84,11 @@ class RocksStore : public Store {
   std::shared_ptr<rocksdb::Cache> block_cache_;
   uint64_t applied_index_ = 0;
   uint64_t key_count_ = 0;
+  // Whether recently written or looked-up keys exist, as of the last commit, so that keeping
+  // key_count_ exact does not cost a RocksDB lookup per write of a hot key. Touched only by the
+  // thread that applies the log. Bounded: cleared whole when it grows past kKnownMax entries.
+  static constexpr size_t kKnownMax = size_t{1} << 18;
+  std::unordered_map<std::string, bool> known_;
 };
 
 }  // namespace redraft::store
