@@ -59,6 +59,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   void ReadBarrier(uint64_t token) override;
   void Flush() override;
   void Stop() override;
+  bool is_leader() const override { return raft_ && raft_->role() == raft::Role::kLeader; }
   uint64_t last_index() const override;
   uint64_t durable_index() const override;
 

@@ -65,14 +65,16 @@ bool HeaderSaysPrevEnd(const std::string& buf, uint64_t end) {
          log_format::DecodeHeader(rec.payload, &h) && h.prev_end == end;
 }
 
-// mkdir -p, making each creation durable (fsync of the new directory and of its parent).
+// mkdir -p, making each creation durable (fsync of the new directory and of its parent). The log
+// directory and its parent are fsync'ed even if it existed: a previous process may have died
+// between its mkdir and that fsync.
 Status CreateDirs(FileSystem* fs, const std::string& dir) {
   for (size_t pos = dir.find('/', 1);; pos = dir.find('/', pos + 1)) {
     std::string sub = dir.substr(0, pos);
     if (!sub.empty() && sub.back() != '/') {
       bool created = false;
       REDRAFT_RETURN_IF_ERROR(fs->CreateDir(sub, &created));
-      if (created) {
+      if (created || pos == std::string::npos) {
         size_t slash = sub.rfind('/');
         std::string parent = slash == std::string::npos ? "."
                              : slash == 0               ? "/"

@@ -162,6 +162,8 @@ class Raft {
   // The state machine captured its state up to `index` (<= applied) in `data`; the log up to it
   // is dropped from memory and the snapshot is what lagging followers will receive. The caller
   // persists the snapshot itself (it owns the data) before telling the storage to truncate.
+  // OK without effect if index is already compacted; Busy while a snapshot received from the
+  // leader is not yet installed (Advance).
   Status Compact(Index index, std::string data);
 
   // ---- Outputs -------------------------------------------------------------------------------

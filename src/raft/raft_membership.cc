@@ -106,6 +106,7 @@ ConfState Raft::ConfAt(Index index) const {
 }
 
 Status Raft::Compact(Index index, std::string data) {
+  if (log_.snapshot_unstable()) return Status::Busy("a snapshot from the leader is being installed");
   if (index > log_.applied()) return Status::InvalidArgument("compact beyond applied index");
   if (index < log_.FirstIndex()) return Status::OK();  // already compacted
   Snapshot s;

@@ -33,6 +33,9 @@ class Replicator {
   virtual void Flush() = 0;
   // Blocks until everything proposed is durable and applied, then stops. Event-loop thread.
   virtual void Stop() = 0;
+  // True on the node whose proposals go straight into the log (the Raft leader). Only it runs
+  // active expiry, so deletions of expired keys are decided by one clock.
+  virtual bool is_leader() const = 0;
   virtual uint64_t last_index() const = 0;
   virtual uint64_t durable_index() const = 0;
 };

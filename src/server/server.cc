@@ -438,6 +438,7 @@ void Server::Cron() {
 // deletion is a log entry (redraft.expired) that deletes a key only if it is still expired when
 // applied, so a key rewritten meanwhile survives and every replica converges.
 void Server::ActiveExpire(int64_t now) {
+  if (!log_->is_leader()) return;
   commands::Argv argv{"redraft.expired"};
   size_t seen = 0;
   std::string last;

@@ -103,7 +103,7 @@ std::string Server::InfoText(const std::vector<std::string>& sections) {
   }
   if (want("replication")) {
     section("Replication");
-    line("role", "master");
+    line("role", log_->is_leader() ? "master" : "slave");
     line("connected_slaves", "0");
   }
   if (want("cluster")) {
