@@ -9,7 +9,6 @@ An operation is an Op(kind, value, inv, ret, status):
 Failed operations and reads that did not complete are dropped before the search. Write values are
 expected to be unique per key (that is what makes the search fast); the initial value is None.
 """
-import bisect
 import time
 
 INF = float("inf")
@@ -40,8 +39,7 @@ class Result:
         if self.culprit is not None:
             lines.append(f"  operation that cannot be linearized: {self.culprit!r}")
         if self.context:
-            lines.append(f"  operations around it (by invocation time, {len(self.context)} shown):")
-            lines += [f"    {o!r}" for o in self.context[:limit]]
+            lines += [f"    {label}: {o!r}" for label, o in self.context[:limit]]
         return "\n".join(lines)
 
 
@@ -66,10 +64,10 @@ def _prepare(history):
         if w is None:
             why = ("a write reported as NOT executed" if r.value in failed_values else "no write at all")
             return None, Result(False, f"read returned {r.value!r}, written by {why}", culprit=r,
-                                context=[failed_values[r.value]] if r.value in failed_values else [])
+                                context=[("failed write", failed_values[r.value])] if r.value in failed_values else [])
         if w.inv > r.ret:
             return None, Result(False, f"read returned {r.value!r} before that write was invoked",
-                                culprit=r, context=[w])
+                                culprit=r, context=[("write", w)])
     # An unknown write: it may take effect never or at any time after its invocation. If nobody read
     # its value, "never" is always a valid choice, so it is dropped; if someone did, it must have taken
     # effect before the first such read completed, so that bounds its completion time. Both keep the
@@ -194,8 +192,23 @@ def check_register(history, max_states=2_000_000, max_seconds=None, initial=None
     else:
         return Result(True, "linearizable", states=states, ops=n)
     culprit = ops[best_stuck]
-    lo = bisect.bisect_left([o.inv for o in ops], culprit.inv - 5.0)
-    ctx = [o for o in ops[lo:] if o.inv <= culprit.ret + 0.5 and o.ret >= culprit.inv - 5.0]
     return Result(False, f"not linearizable: at most {best_depth} of {n} operations linearize "
                   f"(search explored {states} states)", states=states, ops=n, culprit=culprit,
-                  context=ctx)
+                  context=_context(ops, culprit))
+
+
+def _context(ops, culprit):
+    """The operations that explain why culprit cannot be linearized, labelled."""
+    out = []
+    if culprit.kind == "r":
+        src = [o for o in ops if o.kind == "w" and o.value == culprit.value]
+        out += [("write of the value read", o) for o in src]
+        if culprit.value is None:
+            out.append(("it read the initial value (key absent)", culprit))
+    before = sorted((o for o in ops if o.kind == "w" and o.ret < culprit.inv), key=lambda o: o.ret)[-5:]
+    out += [("write completed before it began", o) for o in before]
+    newer = sorted((o for o in ops if o.kind == "r" and o.ret < culprit.inv), key=lambda o: o.ret)[-5:]
+    out += [("read completed before it began", o) for o in newer]
+    conc = [o for o in ops if o is not culprit and o.inv <= culprit.ret and o.ret >= culprit.inv]
+    out += [("concurrent", o) for o in conc[:10]]
+    return out

@@ -6,7 +6,8 @@ counter, recording every operation's invocation/completion time (time.monotonic(
 outcome: ok / fail (-CLUSTERDOWN, -TRYAGAIN: not executed) / unknown (-UNCERTAIN, timeouts, broken
 connections). Meanwhile a nemesis injects one fault at a time every 1-3 s: kill -9 a node and
 restart it with its data (or wiped, to force catch-up by snapshot), SIGSTOP/SIGCONT a node, cut a
-node off from its peers (DEBUG PARTITION), kill -9 the leader (timing the failover). Log compaction
+node off from its peers (DEBUG PARTITION), the same two aimed at the leader, kill -9 the leader
+(timing the failover: first OK write through a survivor, polled every 20 ms). Log compaction
 runs every 1000 entries. Then everything is healed and the checks run:
 
   * every node is alive (no crash), a leader exists, every node applies the leader's commit index;
@@ -18,9 +19,9 @@ runs every 1000 entries. Then everything is healed and the checks run:
     distinct and increase in real time; every node returns the same counter;
   * no unexpected reply (anything other than the values, OK, integers and the three errors).
 
-REDRAFT_CHAOS_SEED replays a nemesis schedule (the fault sequence and the client op mix; the timing
-is of course not replayable). On failure the history and the node logs are kept under
-/tmp/redraft-chaos-<seed>-*/.
+REDRAFT_CHAOS_SEED (printed at the start) replays the random choices of the nemesis (faults, victims,
+durations) and of the clients (op mix, keys); timing, and so what exactly a fault hits, is not
+replayable. On failure the history (JSON) and the node logs are kept in /tmp/redraft-chaos-<seed>-*/.
 """
 import collections
 import json
@@ -51,8 +52,8 @@ OP_TIMEOUT = 4.0           # client socket timeout; the servers' own request tim
 CHECK_STATES = 2_000_000   # per-key cap on the linearizability search
 CHECK_SECONDS = 20.0       # per-key time cap on the search
 # Weighted fault mix.
-FAULTS = ["kill", "kill", "kill_wipe", "pause", "pause", "partition", "partition", "kill_leader",
-          "kill_leader", "kill_leader"]
+FAULTS = ["kill", "kill", "kill_wipe", "pause", "pause_leader", "partition", "partition_leader",
+          "kill_leader", "kill_leader", "kill_leader", "kill_leader"]
 
 
 def now():
@@ -255,17 +256,29 @@ class Nemesis(threading.Thread):
             conn.disconnect()
         return None
 
+    def measure_failover(self, killed, t0, t_ok):
+        if t_ok is None:
+            self.failover_misses += 1
+            self.errors.append(f"no write succeeded within 20 s after killing leader {killed}")
+        else:
+            self.failovers_ms.append((t_ok - t0) * 1000)
+            self.log(f"failover after killing leader {killed}: {(t_ok - t0) * 1000:.0f} ms")
+
     def do_kill(self, wipe=False):
         i = self.rng.choice(list(self.cluster.nodes))
         down = self.rng.uniform(1, 3)
+        was_leader = self.cluster.leader() == i
         t0 = now()
         self.kill(i)
-        self.log(f"kill -9 node {i}" + (" (will wipe)" if wipe else ""))
+        self.log(f"kill -9 node {i}" + (" (the leader)" if was_leader else "") + (" (will wipe)" if wipe else ""))
+        others = [j for j in self.cluster.nodes if j != i]
+        if was_leader:   # a random kill that hit the leader counts as a leader kill too
+            self.faults["kill_hit_leader"] += 1
+            self.measure_failover(i, t0, self.probe_write(others, t0 + 20))
         if wipe:
             # Wiping loses the node's vote and log: only safe when the other two hold every
             # committed entry and have moved past any term it voted in. A write committed by
             # exactly those two (the only live ones) proves both.
-            others = [j for j in self.cluster.nodes if j != i]
             if self.probe_write(others, now() + 15) is None:
                 self.notes.append(f"node {i} not wiped: no write committed by the other two within 15 s")
                 self.log(f"node {i}: wipe skipped")
@@ -275,16 +288,21 @@ class Nemesis(threading.Thread):
         self.log(f"restarted node {i}" + (" wiped" if wipe else ""))
         if not wipe:
             return
-        self.faults["wipe_done"] += 1
+        self.faults["wiped_and_restarted"] += 1
 
     def do_kill_wipe(self):
         self.do_kill(wipe=True)
 
-    def do_pause(self):
-        i = self.rng.choice(list(self.cluster.nodes))
+    def pick(self, leader):
+        """A random node, or the current leader (a random node if there is none)."""
+        i = self.cluster.leader() if leader else None
+        return i or self.rng.choice(list(self.cluster.nodes))
+
+    def do_pause(self, leader=False):
+        i = self.pick(leader)
         self.stopped.add(i)
         self.cluster.stop_signal(i, signal.SIGSTOP)
-        self.log(f"SIGSTOP node {i}")
+        self.log(f"SIGSTOP node {i}" + (" (the leader)" if leader else ""))
         time.sleep(self.rng.uniform(1, 3))
         self.cluster.stop_signal(i, signal.SIGCONT)
         self.stopped.discard(i)
@@ -301,11 +319,17 @@ class Nemesis(threading.Thread):
                 time.sleep(0.2)
         raise RuntimeError(f"DEBUG PARTITION for node {i} {'on' if on else 'off'} failed: {last!r}")
 
-    def do_partition(self):
-        i = self.rng.choice(list(self.cluster.nodes))
+    def do_pause_leader(self):
+        self.do_pause(leader=True)
+
+    def do_partition_leader(self):
+        self.do_partition(leader=True)
+
+    def do_partition(self, leader=False):
+        i = self.pick(leader)
         self.partitioned.add(i)
         self.set_partition(i, True)
-        self.log(f"partition node {i}")
+        self.log(f"partition node {i}" + (" (the leader)" if leader else ""))
         time.sleep(self.rng.uniform(1, 3))
         self.set_partition(i, False)
         self.partitioned.discard(i)
@@ -322,32 +346,29 @@ class Nemesis(threading.Thread):
         self.kill(lead)
         self.log(f"kill -9 leader {lead}")
         survivors = [j for j in self.cluster.nodes if j != lead]
-        t_ok = self.probe_write(survivors, t0 + 20)
-        if t_ok is None:
-            self.failover_misses += 1
-            self.errors.append(f"no write succeeded within 20 s after killing leader {lead}")
-        else:
-            self.failovers_ms.append((t_ok - t0) * 1000)
-            self.log(f"failover after killing leader {lead}: {(t_ok - t0) * 1000:.0f} ms")
+        self.measure_failover(lead, t0, self.probe_write(survivors, t0 + 20))
         self.sleep_until(t0 + down)
         self.restart(lead)
         self.log(f"restarted node {lead}")
 
     def heal_all(self):
-        for i in list(self.stopped):
+        """Resumes, reconnects and restarts every node; each step is attempted even if one fails."""
+        def attempt(what, fn):
             try:
-                self.cluster.stop_signal(i, signal.SIGCONT)
-            except Exception:
-                pass
+                fn()
+            except Exception as e:
+                self.errors.append(f"heal: {what} failed: {e!r}")
+        for i in list(self.stopped):
+            attempt(f"SIGCONT node {i}", lambda: self.cluster.stop_signal(i, signal.SIGCONT))
             self.stopped.discard(i)
+        for i in list(self.partitioned):
+            attempt(f"healing the partition of node {i}", lambda: self.set_partition(i, False))
+            self.partitioned.discard(i)
         for i in list(self.cluster.nodes):
             if self.cluster.nodes[i].proc is None or self.cluster.nodes[i].proc.poll() is not None:
                 if i not in self.expected_down:
                     self.errors.append(f"node {i} exited on its own; see {self.cluster.nodes[i].dir}/server.log")
-                self.restart(i)
-        for i in list(self.partitioned):
-            self.set_partition(i, False)
-            self.partitioned.discard(i)
+                attempt(f"restarting node {i}", lambda: self.restart(i))
 
 
 def converge(cluster, timeout=60):
@@ -597,6 +618,17 @@ class ChaosRun:
             vals = {i: finals[(i, key)] for i in cluster.nodes}
             if len(set(vals.values())) != 1:
                 failures.append(f"{key}: nodes disagree on the final value: {vals}")
+        # Every node's own state machine (READONLY: local reads, no barrier) holds the same data.
+        local = {}
+        for i in cluster.nodes:
+            c = cluster.client(i, socket_timeout=5)
+            try:
+                c.execute_command("READONLY")
+                local[i] = (c.dbsize(), [c.get(k) for k in KEYS + [COUNTER]])
+            finally:
+                c.close()
+        if len(set(map(repr, local.values()))) != 1:
+            failures.append(f"local state machines differ (DBSIZE, values of {KEYS + [COUNTER]}): {local}")
         crashed = [i for i, s in cluster.nodes.items() if s.proc is None or s.proc.poll() is not None]
         if crashed:
             failures.append(f"nodes not running at the end: {crashed}")
@@ -686,9 +718,9 @@ class ClusterChaosTest(unittest.TestCase):
             # The run itself is bounded (every wait has a timeout); this thread only guards the bound.
             t = threading.Thread(target=run.run, daemon=True, name="chaos-run")
             t.start()
-            t.join(timeout=CHAOS_SECONDS + 300)
+            t.join(timeout=CHAOS_SECONDS + 330)
             if t.is_alive():
-                run.failures.append(f"the run exceeded its hard deadline of {CHAOS_SECONDS + 300:.0f} s")
+                run.failures.append(f"the run exceeded its hard deadline of {CHAOS_SECONDS + 330:.0f} s")
             if run.failures:
                 keep = run.keep_artifacts()
                 self.fail(f"seed {SEED}: {len(run.failures)} check(s) failed; history and node logs kept in "
