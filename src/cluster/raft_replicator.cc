@@ -198,6 +198,7 @@ void RaftReplicator::Flush() { Pump(); }
 
 void RaftReplicator::Pump() {
   if (!started_) return;
+  ReleaseHeld();
   FlushReadBatch();
   while (!persisting_ && raft_->HasReady()) {
     raft::Ready rd = raft_->GetReady();
@@ -249,10 +250,16 @@ void RaftReplicator::Finish(raft::Ready& rd) {
   HandleReadStates(rd.read_states);
   raft_->Advance(rd);
   if (rd.soft_state) {
-    // ReadIndex requests and forwards in flight went to the old leader: reads are simply retried
-    // by the client; forwarded writes may or may not have been proposed there.
+    // ReadIndex requests in flight went to the old leader and will get no answer: ask again
+    // (nothing was read yet, so this stays linearizable). Forwarded writes may or may not have
+    // been proposed there: their outcome is unknown.
     for (auto& [ctx, batch] : read_waiting_) {
-      for (uint64_t t : batch.tokens) on_applied_(t, kErrNoLeader);
+      for (uint64_t t : batch.tokens) {
+        Held h;
+        h.is_read = true;
+        h.token = t;
+        Hold(std::move(h));
+      }
     }
     read_waiting_.clear();
     for (auto& [req, f] : forwarded_) on_applied_(f.token, kErrUncertain);
@@ -430,7 +437,48 @@ void RaftReplicator::ServeReads() {
 // ---------------------------------------------------------------------------------------------
 // Client requests
 
+bool RaftReplicator::LeaderReachable() const {
+  uint64_t leader = raft_->leader();
+  if (leader == raft::kNoNode) return false;
+  return leader == identity_.self_id || (transport_ && transport_->IsConnected(leader));
+}
+
+// Elections take a few hundred milliseconds; rather than fail every request meanwhile, hold it
+// (bounded in count and time) and run it once a leader is reachable. Nothing held was proposed,
+// so a request that times out here gets CLUSTERDOWN (not executed).
+void RaftReplicator::Hold(Held h) {
+  constexpr size_t kMaxHeld = 100000;
+  if (held_.size() >= kMaxHeld) {
+    on_applied_(h.token, kErrNoLeader);
+    return;
+  }
+  int64_t hold_ms = std::min<int64_t>(opts_.request_timeout_ms, int64_t{4} * opts_.election_tick * opts_.tick_ms);
+  h.deadline_ms = NowMs() + hold_ms;
+  held_.push_back(std::move(h));
+}
+
+void RaftReplicator::ReleaseHeld() {
+  if (held_.empty() || !LeaderReachable()) return;
+  std::deque<Held> held;
+  held.swap(held_);
+  for (Held& h : held) {
+    if (h.is_read) {
+      read_batch_.push_back(h.token);
+    } else {
+      Propose(std::move(h.data), h.token, h.proto);
+    }
+  }
+}
+
 void RaftReplicator::Propose(std::string data, uint64_t token, int proto) {
+  if (!LeaderReachable()) {
+    Held h;
+    h.token = token;
+    h.data = std::move(data);
+    h.proto = proto;
+    Hold(std::move(h));
+    return;
+  }
   Pending p;
   p.token = token;
   p.proto = proto;
@@ -480,9 +528,16 @@ void RaftReplicator::FlushReadBatch() {
   std::string ctx = std::to_string(next_read_ctx_++);
   std::vector<uint64_t> tokens = std::move(read_batch_);
   read_batch_.clear();
-  uint64_t leader = raft_->leader();
-  bool reachable = leader == identity_.self_id || (leader != raft::kNoNode && transport_ && transport_->IsConnected(leader));
-  Status st = reachable ? raft_->ReadIndex(ctx) : Status::Aborted("leader unreachable");
+  if (!LeaderReachable()) {
+    for (uint64_t t : tokens) {
+      Held h;
+      h.is_read = true;
+      h.token = t;
+      Hold(std::move(h));
+    }
+    return;
+  }
+  Status st = raft_->ReadIndex(ctx);
   if (!st.ok()) {
     for (uint64_t t : tokens) on_applied_(t, kErrNoLeader);
     return;
@@ -492,6 +547,10 @@ void RaftReplicator::FlushReadBatch() {
 
 void RaftReplicator::SweepDeadlines() {
   int64_t now = NowMs();
+  while (!held_.empty() && held_.front().deadline_ms <= now) {
+    on_applied_(held_.front().token, kErrNoLeader);
+    held_.pop_front();
+  }
   for (auto it = read_waiting_.begin(); it != read_waiting_.end();) {
     if (it->second.deadline_ms > now) {
       ++it;

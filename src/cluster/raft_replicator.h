@@ -92,6 +92,14 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
     uint64_t token;
     int64_t deadline_ms;
   };
+  // A request that arrived while no leader was reachable, held until one is (or its deadline).
+  struct Held {
+    bool is_read = false;
+    uint64_t token = 0;
+    std::string data;
+    int proto = 2;
+    int64_t deadline_ms = 0;
+  };
   struct ReadBatch {
     std::vector<uint64_t> tokens;
     int64_t deadline_ms;
@@ -117,6 +125,9 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   void OnPeerMessage(uint64_t from, const std::string& type, std::string&& payload);
   void ProposeFor(Pending p, std::string data, std::string* error);
   void ReplyTo(const Pending& p, std::string&& reply);
+  bool LeaderReachable() const;
+  void Hold(Held h);
+  void ReleaseHeld();
   void SweepDeadlines();
   void MaybeCompact();
   void SyncPeers();
@@ -148,6 +159,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   std::unordered_map<uint64_t, Forwarded> forwarded_;  // our forwards awaiting "fwdr"
   uint64_t next_forward_ = 1;
   std::vector<uint64_t> read_batch_;                 // barriers asked this iteration
+  std::deque<Held> held_;                            // waiting for a reachable leader
   std::map<std::string, ReadBatch> read_waiting_;    // ReadIndex context -> barriers
   std::multimap<raft::Index, std::vector<uint64_t>> read_ready_at_;  // read index -> barriers
   uint64_t next_read_ctx_ = 1;

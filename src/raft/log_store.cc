@@ -172,8 +172,9 @@ Status LogStore::Append(const std::vector<Entry>& entries) {
 
 Status LogStore::SetHardState(const HardState& hs) {
   if (hs == impl_->hs) return Status::OK();
-  impl_->hs = hs;
-  return impl_->AddRecord(Kind::kHardState, log_format::EncodeHardState(hs));
+  REDRAFT_RETURN_IF_ERROR(impl_->AddRecord(Kind::kHardState, log_format::EncodeHardState(hs)));
+  impl_->hs = hs;  // after: a rollover's header copy holds the previous hard state
+  return Status::OK();
 }
 
 Status LogStore::Sync() { return impl_->SyncAll(); }
@@ -184,19 +185,18 @@ Status LogStore::Compact(const SnapshotMeta& meta) {
     return Status::InvalidArgument("compact to " + std::to_string(meta.index) + " below snapshot " +
                                    std::to_string(im.snap.index));
   }
-  bool keep_log = true;
-  if (meta.index > im.snap.index) {
-    Index n = meta.index - im.snap.index;  // entries to drop if the log matches the snapshot
-    keep_log = meta.index <= im.last_index() && im.locs[n - 1].term == meta.term;
-    if (keep_log) {
-      im.locs.erase(im.locs.begin(), im.locs.begin() + static_cast<ptrdiff_t>(n));
-    } else {
-      im.locs.clear();
-    }
-  }
-  im.snap = meta;
+  Index n = meta.index - im.snap.index;  // entries to drop if the log matches the snapshot
+  bool keep_log = n == 0 || (meta.index <= im.last_index() && im.locs[n - 1].term == meta.term);
+  // Framed before the state changes: if the record rolls over to a new segment, that segment's
+  // header copy must still hold the old snapshot (a copy says keep_log = 1).
   REDRAFT_RETURN_IF_ERROR(
       im.AddRecord(Kind::kSnapshot, log_format::EncodeSnapshot(meta, keep_log)));
+  if (keep_log) {
+    im.locs.erase(im.locs.begin(), im.locs.begin() + static_cast<ptrdiff_t>(n));
+  } else {
+    im.locs.clear();
+  }
+  im.snap = meta;
   REDRAFT_RETURN_IF_ERROR(im.SyncAll());
   // Entries' segments are non-decreasing in index order, so the first live entry's segment is the
   // oldest one still needed; the latest hard state and snapshot are always in the active segment.

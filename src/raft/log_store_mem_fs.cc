@@ -20,6 +20,7 @@ class MemFile : public File {
 
   Status Write(uint64_t offset, std::string_view data) override {
     std::lock_guard<std::mutex> l(fs_->mu_);
+    if (fs_->Dead()) return Status::OK();
     std::string& d = node_->data;
     if (d.size() < offset + data.size()) d.resize(offset + data.size(), '\0');
     d.replace(offset, data.size(), data.data(), data.size());
@@ -34,11 +35,13 @@ class MemFile : public File {
   Status Sync() override { return fs_->SyncFile(node_); }
   Status Truncate(uint64_t size) override {
     std::lock_guard<std::mutex> l(fs_->mu_);
+    if (fs_->Dead()) return Status::OK();
     node_->data.resize(size, '\0');
     return Status::OK();
   }
   Status Allocate(uint64_t size) override {
     std::lock_guard<std::mutex> l(fs_->mu_);
+    if (fs_->Dead()) return Status::OK();
     if (node_->data.size() < size) node_->data.resize(size, '\0');
     return Status::OK();
   }
@@ -58,6 +61,7 @@ Result<std::unique_ptr<File>> MemFileSystem::OpenFile(const std::string& path, b
   if (it == files_.end()) {
     if (!create) return Status::IOError("open " + path + ": no such file");
     if (!dirs_.count(Parent(path))) return Status::IOError("open " + path + ": no such directory");
+    if (Dead()) return std::unique_ptr<File>(new MemFile(this, std::make_shared<Node>()));
     it = files_.emplace(path, std::make_shared<Node>()).first;
   }
   return std::unique_ptr<File>(new MemFile(this, it->second));
@@ -86,12 +90,14 @@ Status MemFileSystem::ListDir(const std::string& dir, std::vector<std::string>* 
 
 Status MemFileSystem::RemoveFile(const std::string& path) {
   std::lock_guard<std::mutex> l(mu_);
+  if (Dead()) return Status::OK();
   if (files_.erase(path) == 0) return Status::IOError("unlink " + path + ": no such file");
   return Status::OK();
 }
 
 Status MemFileSystem::SyncDir(const std::string& dir) {
   std::lock_guard<std::mutex> l(mu_);
+  if (Dead()) return Status::OK();
   dir_sync_count_++;
   for (auto it = durable_.begin(); it != durable_.end();) {
     it =
@@ -105,6 +111,7 @@ Status MemFileSystem::SyncDir(const std::string& dir) {
 
 Status MemFileSystem::SyncFile(const std::shared_ptr<Node>& node) {
   std::lock_guard<std::mutex> l(mu_);
+  if (Dead()) return Status::OK();
   if (fail_syncs_after_ == 0) return Status::IOError("fdatasync: injected failure");
   if (fail_syncs_after_ > 0) fail_syncs_after_--;
   sync_count_++;
@@ -154,6 +161,19 @@ void MemFileSystem::Crash(CrashMode mode, uint64_t seed) {
   files_ = after;
   durable_ = after;
   fail_syncs_after_ = -1;
+  crash_after_ = -1;
+}
+
+bool MemFileSystem::Dead() {
+  if (crash_after_ < 0) return false;
+  if (crash_after_ == 0) return true;
+  crash_after_--;
+  return false;
+}
+
+void MemFileSystem::CrashAfter(int n) {
+  std::lock_guard<std::mutex> l(mu_);
+  crash_after_ = n;
 }
 
 void MemFileSystem::FailSyncsAfter(int n) {

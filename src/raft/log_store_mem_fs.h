@@ -44,9 +44,12 @@ class MemFileSystem : public FileSystem {
 
   // Simulates a machine crash. Files opened before are detached: do not use them afterwards.
   void Crash(CrashMode mode, uint64_t seed = 0);
-  // Fault injection: after `n` more successful file syncs, every File::Sync fails (n = 0: the
-  // next).
+  // Fault injection: after `n` more successful file syncs, every File::Sync fails (0: the next).
   void FailSyncsAfter(int n);
+  // Crash point: after `n` more mutating calls (write, truncate, allocate, sync, create, remove,
+  // dir sync) the machine is "dead": later mutating calls change nothing and return OK, so the
+  // operation in progress is cut at that point. Call Crash() next; it clears the crash point.
+  void CrashAfter(int n);
   int sync_count() const;
 
   // Byte surgery for tests: direct access to a file's current bytes (nullptr if missing).
@@ -57,12 +60,14 @@ class MemFileSystem : public FileSystem {
  private:
   friend class MemFile;
   Status SyncFile(const std::shared_ptr<Node>& node);
+  bool Dead();  // REQUIRES: mu_ held. Counts one mutating call; true if it must be dropped.
 
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<Node>> files_;    // current namespace
   std::map<std::string, std::shared_ptr<Node>> durable_;  // namespace as of the last SyncDir
   std::map<std::string, bool> dirs_;                      // dir -> durable (created and synced)
   int fail_syncs_after_ = -1;
+  int crash_after_ = -1;  // mutating calls left before the crash point; -1 = none
   int sync_count_ = 0;
   int dir_sync_count_ = 0;
 };

@@ -132,10 +132,10 @@ class Raft {
   void Tick();
   // Feeds a message from a peer. Returns InvalidArgument (and ignores the message) if it is for
   // another group or node, or is malformed (entries not contiguous after index, or of terms out
-  // of order); stale or irrelevant messages are silently dropped (OK). A message claiming a
-  // commit index beyond our log (only possible if this node lost acknowledged data, e.g. was
-  // restarted with an empty data directory under the same id) aborts, as in etcd: such a node
-  // must rejoin under a new id.
+  // of order); stale or irrelevant messages are silently dropped (OK). A node that lost
+  // acknowledged data (restarted with an empty data directory under the same id) does not crash:
+  // the leader notices and re-sends the log (HandleHeartbeat). But Raft's guarantees assume
+  // durable votes and acknowledgements, so such a node should rejoin under a new id.
   Status Step(const Message& m);
   Status Step(Message&& m);
   // Appends a normal entry. Fails (Aborted) unless this node is the leader and no leadership

@@ -186,13 +186,14 @@ void Raft::HandleAppendResponse(Message& m, Progress& pr) {
 }
 
 void Raft::HandleHeartbeat(Message& m) {
-  // The leader sends min(our match, its commit). We can hold less than our match says only if
-  // we lost our log (a node restarted with an empty data directory): then commit what we hold
-  // and tell the leader, which rewinds our progress and sends the log or a snapshot again.
-  // Entries we do hold up to the match came from this leader's term or match its log, so
-  // committing them is safe.
+  // The leader sends min(our match, its commit), so normally m.commit <= our last index. More
+  // than that means we lost entries we had acknowledged (a node restarted with an empty or
+  // older data directory under the same id; Raft's safety does not cover that case: such a
+  // node should rejoin under a new id). We then commit NOTHING on this heartbeat — what we hold
+  // was never checked against this leader's log — and tell the leader to re-probe us; entries
+  // get committed again through the AppendEntries consistency check.
   bool lost = m.commit > log_.LastIndex();
-  CommitTo(std::min(m.commit, log_.LastIndex()));
+  if (!lost) CommitTo(m.commit);
   Message resp;
   resp.type = MessageType::kHeartbeatResp;
   resp.to = m.from;
@@ -205,11 +206,11 @@ void Raft::HandleHeartbeat(Message& m) {
 void Raft::HandleHeartbeatResponse(Message& m, Progress& pr) {
   pr.probe_sent = false;
   if (m.reject && m.reject_hint < pr.match) {
-    // The follower lost entries it had acknowledged (restart with an empty data dir): probe it
-    // again from what it holds.
-    pr.match = m.reject_hint;
-    pr.next = m.reject_hint + 1;
+    // The follower lost entries it had acknowledged (see HandleHeartbeat). Forget what it
+    // acknowledged (match only ever counts verified entries) and probe from what it holds.
+    pr.match = 0;
     pr.BecomeProbe();
+    pr.next = std::min(m.reject_hint, log_.LastIndex()) + 1;
     SendAppend(m.from);
     return;
   }
