@@ -62,8 +62,9 @@ void Print(std::vector<Row> rounds) {
   std::snprintf(range, sizeof(range), "%.0f-%.0f", rounds.front().syncs / rounds.front().secs,
                 rounds.back().syncs / rounds.back().secs);
   double per_sync = 1e6 / static_cast<double>(r.syncs);
-  std::printf("%-48s %9.0f %11s %11.0f %7.2f %9.0f %9.1f\n", r.name.c_str(), r.syncs / r.secs, range,
-              r.entries / r.secs, r.bytes / r.secs / 1e6, r.secs * per_sync, r.cpu_secs * per_sync);
+  std::printf("%-48s %9.0f %11s %11.0f %7.2f %9.0f %9.1f\n", r.name.c_str(), r.syncs / r.secs,
+              range, r.entries / r.secs, r.bytes / r.secs / 1e6, r.secs * per_sync,
+              r.cpu_secs * per_sync);
 }
 
 // Runs step() (one sync's worth of work, returning entries written) until g_seconds pass.
@@ -218,8 +219,8 @@ int main(int argc, char** argv) {
   for (int round = 0; round < rounds; round++) {
     for (size_t c = 0; c < cases.size(); c++) results[c].push_back(cases[c]());
   }
-  std::printf("%-48s %9s %11s %11s %7s %9s %9s\n", "case (64-byte entries in (c), (d))",
-              "syncs/s", "range", "entries/s", "MB/s", "us/sync", "cpu/sync");
+  std::printf("%-48s %9s %11s %11s %7s %9s %9s\n", "case (64-byte entries in (c), (d))", "syncs/s",
+              "range", "entries/s", "MB/s", "us/sync", "cpu/sync");
   for (const auto& r : results) Print(r);
 #ifndef REDRAFT_BENCH_ROCKSDB
   std::printf("(d) RocksDB: not built in (RocksDB not found by CMake)\n");

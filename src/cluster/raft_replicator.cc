@@ -303,6 +303,9 @@ void RaftReplicator::StorageThreadMain() {
       work.swap(todo_);
     }
     for (Job& j : work) {
+      // A compaction or install at or behind the log's snapshot has nothing left to do.
+      if (j.compact && j.compact->index <= log_->snapshot().index) j.compact.reset();
+      if (j.install && j.install->index <= log_->snapshot().index) j.install.reset();
       if (j.compact) {
         // The loop committed everything up to compact->index to the store before asking.
         Status fs = sm_->store()->Flush();

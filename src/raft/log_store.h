@@ -43,13 +43,14 @@
 //     - if some record after p (in s or a later segment, found by a byte-by-byte scan) is valid
 //       and carries the batch-start flag, a Sync() completed after the bytes at p were written:
 //       they were acknowledged and are now damaged -> Corruption, refuse to open;
-//     - an unreadable header of the oldest segment, when that is not segment 1, is Corruption too
-//       (Compact synced it before deleting the segments before it);
+//     - unreadable Header/HardState/Snapshot copies at the start of the oldest segment, when that
+//       is not segment 1, are Corruption too (Compact synced them before deleting older ones);
 //     - else it is a torn write of the last, never acknowledged batch (its pages may reach the
 //       disk in any order, so valid records of that batch after a hole are dropped too): s is cut
 //       at p (ftruncate, re-fallocate), later segments are deleted, RecoveredState reports it.
 //   Open then fdatasyncs every segment and the directory: what it read may have been only in the
-//   page cache (kill -9), and the next batch-start flag will vouch for it.
+//   page cache (kill -9), and the next batch-start flag will vouch for it. If the log ended inside
+//   the active segment's HardState/Snapshot copies, Open appends them again.
 //   Limits: damage inside the last synced batch, with nothing synced after it, cannot be told
 //   from a torn write and is dropped; an entry payload embedding a forged valid flagged record
 //   could make a torn tail look like mid-log damage (a refusal to start, never a silent loss).

@@ -100,8 +100,10 @@ Status LogStore::Impl::Recover(RecoveredState* out) {
   }
   std::sort(seqs.begin(), seqs.end());
 
+  batch_start = false;  // nothing written during recovery may vouch for bytes not yet synced
   LogReplay replay;
   std::string buf, next;
+  size_t records_in_last = 0;  // records read from the segment where the log ends
   for (size_t k = 0; k < seqs.size(); k++) {
     LogSegment seg;
     seg.seq = seqs[k];
@@ -116,9 +118,11 @@ Status LogStore::Impl::Recover(RecoveredState* out) {
     }
     uint64_t off = 0;
     log_format::Record rec;
+    records_in_last = 0;
     while (log_format::ParseRecord(buf, off, &rec) == Parse::kOk) {
       REDRAFT_RETURN_IF_ERROR(ApplyRecord(&replay, rec, seg.seq, off, seg.path));
       off += rec.size;
+      records_in_last++;
     }
     seg.end = seg.flushed = seg.zeroed = off;
     seg.capacity = std::max<uint64_t>(opts.segment_bytes, buf.size());
@@ -141,9 +145,9 @@ Status LogStore::Impl::Recover(RecoveredState* out) {
                                 std::to_string(off) + " precedes a synced record at offset " +
                                 std::to_string(found) + "; refusing to drop acknowledged data");
     }
-    if (k == 0 && off == 0 && seqs[0] > 1) {
-      // Segments before it were deleted by Compact, which synced this one's header first.
-      return Status::Corruption(last.path + ": the header of the oldest segment is damaged");
+    if (k == 0 && seqs[0] > 1 && records_in_last < 3) {
+      // Segments before it were deleted by Compact, which synced this one's header records first.
+      return Status::Corruption(last.path + ": header records of the oldest segment are damaged");
     }
     uint64_t dropped = log_format::NonZeroEnd(buf, off) - off;
     for (size_t j = k + 1; j < seqs.size(); j++) {
@@ -182,7 +186,8 @@ Status LogStore::Impl::Recover(RecoveredState* out) {
   hs = replay.hard_state();
   snap = replay.snapshot();
   locs.assign(replay.locs().begin(), replay.locs().end());
-  if (segments.empty() || segments.back().end == 0) {
+  bool fresh = segments.empty() || segments.back().end == 0;
+  if (fresh) {
     // A new log, or a first segment whose header never reached the disk.
     uint64_t seq = segments.empty() ? 1 : segments.back().seq;
     if (!segments.empty()) segments.pop_back();
@@ -193,6 +198,14 @@ Status LogStore::Impl::Recover(RecoveredState* out) {
   for (LogSegment& seg : segments) seg.dirty = true;
   dir_dirty = true;
   REDRAFT_RETURN_IF_ERROR(SyncAll());
+  if (!fresh && records_in_last < 3) {
+    // The log ends inside the active segment's Header/HardState/Snapshot copies: write them again,
+    // or compacting the older segments would lose the latest hard state or snapshot.
+    REDRAFT_RETURN_IF_ERROR(AddRecord(Kind::kHardState, log_format::EncodeHardState(hs)));
+    REDRAFT_RETURN_IF_ERROR(
+        AddRecord(Kind::kSnapshot, log_format::EncodeSnapshot(snap, /*keep_log=*/true)));
+    REDRAFT_RETURN_IF_ERROR(SyncAll());
+  }
   out->hard_state = hs;
   out->snapshot = snap;
   out->entries = std::move(replay.entries());

@@ -42,25 +42,28 @@ class RandomRun {
       if (trace_)
         std::fprintf(stderr, "step %d op %d last %lu snap %lu segs %zu\n", step, op, cur_.last(),
                      cur_.snap.index, store_->SegmentCount());
-      if (op < 45) {
+      if (op < 42) {
         Append();
-      } else if (op < 55) {
+      } else if (op < 52) {
         HardState hs{cur_.hs.term + rng_() % 2, rng_() % 4, rng_() % (cur_.last() + 1)};
+        if (trace_) std::fprintf(stderr, "  hs := {%lu,%lu,%lu}\n", hs.term, hs.vote, hs.commit);
         ASSERT_TRUE(store_->SetHardState(hs).ok());
         cur_.hs = hs;
         hs_since_sync_.push_back(hs);
-      } else if (op < 80) {
+      } else if (op < 74) {
         ASSERT_TRUE(store_->Sync().ok());
         MarkDurable();
-      } else if (op < 86) {
+      } else if (op < 80) {
         Compact();
-      } else if (op < 93) {
+      } else if (op < 86) {
         store_.reset();  // kill -9: the unsynced buffer is lost, written bytes are not
         Reopen();
-      } else {
+      } else if (op < 93) {
         store_.reset();
         fs_->Crash(static_cast<CrashMode>(rng_() % 4), rng_());
         Reopen();
+      } else {
+        CrashMidOperation();
       }
       ASSERT_EQ(store_->LastIndex(), cur_.last());
       ASSERT_EQ(store_->FirstIndex(), cur_.snap.index + 1);
@@ -115,6 +118,53 @@ class RandomRun {
     MarkDurable();  // Compact syncs
   }
 
+  // The machine dies inside Append+Sync, Compact or Open (MemFileSystem::CrashAfter), then
+  // restarts: the result must be what a crash before or after that operation may leave.
+  void CrashMidOperation() {
+    int which = static_cast<int>(rng_() % 3);
+    if (trace_)
+      std::fprintf(stderr, "  crash inside %s\n",
+                   which == 0   ? "sync"
+                   : which == 1 ? "compact"
+                                : "open");
+    fs_->CrashAfter(static_cast<int>(rng_() % 12));
+    bool compacted = false;
+    Model pre_dur = dur_;
+    auto pre_written = written_;
+    auto pre_hs = hs_since_sync_;
+    Index pre_stable = stable_;
+    if (which == 0) {
+      Append();
+      (void)store_->Sync();  // may or may not have completed: the model keeps the old durable state
+    } else if (which == 1) {
+      Compact();  // the model moves to the compacted state; the old one is the alternative
+      compacted = true;
+    } else {
+      store_.reset();
+      RecoveredState ignored;
+      (void)LogStore::Open("/log", opts_, &ignored);  // dies while recovering (and repairing)
+    }
+    store_.reset();
+    fs_->Crash(static_cast<CrashMode>(rng_() % 4), rng_());
+    if (!compacted) {
+      Reopen();
+      return;
+    }
+    // Which side of the snapshot record's sync are we on? Before it: check against the old state.
+    RecoveredState peek;
+    {
+      auto r = LogStore::Open("/log", opts_, &peek);
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+    }
+    if (peek.snapshot == pre_dur.snap) {
+      dur_ = pre_dur;
+      written_ = pre_written;
+      hs_since_sync_ = pre_hs;
+      stable_ = pre_stable;
+    }
+    Reopen();
+  }
+
   void MarkDurable() {
     dur_ = cur_;
     written_.clear();
@@ -127,9 +177,23 @@ class RandomRun {
     auto r = LogStore::Open("/log", opts_, &rec);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     store_ = std::move(r.value());
+    if (trace_) {
+      std::fprintf(
+          stderr,
+          "  reopened: snap %lu/%lu entries %zu (%lu..) dropped %lu; model snap %lu stable %lu\n",
+          rec.snapshot.index, rec.snapshot.term, rec.entries.size(),
+          rec.entries.empty() ? 0 : rec.entries[0].index, rec.dropped_bytes, dur_.snap.index,
+          stable_);
+      std::fprintf(stderr, "  hs {%lu,%lu,%lu} segs %zu note %s\n", rec.hard_state.term,
+                   rec.hard_state.vote, rec.hard_state.commit, store_->SegmentCount(),
+                   rec.recovery_note.c_str());
+    }
     ASSERT_EQ(rec.snapshot, dur_.snap);
-    ASSERT_NE(std::find(hs_since_sync_.begin(), hs_since_sync_.end(), rec.hard_state),
-              hs_since_sync_.end());
+    ASSERT_TRUE(std::find(hs_since_sync_.begin(), hs_since_sync_.end(), rec.hard_state) !=
+                hs_since_sync_.end())
+        << "hard state {" << rec.hard_state.term << "," << rec.hard_state.vote << ","
+        << rec.hard_state.commit << "} was never set; last set {" << hs_since_sync_.back().term
+        << "," << hs_since_sync_.back().vote << "," << hs_since_sync_.back().commit << "}";
     Index last = rec.snapshot.index + rec.entries.size();
     ASSERT_GE(last, stable_) << "lost a synced entry";
     for (const Entry& e : rec.entries) {

@@ -222,6 +222,40 @@ TEST_F(LogStoreRecoveryTest, TornBatchSpanningRolloverDropsTheNextSegment) {
   EXPECT_FALSE(fs_->Exists(Seg(3)));
 }
 
+TEST_F(LogStoreRecoveryTest, TornHeaderCopiesAreWrittenAgainBeforeOlderSegmentsGo) {
+  // The log ends inside a new segment's HardState copy; if Open did not write the copies again, a
+  // compaction deleting the older segments would take the latest hard state with it.
+  opts_.segment_bytes = 512;
+  {
+    auto s = Open();
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE(s.value()->SetHardState({5, 2, 0}).ok());
+    ASSERT_TRUE(s.value()->Append(MakeEntries(1, 3, 1)).ok());
+    ASSERT_TRUE(s.value()->Sync().ok());
+    ASSERT_TRUE(s.value()->Append(MakeEntries(4, 40, 1)).ok());  // one batch over several segments
+    ASSERT_TRUE(s.value()->Sync().ok());
+  }
+  std::vector<RecordPos> recs = Records(2);
+  ASSERT_EQ(recs[0].kind, Kind::kHeader);
+  ASSERT_EQ(recs[1].kind, Kind::kHardState);
+  std::string* d = fs_->MutableData(Seg(2));
+  std::fill(d->begin() + static_cast<ptrdiff_t>(recs[1].offset), d->end(), '\0');
+  Index last = 0;
+  {
+    auto s = Open();
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    EXPECT_EQ(rec_.hard_state, (HardState{5, 2, 0}));
+    last = s.value()->LastIndex();
+    ASSERT_GE(last, 3u);
+    ASSERT_TRUE(s.value()->Compact({last, 1, {}}).ok());
+    EXPECT_FALSE(fs_->Exists(Seg(1)));
+  }
+  auto s = Open();
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(rec_.hard_state, (HardState{5, 2, 0}));
+  EXPECT_EQ(rec_.snapshot.index, last);
+}
+
 TEST_F(LogStoreRecoveryTest, MissingMiddleSegmentIsCorruption) {
   opts_.segment_bytes = 512;
   Write(60, true);

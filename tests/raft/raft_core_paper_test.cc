@@ -372,3 +372,41 @@ TEST(Paper, VoteIsPersistedWithItsResponse) {
 
 }  // namespace
 }  // namespace redraft::raft
+
+namespace redraft::raft {
+namespace {
+
+// The server persists asynchronously: inputs keep arriving between GetReady() and Advance().
+// Each entry must be handed out for persistence exactly once, and the leader must count only
+// persisted entries towards its own acknowledgement.
+TEST(ReadyContract, InputsBetweenGetReadyAndAdvance) {
+  Config c;
+  c.id = 1;
+  c.group = 7;
+  c.initial_conf.voters = {1};
+  auto r = std::make_unique<Raft>(c, RestoredState{});
+  r->Campaign();
+  ASSERT_EQ(r->role(), Role::kLeader);
+  Ready rd1 = r->GetReady();
+  ASSERT_EQ(rd1.entries.size(), 1u);  // the no-op
+  ASSERT_TRUE(r->Propose("a").ok());  // arrives while rd1 is being persisted
+  EXPECT_EQ(r->commit_index(), 0u);   // nothing persisted yet: nothing committed
+  r->Advance(rd1);
+  EXPECT_EQ(r->commit_index(), 1u);   // the no-op is durable: committed (single voter)
+  Ready rd2 = r->GetReady();
+  ASSERT_EQ(rd2.entries.size(), 1u);
+  EXPECT_EQ(rd2.entries[0].data, "a");
+  ASSERT_EQ(rd2.committed_entries.size(), 1u);
+  EXPECT_EQ(rd2.committed_entries[0].index, 1u);
+  r->Advance(rd2);
+  Ready rd3 = r->GetReady();
+  EXPECT_TRUE(rd3.entries.empty());
+  ASSERT_EQ(rd3.committed_entries.size(), 1u);
+  EXPECT_EQ(rd3.committed_entries[0].data, "a");
+  r->Advance(rd3);
+  EXPECT_FALSE(r->HasReady());
+  EXPECT_EQ(r->applied_index(), 2u);
+}
+
+}  // namespace
+}  // namespace redraft::raft

@@ -537,6 +537,25 @@ TEST(Restart, CrashedNodeRejoinsFromDurableState) {
   EXPECT_EQ(net.node(2).applied.size(), 20u);
 }
 
+TEST(Restart, FollowerWithWipedDataIsResentTheLogWithoutCrashing) {
+  Network net(3);
+  ElectOne(net, 1);
+  for (int i = 0; i < 10; i++) ASSERT_TRUE(net.raft(1).Propose("a" + std::to_string(i)).ok());
+  net.Stabilize();
+  Index last = net.raft(1).last_index();
+  ASSERT_EQ(net.raft(1).GetProgress(3)->match, last);
+  // Node 3 restarts with an empty data directory under the same id.
+  net.Crash(3);
+  net.node(3) = test::TestNode{};
+  net.Restart(3);
+  net.TickAll(1);  // a heartbeat claims commit = old match > 3's (empty) log: 3 commits nothing
+  net.TickAll(2);
+  EXPECT_EQ(net.raft(3).last_index(), last);
+  EXPECT_EQ(net.raft(3).commit_index(), net.raft(1).commit_index());
+  EXPECT_EQ(net.node(3).applied, net.node(1).applied);
+  EXPECT_EQ(net.raft(1).GetProgress(3)->match, last);
+}
+
 TEST(Restart, WholeClusterRestartKeepsCommittedData) {
   Network net(3);
   ElectOne(net, 1);

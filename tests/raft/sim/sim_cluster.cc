@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -39,6 +40,8 @@ struct SimNode {
     bool ready = false;
   };
   std::map<std::string, ReadWait> read_waits;  // ReadIndex context -> waiter
+  std::optional<Ready> pending;  // async mode: handed out by GetReady, not yet synced
+  Term pending_prev_term = 0;
 };
 
 struct Client {
@@ -64,6 +67,7 @@ class Simulation {
     dup_pct_ = rng_.Uniform(6);
     crash_permille_ = 1 + rng_.Uniform(8);
     partition_permille_ = rng_.Uniform(12);
+    async_ready_ = rng_.Chance(1, 2);
     for (int i = 1; i <= o.nodes; i++) conf_.voters.push_back(i);
     for (int i = 1; i <= o.nodes; i++) {
       nodes_[i].id = i;
@@ -120,14 +124,43 @@ class Simulation {
     Trace(10, n.id, 0, 0);
     n.up = false;
     n.raft.reset();
+    n.pending.reset();  // never synced: lost, and its messages were never sent
     n.sm = KvStateMachine();
     n.write_waits.clear();
     n.read_waits.clear();
     res_.crashes++;
   }
 
+  // Synchronous mode: GetReady and handle it at once. Asynchronous mode (like a server with a
+  // storage thread): GetReady now, and only a later event completes the sync; meanwhile the node
+  // keeps stepping messages, ticking and accepting proposals, and a crash drops the Ready. In
+  // async mode a leader's replication messages are sent before its sync (see StartReady).
   void HandleReady(SimNode& n) {
-    Ready rd = n.raft->GetReady();
+    if (n.pending) return FinishReady(n);
+    StartReady(n);
+    if (!async_ready_) FinishReady(n);
+  }
+  void StartReady(SimNode& n) {
+    n.pending = n.raft->GetReady();
+    Ready& rd = *n.pending;
+    if (async_ready_) {
+      // The optimization documented on Ready::messages: a leader's MsgApp/MsgHeartbeat/MsgSnap
+      // go out in parallel with its own fsync.
+      std::vector<Message> later;
+      for (Message& m : rd.messages) {
+        bool early = m.type == MessageType::kApp || m.type == MessageType::kHeartbeat ||
+                     m.type == MessageType::kSnapshot;
+        (early ? net_ : later).push_back(std::move(m));
+      }
+      rd.messages = std::move(later);
+    }
+    n.pending_prev_term = rd.entries.empty() ? 0 : n.raft->TermAt(rd.entries.front().index - 1).value_or(0);
+    Trace(15, n.id, rd.entries.size(), rd.committed_entries.size());
+  }
+  bool NeedsReady(SimNode& n) { return n.up && (n.pending || n.raft->HasReady()); }
+  void FinishReady(SimNode& n) {
+    Ready rd = std::move(*n.pending);
+    n.pending.reset();
     Trace(11, n.id, rd.entries.size(), rd.committed_entries.size());
     // (1) persist ("sync")
     if (rd.hard_state) {
@@ -143,7 +176,7 @@ class Simulation {
       Index durable_last = n.snap.meta.index + n.log.size();
       if (first > durable_last + 1 || first <= n.snap.meta.index) Fail("persist: non-contiguous entries");
       n.log.resize(std::min<size_t>(n.log.size(), first - n.snap.meta.index - 1));
-      checker_.OnPersist(n.id, n.raft->TermAt(first - 1).value_or(0), rd.entries);
+      checker_.OnPersist(n.id, n.pending_prev_term, rd.entries);
       n.log.insert(n.log.end(), rd.entries.begin(), rd.entries.end());
     }
     // (2) send
@@ -333,7 +366,9 @@ class Simulation {
     if (applied < n->raft->first_index() + 10) return;
     Index idx = applied;  // the state machine snapshots its current state
     std::string data = n->sm.Snapshot();
-    if (!n->raft->Compact(idx, data).ok()) return Fail("compact failed");
+    Status st = n->raft->Compact(idx, data);
+    if (st.code() == Status::Code::kBusy) return;  // installing the leader's snapshot
+    if (!st.ok()) return Fail("compact failed: " + st.ToString());
     // Persist the snapshot, then drop the log prefix it covers.
     const Snapshot& s = n->raft->log().snapshot();
     checker_.OnSnapshot(n->id, s.meta, s.data);
@@ -386,7 +421,7 @@ class Simulation {
     } else if (r < 600) {
       std::vector<SimNode*> ready;
       for (auto& [id, n] : nodes_) {
-        if (n.up && n.raft->HasReady()) ready.push_back(&n);
+        if (NeedsReady(n)) ready.push_back(&n);
       }
       if (!ready.empty()) HandleReady(*ready[rng_.Uniform(ready.size())]);
     } else if (r < 700) {
@@ -423,7 +458,7 @@ class Simulation {
       TransferEvent();
     } else {
       for (auto& [id, n] : nodes_) {
-        while (n.up && n.raft->HasReady()) HandleReady(n);
+        while (NeedsReady(n)) HandleReady(n);
       }
     }
     ClientTimeouts();
@@ -451,12 +486,12 @@ class Simulation {
     }
     for (int iter = 0; iter < 3000 && checker_.ok(); iter++, now_++) {
       for (auto& [id, n] : nodes_) {
-        while (n.raft->HasReady()) HandleReady(n);
+        while (NeedsReady(n)) HandleReady(n);
       }
       while (!net_.empty()) {
         DeliverOne(0, /*lossy=*/false);
         for (auto& [id, n] : nodes_) {
-          while (n.raft->HasReady()) HandleReady(n);
+          while (NeedsReady(n)) HandleReady(n);
         }
       }
       CheckStep();
@@ -469,7 +504,7 @@ class Simulation {
       bool done = true;
       for (auto& [id, n] : nodes_) {
         if (!IsVoter(conf, id) && !IsLearner(conf, id)) continue;
-        if (n.sm.applied() != l->raft->last_index() || n.raft->HasReady()) done = false;
+        if (n.sm.applied() != l->raft->last_index() || NeedsReady(n)) done = false;
       }
       if (!done) continue;
       for (auto& [id, n] : nodes_) {
@@ -514,7 +549,7 @@ class Simulation {
 
   SimOptions opts_;
   Rng rng_;
-  bool pre_vote_ = true, check_quorum_ = true;
+  bool pre_vote_ = true, check_quorum_ = true, async_ready_ = false;
   size_t max_size_ = 256, max_inflight_ = 4;
   uint64_t loss_pct_ = 5, dup_pct_ = 3, crash_permille_ = 2, partition_permille_ = 5;
   ConfState conf_;
