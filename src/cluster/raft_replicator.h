@@ -35,7 +35,7 @@ struct ClusterOptions {
   int tick_ms = 40;
   int election_tick = 10;
   int request_timeout_ms = 5000;   // forwarded writes and read barriers fail after this
-  int64_t compact_every = 200000;
+  int64_t compact_every = 100000;
 };
 
 // The write path of a cluster node: a Raft group (raft/) whose log is the LogStore, replicated

@@ -25,7 +25,7 @@ struct Config {
   int databases = 1;                // only database 0 exists
   std::string requirepass;
   int hz = 10;                      // server cron frequency (active expiry, timeouts)
-  int64_t log_compact_entries = 200000;  // flush the store and drop the log behind it this often
+  int64_t log_compact_entries = 100000;  // flush the store and drop the log behind it this often
   std::string pidfile;
   // Reported for clients and tools that read them (redis-benchmark, monitoring): every write is
   // in the durable log before it is acknowledged, whatever these say. Fixed at startup.

@@ -197,7 +197,7 @@ Result<std::unique_ptr<Store>> RocksStore::Open(const std::string& dir, const St
   rocksdb::ColumnFamilyOptions meta_opts;
   meta_opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   meta_opts.write_buffer_size = opts.write_buffer_bytes;
-  meta_opts.max_write_buffer_number = 3;
+  meta_opts.max_write_buffer_number = 2;
   meta_opts.compression = PickCompression();
   meta_opts.level_compaction_dynamic_level_bytes = true;
   meta_opts.optimize_filters_for_hits = false;

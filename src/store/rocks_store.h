@@ -87,7 +87,7 @@ class RocksStore : public Store {
   // Whether recently written or looked-up keys exist, as of the last commit, so that keeping
   // key_count_ exact does not cost a RocksDB lookup per write of a hot key. Touched only by the
   // thread that applies the log. Bounded: cleared whole when it grows past kKnownMax entries.
-  static constexpr size_t kKnownMax = size_t{1} << 18;
+  static constexpr size_t kKnownMax = size_t{1} << 16;
   std::unordered_map<std::string, bool> known_;
 };
 

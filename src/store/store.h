@@ -30,7 +30,7 @@ inline bool IsExpired(const Value& v, int64_t now_ms) { return v.expire_ms != 0 
 
 struct StoreOptions {
   size_t block_cache_bytes = 256ull << 20;
-  size_t write_buffer_bytes = 64ull << 20;
+  size_t write_buffer_bytes = 32ull << 20;
 };
 
 class Store {
