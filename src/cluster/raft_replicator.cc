@@ -528,7 +528,8 @@ void RaftReplicator::ReadBarrier(uint64_t token) { read_batch_.push_back(token);
 
 void RaftReplicator::FlushReadBatch() {
   if (read_batch_.empty()) return;
-  std::string ctx = std::to_string(next_read_ctx_++);
+  // Contexts must be unique across the group: followers forward theirs to the leader.
+  std::string ctx = std::to_string(identity_.self_id) + ":" + std::to_string(next_read_ctx_++);
   std::vector<uint64_t> tokens = std::move(read_batch_);
   read_batch_.clear();
   if (!LeaderReachable()) {
