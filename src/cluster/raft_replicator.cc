@@ -140,15 +140,8 @@ Status RaftReplicator::Start() {
   raft_ = std::make_unique<raft::Raft>(std::move(cfg), std::move(rs));
   durable_ = raft_->last_index();
 
-  if (opts_.join == false || identity_.cluster_id != "joining") {
-    transport_ = std::make_unique<PeerTransport>(
-        loop_, identity_.self_id, identity_.cluster_id,
-        [this](uint64_t from, const std::string& type, std::string&& payload) {
-          OnPeerMessage(from, type, std::move(payload));
-        });
-    REDRAFT_RETURN_IF_ERROR(transport_->Listen(opts_.bind, opts_.cluster_port));
-    SyncPeers();
-  }
+  // A node waiting to join learns its cluster id (checked on every peer message) from CLUSTER JOIN.
+  if (!opts_.join || identity_.cluster_id != "joining") REDRAFT_RETURN_IF_ERROR(StartTransport());
 
   uv_async_init(loop_, &async_, [](uv_async_t* h) { static_cast<RaftReplicator*>(h->data)->OnStorageDone(); });
   async_.data = this;
@@ -165,6 +158,17 @@ Status RaftReplicator::Start() {
   const auto& voters = raft_->conf().voters;
   if (voters.size() == 1 && voters[0] == identity_.self_id) raft_->Campaign();
   Pump();
+  return Status::OK();
+}
+
+Status RaftReplicator::StartTransport() {
+  transport_ = std::make_unique<PeerTransport>(
+      loop_, identity_.self_id, identity_.cluster_id,
+      [this](uint64_t from, const std::string& type, std::string&& payload) {
+        OnPeerMessage(from, type, std::move(payload));
+      });
+  REDRAFT_RETURN_IF_ERROR(transport_->Listen(opts_.bind, opts_.cluster_port));
+  SyncPeers();
   return Status::OK();
 }
 
@@ -682,13 +686,7 @@ Status RaftReplicator::AdoptCluster(const std::string& cluster_id,
   for (auto& [id, a] : members) identity_.members[id] = a;
   identity_.members[identity_.self_id] = MemberAddr{opts_.bind, opts_.port, opts_.cluster_port};
   SaveIdentity();
-  transport_ = std::make_unique<PeerTransport>(
-      loop_, identity_.self_id, identity_.cluster_id,
-      [this](uint64_t from, const std::string& type, std::string&& payload) {
-        OnPeerMessage(from, type, std::move(payload));
-      });
-  REDRAFT_RETURN_IF_ERROR(transport_->Listen(opts_.bind, opts_.cluster_port));
-  SyncPeers();
+  REDRAFT_RETURN_IF_ERROR(StartTransport());
   spdlog::info("joined cluster {}", cluster_id);
   return Status::OK();
 }

@@ -130,6 +130,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   void ReleaseHeld();
   void SweepDeadlines();
   void MaybeCompact();
+  Status StartTransport();  // listen on the cluster port and dial the known members
   void SyncPeers();
   void SaveIdentity();
   void Submit(Job job);

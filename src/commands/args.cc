@@ -1,5 +1,7 @@
 #include "commands/args.h"
 
+#include "common/string2ll.h"
+
 #include <cerrno>
 #include <cctype>
 #include <cmath>
@@ -62,35 +64,7 @@ std::string InvalidExpireTime(std::string_view name) {
   return s;
 }
 
-bool ParseInt64(std::string_view s, int64_t* out) {
-  if (s.empty() || s.size() >= kLongStrSize) return false;
-  if (s.size() == 1 && s[0] == '0') {
-    *out = 0;
-    return true;
-  }
-  size_t i = 0;
-  bool negative = false;
-  if (s[0] == '-') {
-    negative = true;
-    if (++i == s.size()) return false;
-  }
-  if (s[i] < '1' || s[i] > '9') return false;
-  uint64_t v = 0;
-  for (; i < s.size(); i++) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    uint64_t d = static_cast<uint64_t>(s[i] - '0');
-    if (v > (UINT64_MAX - d) / 10) return false;
-    v = v * 10 + d;
-  }
-  if (negative) {
-    if (v > static_cast<uint64_t>(INT64_MAX) + 1) return false;
-    *out = static_cast<int64_t>(0 - v);
-  } else {
-    if (v > static_cast<uint64_t>(INT64_MAX)) return false;
-    *out = static_cast<int64_t>(v);
-  }
-  return true;
-}
+bool ParseInt64(std::string_view s, int64_t* out) { return String2ll(s, out); }
 
 bool ParseNonNegative(std::string_view s, int64_t* out) {
   int64_t v;

@@ -5,6 +5,8 @@
 // partial lines and payloads into our own state, so every input byte is looked at once.
 #include "resp/request_parser.h"
 
+#include "common/string2ll.h"
+
 #include <algorithm>
 #include <climits>
 #include <cstring>
@@ -13,40 +15,7 @@
 namespace redraft::resp {
 namespace {
 
-// Redis util.c string2ll: optional '-', then "0" alone or a non-zero digit followed by digits,
-// nothing else, fewer than 21 characters, within long long.
-bool String2ll(std::string_view s, int64_t* value) {
-  constexpr size_t kLongStrSize = 21;
-  if (s.empty() || s.size() >= kLongStrSize) return false;
-  if (s.size() == 1 && s[0] == '0') {
-    *value = 0;
-    return true;
-  }
-  size_t i = 0;
-  bool negative = false;
-  if (s[0] == '-') {
-    negative = true;
-    if (++i == s.size()) return false;
-  }
-  if (s[i] < '1' || s[i] > '9') return false;
-  unsigned long long v = static_cast<unsigned long long>(s[i++] - '0');
-  for (; i < s.size(); i++) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    unsigned digit = static_cast<unsigned>(s[i] - '0');
-    if (v > ULLONG_MAX / 10) return false;
-    v *= 10;
-    if (v > ULLONG_MAX - digit) return false;
-    v += digit;
-  }
-  if (negative) {
-    if (v > static_cast<unsigned long long>(LLONG_MAX) + 1) return false;
-    *value = static_cast<int64_t>(0 - v);
-  } else {
-    if (v > static_cast<unsigned long long>(LLONG_MAX)) return false;
-    *value = static_cast<int64_t>(v);
-  }
-  return true;
-}
+using redraft::String2ll;
 
 bool IsSpace(char c) {  // isspace() in the C locale
   return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
