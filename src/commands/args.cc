@@ -20,7 +20,6 @@ std::string_view CString(std::string_view s, size_t max) {
 }
 
 constexpr size_t kMaxLongDoubleChars = 5 * 1024;  // Redis MAX_LONG_DOUBLE_CHARS
-constexpr size_t kLongStrSize = 21;               // Redis LONG_STR_SIZE
 
 }  // namespace
 
