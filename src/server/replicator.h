@@ -8,9 +8,9 @@
 
 namespace redraft::server {
 
-// The write path's seam: a log of deterministic entries that becomes durable (and, with Raft,
-// replicated) before each entry is applied, in index order. The single-node implementation is
-// LocalLog; the Raft-backed one plugs in behind the same interface.
+// The write path's seam: a log of deterministic entries that becomes durable and replicated
+// before each entry is applied, in index order. The implementation is cluster/RaftReplicator (a
+// node with nothing configured is a one-voter Raft group); server/ only knows this interface.
 class Replicator {
  public:
   // Called on the event-loop thread for every entry once it is durable and applied; token is

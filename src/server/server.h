@@ -23,8 +23,8 @@ namespace redraft::server {
 // (active expiry, idle timeouts) and shuts down cleanly on SIGTERM/SIGINT/SHUTDOWN.
 class Server : public commands::ServerApi {
  public:
-  // Builds the write path once the loop and state machine exist (main picks Raft; tests may
-  // pick the single-node LocalLog). cluster may be null.
+  // Builds the write path once the loop and state machine exist (main builds the Raft-backed
+  // replicator from cluster/, so server/ does not depend on it). cluster may be null.
   struct ReplicationLayer {
     std::unique_ptr<Replicator> replicator;
     commands::ClusterApi* cluster = nullptr;
