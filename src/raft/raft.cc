@@ -71,6 +71,19 @@ void Raft::Reset(Term term) {
   read_round_in_flight_ = false;
 }
 
+void Raft::AddMissingProgress() {
+  auto add = [&](NodeId id, bool learner) {
+    if (progress_.count(id)) return;
+    Progress pr(cfg_.max_inflight_msgs);
+    pr.next = log_.LastIndex() + 1;
+    pr.is_learner = learner;
+    pr.recent_active = true;
+    progress_.emplace(id, std::move(pr));
+  };
+  for (NodeId id : conf_.voters) add(id, false);
+  for (NodeId id : conf_.learners) add(id, true);
+}
+
 void Raft::ResetRandomizedElectionTimeout() {
   randomized_election_timeout_ = cfg_.election_tick + static_cast<int>(rng_.Uniform(cfg_.election_tick));
 }
@@ -106,15 +119,7 @@ void Raft::BecomeLeader() {
   step_ = &Raft::StepLeader;
   leader_ = id_;
   role_ = Role::kLeader;
-  auto add = [&](NodeId id, bool learner) {
-    Progress pr(cfg_.max_inflight_msgs);
-    pr.next = log_.LastIndex() + 1;
-    pr.is_learner = learner;
-    pr.recent_active = true;
-    progress_.emplace(id, std::move(pr));
-  };
-  for (NodeId id : conf_.voters) add(id, false);
-  for (NodeId id : conf_.learners) add(id, true);
+  AddMissingProgress();  // Reset() emptied progress_: every member starts optimistic
   Progress& self = SelfProgress();
   self.match = log_.stable();  // the leader counts only what it has persisted
   self.BecomeReplicate();

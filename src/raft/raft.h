@@ -252,6 +252,8 @@ class Raft {
   void ApplyCommittedConfChanges();
   void ApplyConfChange(Index index, const ConfChange& cc);
   void ApplyConfState(const ConfState& conf);
+  // Leader: a Progress (next = last index + 1) for every member that has none yet.
+  void AddMissingProgress();
 
   void Send(Message m);
   void Log(const std::string& msg) const;

@@ -67,16 +67,7 @@ void Raft::ApplyConfState(const ConfState& conf) {
       ++it;
     }
   }
-  auto add = [&](NodeId id, bool learner) {
-    if (progress_.count(id)) return;
-    Progress pr(cfg_.max_inflight_msgs);
-    pr.next = log_.LastIndex() + 1;
-    pr.is_learner = learner;
-    pr.recent_active = true;
-    progress_.emplace(id, std::move(pr));
-  };
-  for (NodeId id : conf_.voters) add(id, false);
-  for (NodeId id : conf_.learners) add(id, true);
+  AddMissingProgress();
   if (lead_transferee_ != kNoNode && !IsVoter(conf_, lead_transferee_)) AbortLeaderTransfer();
 
   if (!Promotable()) {
