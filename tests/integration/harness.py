@@ -74,6 +74,7 @@ class Server:
     """One redraft-server process with its own data directory."""
 
     def __init__(self, port=None, datadir=None, args=()):
+        self.auto_port = port is None
         self.port = port or free_port()
         self.owns_dir = datadir is None
         self.dir = datadir or tempfile.mkdtemp(prefix="redraft-it-")
@@ -86,7 +87,17 @@ class Server:
             self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
         _live.append(self.proc)
         if wait:
-            wait_ping(self.port, proc=self.proc)
+            try:
+                wait_ping(self.port, proc=self.proc)
+            except RuntimeError:
+                # Another test may have taken the port (or port + 10000) since free_port()
+                # looked: a server on a port we chose gets one more try elsewhere.
+                if not self.auto_port or self.proc.poll() is None:
+                    raise
+                _live.remove(self.proc)
+                self.port = free_port()
+                self.auto_port = False
+                return self.start(wait)
         return self
 
     def signal(self, sig):

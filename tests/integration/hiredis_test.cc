@@ -5,6 +5,9 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <cstdlib>
 #include <memory>
@@ -15,13 +18,24 @@ namespace {
 
 class HiredisTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const char* bin = std::getenv("REDRAFT_SERVER_BIN");
-    ASSERT_NE(bin, nullptr) << "REDRAFT_SERVER_BIN must name the server binary";
-    char tmpl[] = "/tmp/redraft-hiredis-XXXXXX";
-    dir_ = mkdtemp(tmpl);
-    std::mt19937 rng(std::random_device{}());
-    port_ = 20000 + static_cast<int>(rng() % 20000);
+  // True if nothing listens on 127.0.0.1:port (checked by binding it).
+  static bool PortFree(int port) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bool ok = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
+    close(fd);
+    return ok;
+  }
+
+  // Starts the server on a port whose peer port (+10000) is free too; another test may grab
+  // either meanwhile, so a server that exits at startup is retried on a new port.
+  bool StartServer(const char* bin, std::mt19937& rng) {
+    do {
+      port_ = 20000 + static_cast<int>(rng() % 20000);
+    } while (!PortFree(port_) || !PortFree(port_ + 10000));
     pid_ = fork();
     if (pid_ == 0) {
       std::string port = std::to_string(port_);
@@ -31,16 +45,37 @@ class HiredisTest : public ::testing::Test {
       _exit(127);
     }
     timeval tv{2, 0};
-    for (int i = 0; i < 200 && !ctx_; i++) {
+    for (int i = 0; i < 200; i++) {
+      int status;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return false;  // exited (port taken): try another
+      }
       redisContext* c = redisConnectWithTimeout("127.0.0.1", port_, tv);
       if (c && !c->err) {
         ctx_ = c;
-        break;
+        return true;
       }
       if (c) redisFree(c);
       usleep(50000);
     }
-    ASSERT_NE(ctx_, nullptr) << "server did not start on port " << port_;
+    return false;
+  }
+
+  void SetUp() override {
+    const char* bin = std::getenv("REDRAFT_SERVER_BIN");
+    ASSERT_NE(bin, nullptr) << "REDRAFT_SERVER_BIN must name the server binary";
+    char tmpl[] = "/tmp/redraft-hiredis-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    std::mt19937 rng(std::random_device{}());
+    for (int attempt = 0; attempt < 5 && !ctx_; attempt++) {
+      if (!StartServer(bin, rng) && pid_ > 0) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, nullptr, 0);
+        pid_ = -1;
+      }
+    }
+    ASSERT_NE(ctx_, nullptr) << "server did not start (last port " << port_ << ")";
     redisSetTimeout(ctx_, timeval{10, 0});
   }
 
