@@ -254,6 +254,7 @@ class Raft {
   void ApplyConfState(const ConfState& conf);
   // Leader: a Progress (next = last index + 1) for every member that has none yet.
   void AddMissingProgress();
+  void ReleaseReadIndexNow(NodeId from, std::string context);
 
   void Send(Message m);
   void Log(const std::string& msg) const;

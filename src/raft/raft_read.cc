@@ -24,14 +24,19 @@ Status Raft::ReadIndex(std::string context) {
   return st;
 }
 
+// Answers a ReadIndex request with the current commit index, no heartbeat round.
+void Raft::ReleaseReadIndexNow(NodeId from, std::string context) {
+  std::vector<ReadIndexStatus> done(1);
+  done[0].index = log_.committed();
+  done[0].from = from;
+  done[0].context = std::move(context);
+  ReleaseReadStates(std::move(done));
+}
+
 void Raft::HandleReadIndexRequest(NodeId from, std::string context) {
   if (conf_.voters.size() == 1 && conf_.voters[0] == id_) {
     // We are the only voter: our commit index is trivially current.
-    std::vector<ReadIndexStatus> done(1);
-    done[0].index = log_.committed();
-    done[0].from = from;
-    done[0].context = std::move(context);
-    ReleaseReadStates(std::move(done));
+    ReleaseReadIndexNow(from, std::move(context));
     return;
   }
   if (!CommittedEntryInCurrentTerm()) {
@@ -41,11 +46,7 @@ void Raft::HandleReadIndexRequest(NodeId from, std::string context) {
     return;
   }
   if (cfg_.read_only_option == ReadOnlyOption::kLeaseBased && cfg_.check_quorum) {
-    std::vector<ReadIndexStatus> done(1);
-    done[0].index = log_.committed();
-    done[0].from = from;
-    done[0].context = std::move(context);
-    ReleaseReadStates(std::move(done));
+    ReleaseReadIndexNow(from, std::move(context));
     return;
   }
   std::string ctx = context;
