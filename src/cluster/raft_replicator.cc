@@ -253,7 +253,8 @@ void RaftReplicator::Finish(raft::Ready& rd) {
   ApplyCommitted(rd.committed_entries);
   HandleReadStates(rd.read_states);
   raft_->Advance(rd);
-  if (rd.soft_state) {
+  if (rd.soft_state && rd.soft_state->leader != known_leader_) {
+    known_leader_ = rd.soft_state->leader;
     // ReadIndex requests in flight went to the old leader and will get no answer: ask again
     // (nothing was read yet, so this stays linearizable). Forwarded writes may or may not have
     // been proposed there: their outcome is unknown.

@@ -167,6 +167,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   raft::Index last_compact_ = 0;
   raft::Index durable_ = 0;
   int64_t last_sweep_ms_ = 0;
+  raft::NodeId known_leader_ = raft::kNoNode;  // the leader as of the last soft state change
   std::map<uint64_t, raft::Index> learner_since_;   // learners waiting to be promoted
 
   std::mutex mu_;

@@ -65,7 +65,9 @@ class ClusterTest(unittest.TestCase):
         for rnd in range(3):
             for n in range(50):
                 key = f"r{rnd}:{n}"
-                self.c.client(self.c.alive()[0]).set(key, key)
+                # The restarted node may still be settling: retry until acknowledged (SET is
+                # idempotent, so a retried UNCERTAIN write cannot change what is checked below).
+                write_until_ok(lambda: self.c.client(self.c.alive()[0], socket_timeout=2), key, key)
                 acked[key] = key.encode()
             old = self.c.leader()
             self.c.kill9(old)
