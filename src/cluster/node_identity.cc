@@ -6,15 +6,31 @@
 #include <cinttypes>
 #include <cstdio>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 namespace redraft::cluster {
 
 std::string MemberAddr::Encode() const {
-  return host + ":" + std::to_string(port) + "@" + std::to_string(cluster_port);
+  std::string out = host + ":" + std::to_string(port) + "@" + std::to_string(cluster_port);
+  if (incarnation != 0) {
+    char buf[18];
+    std::snprintf(buf, sizeof(buf), "#%" PRIx64, incarnation);
+    out += buf;
+  }
+  return out;
 }
 
-bool MemberAddr::Decode(const std::string& s, MemberAddr* out) {
+bool MemberAddr::Decode(const std::string& in, MemberAddr* out) {
+  std::string s = in;
+  out->incarnation = 0;
+  if (size_t hash = s.rfind('#'); hash != std::string::npos) {
+    std::string inc = s.substr(hash + 1);
+    char* end = nullptr;
+    out->incarnation = std::strtoull(inc.c_str(), &end, 16);
+    if (inc.empty() || inc.size() > 16 || *end != '\0') return false;
+    s.resize(hash);
+  }
   size_t at = s.rfind('@');
   size_t colon = s.rfind(':', at == std::string::npos ? s.size() : at);
   if (colon == std::string::npos || colon == 0) return false;
@@ -26,6 +42,13 @@ bool MemberAddr::Decode(const std::string& s, MemberAddr* out) {
     return false;
   }
   return out->port > 0 && out->port < 65536 && out->cluster_port > 0 && out->cluster_port < 65536;
+}
+
+uint64_t RandomId() {
+  std::random_device rd;
+  uint64_t v = 0;
+  while (v == 0) v = (static_cast<uint64_t>(rd()) << 32) ^ rd();
+  return v;
 }
 
 std::string NodeIdHex(uint64_t id) {
@@ -67,7 +90,27 @@ Status NodeIdentity::Save(const std::string& path) const {
   std::ostringstream out;
   out << "redraft-nodes 1 " << cluster_id << " " << self_id << "\n";
   for (auto& [id, a] : members) out << id << " " << a.Encode() << "\n";
-  std::string data = out.str();
+  return WriteFileDurably(path, out.str());
+}
+
+Result<LogIdentity> LogIdentity::Load(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::NotFound(path);
+  LogIdentity li;
+  std::string magic;
+  int version = 0;
+  if (!(in >> magic >> version >> li.id >> li.incarnation) || magic != "redraft-identity" || version != 1 ||
+      li.id == 0 || li.incarnation == 0) {
+    return Status::Corruption("bad identity file " + path);
+  }
+  return li;
+}
+
+Status LogIdentity::Save(const std::string& path) const {
+  return WriteFileDurably(path, "redraft-identity 1 " + std::to_string(id) + " " + std::to_string(incarnation) + "\n");
+}
+
+Status WriteFileDurably(const std::string& path, const std::string& data) {
   std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) return Status::IOError("open " + tmp);

@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <random>
 
 #include "cluster/state_snapshot.h"
 #include "common/coding.h"
@@ -11,7 +10,6 @@
 namespace redraft::cluster {
 namespace {
 
-constexpr raft::GroupId kGroup = 1;
 constexpr char kErrNoLeader[] = "-CLUSTERDOWN The cluster is down: no leader is known\r\n";
 constexpr char kErrTryAgain[] = "-TRYAGAIN Leadership is changing, the command was not executed; retry\r\n";
 constexpr char kErrUncertain[] =
@@ -20,19 +18,6 @@ constexpr char kErrDiscarded[] =
     "-TRYAGAIN The write was discarded by a leader change before it committed; it was not applied\r\n";
 constexpr char kErrReadTimeout[] =
     "-CLUSTERDOWN The cluster is down: no quorum confirmed the read in time\r\n";
-
-uint64_t RandomId() {
-  std::random_device rd;
-  uint64_t v = 0;
-  while (v == 0) v = (static_cast<uint64_t>(rd()) << 32) ^ rd();
-  return v;
-}
-
-std::string HexString(uint64_t v) {
-  char buf[17];
-  snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 }  // namespace
 
@@ -63,85 +48,10 @@ int64_t RaftReplicator::NowMs() {
 // Startup
 
 Status RaftReplicator::Start() {
-  std::string nodes_path = opts_.dir + "/nodes.conf";
-  auto loaded = NodeIdentity::Load(nodes_path);
-  bool fresh = !loaded.ok();
-  if (loaded.ok()) {
-    identity_ = std::move(loaded).value();
-  } else if (!loaded.status().IsNotFound()) {
-    return loaded.status();
-  } else {
-    identity_.self_id = opts_.node_id ? opts_.node_id : RandomId();
-    identity_.members = opts_.initial_members;
-    if (!opts_.join) {
-      MemberAddr self{opts_.bind, opts_.port, opts_.cluster_port};
-      identity_.members[identity_.self_id] = self;
-    }
-    if (!opts_.cluster_id.empty()) {
-      identity_.cluster_id = opts_.cluster_id;
-    } else if (!opts_.initial_members.empty()) {
-      // Every statically configured node derives the same id from the same member list.
-      uint64_t h = 1469598103934665603ull;
-      for (auto& [id, a] : opts_.initial_members) {
-        for (char c : std::to_string(id) + a.Encode()) h = (h ^ static_cast<uint8_t>(c)) * 1099511628211ull;
-      }
-      identity_.cluster_id = "c" + HexString(h);
-    } else {
-      identity_.cluster_id = opts_.join ? "joining" : "c" + HexString(RandomId());
-    }
-    REDRAFT_RETURN_IF_ERROR(identity_.Save(nodes_path));
-  }
-  // Our own address may change between runs (a restart on another port): keep it current.
-  if (identity_.members.count(identity_.self_id)) {
-    MemberAddr self{opts_.bind, opts_.port, opts_.cluster_port};
-    if (identity_.members[identity_.self_id].Encode() != self.Encode()) {
-      identity_.members[identity_.self_id] = self;
-      SaveIdentity();
-    }
-  }
-
+  REDRAFT_RETURN_IF_ERROR(LoadAddressBook());
   raft::RecoveredState rec;
-  auto log = raft::LogStore::Open(opts_.dir + "/log", raft::LogStoreOptions{}, &rec);
-  if (!log.ok()) return log.status();
-  log_ = std::move(log).value();
-  if (rec.dropped_bytes) spdlog::warn("log recovery: {}", rec.recovery_note);
-  uint64_t applied = sm_->applied_index();
-  if (applied < rec.snapshot.index) {
-    return Status::Corruption("store applied index " + std::to_string(applied) +
-                              " is behind the log's snapshot " + std::to_string(rec.snapshot.index));
-  }
-
-  raft::Config cfg;
-  cfg.id = identity_.self_id;
-  cfg.group = kGroup;
-  if (fresh && !opts_.join) {
-    for (auto& [id, a] : identity_.members) cfg.initial_conf.voters.push_back(id);
-  } else if (!opts_.join && rec.snapshot.conf.voters.empty() && rec.entries.empty() && rec.hard_state.term == 0) {
-    for (auto& [id, a] : identity_.members) cfg.initial_conf.voters.push_back(id);
-  } else if (!opts_.join) {
-    // Restart: the membership comes from the snapshot and the log's configuration entries; a
-    // node whose log still starts at 1 was bootstrapped with the member list it remembers.
-    if (rec.snapshot.conf.voters.empty()) {
-      for (auto& [id, a] : identity_.members) cfg.initial_conf.voters.push_back(id);
-    }
-  }
-  cfg.election_tick = opts_.election_tick;
-  cfg.heartbeat_tick = 1;
-  cfg.seed = RandomId();
-  cfg.logger = [](std::string_view line) { spdlog::debug("raft: {}", line); };
-
-  raft::RestoredState rs;
-  rs.hard_state = rec.hard_state;
-  rs.snapshot.meta = rec.snapshot;
-  rs.entries = std::move(rec.entries);
-  // Raft re-delivers committed entries the store already has; the state machine skips them.
-  rs.applied = std::min<uint64_t>(applied, std::max<uint64_t>(rec.hard_state.commit, rec.snapshot.index));
-  last_compact_ = rec.snapshot.index;
-  raft_ = std::make_unique<raft::Raft>(std::move(cfg), std::move(rs));
-  durable_ = raft_->last_index();
-
-  // A node waiting to join learns its cluster id (checked on every peer message) from CLUSTER JOIN.
-  if (!opts_.join || identity_.cluster_id != "joining") REDRAFT_RETURN_IF_ERROR(StartTransport());
+  bool log_empty = false;
+  REDRAFT_RETURN_IF_ERROR(OpenLog(&rec, &log_empty));
 
   uv_async_init(loop_, &async_, [](uv_async_t* h) { static_cast<RaftReplicator*>(h->data)->OnStorageDone(); });
   async_.data = this;
@@ -151,19 +61,33 @@ Status RaftReplicator::Start() {
   uv_timer_start(&tick_timer_, [](uv_timer_t* t) { static_cast<RaftReplicator*>(t->data)->OnTick(); },
                  opts_.tick_ms, opts_.tick_ms);
   started_ = true;
-  spdlog::info("raft node {} of cluster {}: {} member(s), log {}..{}, store applied {}",
-               NodeIdHex(identity_.self_id), identity_.cluster_id, identity_.members.size(),
-               raft_->first_index(), raft_->last_index(), applied);
-  // A lone voter need not wait for an election timeout.
-  const auto& voters = raft_->conf().voters;
-  if (voters.size() == 1 && voters[0] == identity_.self_id) raft_->Campaign();
+
+  bool is_static = !opts_.join && !opts_.initial_members.empty();
+  if (log_empty && is_static) {
+    // In formation: no Raft until the probes say what this log directory is (formation.h).
+    formation_.emplace(ChooseSlot(), identity_.self_id, incarnation_, opts_.initial_members);
+    REDRAFT_RETURN_IF_ERROR(StartTransport());
+    spdlog::info("node {} (slot {}) of cluster {}: empty log, probing the {} configured member(s)",
+                 NodeIdHex(identity_.self_id), formation_->slot(), identity_.cluster_id, opts_.initial_members.size());
+    return Status::OK();
+  }
+  if (log_empty && !opts_.join) {
+    // A single node: it is the whole cluster.
+    REDRAFT_RETURN_IF_ERROR(Bootstrap({{identity_.self_id, identity_.members[identity_.self_id]}}));
+  } else {
+    REDRAFT_RETURN_IF_ERROR(StartRaft(std::move(rec)));
+  }
+  // A node waiting to join learns its cluster id (checked on every peer message) from CLUSTER JOIN.
+  if (!opts_.join || identity_.cluster_id != "joining") REDRAFT_RETURN_IF_ERROR(StartTransport());
   Pump();
   return Status::OK();
 }
 
 Status RaftReplicator::StartTransport() {
+  // In formation a node speaks as its configured slot (formation.h); otherwise as itself.
+  uint64_t as = formation_ ? formation_->slot() : identity_.self_id;
   transport_ = std::make_unique<PeerTransport>(
-      loop_, identity_.self_id, identity_.cluster_id,
+      loop_, as, identity_.cluster_id,
       [this](uint64_t from, const std::string& type, std::string&& payload) {
         OnPeerMessage(from, type, std::move(payload));
       });
@@ -174,8 +98,16 @@ Status RaftReplicator::StartTransport() {
 
 void RaftReplicator::SyncPeers() {
   if (!transport_) return;
-  for (auto& [id, a] : identity_.members) {
-    if (id != identity_.self_id) transport_->SetPeer(id, a.host, a.cluster_port);
+  MemberAddr self = SelfAddr();
+  auto add = [&](uint64_t id, const MemberAddr& a) {
+    if (id == identity_.self_id || (formation_ && id == formation_->slot()) || a.SameAddress(self)) return;
+    transport_->SetPeer(id, a.host, a.cluster_port);
+  };
+  for (auto& [id, a] : identity_.members) add(id, a);
+  // Configured slots stay reachable even after their member was replaced: a node in formation
+  // probes (and asks to join) as its slot id.
+  for (auto& [id, a] : opts_.initial_members) {
+    if (!identity_.members.count(id)) add(id, a);
   }
 }
 
@@ -188,6 +120,15 @@ void RaftReplicator::SaveIdentity() {
 // The Ready loop
 
 void RaftReplicator::OnTick() {
+  if (!raft_) {
+    int64_t now = NowMs();
+    if (formation_ && now - last_sweep_ms_ >= 250) {
+      last_sweep_ms_ = now;
+      SweepDeadlines();
+      FormationTick();
+    }
+    return;
+  }
   raft_->Tick();
   int64_t now = NowMs();
   if (now - last_sweep_ms_ >= 100) {
@@ -201,7 +142,7 @@ void RaftReplicator::OnTick() {
 void RaftReplicator::Flush() { Pump(); }
 
 void RaftReplicator::Pump() {
-  if (!started_) return;
+  if (!started_ || !raft_) return;
   ReleaseHeld();
   FlushReadBatch();
   while (!persisting_ && raft_->HasReady()) {
@@ -366,7 +307,7 @@ void RaftReplicator::ApplyCommitted(std::vector<raft::Entry>& entries) {
     if (cc->type == raft::ConfChangeType::kRemoveNode) {
       if (cc->node_id != identity_.self_id) {
         identity_.members.erase(cc->node_id);
-        if (transport_) transport_->RemovePeer(cc->node_id);
+        if (transport_ && !opts_.initial_members.count(cc->node_id)) transport_->RemovePeer(cc->node_id);
       }
       learner_since_.erase(cc->node_id);
     } else {
@@ -446,6 +387,7 @@ void RaftReplicator::ServeReads() {
 // Client requests
 
 bool RaftReplicator::LeaderReachable() const {
+  if (!raft_) return false;
   uint64_t leader = raft_->leader();
   if (leader == raft::kNoNode) return false;
   return leader == identity_.self_id || (transport_ && transport_->IsConnected(leader));
@@ -578,7 +520,7 @@ void RaftReplicator::SweepDeadlines() {
   }
   // A proposal that has not been applied by its deadline: if we are no longer the leader of its
   // term, its fate is unknown to us; if we still lead, it is still on its way.
-  for (auto it = pending_.begin(); it != pending_.end();) {
+  for (auto it = pending_.begin(); raft_ && it != pending_.end();) {
     bool still_ours = raft_->role() == raft::Role::kLeader && raft_->term() == it->second.term;
     if (it->second.deadline_ms > now || still_ours) {
       ++it;
@@ -603,6 +545,12 @@ void RaftReplicator::SendRaft(raft::Message& m) {
 }
 
 void RaftReplicator::OnPeerMessage(uint64_t from, const std::string& type, std::string&& payload) {
+  if (type == "probe" || type == "probe-reply" || type == "join") {
+    OnProbe(from, type, payload);
+    return;
+  }
+  // In formation this node is nobody yet: Raft traffic to its slot id goes unanswered.
+  if (!raft_) return;
   if (type == "raft") {
     auto m = raft::Message::Decode(payload);
     if (!m.ok()) {
@@ -662,7 +610,7 @@ void RaftReplicator::MaybeCompact() {
 }
 
 void RaftReplicator::MaybePromoteLearners() {
-  if (raft_->role() != raft::Role::kLeader || learner_since_.empty()) return;
+  if (!raft_ || raft_->role() != raft::Role::kLeader || learner_since_.empty()) return;
   for (auto& [id, since] : learner_since_) {
     const raft::Progress* pr = raft_->GetProgress(id);
     if (!pr || !raft::IsLearner(raft_->conf(), id)) continue;
@@ -698,7 +646,7 @@ uint64_t RaftReplicator::durable_index() const { return durable_; }
 void RaftReplicator::Stop() {
   if (!started_) return;
   // Hand leadership over first, so a planned restart costs no election timeout.
-  if (raft_->role() == raft::Role::kLeader && raft_->conf().voters.size() > 1) {
+  if (raft_ && raft_->role() == raft::Role::kLeader && raft_->conf().voters.size() > 1) {
     uint64_t best = 0, best_match = 0;
     for (auto& ps : raft_->PeerStatuses()) {
       if (ps.id != identity_.self_id && raft::IsVoter(raft_->conf(), ps.id) && ps.progress.match >= best_match) {

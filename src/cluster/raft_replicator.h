@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "cluster/formation.h"
 #include "cluster/node_identity.h"
 #include "cluster/transport.h"
 #include "commands/cluster_api.h"
@@ -30,7 +31,8 @@ struct ClusterOptions {
   int cluster_port = 0;            // 0 = port + 10000
   uint64_t node_id = 0;            // 0 = random on first start (then remembered in nodes.conf)
   std::string cluster_id;          // empty = derived from the initial members, or random
-  std::map<uint64_t, MemberAddr> initial_members;  // empty = a single-node cluster of this node
+  std::map<uint64_t, MemberAddr> initial_members;  // slots of a static cluster; empty = a single
+                                                   // node (or a --cluster-join node)
   bool join = false;               // start empty and wait to be added by CLUSTER MEET
   int tick_ms = 40;
   int election_tick = 10;
@@ -47,6 +49,11 @@ struct ClusterOptions {
 // read runs locally once the state machine has applied the read index.
 // Replies that mean "not executed" (CLUSTERDOWN, TRYAGAIN) are only given to commands that were
 // not proposed; a proposal whose fate is unknown when its deadline passes gets UNCERTAIN.
+//
+// Identity and membership: the node's id lives in its log directory (LogIdentity); who votes is
+// what the log and snapshot say, from the bootstrap entries at index 1 on (never nodes.conf). A
+// static node whose log is empty runs no Raft until Formation decides (formation.h,
+// raft_replicator_formation.cc): raft_ is null meanwhile and requests are held.
 class RaftReplicator : public server::Replicator, public commands::ClusterApi {
  public:
   RaftReplicator(uv_loop_t* loop, server::StateMachine* sm, ClusterOptions opts,
@@ -79,6 +86,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   Status AdoptCluster(const std::string& cluster_id, const std::map<uint64_t, MemberAddr>& members);
 
  private:
+  static constexpr raft::GroupId kGroup = 1;
   // Who waits for a proposed entry.
   struct Pending {
     raft::Term term = 0;
@@ -131,6 +139,19 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   void SweepDeadlines();
   void MaybeCompact();
   Status StartTransport();  // listen on the cluster port and dial the known members
+  // Startup pieces (raft_replicator_formation.cc).
+  Status LoadAddressBook();
+  Status OpenLog(raft::RecoveredState* rec, bool* log_empty);
+  Status StartRaft(raft::RecoveredState rec);
+  uint64_t ChooseSlot() const;
+  MemberAddr SelfAddr() const;  // our advertised address, with our incarnation
+  // Formation (raft_replicator_formation.cc).
+  void FormationTick();
+  Probe SelfProbe() const;
+  void OnProbe(uint64_t from, const std::string& type, const std::string& payload);
+  void HandleJoinRequest(const Probe& p);
+  Status Bootstrap(const std::map<uint64_t, MemberAddr>& voters);
+  Status RunAfterFormation(const std::map<uint64_t, MemberAddr>& book);
   void SyncPeers();
   void SaveIdentity();
   void Submit(Job job);
@@ -144,7 +165,9 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   AppliedFn on_applied_;
   ReadReadyFn on_read_ready_;
 
-  NodeIdentity identity_;
+  NodeIdentity identity_;           // address book (self_id = the Raft id)
+  uint64_t incarnation_ = 0;        // of our log directory
+  std::optional<Formation> formation_;  // set while the log is empty and Raft is not running
   std::unique_ptr<raft::LogStore> log_;
   std::unique_ptr<raft::Raft> raft_;
   std::unique_ptr<PeerTransport> transport_;

@@ -15,6 +15,7 @@ uint64_t RaftReplicator::CurrentTerm() { return raft_ ? raft_->term() : 0; }
 
 std::vector<commands::ClusterNode> RaftReplicator::Nodes() {
   std::vector<commands::ClusterNode> out;
+  if (!raft_) return out;
   const raft::ConfState& conf = raft_->conf();
   auto add = [&](uint64_t id, bool learner) {
     commands::ClusterNode n;
@@ -42,6 +43,14 @@ std::string RaftReplicator::RaftInfo() {
   auto line = [&](const std::string& k, const std::string& v) { out += k + ":" + v + "\r\n"; };
   line("raft_node_id", NodeIdHex(identity_.self_id));
   line("raft_cluster_id", identity_.cluster_id);
+  line("raft_incarnation", std::to_string(incarnation_));
+  if (!raft_) {
+    // In formation (formation.h): the log is empty and Raft does not run yet.
+    line("raft_role", "forming");
+    line("raft_slot", formation_ ? std::to_string(formation_->slot()) : "0");
+    line("raft_leader", "none");
+    return out;
+  }
   line("raft_role", raft::RoleName(raft_->role()));
   line("raft_term", std::to_string(raft_->term()));
   line("raft_leader", raft_->leader() ? NodeIdHex(raft_->leader()) : "none");
@@ -97,7 +106,7 @@ struct RemoteNode {
 }  // namespace
 
 Status RaftReplicator::Meet(const std::string& host, int port) {
-  if (raft_->role() != raft::Role::kLeader) return Status::InvalidArgument("CLUSTER MEET must be sent to the leader");
+  if (!raft_ || raft_->role() != raft::Role::kLeader) return Status::InvalidArgument("CLUSTER MEET must be sent to the leader");
   RemoteNode node;
   REDRAFT_RETURN_IF_ERROR(node.Connect(host, port));
   auto id_hex = node.Call({"CLUSTER", "MYID"});
@@ -126,6 +135,7 @@ Status RaftReplicator::Meet(const std::string& host, int port) {
 }
 
 Status RaftReplicator::Forget(const std::string& node_id) {
+  if (!raft_) return Status::Aborted("this node is still forming its cluster");
   uint64_t id = ParseNodeId(node_id);
   if (id == 0) return Status::InvalidArgument("Unknown node " + node_id);
   if (!raft::IsVoter(raft_->conf(), id) && !raft::IsLearner(raft_->conf(), id)) {
@@ -141,6 +151,7 @@ Status RaftReplicator::Forget(const std::string& node_id) {
 }
 
 Status RaftReplicator::Failover(const std::string& node_id) {
+  if (!raft_) return Status::Aborted("this node is still forming its cluster");
   uint64_t target = node_id.empty() ? identity_.self_id : ParseNodeId(node_id);
   if (target == 0 || !raft::IsVoter(raft_->conf(), target)) return Status::InvalidArgument("Unknown node " + node_id);
   if (raft_->role() == raft::Role::kLeader) {
@@ -159,9 +170,21 @@ Status RaftReplicator::Failover(const std::string& node_id) {
 
 Status RaftReplicator::BlockPeer(const std::string& node_id, bool blocked) {
   if (!transport_) return Status::InvalidArgument("no peer transport");
+  // A peer is named by its id, or by its client address "host:port" (every id ever seen there:
+  // a node that rejoined after losing its data has a new id at the same address).
+  MemberAddr by_addr;
+  bool is_addr = node_id.find(':') != std::string::npos && MemberAddr::Decode(node_id, &by_addr);
+  auto match = [&](uint64_t id, const MemberAddr& a) {
+    if (id == identity_.self_id) return false;
+    if (node_id == "*") return true;
+    if (is_addr) return a.host == by_addr.host && a.port == by_addr.port;
+    return ParseNodeId(node_id) == id;
+  };
   for (auto& [id, a] : identity_.members) {
-    if (id == identity_.self_id) continue;
-    if (node_id == "*" || ParseNodeId(node_id) == id) transport_->SetBlocked(id, blocked);
+    if (match(id, a)) transport_->SetBlocked(id, blocked);
+  }
+  for (auto& [id, a] : opts_.initial_members) {
+    if (match(id, a)) transport_->SetBlocked(id, blocked);
   }
   return Status::OK();
 }

@@ -599,6 +599,13 @@ void PeerTransport::OnWriteDone(Conn* c, int status) {
 
 // ---- control ---------------------------------------------------------------------------------
 
+void PeerTransport::SetSelfId(uint64_t id) {
+  REDRAFT_CHECK(FindPeer(id) == nullptr);
+  if (id == self_id_) return;
+  self_id_ = id;
+  for (auto& [pid, p] : peers_) DropOutbound(p.get(), /*reconnect=*/true);
+}
+
 void PeerTransport::SetBlocked(uint64_t id, bool blocked) {
   if (!blocked) {
     blocked_.erase(id);

@@ -120,6 +120,10 @@ class PeerTransport {
   bool Send(uint64_t to, const std::string& type, std::string payload);
 
   bool IsConnected(uint64_t id) const;
+  // Changes the id frames are sent as (a node in formation that took a new id; see formation.h).
+  // Outbound connections are redialled, so every connection carries one sender id.
+  // REQUIRES: id is not a peer's id.
+  void SetSelfId(uint64_t id);
   void Close();
   std::vector<PeerStats> Stats() const;
   Counters counters() const { return counters_; }
@@ -164,7 +168,7 @@ class PeerTransport {
   bool IsBlocked(uint64_t id) const;
 
   uv_loop_t* const loop_;
-  const uint64_t self_id_;
+  uint64_t self_id_;
   const std::string cluster_id_;
   OnMessage on_message_;
   TransportOptions opts_;

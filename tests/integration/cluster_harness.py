@@ -11,7 +11,10 @@ from harness import Server, free_port
 
 
 class Cluster:
-    """N nodes with static membership (node ids 1..N), each on its own free ports and data dir."""
+    """N nodes with static membership (slots 1..N), each on its own free ports and data dir.
+
+    A node's Raft id is its slot until its data directory is lost: then it rejoins under a new
+    id (docs/membership.md). Tests name nodes by slot; the cluster names peers by address."""
 
     def __init__(self, n=3, extra_args=()):
         self.root = tempfile.mkdtemp(prefix="redraft-cluster-")
@@ -106,7 +109,22 @@ class Cluster:
         self.client(i).execute_command("DEBUG", "PARTITION", "*", state)
         for j in self.alive():
             if j != i:
-                self.client(j).execute_command("DEBUG", "PARTITION", str(i), state)
+                self.client(j).execute_command("DEBUG", "PARTITION", self.addr(i), state)
+
+    def addr(self, i):
+        return f"127.0.0.1:{self.ports[i]}"
+
+    def node_id(self, i):
+        """Node i's current Raft id (40 hex digits), or None if it does not answer."""
+        try:
+            return self.client(i, socket_timeout=2).execute_command("CLUSTER", "MYID").decode()
+        except (redis.ConnectionError, redis.TimeoutError):
+            return None
+
+    def voters(self, i):
+        """The number of voters node i's configuration holds."""
+        info = self.raft_info(i)
+        return int(info["raft_voters"]) if info and "raft_voters" in info else None
 
     def cleanup(self):
         if getattr(self, "keep", False):
