@@ -67,7 +67,9 @@ Formation::Decision Formation::Decide() const {
   // A member's word settles it: the cluster exists.
   bool member_seen = false;
   for (auto& [from, p] : seen_) {
-    if (!p.member) continue;
+    // A member that knows no configuration yet (it took its place and waits for the log) proves
+    // nothing either way: it neither lacks us nor is it fresh.
+    if (!p.member || p.conf.empty()) continue;
     member_seen = true;
     for (const Probe::Member& m : p.conf) {
       if (m.id == self_ && m.addr.incarnation == incarnation_) {
@@ -88,7 +90,7 @@ Formation::Decision Formation::Decide() const {
   for (auto& [id, addr] : slots_) {
     if (id == slot_) continue;
     auto it = seen_.find(id);
-    if (it == seen_.end() || it->second.id != id || it->second.incarnation == 0) return d;
+    if (it == seen_.end() || it->second.member || it->second.id != id || it->second.incarnation == 0) return d;
   }
   d.action = Action::kBootstrap;
   for (auto& [id, addr] : slots_) {

@@ -23,6 +23,7 @@ struct MemberAddr {
   bool SameAddress(const MemberAddr& o) const {
     return host == o.host && port == o.port && cluster_port == o.cluster_port;
   }
+  bool operator==(const MemberAddr&) const = default;
 };
 
 // What a node remembers about its cluster, in <dir>/nodes.conf (like Redis Cluster's

@@ -102,6 +102,7 @@ void RaftReplicator::SyncPeers() {
   auto add = [&](uint64_t id, const MemberAddr& a) {
     if (id == identity_.self_id || (formation_ && id == formation_->slot()) || a.SameAddress(self)) return;
     transport_->SetPeer(id, a.host, a.cluster_port);
+    if (blocked_addrs_.count(a.host + ":" + std::to_string(a.port))) transport_->SetBlocked(id, true);
   };
   for (auto& [id, a] : identity_.members) add(id, a);
   // Configured slots stay reachable even after their member was replaced: a node in formation
@@ -610,12 +611,16 @@ void RaftReplicator::MaybeCompact() {
 }
 
 void RaftReplicator::MaybePromoteLearners() {
-  if (!raft_ || raft_->role() != raft::Role::kLeader || learner_since_.empty()) return;
-  for (auto& [id, since] : learner_since_) {
+  if (!raft_ || raft_->role() != raft::Role::kLeader) return;
+  for (uint64_t id : raft_->conf().learners) {
     const raft::Progress* pr = raft_->GetProgress(id);
-    if (!pr || !raft::IsLearner(raft_->conf(), id)) continue;
-    // Caught up: promoting it cannot stall commits while it fetches the log.
-    if (pr->match + 100 >= raft_->commit_index()) {
+    if (!pr) continue;
+    // Caught up: promoting it cannot stall commits while it fetches the log. It must also have
+    // acknowledged its own admission (the entry that added it, when this node applied it): a
+    // learner that never answered is not promoted, it would count as a voter that is down.
+    auto since = learner_since_.find(id);
+    raft::Index admitted = since == learner_since_.end() ? 1 : since->second;
+    if (pr->match >= admitted && pr->match + 100 >= raft_->commit_index()) {
       raft::ConfChange cc;
       cc.type = raft::ConfChangeType::kAddNode;
       cc.node_id = id;

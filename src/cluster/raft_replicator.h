@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -192,6 +193,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   int64_t last_sweep_ms_ = 0;
   raft::NodeId known_leader_ = raft::kNoNode;  // the leader as of the last soft state change
   std::map<uint64_t, raft::Index> learner_since_;   // learners waiting to be promoted
+  std::set<std::string> blocked_addrs_;             // DEBUG PARTITION host:port (fault injection)
 
   std::mutex mu_;
   std::condition_variable cv_;

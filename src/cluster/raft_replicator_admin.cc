@@ -174,6 +174,11 @@ Status RaftReplicator::BlockPeer(const std::string& node_id, bool blocked) {
   // a node that rejoined after losing its data has a new id at the same address).
   MemberAddr by_addr;
   bool is_addr = node_id.find(':') != std::string::npos && MemberAddr::Decode(node_id, &by_addr);
+  if (is_addr) {
+    // Also whoever turns up there later (SyncPeers applies it to new members).
+    if (blocked) blocked_addrs_.insert(by_addr.host + ":" + std::to_string(by_addr.port));
+    else blocked_addrs_.erase(by_addr.host + ":" + std::to_string(by_addr.port));
+  }
   auto match = [&](uint64_t id, const MemberAddr& a) {
     if (id == identity_.self_id) return false;
     if (node_id == "*") return true;
