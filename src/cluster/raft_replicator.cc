@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "cluster/state_snapshot.h"
+#include "commands/command.h"
 #include "common/coding.h"
 
 namespace redraft::cluster {
@@ -173,6 +174,7 @@ void RaftReplicator::Pump() {
       SyncPeers();
       spdlog::info("installed snapshot at index {} (state at applied index {})", rd.snapshot->meta.index, applied);
     }
+    NoteStamps(rd.entries);
     if (persist) {
       Job job;
       job.hard_state = rd.hard_state;
@@ -442,6 +444,11 @@ void RaftReplicator::Propose(std::string data, uint64_t token, int proto) {
 void RaftReplicator::ProposeFor(Pending p, std::string data, std::string* error) {
   p.deadline_ms = NowMs() + opts_.request_timeout_ms;
   if (raft_->role() == raft::Role::kLeader) {
+    // The leader's time, for this entry's expiry decisions on every replica (docs/time.md).
+    int64_t wall = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count();
+    int64_t stamp = std::max(last_stamp_, wall);
+    if (commands::RestampLogCommand(&data, stamp)) last_stamp_ = stamp;
     Status st = raft_->Propose(std::move(data));
     if (!st.ok()) {
       *error = kErrTryAgain;
@@ -608,6 +615,13 @@ void RaftReplicator::MaybeCompact() {
   Job job;
   job.compact = meta;
   Submit(std::move(job));
+}
+
+void RaftReplicator::NoteStamps(const std::vector<raft::Entry>& entries) {
+  for (const raft::Entry& e : entries) {
+    if (e.type != raft::EntryType::kNormal || e.data.empty()) continue;
+    if (auto t = commands::LogCommandTime(e.data)) last_stamp_ = std::max(last_stamp_, *t);
+  }
 }
 
 void RaftReplicator::MaybePromoteLearners() {

@@ -159,6 +159,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   void StorageThreadMain();
   void OnStorageDone();
   void MaybePromoteLearners();
+  void NoteStamps(const std::vector<raft::Entry>& entries);
 
   uv_loop_t* loop_;
   server::StateMachine* sm_;
@@ -189,6 +190,9 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   std::multimap<raft::Index, std::vector<uint64_t>> read_ready_at_;  // read index -> barriers
   uint64_t next_read_ctx_ = 1;
   raft::Index last_compact_ = 0;
+  // The largest entry time in our log or store (docs/time.md): as leader we stamp every entry with
+  // max(this, wall clock), so entry times never go backwards, across leader changes too.
+  int64_t last_stamp_ = 0;
   raft::Index durable_ = 0;
   int64_t last_sweep_ms_ = 0;
   raft::NodeId known_leader_ = raft::kNoNode;  // the leader as of the last soft state change

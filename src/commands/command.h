@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -108,5 +109,10 @@ struct LogCommand {
 };
 std::string EncodeLogCommand(const LogCommand& cmd);
 bool DecodeLogCommand(std::string_view data, LogCommand* out);
+// The entry's time (its first field) without decoding the rest; nullopt if it does not decode.
+std::optional<int64_t> LogCommandTime(std::string_view data);
+// Replaces the entry's time with now_ms, leaving the rest as it is (the leader stamps every entry
+// it proposes: docs/time.md). False (data unchanged) if data does not start with a time.
+bool RestampLogCommand(std::string* data, int64_t now_ms);
 
 }  // namespace redraft::commands

@@ -4,9 +4,9 @@
 //
 // Semantics follow Redis 7.0 (db.c, expire.c) reply for reply. Write-path lookups behave like
 // Redis's lookupKeyWrite: a key found expired at the entry's now_ms is deleted in the same batch
-// and treated as missing. Relative expiry is rewritten at prepare time into
-// "PEXPIREAT key <abs-ms> [flags]"; each spec's apply still accepts its own argv form (using the
-// entry's now_ms as the base), so applying an un-rewritten entry is deterministic too.
+// and treated as missing. Absolute expiry is rewritten at prepare time into
+// "PEXPIREAT key <abs-ms> [flags]"; relative expiry stays in the log as sent and apply adds it to
+// the entry's now_ms, which the leader stamps (docs/time.md).
 #include <algorithm>
 #include <cerrno>
 #include <cctype>
@@ -391,11 +391,13 @@ bool ParseExpire(const ExpireKind& kind, const Argv& argv, int64_t now_ms,
   return true;
 }
 
-// Rewrites any EXPIRE form into "pexpireat key <abs-ms> [flags...]".
+// Rewrites the absolute EXPIRE forms into "pexpireat key <abs-ms> [flags...]"; relative ones
+// stay relative: apply adds them to the entry's (leader-stamped) time.
 bool PrepareExpireGeneric(const ExpireKind& kind, PrepareContext& ctx, Argv& argv) {
   int flags;
   int64_t when;
   if (!ParseExpire(kind, argv, ctx.now_ms, ctx.reply, &flags, &when)) return false;
+  if (kind.relative) return true;
   argv[0] = "pexpireat";
   argv[2] = std::to_string(when);
   return true;

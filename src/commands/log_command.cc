@@ -35,4 +35,23 @@ bool DecodeLogCommand(std::string_view data, LogCommand* out) {
   return true;
 }
 
+std::optional<int64_t> LogCommandTime(std::string_view data) {
+  uint64_t now = 0;
+  if (!GetVarint64(&data, &now)) return std::nullopt;
+  return static_cast<int64_t>(now);
+}
+
+bool RestampLogCommand(std::string* data, int64_t now_ms) {
+  std::string_view rest = *data;
+  uint64_t old = 0;
+  if (!GetVarint64(&rest, &old)) return false;
+  if (static_cast<int64_t>(old) == now_ms) return true;
+  std::string out;
+  out.reserve(rest.size() + 10);
+  PutVarint64(&out, static_cast<uint64_t>(now_ms));
+  out.append(rest);
+  *data = std::move(out);
+  return true;
+}
+
 }  // namespace redraft::commands

@@ -2,14 +2,13 @@
 //
 // Reads (GET, MGET, STRLEN, GETRANGE, SUBSTR, LCS) execute against the store at the caller's
 // clock. Writes are prepared on the node that received them (syntax and state-independent argument
-// checks, in the order Redis makes them; relative expiry rewritten to absolute) and applied
-// deterministically from their log form. Log forms:
-//   SET k v [EX s|PX ms] ...        -> set k v [NX|XX] [GET] PXAT <now+ms>
+// checks, in the order Redis makes them) and applied deterministically from their log form.
+// Relative expiry stays relative in the log: apply adds it to the entry's time, which the leader
+// stamps (docs/time.md), so a follower's clock never shifts a TTL. Log forms:
 //   SET k v EXAT s ...              -> set k v [NX|XX] [GET] PXAT <s*1000>
-//   SETEX k s v / PSETEX k ms v     -> set k v PXAT <abs ms>
-//   GETEX k EX s|PX ms|EXAT s       -> getex k PXAT <abs ms>   (left as is when the time is
+//   GETEX k EXAT s                  -> getex k PXAT <s*1000>   (left as is when the time is
 //                                      invalid: Redis reports that only if the key exists)
-//   everything else                 -> unchanged
+//   everything else                 -> unchanged (SET k v EX 10 is applied as now + 10 s)
 // Apply re-parses the log form with the same parsers, so a rewritten entry is a valid command.
 #include <algorithm>
 #include <cmath>
@@ -380,6 +379,7 @@ bool SetPrepare(PrepareContext& ctx, Argv& argv) {
     ctx.reply.Error(err);
     return false;
   }
+  if (o.flags & (kEx | kPx)) return true;  // relative: apply adds it to the leader's stamp
   argv = SetLogForm(std::move(argv[1]), std::move(argv[2]), o.flags, ms);
   return true;
 }
@@ -455,10 +455,16 @@ bool SetexPrepareImpl(PrepareContext& ctx, Argv& argv, bool millis) {
   argv = SetLogForm(std::move(argv[1]), std::move(argv[3]), 0, ms);
   return true;
 }
-bool SetexPrepare(PrepareContext& ctx, Argv& argv) { return SetexPrepareImpl(ctx, argv, false); }
-bool PsetexPrepare(PrepareContext& ctx, Argv& argv) { return SetexPrepareImpl(ctx, argv, true); }
+// Prepare validates only: the relative time is applied against the entry's (leader's) time.
+bool SetexPrepare(PrepareContext& ctx, Argv& argv) {
+  Argv copy = argv;
+  return SetexPrepareImpl(ctx, copy, false);
+}
+bool PsetexPrepare(PrepareContext& ctx, Argv& argv) {
+  Argv copy = argv;
+  return SetexPrepareImpl(ctx, copy, true);
+}
 
-// Only reached if an unrewritten SETEX/PSETEX is applied (e.g. an entry built without prepare).
 void SetexApplyImpl(ApplyContext& ctx, const Argv& argv, bool millis) {
   Argv copy = argv;
   PrepareContext pctx{ctx.now_ms, ctx.reply};
@@ -503,6 +509,7 @@ bool GetexPrepare(PrepareContext& ctx, Argv& argv) {
   // An invalid time is an error only if the key exists (Redis checks it after the lookup), so
   // such an entry is logged unchanged and apply decides.
   if (!ExpireMs(o, ctx.now_ms, "getex", &ms, &err)) return true;
+  if (o.flags & (kEx | kPx)) return true;  // relative: apply adds it to the leader's stamp
   argv = Argv{"getex", std::move(argv[1]), "PXAT", FormatInt64(ms)};
   return true;
 }

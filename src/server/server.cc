@@ -236,7 +236,7 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
     return false;
   }
   if (spec->is_write()) {
-    int64_t now = NowMs();
+    int64_t now = LogClockMs();
     std::string err;
     resp::ReplyBuilder rb(&err, c->session.proto);
     commands::PrepareContext pctx{now, rb};
@@ -276,7 +276,7 @@ uint64_t Server::NewSlot(Connection* c, bool is_read) {
 void Server::ExecuteNow(Connection* c, const commands::CommandSpec& spec, const commands::Argv& argv,
                         std::string* out) {
   resp::ReplyBuilder rb(out, c->session.proto);
-  commands::ExecContext ctx{*store_, NowMs(), rb, c->session, this};
+  commands::ExecContext ctx{*store_, LogClockMs(), rb, c->session, this};
   spec.execute(ctx, argv);
 }
 
@@ -431,8 +431,10 @@ void Server::Cron() {
     }
     for (Connection* c : idle) CloseConnection(c);
   }
-  ActiveExpire(now);
+  ActiveExpire(LogClockMs());
 }
+
+int64_t Server::LogClockMs() const { return std::max(NowMs(), store_->log_time_ms()); }
 
 // Sweeps the key space a little every tick and proposes deletion of keys found expired. The
 // deletion is a log entry (redraft.expired) that deletes a key only if it is still expired when

@@ -53,6 +53,9 @@ class Server : public commands::ServerApi {
 
  private:
   static int64_t NowMs();
+  // The clock that judges expiry and stamps proposals here: the wall clock, never behind the
+  // time of the entries already applied (docs/time.md).
+  int64_t LogClockMs() const;
 
   void OnNewConnection(int status);
   void OnRead(Connection* c, ssize_t nread, const uv_buf_t* buf);

@@ -45,6 +45,7 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
     REDRAFT_CHECK(e.index == entries[0].index + i);
     if (e.data.empty()) continue;  // a no-op: only the applied index moves
     const commands::CommandSpec* spec = DecodeOrDie(e.index, e.data, &cmd);
+    store_->NoteLogTime(cmd.now_ms);
     if (!batch) batch = store_->NewBatch();
     commands::ApplyContext ctx{*batch, cmd.now_ms, *reply_for(i)};
     spec->apply(ctx, cmd.argv);

@@ -30,10 +30,13 @@ Status FromRocks(const rocksdb::Status& s) {
   return Status::Aborted(s.ToString());
 }
 
-std::string EncodeApplied(uint64_t applied_index, uint64_t key_count) {
+// The "applied" record: fixed64 applied index | fixed64 key count | fixed64 log time (ms).
+// (Records written before the log time existed are 16 bytes: log time 0.)
+std::string EncodeApplied(uint64_t applied_index, uint64_t key_count, int64_t log_time_ms) {
   std::string s;
   PutFixed64(&s, applied_index);
   PutFixed64(&s, key_count);
+  PutFixed64(&s, static_cast<uint64_t>(log_time_ms));
   return s;
 }
 
@@ -225,9 +228,11 @@ Result<std::unique_ptr<Store>> RocksStore::Open(const std::string& dir, const St
   std::string v;
   s = db->Get(rocksdb::ReadOptions(), store->state_, kAppliedKey, &v);
   if (s.ok()) {
-    if (v.size() != 16) return Status::Corruption("bad applied record");
+    if (v.size() != 16 && v.size() != 24) return Status::Corruption("bad applied record");
     store->applied_index_ = DecodeFixed64(v.data());
     store->key_count_ = DecodeFixed64(v.data() + 8);
+    if (v.size() == 24) store->log_time_ms_ = static_cast<int64_t>(DecodeFixed64(v.data() + 16));
+    store->pending_log_time_ms_ = store->log_time_ms_;
   } else if (!s.IsNotFound()) {
     return FromRocks(s);
   }
@@ -282,9 +287,11 @@ Status RocksStore::Commit(Batch* batch, uint64_t index) {
   auto* b = static_cast<BatchImpl*>(batch);
   uint64_t count = b->NewKeyCount();
   rocksdb::WriteBatch* wb = b->write_batch();
-  wb->Put(state_, kAppliedKey, EncodeApplied(index, count));
+  int64_t log_time = std::max(log_time_ms_, pending_log_time_ms_);
+  wb->Put(state_, kAppliedKey, EncodeApplied(index, count, log_time));
   REDRAFT_RETURN_IF_ERROR(FromRocks(db_->Write(write_opts_, wb)));
   applied_index_ = index;
+  log_time_ms_ = log_time;
   key_count_ = count;
   b->PublishExistence();
   return Status::OK();
@@ -296,9 +303,11 @@ Status RocksStore::SetAppliedIndex(uint64_t index) {
                                    std::to_string(applied_index_));
   }
   rocksdb::WriteBatch wb;
-  wb.Put(state_, kAppliedKey, EncodeApplied(index, key_count_));
+  int64_t log_time = std::max(log_time_ms_, pending_log_time_ms_);
+  wb.Put(state_, kAppliedKey, EncodeApplied(index, key_count_, log_time));
   REDRAFT_RETURN_IF_ERROR(FromRocks(db_->Write(write_opts_, &wb)));
   applied_index_ = index;
+  log_time_ms_ = log_time;
   return Status::OK();
 }
 

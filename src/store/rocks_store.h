@@ -32,6 +32,8 @@
 // applied_index are plain members updated by that thread (read them from it, too).
 #pragma once
 
+#include <algorithm>
+
 #include <rocksdb/db.h>
 
 #include <memory>
@@ -58,6 +60,8 @@ class RocksStore : public Store {
               const std::function<bool(std::string_view key, const Value&)>& fn) override;
   uint64_t KeyCount() const override { return key_count_; }
   uint64_t applied_index() const override { return applied_index_; }
+  int64_t log_time_ms() const override { return log_time_ms_; }
+  void NoteLogTime(int64_t ms) override { pending_log_time_ms_ = std::max(pending_log_time_ms_, ms); }
 
   std::unique_ptr<Batch> NewBatch() override;
   Status Commit(Batch* batch, uint64_t index) override;
@@ -84,6 +88,8 @@ class RocksStore : public Store {
   std::shared_ptr<rocksdb::Cache> block_cache_;
   uint64_t applied_index_ = 0;
   uint64_t key_count_ = 0;
+  int64_t log_time_ms_ = 0;          // persisted with the applied index
+  int64_t pending_log_time_ms_ = 0;  // noted, written by the next Commit/SetAppliedIndex
   // Whether recently written or looked-up keys exist, as of the last commit, so that keeping
   // key_count_ exact does not cost a RocksDB lookup per write of a hot key. Touched only by the
   // thread that applies the log. Bounded: cleared whole when it grows past kKnownMax entries.

@@ -67,6 +67,12 @@ class Store {
   virtual uint64_t KeyCount() const = 0;
   // Index of the last log entry whose effects are in the store.
   virtual uint64_t applied_index() const = 0;
+  // The largest entry time (the leader's stamp, docs/time.md) applied so far, persisted with the
+  // applied index: a floor for every clock that judges expiry, so time never runs backwards
+  // across restarts and leader changes. 0 if unknown.
+  virtual int64_t log_time_ms() const = 0;
+  // Raises log_time_ms() to ms (if larger) with the next Commit/SetAppliedIndex.
+  virtual void NoteLogTime(int64_t ms) = 0;
 
   // --- writes (one writer: the thread that applies the log) ---
   virtual std::unique_ptr<Batch> NewBatch() = 0;

@@ -464,20 +464,21 @@ TEST_F(StringsTest, ArityAndUnknown) {
 }
 
 // ------------------------------------------------------------------------------------------------
-// Log forms: relative expiry becomes absolute when proposing
+// Log forms: absolute expiry is normalised to PXAT; relative expiry stays relative and is applied
+// against the entry's time (which the leader stamps)
 
-TEST_F(StringsTest, SetExIsLoggedAsPxat) {
+TEST_F(StringsTest, SetExStaysRelativeInTheLog) {
   Expect({"SET", "k", "v", "EX", "10"}, kOk);
   ASSERT_TRUE(has_log());
-  EXPECT_EQ(last_log_argv(), (Argv{"set", "k", "v", "PXAT", std::to_string(now_ms() + 10000)}));
+  EXPECT_EQ(last_log_argv(), (Argv{"SET", "k", "v", "EX", "10"}));
   EXPECT_EQ(last_log().now_ms, now_ms());
   EXPECT_EQ(ExpireOf("k"), now_ms() + 10000);
 }
 
 TEST_F(StringsTest, SetOptionsAreKeptInTheLogForm) {
   Expect({"set", "k", "v", "px", "250", "nx", "get"}, kNil);
-  EXPECT_EQ(last_log_argv(),
-            (Argv{"set", "k", "v", "NX", "GET", "PXAT", std::to_string(now_ms() + 250)}));
+  EXPECT_EQ(last_log_argv(), (Argv{"set", "k", "v", "px", "250", "nx", "get"}));
+  EXPECT_EQ(ExpireOf("k"), now_ms() + 250);
   Expect({"SET", "k", "w", "XX", "EXAT", "2000000000"}, kOk);
   EXPECT_EQ(last_log_argv(), (Argv{"set", "k", "w", "XX", "PXAT", "2000000000000"}));
   EXPECT_EQ(ExpireOf("k"), 2000000000000);
@@ -502,11 +503,12 @@ TEST_F(StringsTest, BadSyntaxNeverReachesTheLog) {
   EXPECT_EQ(index(), 0u);
 }
 
-TEST_F(StringsTest, SetexAndPsetexAreLoggedAsSetPxat) {
+TEST_F(StringsTest, SetexAndPsetexStayRelativeInTheLog) {
   Expect({"SETEX", "k", "100", "v"}, kOk);
-  EXPECT_EQ(last_log_argv(), (Argv{"set", "k", "v", "PXAT", std::to_string(now_ms() + 100000)}));
+  EXPECT_EQ(last_log_argv(), (Argv{"SETEX", "k", "100", "v"}));
+  EXPECT_EQ(ExpireOf("k"), now_ms() + 100000);
   Expect({"PSETEX", "k", "1500", "w"}, kOk);
-  EXPECT_EQ(last_log_argv(), (Argv{"set", "k", "w", "PXAT", std::to_string(now_ms() + 1500)}));
+  EXPECT_EQ(last_log_argv(), (Argv{"PSETEX", "k", "1500", "w"}));
   EXPECT_EQ(ExpireOf("k"), now_ms() + 1500);
   Expect({"GET", "k"}, Bulk("w"));
 }
@@ -521,13 +523,14 @@ TEST_F(StringsTest, UnrewrittenEntriesStillApplyDeterministically) {
   EXPECT_EQ(ExpireOf("j"), 6000);
 }
 
-TEST_F(StringsTest, GetexIsLoggedAsPxat) {
+TEST_F(StringsTest, GetexLogFormsRelativeAndAbsolute) {
   Expect({"SET", "k", "v"}, kOk);
   Expect({"GETEX", "k", "EX", "5"}, Bulk("v"));
-  EXPECT_EQ(last_log_argv(), (Argv{"getex", "k", "PXAT", std::to_string(now_ms() + 5000)}));
+  EXPECT_EQ(last_log_argv(), (Argv{"GETEX", "k", "EX", "5"}));
   EXPECT_EQ(ExpireOf("k"), now_ms() + 5000);
   Expect({"GETEX", "k", "PX", "7"}, Bulk("v"));
-  EXPECT_EQ(last_log_argv(), (Argv{"getex", "k", "PXAT", std::to_string(now_ms() + 7)}));
+  EXPECT_EQ(last_log_argv(), (Argv{"GETEX", "k", "PX", "7"}));
+  EXPECT_EQ(ExpireOf("k"), now_ms() + 7);
   Expect({"GETEX", "k", "EXAT", "2000000000"}, Bulk("v"));
   EXPECT_EQ(last_log_argv(), (Argv{"getex", "k", "PXAT", "2000000000000"}));
 }

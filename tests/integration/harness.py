@@ -79,12 +79,14 @@ class Server:
         self.owns_dir = datadir is None
         self.dir = datadir or tempfile.mkdtemp(prefix="redraft-it-")
         self.args = list(args)
+        self.env = None  # extra environment variables (e.g. a skewed clock through libfaketime)
         self.proc = None
 
     def start(self, wait=True):
         cmd = [SERVER_BIN, "--port", str(self.port), "--dir", self.dir, "--bind", "127.0.0.1"] + self.args
+        env = dict(os.environ, **self.env) if self.env else None
         with open(os.path.join(self.dir, "server.log"), "ab") as log:
-            self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
         _live.append(self.proc)
         if wait:
             try:
