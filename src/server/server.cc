@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "commands/args.h"
+#include "commands/write_entry.h"
 
 namespace redraft::server {
 namespace {
@@ -236,17 +237,16 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
     return false;
   }
   if (spec->is_write()) {
-    int64_t now = NowMs();
-    std::string err;
-    resp::ReplyBuilder rb(&err, c->session.proto);
-    commands::PrepareContext pctx{now, rb};
-    if (spec->prepare && !spec->prepare(pctx, argv)) {
+    // Only what passed commands::PrepareWrite is proposed (see write_entry.h).
+    auto entry = commands::PrepareWrite(*spec, std::move(argv), NowMs());
+    if (!entry.ok()) {
+      std::string err;
+      resp::ReplyBuilder(&err, c->session.proto).Error(entry.status().message());
       Reply(c, err);
       return true;
     }
-    commands::LogCommand lc{now, std::move(argv)};
     uint64_t token = NewSlot(c, /*is_read=*/false);
-    log_->Propose(commands::EncodeLogCommand(lc), token, c->session.proto);
+    log_->Propose(std::move(entry).value(), token, c->session.proto);
     return true;
   }
   if (is_read) {
