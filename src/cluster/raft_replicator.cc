@@ -609,6 +609,16 @@ void RaftReplicator::OnPeerMessage(uint64_t from, const std::string& type, std::
       spdlog::warn("undecodable raft message from {}: {}", NodeIdHex(from), m.status().ToString());
       return;
     }
+    // A snapshot must be whole and valid before the Raft core may accept it (after Step the log
+    // is cut behind it): a bad one is dropped here, and the leader, getting no acknowledgement,
+    // probes and sends a new one.
+    if (m->type == raft::MessageType::kSnapshot && m->snapshot) {
+      if (auto parsed = ParseState(m->snapshot->data); !parsed.ok()) {
+        spdlog::warn("refused a snapshot from {} at index {}: {}", NodeIdHex(from), m->snapshot->meta.index,
+                     parsed.status().ToString());
+        return;
+      }
+    }
     raft_->Step(std::move(m).value());
   } else if (type == "fwd") {
     std::string_view in = payload;
