@@ -8,6 +8,7 @@
 #include <functional>
 #include <sstream>
 
+#include "commands/args.h"
 #include "commands/glob.h"
 
 namespace redraft::server {
@@ -172,7 +173,8 @@ Status ApplyDirective(Config* cfg, const std::string& name, const std::vector<st
     if (args.size() != 1) return Status::InvalidArgument("wrong number of arguments");
     return d.set(cfg, args[0]);
   }
-  return Status::NotFound("Unknown option or number of arguments for CONFIG SET - '" + name + "'");
+  return Status::NotFound("Unknown option or number of arguments for CONFIG SET - '" +
+                          std::string(commands::EchoArg(name)) + "'");
 }
 
 std::vector<std::pair<std::string, std::string>> GetDirectives(const Config& cfg,

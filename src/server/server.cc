@@ -17,6 +17,15 @@ namespace redraft::server {
 namespace {
 
 constexpr size_t kReadChunk = 64 * 1024;
+
+// An error reply for `msg` (the text after '-'): through ReplyBuilder::Error, which maps CR/LF
+// to spaces as Redis does, so client bytes echoed in msg can never end the reply early and forge
+// the reply to the next command. Errors are the same bytes in RESP2 and RESP3.
+std::string ErrorReply(std::string_view msg) {
+  std::string out;
+  resp::ReplyBuilder(&out).Error(msg);
+  return out;
+}
 constexpr size_t kExpireSweepKeys = 200;  // keys examined per cron tick by active expiry
 
 std::string PeerName(uv_tcp_t* h, bool local) {
@@ -196,7 +205,7 @@ void Server::ProcessInput(Connection* c) {
       break;
     }
     if (outcome == resp::RequestParser::Outcome::kError) {
-      Reply(c, "-ERR " + error + "\r\n");
+      Reply(c, ErrorReply("ERR " + error));
       c->close_after_reply = true;
       break;
     }
@@ -215,13 +224,13 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
   total_commands_++;
   const commands::CommandSpec* spec = commands::Lookup(argv[0]);
   if (!spec || (spec->flags & commands::kInternal)) {  // internal commands come only from the server
-    Reply(c, "-" + commands::UnknownCommand(argv) + "\r\n");
+    Reply(c, ErrorReply(commands::UnknownCommand(argv)));
     return true;
   }
   c->last_cmd = spec->name;
   int argc = static_cast<int>(argv.size());
   if ((spec->arity > 0 && argc != spec->arity) || (spec->arity < 0 && argc < -spec->arity)) {
-    Reply(c, "-" + commands::WrongArity(spec->name) + "\r\n");
+    Reply(c, ErrorReply(commands::WrongArity(spec->name)));
     return true;
   }
   if (!c->session.authenticated && !(spec->flags & commands::kNoAuth)) {
@@ -240,9 +249,7 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
     // Only what passed commands::PrepareWrite is proposed (see write_entry.h).
     auto entry = commands::PrepareWrite(*spec, std::move(argv), NowMs());
     if (!entry.ok()) {
-      std::string err;
-      resp::ReplyBuilder(&err, c->session.proto).Error(entry.status().message());
-      Reply(c, err);
+      Reply(c, ErrorReply(entry.status().message()));
       return true;
     }
     uint64_t token = NewSlot(c, /*is_read=*/false);
