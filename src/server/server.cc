@@ -3,7 +3,9 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -50,7 +52,44 @@ std::string PeerName(uv_tcp_t* h, bool local) {
 
 Connection* FromHandle(void* h) { return static_cast<Connection*>(static_cast<uv_handle_t*>(h)->data); }
 
+constexpr int kReservedFds = 32;  // Redis CONFIG_MIN_RESERVED_FDS: RocksDB, the log, peers, listeners
+
 }  // namespace
+
+// See server.h. As Redis's adjustOpenFilesLimit (server.c), with its log lines.
+int AdjustOpenFilesLimit(int maxclients) {
+  rlim_t want = static_cast<rlim_t>(maxclients) + kReservedFds;
+  rlimit lim;
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) {
+    spdlog::warn("Unable to obtain the current NOFILE limit ({}), assuming 1024 and setting the max clients "
+                 "configuration accordingly.", strerror(errno));
+    return std::min<int>(maxclients, 1024 - kReservedFds);
+  }
+  if (lim.rlim_cur >= want) return maxclients;
+  // Try the wanted limit, then lower ones in steps of 16, as Redis does.
+  rlim_t best = want;
+  int err = 0;
+  while (best > lim.rlim_cur) {
+    rlimit next{best, std::max(best, lim.rlim_max)};
+    if (setrlimit(RLIMIT_NOFILE, &next) == 0) break;
+    next = rlimit{best, lim.rlim_max};
+    if (best <= lim.rlim_max && setrlimit(RLIMIT_NOFILE, &next) == 0) break;
+    err = errno;
+    best = best > 16 ? best - 16 : 0;
+  }
+  if (best < lim.rlim_cur) best = lim.rlim_cur;
+  if (best >= want) return maxclients;
+  int allowed = best > static_cast<rlim_t>(kReservedFds) ? static_cast<int>(best - kReservedFds) : 1;
+  spdlog::warn("You requested maxclients of {} requiring at least {} max file descriptors.", maxclients,
+               static_cast<unsigned long long>(want));
+  spdlog::warn("Server can't set maximum open files to {} because of OS error: {}.",
+               static_cast<unsigned long long>(want), strerror(err ? err : EPERM));
+  spdlog::warn("Current maximum open files is {}. maxclients has been reduced to {} to compensate for low "
+               "ulimit. If you need higher maxclients increase 'ulimit -n'.",
+               static_cast<unsigned long long>(best), allowed);
+  return allowed;
+}
+
 
 Server::Server(Config cfg, ReplicationFactory factory) : cfg_(std::move(cfg)), factory_(std::move(factory)) {
   uv_loop_init(&loop_);
@@ -66,6 +105,7 @@ int64_t Server::NowMs() {
 
 Status Server::Init() {
   start_ms_ = NowMs();
+  cfg_.maxclients = AdjustOpenFilesLimit(cfg_.maxclients);
   std::signal(SIGPIPE, SIG_IGN);
   std::error_code ec;
   std::filesystem::create_directories(cfg_.dir, ec);
