@@ -565,6 +565,16 @@ void RaftReplicator::OnPeerMessage(uint64_t from, const std::string& type, std::
       spdlog::warn("undecodable raft message from {}: {}", NodeIdHex(from), m.status().ToString());
       return;
     }
+    // A snapshot must be whole and valid before the Raft core may accept it (after Step the log
+    // is cut behind it): a bad one is dropped here, and the leader, getting no acknowledgement,
+    // probes and sends a new one.
+    if (m->type == raft::MessageType::kSnapshot && m->snapshot) {
+      if (auto parsed = ParseState(m->snapshot->data); !parsed.ok()) {
+        spdlog::warn("refused a snapshot from {} at index {}: {}", NodeIdHex(from), m->snapshot->meta.index,
+                     parsed.status().ToString());
+        return;
+      }
+    }
     raft_->Step(std::move(m).value());
   } else if (type == "fwd") {
     std::string_view in = payload;
@@ -574,10 +584,21 @@ void RaftReplicator::OnPeerMessage(uint64_t from, const std::string& type, std::
     Pending p;
     p.remote = from;
     p.remote_req = req;
-    p.proto = static_cast<int>(proto);
-    std::string error;
-    ProposeFor(p, std::string(data), &error);
-    if (!error.empty()) ReplyTo(p, std::move(error));
+    p.proto = proto == 3 ? 3 : 2;
+    // Only validated writes reach the log (commands/write_entry.h): a peer's entry is checked
+    // here, and a bad one is answered with the Redis error and never proposed.
+    if (Status valid = server::StateMachine::ValidateEntry(data); !valid.ok()) {
+      std::string why = valid.message().substr(0, 200);
+      for (char& ch : why) ch = (ch == '\r' || ch == '\n') ? ' ' : ch;  // one log line
+      spdlog::warn("refused a forwarded entry from {}: {}", NodeIdHex(from), why);
+      std::string error;
+      resp::ReplyBuilder(&error, p.proto).Error(valid.message());
+      ReplyTo(p, std::move(error));
+    } else {
+      std::string error;
+      ProposeFor(p, std::string(data), &error);
+      if (!error.empty()) ReplyTo(p, std::move(error));
+    }
   } else if (type == "fwdr") {
     std::string_view in = payload;
     uint64_t req;

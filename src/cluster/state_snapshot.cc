@@ -1,11 +1,13 @@
 #include "cluster/state_snapshot.h"
 
 #include "common/coding.h"
+#include "common/crc32c.h"
 
 namespace redraft::cluster {
 
 namespace {
-constexpr std::string_view kMagic = "RDSNAP1";
+constexpr std::string_view kMagic = "RDSNAP2";
+constexpr size_t kTrailerBytes = 4;
 }
 
 std::string DumpState(store::Store* store, const std::map<uint64_t, MemberAddr>& members) {
@@ -25,46 +27,69 @@ std::string DumpState(store::Store* store, const std::map<uint64_t, MemberAddr>&
     return true;
   });
   if (!st.ok()) REDRAFT_PANIC("store scan for a snapshot failed: " + st.ToString());
+  PutFixed32(&out, crc32c::Mask(crc32c::Value(out.data(), out.size())));
   return out;
 }
 
-Status RestoreState(store::Store* store, std::string_view in, std::map<uint64_t, MemberAddr>* members,
-                    uint64_t* applied) {
-  if (in.substr(0, kMagic.size()) != kMagic) return Status::Corruption("snapshot: bad magic");
-  in.remove_prefix(kMagic.size());
-  uint64_t a, n;
-  if (!GetVarint64(&in, &a) || !GetVarint64(&in, &n)) return Status::Corruption("snapshot: header");
-  members->clear();
+Result<ParsedState> ParseState(std::string_view in) {
+  if (in.size() < kMagic.size() + kTrailerBytes) return Status::Corruption("snapshot: too short");
+  if (in.substr(0, kMagic.size()) != kMagic) return Status::Corruption("snapshot: bad magic or version");
+  std::string_view body = in.substr(0, in.size() - kTrailerBytes);
+  uint32_t stored = crc32c::Unmask(DecodeFixed32(in.data() + body.size()));
+  if (crc32c::Value(body.data(), body.size()) != stored) return Status::Corruption("snapshot: checksum mismatch");
+  body.remove_prefix(kMagic.size());
+
+  ParsedState s;
+  uint64_t n;
+  if (!GetVarint64(&body, &s.applied) || !GetVarint64(&body, &n)) return Status::Corruption("snapshot: header");
+  if (n > body.size()) return Status::Corruption("snapshot: member count");  // each takes >= 2 bytes
   for (uint64_t i = 0; i < n; i++) {
     uint64_t id;
     std::string_view addr;
     MemberAddr m;
-    if (!GetVarint64(&in, &id) || !GetLengthPrefixed(&in, &addr) || !MemberAddr::Decode(std::string(addr), &m)) {
+    if (!GetVarint64(&body, &id) || id == 0 || !GetLengthPrefixed(&body, &addr) ||
+        !MemberAddr::Decode(std::string(addr), &m) || !s.members.emplace(id, m).second) {
       return Status::Corruption("snapshot: member");
     }
-    (*members)[id] = m;
   }
-  auto batch = store->NewBatch();
-  batch->DeleteAll();
-  while (!in.empty()) {
-    std::string_view key, payload;
-    uint64_t expire, version;
-    if (!GetLengthPrefixed(&in, &key) || in.empty()) return Status::Corruption("snapshot: key");
-    store::Value v;
-    v.type = static_cast<store::ValueType>(static_cast<uint8_t>(in[0]));
-    in.remove_prefix(1);
-    if (!GetVarint64(&in, &expire) || !GetVarint64(&in, &version) || !GetLengthPrefixed(&in, &payload)) {
+  while (!body.empty()) {
+    ParsedState::Record r;
+    uint64_t expire;
+    if (!GetLengthPrefixed(&body, &r.key) || body.empty()) return Status::Corruption("snapshot: key");
+    // Keys come from a store scan: strictly increasing, so no key is given twice.
+    if (!s.records.empty() && !(s.records.back().key < r.key)) return Status::Corruption("snapshot: key order");
+    uint8_t type = static_cast<uint8_t>(body[0]);
+    body.remove_prefix(1);
+    if (type != static_cast<uint8_t>(store::ValueType::kString)) return Status::Corruption("snapshot: value type");
+    r.type = static_cast<store::ValueType>(type);
+    if (!GetVarint64(&body, &expire) || !GetVarint64(&body, &r.version) || !GetLengthPrefixed(&body, &r.payload)) {
       return Status::Corruption("snapshot: value");
     }
-    v.expire_ms = static_cast<int64_t>(expire);
-    v.version = version;
-    v.payload.assign(payload);
-    batch->Put(key, v);
+    r.expire_ms = static_cast<int64_t>(expire);
+    s.records.push_back(r);
   }
-  if (a <= store->applied_index()) return Status::OK();  // already at or past it
-  REDRAFT_RETURN_IF_ERROR(store->Commit(batch.get(), a));
+  return s;
+}
+
+Status RestoreState(store::Store* store, std::string_view data, std::map<uint64_t, MemberAddr>* members,
+                    uint64_t* applied) {
+  auto parsed = ParseState(data);
+  if (!parsed.ok()) return parsed.status();
+  *members = parsed->members;
+  if (parsed->applied <= store->applied_index()) return Status::OK();  // already at or past it
+  auto batch = store->NewBatch();
+  batch->DeleteAll();
+  store::Value v;
+  for (const ParsedState::Record& r : parsed->records) {
+    v.type = r.type;
+    v.expire_ms = r.expire_ms;
+    v.version = r.version;
+    v.payload.assign(r.payload);
+    batch->Put(r.key, v);
+  }
+  REDRAFT_RETURN_IF_ERROR(store->Commit(batch.get(), parsed->applied));
   REDRAFT_RETURN_IF_ERROR(store->Flush());
-  *applied = a;
+  *applied = parsed->applied;
   return Status::OK();
 }
 

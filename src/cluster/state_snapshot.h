@@ -2,6 +2,8 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "cluster/node_identity.h"
 #include "common/status.h"
@@ -15,15 +17,42 @@ namespace redraft::cluster {
 // committed entries up to A that Raft still delivers. Entries are deterministic, so a state at A
 // plus entries after A equals the state the leader had.
 //
-// Format: "RDSNAP1" | varint A | varint n, n x (varint id, length-prefixed address) |
-//         then per key: length-prefixed key | type byte | varint expire_ms | varint version |
-//         length-prefixed payload, until the end.
+// Format (docs/snapshot_format.md; varints and length prefixes as in common/coding.h):
+//   "RDSNAP2"                                    magic and format version
+//   varint A                                     the applied index the state reflects
+//   varint n, n x (varint id, length-prefixed address "host:port@cluster_port")   members
+//   per key, in strictly increasing byte order, until the trailer:
+//     length-prefixed key | type byte (store::ValueType) | varint expire_ms | varint version |
+//     length-prefixed payload
+//   fixed32 crc32c::Mask(crc32c of every byte before it)                          trailer
 // Held in memory whole: fine for the datasets the tests use, a known limit for large ones
 // (streaming a RocksDB checkpoint is the way out).
 std::string DumpState(store::Store* store, const std::map<uint64_t, MemberAddr>& members);
 
+// A snapshot decoded and fully checked, viewing the bytes it was parsed from (which must outlive
+// it). Nothing in the store has been touched.
+struct ParsedState {
+  uint64_t applied = 0;
+  std::map<uint64_t, MemberAddr> members;
+  struct Record {
+    std::string_view key;
+    store::ValueType type;
+    int64_t expire_ms;
+    uint64_t version;
+    std::string_view payload;
+  };
+  std::vector<Record> records;
+};
+
+// Checks the checksum, the magic, and decodes everything (members, every record, key order, known
+// value types, no trailing bytes). Corruption if anything is off. A receiver calls it before the
+// snapshot may replace anything (the Raft core included): a bad snapshot is refused, not installed.
+Result<ParsedState> ParseState(std::string_view data);
+
 // Replaces the store's contents with the snapshot's and sets its applied index to A, flushing
 // the store before returning (the log is compacted behind it right after). Members are returned.
+// The snapshot is parsed and checked whole (ParseState) before the store is touched: on a
+// Corruption the store is unchanged; any other error is the store's own.
 Status RestoreState(store::Store* store, std::string_view data, std::map<uint64_t, MemberAddr>* members,
                     uint64_t* applied);
 

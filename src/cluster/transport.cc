@@ -247,8 +247,7 @@ void PeerTransport::HandleFrame(Conn* c, Frame&& f) {
   Peer* p = FindPeer(f.from);
   if (IsBlocked(f.from)) {
     if (f.type != kHelloType) p->dropped++;
-    c->asm_active = false;
-    c->asm_buf = std::string();
+    DropReassembly(c);
     return;
   }
   if (f.type == kHelloType) return;
@@ -273,16 +272,30 @@ void PeerTransport::HandleChunk(Conn* c, Peer* p, std::string&& payload) {
   GetFixed64(&in, &total);
   GetFixed64(&in, &offset);
   if (offset == 0) {
-    // A new message; a partial one (abandoned by a sender-side block) is discarded.
+    // A new message; a partial one (abandoned by a sender-side block) is discarded, and so is
+    // one from the same sender on another connection (it reconnected and starts over).
+    DropReassembly(c);
+    for (Conn* other : conns_) {
+      if (other != c && other->asm_active && other->peer_known && other->peer_id == c->peer_id) DropReassembly(other);
+    }
     if (total > opts_.max_message_bytes) {
       counters_.decode_errors++;
       Log("cluster: chunked message too large: " + std::to_string(total));
       CloseConn(c);
       return;
     }
+    if (reassemblies_ >= opts_.max_reassemblies || total > opts_.max_reassembly_bytes - reassembly_bytes_) {
+      counters_.refused_reassemblies++;
+      Log("cluster: refusing a chunked message of " + std::to_string(total) + " bytes: " +
+          std::to_string(reassemblies_) + " in progress, " + std::to_string(reassembly_bytes_) + " bytes declared");
+      CloseConn(c);
+      return;
+    }
     c->asm_active = true;
     c->asm_type.assign(type);
     c->asm_total = total;
+    reassemblies_++;
+    reassembly_bytes_ += total;
     c->asm_buf = std::string();
     c->asm_buf.reserve(static_cast<size_t>(std::min<uint64_t>(total, uint64_t{64} << 20)));
   } else if (!c->asm_active) {
@@ -295,14 +308,27 @@ void PeerTransport::HandleChunk(Conn* c, Peer* p, std::string&& payload) {
     CloseConn(c);
     return;
   }
+  // Grow by doubling as data arrives, never past the declared total (no over-allocation).
+  if (c->asm_buf.size() + in.size() > c->asm_buf.capacity()) {
+    c->asm_buf.reserve(static_cast<size_t>(std::min<uint64_t>(c->asm_total, 2 * c->asm_buf.capacity() + in.size())));
+  }
   c->asm_buf.append(in.data(), in.size());
   if (c->asm_buf.size() == c->asm_total) {
-    c->asm_active = false;
     std::string msg = std::move(c->asm_buf);
-    c->asm_buf = std::string();
     std::string msg_type = std::move(c->asm_type);
+    DropReassembly(c);
     Deliver(p, msg_type, std::move(msg));
   }
+}
+
+void PeerTransport::DropReassembly(Conn* c) {
+  if (c->asm_active) {
+    reassemblies_--;
+    reassembly_bytes_ -= c->asm_total;
+  }
+  c->asm_active = false;
+  c->asm_total = 0;
+  c->asm_buf = std::string();
 }
 
 void PeerTransport::Deliver(Peer* p, const std::string& type, std::string&& payload) {
@@ -477,6 +503,7 @@ void PeerTransport::DropOutbound(Peer* p, bool reconnect) {
 void PeerTransport::CloseConn(Conn* c) {
   if (c->closing) return;
   c->closing = true;
+  DropReassembly(c);
   conns_.erase(c);
   if (!c->outbound) inbound_count_--;
   // Pending connect/write callbacks run (with UV_ECANCELED) before the close callback frees c.

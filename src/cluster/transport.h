@@ -26,6 +26,13 @@
 // order on the connection; any violation or total > max_message_bytes closes the connection)
 // and delivers the message once complete. If the connection drops mid-message the sender
 // restarts that message from offset 0 on the next connection.
+// Reassembly memory is bounded whatever a peer declares or sends: at most one message in progress
+// per sender id (a new first chunk from the same sender, on any connection, discards the older
+// partial message: the sender restarts messages on reconnect), at most max_reassemblies in
+// progress in all, and the DECLARED totals of those in progress sum to at most
+// max_reassembly_bytes. A first chunk that does not fit is refused by closing its connection
+// (counted in Counters::refused_reassemblies). So buffered chunk data never exceeds
+// max_reassembly_bytes (plus one read buffer), even if a peer declares 4 GiB.
 //
 // Ordering. Per sender, messages with payload <= chunk_bytes are delivered in Send() order, and
 // large messages in Send() order among themselves; a large message may be delivered after small
@@ -66,7 +73,11 @@ struct TransportOptions {
   int reconnect_max_ms = 1000;
   size_t max_frame_bytes = size_t{64} << 20;  // largest frame payload accepted from the wire
   size_t chunk_bytes = size_t{1} << 20;       // payloads larger than this are chunked
-  uint64_t max_message_bytes = uint64_t{4} << 30;  // largest reassembled (chunked) message accepted
+  // Largest reassembled (chunked) message accepted. The largest legitimate one is a state
+  // snapshot, built and held in memory whole by both sides (see state_snapshot.h).
+  uint64_t max_message_bytes = uint64_t{1} << 30;
+  size_t max_reassemblies = 4;                          // chunked messages in progress, all senders
+  uint64_t max_reassembly_bytes = uint64_t{1} << 30;    // sum of their declared totals
   size_t max_inbound_connections = 1024;      // beyond this, new inbound connections are refused
   std::function<void(std::string_view)> logger;  // optional: one line per notable event
 };
@@ -93,6 +104,7 @@ class PeerTransport {
     uint64_t rejected_frames = 0;       // foreign cluster, non-member sender, or sender id change
     uint64_t decode_errors = 0;         // inbound connections closed on a FrameDecoder error
     uint64_t refused_connections = 0;   // over max_inbound_connections
+    uint64_t refused_reassemblies = 0;  // first chunks over max_reassemblies/max_reassembly_bytes
   };
 
   PeerTransport(uv_loop_t* loop, uint64_t self_id, std::string cluster_id, OnMessage on_message,
@@ -153,6 +165,7 @@ class PeerTransport {
   void OnWriteDone(Conn* c, int status);
   void HandleFrame(Conn* c, Frame&& f);
   void HandleChunk(Conn* c, Peer* p, std::string&& payload);
+  void DropReassembly(Conn* c);  // frees c's partial message and its share of the budget
   Status CheckHeader(Conn* c, std::string_view cluster_id, uint64_t from) const;
   void Deliver(Peer* p, const std::string& type, std::string&& payload);
 
@@ -182,6 +195,8 @@ class PeerTransport {
   std::unordered_set<Peer*> dirty_;         // peers with data to flush
   std::shared_ptr<bool> alive_;             // false once closed: guards getaddrinfo callbacks
   size_t inbound_count_ = 0;
+  size_t reassemblies_ = 0;         // connections with asm_active
+  uint64_t reassembly_bytes_ = 0;   // sum of their asm_total
   std::vector<char> read_buf_;
   std::mt19937_64 rng_;
   Counters counters_;

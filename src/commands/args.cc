@@ -23,6 +23,8 @@ constexpr size_t kMaxLongDoubleChars = 5 * 1024;  // Redis MAX_LONG_DOUBLE_CHARS
 
 }  // namespace
 
+std::string_view EchoArg(std::string_view arg, size_t max) { return CString(arg, max); }
+
 std::string WrongArity(std::string_view name) {
   std::string s = "ERR wrong number of arguments for '";
   s.append(name);

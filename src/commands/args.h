@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -39,6 +40,9 @@ std::string WrongArity(std::string_view name);
 std::string UnknownCommand(const Argv& argv);
 // "ERR unknown subcommand 'x'. Try CONFIG HELP." (argv[0] upper-cased, argv[1] cut at 128).
 std::string UnknownSubcommand(const Argv& argv);
+// A client argument as Redis echoes it in an error formatted with "%s": cut at the first NUL
+// (and at max bytes). CR/LF are mapped to spaces later, by ReplyBuilder::Error, for every error.
+std::string_view EchoArg(std::string_view arg, size_t max = SIZE_MAX);
 // "ERR invalid expire time in 'set' command".
 std::string InvalidExpireTime(std::string_view name);
 

@@ -142,7 +142,7 @@ void Cluster(ExecContext& ctx, const Argv& argv) {
     if (argv.size() < 4) return ctx.reply.Error(WrongArity("cluster|meet"));
     int64_t port;
     if (!ParseInt64(argv[3], &port) || port <= 0 || port > 65535) {
-      return ctx.reply.Error("ERR Invalid base port specified: " + argv[3]);
+      return ctx.reply.Error("ERR Invalid base port specified: " + std::string(EchoArg(argv[3])));
     }
     return ReplyStatus(ctx, api->Meet(argv[2], static_cast<int>(port)));
   }

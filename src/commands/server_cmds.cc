@@ -91,7 +91,7 @@ void Hello(ExecContext& ctx, const Argv& argv) {
         return ctx.reply.Error("ERR Client names cannot contain spaces, newlines or special characters.");
       }
     } else {
-      return ctx.reply.Error("ERR Syntax error in HELLO option '" + argv[i] + "'");
+      return ctx.reply.Error("ERR Syntax error in HELLO option '" + std::string(EchoArg(argv[i])) + "'");
     }
   }
   if (ctx.server && !ctx.server->requirepass().empty() && !ctx.session.authenticated) {
@@ -145,7 +145,7 @@ void ClientCmd(ExecContext& ctx, const Argv& argv) {
     if (!arity_ok(4)) return;
     bool is_name = EqualsIgnoreCase(argv[2], "lib-name");
     if (!is_name && !EqualsIgnoreCase(argv[2], "lib-ver")) {
-      return ctx.reply.Error("ERR Unrecognized option '" + argv[2] + "'");
+      return ctx.reply.Error("ERR Unrecognized option '" + std::string(EchoArg(argv[2])) + "'");
     }
     if (!ValidClientAttr(argv[3])) {
       return ctx.reply.Error(std::string("ERR ") + (is_name ? "lib-name" : "lib-ver") +
@@ -170,7 +170,7 @@ void ClientCmd(ExecContext& ctx, const Argv& argv) {
             EqualsIgnoreCase(argv[3], "pubsub")) {
           return ctx.reply.Verbatim("");
         }
-        return ctx.reply.Error("ERR Unknown client type '" + argv[3] + "'");
+        return ctx.reply.Error("ERR Unknown client type '" + std::string(EchoArg(argv[3])) + "'");
       }
     } else if (argv.size() != 2) {
       return ctx.reply.Error(kErrSyntax);
@@ -239,7 +239,7 @@ void ConfigCmd(ExecContext& ctx, const Argv& argv) {
       Status st = ctx.server->ConfigSet(argv[i], argv[i + 1]);
       if (st.IsNotFound()) return ctx.reply.Error("ERR " + st.message());
       if (!st.ok()) {
-        return ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" + argv[i] +
+        return ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" + std::string(EchoArg(argv[i])) +
                                "') - " + st.message());
       }
     }

@@ -8,6 +8,7 @@
 #include <functional>
 #include <sstream>
 
+#include "commands/args.h"
 #include "commands/glob.h"
 
 namespace redraft::server {
@@ -97,6 +98,10 @@ Directive StringDirective(const char* name, bool mut, std::string Config::*field
           }};
 }
 
+// mutable_at_runtime (the bool after the name) is true only for directives whose new value the
+// running server actually uses: CONFIG SET must never answer OK and change nothing.
+// log-compact-entries and cluster-request-timeout are copied into the Raft replicator's options
+// at startup, so they are startup-only until the replicator can take them at runtime.
 const std::vector<Directive>& Directives() {
   static const std::vector<Directive> kDirectives = {
       IntDirective("port", false, &Config::port, 0, 65535),
@@ -112,7 +117,7 @@ const std::vector<Directive>& Directives() {
       IntDirective("databases", false, &Config::databases, 1, 1),
       StringDirective("requirepass", true, &Config::requirepass),
       IntDirective("hz", true, &Config::hz, 1, 500),
-      IntDirective("log-compact-entries", true, &Config::log_compact_entries, 1000, INT64_MAX),
+      IntDirective("log-compact-entries", false, &Config::log_compact_entries, 1000, INT64_MAX),
       IntDirective("cluster-port", false, &Config::cluster_port, 0, 65535),
       StringDirective("cluster-node-id", false, &Config::cluster_node_id),
       StringDirective("cluster-id", false, &Config::cluster_id),
@@ -120,7 +125,7 @@ const std::vector<Directive>& Directives() {
       StringDirective("cluster-join", false, &Config::cluster_join, {"yes", "no"}),
       IntDirective("raft-tick-ms", false, &Config::raft_tick_ms, 1, 10000),
       IntDirective("raft-election-ticks", false, &Config::raft_election_ticks, 2, 1000),
-      IntDirective("cluster-request-timeout", true, &Config::cluster_request_timeout, 10, 3600000),
+      IntDirective("cluster-request-timeout", false, &Config::cluster_request_timeout, 10, 3600000),
       StringDirective("enable-debug-command", false, &Config::enable_debug_command, {"yes", "no"}),
       StringDirective("save", false, &Config::save),
       StringDirective("appendonly", false, &Config::appendonly),
@@ -172,7 +177,8 @@ Status ApplyDirective(Config* cfg, const std::string& name, const std::vector<st
     if (args.size() != 1) return Status::InvalidArgument("wrong number of arguments");
     return d.set(cfg, args[0]);
   }
-  return Status::NotFound("Unknown option or number of arguments for CONFIG SET - '" + name + "'");
+  return Status::NotFound("Unknown option or number of arguments for CONFIG SET - '" +
+                          std::string(commands::EchoArg(name)) + "'");
 }
 
 std::vector<std::pair<std::string, std::string>> GetDirectives(const Config& cfg,

@@ -3,7 +3,9 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -11,11 +13,21 @@
 #include <spdlog/spdlog.h>
 
 #include "commands/args.h"
+#include "commands/write_entry.h"
 
 namespace redraft::server {
 namespace {
 
 constexpr size_t kReadChunk = 64 * 1024;
+
+// An error reply for `msg` (the text after '-'): through ReplyBuilder::Error, which maps CR/LF
+// to spaces as Redis does, so client bytes echoed in msg can never end the reply early and forge
+// the reply to the next command. Errors are the same bytes in RESP2 and RESP3.
+std::string ErrorReply(std::string_view msg) {
+  std::string out;
+  resp::ReplyBuilder(&out).Error(msg);
+  return out;
+}
 constexpr size_t kExpireSweepKeys = 200;  // keys examined per cron tick by active expiry
 
 std::string PeerName(uv_tcp_t* h, bool local) {
@@ -40,7 +52,44 @@ std::string PeerName(uv_tcp_t* h, bool local) {
 
 Connection* FromHandle(void* h) { return static_cast<Connection*>(static_cast<uv_handle_t*>(h)->data); }
 
+constexpr int kReservedFds = 32;  // Redis CONFIG_MIN_RESERVED_FDS: RocksDB, the log, peers, listeners
+
 }  // namespace
+
+// See server.h. As Redis's adjustOpenFilesLimit (server.c), with its log lines.
+int AdjustOpenFilesLimit(int maxclients) {
+  rlim_t want = static_cast<rlim_t>(maxclients) + kReservedFds;
+  rlimit lim;
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) {
+    spdlog::warn("Unable to obtain the current NOFILE limit ({}), assuming 1024 and setting the max clients "
+                 "configuration accordingly.", strerror(errno));
+    return std::min<int>(maxclients, 1024 - kReservedFds);
+  }
+  if (lim.rlim_cur >= want) return maxclients;
+  // Try the wanted limit, then lower ones in steps of 16, as Redis does.
+  rlim_t best = want;
+  int err = 0;
+  while (best > lim.rlim_cur) {
+    rlimit next{best, std::max(best, lim.rlim_max)};
+    if (setrlimit(RLIMIT_NOFILE, &next) == 0) break;
+    next = rlimit{best, lim.rlim_max};
+    if (best <= lim.rlim_max && setrlimit(RLIMIT_NOFILE, &next) == 0) break;
+    err = errno;
+    best = best > 16 ? best - 16 : 0;
+  }
+  if (best < lim.rlim_cur) best = lim.rlim_cur;
+  if (best >= want) return maxclients;
+  int allowed = best > static_cast<rlim_t>(kReservedFds) ? static_cast<int>(best - kReservedFds) : 1;
+  spdlog::warn("You requested maxclients of {} requiring at least {} max file descriptors.", maxclients,
+               static_cast<unsigned long long>(want));
+  spdlog::warn("Server can't set maximum open files to {} because of OS error: {}.",
+               static_cast<unsigned long long>(want), strerror(err ? err : EPERM));
+  spdlog::warn("Current maximum open files is {}. maxclients has been reduced to {} to compensate for low "
+               "ulimit. If you need higher maxclients increase 'ulimit -n'.",
+               static_cast<unsigned long long>(best), allowed);
+  return allowed;
+}
+
 
 Server::Server(Config cfg, ReplicationFactory factory) : cfg_(std::move(cfg)), factory_(std::move(factory)) {
   uv_loop_init(&loop_);
@@ -56,6 +105,7 @@ int64_t Server::NowMs() {
 
 Status Server::Init() {
   start_ms_ = NowMs();
+  cfg_.maxclients = AdjustOpenFilesLimit(cfg_.maxclients);
   std::signal(SIGPIPE, SIG_IGN);
   std::error_code ec;
   std::filesystem::create_directories(cfg_.dir, ec);
@@ -195,7 +245,7 @@ void Server::ProcessInput(Connection* c) {
       break;
     }
     if (outcome == resp::RequestParser::Outcome::kError) {
-      Reply(c, "-ERR " + error + "\r\n");
+      Reply(c, ErrorReply("ERR " + error));
       c->close_after_reply = true;
       break;
     }
@@ -214,13 +264,13 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
   total_commands_++;
   const commands::CommandSpec* spec = commands::Lookup(argv[0]);
   if (!spec || (spec->flags & commands::kInternal)) {  // internal commands come only from the server
-    Reply(c, "-" + commands::UnknownCommand(argv) + "\r\n");
+    Reply(c, ErrorReply(commands::UnknownCommand(argv)));
     return true;
   }
   c->last_cmd = spec->name;
   int argc = static_cast<int>(argv.size());
   if ((spec->arity > 0 && argc != spec->arity) || (spec->arity < 0 && argc < -spec->arity)) {
-    Reply(c, "-" + commands::WrongArity(spec->name) + "\r\n");
+    Reply(c, ErrorReply(commands::WrongArity(spec->name)));
     return true;
   }
   if (!c->session.authenticated && !(spec->flags & commands::kNoAuth)) {
@@ -236,17 +286,14 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
     return false;
   }
   if (spec->is_write()) {
-    int64_t now = LogClockMs();
-    std::string err;
-    resp::ReplyBuilder rb(&err, c->session.proto);
-    commands::PrepareContext pctx{now, rb};
-    if (spec->prepare && !spec->prepare(pctx, argv)) {
-      Reply(c, err);
+    // Only what passed commands::PrepareWrite is proposed (see write_entry.h).
+    auto entry = commands::PrepareWrite(*spec, std::move(argv), LogClockMs());
+    if (!entry.ok()) {
+      Reply(c, ErrorReply(entry.status().message()));
       return true;
     }
-    commands::LogCommand lc{now, std::move(argv)};
     uint64_t token = NewSlot(c, /*is_read=*/false);
-    log_->Propose(commands::EncodeLogCommand(lc), token, c->session.proto);
+    log_->Propose(std::move(entry).value(), token, c->session.proto);
     return true;
   }
   if (is_read) {

@@ -21,6 +21,13 @@ namespace redraft::server {
 // The event loop: accepts clients, parses requests, dispatches commands (reads run at once,
 // writes go through the Replicator), writes replies once per loop iteration, runs the cron
 // (active expiry, idle timeouts) and shuts down cleanly on SIGTERM/SIGINT/SHUTDOWN.
+// Makes room for maxclients clients as Redis's adjustOpenFilesLimit does: if RLIMIT_NOFILE is
+// below maxclients + 32 (the server's own files: RocksDB, the log, peers, listeners), raises it
+// (towards the hard limit, or beyond when privileged); if that is not possible, logs a warning
+// and returns the maxclients the limit allows, so an extra client gets "max number of clients
+// reached" instead of a silently failing accept. Returns maxclients when it fits.
+int AdjustOpenFilesLimit(int maxclients);
+
 class Server : public commands::ServerApi {
  public:
   // Builds the write path once the loop and state machine exist (main builds the Raft-backed

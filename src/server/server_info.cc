@@ -191,6 +191,14 @@ std::vector<std::pair<std::string, std::string>> Server::ConfigGet(const std::st
 Status Server::ConfigSet(const std::string& name, const std::string& value) {
   Config next = cfg_;
   REDRAFT_RETURN_IF_ERROR(ApplyDirective(&next, name, {value}, /*startup=*/false));
+  if (next.maxclients > cfg_.maxclients) {
+    // As Redis's updateMaxclients: raise RLIMIT_NOFILE first, refuse what it cannot hold.
+    int allowed = AdjustOpenFilesLimit(next.maxclients);
+    if (allowed < next.maxclients) {
+      return Status::InvalidArgument("The operating system is not able to handle the specified number of clients, try with " +
+                                     std::to_string(allowed));
+    }
+  }
   cfg_ = next;
   SetLogLevel(cfg_.loglevel);
   resp::ParserLimits limits;

@@ -1,24 +1,14 @@
 #include "server/state_machine.h"
 
+#include <spdlog/spdlog.h>
+
 #include "commands/command.h"
+#include "commands/write_entry.h"
 #include "common/status.h"
 
 namespace redraft::server {
 
 namespace {
-
-// Decodes a log entry's command. Entries were validated before they were proposed; one that does
-// not decode means the log is corrupt, and applying around it would make replicas diverge.
-const commands::CommandSpec* DecodeOrDie(uint64_t index, std::string_view data, commands::LogCommand* cmd) {
-  if (!commands::DecodeLogCommand(data, cmd) || cmd->argv.empty()) {
-    REDRAFT_PANIC("undecodable log entry at index " + std::to_string(index));
-  }
-  const commands::CommandSpec* spec = commands::Lookup(cmd->argv[0]);
-  if (!spec || !spec->apply) {
-    REDRAFT_PANIC("log entry " + std::to_string(index) + " names no write command: " + cmd->argv[0]);
-  }
-  return spec;
-}
 
 void CheckApplied(uint64_t index, const Status& st) {
   // The store cannot take the effects of a committed entry: continuing would diverge.
@@ -26,6 +16,8 @@ void CheckApplied(uint64_t index, const Status& st) {
 }
 
 }  // namespace
+
+Status StateMachine::ValidateEntry(std::string_view data) { return commands::ValidateWriteEntry(data); }
 
 void StateMachine::Apply(uint64_t index, std::string_view data, resp::ReplyBuilder* reply) {
   raft::Entry e;
@@ -44,11 +36,22 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
     const raft::Entry& e = entries[i];
     REDRAFT_CHECK(e.index == entries[0].index + i);
     if (e.data.empty()) continue;  // a no-op: only the applied index moves
-    const commands::CommandSpec* spec = DecodeOrDie(e.index, e.data, &cmd);
+    auto spec = commands::DecodeWriteEntry(e.data, &cmd);
+    if (!spec.ok()) {
+      // Never proposed by a correct node (proposers validate), yet committed: an old log or a
+      // forged entry. Every replica sees the same bytes, so answering with the same error and
+      // changing nothing keeps them identical; stopping here would brick the cluster, since the
+      // entry is replayed on every restart. Only the applied index moves.
+      std::string why = spec.status().message().substr(0, 200);
+      for (char& ch : why) ch = (ch == '\r' || ch == '\n') ? ' ' : ch;  // one log line
+      spdlog::warn("log entry {} not applied: {}", e.index, why);
+      reply_for(i)->Error(spec.status().message());
+      continue;
+    }
     store_->NoteLogTime(cmd.now_ms);
     if (!batch) batch = store_->NewBatch();
     commands::ApplyContext ctx{*batch, cmd.now_ms, *reply_for(i)};
-    spec->apply(ctx, cmd.argv);
+    (*spec)->apply(ctx, cmd.argv);
   }
   uint64_t last = entries.back().index;
   CheckApplied(last, batch ? store_->Commit(batch.get(), last) : store_->SetAppliedIndex(last));

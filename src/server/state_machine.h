@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/status.h"
 #include "raft/types.h"
 
 #include "resp/reply_builder.h"
@@ -15,6 +16,9 @@ namespace redraft::server {
 // Applies committed log entries to the store: decodes the LogCommand, runs the command's apply
 // in one batch and commits it with the entry's index. Deterministic, so every replica that
 // applies the same entries reaches the same state. Used by the single-node log and by Raft.
+// An entry that does not decode to an applicable write (commands::DecodeWriteEntry) gets that
+// error as its reply, changes nothing but the applied index and logs one line: the same outcome
+// on every replica. Only a store failure is fatal (PANIC): continuing would diverge.
 class StateMachine {
  public:
   explicit StateMachine(store::Store* store) : store_(store) {}
@@ -29,6 +33,10 @@ class StateMachine {
   // REQUIRES: entries[0].index == applied_index() + 1, indexes consecutive.
   void ApplyBatch(std::span<const raft::Entry> entries,
                   const std::function<resp::ReplyBuilder*(size_t)>& reply_for);
+
+  // Whether `data` may be proposed: the leader's check of an entry a peer forwarded
+  // (commands::ValidateWriteEntry). The error's message is the Redis error text for the client.
+  static Status ValidateEntry(std::string_view data);
 
   uint64_t applied_index() const { return store_->applied_index(); }
   store::Store* store() { return store_; }

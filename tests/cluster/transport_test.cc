@@ -2,6 +2,8 @@
 // Every wait is bounded: RunUntil() stops the loop at a deadline.
 #include "cluster/transport.h"
 
+#include "common/coding.h"
+
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -417,6 +419,105 @@ TEST_F(TransportTest, CloseFromInsideOnMessageIsSafe) {
   RunFor(30);
   EXPECT_EQ(calls, 1);
   t.reset();
+}
+
+}  // namespace
+}  // namespace redraft::cluster
+
+namespace redraft::cluster {
+namespace {
+
+// A forged sender: a raw TCP connection writing well-formed frames that claim to come from `from`.
+class RawSender {
+ public:
+  RawSender(int port, uint64_t from) : from_(from) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    EXPECT_EQ(connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+  }
+  ~RawSender() { close(fd_); }
+  // One chunk frame: [u8 type_len][type][fixed64 total][fixed64 offset][data].
+  void Chunk(uint64_t total, uint64_t offset, std::string_view data, std::string_view type = "app") {
+    std::string head(1, static_cast<char>(type.size()));
+    head.append(type);
+    PutFixed64(&head, total);
+    PutFixed64(&head, offset);
+    std::string out;
+    AppendFrame(&out, kCluster, from_, "chunk", head, data);
+    ASSERT_EQ(write(fd_, out.data(), out.size()), static_cast<ssize_t>(out.size()));
+  }
+
+ private:
+  int fd_;
+  uint64_t from_;
+};
+
+TEST_F(TransportTest, ChunkDeclaringFourGiBIsRefusedBeforeBuffering) {
+  Node* n1 = Start(1);
+  Node* n2 = Start(2);
+  Mesh();
+  RawSender forged(n2->port, 1);
+  forged.Chunk(uint64_t{4} << 30, 0, std::string(1000, 'x'));
+  ASSERT_TRUE(RunUntil([&] { return n2->t->counters().decode_errors > 0; }));
+  EXPECT_TRUE(n2->got.empty());
+  // The real sender is unaffected.
+  ASSERT_TRUE(n1->t->Send(2, "app", "still works"));
+  ASSERT_TRUE(RunUntil([&] { return n2->CountFrom(1) == 1; }));
+}
+
+TEST_F(TransportTest, ReassemblyIsBoundedInCountAndDeclaredBytes) {
+  TransportOptions o = opts_;
+  o.max_message_bytes = 1000;
+  o.max_reassembly_bytes = 1500;
+  o.max_reassemblies = 2;
+  Node* n2 = Start(2, 0, kCluster, &o);
+  for (uint64_t id : {1, 3, 4, 5}) n2->t->SetPeer(id, "127.0.0.1", 1);  // senders it accepts
+  RawSender a(n2->port, 1), b(n2->port, 3), c(n2->port, 4), d(n2->port, 5);
+  a.Chunk(1000, 0, std::string(10, 'a'));
+  RunFor(50);
+  b.Chunk(1000, 0, std::string(10, 'b'));  // 2000 declared bytes > 1500: refused
+  ASSERT_TRUE(RunUntil([&] { return n2->t->counters().refused_reassemblies == 1; }));
+  c.Chunk(400, 0, std::string(10, 'c'));   // fits: 1400 declared, 2 in progress
+  RunFor(50);
+  d.Chunk(10, 0, std::string(5, 'd'));      // a third one in progress: refused
+  ASSERT_TRUE(RunUntil([&] { return n2->t->counters().refused_reassemblies == 2; }));
+  EXPECT_EQ(n2->t->counters().decode_errors, 0u);
+  // The two accepted ones complete and are delivered whole.
+  a.Chunk(1000, 10, std::string(990, 'a'));
+  c.Chunk(400, 10, std::string(390, 'c'));
+  ASSERT_TRUE(RunUntil([&] { return n2->got.size() == 2; }));
+  EXPECT_EQ(n2->CountFrom(1, "app"), 1u);
+  EXPECT_EQ(n2->CountFrom(4, "app"), 1u);
+  for (const auto& r : n2->got) EXPECT_EQ(r.payload.size(), r.from == 1 ? 1000u : 400u);
+  // Completed messages gave their budget back: a new sender fits again.
+  RawSender e(n2->port, 5);
+  e.Chunk(1000, 0, std::string(1000, 'e'));
+  ASSERT_TRUE(RunUntil([&] { return n2->CountFrom(5, "app") == 1; }));
+  EXPECT_EQ(n2->t->counters().refused_reassemblies, 2u);
+}
+
+TEST_F(TransportTest, NewMessageFromTheSameSenderReplacesItsPartialOne) {
+  TransportOptions o = opts_;
+  o.max_reassemblies = 1;
+  Node* n2 = Start(2, 0, kCluster, &o);
+  n2->t->SetPeer(1, "127.0.0.1", 1);
+  n2->t->SetPeer(3, "127.0.0.1", 1);
+  RawSender old_conn(n2->port, 1);
+  old_conn.Chunk(100, 0, std::string(50, 'o'));  // a sender that "reconnected" mid-message
+  RunFor(50);
+  RawSender new_conn(n2->port, 1);
+  new_conn.Chunk(100, 0, std::string(50, 'n'));  // not refused: it replaces the partial one
+  RunFor(50);
+  EXPECT_EQ(n2->t->counters().refused_reassemblies, 0u);
+  RawSender other(n2->port, 3);
+  other.Chunk(100, 0, std::string(50, 'x'));     // the one slot is taken by sender 1's message
+  ASSERT_TRUE(RunUntil([&] { return n2->t->counters().refused_reassemblies == 1; }));
+  new_conn.Chunk(100, 50, std::string(50, 'n'));
+  ASSERT_TRUE(RunUntil([&] { return n2->CountFrom(1) == 1; }));
+  EXPECT_EQ(n2->got[0].payload, std::string(100, 'n'));
 }
 
 }  // namespace

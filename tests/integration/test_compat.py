@@ -20,6 +20,11 @@ def unordered(reply):
     return head + b"\r\n" + b"".join(sorted(items))
 
 
+def unescape(arg):
+    """In compat_cases.txt, \\r, \\n and \\0 inside an argument stand for CR, LF and NUL."""
+    return arg.replace("\\r", "\r").replace("\\n", "\n").replace("\\0", "\0")
+
+
 def load_cases():
     path = os.path.join(os.path.dirname(__file__), "compat_cases.txt")
     cases, cur = [], []
@@ -59,7 +64,7 @@ class CompatTest(unittest.TestCase):
                 conn.call("FLUSHALL")
             for line in case:
                 compare = not line.startswith("!")
-                args = shlex.split(line.lstrip("!~"))
+                args = [unescape(a) for a in shlex.split(line.lstrip("!~"))]
                 want = ref.call(*args)
                 got = ours.call(*args)
                 if line.startswith("~"):

@@ -168,6 +168,10 @@ class ServerTest(unittest.TestCase):
             self.r.config_set("port", 1)
         with self.assertRaisesRegex(redis.ResponseError, "Unknown option"):
             self.r.config_set("no-such-thing", 1)
+        # Read only at startup: refused rather than answering OK and changing nothing.
+        for name in ("log-compact-entries", "cluster-request-timeout"):
+            with self.assertRaisesRegex(redis.ResponseError, "can't set immutable config"):
+                self.r.config_set(name, 5000)
 
     def test_redis_cli_and_benchmark(self):
         out = subprocess.run(["redis-cli", "-p", str(self.srv.port), "SET", "cli", "works"],
@@ -197,6 +201,47 @@ class LimitsTest(unittest.TestCase):
         self.assertEqual(extra.reply(), b"-ERR max number of clients reached\r\n")
         self.assertTrue(extra.closed_by_peer())
         self.assertEqual(keep[0].call("PING"), b"+PONG\r\n")
+
+    def test_maxclients_above_the_fd_limit_is_lowered_as_redis_does(self):
+        """RLIMIT_NOFILE 100 (hard too, and no CAP_SYS_RESOURCE to raise it): maxclients 1000
+        becomes 100 - 32 = 68 with Redis's warning, and the 69th client is told so."""
+        import harness
+        self.srv = Server(args=["--maxclients", "1000"])
+        cmd = ["prlimit", "--nofile=100:100", "setpriv", "--bounding-set", "-sys_resource", harness.SERVER_BIN,
+               "--port", str(self.srv.port), "--dir", self.srv.dir, "--bind", "127.0.0.1", "--maxclients", "1000"]
+        with open(os.path.join(self.srv.dir, "server.log"), "ab") as log:
+            self.srv.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+        harness._live.append(self.srv.proc)
+        harness.wait_ping(self.srv.port, proc=self.srv.proc)
+        r = redis.Redis(port=self.srv.port, socket_timeout=10)
+        self.assertEqual(r.config_get("maxclients"), {"maxclients": "68"})
+        self.assertIn("maxclients has been reduced to 68 to compensate for low ulimit", self.srv.log())
+        with self.assertRaisesRegex(redis.ResponseError, "not able to handle the specified number of clients, try with 68"):
+            r.config_set("maxclients", 2000)
+        keep = [RawConn(self.srv.port) for _ in range(67)]  # with r: 68 clients
+        for k in keep:
+            self.assertEqual(k.call("PING"), b"+PONG\r\n")
+        extra = RawConn(self.srv.port)
+        self.assertEqual(extra.reply(), b"-ERR max number of clients reached\r\n")
+        self.assertTrue(r.ping())
+        r.close()
+        for k in keep:
+            k.close()
+
+    def test_maxclients_raises_the_soft_fd_limit(self):
+        import harness
+        self.srv = Server(args=["--maxclients", "1000"])
+        cmd = ["prlimit", "--nofile=100:4096", "setpriv", "--bounding-set", "-sys_resource", harness.SERVER_BIN,
+               "--port", str(self.srv.port), "--dir", self.srv.dir, "--bind", "127.0.0.1", "--maxclients", "1000"]
+        with open(os.path.join(self.srv.dir, "server.log"), "ab") as log:
+            self.srv.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+        harness._live.append(self.srv.proc)
+        harness.wait_ping(self.srv.port, proc=self.srv.proc)
+        r = redis.Redis(port=self.srv.port, socket_timeout=10)
+        self.assertEqual(r.config_get("maxclients"), {"maxclients": "1000"})
+        with open(f"/proc/{self.srv.proc.pid}/limits") as f:
+            self.assertRegex(f.read(), r"Max open files\s+1032\s+4096")
+        r.close()
 
     def test_query_buffer_limit_closes_the_client(self):
         self.srv = Server(args=["--client-query-buffer-limit", "1mb"]).start()
