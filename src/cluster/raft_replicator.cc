@@ -445,10 +445,8 @@ void RaftReplicator::ProposeFor(Pending p, std::string data, std::string* error)
   p.deadline_ms = NowMs() + opts_.request_timeout_ms;
   if (raft_->role() == raft::Role::kLeader) {
     // The leader's time, for this entry's expiry decisions on every replica (docs/time.md).
-    int64_t wall = std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::system_clock::now().time_since_epoch()).count();
-    int64_t stamp = std::max(last_stamp_, wall);
-    if (commands::RestampLogCommand(&data, stamp)) last_stamp_ = stamp;
+    int64_t stamp = ClusterTimeMs();
+    if (commands::RestampLogCommand(&data, stamp)) NoteStamp(stamp);
     Status st = raft_->Propose(std::move(data));
     if (!st.ok()) {
       *error = kErrTryAgain;
@@ -641,8 +639,21 @@ void RaftReplicator::MaybeCompact() {
 void RaftReplicator::NoteStamps(const std::vector<raft::Entry>& entries) {
   for (const raft::Entry& e : entries) {
     if (e.type != raft::EntryType::kNormal || e.data.empty()) continue;
-    if (auto t = commands::LogCommandTime(e.data)) last_stamp_ = std::max(last_stamp_, *t);
+    if (auto t = commands::LogCommandTime(e.data)) NoteStamp(*t);
   }
+}
+
+void RaftReplicator::NoteStamp(int64_t t) {
+  if (t <= last_stamp_) return;
+  last_stamp_ = t;
+  last_stamp_seen_ms_ = NowMs();
+}
+
+int64_t RaftReplicator::ClusterTimeMs() const {
+  int64_t wall = std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::system_clock::now().time_since_epoch()).count();
+  if (last_stamp_ == 0) return wall;
+  return std::max(wall, last_stamp_ + (NowMs() - last_stamp_seen_ms_));
 }
 
 void RaftReplicator::MaybePromoteLearners() {

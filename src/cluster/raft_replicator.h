@@ -70,6 +70,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   bool is_leader() const override { return raft_ && raft_->role() == raft::Role::kLeader; }
   uint64_t last_index() const override;
   uint64_t durable_index() const override;
+  int64_t ClusterTimeMs() const override;
 
   // commands::ClusterApi
   std::string MyId() override;
@@ -160,6 +161,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   void OnStorageDone();
   void MaybePromoteLearners();
   void NoteStamps(const std::vector<raft::Entry>& entries);
+  void NoteStamp(int64_t t);
 
   uv_loop_t* loop_;
   server::StateMachine* sm_;
@@ -193,6 +195,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   // The largest entry time in our log or store (docs/time.md): as leader we stamp every entry with
   // max(this, wall clock), so entry times never go backwards, across leader changes too.
   int64_t last_stamp_ = 0;
+  int64_t last_stamp_seen_ms_ = 0;  // steady clock (NowMs) when last_stamp_ last grew
   raft::Index durable_ = 0;
   int64_t last_sweep_ms_ = 0;
   raft::NodeId known_leader_ = raft::kNoNode;  // the leader as of the last soft state change

@@ -125,7 +125,7 @@ Status RaftReplicator::StartRaft(raft::RecoveredState rec) {
   // Raft re-delivers committed entries the store already has; the state machine skips them.
   rs.applied = std::min<uint64_t>(applied, std::max<uint64_t>(rec.hard_state.commit, rec.snapshot.index));
   last_compact_ = rec.snapshot.index;
-  last_stamp_ = std::max(last_stamp_, sm_->store()->log_time_ms());
+  NoteStamp(sm_->store()->log_time_ms());
   NoteStamps(rs.entries);
   raft_ = std::make_unique<raft::Raft>(std::move(cfg), std::move(rs));
   durable_ = raft_->last_index();

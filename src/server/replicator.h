@@ -38,6 +38,10 @@ class Replicator {
   virtual bool is_leader() const = 0;
   virtual uint64_t last_index() const = 0;
   virtual uint64_t durable_index() const = 0;
+  // The cluster's time in ms (docs/time.md): the wall clock, but never behind the newest entry
+  // time this node has seen plus the (monotonic) time elapsed since it saw it. The leader stamps
+  // entries with it; reads judge expiry with it.
+  virtual int64_t ClusterTimeMs() const = 0;
 };
 
 }  // namespace redraft::server

@@ -481,7 +481,7 @@ void Server::Cron() {
   ActiveExpire(LogClockMs());
 }
 
-int64_t Server::LogClockMs() const { return std::max(NowMs(), store_->log_time_ms()); }
+int64_t Server::LogClockMs() const { return std::max(log_->ClusterTimeMs(), store_->log_time_ms()); }
 
 // Sweeps the key space a little every tick and proposes deletion of keys found expired. The
 // deletion is a log entry (redraft.expired) that deletes a key only if it is still expired when

@@ -60,8 +60,8 @@ class Server : public commands::ServerApi {
 
  private:
   static int64_t NowMs();
-  // The clock that judges expiry and stamps proposals here: the wall clock, never behind the
-  // time of the entries already applied (docs/time.md).
+  // The clock that judges expiry and prepares writes here: the cluster's time (Replicator::
+  // ClusterTimeMs), never behind the time of the entries already applied (docs/time.md).
   int64_t LogClockMs() const;
 
   void OnNewConnection(int status);
