@@ -132,10 +132,11 @@ class Raft {
   void Tick();
   // Feeds a message from a peer. Returns InvalidArgument (and ignores the message) if it is for
   // another group or node, or is malformed (entries not contiguous after index, or of terms out
-  // of order); stale or irrelevant messages are silently dropped (OK). A node that lost
-  // acknowledged data (restarted with an empty data directory under the same id) does not crash:
-  // the leader notices and re-sends the log (HandleHeartbeat). But Raft's guarantees assume
-  // durable votes and acknowledgements, so such a node should rejoin under a new id.
+  // of order); stale or irrelevant messages are silently dropped (OK). Raft's guarantees assume
+  // durable votes and acknowledgements: a node id must never outlive its log (the server binds
+  // ids to log directories and rejoins a node that lost its log under a new id: see
+  // docs/membership.md). If it happened anyway, this core does not crash: the leader notices
+  // the missing log and re-sends it (HandleHeartbeat).
   Status Step(const Message& m);
   Status Step(Message&& m);
   // Appends a normal entry. Fails (Aborted) unless this node is the leader and no leadership
