@@ -423,7 +423,31 @@ void RaftReplicator::ReleaseHeld() {
   }
 }
 
+bool RaftReplicator::Diverged() {
+  if (!raft_ || !raft_->divergence()) return false;
+  if (!divergence_reported_) {
+    divergence_reported_ = true;
+    const raft::Divergence& d = *raft_->divergence();
+    spdlog::critical("DIVERGED: committed log entry {} has term {} here but term {} in the log of leader {}: safety "
+                     "was broken, a disk lied, or data directories were copied. This node stopped serving and takes "
+                     "no part in the cluster; empty its data directory to rejoin as a new node (docs/membership.md)",
+                     d.index, d.local_term, d.leader_term, NodeIdHex(d.leader));
+  }
+  return true;
+}
+
+std::string RaftReplicator::DivergedError() const {
+  const raft::Divergence& d = *raft_->divergence();
+  return "-DIVERGED This node's log conflicts with the leader's at index " + std::to_string(d.index) + " (term " +
+         std::to_string(d.local_term) + " here, " + std::to_string(d.leader_term) +
+         " at the leader); it stopped serving: use another node\r\n";
+}
+
 void RaftReplicator::Propose(std::string data, uint64_t token, int proto) {
+  if (Diverged()) {
+    on_applied_(token, DivergedError());
+    return;
+  }
   if (!LeaderReachable()) {
     Held h;
     h.token = token;
@@ -477,7 +501,13 @@ void RaftReplicator::ProposeFor(Pending p, std::string data, std::string* error)
   forwarded_[req] = Forwarded{p.token, p.deadline_ms};
 }
 
-void RaftReplicator::ReadBarrier(uint64_t token) { read_batch_.push_back(token); }
+void RaftReplicator::ReadBarrier(uint64_t token) {
+  if (Diverged()) {
+    on_applied_(token, DivergedError());
+    return;
+  }
+  read_batch_.push_back(token);
+}
 
 void RaftReplicator::FlushReadBatch() {
   if (read_batch_.empty()) return;
@@ -574,6 +604,15 @@ void RaftReplicator::OnPeerMessage(uint64_t from, const std::string& type, std::
       }
     }
     raft_->Step(std::move(m).value());
+    if (Diverged()) {
+      // Nothing waiting here will be answered by this node's Raft any more.
+      for (auto& [idx, p] : pending_) ReplyTo(p, kErrUncertain);
+      pending_.clear();
+      for (auto& [ctx, batch] : read_waiting_) {
+        for (uint64_t t : batch.tokens) on_applied_(t, DivergedError());
+      }
+      read_waiting_.clear();
+    }
   } else if (type == "fwd") {
     std::string_view in = payload;
     uint64_t req, proto;

@@ -161,6 +161,10 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   void OnStorageDone();
   void MaybePromoteLearners();
   void NoteStamps(const std::vector<raft::Entry>& entries);
+  // The core found our committed log contradicted by a leader's (raft::Divergence): say it once,
+  // loudly; refuse every request from then on.
+  bool Diverged();
+  std::string DivergedError() const;
   void NoteStamp(int64_t t);
 
   uv_loop_t* loop_;
@@ -195,7 +199,8 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   // The largest entry time in our log or store (docs/time.md): as leader we stamp every entry with
   // max(this, wall clock), so entry times never go backwards, across leader changes too.
   int64_t last_stamp_ = 0;
-  int64_t last_stamp_seen_ms_ = 0;  // steady clock (NowMs) when last_stamp_ last grew
+  int64_t last_stamp_seen_ms_ = 0;
+  bool divergence_reported_ = false;  // steady clock (NowMs) when last_stamp_ last grew
   raft::Index durable_ = 0;
   int64_t last_sweep_ms_ = 0;
   raft::NodeId known_leader_ = raft::kNoNode;  // the leader as of the last soft state change

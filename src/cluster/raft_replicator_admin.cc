@@ -51,7 +51,11 @@ std::string RaftReplicator::RaftInfo() {
     line("raft_leader", "none");
     return out;
   }
-  line("raft_role", raft::RoleName(raft_->role()));
+  line("raft_role", raft_->divergence() ? "diverged" : raft::RoleName(raft_->role()));
+  if (const auto& d = raft_->divergence()) {
+    line("raft_divergence", "index=" + std::to_string(d->index) + ",local_term=" + std::to_string(d->local_term) +
+                                ",leader_term=" + std::to_string(d->leader_term) + ",leader=" + NodeIdHex(d->leader));
+  }
   line("raft_term", std::to_string(raft_->term()));
   line("raft_leader", raft_->leader() ? NodeIdHex(raft_->leader()) : "none");
   line("raft_commit_index", std::to_string(raft_->commit_index()));

@@ -137,6 +137,7 @@ void Raft::BecomeLeader() {
 // ---- Inputs --------------------------------------------------------------------------------
 
 void Raft::Tick() {
+  if (divergence_) return;
   if (role_ == Role::kLeader) {
     TickHeartbeat();
   } else {
@@ -153,6 +154,7 @@ Status Raft::Step(const Message& m) {
 Status Raft::Step(Message&& m) {
   if (m.group != group_) return Status::InvalidArgument("message for another group");
   if (m.to != id_) return Status::InvalidArgument("message for another node");
+  if (divergence_) return Status::OK();  // out of the group: see Divergence
   // Structural sanity (a peer bug or a corrupted frame must not trip our invariant checks):
   // entries are contiguous after (index, log_term), of non-decreasing terms <= the message term.
   Term prev_term = m.log_term;

@@ -118,6 +118,17 @@ struct Ready {
   }
 };
 
+// A leader's log contradicted one of our committed entries (see RaftLog::CommittedConflict).
+// From then on this node takes no part in Raft (it ignores every message, never campaigns or
+// votes) until an operator replaces its data: its state machine may hold entries the cluster never
+// committed, so it must not serve or count in any quorum.
+struct Divergence {
+  Index index = 0;
+  Term local_term = 0;   // our committed entry's term at index
+  Term leader_term = 0;  // what the leader's log says
+  NodeId leader = kNoNode;
+};
+
 // Per-peer replication state, for INFO output and tests.
 struct PeerStatus {
   NodeId id = kNoNode;
@@ -189,6 +200,7 @@ class Raft {
   const RaftLog& log() const { return log_; }
   const ConfState& conf() const { return conf_; }
   NodeId lead_transferee() const { return lead_transferee_; }
+  const std::optional<Divergence>& divergence() const { return divergence_; }
   HardState hard_state() const { return HardState{current_term_, voted_for_, log_.committed()}; }
   // Leader only (empty otherwise): replication state of every member, including itself.
   std::vector<PeerStatus> PeerStatuses() const;
@@ -233,6 +245,8 @@ class Raft {
   void HandleAppendEntries(Message& m);
   void HandleAppendResponse(Message& m, Progress& pr);
   void HandleHeartbeat(Message& m);
+  // Sets divergence_ (and steps down) if m contradicts one of our committed entries.
+  bool CheckDivergence(const Message& m);
   void HandleHeartbeatResponse(Message& m, Progress& pr);
   void HandleSnapshot(Message& m);
   bool Restore(Snapshot&& s);
@@ -293,6 +307,7 @@ class Raft {
 
   SoftState prev_soft_;
   HardState prev_hard_;
+  std::optional<Divergence> divergence_;
 };
 
 }  // namespace redraft::raft

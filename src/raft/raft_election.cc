@@ -5,7 +5,7 @@
 
 namespace redraft::raft {
 
-bool Raft::Promotable() const { return IsVoter(conf_, id_); }
+bool Raft::Promotable() const { return IsVoter(conf_, id_) && !divergence_; }
 
 void Raft::Campaign() {
   Hup(/*transfer=*/false);

@@ -39,6 +39,19 @@ const Entry& RaftLog::At(Index i) const {
   return entries_[i - FirstIndex()];
 }
 
+std::optional<Index> RaftLog::CommittedConflict(Index prev_index, Term prev_term,
+                                               const std::vector<Entry>& ents) const {
+  auto conflicts = [&](Index i, Term t) {
+    if (i <= snapshot_.meta.index || i > committed_ || i > LastIndex()) return false;
+    return TermAt(i) != t;
+  };
+  if (conflicts(prev_index, prev_term)) return prev_index;
+  for (const Entry& e : ents) {
+    if (conflicts(e.index, e.term)) return e.index;
+  }
+  return std::nullopt;
+}
+
 std::optional<Index> RaftLog::MaybeAppend(Index prev_index, Term prev_term, std::vector<Entry>&& ents) {
   if (!MatchTerm(prev_index, prev_term)) {
     // An entry at or below the snapshot index is committed, and committed entries match the

@@ -35,6 +35,11 @@ class RaftLog {
   // Term of entry i; nullopt if i is compacted away (i < snapshot.index) or beyond the last entry.
   std::optional<Term> TermAt(Index i) const;
   bool MatchTerm(Index i, Term t) const;
+  // The first committed index (above the snapshot) at which a leader's AppendEntries — entry
+  // prev_index of term prev_term, then `ents` — disagrees with our log; nullopt if none. Leader
+  // Completeness says this never happens: if it does, safety was broken, a disk lied, or an
+  // operator copied data directories.
+  std::optional<Index> CommittedConflict(Index prev_index, Term prev_term, const std::vector<Entry>& ents) const;
   // Figure 2 RequestVote receiver rule: is a log ending at (last_index, last_term) at least as
   // up-to-date as ours?
   bool IsUpToDate(Index last_index, Term last_term) const;

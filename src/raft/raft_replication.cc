@@ -117,11 +117,30 @@ void Raft::SendHeartbeat(NodeId to, const std::string& context) {
   // Never tell a follower to commit beyond what it is known to hold: its log past `match` may
   // still differ from ours.
   m.commit = std::min(progress_.at(to).match, log_.committed());
+  // The term of the entry at that index, so a follower whose committed log contradicts ours
+  // notices even when we have nothing to append (Divergence); 0 if compacted away (no check).
+  m.index = m.commit;
+  m.log_term = log_.TermAt(m.commit).value_or(0);
   m.context = context;
   Send(std::move(m));
 }
 
+bool Raft::CheckDivergence(const Message& m) {
+  auto at = log_.CommittedConflict(m.index, m.log_term, m.entries);
+  if (!at) return false;
+  Term leader_term = m.log_term;
+  for (const Entry& e : m.entries) {
+    if (e.index == *at) leader_term = e.term;
+  }
+  divergence_ = Divergence{*at, log_.TermAt(*at).value_or(0), leader_term, m.from};
+  Log("DIVERGED: committed entry " + std::to_string(*at) + " has term " + std::to_string(divergence_->local_term) +
+      ", the leader's has term " + std::to_string(leader_term));
+  BecomeFollower(current_term_, kNoNode);
+  return true;
+}
+
 void Raft::HandleAppendEntries(Message& m) {
+  if (CheckDivergence(m)) return;
   Message resp;
   resp.type = MessageType::kAppResp;
   resp.to = m.from;
@@ -186,6 +205,7 @@ void Raft::HandleAppendResponse(Message& m, Progress& pr) {
 }
 
 void Raft::HandleHeartbeat(Message& m) {
+  if (m.log_term != 0 && CheckDivergence(m)) return;
   // The leader sends min(our match, its commit), so normally m.commit <= our last index. More
   // than that means we lost entries we had acknowledged (a node restarted with an empty or
   // older data directory under the same id; Raft's safety does not cover that case: such a
