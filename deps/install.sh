@@ -12,6 +12,7 @@ PACKAGES=(
   redis-server redis-tools                   # reference server, redis-cli, redis-benchmark
   python3 python3-redis                      # integration tests' client
   procps iproute2                            # ps/kill/ss for tests and tools
+  iptables util-linux                        # kernel partitions in the fault tests (iptables, setpriv)
 )
 
 missing=()
