@@ -115,6 +115,9 @@ class Node:
         cmd = [SERVER_BIN, "--port", str(self.port), "--dir", self.dir, "--bind", "127.0.0.1"] + self.args
         env = dict(os.environ)
         if self.powerloss:
+            for f in (POWERLOSS_LIB, POWERLOSS_TOOL):
+                if not os.path.exists(f):
+                    raise RuntimeError(f"{f} is missing: build the redraft_powerloss and powerloss_rollback targets")
             os.makedirs(self.journal, exist_ok=True)
             env.update(LD_PRELOAD=os.path.abspath(POWERLOSS_LIB), POWERLOSS_ROOT=self.dir,
                        POWERLOSS_DIR=self.journal)
