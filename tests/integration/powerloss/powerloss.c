@@ -175,7 +175,7 @@ static int resolve(int dirfd, const char* path, char* out, uint64_t* pdev, uint6
   if (!realpath(slash == full ? "/" : full, parent)) return 0;
   const char* name = slash + 1;
   if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || !*name) return 0;
-  snprintf(out, PATH_MAX, "%s/%s", strcmp(parent, "/") == 0 ? "" : parent, name);
+  if (snprintf(out, PATH_MAX, "%s/%s", strcmp(parent, "/") == 0 ? "" : parent, name) >= PATH_MAX) return 0;
   if (strncmp(out, root, root_len) != 0 || (out[root_len] != '/' && out[root_len] != 0)) return 0;
   struct stat st;
   if (stat(parent, &st) != 0) return 0;
@@ -487,7 +487,10 @@ int fdatasync(int fd) { on(); int r = real_fdatasync(fd); after_sync(fd, r == 0)
 // Keeps the inode at abs alive under a stash name (hard link) so a rollback can restore it.
 static char* stash(const char* abs) {
   char* s = malloc(PATH_MAX);
-  snprintf(s, PATH_MAX, "%s/%d-%lu", stash_dir, (int)getpid(), ++stash_seq);
+  if (snprintf(s, PATH_MAX, "%s/%d-%lu", stash_dir, (int)getpid(), ++stash_seq) >= PATH_MAX) {
+    errno = ENAMETOOLONG;
+    die("stash path");
+  }
   if (real_link(abs, s) != 0) die("link into stash");
   return s;
 }
