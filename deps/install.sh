@@ -13,6 +13,7 @@ PACKAGES=(
   python3 python3-redis                      # integration tests' client
   procps iproute2                            # ps/kill/ss for tests and tools
   faketime                                   # libfaketime: clock-skew tests
+  iptables util-linux                        # kernel partitions in the fault tests (iptables, setpriv)
 )
 
 missing=()
