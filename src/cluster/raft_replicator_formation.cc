@@ -272,11 +272,13 @@ void RaftReplicator::HandleJoinRequest(const Probe& p) {
   cc.node_id = p.id;
   for (uint64_t id : ids) {
     auto it = identity_.members.find(id);
-    if (id != identity_.self_id && it != identity_.members.end() && it->second.SameAddress(p.addr)) {
-      cc.type = raft::ConfChangeType::kRemoveNode;
-      cc.node_id = id;
-      break;
-    }
+    if (id == identity_.self_id || it == identity_.members.end() || !it->second.SameAddress(p.addr)) continue;
+    // The same log directory is already a member under that id (a stale or replayed probe from
+    // before it took its new id): nothing to replace.
+    if (it->second.incarnation == p.addr.incarnation) return;
+    cc.type = raft::ConfChangeType::kRemoveNode;
+    cc.node_id = id;
+    break;
   }
   if (cc.type == raft::ConfChangeType::kAddLearner) {
     cc.context = p.addr.Encode();
