@@ -4,28 +4,17 @@
 
 #include <chrono>
 
+#include "cluster/replies.h"
 #include "cluster/state_snapshot.h"
 #include "commands/command.h"
 #include "common/coding.h"
 
 namespace redraft::cluster {
-namespace {
-
-constexpr char kErrNoLeader[] = "-CLUSTERDOWN The cluster is down: no leader is known\r\n";
-constexpr char kErrTryAgain[] = "-TRYAGAIN Leadership is changing, the command was not executed; retry\r\n";
-constexpr char kErrUncertain[] =
-    "-UNCERTAIN The write's outcome is unknown: leadership changed after it was proposed\r\n";
-constexpr char kErrDiscarded[] =
-    "-TRYAGAIN The write was discarded by a leader change before it committed; it was not applied\r\n";
-constexpr char kErrReadTimeout[] =
-    "-CLUSTERDOWN The cluster is down: no quorum confirmed the read in time\r\n";
-
-}  // namespace
 
 RaftReplicator::RaftReplicator(uv_loop_t* loop, server::StateMachine* sm, ClusterOptions opts,
                                AppliedFn on_applied, ReadReadyFn on_read_ready)
     : loop_(loop), sm_(sm), opts_(std::move(opts)), on_applied_(std::move(on_applied)),
-      on_read_ready_(std::move(on_read_ready)) {
+      on_read_ready_(std::move(on_read_ready)), session_(RandomId()) {
   if (opts_.cluster_port == 0) opts_.cluster_port = opts_.port + 10000;
 }
 
@@ -173,6 +162,10 @@ void RaftReplicator::Pump() {
       SaveIdentity();
       SyncPeers();
       spdlog::info("installed snapshot at index {} (state at applied index {})", rd.snapshot->meta.index, applied);
+      // Entries up to `applied` are never applied here one by one: our writes in flight may be
+      // among them, and their replies are not in the snapshot.
+      FailWritesInFlight();
+      applied_term_ = std::max(applied_term_, rd.snapshot->meta.term);
     }
     NoteStamps(rd.entries);
     if (persist) {
@@ -200,19 +193,12 @@ void RaftReplicator::Finish(raft::Ready& rd) {
   if (rd.soft_state && rd.soft_state->leader != known_leader_) {
     known_leader_ = rd.soft_state->leader;
     // ReadIndex requests in flight went to the old leader and will get no answer: ask again
-    // (nothing was read yet, so this stays linearizable). Forwarded writes may or may not have
-    // been proposed there: their outcome is unknown.
+    // (nothing was read yet, so this stays linearizable). Writes in flight are settled by what
+    // we apply (ForgetDeadWrites): the old leader may still have committed them.
     for (auto& [ctx, batch] : read_waiting_) {
-      for (uint64_t t : batch.tokens) {
-        Held h;
-        h.is_read = true;
-        h.token = t;
-        Hold(std::move(h));
-      }
+      for (uint64_t t : batch.tokens) Hold(Held{t, 0});
     }
     read_waiting_.clear();
-    for (auto& [req, f] : forwarded_) on_applied_(f.token, kErrUncertain);
-    forwarded_.clear();
     spdlog::info("raft: role {} term {} leader {}", raft::RoleName(rd.soft_state->role), raft_->term(),
                  rd.soft_state->leader ? NodeIdHex(rd.soft_state->leader) : "none");
   }
@@ -327,44 +313,29 @@ void RaftReplicator::ApplyCommitted(std::vector<raft::Entry>& entries) {
   std::vector<std::string> replies(todo.size());
   std::vector<resp::ReplyBuilder> builders;
   builders.reserve(todo.size());
-  std::vector<const Pending*> owners(todo.size(), nullptr);
-  for (size_t i = 0; i < todo.size(); i++) {
-    auto it = pending_.find(todo[i].index);
-    int proto = 2;
-    if (it != pending_.end() && it->second.term == todo[i].term) {
-      owners[i] = &it->second;
-      proto = it->second.proto;
-    }
-    builders.emplace_back(&replies[i], proto);
-  }
+  for (size_t i = 0; i < todo.size(); i++) builders.emplace_back(&replies[i], WriteProto(todo[i]));
   sm_->ApplyBatch(todo, [&](size_t i) { return &builders[i]; });
   for (size_t i = 0; i < todo.size(); i++) {
-    auto it = pending_.find(todo[i].index);
+    const raft::Entry& e = todo[i];
+    applied_term_ = std::max(applied_term_, e.term);
+    // Our own client's write: this apply is its (only) application.
+    if (e.type == raft::EntryType::kNormal && !e.data.empty() && !writes_.empty()) {
+      auto tag = commands::LogCommandTag(e.data);
+      if (tag && tag->session == session_ && writes_.count(tag->seq)) AnswerWrite(tag->seq, std::string(replies[i]));
+    }
+    auto it = pending_.find(e.index);
     if (it == pending_.end()) continue;
     Pending p = it->second;
     pending_.erase(it);
-    // A different term at our index means our entry was overwritten: it was never committed.
-    ReplyTo(p, owners[i] ? std::move(replies[i]) : std::string(kErrDiscarded));
+    // A different term at its index means the entry was overwritten: it was never committed.
+    if (p.term == e.term) ReplyTo(p, std::move(replies[i]));
+    else SendNotExecuted(p.remote, p.remote_req, p.term);
   }
-  // Proposals at indexes a received snapshot jumped over: their fate is not known here.
+  // Entries a received snapshot jumped over: the forwarding node settles them itself.
   uint64_t now_applied = sm_->applied_index();
-  while (!pending_.empty() && pending_.begin()->first <= now_applied) {
-    Pending p = pending_.begin()->second;
-    pending_.erase(pending_.begin());
-    ReplyTo(p, kErrUncertain);
-  }
+  while (!pending_.empty() && pending_.begin()->first <= now_applied) pending_.erase(pending_.begin());
+  ForgetDeadWrites();
   ServeReads();
-}
-
-void RaftReplicator::ReplyTo(const Pending& p, std::string&& reply) {
-  if (p.remote) {
-    std::string payload;
-    PutVarint64(&payload, p.remote_req);
-    PutLengthPrefixed(&payload, reply);
-    if (transport_) transport_->Send(p.remote, "fwdr", std::move(payload));
-  } else if (p.token) {
-    on_applied_(p.token, std::move(reply));
-  }
 }
 
 void RaftReplicator::HandleReadStates(std::vector<raft::ReadState>& states) {
@@ -411,16 +382,10 @@ void RaftReplicator::Hold(Held h) {
 }
 
 void RaftReplicator::ReleaseHeld() {
-  if (held_.empty() || !LeaderReachable()) return;
-  std::deque<Held> held;
-  held.swap(held_);
-  for (Held& h : held) {
-    if (h.is_read) {
-      read_batch_.push_back(h.token);
-    } else {
-      Propose(std::move(h.data), h.token, h.proto);
-    }
-  }
+  if (!LeaderReachable()) return;
+  ResendWrites();
+  for (Held& h : held_) read_batch_.push_back(h.token);
+  held_.clear();
 }
 
 bool RaftReplicator::Diverged() {
@@ -443,64 +408,6 @@ std::string RaftReplicator::DivergedError() const {
          " at the leader); it stopped serving: use another node\r\n";
 }
 
-void RaftReplicator::Propose(std::string data, uint64_t token, int proto) {
-  if (Diverged()) {
-    on_applied_(token, DivergedError());
-    return;
-  }
-  if (!LeaderReachable()) {
-    Held h;
-    h.token = token;
-    h.data = std::move(data);
-    h.proto = proto;
-    Hold(std::move(h));
-    return;
-  }
-  Pending p;
-  p.token = token;
-  p.proto = proto;
-  std::string error;
-  ProposeFor(p, std::move(data), &error);
-  if (!error.empty()) on_applied_(token, std::move(error));
-}
-
-// Proposes on the leader, or forwards to it; *error is set (and nothing was proposed) otherwise.
-void RaftReplicator::ProposeFor(Pending p, std::string data, std::string* error) {
-  p.deadline_ms = NowMs() + opts_.request_timeout_ms;
-  if (raft_->role() == raft::Role::kLeader) {
-    // The leader's time, for this entry's expiry decisions on every replica (docs/time.md).
-    int64_t stamp = ClusterTimeMs();
-    if (commands::RestampLogCommand(&data, stamp)) NoteStamp(stamp);
-    Status st = raft_->Propose(std::move(data));
-    if (!st.ok()) {
-      *error = kErrTryAgain;
-      return;
-    }
-    p.term = raft_->term();
-    pending_[raft_->last_index()] = p;
-    return;
-  }
-  uint64_t leader = raft_->leader();
-  if (leader == raft::kNoNode || leader == identity_.self_id || !transport_ || p.remote) {
-    *error = leader == raft::kNoNode ? kErrNoLeader : kErrTryAgain;
-    return;
-  }
-  if (!transport_->IsConnected(leader)) {  // nothing sent, so nothing proposed
-    *error = kErrNoLeader;
-    return;
-  }
-  uint64_t req = next_forward_++;
-  std::string payload;
-  PutVarint64(&payload, req);
-  PutVarint64(&payload, static_cast<uint64_t>(p.proto));
-  PutLengthPrefixed(&payload, data);
-  if (!transport_->Send(leader, "fwd", std::move(payload))) {
-    *error = kErrNoLeader;
-    return;
-  }
-  forwarded_[req] = Forwarded{p.token, p.deadline_ms};
-}
-
 void RaftReplicator::ReadBarrier(uint64_t token) {
   if (Diverged()) {
     on_applied_(token, DivergedError());
@@ -516,12 +423,7 @@ void RaftReplicator::FlushReadBatch() {
   std::vector<uint64_t> tokens = std::move(read_batch_);
   read_batch_.clear();
   if (!LeaderReachable()) {
-    for (uint64_t t : tokens) {
-      Held h;
-      h.is_read = true;
-      h.token = t;
-      Hold(std::move(h));
-    }
+    for (uint64_t t : tokens) Hold(Held{t, 0});
     return;
   }
   Status st = raft_->ReadIndex(ctx);
@@ -546,24 +448,11 @@ void RaftReplicator::SweepDeadlines() {
     for (uint64_t t : it->second.tokens) on_applied_(t, kErrReadTimeout);
     it = read_waiting_.erase(it);
   }
-  for (auto it = forwarded_.begin(); it != forwarded_.end();) {
-    if (it->second.deadline_ms > now) {
-      ++it;
-      continue;
-    }
-    on_applied_(it->second.token, kErrUncertain);
-    it = forwarded_.erase(it);
-  }
-  // A proposal that has not been applied by its deadline: if we are no longer the leader of its
-  // term, its fate is unknown to us; if we still lead, it is still on its way.
-  for (auto it = pending_.begin(); raft_ && it != pending_.end();) {
-    bool still_ours = raft_->role() == raft::Role::kLeader && raft_->term() == it->second.term;
-    if (it->second.deadline_ms > now || still_ours) {
-      ++it;
-      continue;
-    }
-    ReplyTo(it->second, kErrUncertain);
-    it = pending_.erase(it);
+  SweepWrites(now);
+  // Others' forwarded entries not applied by their deadline: the forwarding node settles them.
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    if (it->second.deadline_ms > now) ++it;
+    else it = pending_.erase(it);
   }
 }
 
@@ -606,46 +495,16 @@ void RaftReplicator::OnPeerMessage(uint64_t from, const std::string& type, std::
     raft_->Step(std::move(m).value());
     if (Diverged()) {
       // Nothing waiting here will be answered by this node's Raft any more.
-      for (auto& [idx, p] : pending_) ReplyTo(p, kErrUncertain);
-      pending_.clear();
+      pending_.clear();  // their forwarding nodes settle them
       for (auto& [ctx, batch] : read_waiting_) {
         for (uint64_t t : batch.tokens) on_applied_(t, DivergedError());
       }
       read_waiting_.clear();
     }
   } else if (type == "fwd") {
-    std::string_view in = payload;
-    uint64_t req, proto;
-    std::string_view data;
-    if (!GetVarint64(&in, &req) || !GetVarint64(&in, &proto) || !GetLengthPrefixed(&in, &data)) return;
-    Pending p;
-    p.remote = from;
-    p.remote_req = req;
-    p.proto = proto == 3 ? 3 : 2;
-    // Only validated writes reach the log (commands/write_entry.h): a peer's entry is checked
-    // here, and a bad one is answered with the Redis error and never proposed.
-    if (Status valid = server::StateMachine::ValidateEntry(data); !valid.ok()) {
-      std::string why = valid.message().substr(0, 200);
-      for (char& ch : why) ch = (ch == '\r' || ch == '\n') ? ' ' : ch;  // one log line
-      spdlog::warn("refused a forwarded entry from {}: {}", NodeIdHex(from), why);
-      std::string error;
-      resp::ReplyBuilder(&error, p.proto).Error(valid.message());
-      ReplyTo(p, std::move(error));
-    } else {
-      std::string error;
-      ProposeFor(p, std::string(data), &error);
-      if (!error.empty()) ReplyTo(p, std::move(error));
-    }
-  } else if (type == "fwdr") {
-    std::string_view in = payload;
-    uint64_t req;
-    std::string_view reply;
-    if (!GetVarint64(&in, &req) || !GetLengthPrefixed(&in, &reply)) return;
-    auto it = forwarded_.find(req);
-    if (it == forwarded_.end()) return;  // timed out already
-    uint64_t token = it->second.token;
-    forwarded_.erase(it);
-    on_applied_(token, std::string(reply));
+    OnForward(from, payload);
+  } else if (type == "fwdr" || type == "fwdn") {
+    OnForwardReply(type, payload);
   } else if (type == "xfer") {
     std::string_view in = payload;
     uint64_t target;

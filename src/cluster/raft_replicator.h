@@ -89,25 +89,28 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
 
  private:
   static constexpr raft::GroupId kGroup = 1;
-  // Who waits for a proposed entry.
+  // A forwarded entry this node (the leader) proposed for another node: who gets the reply.
   struct Pending {
     raft::Term term = 0;
-    uint64_t token = 0;      // local client slot (0 = none)
-    uint64_t remote = 0;     // forwarding node (0 = local)
-    uint64_t remote_req = 0;
+    uint64_t remote = 0;      // the node that forwarded it
+    uint64_t remote_req = 0;  // its seq there
     int proto = 2;
     int64_t deadline_ms = 0;
   };
-  struct Forwarded {
-    uint64_t token;
-    int64_t deadline_ms;
+  // A write this node accepted from one of its clients, kept until its outcome is definite
+  // (raft_replicator_writes.cc): the reply from whichever node applied it first (the leader's
+  // "fwdr", or our own apply of the entry carrying our tag), or "not applied" — then it is sent
+  // again, which is safe because the first copy can provably never commit.
+  struct Write {
+    uint64_t token = 0;
+    int proto = 2;
+    std::string data;         // the log entry, tagged {session_, seq}
+    raft::Term term = 0;      // the term it was proposed or forwarded in; 0 = not in flight
+    int64_t deadline_ms = 0;
   };
   // A request that arrived while no leader was reachable, held until one is (or its deadline).
   struct Held {
-    bool is_read = false;
-    uint64_t token = 0;
-    std::string data;
-    int proto = 2;
+    uint64_t token = 0;  // a read barrier
     int64_t deadline_ms = 0;
   };
   struct ReadBatch {
@@ -133,8 +136,19 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   void FlushReadBatch();
   void SendRaft(raft::Message& m);
   void OnPeerMessage(uint64_t from, const std::string& type, std::string&& payload);
-  void ProposeFor(Pending p, std::string data, std::string* error);
+  // Writes (raft_replicator_writes.cc).
+  void SendWrite(uint64_t seq);
+  void ResendWrites();
+  void OnForward(uint64_t from, std::string_view payload);
+  void OnForwardReply(const std::string& type, std::string_view payload);
+  void AnswerWrite(uint64_t seq, std::string&& reply);
+  void ForgetDeadWrites();
+  void SweepWrites(int64_t now);
   void ReplyTo(const Pending& p, std::string&& reply);
+  void SendNotExecuted(uint64_t to, uint64_t req, raft::Term term);
+  // A snapshot jumped over entries we never saw: writes in flight may be among them.
+  void FailWritesInFlight();
+  int WriteProto(const raft::Entry& e) const;
   bool LeaderReachable() const;
   void Hold(Held h);
   void ReleaseHeld();
@@ -187,9 +201,13 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   raft::Ready inflight_;
   std::vector<raft::Message> held_messages_;
 
-  std::map<raft::Index, Pending> pending_;          // proposals by log index
-  std::unordered_map<uint64_t, Forwarded> forwarded_;  // our forwards awaiting "fwdr"
-  uint64_t next_forward_ = 1;
+  std::map<raft::Index, Pending> pending_;          // others' forwarded entries we proposed, by index
+  const uint64_t session_;                          // tags our writes; random per process run
+  uint64_t next_seq_ = 1;
+  std::map<uint64_t, Write> writes_;                // our clients' writes by seq
+  std::set<uint64_t> unsent_;                       // seqs of writes_ not in flight (term 0)
+  raft::Term applied_term_ = 0;                     // term of the last entry we applied
+  raft::Term resolved_term_ = 0;                    // applied_term_ when ForgetDeadWrites last ran
   std::vector<uint64_t> read_batch_;                 // barriers asked this iteration
   std::deque<Held> held_;                            // waiting for a reachable leader
   std::map<std::string, ReadBatch> read_waiting_;    // ReadIndex context -> barriers

@@ -101,11 +101,20 @@ extern const CommandSpec kClusterCommands[];
 // Redis Cluster's hash slot of a key (CRC16 of the key or of its {hash tag}, mod 16384).
 int ClusterKeySlot(std::string_view key);
 
-// The log form of a write: the proposer's clock plus the rewritten argv.
-// Format: varint now_ms, varint argc, then argc length-prefixed strings.
+// The log form of a write: the proposer's clock (restamped by the leader) plus the rewritten argv,
+// and optionally the tag of the node that accepted it from a client (which recognises its own
+// writes when it applies them: docs/exactly_once.md).
+// Format: varint now_ms, varint argc, then argc length-prefixed strings, then optionally
+// varint session, varint seq (the tag; present iff session != 0).
+struct WriteTag {
+  uint64_t session = 0;  // random per process run of the accepting node
+  uint64_t seq = 0;
+  bool operator==(const WriteTag&) const = default;
+};
 struct LogCommand {
   int64_t now_ms = 0;
   Argv argv;
+  WriteTag tag;
 };
 std::string EncodeLogCommand(const LogCommand& cmd);
 bool DecodeLogCommand(std::string_view data, LogCommand* out);
@@ -114,5 +123,9 @@ std::optional<int64_t> LogCommandTime(std::string_view data);
 // Replaces the entry's time with now_ms, leaving the rest as it is (the leader stamps every entry
 // it proposes: docs/time.md). False (data unchanged) if data does not start with a time.
 bool RestampLogCommand(std::string* data, int64_t now_ms);
+// The entry's tag (session 0 if it has none); nullopt if it does not decode. Copies nothing.
+std::optional<WriteTag> LogCommandTag(std::string_view data);
+// Appends a tag to an untagged entry. False (data unchanged) if it does not decode or has one.
+bool TagLogCommand(std::string* data, WriteTag tag);
 
 }  // namespace redraft::commands

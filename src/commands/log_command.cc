@@ -1,6 +1,7 @@
 // The log form of a write (format in command.h): varint now_ms (two's complement as uint64),
-// varint argc, then argc strings each as varint length + bytes. Decoding validates every bound
-// and rejects trailing bytes, so arbitrary input never crashes and never half-decodes.
+// varint argc, then argc strings each as varint length + bytes, then an optional tag (varint
+// session != 0, varint seq). Decoding validates every bound and rejects any other trailing bytes,
+// so arbitrary input never crashes and never half-decodes.
 #include "commands/command.h"
 #include "common/coding.h"
 
@@ -14,8 +15,23 @@ std::string EncodeLogCommand(const LogCommand& cmd) {
   PutVarint64(&out, static_cast<uint64_t>(cmd.now_ms));
   PutVarint64(&out, cmd.argv.size());
   for (const auto& a : cmd.argv) PutLengthPrefixed(&out, a);
+  if (cmd.tag.session != 0) {
+    PutVarint64(&out, cmd.tag.session);
+    PutVarint64(&out, cmd.tag.seq);
+  }
   return out;
 }
+
+namespace {
+
+// Consumes an optional tag that must end the entry.
+bool GetTag(std::string_view* data, WriteTag* tag) {
+  *tag = WriteTag{};
+  if (data->empty()) return true;
+  return GetVarint64(data, &tag->session) && tag->session != 0 && GetVarint64(data, &tag->seq) && data->empty();
+}
+
+}  // namespace
 
 bool DecodeLogCommand(std::string_view data, LogCommand* out) {
   uint64_t now = 0, argc = 0;
@@ -29,9 +45,31 @@ bool DecodeLogCommand(std::string_view data, LogCommand* out) {
     if (!GetLengthPrefixed(&data, &s)) return false;
     argv.emplace_back(s);
   }
-  if (!data.empty()) return false;
+  WriteTag tag;
+  if (!GetTag(&data, &tag)) return false;
   out->now_ms = static_cast<int64_t>(now);
   out->argv = std::move(argv);
+  out->tag = tag;
+  return true;
+}
+
+std::optional<WriteTag> LogCommandTag(std::string_view data) {
+  uint64_t now = 0, argc = 0;
+  if (!GetVarint64(&data, &now) || !GetVarint64(&data, &argc) || argc > data.size()) return std::nullopt;
+  for (uint64_t i = 0; i < argc; i++) {
+    std::string_view s;
+    if (!GetLengthPrefixed(&data, &s)) return std::nullopt;
+  }
+  WriteTag tag;
+  if (!GetTag(&data, &tag)) return std::nullopt;
+  return tag;
+}
+
+bool TagLogCommand(std::string* data, WriteTag tag) {
+  auto old = LogCommandTag(*data);
+  if (!old || old->session != 0 || tag.session == 0) return false;
+  PutVarint64(data, tag.session);
+  PutVarint64(data, tag.seq);
   return true;
 }
 

@@ -1,0 +1,210 @@
+// RaftReplicator's write path: every write a client sends to this node is applied at most once and
+// gets a definite answer whenever one can be learned (docs/exactly_once.md).
+//
+// A write is tagged {session_, seq} (session_ is random per process run) and sent to the leader:
+// proposed here if we lead, else forwarded ("fwd") with the term we know, which the leader must
+// still be in (else it answers "fwdn": not executed). Its outcome becomes known by the first of:
+//   - the leader's "fwdr" (it applied the entry: the reply);
+//   - our own apply of an entry carrying our tag (every node applies every entry; the reply is
+//     computed deterministically, so it is the same bytes the leader computed);
+//   - proof that it can never be applied: we applied an entry of a term newer than the one the
+//     write was proposed in without meeting it. Terms never decrease along a log, so a committed
+//     entry of term t sits before every entry of a later term; an entry of term t not applied
+//     before one of term t' > t was never committed and never will be. The write is then sent
+//     again (it is not in flight anywhere), so a leader change costs the client a little latency
+//     instead of an UNCERTAIN. "fwdn" (the leader refused or saw its copy overwritten) is such a
+//     proof too.
+// Only if none of these arrives before cluster-request-timeout does the client get UNCERTAIN
+// (e.g. this node is cut off from the majority); CLUSTERDOWN if the write was never sent.
+#include <spdlog/spdlog.h>
+
+#include "cluster/raft_replicator.h"
+#include "cluster/replies.h"
+#include "commands/command.h"
+#include "common/coding.h"
+
+namespace redraft::cluster {
+
+void RaftReplicator::Propose(std::string data, uint64_t token, int proto) {
+  if (Diverged()) {
+    on_applied_(token, DivergedError());
+    return;
+  }
+  constexpr size_t kMaxUnsent = 100000;
+  if (unsent_.size() >= kMaxUnsent) {  // no leader for a long while: don't queue without bound
+    on_applied_(token, kErrNoLeader);
+    return;
+  }
+  uint64_t seq = next_seq_++;
+  REDRAFT_CHECK(commands::TagLogCommand(&data, commands::WriteTag{session_, seq}));
+  writes_.emplace(seq, Write{token, proto, std::move(data), 0, NowMs() + opts_.request_timeout_ms});
+  unsent_.insert(seq);
+  SendWrite(seq);
+}
+
+// Sends a write that is not in flight to the leader, if one is reachable (else it waits in
+// unsent_ for ResendWrites).
+void RaftReplicator::SendWrite(uint64_t seq) {
+  auto it = writes_.find(seq);
+  if (it == writes_.end() || !raft_ || !LeaderReachable()) return;
+  Write& w = it->second;
+  if (raft_->role() == raft::Role::kLeader) {
+    std::string entry = w.data;
+    commands::RestampLogCommand(&entry, ClusterTimeMs());  // docs/time.md
+    NoteStamp(*commands::LogCommandTime(entry));
+    if (!raft_->Propose(std::move(entry)).ok()) return;  // handing leadership over: later
+    w.term = raft_->term();
+  } else {
+    std::string payload;
+    PutVarint64(&payload, seq);
+    PutVarint64(&payload, static_cast<uint64_t>(w.proto));
+    PutVarint64(&payload, raft_->term());
+    PutLengthPrefixed(&payload, w.data);
+    if (!transport_->Send(raft_->leader(), "fwd", std::move(payload))) return;
+    w.term = raft_->term();
+  }
+  unsent_.erase(seq);
+}
+
+void RaftReplicator::ResendWrites() {
+  if (unsent_.empty()) return;
+  std::vector<uint64_t> seqs(unsent_.begin(), unsent_.end());
+  for (uint64_t seq : seqs) SendWrite(seq);
+}
+
+void RaftReplicator::AnswerWrite(uint64_t seq, std::string&& reply) {
+  auto it = writes_.find(seq);
+  if (it == writes_.end()) return;
+  uint64_t token = it->second.token;
+  writes_.erase(it);
+  unsent_.erase(seq);
+  on_applied_(token, std::move(reply));
+}
+
+// Writes in flight in a term older than the last entry we applied were never committed (see the
+// file comment): they are not in flight any more.
+void RaftReplicator::ForgetDeadWrites() {
+  if (applied_term_ == resolved_term_) return;  // only a new term can prove anything
+  resolved_term_ = applied_term_;
+  for (auto& [seq, w] : writes_) {
+    if (w.term != 0 && w.term < applied_term_) {
+      w.term = 0;
+      unsent_.insert(seq);
+    }
+  }
+  ResendWrites();
+}
+
+void RaftReplicator::FailWritesInFlight() {
+  for (auto it = writes_.begin(); it != writes_.end();) {
+    if (it->second.term == 0) {
+      ++it;
+      continue;
+    }
+    on_applied_(it->second.token, kErrUncertain);
+    it = writes_.erase(it);
+  }
+}
+
+void RaftReplicator::SweepWrites(int64_t now) {
+  for (auto it = writes_.begin(); it != writes_.end();) {
+    if (it->second.deadline_ms > now) {
+      ++it;
+      continue;
+    }
+    // Never sent, or provably not applied and not sent again: not executed. Else unknown.
+    on_applied_(it->second.token, it->second.term == 0 ? kErrNoLeader : kErrUncertain);
+    unsent_.erase(it->first);
+    it = writes_.erase(it);
+  }
+}
+
+int RaftReplicator::WriteProto(const raft::Entry& e) const {
+  auto p = pending_.find(e.index);
+  if (p != pending_.end() && p->second.term == e.term) return p->second.proto;
+  if (!writes_.empty() && e.type == raft::EntryType::kNormal && !e.data.empty()) {
+    auto tag = commands::LogCommandTag(e.data);
+    if (tag && tag->session == session_) {
+      auto w = writes_.find(tag->seq);
+      if (w != writes_.end()) return w->second.proto;
+    }
+  }
+  return 2;  // nobody here waits for this reply
+}
+
+// ---------------------------------------------------------------------------------------------
+// The leader's side of forwarding
+
+void RaftReplicator::OnForward(uint64_t from, std::string_view in) {
+  uint64_t req, proto, term;
+  std::string_view data;
+  if (!GetVarint64(&in, &req) || !GetVarint64(&in, &proto) || !GetVarint64(&in, &term) ||
+      !GetLengthPrefixed(&in, &data)) {
+    return;
+  }
+  Pending p;
+  p.remote = from;
+  p.remote_req = req;
+  p.proto = proto == 3 ? 3 : 2;
+  // Only validated writes reach the log (commands/write_entry.h): a peer's entry is checked
+  // here, and a bad one is answered with the Redis error and never proposed.
+  if (Status valid = server::StateMachine::ValidateEntry(data); !valid.ok()) {
+    std::string why = valid.message().substr(0, 200);
+    for (char& ch : why) ch = (ch == '\r' || ch == '\n') ? ' ' : ch;  // one log line
+    spdlog::warn("refused a forwarded entry from {}: {}", NodeIdHex(from), why);
+    std::string error;
+    resp::ReplyBuilder(&error, p.proto).Error(valid.message());
+    ReplyTo(p, std::move(error));
+    return;
+  }
+  // Proposed only in the term the sender forwarded it for: then "not applied" is provable by the
+  // sender from the terms it applies (see the file comment).
+  if (raft_->role() != raft::Role::kLeader || raft_->term() != term) {
+    SendNotExecuted(from, req, term);
+    return;
+  }
+  std::string entry(data);
+  if (!commands::RestampLogCommand(&entry, ClusterTimeMs()) || !raft_->Propose(std::move(entry)).ok()) {
+    SendNotExecuted(from, req, term);
+    return;
+  }
+  NoteStamp(*commands::LogCommandTime(raft_->log().At(raft_->last_index()).data));
+  p.term = raft_->term();
+  p.deadline_ms = NowMs() + opts_.request_timeout_ms;
+  pending_[raft_->last_index()] = p;
+}
+
+void RaftReplicator::ReplyTo(const Pending& p, std::string&& reply) {
+  std::string payload;
+  PutVarint64(&payload, p.remote_req);
+  PutLengthPrefixed(&payload, reply);
+  if (transport_) transport_->Send(p.remote, "fwdr", std::move(payload));
+}
+
+void RaftReplicator::SendNotExecuted(uint64_t to, uint64_t req, raft::Term term) {
+  std::string payload;
+  PutVarint64(&payload, req);
+  PutVarint64(&payload, term);
+  if (transport_) transport_->Send(to, "fwdn", std::move(payload));
+}
+
+void RaftReplicator::OnForwardReply(const std::string& type, std::string_view in) {
+  uint64_t req;
+  if (!GetVarint64(&in, &req)) return;
+  if (type == "fwdn") {
+    // The copy forwarded in `term` was not executed and is not in flight: send it again once a
+    // leader is reachable. (About an older copy, it says nothing about the one in flight now.)
+    uint64_t term;
+    if (!GetVarint64(&in, &term)) return;
+    auto it = writes_.find(req);
+    if (it == writes_.end() || it->second.term != term) return;
+    it->second.term = 0;
+    unsent_.insert(req);
+    return;
+  }
+  std::string_view reply;
+  if (!GetLengthPrefixed(&in, &reply)) return;
+  AnswerWrite(req, std::string(reply));
+}
+
+}  // namespace redraft::cluster
