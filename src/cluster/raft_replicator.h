@@ -45,11 +45,12 @@ struct ClusterOptions {
 // over the PeerTransport, applied through the StateMachine. Runs on the server's event loop; one
 // storage thread does every log write with one fdatasync per Ready (group commit).
 //
-// Writes: the leader proposes; a follower forwards the prepared entry to the leader ("fwd") and
-// relays the reply ("fwdr"). Reads: a ReadIndex barrier (batched per loop iteration), then the
-// read runs locally once the state machine has applied the read index.
-// Replies that mean "not executed" (CLUSTERDOWN, TRYAGAIN) are only given to commands that were
-// not proposed; a proposal whose fate is unknown when its deadline passes gets UNCERTAIN.
+// Writes (raft_replicator_writes.cc, docs/exactly_once.md): tagged by this node, proposed if we
+// lead, else forwarded ("fwd"); answered by the leader's "fwdr" or our own apply of the tagged
+// entry; sent again only once it provably can never commit. Reads: a ReadIndex barrier (batched
+// per loop iteration), then the read runs locally once the state machine has applied the read
+// index. CLUSTERDOWN ("not executed") only for requests never sent; UNCERTAIN only when the
+// outcome could not be learned by the deadline.
 //
 // Identity and membership: the node's id lives in its log directory (LogIdentity); who votes is
 // what the log and snapshot say, from the bootstrap entries at index 1 on (never nodes.conf). A

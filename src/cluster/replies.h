@@ -1,6 +1,6 @@
 // The replies a cluster node gives beyond Redis's own (README "Errors a client can get"): one
-// place for their texts. "Not executed" replies (CLUSTERDOWN, TRYAGAIN) are only ever given for
-// commands that were not applied; UNCERTAIN only when the outcome could not be learned in time.
+// place for their texts. The "not executed" reply (CLUSTERDOWN) is only ever given for commands
+// that were not applied; UNCERTAIN only when the outcome could not be learned in time.
 #pragma once
 
 namespace redraft::cluster {
