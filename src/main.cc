@@ -70,6 +70,7 @@ int main(int argc, char** argv) {
   opts.election_tick = cfg->raft_election_ticks;
   opts.request_timeout_ms = cfg->cluster_request_timeout;
   opts.compact_every = cfg->log_compact_entries;
+  opts.compact_bytes = cfg->log_compact_bytes;
   Server server(std::move(cfg).value(), [opts](uv_loop_t* loop, StateMachine* sm, Replicator::AppliedFn applied,
                                                Replicator::ReadReadyFn ready) {
     auto r = std::make_unique<redraft::cluster::RaftReplicator>(loop, sm, opts, std::move(applied), std::move(ready));

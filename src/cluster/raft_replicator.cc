@@ -168,6 +168,7 @@ void RaftReplicator::Pump() {
       applied_term_ = std::max(applied_term_, rd.snapshot->meta.term);
     }
     NoteStamps(rd.entries);
+    for (const raft::Entry& e : rd.entries) bytes_since_compact_ += static_cast<int64_t>(e.data.size());
     if (persist) {
       Job job;
       job.hard_state = rd.hard_state;
@@ -518,7 +519,9 @@ void RaftReplicator::OnPeerMessage(uint64_t from, const std::string& type, std::
 
 void RaftReplicator::MaybeCompact() {
   uint64_t applied = sm_->applied_index();
-  if (static_cast<int64_t>(applied - last_compact_) < opts_.compact_every) return;
+  if (static_cast<int64_t>(applied - last_compact_) < opts_.compact_every && bytes_since_compact_ < opts_.compact_bytes) {
+    return;
+  }
   if (applied > raft_->applied_index() || applied <= raft_->first_index()) return;
   auto term = raft_->TermAt(applied);
   if (!term) return;
@@ -529,6 +532,7 @@ void RaftReplicator::MaybeCompact() {
   Status st = raft_->Compact(applied, std::string());
   if (!st.ok()) return;
   last_compact_ = applied;
+  bytes_since_compact_ = 0;
   Job job;
   job.compact = meta;
   Submit(std::move(job));

@@ -38,7 +38,8 @@ struct ClusterOptions {
   int tick_ms = 40;
   int election_tick = 10;
   int request_timeout_ms = 5000;   // forwarded writes and read barriers fail after this
-  int64_t compact_every = 100000;
+  int64_t compact_every = 100000;  // entries between log compactions
+  int64_t compact_bytes = 64 << 20;  // or bytes of entries appended (bounds the in-memory log)
 };
 
 // The write path of a cluster node: a Raft group (raft/) whose log is the LogStore, replicated
@@ -215,6 +216,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   std::multimap<raft::Index, std::vector<uint64_t>> read_ready_at_;  // read index -> barriers
   uint64_t next_read_ctx_ = 1;
   raft::Index last_compact_ = 0;
+  int64_t bytes_since_compact_ = 0;  // entry bytes persisted since the last compaction
   // The largest entry time in our log or store (docs/time.md): as leader we stamp every entry with
   // max(this, wall clock), so entry times never go backwards, across leader changes too.
   int64_t last_stamp_ = 0;

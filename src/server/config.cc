@@ -100,7 +100,7 @@ Directive StringDirective(const char* name, bool mut, std::string Config::*field
 
 // mutable_at_runtime (the bool after the name) is true only for directives whose new value the
 // running server actually uses: CONFIG SET must never answer OK and change nothing.
-// log-compact-entries and cluster-request-timeout are copied into the Raft replicator's options
+// log-compact-entries, log-compact-bytes and cluster-request-timeout are copied into the Raft replicator's options
 // at startup, so they are startup-only until the replicator can take them at runtime.
 const std::vector<Directive>& Directives() {
   static const std::vector<Directive> kDirectives = {
@@ -118,6 +118,7 @@ const std::vector<Directive>& Directives() {
       StringDirective("requirepass", true, &Config::requirepass),
       IntDirective("hz", true, &Config::hz, 1, 500),
       IntDirective("log-compact-entries", false, &Config::log_compact_entries, 1000, INT64_MAX),
+      MemDirective("log-compact-bytes", false, &Config::log_compact_bytes, 1024 * 1024),
       IntDirective("cluster-port", false, &Config::cluster_port, 0, 65535),
       StringDirective("cluster-node-id", false, &Config::cluster_node_id),
       StringDirective("cluster-id", false, &Config::cluster_id),

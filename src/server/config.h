@@ -26,6 +26,7 @@ struct Config {
   std::string requirepass;
   int hz = 10;                      // server cron frequency (active expiry, timeouts)
   int64_t log_compact_entries = 100000;  // flush the store and drop the log behind it this often
+  int64_t log_compact_bytes = 64 << 20;  // ... or once this many bytes of entries were appended
   std::string pidfile;
   // Reported for clients and tools that read them (redis-benchmark, monitoring): every write is
   // in the durable log before it is acknowledged, whatever these say. Fixed at startup.
