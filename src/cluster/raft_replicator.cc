@@ -81,6 +81,7 @@ Status RaftReplicator::StartTransport() {
       [this](uint64_t from, const std::string& type, std::string&& payload) {
         OnPeerMessage(from, type, std::move(payload));
       });
+  transport_->SetAcceptUnknownSenders(formation_.has_value());
   REDRAFT_RETURN_IF_ERROR(transport_->Listen(opts_.bind, opts_.cluster_port));
   SyncPeers();
   return Status::OK();

@@ -152,6 +152,7 @@ Status RaftReplicator::Bootstrap(const std::map<uint64_t, MemberAddr>& voters) {
   rec.hard_state = hs;
   rec.entries = std::move(entries);
   formation_.reset();
+  if (transport_) transport_->SetAcceptUnknownSenders(false);
   return StartRaft(std::move(rec));
 }
 
@@ -204,7 +205,13 @@ void RaftReplicator::OnProbe(uint64_t from, const std::string& type, const std::
     return;
   }
   if (!formation_) return;
-  formation_->Observe(from, *p);
+  // Members that rejoined under new ids answer under those: the configured slot is the one at
+  // the address they give.
+  uint64_t slot = from;
+  for (auto& [id, a] : opts_.initial_members) {
+    if (a.SameAddress(p->addr)) slot = id;
+  }
+  formation_->Observe(slot, *p);
   Formation::Decision d = formation_->Decide();
   switch (d.action) {
     case Formation::Action::kWait:
@@ -247,6 +254,7 @@ Status RaftReplicator::RunAfterFormation(const std::map<uint64_t, MemberAddr>& b
     if (id != identity_.self_id) identity_.members[id] = a;
   }
   formation_.reset();
+  transport_->SetAcceptUnknownSenders(false);
   if (identity_.self_id != slot) transport_->SetSelfId(identity_.self_id);
   SaveIdentity();
   spdlog::info("cluster {} has this node as {}: waiting for the leader's log", identity_.cluster_id,

@@ -192,7 +192,7 @@ void PeerTransport::ReadCb(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
 
 Status PeerTransport::CheckHeader(Conn* c, std::string_view cluster_id, uint64_t from) const {
   if (cluster_id != cluster_id_) return Status::Aborted("frame from another cluster");
-  if (from == self_id_ || FindPeer(from) == nullptr) {
+  if (from == self_id_ || (FindPeer(from) == nullptr && !accept_unknown_)) {
     return Status::Aborted("frame from non-member " + std::to_string(from));
   }
   if (c->peer_known && c->peer_id != from) return Status::Aborted("sender id changed on a connection");
@@ -245,6 +245,17 @@ void PeerTransport::HandleFrame(Conn* c, Frame&& f) {
   c->peer_known = true;
   c->peer_id = f.from;
   Peer* p = FindPeer(f.from);
+  if (p == nullptr) {
+    // An unknown sender, accepted only while accept_unknown_ (CheckHeader): small messages only.
+    if (f.type == kHelloType) return;
+    if (f.type == kChunkType) {
+      counters_.rejected_frames++;
+      CloseConn(c);
+      return;
+    }
+    if (on_message_) on_message_(f.from, f.type, std::move(f.payload));
+    return;
+  }
   if (IsBlocked(f.from)) {
     if (f.type != kHelloType) p->dropped++;
     DropReassembly(c);

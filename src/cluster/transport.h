@@ -132,6 +132,11 @@ class PeerTransport {
   bool Send(uint64_t to, const std::string& type, std::string payload);
 
   bool IsConnected(uint64_t id) const;
+  // While set, frames from senders that are not peers are accepted too (same cluster id; chunked
+  // messages excepted) and delivered with their sender id. A node in formation uses it to hear
+  // members whose ids it cannot know yet (they rejoined under new ids: see formation.h); it
+  // answers nothing but probes meanwhile.
+  void SetAcceptUnknownSenders(bool accept) { accept_unknown_ = accept; }
   // Changes the id frames are sent as (a node in formation that took a new id; see formation.h).
   // Outbound connections are redialled, so every connection carries one sender id.
   // REQUIRES: id is not a peer's id.
@@ -182,6 +187,7 @@ class PeerTransport {
 
   uv_loop_t* const loop_;
   uint64_t self_id_;
+  bool accept_unknown_ = false;
   const std::string cluster_id_;
   OnMessage on_message_;
   TransportOptions opts_;
