@@ -25,6 +25,7 @@ constexpr uint64_t kClientTimeout = 400;  // steps
 constexpr size_t kMaxInFlight = 4000;
 constexpr int kNumClients = 4;
 constexpr int kNumKeys = 3;
+constexpr int kMaxReadiesInARow = 1000;
 constexpr uint64_t kMaxConvergeDeliveries = 2'000'000;  // messages, over the whole final convergence
 
 struct SimNode {
@@ -185,6 +186,22 @@ class Simulation {
   }
   bool ReadyCrash() { return !calm_ && ready_crash_permille_ > 0 && rng_.Chance(ready_crash_permille_, 1000); }
   bool NeedsReady(SimNode& n) { return n.up && (n.pending || n.raft->HasReady()); }
+  // Handles n's Readies until it has none (true if there was any). Without new input a healthy
+  // core runs dry within a few Readies; one that does not is livelocked, which fails the run
+  // rather than hanging it.
+  bool DrainReadies(SimNode& n) {
+    bool any = false;
+    for (int k = 0; NeedsReady(n) && checker_.ok() && res_.error.empty(); k++) {
+      if (k == kMaxReadiesInARow) {
+        Fail("liveness: node " + std::to_string(n.id) + " produced more than " + std::to_string(kMaxReadiesInARow) +
+             " Readies without input (seed " + std::to_string(opts_.seed) + ")");
+        break;
+      }
+      HandleReady(n);
+      any = true;
+    }
+    return any;
+  }
   void FinishReady(SimNode& n) {
     Ready rd = std::move(*n.pending);
     n.pending.reset();
@@ -557,7 +574,7 @@ class Simulation {
       bool work = false;
       for (auto& [id, n] : nodes_) {
         if (frozen.count(id)) continue;
-        while (NeedsReady(n)) HandleReady(n), work = true;
+        work |= DrainReadies(n);
       }
       std::vector<Message> msgs;
       msgs.swap(net_);
@@ -599,13 +616,18 @@ class Simulation {
   // Node z wins an election among the nodes not in `frozen`, if it can: everyone's election
   // timer runs out (messages dropped meanwhile, as a flaky network would), then z campaigns and
   // only the vote traffic gets through.
+  // A few attempts: a first campaign may only teach z the voters' newer term (a pre-vote for a
+  // term the voters already voted in is refused).
   bool Elect(NodeId z, const std::set<NodeId>& frozen) {
-    for (int i = 0; i < 10; i++) Settle(None, frozen, 1, 1);  // election_tick = 10
-    SimNode& n = nodes_.at(z);
-    if (!n.up) return false;
-    n.raft->Campaign();
-    Settle(IsVoteMsg, frozen, 50);
-    return n.up && n.raft->role() == Role::kLeader;
+    for (int attempt = 0; attempt < 4; attempt++) {
+      for (int i = 0; i < 10; i++) Settle(None, frozen, 1, 1);  // election_tick = 10
+      SimNode& n = nodes_.at(z);
+      if (!n.up) return false;
+      n.raft->Campaign();
+      Settle(IsVoteMsg, frozen, 50);
+      if (n.up && n.raft->role() == Role::kLeader) return true;
+    }
+    return false;
   }
 
   // A write from an idle client, proposed at node n (false if no client is idle).
@@ -674,13 +696,18 @@ class Simulation {
     // 3. A comes back and wins (its log ends with X, of the highest term anyone live has).
     Restart(nodes_.at(ida));
     if (!Elect(ida, {idc})) return;
-    // Replicate up to X (one entry per MsgApp in this profile), never A's new no-op.
-    auto up_to_x = [x](const Message& m) {
-      if (m.type == MessageType::kApp) return m.entries.empty() || m.entries.back().index <= x;
+    // Replicate up to X (one entry per MsgApp in this profile), never A's new no-op: appends the
+    // follower will reject (probes) pass, so A backs up to X; appends carrying the no-op are lost.
+    auto up_to_x = [this, x](const Message& m) {
+      if (m.type == MessageType::kApp) {
+        if (m.entries.empty() || m.entries.back().index <= x) return true;
+        auto to = nodes_.find(m.to);
+        return to != nodes_.end() && to->second.up && !to->second.raft->log().MatchTerm(m.index, m.log_term);
+      }
       return m.type == MessageType::kAppResp || m.type == MessageType::kHeartbeat ||
              m.type == MessageType::kHeartbeatResp;
     };
-    Settle(up_to_x, {idc}, 30);
+    Settle(up_to_x, {idc}, 30, 2);  // ticks: heartbeats unpause the probes the election dropped
     Crash(nodes_.at(ida));
     // 4. C comes back and wins with its newer last term.
     Restart(nodes_.at(idc));
@@ -778,7 +805,7 @@ class Simulation {
       TransferEvent();
     } else {
       for (auto& [id, n] : nodes_) {
-        while (NeedsReady(n)) HandleReady(n);
+        DrainReadies(n);
       }
     }
     ClientTimeouts();
@@ -810,7 +837,7 @@ class Simulation {
     uint64_t deliveries = 0;
     auto drain_readies = [&]() {
       for (auto& [id, n] : nodes_) {
-        for (int k = 0; k < 1000 && NeedsReady(n); k++) HandleReady(n);
+        DrainReadies(n);
       }
     };
     for (int iter = 0; iter < opts_.converge_rounds && checker_.ok(); iter++, now_++) {
