@@ -166,6 +166,22 @@ void SafetyChecker::CheckMembership(const Raft& r) {
          S(snap.meta.index) + ") and committed log (to " + S(commit) + ") say " + ConfString(scan.conf));
   }
   if (r.role() != Role::kLeader) return;
+  Index pending = 0;
+  for (Index i = commit + 1; i <= r.last_index(); i++) {
+    if (r.log().At(i).type != EntryType::kConfChange) continue;
+    if (pending != 0) {
+      return Fail("Membership: leader " + S(r.id()) + " of term " + S(r.term()) + " has conf changes at " +
+                  S(pending) + " and " + S(i) + " both uncommitted");
+    }
+    pending = i;
+    if (r.log().At(i).term != r.term()) continue;
+    Index start = i;  // first entry of the leader's term
+    while (start > 1 && r.TermAt(start - 1) == r.term()) start--;  // stops at the snapshot
+    if (start > commit) {
+      return Fail("Membership: leader " + S(r.id()) + " proposed a conf change at " + S(i) + " before its term's first entry " +
+                  S(start) + " committed (commit " + S(commit) + ", first index " + S(r.first_index()) + ", term before it " + S(r.TermAt(start - 1).value_or(0)) + ")");
+    }
+  }
   if (!IsVoter(scan.conf, r.id())) Fail("Membership: leader " + S(r.id()) + " is not a voter of its configuration");
   std::vector<PeerStatus> peers = r.PeerStatuses();
   size_t members = scan.conf.voters.size() + scan.conf.learners.size();

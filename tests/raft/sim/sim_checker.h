@@ -39,6 +39,9 @@ class SafetyChecker {
   //       yields the same configuration, and consecutive ones differ by at most one voter;
   //     - a leader is a voter of its configuration and tracks exactly its members (no Progress
   //       for a non-member, learners marked as such), so it counts no voter it should not.
+  //     - one change at a time, and not before the term's no-op: the uncommitted part of a
+  //       leader's log holds at most one kConfChange, and one of the leader's own term only once
+  //       the first entry of its term (the no-op) is committed.
   void AfterStep(const std::vector<const Raft*>& live);
   // The configuration every node of the group starts from (Config::initial_conf).
   void SetBootstrapConf(const ConfState& conf) { committed_confs_[0] = conf; }

@@ -174,7 +174,7 @@ class Simulation {
     n.pending = n.raft->GetReady();
     Ready& rd = *n.pending;
     ReadySends sends = SplitReadyMessages(rd, n.raft->role() == Role::kLeader);
-    for (Message& m : sends.now) net_.push_back(std::move(m));
+    for (Message& m : sends.now) Send(n, std::move(m));
     rd.messages = std::move(sends.after_persist);
     n.pending_prev_term = rd.entries.empty() ? 0 : n.raft->TermAt(rd.entries.front().index - 1).value_or(0);
     Trace(15, n.id, rd.entries.size(), rd.committed_entries.size());
@@ -183,6 +183,30 @@ class Simulation {
       res_.ready_crashes++;
       Crash(n);
     }
+  }
+  // Every message leaves through here. What it promises must already be durable on its sender
+  // ("persist before send", checked at the moment of sending, so a wrong ordering rule fails at
+  // its first vote or acknowledgement, not only when a crash happens to exploit it):
+  //   a granted vote: the persisted term and vote are the ones granted (or the term is later);
+  //   an append acknowledgement: the persisted log reaches the acknowledged index (unless the
+  //   node has durably moved to a later term).
+  void Send(const SimNode& n, Message&& m) {
+    // (A durable later term also keeps the promise: the node can never vote in m.term again.)
+    bool vote_durable = n.hs.term > m.term || (n.hs.term == m.term && n.hs.vote == m.to);
+    if (m.type == MessageType::kVoteResp && !m.reject && !vote_durable) {
+      Fail("persist before send: node " + std::to_string(n.id) + " granted its vote to " + std::to_string(m.to) +
+           " in term " + std::to_string(m.term) + " before persisting it (durable term " + std::to_string(n.hs.term) +
+           " vote " + std::to_string(n.hs.vote) + ")");
+    }
+    Index durable_last = n.snap.meta.index + n.log.size();
+    // (An acknowledgement to a leader of a term the node has durably left may be about entries
+    // a newer leader made it drop in the same Ready: equivalent to persisting, acknowledging, then
+    // truncating, as the Ready is all-or-nothing.)
+    if (m.type == MessageType::kAppResp && !m.reject && m.index > durable_last && m.term >= n.hs.term) {
+      Fail("persist before send: node " + std::to_string(n.id) + " acknowledged index " + std::to_string(m.index) +
+           " with only " + std::to_string(durable_last) + " durable");
+    }
+    net_.push_back(std::move(m));
   }
   bool ReadyCrash() { return !calm_ && ready_crash_permille_ > 0 && rng_.Chance(ready_crash_permille_, 1000); }
   bool NeedsReady(SimNode& n) { return n.up && (n.pending || n.raft->HasReady()); }
@@ -230,7 +254,7 @@ class Simulation {
       return Crash(n);
     }
     // (2) send
-    for (Message& m : rd.messages) net_.push_back(std::move(m));
+    for (Message& m : rd.messages) Send(n, std::move(m));
     // (3) apply
     if (rd.snapshot) {
       checker_.OnSnapshot(n.id, rd.snapshot->meta, rd.snapshot->data);
