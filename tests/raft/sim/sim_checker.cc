@@ -161,7 +161,8 @@ void SafetyChecker::CheckMembership(const Raft& r) {
   // A node that joined empty (a replacement for a wiped node) knows no configuration before it
   // has received anything: it can neither vote nor campaign.
   bool empty_joiner = commit == 0 && r.conf().voters.empty() && r.conf().learners.empty();
-  if (!empty_joiner && Sorted(r.conf()) != scan.conf) {
+  // (The core keeps voters and learners sorted, conf_change.h; an unsorted conf fails here too.)
+  if (!empty_joiner && r.conf() != scan.conf) {
     Fail("Membership: node " + S(r.id()) + " uses " + ConfString(r.conf()) + " but its snapshot (at " +
          S(snap.meta.index) + ") and committed log (to " + S(commit) + ") say " + ConfString(scan.conf));
   }
@@ -183,6 +184,11 @@ void SafetyChecker::CheckMembership(const Raft& r) {
     }
   }
   if (!IsVoter(scan.conf, r.id())) Fail("Membership: leader " + S(r.id()) + " is not a voter of its configuration");
+  // The progress map changes only on BecomeLeader and when a conf change commits: re-check it
+  // when the term or the commit index moved.
+  if (scan.peers_checked_term == r.term() && scan.peers_checked_commit == commit) return;
+  scan.peers_checked_term = r.term();
+  scan.peers_checked_commit = commit;
   std::vector<PeerStatus> peers = r.PeerStatuses();
   size_t members = scan.conf.voters.size() + scan.conf.learners.size();
   if (peers.size() != members) {

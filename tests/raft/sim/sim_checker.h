@@ -75,6 +75,8 @@ class SafetyChecker {
     Index snapshot_index = 0;  // the snapshot the derivation started from
     Index scanned = 0;         // committed entries up to here are folded into conf
     ConfState conf;
+    Term peers_checked_term = 0;  // the leader's progress map was checked at (term, commit)
+    Index peers_checked_commit = 0;
   };
   std::map<NodeId, ConfScan> conf_scans_;
   std::map<Index, ConfState> committed_confs_;  // index of a committed conf change -> result
