@@ -51,8 +51,8 @@ struct SimOptions {
   // MUTATION, for measuring the checker only: a wiped node comes back under its OLD id with
   // empty state (what the server must never do). Runs with it set are expected to fail.
   bool wipe_keeps_id = false;
-  // KNOWN BUG reproduction: a replacement node joins with no configuration at all, exactly as the
-  // server's --cluster-join does today. If the leader has not compacted, the joiner replays the
+  // BUG reproduction: a replacement node joins with no configuration at all, as the server's
+  // cluster-join did at 05cc697 (main now writes the bootstrap configuration into the log). If the leader has not compacted, the joiner replays the
   // log from index 1 without the bootstrap configuration, believes (once promoted) that it is
   // the only voter, and elects itself. Off: the joiner is given the bootstrap configuration the
   // log starts from (what a fix must provide).

@@ -3,8 +3,8 @@
 //   raft_sim --seed S --nodes N [--steps K] [--verbose]          replay one seed (prints its trace)
 //   --scenario none|figure8|wipetrap   force one targeted scenario in every seed (default: per seed)
 //   --wipe-keeps-id                    MUTATION: wiped nodes return under their old id (must fail)
-//   --joiner-empty-conf                KNOWN BUG: replacements join with no configuration (as the
-//                                      server's --cluster-join does); see SimOptions
+//   --joiner-empty-conf                BUG reproduction: replacements join with no configuration
+//                                      (as cluster-join did at 05cc697); see SimOptions
 //   --stop-on-failure                  stop at the first failing seed
 // Exit status 0 iff every seed passed. A failing seed prints "replay: raft_sim --seed S --nodes N".
 #include <chrono>
