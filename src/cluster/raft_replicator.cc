@@ -8,6 +8,7 @@
 #include "cluster/state_snapshot.h"
 #include "commands/command.h"
 #include "common/coding.h"
+#include "raft/ready_order.h"
 
 namespace redraft::cluster {
 
@@ -139,19 +140,11 @@ void RaftReplicator::Pump() {
   FlushReadBatch();
   while (!persisting_ && raft_->HasReady()) {
     raft::Ready rd = raft_->GetReady();
-    bool persist = rd.hard_state || !rd.entries.empty() || rd.snapshot;
-    bool leader = raft_->role() == raft::Role::kLeader;
-    // A leader's appends, heartbeats and snapshots depend on nothing it has not persisted (it
-    // counts its own log towards a quorum only after Advance): send them in parallel with its
-    // fsync. Everything else (votes, acknowledgements) waits until the Ready is durable.
-    held_messages_.clear();
-    for (raft::Message& m : rd.messages) {
-      bool early = leader && (m.type == raft::MessageType::kApp || m.type == raft::MessageType::kHeartbeat ||
-                              m.type == raft::MessageType::kSnapshot);
-      if (!persist || early) SendRaft(m);
-      else held_messages_.push_back(std::move(m));
-    }
-    rd.messages.clear();
+    bool persist = raft::ReadyNeedsPersist(rd);
+    // What may go before the fsync and what waits for it: one rule, raft/ready_order.h.
+    raft::ReadySends sends = raft::SplitReadyMessages(rd, raft_->role() == raft::Role::kLeader);
+    for (raft::Message& m : sends.now) SendRaft(m);
+    held_messages_ = std::move(sends.after_persist);
     if (rd.snapshot) {
       // Install the received state before the log is cut behind it (a crash in between leaves
       // a store ahead of the log, which replay tolerates; the reverse would lose data).

@@ -102,7 +102,9 @@ struct Ready {
   // promise something a crash could forget). Delivery may be lossy/reordered; Raft copes.
   // (Optimization a server MAY use: a leader's own kApp/kHeartbeat/kSnapshot messages depend on
   // nothing unpersisted on the leader, because the leader counts its own log towards a quorum only
-  // once it has been persisted (Advance); they can be sent in parallel with the leader's fsync.)
+  // once it has been persisted (Advance); they can be sent in parallel with the leader's fsync.
+  // raft/ready_order.h is the one implementation of that split; the server and the simulation
+  // both use it.)
   std::vector<Message> messages;
   // (3) APPLY after (1): install `snapshot` into the state machine if set, then apply these in
   // order. They are committed; they may include entries from this same Ready's `entries`, which

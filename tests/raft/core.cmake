@@ -3,7 +3,8 @@ redraft_test(raft_core_test LIBS redraft_raft SOURCES
   core_unit_test.cc
   raft_core_paper_test.cc
   raft_core_test.cc
-  divergence_test.cc)
+  divergence_test.cc
+  ready_order_test.cc)
 
 # Deterministic simulation (tests/raft/sim): a CTest budget of seeds, and the raft_sim CLI for
 # replaying one seed or soaking many (raft_sim --seeds 100000).

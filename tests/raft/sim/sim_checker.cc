@@ -1,5 +1,8 @@
 #include "sim/sim_checker.h"
 
+#include <algorithm>
+#include <set>
+
 namespace redraft::raft::sim {
 
 uint64_t Fnv(const void* data, size_t n, uint64_t h) {
@@ -19,6 +22,29 @@ uint64_t HashEntry(const Entry& e) {
 
 namespace {
 std::string S(uint64_t v) { return std::to_string(v); }
+
+std::string ConfString(const ConfState& c) {
+  std::string out = "voters";
+  for (NodeId v : c.voters) out += " " + S(v);
+  out += " learners";
+  for (NodeId v : c.learners) out += " " + S(v);
+  return out;
+}
+
+ConfState Sorted(ConfState c) {
+  std::sort(c.voters.begin(), c.voters.end());
+  std::sort(c.learners.begin(), c.learners.end());
+  return c;
+}
+
+// Voters in one configuration but not the other.
+size_t VoterDistance(const ConfState& a, const ConfState& b) {
+  std::set<NodeId> x(a.voters.begin(), a.voters.end()), y(b.voters.begin(), b.voters.end());
+  size_t d = 0;
+  for (NodeId v : x) d += y.count(v) == 0;
+  for (NodeId v : y) d += x.count(v) == 0;
+  return d;
+}
 }  // namespace
 
 void SafetyChecker::OnPersist(NodeId node, Term prev_term, const std::vector<Entry>& entries) {
@@ -65,6 +91,7 @@ void SafetyChecker::AfterStep(const std::vector<const Raft*>& live) {
       Fail("node " + S(r->id()) + ": applied " + S(r->applied_index()) + " commit " + S(r->commit_index()) +
            " last " + S(r->last_index()));
     }
+    CheckMembership(*r);
     if (r->role() != Role::kLeader) continue;
     Term t = r->term();
     auto [it, inserted] = leaders_.emplace(t, r->id());
@@ -82,6 +109,96 @@ void SafetyChecker::AfterStep(const std::vector<const Raft*>& live) {
         Fail("Leader Completeness: leader " + S(r->id()) + " of term " + S(t) + " lacks entry " + S(idx) +
              "/" + S(term) + " committed in term " + S(cit->first));
       }
+    }
+  }
+}
+
+void SafetyChecker::RecordCommittedConf(NodeId node, Index index, const ConfState& conf) {
+  auto [it, inserted] = committed_confs_.emplace(index, conf);
+  if (!inserted) {
+    if (it->second != conf) {
+      Fail("Membership: node " + S(node) + " committed configuration at " + S(index) + " is " + ConfString(conf) +
+           ", another node's is " + ConfString(it->second));
+    }
+    return;
+  }
+  if (it != committed_confs_.begin()) {
+    auto prev = std::prev(it);
+    if (VoterDistance(prev->second, conf) > 1) {
+      Fail("Membership: committed configurations at " + S(prev->first) + " (" + ConfString(prev->second) +
+           ") and " + S(index) + " (" + ConfString(conf) + ") differ by more than one voter");
+    }
+  }
+  auto next = std::next(it);
+  if (next != committed_confs_.end() && VoterDistance(conf, next->second) > 1) {
+    Fail("Membership: committed configurations at " + S(index) + " (" + ConfString(conf) + ") and " +
+         S(next->first) + " (" + ConfString(next->second) + ") differ by more than one voter");
+  }
+}
+
+void SafetyChecker::CheckMembership(const Raft& r) {
+  const Snapshot& snap = r.log().snapshot();
+  Index commit = r.commit_index();
+  ConfScan& scan = conf_scans_[r.id()];
+  if (scan.snapshot_index != snap.meta.index || scan.scanned > commit || scan.scanned < snap.meta.index ||
+      !scan.valid) {
+    scan.valid = true;
+    // (Re)derive from the snapshot, or from the bootstrap configuration if there is none.
+    scan.snapshot_index = snap.meta.index;
+    scan.scanned = snap.meta.index;
+    bool has_conf = !snap.meta.conf.voters.empty() || !snap.meta.conf.learners.empty();
+    scan.conf = Sorted(has_conf ? snap.meta.conf : committed_confs_[0]);
+  }
+  for (Index i = scan.scanned + 1; i <= commit; i++) {
+    const Entry& e = r.log().At(i);
+    if (e.type != EntryType::kConfChange) continue;
+    Result<ConfChange> cc = ConfChange::Decode(e.data);
+    if (!cc.ok()) return Fail("node " + S(r.id()) + ": undecodable conf change at " + S(i));
+    scan.conf = Sorted(ApplyToConfState(scan.conf, *cc));
+    RecordCommittedConf(r.id(), i, scan.conf);
+  }
+  scan.scanned = commit;
+  // A node that joined empty (a replacement for a wiped node) knows no configuration before it
+  // has received anything: it can neither vote nor campaign.
+  bool empty_joiner = commit == 0 && r.conf().voters.empty() && r.conf().learners.empty();
+  // (The core keeps voters and learners sorted, conf_change.h; an unsorted conf fails here too.)
+  if (!empty_joiner && r.conf() != scan.conf) {
+    Fail("Membership: node " + S(r.id()) + " uses " + ConfString(r.conf()) + " but its snapshot (at " +
+         S(snap.meta.index) + ") and committed log (to " + S(commit) + ") say " + ConfString(scan.conf));
+  }
+  if (r.role() != Role::kLeader) return;
+  Index pending = 0;
+  for (Index i = commit + 1; i <= r.last_index(); i++) {
+    if (r.log().At(i).type != EntryType::kConfChange) continue;
+    if (pending != 0) {
+      return Fail("Membership: leader " + S(r.id()) + " of term " + S(r.term()) + " has conf changes at " +
+                  S(pending) + " and " + S(i) + " both uncommitted");
+    }
+    pending = i;
+    if (r.log().At(i).term != r.term()) continue;
+    Index start = i;  // first entry of the leader's term
+    while (start > 1 && r.TermAt(start - 1) == r.term()) start--;  // stops at the snapshot
+    if (start > commit) {
+      return Fail("Membership: leader " + S(r.id()) + " proposed a conf change at " + S(i) + " before its term's first entry " +
+                  S(start) + " committed (commit " + S(commit) + ", first index " + S(r.first_index()) + ", term before it " + S(r.TermAt(start - 1).value_or(0)) + ")");
+    }
+  }
+  if (!IsVoter(scan.conf, r.id())) Fail("Membership: leader " + S(r.id()) + " is not a voter of its configuration");
+  // The progress map changes only on BecomeLeader and when a conf change commits: re-check it
+  // when the term or the commit index moved.
+  if (scan.peers_checked_term == r.term() && scan.peers_checked_commit == commit) return;
+  scan.peers_checked_term = r.term();
+  scan.peers_checked_commit = commit;
+  std::vector<PeerStatus> peers = r.PeerStatuses();
+  size_t members = scan.conf.voters.size() + scan.conf.learners.size();
+  if (peers.size() != members) {
+    Fail("Membership: leader " + S(r.id()) + " tracks " + S(peers.size()) + " peers for " + ConfString(scan.conf));
+  }
+  for (const PeerStatus& p : peers) {
+    bool voter = IsVoter(scan.conf, p.id), learner = IsLearner(scan.conf, p.id);
+    if (!voter && !learner) Fail("Membership: leader " + S(r.id()) + " tracks non-member " + S(p.id));
+    if (p.progress.is_learner != learner) {
+      Fail("Membership: leader " + S(r.id()) + " counts peer " + S(p.id) + (learner ? " as a voter" : " as a learner"));
     }
   }
 }

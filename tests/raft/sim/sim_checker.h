@@ -31,13 +31,30 @@ class SafetyChecker {
   //   Election Safety: at most one leader per term (ever);
   //   Leader Completeness: a leader of term T holds every entry committed in terms < T;
   //   and per node: applied <= commit <= last index.
+  //   Membership safety (per live node, configurations recomputed here from the node's own
+  //   snapshot and committed log, never taken from the core):
+  //     - the node's conf() equals the configuration its snapshot + committed log entries up to
+  //       its commit index produce (the group's bootstrap configuration if it has no snapshot);
+  //     - committed configurations, across all nodes, form one chain: the same index always
+  //       yields the same configuration, and consecutive ones differ by at most one voter;
+  //     - a leader is a voter of its configuration and tracks exactly its members (no Progress
+  //       for a non-member, learners marked as such), so it counts no voter it should not.
+  //     - one change at a time, and not before the term's no-op: the uncommitted part of a
+  //       leader's log holds at most one kConfChange, and one of the leader's own term only once
+  //       the first entry of its term (the no-op) is committed.
   void AfterStep(const std::vector<const Raft*>& live);
+  // The configuration every node of the group starts from (Config::initial_conf).
+  void SetBootstrapConf(const ConfState& conf) { committed_confs_[0] = conf; }
+  // The node restarted (a new core): forget what was derived from the old one.
+  void OnRestart(NodeId node) { conf_scans_.erase(node); }
 
   bool ok() const { return error_.empty(); }
   const std::string& error() const { return error_; }
   Index max_applied() const { return applied_.empty() ? 0 : applied_.rbegin()->first; }
 
  private:
+  void CheckMembership(const Raft& r);
+  void RecordCommittedConf(NodeId node, Index index, const ConfState& conf);
   void Fail(std::string msg) {
     if (error_.empty()) error_ = std::move(msg);
   }
@@ -53,6 +70,16 @@ class SafetyChecker {
   std::map<Index, uint64_t> snapshots_;                                  // index -> data hash
   std::map<Term, NodeId> leaders_;
   std::map<Term, std::pair<Index, Term>> commits_;  // term -> highest (index, entry term) its leader committed
+  struct ConfScan {
+    bool valid = false;
+    Index snapshot_index = 0;  // the snapshot the derivation started from
+    Index scanned = 0;         // committed entries up to here are folded into conf
+    ConfState conf;
+    Term peers_checked_term = 0;  // the leader's progress map was checked at (term, commit)
+    Index peers_checked_commit = 0;
+  };
+  std::map<NodeId, ConfScan> conf_scans_;
+  std::map<Index, ConfState> committed_confs_;  // index of a committed conf change -> result
   std::string error_;
 };
 

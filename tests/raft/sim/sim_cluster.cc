@@ -3,12 +3,15 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
 #include <vector>
 
 #include "raft/raft.h"
+#include "raft/ready_order.h"
 #include "sim/sim_checker.h"
 #include "sim/sim_history.h"
 #include "sim/sim_kv.h"
@@ -22,11 +25,16 @@ constexpr uint64_t kClientTimeout = 400;  // steps
 constexpr size_t kMaxInFlight = 4000;
 constexpr int kNumClients = 4;
 constexpr int kNumKeys = 3;
+constexpr int kMaxReadiesInARow = 1000;
+constexpr uint64_t kMaxConvergeDeliveries = 2'000'000;  // messages, over the whole final convergence
 
 struct SimNode {
   NodeId id = kNoNode;
   std::unique_ptr<Raft> raft;
   bool up = true;
+  // A replacement for a wiped node, started empty. It is given the group's bootstrap configuration
+  // (the one the log starts from) unless SimOptions::joiner_empty_conf.
+  bool joiner = false;
   // Durable storage: what Ready handling persisted ("synced").
   HardState hs;
   Snapshot snap;
@@ -68,7 +76,21 @@ class Simulation {
     crash_permille_ = 1 + rng_.Uniform(8);
     partition_permille_ = rng_.Uniform(12);
     async_ready_ = rng_.Chance(1, 2);
+    ready_crash_permille_ = rng_.Chance(1, 2) ? 0 : 1 + rng_.Uniform(10);
+    wipe_permille_ = rng_.Chance(1, 3) ? 1 + rng_.Uniform(3) : 0;
+    uint64_t sc = rng_.Uniform(8);
+    scenario_ = sc == 0 ? Scenario::kFigure8 : sc == 1 ? Scenario::kWipeTrap : Scenario::kNone;
+    if (o.scenario != Scenario::kRandom) scenario_ = o.scenario;
+    scenario_step_ = 100 + rng_.Uniform(std::max(1, o.steps / 2));
+    // Figure 8 needs the old-term entry acknowledged without the new leader's no-op behind it.
+    if (scenario_ == Scenario::kFigure8) max_size_ = 1;
+    // With disk loss, a 2-voter group that loses one is stuck for good: keep 3 voters or more
+    // (the replacement's removal/add/promote goes below that, one wipe at a time).
+    if (wipe_permille_ > 0 || scenario_ == Scenario::kWipeTrap) min_voters_ = 3;
+    else min_voters_ = o.nodes == 3 ? 2 : 3;
+    next_id_ = o.nodes + 1;
     for (int i = 1; i <= o.nodes; i++) conf_.voters.push_back(i);
+    checker_.SetBootstrapConf(conf_);
     for (int i = 1; i <= o.nodes; i++) {
       nodes_[i].id = i;
       StartNode(nodes_[i]);
@@ -78,12 +100,14 @@ class Simulation {
 
   SimResult Run() {
     Trace(0, 0, 0, 0);
-    for (now_ = 1; now_ <= static_cast<uint64_t>(opts_.steps) && checker_.ok(); now_++) {
+    for (now_ = 1; now_ <= static_cast<uint64_t>(opts_.steps) && checker_.ok() && res_.error.empty(); now_++) {
+      if (now_ == scenario_step_ && scenario_ == Scenario::kFigure8) Figure8();
+      if (now_ == scenario_step_ && scenario_ == Scenario::kWipeTrap) WipeTrap();
       RandomEvent();
       CheckStep();
     }
-    if (checker_.ok()) Converge();
-    if (checker_.ok()) {
+    if (checker_.ok() && res_.error.empty()) Converge();
+    if (checker_.ok() && res_.error.empty()) {
       std::string err = history_.Check();
       if (!err.empty()) Fail("linearizability: " + err);
     }
@@ -101,7 +125,7 @@ class Simulation {
     Config c;
     c.id = n.id;
     c.group = 1;
-    c.initial_conf = conf_;
+    if (!n.joiner || !opts_.joiner_empty_conf) c.initial_conf = conf_;
     c.election_tick = 10;
     c.heartbeat_tick = 1;
     c.max_size_per_msg = max_size_;
@@ -118,6 +142,7 @@ class Simulation {
     n.sm.Restore(n.snap.data, n.snap.meta.index);
     n.raft = std::make_unique<Raft>(c, std::move(r));
     n.up = true;
+    checker_.OnRestart(n.id);
   }
 
   void Crash(SimNode& n) {
@@ -135,33 +160,77 @@ class Simulation {
   // storage thread): GetReady now, and only a later event completes the sync; meanwhile the node
   // keeps stepping messages, ticking and accepting proposals, and a crash drops the Ready. In
   // async mode a leader's replication messages are sent before its sync (see StartReady).
+  //
+  // Either way the messages are split by the server's own rule (raft/ready_order.h): those it
+  // may send before the persist step go out at once, the rest wait for FinishReady. A crash may
+  // hit right after the early sends (nothing persisted) or right after the persist (the held
+  // messages are lost, nothing is applied).
   void HandleReady(SimNode& n) {
     if (n.pending) return FinishReady(n);
     StartReady(n);
-    if (!async_ready_) FinishReady(n);
+    if (n.up && !async_ready_) FinishReady(n);
   }
   void StartReady(SimNode& n) {
     n.pending = n.raft->GetReady();
     Ready& rd = *n.pending;
-    if (async_ready_) {
-      // The optimization documented on Ready::messages: a leader's MsgApp/MsgHeartbeat/MsgSnap
-      // go out in parallel with its own fsync.
-      std::vector<Message> later;
-      for (Message& m : rd.messages) {
-        bool early = m.type == MessageType::kApp || m.type == MessageType::kHeartbeat ||
-                     m.type == MessageType::kSnapshot;
-        (early ? net_ : later).push_back(std::move(m));
-      }
-      rd.messages = std::move(later);
-    }
+    ReadySends sends = SplitReadyMessages(rd, n.raft->role() == Role::kLeader);
+    for (Message& m : sends.now) Send(n, std::move(m));
+    rd.messages = std::move(sends.after_persist);
     n.pending_prev_term = rd.entries.empty() ? 0 : n.raft->TermAt(rd.entries.front().index - 1).value_or(0);
     Trace(15, n.id, rd.entries.size(), rd.committed_entries.size());
+    if (ReadyCrash()) {  // sent early, crashed before the persist
+      Trace(17, n.id, 1, 0);
+      res_.ready_crashes++;
+      Crash(n);
+    }
   }
+  // Every message leaves through here. What it promises must already be durable on its sender
+  // ("persist before send", checked at the moment of sending, so a wrong ordering rule fails at
+  // its first vote or acknowledgement, not only when a crash happens to exploit it):
+  //   a granted vote: the persisted term and vote are the ones granted (or the term is later);
+  //   an append acknowledgement: the persisted log reaches the acknowledged index (unless the
+  //   node has durably moved to a later term).
+  void Send(const SimNode& n, Message&& m) {
+    // (A durable later term also keeps the promise: the node can never vote in m.term again.)
+    bool vote_durable = n.hs.term > m.term || (n.hs.term == m.term && n.hs.vote == m.to);
+    if (m.type == MessageType::kVoteResp && !m.reject && !vote_durable) {
+      Fail("persist before send: node " + std::to_string(n.id) + " granted its vote to " + std::to_string(m.to) +
+           " in term " + std::to_string(m.term) + " before persisting it (durable term " + std::to_string(n.hs.term) +
+           " vote " + std::to_string(n.hs.vote) + ")");
+    }
+    Index durable_last = n.snap.meta.index + n.log.size();
+    // (An acknowledgement to a leader of a term the node has durably left may be about entries
+    // a newer leader made it drop in the same Ready: equivalent to persisting, acknowledging, then
+    // truncating, as the Ready is all-or-nothing.)
+    if (m.type == MessageType::kAppResp && !m.reject && m.index > durable_last && m.term >= n.hs.term) {
+      Fail("persist before send: node " + std::to_string(n.id) + " acknowledged index " + std::to_string(m.index) +
+           " with only " + std::to_string(durable_last) + " durable");
+    }
+    net_.push_back(std::move(m));
+  }
+  bool ReadyCrash() { return !calm_ && ready_crash_permille_ > 0 && rng_.Chance(ready_crash_permille_, 1000); }
   bool NeedsReady(SimNode& n) { return n.up && (n.pending || n.raft->HasReady()); }
+  // Handles n's Readies until it has none (true if there was any). Without new input a healthy
+  // core runs dry within a few Readies; one that does not is livelocked, which fails the run
+  // rather than hanging it.
+  bool DrainReadies(SimNode& n) {
+    bool any = false;
+    for (int k = 0; NeedsReady(n) && checker_.ok() && res_.error.empty(); k++) {
+      if (k == kMaxReadiesInARow) {
+        Fail("liveness: node " + std::to_string(n.id) + " produced more than " + std::to_string(kMaxReadiesInARow) +
+             " Readies without input (seed " + std::to_string(opts_.seed) + ")");
+        break;
+      }
+      HandleReady(n);
+      any = true;
+    }
+    return any;
+  }
   void FinishReady(SimNode& n) {
     Ready rd = std::move(*n.pending);
     n.pending.reset();
     Trace(11, n.id, rd.entries.size(), rd.committed_entries.size());
+    if (!checker_.ok()) return;
     // (1) persist ("sync")
     if (rd.hard_state) {
       checker_.OnHardState(n.id, n.hs, *rd.hard_state);
@@ -179,8 +248,13 @@ class Simulation {
       checker_.OnPersist(n.id, n.pending_prev_term, rd.entries);
       n.log.insert(n.log.end(), rd.entries.begin(), rd.entries.end());
     }
+    if (ReadyNeedsPersist(rd) && ReadyCrash()) {  // persisted, crashed before sending the rest
+      Trace(17, n.id, 2, 0);
+      res_.ready_crashes++;
+      return Crash(n);
+    }
     // (2) send
-    for (Message& m : rd.messages) net_.push_back(std::move(m));
+    for (Message& m : rd.messages) Send(n, std::move(m));
     // (3) apply
     if (rd.snapshot) {
       checker_.OnSnapshot(n.id, rd.snapshot->meta, rd.snapshot->data);
@@ -233,10 +307,16 @@ class Simulation {
     auto to = nodes_.find(m.to);
     if (to == nodes_.end() || !to->second.up) drop = true;
     if (!drop && lossy && rng_.Chance(dup_pct_, 100)) net_.push_back(m);  // duplicate
+    Deliver(std::move(m), drop);
+  }
+  // Delivers m to its (up) destination, or drops it; a sender of a snapshot learns the outcome.
+  void Deliver(Message&& m, bool drop) {
+    auto to = nodes_.find(m.to);
+    if (to == nodes_.end() || !to->second.up) drop = true;
     Trace(1, m.from * 16 + m.to, static_cast<uint64_t>(m.type) * 1000003 + m.index, m.term + (drop ? 1u << 31 : 0));
     if (m.type == MessageType::kSnapshot) {
-      auto from = nodes_.find(m.from);
-      if (from->second.up) from->second.raft->ReportSnapshot(m.to, !drop);
+      auto from = nodes_.find(m.from);  // gone if it was wiped since
+      if (from != nodes_.end() && from->second.up) from->second.raft->ReportSnapshot(m.to, !drop);
       if (!drop) res_.snapshots_sent++;
     }
     if (drop) return;
@@ -344,9 +424,11 @@ class Simulation {
   void ClientTimeouts() {
     for (Client& c : clients_) {
       if (!c.busy || now_ < c.deadline) continue;
-      SimNode& old = nodes_[c.node];
-      old.write_waits.erase({c.id, c.seq});
-      old.read_waits.erase(c.ctx);
+      auto old = nodes_.find(c.node);  // gone if it was wiped
+      if (old != nodes_.end()) {
+        old->second.write_waits.erase({c.id, c.seq});
+        old->second.read_waits.erase(c.ctx);
+      }
       c.busy = false;
       Trace(21, c.id, c.is_write, 0);
       // A timed-out write stays pending (it may still commit). Half the time the client retries
@@ -386,7 +468,7 @@ class Simulation {
     for (auto& [id, n] : nodes_) {
       if (!IsVoter(conf, id) && !IsLearner(conf, id)) outside.push_back(id);
     }
-    size_t min_voters = opts_.nodes == 3 ? 2 : 3;
+    size_t min_voters = min_voters_;
     ConfChange cc;
     int choice = rng_.Uniform(3);
     if (choice == 0 && !outside.empty()) {
@@ -412,8 +494,297 @@ class Simulation {
     if (to != l->id && l->raft->TransferLeadership(to).ok()) Trace(32, l->id, to, 0);
   }
 
+  // ---- Disk loss ----------------------------------------------------------------------------
+  static bool IsMember(const ConfState& c, NodeId id) { return IsVoter(c, id) || IsLearner(c, id); }
+
+  // Node `id` loses its durable state. The server's policy: it never comes back under its old
+  // id; a replacement with a new id joins empty, and the leader removes the old id, adds the new
+  // one as a learner and promotes it once caught up (AdminEvent). One wipe at a time, and only
+  // while the leader has 3 voters or more, so a quorum of intact voters always remains.
+  void Wipe(NodeId id) {
+    SimNode& n = nodes_.at(id);
+    Trace(16, id, opts_.wipe_keeps_id, 0);
+    res_.wipes++;
+    if (n.up) Crash(n);
+    if (opts_.wipe_keeps_id) {  // MUTATION: back under the old id with nothing (restart event)
+      n.hs = HardState();
+      n.snap = Snapshot();
+      n.log.clear();
+      return;
+    }
+    nodes_.erase(id);
+    NodeId fresh = next_id_++;
+    SimNode& m = nodes_[fresh];
+    m.id = fresh;
+    m.joiner = true;
+    StartNode(m);
+    admin_.push_back({ConfChangeType::kRemoveNode, id});
+    admin_.push_back({ConfChangeType::kAddLearner, fresh});
+    admin_.push_back({ConfChangeType::kAddNode, fresh});
+  }
+
+  // A disk may be lost only while the group could survive it: no replacement in progress, 3
+  // voters or more, every voter up, caught up and agreeing on the configuration, and no
+  // configuration change in flight. (Losing a disk while, say, a just-promoted voter is still
+  // empty, or while the survivors do not yet know the latest configuration committed, can leave
+  // no quorum of intact voters: a real outage, not a bug.)
+  bool MayWipe() {
+    SimNode* l = Leader();
+    if (!l || !admin_.empty()) return false;
+    const Raft& r = *l->raft;
+    const ConfState& c = r.conf();
+    if (c.voters.size() < 3) return false;
+    for (NodeId v : c.voters) {
+      auto it = nodes_.find(v);
+      if (it == nodes_.end() || !it->second.up || it->second.raft->conf() != c) return false;
+      const Progress* pr = r.GetProgress(v);
+      if (!pr || pr->match < r.commit_index()) return false;
+    }
+    for (Index i = r.commit_index() + 1; i <= r.last_index(); i++) {
+      if (r.log().At(i).type == EntryType::kConfChange) return false;
+    }
+    return true;
+  }
+
+  void WipeEvent() {
+    if (!MayWipe()) return;
+    std::vector<NodeId> ids;
+    for (auto& [id, n] : nodes_) ids.push_back(id);
+    Wipe(ids[rng_.Uniform(ids.size())]);
+  }
+
+  // The harness's administrator: drives the queued membership changes through the leader, as the
+  // server does (each one is done once some leader's committed configuration shows it).
+  void AdminEvent() {
+    if (admin_.empty()) return;
+    SimNode* l = Leader();
+    if (!l) return;
+    const ConfState& conf = l->raft->conf();
+    const AdminOp op = admin_.front();
+    bool done = op.type == ConfChangeType::kRemoveNode ? !IsMember(conf, op.id)
+                : op.type == ConfChangeType::kAddLearner ? IsMember(conf, op.id)
+                                                          : IsVoter(conf, op.id);
+    if (done) {
+      admin_.pop_front();
+      Trace(34, static_cast<int>(op.type), op.id, 0);
+      return;
+    }
+    if (op.type == ConfChangeType::kAddNode) {  // promote only once caught up
+      const Progress* pr = l->raft->GetProgress(op.id);
+      if (!pr || pr->match + 5 < l->raft->commit_index()) return;
+    }
+    if (l->raft->ProposeConfChange(ConfChange{op.type, op.id, ""}).ok()) {
+      res_.conf_changes++;
+      Trace(33, l->id, static_cast<int>(op.type), op.id);
+    }
+  }
+
+  // ---- Targeted scenarios -------------------------------------------------------------------
+  // Scripted stretches of adversarial scheduling. They use only what the random schedule could
+  // do (crashes, restarts, message loss, ticks, a node's own campaign); they just pick the
+  // worst moment on purpose. If the cluster does not play along (a node that should win an
+  // election does not), the scenario gives up and the random schedule resumes.
+  using Filter = std::function<bool(const Message&)>;
+  static bool IsVoteMsg(const Message& m) {
+    return m.type == MessageType::kVote || m.type == MessageType::kVoteResp || m.type == MessageType::kPreVote ||
+           m.type == MessageType::kPreVoteResp;
+  }
+
+  // Runs the nodes not in `frozen` without random faults: handles their Readies, delivers the
+  // messages `pass` accepts between them, drops every other message, and ticks them every
+  // `tick_every` rounds (0: never; then it stops as soon as nothing happens).
+  void Settle(const Filter& pass, const std::set<NodeId>& frozen, int rounds, int tick_every = 0) {
+    for (int i = 0; i < rounds && checker_.ok(); i++) {
+      bool work = false;
+      for (auto& [id, n] : nodes_) {
+        if (frozen.count(id)) continue;
+        work |= DrainReadies(n);
+      }
+      std::vector<Message> msgs;
+      msgs.swap(net_);
+      for (Message& m : msgs) {
+        bool ok = pass(m) && !frozen.count(m.from) && !frozen.count(m.to);
+        work |= ok;
+        Deliver(std::move(m), !ok);
+      }
+      if (tick_every > 0 && i % tick_every == 0) {
+        for (auto& [id, n] : nodes_) {
+          if (n.up && !frozen.count(id)) n.raft->Tick();
+        }
+      }
+      CheckStep();
+      if (!work && tick_every == 0) break;
+    }
+  }
+  static bool All(const Message&) { return true; }
+  static bool None(const Message&) { return false; }
+
+  void Restart(SimNode& n) {
+    if (n.up) return;
+    StartNode(n);
+    Trace(13, n.id, 0, 0);
+  }
+
+  // Everyone up, no cuts, a leader with everything committed (or nullptr).
+  SimNode* Calm() {
+    cut_.clear();
+    for (auto& [id, n] : nodes_) Restart(n);
+    for (int i = 0; i < 40 && checker_.ok(); i++) {
+      Settle(All, {}, 30, 3);
+      SimNode* l = Leader();
+      if (l && l->raft->commit_index() == l->raft->last_index()) return l;
+    }
+    return nullptr;
+  }
+
+  // Node z wins an election among the nodes not in `frozen`, if it can: everyone's election
+  // timer runs out (messages dropped meanwhile, as a flaky network would), then z campaigns and
+  // only the vote traffic gets through.
+  // A few attempts: a first campaign may only teach z the voters' newer term (a pre-vote for a
+  // term the voters already voted in is refused).
+  bool Elect(NodeId z, const std::set<NodeId>& frozen) {
+    for (int attempt = 0; attempt < 4; attempt++) {
+      for (int i = 0; i < 10; i++) Settle(None, frozen, 1, 1);  // election_tick = 10
+      SimNode& n = nodes_.at(z);
+      if (!n.up) return false;
+      n.raft->Campaign();
+      Settle(IsVoteMsg, frozen, 50);
+      if (n.up && n.raft->role() == Role::kLeader) return true;
+    }
+    return false;
+  }
+
+  // A write from an idle client, proposed at node n (false if no client is idle).
+  bool ScenarioWrite(SimNode& n) {
+    for (Client& c : clients_) {
+      if (c.busy) continue;
+      c.is_write = true;
+      c.key = "k" + std::to_string(rng_.Uniform(kNumKeys));
+      c.seq++;
+      c.value = "c" + std::to_string(c.id) + "s" + std::to_string(c.seq);
+      c.op = history_.Invoke(true, c.key, c.value, now_);
+      SubmitWrite(c, n);
+      if (!c.busy) history_.Fail(c.op);
+      return c.busy;
+    }
+    return false;
+  }
+
+  // n's voters, or nothing while a replacement is being brought in (a voter may not exist).
+  std::vector<NodeId> VotersOf(const SimNode& n) const {
+    std::vector<NodeId> v = n.raft->conf().voters;
+    for (NodeId id : v) {
+      if (!nodes_.count(id) || !admin_.empty()) return {};
+    }
+    return v;
+  }
+
+  // Raft paper Figure 8. A (term t) appends X alone and crashes; C wins term t+1 without X,
+  // persists its no-op alone and crashes; A comes back, wins again and replicates X -- and only X,
+  // not its new no-op -- to a majority, then crashes. Committing X now (it is of term t, not the
+  // current term) would be the bug: C comes back, wins with its newer last term and overwrites X.
+  void Figure8() {
+    calm_ = true;
+    res_.scenarios_started++;
+    Trace(40, 0, 0, 0);
+    Figure8Script();
+    calm_ = false;
+  }
+  void Figure8Script() {
+    SimNode* a = Calm();
+    if (!a) return;
+    NodeId ida = a->id;
+    std::vector<NodeId> others;
+    for (NodeId v : VotersOf(*a)) {
+      if (v != ida) others.push_back(v);
+    }
+    if (others.size() < 2) return;
+    NodeId idc = others[rng_.Uniform(others.size())];
+    std::set<NodeId> all_but_a;
+    for (auto& [id, n] : nodes_) {
+      if (id != ida) all_but_a.insert(id);
+    }
+    // 1. X on A alone.
+    if (!ScenarioWrite(*a)) return;
+    Settle(None, all_but_a, 5);
+    Index x = a->raft->last_index();
+    Crash(*a);
+    // 2. C wins without X, persists its no-op alone, crashes.
+    if (!Elect(idc, {ida})) return;
+    std::set<NodeId> all_but_c;
+    for (auto& [id, n] : nodes_) {
+      if (id != idc) all_but_c.insert(id);
+    }
+    Settle(None, all_but_c, 5);
+    Crash(nodes_.at(idc));
+    // 3. A comes back and wins (its log ends with X, of the highest term anyone live has).
+    Restart(nodes_.at(ida));
+    if (!Elect(ida, {idc})) return;
+    // Replicate up to X (one entry per MsgApp in this profile), never A's new no-op: appends the
+    // follower will reject (probes) pass, so A backs up to X; appends carrying the no-op are lost.
+    auto up_to_x = [this, x](const Message& m) {
+      if (m.type == MessageType::kApp) {
+        if (m.entries.empty() || m.entries.back().index <= x) return true;
+        auto to = nodes_.find(m.to);
+        return to != nodes_.end() && to->second.up && !to->second.raft->log().MatchTerm(m.index, m.log_term);
+      }
+      return m.type == MessageType::kAppResp || m.type == MessageType::kHeartbeat ||
+             m.type == MessageType::kHeartbeatResp;
+    };
+    Settle(up_to_x, {idc}, 30, 2);  // ticks: heartbeats unpause the probes the election dropped
+    Crash(nodes_.at(ida));
+    // 4. C comes back and wins with its newer last term.
+    Restart(nodes_.at(idc));
+    if (!Elect(idc, {ida})) return;
+    res_.scenarios_completed++;
+    Settle(All, {ida}, 20);
+  }
+
+  // docs/testing.md's disk-loss trap: pause F2, commit on L+F1, wipe F1 and restart it, kill L,
+  // resume F2. With 5 nodes: pause 2 followers (P), commit on the other 3 (L, F1, F2), wipe F1,
+  // kill L, resume P: P plus F1 is a majority that never saw the writes. Only the new-id policy
+  // keeps F1 from voting as its old self.
+  void WipeTrap() {
+    calm_ = true;
+    res_.scenarios_started++;
+    Trace(41, 0, 0, 0);
+    WipeTrapScript();
+    calm_ = false;
+  }
+  void WipeTrapScript() {
+    SimNode* l = Calm();
+    if (!l || !MayWipe()) return;
+    NodeId idl = l->id;
+    std::vector<NodeId> followers;
+    for (NodeId v : VotersOf(*l)) {
+      if (v != idl) followers.push_back(v);
+    }
+    if (followers.size() < 2) return;
+    for (size_t i = followers.size() - 1; i > 0; i--) std::swap(followers[i], followers[rng_.Uniform(i + 1)]);
+    // Pause half the followers (rounded down): L and the others are a majority that commits;
+    // once F1 is wiped and L down, the paused ones plus F1 are a majority that never saw it.
+    size_t n_paused = followers.size() / 2;
+    std::set<NodeId> paused(followers.begin(), followers.begin() + n_paused);
+    NodeId idf1 = followers[n_paused];
+    // Commit writes on L and the unpaused followers.
+    int writes = 0;
+    for (int i = 0; i < 3; i++) writes += ScenarioWrite(*l);
+    if (writes == 0) return;
+    Settle(All, paused, 40);
+    if (!nodes_.at(idl).up || nodes_.at(idl).raft->role() != Role::kLeader) return;
+    Wipe(idf1);
+    NodeId f1 = opts_.wipe_keeps_id ? idf1 : next_id_ - 1;
+    Restart(nodes_.at(f1));
+    Crash(nodes_.at(idl));
+    res_.scenarios_completed++;
+    // Resume P; elections among P and F1 (whichever id it has now), L still down.
+    Settle(All, {idl}, 300, 3);
+  }
+
   // ---- The step -----------------------------------------------------------------------------
   void RandomEvent() {
+    if (wipe_permille_ > 0 && rng_.Chance(wipe_permille_, 1000)) WipeEvent();
+    AdminEvent();
     uint64_t r = rng_.Uniform(1000);
     if (r < 450) {
       int k = 1 + rng_.Uniform(4);
@@ -458,7 +829,7 @@ class Simulation {
       TransferEvent();
     } else {
       for (auto& [id, n] : nodes_) {
-        while (NeedsReady(n)) HandleReady(n);
+        DrainReadies(n);
       }
     }
     ClientTimeouts();
@@ -479,27 +850,38 @@ class Simulation {
 
   // Heal everything, restart every node, run without faults until every member has applied
   // everything the leader committed (liveness), then compare the state machines.
+  // Bounded: at most opts_.converge_rounds rounds and kMaxConvergeDeliveries messages, so a
+  // broken core that never settles (or floods messages) fails with its seed instead of hanging.
   void Converge() {
+    calm_ = true;
     cut_.clear();
     for (auto& [id, n] : nodes_) {
       if (!n.up) StartNode(n);
     }
-    for (int iter = 0; iter < 3000 && checker_.ok(); iter++, now_++) {
+    uint64_t deliveries = 0;
+    auto drain_readies = [&]() {
       for (auto& [id, n] : nodes_) {
-        while (NeedsReady(n)) HandleReady(n);
+        DrainReadies(n);
       }
-      while (!net_.empty()) {
+    };
+    for (int iter = 0; iter < opts_.converge_rounds && checker_.ok(); iter++, now_++) {
+      drain_readies();
+      while (!net_.empty() && deliveries < kMaxConvergeDeliveries) {
         DeliverOne(0, /*lossy=*/false);
-        for (auto& [id, n] : nodes_) {
-          while (NeedsReady(n)) HandleReady(n);
-        }
+        deliveries++;
+        drain_readies();
+      }
+      if (deliveries >= kMaxConvergeDeliveries) {
+        return Fail("liveness: more than " + std::to_string(kMaxConvergeDeliveries) +
+                    " messages while converging (seed " + std::to_string(opts_.seed) + "):" + DescribeNodes());
       }
       CheckStep();
+      AdminEvent();
       if (iter % 3 == 0) {
         for (auto& [id, n] : nodes_) n.raft->Tick();
       }
       SimNode* l = Leader();
-      if (!l || l->raft->commit_index() != l->raft->last_index()) continue;
+      if (!l || l->raft->commit_index() != l->raft->last_index() || !admin_.empty()) continue;
       const ConfState& conf = l->raft->conf();
       bool done = true;
       for (auto& [id, n] : nodes_) {
@@ -514,7 +896,10 @@ class Simulation {
       }
       return;
     }
-    Fail("liveness: the cluster did not converge after healing:" + DescribeNodes());
+    if (checker_.ok()) {
+      Fail("liveness: the cluster did not converge within " + std::to_string(opts_.converge_rounds) +
+           " rounds after healing (seed " + std::to_string(opts_.seed) + "):" + DescribeNodes());
+    }
   }
 
   std::string DescribeNodes() {
@@ -547,8 +932,20 @@ class Simulation {
     }
   }
 
+  struct AdminOp {
+    ConfChangeType type;
+    NodeId id;
+  };
+
   SimOptions opts_;
   Rng rng_;
+  uint64_t ready_crash_permille_ = 0, wipe_permille_ = 0;
+  size_t min_voters_ = 2;
+  Scenario scenario_ = Scenario::kNone;
+  uint64_t scenario_step_ = 0;
+  bool calm_ = false;  // no crashes inside Ready handling (scenarios, final convergence)
+  NodeId next_id_ = 1;
+  std::deque<AdminOp> admin_;
   bool pre_vote_ = true, check_quorum_ = true, async_ready_ = false;
   size_t max_size_ = 256, max_inflight_ = 4;
   uint64_t loss_pct_ = 5, dup_pct_ = 3, crash_permille_ = 2, partition_permille_ = 5;

@@ -9,13 +9,24 @@
 //   - crashes: a node loses its Raft object, its state machine and every Ready it had not yet
 //     handled. A Ready is handled atomically: persist (the "sync") -> send -> apply -> Advance,
 //     so what a crash drops is exactly the unsynced state; restart rebuilds from storage;
+//   - the Ready handling is the server's: raft/ready_order.h decides which messages leave before
+//     the persist step (a leader's appends, heartbeats, snapshots) and which wait for it; crashes
+//     may hit between the early sends and the persist, and between the persist and the rest;
 //   - snapshots/compaction at random nodes, membership changes (remove a voter, even the
 //     leader; add it back as learner; promote it), leadership transfers;
+//   - disk loss ("wipe"): a node loses its whole durable state. As the server does, it comes
+//     back under a NEW id and the harness, through the leader, removes the old id, adds the new
+//     one as a learner and promotes it once it has caught up (SimOptions::wipe_keeps_id is the
+//     mutation that brings it back under its old id instead, which the checker must catch);
+//   - targeted adversarial schedules, one per seed at most (see Scenario): Figure 8 (an old-term
+//     entry replicated to a majority by a later leader that crashes before its own entry
+//     commits) and the disk-loss trap (pause F2, commit on L+F1, wipe F1, kill L, resume F2);
 //   - clients doing puts (through the log, with (client, seq) de-dup and retries) and
 //     linearizable gets (ReadIndex, at leaders and followers).
-// After every step: Election Safety, Log Matching, Leader Completeness and State Machine Safety
-// (see sim_cluster.cc). At the end: heal and restart everything, require convergence (liveness)
-// and check the client history is linearizable (sim_history.h).
+// After every step: Election Safety, Log Matching, Leader Completeness, State Machine Safety and
+// membership safety (sim_checker.h). At the end: heal and restart everything, require convergence
+// within a bound (liveness; a run that does not converge fails with its seed, it never hangs) and
+// check the client history is linearizable (sim_history.h).
 #pragma once
 
 #include <cstdint>
@@ -24,11 +35,31 @@
 
 namespace redraft::raft::sim {
 
+enum class Scenario : int {
+  kRandom = -1,   // chosen by the seed (most seeds: none)
+  kNone = 0,
+  kFigure8 = 1,   // Raft paper Figure 8, aimed at "commit an old-term entry by counting replicas"
+  kWipeTrap = 2,  // pause F2, commit on L+F1, wipe F1 and restart it, kill L, resume F2
+};
+
 struct SimOptions {
   uint64_t seed = 1;
   int nodes = 3;
   int steps = 5000;
   bool verbose = false;  // print the trace
+  Scenario scenario = Scenario::kRandom;
+  // MUTATION, for measuring the checker only: a wiped node comes back under its OLD id with
+  // empty state (what the server must never do). Runs with it set are expected to fail.
+  bool wipe_keeps_id = false;
+  // BUG reproduction: a replacement node joins with no configuration at all, as the server's
+  // cluster-join did at 05cc697 (main now writes the bootstrap configuration into the log). If the leader has not compacted, the joiner replays the
+  // log from index 1 without the bootstrap configuration, believes (once promoted) that it is
+  // the only voter, and elects itself. Off: the joiner is given the bootstrap configuration the
+  // log starts from (what a fix must provide).
+  bool joiner_empty_conf = false;
+  // Final convergence: at most this many rounds of healed, loss-free running (and at most
+  // kMaxConvergeDeliveries messages) before the run fails as a liveness violation.
+  int converge_rounds = 3000;
 };
 
 struct SimResult {
@@ -37,7 +68,9 @@ struct SimResult {
   uint64_t trace_hash = 0;  // FNV-1a over every event: equal seeds => equal hashes
   // Statistics, to see that the run exercised something.
   uint64_t committed = 0, ops_completed = 0, reads_completed = 0, elections = 0, snapshots_sent = 0,
-           conf_changes = 0, crashes = 0, max_term = 0;
+           conf_changes = 0, crashes = 0, max_term = 0, wipes = 0, ready_crashes = 0;
+  // Targeted scenarios: started, and reached the point where a bug would show.
+  uint64_t scenarios_started = 0, scenarios_completed = 0;
 };
 
 SimResult RunSimulation(const SimOptions& opts);

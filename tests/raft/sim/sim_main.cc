@@ -1,6 +1,11 @@
 // raft_sim: runs the deterministic Raft simulation from the command line.
 //   raft_sim --seeds N [--first S] [--nodes 3|5|0] [--steps K]   many seeds (nodes 0: alternate 3 and 5)
 //   raft_sim --seed S --nodes N [--steps K] [--verbose]          replay one seed (prints its trace)
+//   --scenario none|figure8|wipetrap   force one targeted scenario in every seed (default: per seed)
+//   --wipe-keeps-id                    MUTATION: wiped nodes return under their old id (must fail)
+//   --joiner-empty-conf                BUG reproduction: replacements join with no configuration
+//                                      (as cluster-join did at 05cc697); see SimOptions
+//   --stop-on-failure                  stop at the first failing seed
 // Exit status 0 iff every seed passed. A failing seed prints "replay: raft_sim --seed S --nodes N".
 #include <chrono>
 #include <cstdio>
@@ -17,7 +22,8 @@ using redraft::raft::sim::SimResult;
 int main(int argc, char** argv) {
   uint64_t first = 1, count = 100;
   int nodes = 0, steps = 5000;
-  bool verbose = false, single = false;
+  bool verbose = false, single = false, wipe_keeps_id = false, joiner_empty_conf = false, stop_on_failure = false;
+  redraft::raft::sim::Scenario scenario = redraft::raft::sim::Scenario::kRandom;
   for (int i = 1; i < argc; i++) {
     std::string a = argv[i];
     auto next = [&]() -> const char* {
@@ -41,21 +47,39 @@ int main(int argc, char** argv) {
       steps = std::atoi(next());
     } else if (a == "--verbose") {
       verbose = true;
+    } else if (a == "--wipe-keeps-id") {
+      wipe_keeps_id = true;
+    } else if (a == "--joiner-empty-conf") {
+      joiner_empty_conf = true;
+    } else if (a == "--stop-on-failure") {
+      stop_on_failure = true;
+    } else if (a == "--scenario") {
+      std::string v = next();
+      using redraft::raft::sim::Scenario;
+      scenario = v == "none" ? Scenario::kNone : v == "figure8" ? Scenario::kFigure8 : v == "wipetrap" ? Scenario::kWipeTrap : Scenario::kRandom;
     } else {
-      std::fprintf(stderr, "usage: raft_sim [--seeds N] [--first S] [--seed S] [--nodes 3|5] [--steps K] [--verbose]\n");
+      std::fprintf(stderr, "usage: raft_sim [--seeds N] [--first S] [--seed S] [--nodes 3|5] [--steps K] [--verbose] [--scenario none|figure8|wipetrap] [--wipe-keeps-id] [--joiner-empty-conf] [--stop-on-failure]\n");
       return 2;
     }
   }
   if (single && nodes == 0) nodes = 3;
   auto start = std::chrono::steady_clock::now();
   uint64_t failures = 0, committed = 0, ops = 0, reads = 0, snaps = 0, confs = 0, crashes = 0, elections = 0;
+  uint64_t wipes = 0, ready_crashes = 0, sc_started = 0, sc_completed = 0;
   for (uint64_t s = first; s < first + count; s++) {
     SimOptions o;
     o.seed = s;
     o.nodes = nodes != 0 ? nodes : (s % 2 ? 3 : 5);
     o.steps = steps;
     o.verbose = verbose;
+    o.scenario = scenario;
+    o.wipe_keeps_id = wipe_keeps_id;
+    o.joiner_empty_conf = joiner_empty_conf;
     SimResult r = RunSimulation(o);
+    wipes += r.wipes;
+    ready_crashes += r.ready_crashes;
+    sc_started += r.scenarios_started;
+    sc_completed += r.scenarios_completed;
     committed += r.committed;
     ops += r.ops_completed;
     reads += r.reads_completed;
@@ -77,14 +101,20 @@ int main(int argc, char** argv) {
       std::printf("seed %llu nodes %d FAILED: %s\nreplay: raft_sim --seed %llu --nodes %d --steps %d\n",
                   (unsigned long long)s, o.nodes, r.error.c_str(), (unsigned long long)s, o.nodes, steps);
       std::fflush(stdout);
+      if (stop_on_failure) {
+        count = s - first + 1;
+        break;
+      }
     }
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf("%llu seeds [%llu, %llu), %llu failed, %.1fs; totals: committed=%llu ops=%llu reads=%llu "
-              "elections=%llu snapshots=%llu confchanges=%llu crashes=%llu\n",
+              "elections=%llu snapshots=%llu confchanges=%llu crashes=%llu wipes=%llu ready_crashes=%llu "
+              "scenarios=%llu/%llu\n",
               (unsigned long long)count, (unsigned long long)first, (unsigned long long)(first + count),
               (unsigned long long)failures, secs, (unsigned long long)committed, (unsigned long long)ops,
               (unsigned long long)reads, (unsigned long long)elections, (unsigned long long)snaps,
-              (unsigned long long)confs, (unsigned long long)crashes);
+              (unsigned long long)confs, (unsigned long long)crashes, (unsigned long long)wipes,
+              (unsigned long long)ready_crashes, (unsigned long long)sc_completed, (unsigned long long)sc_started);
   return failures == 0 ? 0 : 1;
 }

@@ -45,7 +45,8 @@ TEST(Simulation, SameSeedSameTrace) {
 }
 
 TEST(Simulation, ExercisesFaultsAndFeatures) {
-  uint64_t elections = 0, snapshots = 0, confs = 0, crashes = 0, reads = 0;
+  uint64_t elections = 0, snapshots = 0, confs = 0, crashes = 0, reads = 0, wipes = 0, ready_crashes = 0,
+           scenarios = 0;
   for (uint64_t s = 1; s <= 50; s++) {
     SimOptions o;
     o.seed = s;
@@ -57,12 +58,63 @@ TEST(Simulation, ExercisesFaultsAndFeatures) {
     confs += r.conf_changes;
     crashes += r.crashes;
     reads += r.reads_completed;
+    wipes += r.wipes;
+    ready_crashes += r.ready_crashes;
+    scenarios += r.scenarios_completed;
   }
   EXPECT_GT(elections, 100u);
   EXPECT_GT(snapshots, 10u);
   EXPECT_GT(confs, 50u);
   EXPECT_GT(crashes, 100u);
   EXPECT_GT(reads, 500u);
+  EXPECT_GT(wipes, 10u);
+  EXPECT_GT(ready_crashes, 50u);
+  EXPECT_GT(scenarios, 3u);
+}
+
+// The targeted schedules must keep reaching their critical point; if a change to the core or
+// the harness makes them give up early, they silently stop testing anything.
+TEST(Simulation, TargetedScenariosReachTheirPoint) {
+  for (Scenario sc : {Scenario::kFigure8, Scenario::kWipeTrap}) {
+    uint64_t completed = 0;
+    for (uint64_t s = 1; s <= 200; s++) {
+      SimOptions o;
+      o.seed = s;
+      o.nodes = s % 2 ? 3 : 5;
+      o.scenario = sc;
+      SimResult r = RunSimulation(o);
+      ASSERT_TRUE(r.ok) << r.error << "\nreplay: raft_sim --seed " << s << " --nodes " << o.nodes
+                        << " --scenario " << (sc == Scenario::kFigure8 ? "figure8" : "wipetrap");
+      completed += r.scenarios_completed;
+    }
+    EXPECT_GT(completed, 100u) << static_cast<int>(sc);
+  }
+}
+
+// The checker's own mutation test: a wiped node that comes back under its old id (the classic
+// pause F2 / wipe F1 / kill L / resume F2 trap) must be caught within a few seeds.
+TEST(Simulation, CatchesAWipedNodeReturningUnderItsOldId) {
+  uint64_t failed = 0;
+  for (uint64_t s = 1; s <= 40; s++) {
+    SimOptions o;
+    o.seed = s;
+    o.nodes = s % 2 ? 3 : 5;
+    o.scenario = Scenario::kWipeTrap;
+    o.wipe_keeps_id = true;
+    failed += !RunSimulation(o).ok;
+  }
+  EXPECT_GT(failed, 10u);
+}
+
+// A run that does not converge fails with its seed instead of hanging.
+TEST(Simulation, ConvergenceIsBounded) {
+  SimOptions o;
+  o.seed = 3;
+  o.converge_rounds = 1;
+  SimResult r = RunSimulation(o);
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.error.find("did not converge within 1 rounds"), std::string::npos) << r.error;
+  EXPECT_NE(r.error.find("seed 3"), std::string::npos) << r.error;
 }
 
 }  // namespace

@@ -1,0 +1,25 @@
+#include "raft/ready_order.h"
+
+#include <utility>
+
+namespace redraft::raft {
+
+bool ReadyNeedsPersist(const Ready& rd) { return rd.hard_state || !rd.entries.empty() || rd.snapshot; }
+
+bool MaySendBeforePersist(const Message& m, bool leader, bool needs_persist) {
+  if (!needs_persist) return true;
+  if (!leader) return false;
+  return m.type == MessageType::kApp || m.type == MessageType::kHeartbeat || m.type == MessageType::kSnapshot;
+}
+
+ReadySends SplitReadyMessages(Ready& rd, bool leader) {
+  ReadySends out;
+  bool persist = ReadyNeedsPersist(rd);
+  for (Message& m : rd.messages) {
+    (MaySendBeforePersist(m, leader, persist) ? out.now : out.after_persist).push_back(std::move(m));
+  }
+  rd.messages.clear();
+  return out;
+}
+
+}  // namespace redraft::raft
