@@ -24,6 +24,11 @@ Status FromRocks(const rocksdb::Status& s) {
   if (s.ok()) return Status::OK();
   if (s.IsNotFound()) return Status::NotFound(s.ToString());
   if (s.IsCorruption()) return Status::Corruption(s.ToString());
+  // A full disk: RocksDB refuses writes after a flush failed for it, until space returns (its
+  // SstFileManager polls for space and resumes; Resume() asks again).
+  if (s.IsNoSpace() || s.ToString().find("No space left on device") != std::string::npos) {
+    return Status::NoSpace(s.ToString());
+  }
   if (s.IsIOError()) return Status::IOError(s.ToString());
   if (s.IsBusy() || s.IsTryAgain()) return Status::Busy(s.ToString());
   if (s.IsInvalidArgument() || s.IsNotSupported()) return Status::InvalidArgument(s.ToString());
@@ -310,6 +315,8 @@ Status RocksStore::SetAppliedIndex(uint64_t index) {
   log_time_ms_ = log_time;
   return Status::OK();
 }
+
+Status RocksStore::Resume() { return FromRocks(db_->Resume()); }
 
 Status RocksStore::Flush() {
   rocksdb::FlushOptions fo;
