@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "common/coding.h"
+#include "store/rocks_logger.h"
 
 namespace redraft::store {
 namespace {
@@ -193,6 +194,7 @@ Result<std::unique_ptr<Store>> RocksStore::Open(const std::string& dir, const St
   db_opts.max_background_jobs = 2;
   db_opts.max_open_files = 1024;
   db_opts.keep_log_file_num = 4;
+  db_opts.info_log = NewRocksLogger();  // no LOG file on the data disk (rocks_logger.h)
   db_opts.max_total_wal_size = 0;
 
   rocksdb::BlockBasedTableOptions table;
