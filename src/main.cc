@@ -71,6 +71,8 @@ int main(int argc, char** argv) {
   opts.request_timeout_ms = cfg->cluster_request_timeout;
   opts.compact_every = cfg->log_compact_entries;
   opts.compact_bytes = cfg->log_compact_bytes;
+  opts.segment_bytes = static_cast<uint64_t>(cfg->log_segment_size);
+  opts.disk_min_free = static_cast<uint64_t>(cfg->disk_min_free);
   Server server(std::move(cfg).value(), [opts](uv_loop_t* loop, StateMachine* sm, Replicator::AppliedFn applied,
                                                Replicator::ReadReadyFn ready) {
     auto r = std::make_unique<redraft::cluster::RaftReplicator>(loop, sm, opts, std::move(applied), std::move(ready));

@@ -46,6 +46,8 @@ Status RaftReplicator::Start() {
 
   uv_async_init(loop_, &async_, [](uv_async_t* h) { static_cast<RaftReplicator*>(h->data)->OnStorageDone(); });
   async_.data = this;
+  disk_watch_ = std::make_unique<DiskWatch>(opts_.dir, opts_.disk_min_free, &sm_->disk());
+  disk_watch_->Check(/*force=*/true);
   thread_ = std::thread([this] { StorageThreadMain(); });
   uv_timer_init(loop_, &tick_timer_);
   tick_timer_.data = this;
@@ -128,6 +130,7 @@ void RaftReplicator::OnTick() {
     last_sweep_ms_ = now;
     SweepDeadlines();
     MaybePromoteLearners();
+    MaybeStepDownForDisk();
   }
   Pump();
 }
@@ -224,40 +227,34 @@ void RaftReplicator::Submit(Job job) {
 }
 
 void RaftReplicator::StorageThreadMain() {
+  // Disk faults (README "Disk faults"): a write that fails for lack of space is retried with
+  // backoff until it succeeds (RetryOnNoSpace), so what was handed over is never dropped; the
+  // event loop waits for this Ready meanwhile, and the server refuses new writes (DiskHealth).
   for (;;) {
     std::deque<Job> work;
     {
       std::unique_lock<std::mutex> l(mu_);
-      cv_.wait(l, [&] { return stopping_ || !todo_.empty(); });
-      if (todo_.empty()) return;
+      // Idle, the thread still wakes once a second to watch the free space.
+      cv_.wait_for(l, std::chrono::seconds(1), [&] { return stopping_ || !todo_.empty(); });
+      if (todo_.empty() && stopping_) return;
       work.swap(todo_);
     }
+    if (disk_watch_) disk_watch_->Check();
+    if (work.empty()) continue;
     for (Job& j : work) {
       // A compaction or install at or behind the log's snapshot has nothing left to do.
       if (j.compact && j.compact->index <= log_->snapshot().index) j.compact.reset();
       if (j.install && j.install->index <= log_->snapshot().index) j.install.reset();
-      if (j.compact) {
-        // The loop committed everything up to compact->index to the store before asking.
-        Status fs = sm_->store()->Flush();
-        if (!fs.ok()) REDRAFT_PANIC("store flush failed: " + fs.ToString());
-        Status cs = log_->Compact(*j.compact);
-        if (!cs.ok()) REDRAFT_PANIC("log compaction failed: " + cs.ToString());
-      }
-      if (j.install) {
-        Status cs = log_->Compact(*j.install);
-        if (!cs.ok()) REDRAFT_PANIC("log snapshot install failed: " + cs.ToString());
-      }
-      if (!j.entries.empty()) {
-        Status st = log_->Append(j.entries);
-        if (!st.ok()) REDRAFT_PANIC("log append failed: " + st.ToString());
-      }
-      if (j.hard_state) {
-        Status st = log_->SetHardState(*j.hard_state);
-        if (!st.ok()) REDRAFT_PANIC("log hard state failed: " + st.ToString());
+      // The loop committed everything up to compact->index to the store before asking.
+      if (j.compact) CompactLog(*j.compact);
+      if (j.install && !RetryOnNoSpace("log snapshot install", [&] { return log_->Compact(*j.install); })) return;
+      if (!j.entries.empty() && !RetryOnNoSpace("log append", [&] { return log_->Append(j.entries); })) return;
+      if (j.hard_state && !RetryOnNoSpace("log hard state", [&] { return log_->SetHardState(*j.hard_state); })) {
+        return;
       }
     }
-    Status st = log_->Sync();  // one fdatasync for the whole group
-    if (!st.ok()) REDRAFT_PANIC("log sync failed: " + st.ToString());
+    // One fdatasync for the whole group; a failed fdatasync panics inside (never retried).
+    if (!RetryOnNoSpace("log sync", [&] { return log_->Sync(); })) return;
     {
       std::lock_guard<std::mutex> l(mu_);
       for (Job& j : work) {
@@ -594,13 +591,7 @@ void RaftReplicator::Stop() {
   if (!started_) return;
   // Hand leadership over first, so a planned restart costs no election timeout.
   if (raft_ && raft_->role() == raft::Role::kLeader && raft_->conf().voters.size() > 1) {
-    uint64_t best = 0, best_match = 0;
-    for (auto& ps : raft_->PeerStatuses()) {
-      if (ps.id != identity_.self_id && raft::IsVoter(raft_->conf(), ps.id) && ps.progress.match >= best_match) {
-        best = ps.id;
-        best_match = ps.progress.match;
-      }
-    }
+    uint64_t best = BestTransferTarget();
     if (best && raft_->TransferLeadership(best).ok()) Pump();
   }
   {

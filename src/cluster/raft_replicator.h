@@ -4,6 +4,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -14,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "cluster/disk_watch.h"
 #include "cluster/formation.h"
 #include "cluster/node_identity.h"
 #include "cluster/transport.h"
@@ -40,6 +42,8 @@ struct ClusterOptions {
   int request_timeout_ms = 5000;   // forwarded writes and read barriers fail after this
   int64_t compact_every = 100000;  // entries between log compactions
   int64_t compact_bytes = 64 << 20;  // or bytes of entries appended (bounds the in-memory log)
+  uint64_t segment_bytes = 64 << 20;  // log segment size (raft::LogStoreOptions)
+  uint64_t disk_min_free = 256ull << 20;  // refuse writes below this much free space (0 = never)
 };
 
 // The write path of a cluster node: a Raft group (raft/) whose log is the LogStore, replicated
@@ -174,6 +178,14 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   void SaveIdentity();
   void Submit(Job job);
   void StorageThreadMain();
+  // Storage thread: runs op until it succeeds. NoSpace is waited out with backoff (DiskHealth
+  // kLog set meanwhile); any other error panics. False if the node stops while waiting.
+  bool RetryOnNoSpace(const char* what, const std::function<Status()>& op);
+  // Storage thread: flushes the store and drops the log behind `meta` unless the disk is short.
+  void CompactLog(const raft::SnapshotMeta& meta);
+  // Event loop: a leader whose disk is faulty hands leadership to an up-to-date voter.
+  void MaybeStepDownForDisk();
+  uint64_t BestTransferTarget() const;
   void OnStorageDone();
   void MaybePromoteLearners();
   void NoteStamps(const std::vector<raft::Entry>& entries);
@@ -233,6 +245,8 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   std::deque<Job> todo_;
   std::deque<Job> done_;
   bool stopping_ = false;
+  std::unique_ptr<DiskWatch> disk_watch_;  // storage thread only
+  int64_t last_disk_step_down_ms_ = 0;
   std::thread thread_;
   uv_async_t async_;
 };

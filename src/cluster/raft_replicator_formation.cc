@@ -63,7 +63,9 @@ uint64_t RaftReplicator::ChooseSlot() const {
 
 Status RaftReplicator::OpenLog(raft::RecoveredState* rec, bool* log_empty) {
   std::string dir = opts_.dir + "/log";
-  auto log = raft::LogStore::Open(dir, raft::LogStoreOptions{}, rec);
+  raft::LogStoreOptions log_opts;
+  log_opts.segment_bytes = opts_.segment_bytes;
+  auto log = raft::LogStore::Open(dir, log_opts, rec);
   if (!log.ok()) return log.status();
   log_ = std::move(log).value();
   if (rec->dropped_bytes) spdlog::warn("log recovery: {}", rec->recovery_note);

@@ -14,6 +14,7 @@ std::string Status::ToString() const {
     case Code::kInvalidArgument: return "Invalid argument: " + message_;
     case Code::kBusy: return "Busy: " + message_;
     case Code::kAborted: return "Aborted: " + message_;
+    case Code::kNoSpace: return "No space: " + message_;
   }
   return "Unknown: " + message_;
 }

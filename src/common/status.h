@@ -14,7 +14,7 @@ namespace redraft {
 // instead of throwing. Broken invariants are not Statuses: they abort (see REDRAFT_CHECK).
 class Status {
  public:
-  enum class Code { kOk = 0, kNotFound, kCorruption, kIOError, kInvalidArgument, kBusy, kAborted };
+  enum class Code { kOk = 0, kNotFound, kCorruption, kIOError, kInvalidArgument, kBusy, kAborted, kNoSpace };
 
   Status() = default;
   static Status OK() { return Status(); }
@@ -24,10 +24,14 @@ class Status {
   static Status InvalidArgument(std::string msg) { return Status(Code::kInvalidArgument, std::move(msg)); }
   static Status Busy(std::string msg) { return Status(Code::kBusy, std::move(msg)); }
   static Status Aborted(std::string msg) { return Status(Code::kAborted, std::move(msg)); }
+  // The disk is full (ENOSPC, EDQUOT): recoverable by freeing space. Whoever returns it leaves
+  // its state consistent and the operation retryable (see raft/log_store.h).
+  static Status NoSpace(std::string msg) { return Status(Code::kNoSpace, std::move(msg)); }
 
   bool ok() const { return code_ == Code::kOk; }
   bool IsNotFound() const { return code_ == Code::kNotFound; }
   bool IsCorruption() const { return code_ == Code::kCorruption; }
+  bool IsNoSpace() const { return code_ == Code::kNoSpace; }
   Code code() const { return code_; }
   const std::string& message() const { return message_; }
   std::string ToString() const;

@@ -53,9 +53,16 @@ Status LogStore::Impl::CreateSegment(uint64_t seq, uint64_t prev_end, uint64_t n
   auto file = opts.fs->OpenFile(seg.path, /*create=*/true);
   if (!file.ok()) return file.status();
   seg.file = std::move(file.value());
-  REDRAFT_RETURN_IF_ERROR(seg.file->Truncate(0));  // a leftover file of a torn creation
   seg.capacity = std::max(opts.segment_bytes, header_bytes + need);
-  if (opts.preallocate) REDRAFT_RETURN_IF_ERROR(seg.file->Allocate(seg.capacity));
+  Status st = seg.file->Truncate(0);  // a leftover file of a torn creation
+  if (st.ok() && opts.preallocate) st = seg.file->Allocate(seg.capacity);
+  if (!st.ok()) {
+    // Typically NoSpace. Nothing refers to the file yet (no record, not in `segments`): remove it
+    // so a partial fallocate gives its blocks back; the caller may simply try again.
+    seg.file.reset();
+    (void)opts.fs->RemoveFile(seg.path);
+    return st;
+  }
   segments.push_back(std::move(seg));
   dir_dirty = true;
   pending.clear();

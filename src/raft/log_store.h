@@ -71,8 +71,20 @@
 //   every run.
 //
 // Thread-safety: none. One thread (the server's storage thread) owns a LogStore.
-// Errors: Corruption and IOError from Open are final. A non-OK Status from a write method (an I/O
-// error other than a failed sync, which panics) leaves the store unspecified: drop it, Open again.
+// Errors: Corruption and IOError from Open are final. A failed fdatasync panics (never retried).
+// NoSpace (ENOSPC/EDQUOT from pwrite, fallocate, creating a segment) from Append, SetHardState,
+// Sync or Compact leaves the store consistent and the call retryable: repeat the same call (with
+// the same arguments) until it succeeds, then carry on. Nothing is lost or half-committed:
+//   - records are only ever appended, so a retry frames its records again after whatever the
+//     failed attempt buffered or wrote; replay's rules (an entry replaces entries >= its index,
+//     the last HardState/Snapshot wins) make such duplicates harmless, and none of them is
+//     durable (nor carries a batch-start flag vouching for it) before a Sync succeeds;
+//   - a pwrite that failed part-way is rewritten whole, at the same offset, by the retry;
+//   - a segment whose creation failed is removed at once (its fallocated blocks freed) and was
+//     never referenced: the retry creates it again.
+// Inside a preallocated segment writes need no new blocks, so NoSpace normally surfaces only when
+// a segment rolls over (fallocate of the next one). Any other non-OK Status from a write method
+// (an I/O error) leaves the store unspecified: drop it, Open again.
 #pragma once
 
 #include <cstdint>

@@ -22,9 +22,13 @@ class MemFile : public File {
     std::lock_guard<std::mutex> l(fs_->mu_);
     if (fs_->Dead()) return Status::OK();
     std::string& d = node_->data;
-    if (d.size() < offset + data.size()) d.resize(offset + data.size(), '\0');
+    uint64_t end = fs_->Room(*node_, offset + data.size());
+    bool full = end < offset + data.size();
+    if (end <= offset) return full ? Status::NoSpace("pwrite: injected ENOSPC") : Status::OK();
+    data = data.substr(0, end - offset);
+    if (d.size() < end) d.resize(end, '\0');
     d.replace(offset, data.size(), data.data(), data.size());
-    return Status::OK();
+    return full ? Status::NoSpace("pwrite: injected ENOSPC") : Status::OK();
   }
   Status Read(uint64_t offset, size_t n, std::string* out) override {
     std::lock_guard<std::mutex> l(fs_->mu_);
@@ -42,8 +46,9 @@ class MemFile : public File {
   Status Allocate(uint64_t size) override {
     std::lock_guard<std::mutex> l(fs_->mu_);
     if (fs_->Dead()) return Status::OK();
-    if (node_->data.size() < size) node_->data.resize(size, '\0');
-    return Status::OK();
+    uint64_t end = fs_->Room(*node_, size);
+    if (node_->data.size() < end) node_->data.resize(end, '\0');
+    return end < size ? Status::NoSpace("fallocate: injected ENOSPC") : Status::OK();
   }
   Result<uint64_t> Size() override {
     std::lock_guard<std::mutex> l(fs_->mu_);
@@ -174,6 +179,27 @@ bool MemFileSystem::Dead() {
 void MemFileSystem::CrashAfter(int n) {
   std::lock_guard<std::mutex> l(mu_);
   crash_after_ = n;
+}
+
+uint64_t MemFileSystem::Room(const Node& node, uint64_t size) const {
+  if (capacity_ < 0 || size <= node.data.size()) return size;
+  uint64_t used = 0;
+  for (const auto& [path, n] : files_) used += n->data.size();
+  uint64_t cap = static_cast<uint64_t>(capacity_);
+  uint64_t free = used >= cap ? 0 : cap - used;
+  return std::min<uint64_t>(size, node.data.size() + free);
+}
+
+void MemFileSystem::SetCapacity(int64_t bytes) {
+  std::lock_guard<std::mutex> l(mu_);
+  capacity_ = bytes;
+}
+
+uint64_t MemFileSystem::used_bytes() const {
+  std::lock_guard<std::mutex> l(mu_);
+  uint64_t used = 0;
+  for (const auto& [path, n] : files_) used += n->data.size();
+  return used;
 }
 
 void MemFileSystem::FailSyncsAfter(int n) {

@@ -51,6 +51,11 @@ class MemFileSystem : public FileSystem {
   // operation in progress is cut at that point. Call Crash() next; it clears the crash point.
   void CrashAfter(int n);
   int sync_count() const;
+  // Fault injection: a disk of `bytes` (the sum of all files' sizes; -1 = unlimited). A write or
+  // allocation that would grow past it does what fits (as a real pwrite or fallocate may) and
+  // returns NoSpace; overwriting existing bytes always works, as in preallocated space.
+  void SetCapacity(int64_t bytes);
+  uint64_t used_bytes() const;
 
   // Byte surgery for tests: direct access to a file's current bytes (nullptr if missing).
   std::string* MutableData(const std::string& path);
@@ -61,6 +66,8 @@ class MemFileSystem : public FileSystem {
   friend class MemFile;
   Status SyncFile(const std::shared_ptr<Node>& node);
   bool Dead();  // REQUIRES: mu_ held. Counts one mutating call; true if it must be dropped.
+  // REQUIRES: mu_ held. How far `node` may grow towards `size` within the capacity.
+  uint64_t Room(const Node& node, uint64_t size) const;
 
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<Node>> files_;    // current namespace
@@ -68,6 +75,7 @@ class MemFileSystem : public FileSystem {
   std::map<std::string, bool> dirs_;                      // dir -> durable (created and synced)
   int fail_syncs_after_ = -1;
   int crash_after_ = -1;  // mutating calls left before the crash point; -1 = none
+  int64_t capacity_ = -1;  // -1 = unlimited
   int sync_count_ = 0;
   int dir_sync_count_ = 0;
 };

@@ -13,8 +13,11 @@ namespace redraft::raft {
 
 namespace {
 
+// ENOSPC and EDQUOT become NoSpace: the caller can wait for space and retry (log_store.h).
 Status Errno(const std::string& what, const std::string& path) {
-  return Status::IOError(what + " " + path + ": " + std::strerror(errno));
+  std::string msg = what + " " + path + ": " + std::strerror(errno);
+  if (errno == ENOSPC || errno == EDQUOT) return Status::NoSpace(std::move(msg));
+  return Status::IOError(std::move(msg));
 }
 
 class PosixFile : public File {

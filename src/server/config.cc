@@ -119,6 +119,8 @@ const std::vector<Directive>& Directives() {
       IntDirective("hz", true, &Config::hz, 1, 500),
       IntDirective("log-compact-entries", false, &Config::log_compact_entries, 1000, INT64_MAX),
       MemDirective("log-compact-bytes", false, &Config::log_compact_bytes, 1024 * 1024),
+      MemDirective("log-segment-size", false, &Config::log_segment_size, 64 * 1024),
+      MemDirective("disk-min-free", false, &Config::disk_min_free, 0),
       IntDirective("cluster-port", false, &Config::cluster_port, 0, 65535),
       StringDirective("cluster-node-id", false, &Config::cluster_node_id),
       StringDirective("cluster-id", false, &Config::cluster_id),

@@ -27,6 +27,8 @@ struct Config {
   int hz = 10;                      // server cron frequency (active expiry, timeouts)
   int64_t log_compact_entries = 100000;  // flush the store and drop the log behind it this often
   int64_t log_compact_bytes = 64 << 20;  // ... or once this many bytes of entries were appended
+  int64_t log_segment_size = 64ll << 20;  // bytes preallocated per log segment
+  int64_t disk_min_free = 256ll << 20;    // refuse writes when the data dir has less free (0 = off)
   std::string pidfile;
   // Reported for clients and tools that read them (redis-benchmark, monitoring): every write is
   // in the durable log before it is acknowledged, whatever these say. Fixed at startup.

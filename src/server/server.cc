@@ -286,6 +286,11 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
     return false;
   }
   if (spec->is_write()) {
+    // A disk fault (common/disk_health.h): new writes are refused, like Redis's MISCONF.
+    if (sm_->disk().WritesRefused()) {
+      Reply(c, sm_->disk().MisconfError());
+      return true;
+    }
     // Only what passed commands::PrepareWrite is proposed (see write_entry.h).
     auto entry = commands::PrepareWrite(*spec, std::move(argv), LogClockMs());
     if (!entry.ok()) {
@@ -487,7 +492,7 @@ int64_t Server::LogClockMs() const { return std::max(log_->ClusterTimeMs(), stor
 // deletion is a log entry (redraft.expired) that deletes a key only if it is still expired when
 // applied, so a key rewritten meanwhile survives and every replica converges.
 void Server::ActiveExpire(int64_t now) {
-  if (!log_->is_leader()) return;
+  if (!log_->is_leader() || sm_->disk().WritesRefused()) return;  // no new entries on a faulty disk
   commands::Argv argv{"redraft.expired"};
   size_t seen = 0;
   std::string last;

@@ -91,6 +91,9 @@ std::string Server::InfoText(const std::vector<std::string>& sections) {
     line("log_durable_index", std::to_string(log_->durable_index()));
     line("store_applied_index", std::to_string(store_->applied_index()));
     line("store_disk_bytes", std::to_string(store_->ApproximateDiskBytes()));
+    // Disk faults (README "Disk faults"): ok, or which of log/store/low_space refuse writes.
+    line("disk_status", sm_->disk().Describe());
+    line("disk_error", sm_->disk().Reason());
   }
   if (want("stats")) {
     section("Stats");

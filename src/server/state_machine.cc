@@ -2,6 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
 #include "commands/command.h"
 #include "commands/write_entry.h"
 #include "common/status.h"
@@ -10,12 +14,35 @@ namespace redraft::server {
 
 namespace {
 
-void CheckApplied(uint64_t index, const Status& st) {
-  // The store cannot take the effects of a committed entry: continuing would diverge.
-  if (!st.ok()) REDRAFT_PANIC("applying entry " + std::to_string(index) + ": " + st.ToString());
-}
-
 }  // namespace
+
+// Commits the store batch of entries up to `index`. A full disk (RocksDB stops writes after a
+// flush failed for lack of space) is waited out: the batch is retried with backoff, and the store
+// asked to resume, until it goes through (the entries are committed: they must be applied, in
+// order, before anything else). Any other failure means the store cannot take the effects of a
+// committed entry: continuing would diverge.
+void StateMachine::CheckApplied(uint64_t index, const std::function<Status()>& commit) {
+  Status st = commit();
+  if (st.ok()) return;
+  int backoff_ms = 20;
+  int64_t waited_ms = 0;
+  while (st.IsNoSpace()) {
+    if (disk_.Set(DiskHealth::kStore, "No space left on device (store)")) {
+      spdlog::error("store: cannot apply entry {}: {}; writes are refused, retrying until space is available",
+                    index, st.ToString());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
+    waited_ms += backoff_ms;
+    backoff_ms = std::min(backoff_ms * 2, 1000);
+    (void)store_->Resume();
+    st = commit();
+  }
+  if (st.ok()) {
+    if (disk_.Clear(DiskHealth::kStore)) spdlog::warn("store: space is back, entry {} applied after {} ms", index, waited_ms);
+    return;
+  }
+  REDRAFT_PANIC("applying entry " + std::to_string(index) + ": " + st.ToString());
+}
 
 Status StateMachine::ValidateEntry(std::string_view data) { return commands::ValidateWriteEntry(data); }
 
@@ -54,7 +81,7 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
     (*spec)->apply(ctx, cmd.argv);
   }
   uint64_t last = entries.back().index;
-  CheckApplied(last, batch ? store_->Commit(batch.get(), last) : store_->SetAppliedIndex(last));
+  CheckApplied(last, [&] { return batch ? store_->Commit(batch.get(), last) : store_->SetAppliedIndex(last); });
 }
 
 }  // namespace redraft::server

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/disk_health.h"
 #include "common/status.h"
 #include "raft/types.h"
 
@@ -18,7 +19,9 @@ namespace redraft::server {
 // applies the same entries reaches the same state. Used by the single-node log and by Raft.
 // An entry that does not decode to an applicable write (commands::DecodeWriteEntry) gets that
 // error as its reply, changes nothing but the applied index and logs one line: the same outcome
-// on every replica. Only a store failure is fatal (PANIC): continuing would diverge.
+// on every replica. A store write that fails for lack of space is retried, with backoff, until
+// space returns (disk() says so meanwhile; the event loop waits); any other store failure is fatal
+// (PANIC): continuing would diverge.
 class StateMachine {
  public:
   explicit StateMachine(store::Store* store) : store_(store) {}
@@ -40,9 +43,16 @@ class StateMachine {
 
   uint64_t applied_index() const { return store_->applied_index(); }
   store::Store* store() { return store_; }
+  // This node's disk faults (common/disk_health.h): the storage thread and the applier report
+  // there, the server refuses new writes while any is set.
+  DiskHealth& disk() { return disk_; }
 
  private:
+  // Commits (commit()) the effects of entries up to index, waiting out a full disk.
+  void CheckApplied(uint64_t index, const std::function<Status()>& commit);
+
   store::Store* store_;
+  DiskHealth disk_;
 };
 
 }  // namespace redraft::server

@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "common/coding.h"
+#include "store/rocks_logger.h"
 
 namespace redraft::store {
 namespace {
@@ -24,6 +25,11 @@ Status FromRocks(const rocksdb::Status& s) {
   if (s.ok()) return Status::OK();
   if (s.IsNotFound()) return Status::NotFound(s.ToString());
   if (s.IsCorruption()) return Status::Corruption(s.ToString());
+  // A full disk: RocksDB refuses writes after a flush failed for it, until space returns (its
+  // SstFileManager polls for space and resumes; Resume() asks again).
+  if (s.IsNoSpace() || s.ToString().find("No space left on device") != std::string::npos) {
+    return Status::NoSpace(s.ToString());
+  }
   if (s.IsIOError()) return Status::IOError(s.ToString());
   if (s.IsBusy() || s.IsTryAgain()) return Status::Busy(s.ToString());
   if (s.IsInvalidArgument() || s.IsNotSupported()) return Status::InvalidArgument(s.ToString());
@@ -188,6 +194,7 @@ Result<std::unique_ptr<Store>> RocksStore::Open(const std::string& dir, const St
   db_opts.max_background_jobs = 2;
   db_opts.max_open_files = 1024;
   db_opts.keep_log_file_num = 4;
+  db_opts.info_log = NewRocksLogger();  // no LOG file on the data disk (rocks_logger.h)
   db_opts.max_total_wal_size = 0;
 
   rocksdb::BlockBasedTableOptions table;
@@ -310,6 +317,8 @@ Status RocksStore::SetAppliedIndex(uint64_t index) {
   log_time_ms_ = log_time;
   return Status::OK();
 }
+
+Status RocksStore::Resume() { return FromRocks(db_->Resume()); }
 
 Status RocksStore::Flush() {
   rocksdb::FlushOptions fo;

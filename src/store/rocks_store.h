@@ -67,6 +67,7 @@ class RocksStore : public Store {
   Status Commit(Batch* batch, uint64_t index) override;
   Status SetAppliedIndex(uint64_t index) override;
   Status Flush() override;
+  Status Resume() override;
 
   uint64_t ApproximateMemoryBytes() override;
   uint64_t ApproximateDiskBytes() override;

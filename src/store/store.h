@@ -83,6 +83,10 @@ class Store {
   // Makes everything committed so far durable (flushes memtables); after it returns, the log
   // before applied_index() may be discarded.
   virtual Status Flush() = 0;
+  // A write or flush failed with NoSpace (the disk is full): nothing of it was applied, and the
+  // store refuses writes until it recovers. Resume asks it to recover now (it also does so by
+  // itself once space is back); OK or Busy (a recovery is under way) mean "retry the write".
+  virtual Status Resume() = 0;
 
   // --- introspection for INFO ---
   virtual uint64_t ApproximateMemoryBytes() = 0;

@@ -2,7 +2,7 @@
 # src/raft/CMakeLists.txt (globbed, separate from the consensus core, so these build on their own).
 redraft_test(log_store_test LIBS redraft_log_store SOURCES
   log_store_test.cc log_store_recovery_test.cc log_store_fault_test.cc log_store_random_test.cc
-  log_store_replay_test.cc)
+  log_store_replay_test.cc log_store_nospace_test.cc)
 
 # Not a test: tools/storage_bench measures fdatasync rates, LogStore and (if found) RocksDB.
 add_executable(storage_bench ${CMAKE_SOURCE_DIR}/tools/storage_bench.cc)
