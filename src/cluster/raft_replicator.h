@@ -241,6 +241,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   std::unique_ptr<SnapshotSender> snap_sender_;        // leader: transfers to followers
   std::unique_ptr<SnapshotReceiver> snap_receiver_;    // follower: the transfer being received
   std::map<uint64_t, int64_t> snap_delivered_;         // peer -> when its transfer was delivered
+  std::map<uint64_t, uint64_t> snap_reconnects_;       // peer -> transport reconnects, last tick
 
   std::mutex mu_;
   std::condition_variable cv_;

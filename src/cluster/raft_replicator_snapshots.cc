@@ -116,6 +116,16 @@ void RaftReplicator::SnapshotTick() {
     return;
   }
   snap_sender_->Tick(now);
+  // A connection that dropped lost what was in flight on it (transport.h): no acknowledgement
+  // will come, so start over now rather than at the timeout.
+  if (transport_) {
+    for (const auto& ps : transport_->Stats()) {
+      auto [it, fresh] = snap_reconnects_.emplace(ps.id, ps.reconnects);
+      bool dropped = !ps.connected || (!fresh && it->second != ps.reconnects);
+      it->second = ps.reconnects;
+      if (dropped && snap_sender_->Active(ps.id)) snap_sender_->Abort(ps.id);
+    }
+  }
   // Transfers to peers that no longer need them (removed, or caught up some other way).
   for (auto& p : snap_sender_->Transfers()) {
     const raft::Progress* pr = raft_->GetProgress(p.peer);

@@ -35,7 +35,7 @@ namespace redraft::cluster {
 struct SnapshotSenderOptions {
   size_t chunk_bytes = 512 << 10;  // below the transport's chunking size: one frame per chunk
   size_t window = 8;               // chunks in flight (unacknowledged)
-  int64_t timeout_ms = 30000;      // no acknowledgement for this long: abandon
+  int64_t timeout_ms = 15000;      // no acknowledgement for this long: abandon
 };
 
 class SnapshotSender {

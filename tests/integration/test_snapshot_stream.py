@@ -128,6 +128,8 @@ class StreamedSnapshotTest(unittest.TestCase):
         self.c = Cluster(3, extra_args=COMPACT_ARGS).start()
 
     def tearDown(self):
+        if os.environ.get("REDRAFT_KEEP"):
+            self.c.keep = True
         self.c.cleanup()
 
     def info_int(self, i, key, default=0):
@@ -228,6 +230,9 @@ class StreamedSnapshotTest(unittest.TestCase):
         self.wait_caught_up(wiped, leader, timeout=120)
         self.c.wait_applied(wiped, int(self.c.raft_info(leader)["raft_commit_index"]), timeout=30)
         self.assertGreaterEqual(self.info_int(wiped, "raft_snapshots_installed"), 1)
+        # The interrupted transfer was abandoned and a new one delivered the state.
+        self.assertGreaterEqual(self.info_int(leader, "raft_snapshots_send_failed"), 1)
+        self.assertGreaterEqual(self.info_int(leader, "raft_snapshots_sent"), 1)
         self.check_all_data(wiped, nkeys, [])
 
 
