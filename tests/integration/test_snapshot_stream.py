@@ -9,6 +9,7 @@ REDRAFT_SNAPSHOT_MB (default 200) sets the dataset size; the manual large run is
   REDRAFT_SNAPSHOT_MB=4096 REDRAFT_SNAPSHOT_ONLY=catch_up python3 tests/integration/test_snapshot_stream.py
 """
 import os
+import random
 import sys
 import threading
 import time
@@ -38,8 +39,8 @@ def rss_kb(pid, field="VmRSS"):
 
 
 def value_for(i):
-    head = f"v{i}:".encode()
-    return head + bytes((i * 7 + j) & 0xFF for j in range(64)) * ((VALUE_BYTES - len(head)) // 64 + 1)
+    """Incompressible (so the dataset on disk is as large as it says), reproducible per key."""
+    return random.Random(i).randbytes(VALUE_BYTES)
 
 
 def load(client, nkeys):
