@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "cluster/replies.h"
+#include "cluster/snapshot_stream.h"
 #include "cluster/state_snapshot.h"
 #include "commands/command.h"
 #include "common/coding.h"
@@ -131,6 +132,7 @@ void RaftReplicator::OnTick() {
     SweepDeadlines();
     MaybePromoteLearners();
     MaybeStepDownForDisk();
+    SnapshotTick();
   }
   Pump();
 }
@@ -153,7 +155,13 @@ void RaftReplicator::Pump() {
       // a store ahead of the log, which replay tolerates; the reverse would lose data).
       uint64_t applied = 0;
       std::map<uint64_t, MemberAddr> members;
-      Status st = RestoreState(sm_->store(), rd.snapshot->data, &members, &applied);
+      Status st;
+      if (rd.snapshot->data == kStreamedSnapshotData) {
+        st = InstallStreamedSnapshot(rd.snapshot->meta.index, &members);  // staged as it arrived
+        applied = rd.snapshot->meta.index;
+      } else {
+        st = RestoreState(sm_->store(), rd.snapshot->data, &members, &applied);  // whole, from an older leader
+      }
       if (!st.ok()) REDRAFT_PANIC("installing snapshot: " + st.ToString());
       for (auto& [id, a] : members) identity_.members[id] = a;
       SaveIdentity();
@@ -454,11 +462,11 @@ void RaftReplicator::SweepDeadlines() {
 void RaftReplicator::SendRaft(raft::Message& m) {
   if (!transport_) return;
   if (m.type == raft::MessageType::kSnapshot && m.snapshot) {
-    // Snapshots are taken when sent: see state_snapshot.h.
-    m.snapshot->data = DumpState(sm_->store(), identity_.members);
+    // Streamed from the store as it is read (raft_replicator_snapshots.cc).
+    StartSnapshotTransfer(m);
+    return;
   }
-  bool sent = transport_->Send(m.to, "raft", m.Encode());
-  if (m.type == raft::MessageType::kSnapshot) raft_->ReportSnapshot(m.to, sent);
+  transport_->Send(m.to, "raft", m.Encode());
 }
 
 void RaftReplicator::OnPeerMessage(uint64_t from, const std::string& type, std::string&& payload) {
@@ -497,6 +505,8 @@ void RaftReplicator::OnPeerMessage(uint64_t from, const std::string& type, std::
     OnForward(from, payload);
   } else if (type == "fwdr" || type == "fwdn") {
     OnForwardReply(type, payload);
+  } else if (type.starts_with("snap-")) {
+    OnSnapshotMessage(from, type, std::move(payload));
   } else if (type == "xfer") {
     std::string_view in = payload;
     uint64_t target;
@@ -510,6 +520,8 @@ void RaftReplicator::OnPeerMessage(uint64_t from, const std::string& type, std::
 
 void RaftReplicator::MaybeCompact() {
   uint64_t applied = sm_->applied_index();
+  // Keep the entries a follower receiving a snapshot will need right after installing it.
+  if (auto floor = SnapshotCompactFloor(); floor && *floor < applied) applied = std::max<uint64_t>(*floor, last_compact_);
   if (static_cast<int64_t>(applied - last_compact_) < opts_.compact_every && bytes_since_compact_ < opts_.compact_bytes) {
     return;
   }
@@ -613,6 +625,7 @@ void RaftReplicator::Stop() {
     }
     done_.clear();
   }
+  snap_sender_.reset();  // releases its store snapshots and iterators
   Status st = sm_->store()->Flush();
   if (!st.ok()) spdlog::error("store flush at shutdown failed: {}", st.ToString());
   if (transport_) transport_->Close();

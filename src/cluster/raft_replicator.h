@@ -18,6 +18,8 @@
 #include "cluster/disk_watch.h"
 #include "cluster/formation.h"
 #include "cluster/node_identity.h"
+#include "cluster/snapshot_receiver.h"
+#include "cluster/snapshot_sender.h"
 #include "cluster/transport.h"
 #include "commands/cluster_api.h"
 #include "raft/log_store.h"
@@ -160,6 +162,14 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   void ReleaseHeld();
   void SweepDeadlines();
   void MaybeCompact();
+  // Streamed snapshots (raft_replicator_snapshots.cc, snapshot_sender.h, snapshot_receiver.h).
+  void EnsureSnapshotStreams();
+  void StartSnapshotTransfer(const raft::Message& m);
+  void OnSnapshotMessage(uint64_t from, const std::string& type, std::string&& payload);
+  Status InstallStreamedSnapshot(raft::Index index, std::map<uint64_t, MemberAddr>* members);
+  void SnapshotTick();
+  std::optional<raft::Index> SnapshotCompactFloor() const;
+  void SnapshotInfo(std::string* out) const;
   Status StartTransport();  // listen on the cluster port and dial the known members
   // Startup pieces (raft_replicator_formation.cc).
   Status LoadAddressBook();
@@ -239,6 +249,11 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   raft::NodeId known_leader_ = raft::kNoNode;  // the leader as of the last soft state change
   std::map<uint64_t, raft::Index> learner_since_;   // learners waiting to be promoted
   std::set<std::string> blocked_addrs_;             // DEBUG PARTITION host:port (fault injection)
+
+  std::unique_ptr<SnapshotSender> snap_sender_;        // leader: transfers to followers
+  std::unique_ptr<SnapshotReceiver> snap_receiver_;    // follower: the transfer being received
+  std::map<uint64_t, int64_t> snap_delivered_;         // peer -> when its transfer was delivered
+  std::map<uint64_t, uint64_t> snap_reconnects_;       // peer -> transport reconnects, last tick
 
   std::mutex mu_;
   std::condition_variable cv_;

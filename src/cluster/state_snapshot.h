@@ -25,8 +25,8 @@ namespace redraft::cluster {
 //     length-prefixed key | type byte (store::ValueType) | varint expire_ms | varint version |
 //     length-prefixed payload
 //   fixed32 crc32c::Mask(crc32c of every byte before it)                          trailer
-// Held in memory whole: fine for the datasets the tests use, a known limit for large ones
-// (streaming a RocksDB checkpoint is the way out).
+// Held in memory whole. Leaders now stream snapshots instead (snapshot_sender.h); this form is
+// still parsed and installed when an older leader sends it, and DumpState serves tests.
 std::string DumpState(store::Store* store, const std::map<uint64_t, MemberAddr>& members);
 
 // A snapshot decoded and fully checked, viewing the bytes it was parsed from (which must outlive

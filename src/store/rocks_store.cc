@@ -17,6 +17,9 @@ namespace {
 
 constexpr size_t kValueHeader = 1 + 8 + 8;
 constexpr char kAppliedKey[] = "applied";
+constexpr char kActiveKey[] = "active";
+constexpr const char* kSlotNames[2] = {"meta", "meta.1"};
+size_t SlotHandleIndex(int slot) { return slot == 0 ? 1 : 3; }  // in handles_
 
 rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 
@@ -221,18 +224,32 @@ Result<std::unique_ptr<Store>> RocksStore::Open(const std::string& dir, const St
 
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
       {rocksdb::kDefaultColumnFamilyName, small_opts},
-      {"meta", meta_opts},
+      {kSlotNames[0], meta_opts},
       {"state", small_opts},
+      {kSlotNames[1], meta_opts},
   };
+  store->meta_opts_ = meta_opts;
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_opts, dir, cfs, &store->handles_, &db);
   if (!s.ok()) return FromRocks(s);
   store->db_.reset(db);
-  store->meta_ = store->handles_[1];
+  store->slots_[0] = store->handles_[1];
+  store->slots_[1] = store->handles_[3];
   store->state_ = store->handles_[2];
   store->write_opts_.disableWAL = true;
 
   std::string v;
+  s = db->Get(rocksdb::ReadOptions(), store->state_, kActiveKey, &v);
+  if (s.ok()) {
+    if (v.size() != 1 || (v[0] != 0 && v[0] != 1)) return Status::Corruption("bad active slot record");
+    store->active_ = v[0];
+  } else if (!s.IsNotFound()) {
+    return FromRocks(s);
+  }
+  store->meta_ = store->slots_[store->active_];
+  // A staging slot left non-empty by a transfer or install that did not finish: never live.
+  if (!store->SlotEmpty(1 - store->active_)) REDRAFT_RETURN_IF_ERROR(store->ResetSlot(1 - store->active_));
+
   s = db->Get(rocksdb::ReadOptions(), store->state_, kAppliedKey, &v);
   if (s.ok()) {
     if (v.size() != 16 && v.size() != 24) return Status::Corruption("bad applied record");
@@ -323,10 +340,137 @@ Status RocksStore::Resume() { return FromRocks(db_->Resume()); }
 Status RocksStore::Flush() {
   rocksdb::FlushOptions fo;
   fo.wait = true;
+  std::lock_guard<std::mutex> l(handles_mu_);
   return FromRocks(db_->Flush(fo, handles_));
 }
 
+// ---------------------------------------------------------------------------------------------
+// Snapshots
+
+class RocksStore::SnapshotViewImpl : public Store::SnapshotView {
+ public:
+  explicit SnapshotViewImpl(RocksStore* store) : db_(store->db_.get()), cf_(store->meta_) {
+    snap_ = db_->GetSnapshot();
+    ro_.snapshot = snap_;
+    ro_.fill_cache = false;  // a full scan must not evict the working set
+    ro_.readahead_size = 2 << 20;
+    std::string v;
+    rocksdb::Status s = db_->Get(ro_, store->state_, kAppliedKey, &v);
+    if (s.ok() && (v.size() == 16 || v.size() == 24)) {
+      applied_ = DecodeFixed64(v.data());
+      key_count_ = DecodeFixed64(v.data() + 8);
+      if (v.size() == 24) log_time_ = static_cast<int64_t>(DecodeFixed64(v.data() + 16));
+    } else if (!s.ok() && !s.IsNotFound()) {
+      status_ = FromRocks(s);
+    }
+    it_.reset(db_->NewIterator(ro_, cf_));
+    it_->SeekToFirst();
+  }
+  ~SnapshotViewImpl() override {
+    it_.reset();
+    db_->ReleaseSnapshot(snap_);
+  }
+  uint64_t applied_index() const override { return applied_; }
+  uint64_t key_count() const override { return key_count_; }
+  int64_t log_time_ms() const override { return log_time_; }
+  bool Valid() const override { return status_.ok() && it_->Valid(); }
+  std::string_view key() const override { return std::string_view(it_->key().data(), it_->key().size()); }
+  Status value(Value* out) const override {
+    return DecodeValue(std::string_view(it_->value().data(), it_->value().size()), out);
+  }
+  void Next() override {
+    it_->Next();
+    // An iterator pins the memtables and files current when it was created; a long transfer
+    // would pin every memtable written meanwhile. Recreate it (same snapshot) now and then.
+    if (++steps_ % 100000 == 0 && it_->Valid()) {
+      std::string at = it_->key().ToString();
+      it_.reset(db_->NewIterator(ro_, cf_));
+      it_->Seek(at);
+    }
+    if (!it_->Valid() && status_.ok()) status_ = FromRocks(it_->status());
+  }
+  Status status() const override { return status_; }
+
+ private:
+  rocksdb::DB* db_;
+  rocksdb::ColumnFamilyHandle* cf_;
+  const rocksdb::Snapshot* snap_ = nullptr;
+  rocksdb::ReadOptions ro_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+  uint64_t applied_ = 0, key_count_ = 0, steps_ = 0;
+  int64_t log_time_ = 0;
+  Status status_;
+};
+
+std::unique_ptr<Store::SnapshotView> RocksStore::NewSnapshotView() { return std::make_unique<SnapshotViewImpl>(this); }
+
+bool RocksStore::SlotEmpty(int slot) {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), slots_[slot]));
+  it->SeekToFirst();
+  return !it->Valid();
+}
+
+Status RocksStore::ResetSlot(int slot) {
+  std::lock_guard<std::mutex> l(handles_mu_);
+  rocksdb::ColumnFamilyHandle*& h = handles_[SlotHandleIndex(slot)];
+  REDRAFT_RETURN_IF_ERROR(FromRocks(db_->DropColumnFamily(h)));
+  REDRAFT_RETURN_IF_ERROR(FromRocks(db_->DestroyColumnFamilyHandle(h)));
+  h = nullptr;
+  slots_[slot] = nullptr;
+  REDRAFT_RETURN_IF_ERROR(FromRocks(db_->CreateColumnFamily(meta_opts_, kSlotNames[slot], &h)));
+  slots_[slot] = h;
+  return Status::OK();
+}
+
+Status RocksStore::StageBegin() {
+  stage_batch_ = std::make_unique<rocksdb::WriteBatch>();
+  if (SlotEmpty(1 - active_)) return Status::OK();
+  return ResetSlot(1 - active_);
+}
+
+void RocksStore::StagePut(std::string_view key, const Value& v) {
+  if (!stage_batch_) stage_batch_ = std::make_unique<rocksdb::WriteBatch>();
+  stage_buf_.clear();
+  EncodeValue(v, &stage_buf_);
+  stage_batch_->Put(slots_[1 - active_], ToSlice(key), stage_buf_);
+}
+
+Status RocksStore::StageWrite() {
+  if (!stage_batch_ || stage_batch_->Count() == 0) return Status::OK();
+  Status st = FromRocks(db_->Write(write_opts_, stage_batch_.get()));
+  stage_batch_->Clear();
+  return st;
+}
+
+Status RocksStore::StageInstall(uint64_t applied_index, uint64_t key_count, int64_t log_time_ms) {
+  REDRAFT_RETURN_IF_ERROR(StageWrite());
+  int next = 1 - active_;
+  int64_t log_time = std::max({log_time_ms_, pending_log_time_ms_, log_time_ms});
+  // The switch: slot and applied record in one batch; one atomic flush then persists the staged
+  // data, the slot and the applied index together (WAL off: nothing is durable before it).
+  rocksdb::WriteBatch wb;
+  wb.Put(state_, kActiveKey, std::string(1, static_cast<char>(next)));
+  wb.Put(state_, kAppliedKey, EncodeApplied(applied_index, key_count, log_time));
+  REDRAFT_RETURN_IF_ERROR(FromRocks(db_->Write(write_opts_, &wb)));
+  REDRAFT_RETURN_IF_ERROR(Flush());
+  active_ = next;
+  meta_ = slots_[active_];
+  applied_index_ = applied_index;
+  key_count_ = key_count;
+  log_time_ms_ = pending_log_time_ms_ = log_time;
+  known_.clear();
+  stage_batch_.reset();
+  return ResetSlot(1 - active_);  // the old data
+}
+
+Status RocksStore::StageAbort() {
+  stage_batch_.reset();
+  if (SlotEmpty(1 - active_)) return Status::OK();
+  return ResetSlot(1 - active_);
+}
+
 uint64_t RocksStore::ApproximateMemoryBytes() {
+  std::lock_guard<std::mutex> l(handles_mu_);
   uint64_t total = 0, v = 0;
   for (auto* h : handles_) {
     if (db_->GetIntProperty(h, "rocksdb.cur-size-all-mem-tables", &v)) total += v;
@@ -336,6 +480,7 @@ uint64_t RocksStore::ApproximateMemoryBytes() {
 }
 
 uint64_t RocksStore::ApproximateDiskBytes() {
+  std::lock_guard<std::mutex> l(handles_mu_);
   uint64_t total = 0, v = 0;
   for (auto* h : handles_) {
     if (db_->GetIntProperty(h, "rocksdb.total-sst-files-size", &v)) total += v;

@@ -9,10 +9,19 @@
 //                            version tags collection subkeys (future "data" CF, as Kvrocks does),
 //                            payload is the whole value for strings. Records shorter than 17
 //                            bytes are Corruption.
-//   column family "state"    "applied" -> [applied_index:8 fixed LE][key_count:8 fixed LE]:
-//                            the last log index whose effects are in the database and the
-//                            number of keys in "meta", written in the same WriteBatch as the
-//                            entry's effects (one record: one memtable insert per entry).
+//   column family "meta.1"   same format as "meta": the second data slot. One of the two is
+//                            live, the other is the staging area of a snapshot being received
+//                            (Store::StageBegin..StageInstall) and is otherwise kept empty.
+//   column family "state"    "applied" -> [applied_index:8 fixed LE][key_count:8 fixed LE]
+//                            [log_time_ms:8 fixed LE]: the last log index whose effects are in
+//                            the database and the number of keys in the live slot, written in
+//                            the same WriteBatch as the entry's effects (one record: one memtable
+//                            insert per entry).
+//                            "active" -> [slot:1] 0 = "meta", 1 = "meta.1" (absent = 0), written
+//                            only by StageInstall, in the same WriteBatch as the "applied" record
+//                            of the installed snapshot, then flushed: the switch is one atomic
+//                            write. On open, a non-empty staging slot (a crash mid-transfer or
+//                            before the switch was flushed) is dropped and recreated empty.
 //
 // Durability contract (WAL off, the Raft log is the WAL):
 //   - Every write uses WriteOptions.disableWAL = true, so committed batches live in memtables
@@ -29,7 +38,9 @@
 //
 // Thread-safety: reads (Get, Scan, KeyCount, applied_index) may run concurrently with each other;
 // writes (NewBatch/Commit/SetAppliedIndex/Flush) come from one thread, the applier. KeyCount and
-// applied_index are plain members updated by that thread (read them from it, too).
+// applied_index are plain members updated by that thread (read them from it, too). Flush and the
+// Approximate* calls may also run on another thread (the log's storage thread): the column family
+// handles they walk are guarded by handles_mu_, because StageInstall/StageBegin replace one.
 #pragma once
 
 #include <algorithm>
@@ -37,6 +48,7 @@
 #include <rocksdb/db.h>
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -69,6 +81,13 @@ class RocksStore : public Store {
   Status Flush() override;
   Status Resume() override;
 
+  std::unique_ptr<SnapshotView> NewSnapshotView() override;
+  Status StageBegin() override;
+  void StagePut(std::string_view key, const Value& v) override;
+  Status StageWrite() override;
+  Status StageInstall(uint64_t applied_index, uint64_t key_count, int64_t log_time_ms) override;
+  Status StageAbort() override;
+
   uint64_t ApproximateMemoryBytes() override;
   uint64_t ApproximateDiskBytes() override;
 
@@ -78,13 +97,23 @@ class RocksStore : public Store {
 
  private:
   class BatchImpl;
+  class SnapshotViewImpl;
   RocksStore() = default;
   Status GetRaw(std::string_view key, Value* out);
+  // Drops the data slot `slot` (0/1) and recreates it empty (O(1): files are deleted later).
+  Status ResetSlot(int slot);
+  bool SlotEmpty(int slot);
 
   std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default, meta, state
-  rocksdb::ColumnFamilyHandle* meta_ = nullptr;
+  mutable std::mutex handles_mu_;                      // guards handles_ (see above)
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default, meta, state, meta.1
+  rocksdb::ColumnFamilyOptions meta_opts_;              // for recreating a data slot
+  rocksdb::ColumnFamilyHandle* slots_[2] = {nullptr, nullptr};  // "meta", "meta.1"
+  int active_ = 0;                                      // index into slots_ of the live data
+  rocksdb::ColumnFamilyHandle* meta_ = nullptr;         // == slots_[active_]
   rocksdb::ColumnFamilyHandle* state_ = nullptr;
+  std::unique_ptr<rocksdb::WriteBatch> stage_batch_;    // StagePut's pending records
+  std::string stage_buf_;
   rocksdb::WriteOptions write_opts_;
   std::shared_ptr<rocksdb::Cache> block_cache_;
   uint64_t applied_index_ = 0;

@@ -88,6 +88,42 @@ class Store {
   // itself once space is back); OK or Busy (a recovery is under way) mean "retry the write".
   virtual Status Resume() = 0;
 
+  // --- snapshots (docs/snapshot_format.md) ---
+
+  // A consistent read-only view of the whole store as of one applied index, in key order
+  // (a RocksDB snapshot plus an iterator: nothing is copied; memory stays bounded however large
+  // the store). Live writes continue meanwhile and are not seen. Used on the thread that applies.
+  class SnapshotView {
+   public:
+    virtual ~SnapshotView() = default;
+    virtual uint64_t applied_index() const = 0;  // the state the view shows
+    virtual uint64_t key_count() const = 0;
+    virtual int64_t log_time_ms() const = 0;
+    virtual bool Valid() const = 0;
+    virtual std::string_view key() const = 0;    // REQUIRES: Valid(); valid until Next()
+    virtual Status value(Value* out) const = 0;  // REQUIRES: Valid()
+    virtual void Next() = 0;
+    virtual Status status() const = 0;          // a read error ends the iteration (!Valid())
+  };
+  virtual std::unique_ptr<SnapshotView> NewSnapshotView() = 0;
+
+  // Staged install of a received snapshot. Records are written into a staging area beside the
+  // live data (never held in memory whole), then StageInstall switches the store to it and its
+  // applied index in one atomic, durable step: a crash before the switch leaves the old state
+  // (Open clears a leftover staging area), after it the new one, never a mix. Reads and applies
+  // keep using the live data until the switch. One staging at a time; same thread as the writes.
+  //   StageBegin      empties the staging area (discarding any earlier unfinished staging)
+  //   StagePut        adds a record to the pending staging batch (keys in any order, unique)
+  //   StageWrite      writes the pending batch into the staging area (bounded memory per call)
+  //   StageInstall    StageWrite, then make the staging area the live data with this applied
+  //                   index, key count and log time, durably (flushed); the old data is cleared
+  //   StageAbort      empties the staging area
+  virtual Status StageBegin() = 0;
+  virtual void StagePut(std::string_view key, const Value& v) = 0;
+  virtual Status StageWrite() = 0;
+  virtual Status StageInstall(uint64_t applied_index, uint64_t key_count, int64_t log_time_ms) = 0;
+  virtual Status StageAbort() = 0;
+
   // --- introspection for INFO ---
   virtual uint64_t ApproximateMemoryBytes() = 0;
   virtual uint64_t ApproximateDiskBytes() = 0;

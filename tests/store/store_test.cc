@@ -379,5 +379,85 @@ TEST_F(StoreTest, Introspection) {
   EXPECT_GT(store_->ApproximateDiskBytes(), 0u);
 }
 
+// ---- Snapshot views and staged installs (store.h "snapshots") ----
+
+TEST_F(StoreTest, SnapshotViewIsConsistentWhileWritesContinue) {
+  Apply(1, {{"a", "1"}, {"b", "2"}, {"c", "3"}});
+  auto view = store_->NewSnapshotView();
+  Apply(2, {{"a", "changed"}, {"b", std::nullopt}, {"d", "4"}});
+  EXPECT_EQ(view->applied_index(), 1u);
+  EXPECT_EQ(view->key_count(), 3u);
+  std::vector<std::pair<std::string, std::string>> seen;
+  for (; view->Valid(); view->Next()) {
+    Value v;
+    ASSERT_TRUE(view->value(&v).ok());
+    seen.emplace_back(std::string(view->key()), v.payload);
+  }
+  ASSERT_TRUE(view->status().ok());
+  EXPECT_EQ(seen, (std::vector<std::pair<std::string, std::string>>{{"a", "1"}, {"b", "2"}, {"c", "3"}}));
+}
+
+TEST_F(StoreTest, StagedInstallReplacesEverythingAtOnce) {
+  Apply(1, {{"old1", "x"}, {"old2", "y"}});
+  ASSERT_TRUE(store_->StageBegin().ok());
+  store_->StagePut("new1", Str("n1"));
+  ASSERT_TRUE(store_->StageWrite().ok());
+  store_->StagePut("new2", Str("n2", 99));
+  // Nothing visible before the switch: reads and applies use the live data.
+  EXPECT_EQ(GetPayload("new1"), "<none>");
+  Apply(2, {{"old3", "z"}});
+  EXPECT_EQ(store_->KeyCount(), 3u);
+  ASSERT_TRUE(store_->StageInstall(50, 2, 1234).ok());
+  EXPECT_EQ(store_->applied_index(), 50u);
+  EXPECT_EQ(store_->KeyCount(), 2u);
+  EXPECT_EQ(store_->log_time_ms(), 1234);
+  EXPECT_EQ(AllKeys(), (std::vector<std::string>{"new1", "new2"}));
+  // The store goes on from there; and it survives a crash (the install was flushed).
+  Apply(51, {{"new3", "n3"}});
+  CrashAndReopen();
+  EXPECT_EQ(store_->applied_index(), 50u);
+  EXPECT_EQ(AllKeys(), (std::vector<std::string>{"new1", "new2"}));
+  // A second install switches back to the first slot.
+  ASSERT_TRUE(store_->StageBegin().ok());
+  store_->StagePut("third", Str("t"));
+  ASSERT_TRUE(store_->StageInstall(80, 1, 0).ok());
+  Reopen();
+  EXPECT_EQ(store_->applied_index(), 80u);
+  EXPECT_EQ(AllKeys(), (std::vector<std::string>{"third"}));
+  EXPECT_EQ(store_->log_time_ms(), 1234);  // never goes backwards
+}
+
+TEST_F(StoreTest, CrashBeforeTheSwitchLeavesTheOldStateAndNoStagingLeftovers) {
+  Apply(1, {{"old", "x"}});
+  ASSERT_TRUE(store_->Flush().ok());
+  ASSERT_TRUE(store_->StageBegin().ok());
+  for (int i = 0; i < 2000; i++) store_->StagePut("s" + std::to_string(i), Str(std::string(1000, 'v')));
+  ASSERT_TRUE(store_->StageWrite().ok());
+  ASSERT_TRUE(store_->Flush().ok());  // staged data durable, switch not written
+  CrashAndReopen();
+  EXPECT_EQ(store_->applied_index(), 1u);
+  EXPECT_EQ(AllKeys(), (std::vector<std::string>{"old"}));
+  // The leftovers were cleared: a new staging starts empty and installs only its own records.
+  ASSERT_TRUE(store_->StageBegin().ok());
+  store_->StagePut("fresh", Str("f"));
+  ASSERT_TRUE(store_->StageInstall(10, 1, 0).ok());
+  EXPECT_EQ(AllKeys(), (std::vector<std::string>{"fresh"}));
+}
+
+TEST_F(StoreTest, AbortedStagingChangesNothing) {
+  Apply(1, {{"old", "x"}});
+  ASSERT_TRUE(store_->StageBegin().ok());
+  store_->StagePut("s", Str("v"));
+  ASSERT_TRUE(store_->StageWrite().ok());
+  ASSERT_TRUE(store_->StageAbort().ok());
+  ASSERT_TRUE(store_->StageBegin().ok());
+  ASSERT_TRUE(store_->StageInstall(5, 0, 0).ok());  // an empty snapshot is a valid one
+  EXPECT_EQ(AllKeys(), std::vector<std::string>{});
+  EXPECT_EQ(store_->KeyCount(), 0u);
+  Reopen();
+  EXPECT_EQ(store_->applied_index(), 5u);
+  EXPECT_EQ(AllKeys(), std::vector<std::string>{});
+}
+
 }  // namespace
 }  // namespace redraft::store
