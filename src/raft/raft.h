@@ -153,7 +153,8 @@ class Raft {
   Status Step(const Message& m);
   Status Step(Message&& m);
   // Appends a normal entry. Fails (Aborted) unless this node is the leader and no leadership
-  // transfer is in progress. The data is opaque: see dedup.h for at-most-once application.
+  // transfer is in progress. The data is opaque (at-most-once application is the server's:
+  // docs/exactly_once.md).
   Status Propose(std::string data);
   // Proposes a batch of entries at once (same rules as Propose).
   Status ProposeBatch(std::vector<std::string> datas);

@@ -4,12 +4,13 @@ redraft_test(raft_core_test LIBS redraft_raft SOURCES
   raft_core_paper_test.cc
   raft_core_test.cc
   divergence_test.cc
-  ready_order_test.cc)
+  ready_order_test.cc
+  sim/sim_dedup.cc)
 
 # Deterministic simulation (tests/raft/sim): a CTest budget of seeds, and the raft_sim CLI for
 # replaying one seed or soaking many (raft_sim --seeds 100000).
 set(RAFT_SIM_DIR ${CMAKE_CURRENT_LIST_DIR}/sim)
-add_library(redraft_raft_sim STATIC ${RAFT_SIM_DIR}/sim_cluster.cc ${RAFT_SIM_DIR}/sim_checker.cc
+add_library(redraft_raft_sim STATIC ${RAFT_SIM_DIR}/sim_dedup.cc ${RAFT_SIM_DIR}/sim_cluster.cc ${RAFT_SIM_DIR}/sim_checker.cc
   ${RAFT_SIM_DIR}/sim_history.cc)
 target_include_directories(redraft_raft_sim PUBLIC ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(redraft_raft_sim PUBLIC redraft_raft)

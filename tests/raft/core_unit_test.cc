@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "raft/conf_change.h"
-#include "raft/dedup.h"
+#include "sim/sim_dedup.h"
 #include "raft/message.h"
 #include "raft/progress.h"
 #include "raft/quorum.h"

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "common/coding.h"
-#include "raft/dedup.h"
+#include "sim_dedup.h"
 #include "raft/types.h"
 
 namespace redraft::raft::sim {

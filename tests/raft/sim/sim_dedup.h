@@ -1,4 +1,6 @@
-// Client de-duplication for at-most-once application (dissertation §6.3).
+// Client de-duplication for at-most-once application (dissertation §6.3), for the simulation's
+// KV state machine. (The server does not use it: its writes are applied at most once by the
+// accepting node's tag-and-term rule, docs/exactly_once.md.)
 //
 // The Raft core treats entry data as opaque bytes, so a client that retries a write (e.g. after
 // its leader crashed) may get the same command committed twice. The state machine makes that

@@ -1,4 +1,4 @@
-#include "raft/dedup.h"
+#include "sim_dedup.h"
 
 #include "common/coding.h"
 
