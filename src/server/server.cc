@@ -111,7 +111,7 @@ Status Server::Init() {
   std::filesystem::create_directories(cfg_.dir, ec);
   if (ec) return Status::IOError("can't create dir '" + cfg_.dir + "': " + ec.message());
   auto st = store::Store::Open(cfg_.dir + "/store", store::StoreOptions{});
-  if (!st.ok()) return st.status();
+  if (!st.ok()) return WhatToDo(st.status(), cfg_.dir + "/store");
   store_ = std::move(st).value();
   sm_ = std::make_unique<StateMachine>(store_.get());
   auto layer = factory_(
@@ -119,7 +119,7 @@ Status Server::Init() {
       [this](uint64_t token) { OnReadReady(token); });
   log_ = std::move(layer.replicator);
   cluster_ = layer.cluster;
-  REDRAFT_RETURN_IF_ERROR(log_->Start());
+  if (Status started = log_->Start(); !started.ok()) return WhatToDo(started, cfg_.dir + "/log");
 
   uv_tcp_init(&loop_, &listener_);
   listener_.data = this;
@@ -484,6 +484,17 @@ void Server::Cron() {
     for (Connection* c : idle) CloseConnection(c);
   }
   ActiveExpire(LogClockMs());
+}
+
+// Damaged data refuses to start with one message naming what is damaged and what to do: a node
+// cannot vouch for data it cannot read, and guessing could lose acknowledged writes.
+Status Server::WhatToDo(const Status& st, const std::string& where) {
+  if (!st.IsCorruption()) return st;
+  return Status::Corruption(
+      "the data in " + where + " is damaged (" + st.message() +
+      "). This node refuses to start rather than serve or vote with data it cannot vouch for. In a cluster: move " +
+      cfg_.dir + " aside (or empty it) and start the node again: it rejoins as a new node and copies the data from "
+      "the others (docs/membership.md). A single node: restore " + cfg_.dir + " from a backup.");
 }
 
 int64_t Server::LogClockMs() const { return std::max(log_->ClusterTimeMs(), store_->log_time_ms()); }

@@ -63,6 +63,7 @@ class Server : public commands::ServerApi {
   // The clock that judges expiry and prepares writes here: the cluster's time (Replicator::
   // ClusterTimeMs), never behind the time of the entries already applied (docs/time.md).
   int64_t LogClockMs() const;
+  Status WhatToDo(const Status& st, const std::string& where);
 
   void OnNewConnection(int status);
   void OnRead(Connection* c, ssize_t nread, const uv_buf_t* buf);
