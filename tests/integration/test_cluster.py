@@ -203,6 +203,12 @@ class ClusterTest(unittest.TestCase):
                             break
                     time.sleep(0.2)
                 self.assertEqual(int(self.c.raft_info(self.c.leader())["raft_voters"]), 4)
+                # The joiner's own view too: it derived its configuration from the log, which
+                # starts with the bootstrap entries (before, it believed it was the only voter).
+                deadline = time.time() + 10
+                while time.time() < deadline and int(redis.Redis(port=fresh.port).info("raft")["raft_voters"]) != 4:
+                    time.sleep(0.1)
+                self.assertEqual(int(redis.Redis(port=fresh.port).info("raft")["raft_voters"]), 4)
                 # Remove the leader itself: the rest elect a new one and keep serving.
                 leader = self.c.leader()
                 leader_id = self.c.client(leader).execute_command("CLUSTER", "MYID").decode()
