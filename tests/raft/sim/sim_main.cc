@@ -6,6 +6,8 @@
 //   --joiner-empty-conf                BUG reproduction: replacements join with no configuration
 //                                      (as cluster-join did at 05cc697); see SimOptions
 //   --stop-on-failure                  stop at the first failing seed
+//   --hashes                           print every seed's trace hash ("seed S nodes N hash=H ok"):
+//                                      a fingerprint, to show a refactoring changed no run
 // Exit status 0 iff every seed passed. A failing seed prints "replay: raft_sim --seed S --nodes N".
 #include <chrono>
 #include <cstdio>
@@ -22,7 +24,7 @@ using redraft::raft::sim::SimResult;
 int main(int argc, char** argv) {
   uint64_t first = 1, count = 100;
   int nodes = 0, steps = 5000;
-  bool verbose = false, single = false, wipe_keeps_id = false, joiner_empty_conf = false, stop_on_failure = false;
+  bool verbose = false, single = false, wipe_keeps_id = false, joiner_empty_conf = false, stop_on_failure = false, hashes = false;
   redraft::raft::sim::Scenario scenario = redraft::raft::sim::Scenario::kRandom;
   for (int i = 1; i < argc; i++) {
     std::string a = argv[i];
@@ -53,12 +55,14 @@ int main(int argc, char** argv) {
       joiner_empty_conf = true;
     } else if (a == "--stop-on-failure") {
       stop_on_failure = true;
+    } else if (a == "--hashes") {
+      hashes = true;
     } else if (a == "--scenario") {
       std::string v = next();
       using redraft::raft::sim::Scenario;
       scenario = v == "none" ? Scenario::kNone : v == "figure8" ? Scenario::kFigure8 : v == "wipetrap" ? Scenario::kWipeTrap : Scenario::kRandom;
     } else {
-      std::fprintf(stderr, "usage: raft_sim [--seeds N] [--first S] [--seed S] [--nodes 3|5] [--steps K] [--verbose] [--scenario none|figure8|wipetrap] [--wipe-keeps-id] [--joiner-empty-conf] [--stop-on-failure]\n");
+      std::fprintf(stderr, "usage: raft_sim [--seeds N] [--first S] [--seed S] [--nodes 3|5] [--steps K] [--verbose] [--scenario none|figure8|wipetrap] [--wipe-keeps-id] [--joiner-empty-conf] [--stop-on-failure] [--hashes]\n");
       return 2;
     }
   }
@@ -95,6 +99,10 @@ int main(int argc, char** argv) {
                   (unsigned long long)r.reads_completed, (unsigned long long)r.elections,
                   (unsigned long long)r.snapshots_sent, (unsigned long long)r.conf_changes,
                   (unsigned long long)r.crashes, (unsigned long long)r.max_term);
+    }
+    if (hashes && !single) {
+      std::printf("seed %llu nodes %d hash=%016llx %s\n", (unsigned long long)s, o.nodes,
+                  (unsigned long long)r.trace_hash, r.ok ? "ok" : "FAIL");
     }
     if (!r.ok) {
       failures++;
