@@ -10,8 +10,17 @@ redraft_test(raft_core_test LIBS redraft_raft SOURCES
 # Deterministic simulation (tests/raft/sim): a CTest budget of seeds, and the raft_sim CLI for
 # replaying one seed or soaking many (raft_sim --seeds 100000).
 set(RAFT_SIM_DIR ${CMAKE_CURRENT_LIST_DIR}/sim)
-add_library(redraft_raft_sim STATIC ${RAFT_SIM_DIR}/sim_dedup.cc ${RAFT_SIM_DIR}/sim_cluster.cc ${RAFT_SIM_DIR}/sim_checker.cc
-  ${RAFT_SIM_DIR}/sim_history.cc)
+# The world of one run is class Simulation (sim_simulation.h), one file per responsibility.
+add_library(redraft_raft_sim STATIC
+  ${RAFT_SIM_DIR}/sim_cluster.cc      # the run: setup, random step, checks, convergence
+  ${RAFT_SIM_DIR}/sim_node.cc         # node driver: Ready handling, crash points
+  ${RAFT_SIM_DIR}/sim_network.cc      # delivery, loss, duplication, partitions
+  ${RAFT_SIM_DIR}/sim_workload.cc     # clients: puts, ReadIndex gets, timeouts
+  ${RAFT_SIM_DIR}/sim_membership.cc   # membership changes, transfer, disk loss and replacement
+  ${RAFT_SIM_DIR}/sim_scenarios.cc    # Figure 8, wipe trap
+  ${RAFT_SIM_DIR}/sim_checker.cc
+  ${RAFT_SIM_DIR}/sim_history.cc
+  ${RAFT_SIM_DIR}/sim_dedup.cc)
 target_include_directories(redraft_raft_sim PUBLIC ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(redraft_raft_sim PUBLIC redraft_raft)
 # Label "sim": the sanitizer run replays a smaller budget through raft_sim instead (tools/test).
