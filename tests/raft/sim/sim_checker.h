@@ -43,7 +43,8 @@ class SafetyChecker {
   //       leader's log holds at most one kConfChange, and one of the leader's own term only once
   //       the first entry of its term (the no-op) is committed.
   void AfterStep(const std::vector<const Raft*>& live);
-  // The configuration every node of the group starts from (Config::initial_conf).
+  // The configuration every node's log starts from (Config::initial_conf): empty when the log
+  // itself begins with the bootstrap configuration entries (as the server's does).
   void SetBootstrapConf(const ConfState& conf) { committed_confs_[0] = conf; }
   // The node restarted (a new core): forget what was derived from the old one.
   void OnRestart(NodeId node) { conf_scans_.erase(node); }

@@ -43,10 +43,15 @@ Simulation::Simulation(const SimOptions& o) : opts_(o), rng_(o.seed * 0x9e3779b9
   if (wipe_permille_ > 0 || scenario_ == Scenario::kWipeTrap) min_voters_ = 3;
   else min_voters_ = o.nodes == 3 ? 2 : 3;
   next_id_ = o.nodes + 1;
-  for (int i = 1; i <= o.nodes; i++) conf_.voters.push_back(i);
+  // conf_: the configuration the log starts from. Empty when the log itself holds the bootstrap
+  // configuration (the default, as the server): the checker then derives it from entries 1..N.
+  if (o.boot_with_initial_conf) {
+    for (int i = 1; i <= o.nodes; i++) conf_.voters.push_back(i);
+  }
   checker_.SetBootstrapConf(conf_);
   for (int i = 1; i <= o.nodes; i++) {
     nodes_[i].id = i;
+    if (!o.boot_with_initial_conf) WriteBootstrap(nodes_[i], o.nodes);
     StartNode(nodes_[i]);
   }
   for (int i = 0; i < kNumClients; i++) clients_.push_back(Client{static_cast<uint64_t>(i + 1), 0, false, false, 0, kNoNode, 0, "", "", ""});

@@ -4,6 +4,8 @@
 // from one seed through Rng; all containers are ordered, so one seed always replays the same
 // run (the trace hash proves it). The world:
 //   - N nodes (3 or 5), each a Raft core + a simulated durable storage + a KV state machine;
+//     the group is born as the server's is: its configuration is the committed entries 1..N of
+//     every initial node's log (SimOptions::boot_with_initial_conf: the older Config::initial_conf);
 //   - a network holding in-flight messages, delivered in random order (reordering, delay),
 //     with loss, duplication, symmetric and one-way partitions;
 //   - crashes: a node loses its Raft object, its state machine and every Ready it had not yet
@@ -51,12 +53,22 @@ struct SimOptions {
   // MUTATION, for measuring the checker only: a wiped node comes back under its OLD id with
   // empty state (what the server must never do). Runs with it set are expected to fail.
   bool wipe_keeps_id = false;
-  // BUG reproduction: a replacement node joins with no configuration at all, as the server's
-  // cluster-join did at 05cc697 (main now writes the bootstrap configuration into the log). If the leader has not compacted, the joiner replays the
-  // log from index 1 without the bootstrap configuration, believes (once promoted) that it is
-  // the only voter, and elects itself. Off: the joiner is given the bootstrap configuration the
-  // log starts from (what a fix must provide).
+  // BUG reproduction, meaningful only with boot_with_initial_conf: a replacement node joins with
+  // no configuration at all, as the server's cluster-join did at 05cc697, when the bootstrap
+  // configuration was Config::initial_conf and not in the log. If the leader has not compacted,
+  // the joiner replays the log from index 1 without the bootstrap configuration, believes (once
+  // promoted) that it is the only voter, and elects itself. Off: the joiner is given the
+  // configuration the log starts from. With the bootstrap in the log (the default) a joiner
+  // always starts empty, as the server's does, and finds the configuration in entries 1..N.
   bool joiner_empty_conf = false;
+  // How the group is born. Default, as the server does (cluster/formation.cc BootstrapEntries):
+  // every initial node's durable log already holds one committed kConfChange AddNode per voter
+  // at indexes 1..N, term 1, hard state {term 1, no vote, commit N}, and Config::initial_conf is
+  // empty; a joiner starts with no configuration at all (so joiner_empty_conf changes nothing).
+  // Set: the older way, an empty log and Config::initial_conf = every voter, for every node
+  // (replacements included unless joiner_empty_conf). Runs of this mode replay the simulation
+  // as it was before the default changed, hash for hash.
+  bool boot_with_initial_conf = false;
   // Final convergence: at most this many rounds of healed, loss-free running (and at most
   // kMaxConvergeDeliveries messages) before the run fails as a liveness violation.
   int converge_rounds = 3000;

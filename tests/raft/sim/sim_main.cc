@@ -5,6 +5,9 @@
 //   --wipe-keeps-id                    MUTATION: wiped nodes return under their old id (must fail)
 //   --joiner-empty-conf                BUG reproduction: replacements join with no configuration
 //                                      (as cluster-join did at 05cc697); see SimOptions
+//   --initial-conf                     boot through Config::initial_conf with an empty log (the
+//                                      simulation before it booted from the log as the server
+//                                      does; replays those runs hash for hash)
 //   --stop-on-failure                  stop at the first failing seed
 //   --hashes                           print every seed's trace hash ("seed S nodes N hash=H ok"):
 //                                      a fingerprint, to show a refactoring changed no run
@@ -24,7 +27,7 @@ using redraft::raft::sim::SimResult;
 int main(int argc, char** argv) {
   uint64_t first = 1, count = 100;
   int nodes = 0, steps = 5000;
-  bool verbose = false, single = false, wipe_keeps_id = false, joiner_empty_conf = false, stop_on_failure = false, hashes = false;
+  bool verbose = false, single = false, wipe_keeps_id = false, joiner_empty_conf = false, initial_conf = false, stop_on_failure = false, hashes = false;
   redraft::raft::sim::Scenario scenario = redraft::raft::sim::Scenario::kRandom;
   for (int i = 1; i < argc; i++) {
     std::string a = argv[i];
@@ -53,6 +56,8 @@ int main(int argc, char** argv) {
       wipe_keeps_id = true;
     } else if (a == "--joiner-empty-conf") {
       joiner_empty_conf = true;
+    } else if (a == "--initial-conf") {
+      initial_conf = true;
     } else if (a == "--stop-on-failure") {
       stop_on_failure = true;
     } else if (a == "--hashes") {
@@ -62,7 +67,7 @@ int main(int argc, char** argv) {
       using redraft::raft::sim::Scenario;
       scenario = v == "none" ? Scenario::kNone : v == "figure8" ? Scenario::kFigure8 : v == "wipetrap" ? Scenario::kWipeTrap : Scenario::kRandom;
     } else {
-      std::fprintf(stderr, "usage: raft_sim [--seeds N] [--first S] [--seed S] [--nodes 3|5] [--steps K] [--verbose] [--scenario none|figure8|wipetrap] [--wipe-keeps-id] [--joiner-empty-conf] [--stop-on-failure] [--hashes]\n");
+      std::fprintf(stderr, "usage: raft_sim [--seeds N] [--first S] [--seed S] [--nodes 3|5] [--steps K] [--verbose] [--scenario none|figure8|wipetrap] [--wipe-keeps-id] [--joiner-empty-conf] [--initial-conf] [--stop-on-failure] [--hashes]\n");
       return 2;
     }
   }
@@ -79,6 +84,7 @@ int main(int argc, char** argv) {
     o.scenario = scenario;
     o.wipe_keeps_id = wipe_keeps_id;
     o.joiner_empty_conf = joiner_empty_conf;
+    o.boot_with_initial_conf = initial_conf;
     SimResult r = RunSimulation(o);
     wipes += r.wipes;
     ready_crashes += r.ready_crashes;

@@ -14,6 +14,25 @@
 
 namespace redraft::raft::sim {
 
+// What the server's formation writes and syncs before it starts Raft on a new cluster
+// (cluster/formation.cc BootstrapEntries, RaftReplicator::Bootstrap): one committed kConfChange
+// AddNode per voter at indexes 1..N of term 1 (the server's context, the address, is left
+// empty), and hard state {term 1, no vote, commit N}. The state machine applies them (as no-ops
+// for the KV) from the node's first Ready on.
+void Simulation::WriteBootstrap(SimNode& n, int voters) {
+  n.log.clear();
+  for (int i = 1; i <= voters; i++) {
+    Entry e;
+    e.term = 1;
+    e.index = n.log.size() + 1;
+    e.type = EntryType::kConfChange;
+    e.data = ConfChange{ConfChangeType::kAddNode, static_cast<NodeId>(i), ""}.Encode();
+    n.log.push_back(std::move(e));
+  }
+  n.hs = HardState{1, kNoNode, n.log.size()};
+  checker_.OnPersist(n.id, 0, n.log);  // Log Matching covers them as any other persisted entry
+}
+
 void Simulation::StartNode(SimNode& n) {
   Config c;
   c.id = n.id;

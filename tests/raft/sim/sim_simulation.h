@@ -96,6 +96,7 @@ class Simulation {
   SimNode* RandomUpNode();  // nullptr if every node is down
 
   // ---- Nodes (sim_node.cc) ----------------------------------------------------------------
+  void WriteBootstrap(SimNode& n, int voters);  // the server's bootstrap entries, as if synced
   void StartNode(SimNode& n);
   void Crash(SimNode& n);
   void Restart(SimNode& n);  // StartNode if it is down
