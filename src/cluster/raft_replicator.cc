@@ -116,6 +116,7 @@ void RaftReplicator::SaveIdentity() {
 // The Ready loop
 
 void RaftReplicator::OnTick() {
+  ticks_++;
   if (!raft_) {
     int64_t now = NowMs();
     if (formation_ && now - last_sweep_ms_ >= 250) {
@@ -137,7 +138,12 @@ void RaftReplicator::OnTick() {
   Pump();
 }
 
-void RaftReplicator::Flush() { Pump(); }
+// The server calls this from its uv_prepare callback, once per loop iteration: what Pump queues
+// (heartbeat rounds for read barriers, forwards, appends) goes out in this iteration.
+void RaftReplicator::Flush() {
+  Pump();
+  if (transport_) transport_->FlushNow();
+}
 
 void RaftReplicator::Pump() {
   if (!started_ || !raft_) return;

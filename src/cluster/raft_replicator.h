@@ -243,7 +243,8 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   // max(this, wall clock), so entry times never go backwards, across leader changes too.
   int64_t last_stamp_ = 0;
   int64_t last_stamp_seen_ms_ = 0;
-  bool divergence_reported_ = false;  // steady clock (NowMs) when last_stamp_ last grew
+  bool divergence_reported_ = false;
+  uint64_t ticks_ = 0;  // Raft ticks so far (INFO raft_ticks: lets tests count rounds, not time)  // steady clock (NowMs) when last_stamp_ last grew
   raft::Index durable_ = 0;
   int64_t last_sweep_ms_ = 0;
   raft::NodeId known_leader_ = raft::kNoNode;  // the leader as of the last soft state change

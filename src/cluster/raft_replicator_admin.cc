@@ -44,6 +44,7 @@ std::string RaftReplicator::RaftInfo() {
   line("raft_node_id", NodeIdHex(identity_.self_id));
   line("raft_cluster_id", identity_.cluster_id);
   line("raft_incarnation", std::to_string(incarnation_));
+  line("raft_ticks", std::to_string(ticks_));
   if (!raft_) {
     // In formation (formation.h): the log is empty and Raft does not run yet.
     line("raft_role", "forming");

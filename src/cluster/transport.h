@@ -132,6 +132,10 @@ class PeerTransport {
   bool Send(uint64_t to, const std::string& type, std::string payload);
 
   bool IsConnected(uint64_t id) const;
+  // Writes what is queued now instead of at this transport's next uv_prepare. For a caller that
+  // queues from its own prepare callback: libuv runs prepare callbacks in an order of its own, so
+  // without this a message queued after ours ran would wait for the next wakeup (a timer, 40 ms).
+  void FlushNow() { FlushAll(); }
   // While set, frames from senders that are not peers are accepted too (same cluster id; chunked
   // messages excepted) and delivered with their sender id. A node in formation uses it to hear
   // members whose ids it cannot know yet (they rejoined under new ids: see formation.h); it
