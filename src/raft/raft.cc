@@ -193,10 +193,12 @@ Status Raft::StepImpl(Message& m) {
       BecomeFollower(m.term, kNoNode);
     }
   } else if (m.term < current_term_) {
-    if ((cfg_.check_quorum || cfg_.pre_vote) &&
-        (m.type == MessageType::kHeartbeat || m.type == MessageType::kApp)) {
+    if (m.type == MessageType::kHeartbeat || m.type == MessageType::kApp) {
       // A stale leader (e.g. one whose term we out-grew while partitioned) learns our term and
-      // steps down; without this it could keep us from ever hearing a leader again.
+      // steps down (Figure 2: AppendEntries is answered with currentTerm); without this it could
+      // keep us from ever hearing a leader again. etcd answers only with CheckQuorum or PreVote
+      // and relies on vote requests otherwise, but a node holding a stale configuration in which
+      // the leader is a learner never sends it one (simulation seed 47131, both options off).
       Message resp;
       resp.type = MessageType::kAppResp;
       resp.to = m.from;

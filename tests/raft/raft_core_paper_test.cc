@@ -76,7 +76,12 @@ TEST(Paper, RejectsStaleTermMessages) {
   EXPECT_EQ(r->leader(), kNoNode);
   EXPECT_EQ(r->term(), 5u);
   auto msgs = Drain(*r);
-  ASSERT_TRUE(msgs.empty());  // without PreVote/CheckQuorum the stale message is just dropped
+  // Figure 2: AppendEntries from a stale term is answered with currentTerm (whatever the options),
+  // so the stale leader steps down; nothing else changes.
+  ASSERT_EQ(msgs.size(), 1u);
+  EXPECT_EQ(msgs[0].type, MessageType::kAppResp);
+  EXPECT_EQ(msgs[0].term, 5u);
+  EXPECT_EQ(msgs[0].to, 2u);
 }
 
 // Figure 2 RequestVote results: "term: currentTerm, for candidate to update itself" — a stale
