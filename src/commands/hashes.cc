@@ -363,7 +363,7 @@ void HrandfieldCmd(ExecContext& ctx, const Argv& argv) {
       return;
     }
     if (count < -LLONG_MAX) {
-      ctx.reply.Error("ERR value is out of range, must be between -9223372036854775807 and 9223372036854775807");
+      ctx.reply.Error("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807");
       return;
     }
     bool withvalues = false;
