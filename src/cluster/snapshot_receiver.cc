@@ -38,8 +38,9 @@ std::optional<std::string> SnapshotReceiver::OnBegin(uint64_t from, std::string_
   log_time_ms_ = b.log_time_ms;
   members_ = std::move(b.members);
   have_key_ = false;
+  in_subs_ = false;
   last_key_.clear();
-  bytes_ = keys_ = 0;
+  bytes_ = keys_ = metas_ = 0;
   crc_ = 0;
   last_ms_ = now_ms;
   raft_message_ = std::move(b.raft_message);
@@ -61,9 +62,17 @@ std::optional<std::string> SnapshotReceiver::OnChunk(uint64_t from, std::string_
   size_t n = records.size();
   std::string_view key;
   store::Value v;
-  uint64_t keys = 0;
+  uint64_t keys = 0, metas = 0;
   while (!records.empty()) {
     if (!NextSnapRecord(&records, &key, &v)) return Refuse(id, seq, "malformed record");
+    // Keys first, then sub-keys; each in strictly increasing order.
+    bool sub = v.type == store::ValueType::kSubKey;
+    if (!sub && in_subs_) return Refuse(id, seq, "a key after the sub-keys");
+    if (sub && !in_subs_) {
+      in_subs_ = true;
+      have_key_ = false;
+    }
+    if (!sub) metas++;
     if (have_key_ && !(std::string_view(last_key_) < key)) return Refuse(id, seq, "keys out of order");
     last_key_.assign(key);
     have_key_ = true;
@@ -75,6 +84,7 @@ std::optional<std::string> SnapshotReceiver::OnChunk(uint64_t from, std::string_
   crc_ = crc;
   bytes_ += n;
   keys_ += keys;
+  metas_ += metas;
   next_seq_++;
   last_ms_ = now_ms;
   return EncodeSnapAck({id, seq, true});
@@ -91,7 +101,7 @@ Result<std::string> SnapshotReceiver::OnEnd(uint64_t from, std::string_view payl
   }
   std::string why;
   if (e.chunks + 1 != next_seq_) why = "chunk count";
-  else if (e.records != keys_ || keys_ != key_count_) why = "record count";
+  else if (e.records != keys_ || metas_ != key_count_) why = "record count";
   else if (e.crc != crc_) why = "stream checksum mismatch";
   if (!why.empty()) {
     *nack = Refuse(e.id, e.chunks + 1, why);

@@ -73,7 +73,8 @@ class SnapshotReceiver {
   std::string raft_message_;  // from the begin: stepped into Raft at the end
   std::string last_key_;
   bool have_key_ = false;
-  uint64_t bytes_ = 0, keys_ = 0;
+  bool in_subs_ = false;  // sub-key records started (they follow every key record)
+  uint64_t bytes_ = 0, keys_ = 0, metas_ = 0;  // keys_: every record; metas_: key records
   uint32_t crc_ = 0;
   uint64_t end_seq_ = 0;
   int64_t last_ms_ = 0;

@@ -57,8 +57,16 @@ bool NextSnapRecord(std::string_view* in, std::string_view* key, store::Value* v
   if (!GetLengthPrefixed(in, key) || in->empty()) return false;
   uint8_t type = static_cast<uint8_t>((*in)[0]);
   in->remove_prefix(1);
-  if (type != static_cast<uint8_t>(store::ValueType::kString)) return false;
+  if (type != static_cast<uint8_t>(store::ValueType::kString) && type != static_cast<uint8_t>(store::ValueType::kHash) &&
+      type != static_cast<uint8_t>(store::ValueType::kSubKey)) {
+    return false;
+  }
   if (!GetVarint64(in, &expire) || !GetVarint64(in, &v->version) || !GetLengthPrefixed(in, &payload)) return false;
+  if (type == static_cast<uint8_t>(store::ValueType::kSubKey)) {
+    std::string_view k, f;
+    uint64_t ver;
+    if (!store::DecodeSubKey(*key, &k, &ver, &f)) return false;
+  }
   v->type = static_cast<store::ValueType>(type);
   v->expire_ms = static_cast<int64_t>(expire);
   v->payload.assign(payload);

@@ -8,11 +8,12 @@
 //                 kStreamedSnapshotData) | varint A | varint key_count | varint log_time_ms |
 //                 varint n | n x (varint member id, length-prefixed "host:port@cport")
 //   "snap-chunk"  varint id | varint seq (1, 2, ...) | records | fixed32 crc
-//                 records: as in RDSNAP2, per key in strictly increasing order across the whole
-//                 transfer: length-prefixed key | u8 type | varint expire_ms | varint version |
-//                 length-prefixed payload
+//                 records: as in RDSNAP2: length-prefixed key | u8 type | varint expire_ms |
+//                 varint version | length-prefixed payload; first every key (type string/hash)
+//                 in strictly increasing order, then every sub-key (type 0x80, key = encoded
+//                 sub-key, payload = value, expire and version 0) in strictly increasing order
 //                 crc: crc32c::Mask(CRC-32C of every byte of the message before it)
-//   "snap-end"    varint id | varint chunks | varint records | fixed32 crc32c::Mask(CRC-32C of the
+//   "snap-end"    varint id | varint chunks | varint records (keys and sub-keys) | fixed32 crc32c::Mask(CRC-32C of the
 //                 concatenated record bytes of every chunk, in order)
 //   "snap-ack"    varint id | varint seq | u8 ok    (receiver to sender; seq 0 = the begin,
 //                 1..chunks = a chunk, chunks + 1 = the end: the snapshot was staged whole and

@@ -18,15 +18,19 @@ std::string DumpState(store::Store* store, const std::map<uint64_t, MemberAddr>&
     PutVarint64(&out, id);
     PutLengthPrefixed(&out, addr.Encode());
   }
-  Status st = store->Scan("", [&](std::string_view key, const store::Value& v) {
-    PutLengthPrefixed(&out, key);
+  // Keys, then sub-keys (records of type kSubKey), as the view yields them.
+  auto view = store->NewSnapshotView();
+  store::Value v;
+  for (; view->Valid(); view->Next()) {
+    Status st = view->value(&v);
+    if (!st.ok()) REDRAFT_PANIC("store scan for a snapshot failed: " + st.ToString());
+    PutLengthPrefixed(&out, view->key());
     out.push_back(static_cast<char>(v.type));
     PutVarint64(&out, static_cast<uint64_t>(v.expire_ms));
     PutVarint64(&out, v.version);
     PutLengthPrefixed(&out, v.payload);
-    return true;
-  });
-  if (!st.ok()) REDRAFT_PANIC("store scan for a snapshot failed: " + st.ToString());
+  }
+  if (!view->status().ok()) REDRAFT_PANIC("store scan for a snapshot failed: " + view->status().ToString());
   PutFixed32(&out, crc32c::Mask(crc32c::Value(out.data(), out.size())));
   return out;
 }
@@ -56,12 +60,25 @@ Result<ParsedState> ParseState(std::string_view in) {
     ParsedState::Record r;
     uint64_t expire;
     if (!GetLengthPrefixed(&body, &r.key) || body.empty()) return Status::Corruption("snapshot: key");
-    // Keys come from a store scan: strictly increasing, so no key is given twice.
-    if (!s.records.empty() && !(s.records.back().key < r.key)) return Status::Corruption("snapshot: key order");
     uint8_t type = static_cast<uint8_t>(body[0]);
     body.remove_prefix(1);
-    if (type != static_cast<uint8_t>(store::ValueType::kString)) return Status::Corruption("snapshot: value type");
+    if (type != static_cast<uint8_t>(store::ValueType::kString) && type != static_cast<uint8_t>(store::ValueType::kHash) &&
+        type != static_cast<uint8_t>(store::ValueType::kSubKey)) {
+      return Status::Corruption("snapshot: value type");
+    }
     r.type = static_cast<store::ValueType>(type);
+    // Keys, then sub-keys, each from a store scan: strictly increasing, so none is given twice.
+    bool sub = r.type == store::ValueType::kSubKey;
+    if (!s.records.empty()) {
+      bool prev_sub = s.records.back().type == store::ValueType::kSubKey;
+      if (prev_sub && !sub) return Status::Corruption("snapshot: a key after the sub-keys");
+      if (prev_sub == sub && !(s.records.back().key < r.key)) return Status::Corruption("snapshot: key order");
+    }
+    if (sub) {
+      std::string_view k, f;
+      uint64_t ver;
+      if (!store::DecodeSubKey(r.key, &k, &ver, &f)) return Status::Corruption("snapshot: sub-key");
+    }
     if (!GetVarint64(&body, &expire) || !GetVarint64(&body, &r.version) || !GetLengthPrefixed(&body, &r.payload)) {
       return Status::Corruption("snapshot: value");
     }
@@ -81,6 +98,13 @@ Status RestoreState(store::Store* store, std::string_view data, std::map<uint64_
   batch->DeleteAll();
   store::Value v;
   for (const ParsedState::Record& r : parsed->records) {
+    if (r.type == store::ValueType::kSubKey) {
+      std::string_view k, f;
+      uint64_t ver;
+      store::DecodeSubKey(r.key, &k, &ver, &f);  // checked by ParseState
+      batch->PutSub(k, ver, f, r.payload);
+      continue;
+    }
     v.type = r.type;
     v.expire_ms = r.expire_ms;
     v.version = r.version;

@@ -21,7 +21,8 @@ namespace redraft::cluster {
 //   "RDSNAP2"                                    magic and format version
 //   varint A                                     the applied index the state reflects
 //   varint n, n x (varint id, length-prefixed address "host:port@cluster_port")   members
-//   per key, in strictly increasing byte order, until the trailer:
+//   per key, in strictly increasing byte order, then per sub-key (type 0x80, key = the encoded
+//   sub-key, payload = its value), in strictly increasing byte order, until the trailer:
 //     length-prefixed key | type byte (store::ValueType) | varint expire_ms | varint version |
 //     length-prefixed payload
 //   fixed32 crc32c::Mask(crc32c of every byte before it)                          trailer

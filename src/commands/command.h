@@ -67,7 +67,15 @@ struct ApplyContext {
   store::Store::Batch& batch;
   int64_t now_ms;
   resp::ReplyBuilder& reply;
+  uint64_t index = 0;          // the entry's log index (the same on every replica)
+  uint32_t versions_used = 0;  // NewVersion calls so far for this entry
 };
+
+// A fresh collection version: (index << 20) | n for the n-th call (n >= 1) while applying the
+// entry at index. Log indexes only grow (a snapshot installs a state at an index and entries
+// continue after it), so a version is never reused, and every replica derives the same one.
+// REQUIRES: fewer than 2^20 calls per entry.
+uint64_t NewVersion(ApplyContext& ctx);
 
 struct CommandSpec {
   std::string_view name;  // lower case
@@ -95,6 +103,7 @@ const std::vector<const CommandSpec*>& AllCommands();
 // Family tables (each defined in its family's .cc file; terminated by an entry with empty name).
 extern const CommandSpec kStringCommands[];
 extern const CommandSpec kKeyCommands[];
+extern const CommandSpec kHashCommands[];
 extern const CommandSpec kServerCommands[];
 extern const CommandSpec kClusterCommands[];
 

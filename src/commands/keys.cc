@@ -13,6 +13,7 @@
 #include <climits>
 #include <cstdlib>
 #include <random>
+#include <vector>
 
 #include "commands/args.h"
 #include "commands/command.h"
@@ -29,6 +30,10 @@ std::string_view TypeName(ValueType t) {
   switch (t) {
     case ValueType::kString:
       return "string";
+    case ValueType::kHash:
+      return "hash";
+    case ValueType::kSubKey:
+      break;
   }
   return "unknown";
 }
@@ -103,7 +108,20 @@ void ApplyRenameGeneric(ApplyContext& ctx, const Argv& argv, bool nx) {
     ctx.reply.Integer(0);
     return;
   }
-  ctx.batch.Put(dst, v);  // keeps type, version and expiry
+  if (store::IsCollection(v.type)) {
+    // Sub-keys carry their key's name: the collection moves to dst under a fresh version (O(N)
+    // in its size; src's sub-keys become garbage with its metadata record).
+    uint64_t version = NewVersion(ctx);
+    std::vector<std::pair<std::string, std::string>> fields;  // the batch may not change mid-scan
+    Status s = ctx.batch.ScanSub(src, v.version, "", [&](std::string_view field, std::string_view value) {
+      fields.emplace_back(field, value);
+      return true;
+    });
+    if (!s.ok()) REDRAFT_PANIC("store read failed: " + s.ToString());
+    for (const auto& [field, value] : fields) ctx.batch.PutSub(dst, version, field, value);
+    v.version = version;
+  }
+  ctx.batch.Put(dst, v);  // keeps type, size and expiry
   ctx.batch.Delete(src);
   if (nx) ctx.reply.Integer(1); else ctx.reply.Ok();
 }
@@ -124,18 +142,6 @@ void ExecKeys(ExecContext& ctx, const Argv& argv) {
   if (!s.ok()) REDRAFT_PANIC("store scan failed: " + s.ToString());
   ctx.reply.ArrayHeader(keys.size());
   for (const auto& k : keys) ctx.reply.Bulk(k);
-}
-
-// Redis parseScanCursorOrReply: strtoul semantics (leading '+'/'-' and zeros accepted, "" is 0,
-// parsing stops at a NUL byte), but no leading space, no trailing bytes, no overflow.
-bool ParseScanCursor(const std::string& s, uint64_t* cursor) {
-  if (!s.empty() && std::isspace(static_cast<unsigned char>(s[0]))) return false;
-  errno = 0;
-  char* end = nullptr;
-  unsigned long v = std::strtoul(s.c_str(), &end, 10);
-  if (*end != '\0' || errno == ERANGE) return false;
-  *cursor = v;
-  return true;
 }
 
 // SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]. One call visits up to COUNT keys in key

@@ -1,8 +1,25 @@
 #include "commands/scan_cursor.h"
 
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+
 #include <random>
 
 namespace redraft::commands {
+
+// Redis parseScanCursorOrReply: strtoul semantics (leading '+'/'-' and zeros accepted, "" is 0,
+// parsing stops at a NUL byte), but no leading space, no trailing bytes, no overflow.
+bool ParseScanCursor(const std::string& s, uint64_t* cursor) {
+  if (!s.empty() && std::isspace(static_cast<unsigned char>(s[0]))) return false;
+  errno = 0;
+  char* end = nullptr;
+  unsigned long v = std::strtoul(s.c_str(), &end, 10);
+  if (*end != '\0' || errno == ERANGE) return false;
+  *cursor = v;
+  return true;
+}
+
 namespace {
 
 // splitmix64 finalizer: a bijection, so distinct counters give distinct cursors.

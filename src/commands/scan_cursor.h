@@ -43,6 +43,9 @@ class ScanCursorTable {
   std::unordered_map<uint64_t, std::list<Entry>::iterator> index_;
 };
 
+// Redis parseScanCursorOrReply's rules (SCAN, HSCAN): false means "ERR invalid cursor".
+bool ParseScanCursor(const std::string& s, uint64_t* cursor);
+
 // The process's table used by SCAN. TODO(lead): move into per-group server state (ServerApi /
 // ExecContext) when several Raft groups share a process.
 ScanCursorTable& DefaultScanCursors();

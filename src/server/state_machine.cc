@@ -77,7 +77,7 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
     }
     store_->NoteLogTime(cmd.now_ms);
     if (!batch) batch = store_->NewBatch();
-    commands::ApplyContext ctx{*batch, cmd.now_ms, *reply_for(i)};
+    commands::ApplyContext ctx{*batch, cmd.now_ms, *reply_for(i), e.index};
     (*spec)->apply(ctx, cmd.argv);
   }
   uint64_t last = entries.back().index;

@@ -1,6 +1,7 @@
 #include "store/rocks_store.h"
 
 #include <rocksdb/cache.h>
+#include <rocksdb/compaction_filter.h>
 #include <rocksdb/convenience.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
@@ -19,7 +20,30 @@ constexpr size_t kValueHeader = 1 + 8 + 8;
 constexpr char kAppliedKey[] = "applied";
 constexpr char kActiveKey[] = "active";
 constexpr const char* kSlotNames[2] = {"meta", "meta.1"};
-size_t SlotHandleIndex(int slot) { return slot == 0 ? 1 : 3; }  // in handles_
+constexpr const char* kSubSlotNames[2] = {"sub", "sub.1"};
+size_t SlotHandleIndex(int slot) { return slot == 0 ? 1 : 3; }     // in handles_
+size_t SubSlotHandleIndex(int slot) { return slot == 0 ? 4 : 5; }  // in handles_
+
+void PutBigEndian(std::string* dst, uint64_t v, int bytes) {
+  for (int i = bytes - 1; i >= 0; i--) dst->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+uint64_t GetBigEndian(const char* p, int bytes) {
+  uint64_t v = 0;
+  for (int i = 0; i < bytes; i++) v = (v << 8) | static_cast<uint8_t>(p[i]);
+  return v;
+}
+
+// The smallest string greater than every string with this prefix ("" if none: unbounded).
+std::string PrefixEnd(std::string prefix) {
+  while (!prefix.empty()) {
+    if (static_cast<uint8_t>(prefix.back()) != 0xff) {
+      prefix.back() = static_cast<char>(static_cast<uint8_t>(prefix.back()) + 1);
+      return prefix;
+    }
+    prefix.pop_back();
+  }
+  return prefix;
+}
 
 rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 
@@ -57,6 +81,55 @@ rocksdb::CompressionType PickCompression() {
 }
 
 }  // namespace
+
+uint64_t CollectionSize(const Value& v) { return v.payload.size() == 8 ? DecodeFixed64(v.payload.data()) : 0; }
+
+void SetCollectionSize(Value* v, uint64_t size) {
+  v->payload.clear();
+  PutFixed64(&v->payload, size);
+}
+
+std::string SubKeyPrefix(std::string_view key, uint64_t version) {
+  std::string s;
+  s.reserve(4 + key.size() + 8);
+  PutBigEndian(&s, key.size(), 4);
+  s.append(key);
+  PutBigEndian(&s, version, 8);
+  return s;
+}
+
+std::string EncodeSubKey(std::string_view key, uint64_t version, std::string_view field) {
+  std::string s = SubKeyPrefix(key, version);
+  s.append(field);
+  return s;
+}
+
+bool DecodeSubKey(std::string_view raw, std::string_view* key, uint64_t* version, std::string_view* field) {
+  if (raw.size() < 12) return false;
+  uint64_t n = GetBigEndian(raw.data(), 4);
+  if (raw.size() < 12 + n) return false;
+  *key = raw.substr(4, n);
+  *version = GetBigEndian(raw.data() + 4 + n, 8);
+  *field = raw.substr(12 + n);
+  return true;
+}
+
+// Scans the sub-keys of one (key, version) from start through iterator it (already bounded or
+// not: the prefix is checked).
+template <typename Iter>
+Status ScanSubWith(Iter* it, const std::string& prefix, std::string_view start, const SubKeyFn& fn) {
+  std::string from = prefix;
+  from.append(start);
+  for (it->Seek(ToSlice(from)); it->Valid(); it->Next()) {
+    rocksdb::Slice k = it->key();
+    if (!k.starts_with(ToSlice(prefix))) break;
+    rocksdb::Slice v = it->value();
+    if (!fn(std::string_view(k.data() + prefix.size(), k.size() - prefix.size()), std::string_view(v.data(), v.size()))) {
+      break;
+    }
+  }
+  return FromRocks(it->status());
+}
 
 void EncodeValue(const Value& v, std::string* dst) {
   dst->reserve(dst->size() + kValueHeader + v.payload.size());
@@ -116,13 +189,46 @@ class RocksStore::BatchImpl : public Store::Batch {
     delta_ = 0;
     // Range [smallest possible key, last key + "\0") covers every key now in the database. The
     // end key is computed from the database state, identical on every replica.
-    std::unique_ptr<rocksdb::Iterator> it(store_->db_->NewIterator(rocksdb::ReadOptions(), store_->meta_));
-    it->SeekToLast();
-    if (it->Valid()) {
-      std::string end = it->key().ToString();
-      end.push_back('\0');
-      wb_.GetWriteBatch()->DeleteRange(store_->meta_, rocksdb::Slice(), end);
+    for (auto* cf : {store_->meta_, store_->sub_}) {
+      std::unique_ptr<rocksdb::Iterator> it(store_->db_->NewIterator(rocksdb::ReadOptions(), cf));
+      it->SeekToLast();
+      if (it->Valid()) {
+        std::string end = it->key().ToString();
+        end.push_back('\0');
+        wb_.GetWriteBatch()->DeleteRange(cf, rocksdb::Slice(), end);
+      }
     }
+  }
+
+  Status GetSub(std::string_view key, uint64_t version, std::string_view field, std::string* out) override {
+    std::string sk = EncodeSubKey(key, version, field);
+    rocksdb::Status s;
+    if (all_deleted_) {
+      s = wb_.GetFromBatch(store_->sub_, rocksdb::DBOptions(), sk, out);
+    } else {
+      s = wb_.GetFromBatchAndDB(store_->db_.get(), rocksdb::ReadOptions(), store_->sub_, sk, out);
+    }
+    return FromRocks(s);
+  }
+
+  void PutSub(std::string_view key, uint64_t version, std::string_view field, std::string_view value) override {
+    wb_.Put(store_->sub_, EncodeSubKey(key, version, field), ToSlice(value));
+  }
+
+  void DeleteSub(std::string_view key, uint64_t version, std::string_view field) override {
+    wb_.Delete(store_->sub_, EncodeSubKey(key, version, field));
+  }
+
+  Status ScanSub(std::string_view key, uint64_t version, std::string_view start, const SubKeyFn& fn) override {
+    std::string prefix = SubKeyPrefix(key, version);
+    std::string end = PrefixEnd(prefix);
+    rocksdb::Slice upper(end);
+    rocksdb::ReadOptions ro;
+    if (!end.empty()) ro.iterate_upper_bound = &upper;
+    rocksdb::Iterator* base = all_deleted_ ? rocksdb::NewEmptyIterator()
+                                           : store_->db_->NewIterator(ro, store_->sub_);
+    std::unique_ptr<rocksdb::Iterator> it(wb_.NewIteratorWithBase(store_->sub_, base, &ro));
+    return ScanSubWith(it.get(), prefix, start, fn);
   }
 
   // For Commit.
@@ -182,6 +288,34 @@ class RocksStore::BatchImpl : public Store::Batch {
   std::unordered_map<std::string, bool> exists_;  // physical presence, as of this batch
 };
 
+class RocksStore::SubKeyFilter : public rocksdb::CompactionFilter {
+ public:
+  SubKeyFilter(RocksStore* store, int slot) : store_(store), slot_(slot) {}
+  bool Filter(int, const rocksdb::Slice& key, const rocksdb::Slice&, std::string*, bool*) const override {
+    if (!store_->SubKeyIsStale(slot_, std::string_view(key.data(), key.size()))) return false;
+    store_->stale_dropped_.fetch_add(1);
+    return true;
+  }
+  const char* Name() const override { return "redraft.SubKeyFilter"; }
+
+ private:
+  RocksStore* store_;
+  int slot_;
+};
+
+class RocksStore::SubKeyFilterFactory : public rocksdb::CompactionFilterFactory {
+ public:
+  SubKeyFilterFactory(RocksStore* store, int slot) : store_(store), slot_(slot) {}
+  std::unique_ptr<rocksdb::CompactionFilter> CreateCompactionFilter(const rocksdb::CompactionFilter::Context&) override {
+    return std::make_unique<SubKeyFilter>(store_, slot_);
+  }
+  const char* Name() const override { return "redraft.SubKeyFilterFactory"; }
+
+ private:
+  RocksStore* store_;
+  int slot_;
+};
+
 Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOptions& opts) {
   return RocksStore::Open(dir, opts);
 }
@@ -222,11 +356,17 @@ Result<std::unique_ptr<Store>> RocksStore::Open(const std::string& dir, const St
   small_opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   small_opts.write_buffer_size = opts.write_buffer_bytes;
 
+  for (int slot = 0; slot < 2; slot++) {
+    store->sub_opts_[slot] = meta_opts;
+    store->sub_opts_[slot].compaction_filter_factory = std::make_shared<SubKeyFilterFactory>(store.get(), slot);
+  }
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
       {rocksdb::kDefaultColumnFamilyName, small_opts},
       {kSlotNames[0], meta_opts},
       {"state", small_opts},
       {kSlotNames[1], meta_opts},
+      {kSubSlotNames[0], store->sub_opts_[0]},
+      {kSubSlotNames[1], store->sub_opts_[1]},
   };
   store->meta_opts_ = meta_opts;
   rocksdb::DB* db = nullptr;
@@ -235,6 +375,8 @@ Result<std::unique_ptr<Store>> RocksStore::Open(const std::string& dir, const St
   store->db_.reset(db);
   store->slots_[0] = store->handles_[1];
   store->slots_[1] = store->handles_[3];
+  store->sub_slots_[0] = store->handles_[4];
+  store->sub_slots_[1] = store->handles_[5];
   store->state_ = store->handles_[2];
   store->write_opts_.disableWAL = true;
 
@@ -247,6 +389,7 @@ Result<std::unique_ptr<Store>> RocksStore::Open(const std::string& dir, const St
     return FromRocks(s);
   }
   store->meta_ = store->slots_[store->active_];
+  store->sub_ = store->sub_slots_[store->active_];
   // A staging slot left non-empty by a transfer or install that did not finish: never live.
   if (!store->SlotEmpty(1 - store->active_)) REDRAFT_RETURN_IF_ERROR(store->ResetSlot(1 - store->active_));
 
@@ -260,11 +403,13 @@ Result<std::unique_ptr<Store>> RocksStore::Open(const std::string& dir, const St
   } else if (!s.IsNotFound()) {
     return FromRocks(s);
   }
+  store->ready_ = true;  // the compaction filter may look at the slots from now on
   return std::unique_ptr<Store>(std::move(store));
 }
 
 RocksStore::~RocksStore() {
   if (!db_) return;
+  rocksdb::CancelAllBackgroundWork(db_.get(), true);  // no compaction filter may run on a half-destroyed store
   for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
   db_->Close();  // flushes WAL-less memtables unless SimulateCrashForTest() was called
   db_.reset();
@@ -299,6 +444,47 @@ Status RocksStore::Scan(std::string_view start,
     if (!fn(std::string_view(k.data(), k.size()), v)) return Status::OK();
   }
   return FromRocks(it->status());
+}
+
+Status RocksStore::GetSub(std::string_view key, uint64_t version, std::string_view field, std::string* out) {
+  return FromRocks(db_->Get(rocksdb::ReadOptions(), sub_, EncodeSubKey(key, version, field), out));
+}
+
+Status RocksStore::ScanSub(std::string_view key, uint64_t version, std::string_view start, const SubKeyFn& fn) {
+  std::string prefix = SubKeyPrefix(key, version);
+  std::string end = PrefixEnd(prefix);
+  rocksdb::Slice upper(end);
+  rocksdb::ReadOptions ro;
+  if (!end.empty()) ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, sub_));
+  return ScanSubWith(it.get(), prefix, start, fn);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reclaiming stale sub-keys
+
+bool RocksStore::SubKeyIsStale(int slot, std::string_view raw) {
+  // A view's snapshot may still need what the live state no longer does: keep everything.
+  if (open_views_.load() > 0) return false;
+  std::string_view key, field;
+  uint64_t version;
+  if (!DecodeSubKey(raw, &key, &version, &field)) return false;
+  std::shared_lock<std::shared_mutex> l(filter_mu_);
+  if (!ready_.load() || slot != active_.load() || slots_[slot] == nullptr) return false;  // staging: keep
+  rocksdb::PinnableSlice meta;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), slots_[slot], ToSlice(key), &meta);
+  if (s.IsNotFound()) return true;
+  if (!s.ok()) return false;
+  Value v;
+  if (!DecodeValue(std::string_view(meta.data(), meta.size()), &v).ok()) return false;
+  return !IsCollection(v.type) || v.version != version;
+}
+
+Status RocksStore::CompactAll() {
+  rocksdb::CompactRangeOptions o;
+  o.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  REDRAFT_RETURN_IF_ERROR(FromRocks(db_->CompactRange(o, meta_, nullptr, nullptr)));
+  return FromRocks(db_->CompactRange(o, sub_, nullptr, nullptr));
 }
 
 std::unique_ptr<Store::Batch> RocksStore::NewBatch() { return std::make_unique<BatchImpl>(this); }
@@ -349,7 +535,9 @@ Status RocksStore::Flush() {
 
 class RocksStore::SnapshotViewImpl : public Store::SnapshotView {
  public:
-  explicit SnapshotViewImpl(RocksStore* store) : db_(store->db_.get()), cf_(store->meta_) {
+  explicit SnapshotViewImpl(RocksStore* store)
+      : store_(store), db_(store->db_.get()), cfs_{store->meta_, store->sub_} {
+    store_->open_views_.fetch_add(1);
     snap_ = db_->GetSnapshot();
     ro_.snapshot = snap_;
     ro_.fill_cache = false;  // a full scan must not evict the working set
@@ -363,12 +551,14 @@ class RocksStore::SnapshotViewImpl : public Store::SnapshotView {
     } else if (!s.ok() && !s.IsNotFound()) {
       status_ = FromRocks(s);
     }
-    it_.reset(db_->NewIterator(ro_, cf_));
+    it_.reset(db_->NewIterator(ro_, cfs_[0]));
     it_->SeekToFirst();
+    SkipToNextFamily();
   }
   ~SnapshotViewImpl() override {
     it_.reset();
     db_->ReleaseSnapshot(snap_);
+    store_->open_views_.fetch_sub(1);
   }
   uint64_t applied_index() const override { return applied_; }
   uint64_t key_count() const override { return key_count_; }
@@ -376,7 +566,12 @@ class RocksStore::SnapshotViewImpl : public Store::SnapshotView {
   bool Valid() const override { return status_.ok() && it_->Valid(); }
   std::string_view key() const override { return std::string_view(it_->key().data(), it_->key().size()); }
   Status value(Value* out) const override {
-    return DecodeValue(std::string_view(it_->value().data(), it_->value().size()), out);
+    if (family_ == 0) return DecodeValue(std::string_view(it_->value().data(), it_->value().size()), out);
+    out->type = ValueType::kSubKey;
+    out->expire_ms = 0;
+    out->version = 0;
+    out->payload.assign(it_->value().data(), it_->value().size());
+    return Status::OK();
   }
   void Next() override {
     it_->Next();
@@ -384,16 +579,29 @@ class RocksStore::SnapshotViewImpl : public Store::SnapshotView {
     // would pin every memtable written meanwhile. Recreate it (same snapshot) now and then.
     if (++steps_ % 100000 == 0 && it_->Valid()) {
       std::string at = it_->key().ToString();
-      it_.reset(db_->NewIterator(ro_, cf_));
+      it_.reset(db_->NewIterator(ro_, cfs_[family_]));
       it_->Seek(at);
     }
-    if (!it_->Valid() && status_.ok()) status_ = FromRocks(it_->status());
+    SkipToNextFamily();
   }
   Status status() const override { return status_; }
 
  private:
+  // At the end of the keys ("meta"), continue with the sub-keys ("sub").
+  void SkipToNextFamily() {
+    if (!it_->Valid() && status_.ok()) status_ = FromRocks(it_->status());
+    if (!it_->Valid() && status_.ok() && family_ == 0) {
+      family_ = 1;
+      it_.reset(db_->NewIterator(ro_, cfs_[1]));
+      it_->SeekToFirst();
+      if (!it_->Valid() && status_.ok()) status_ = FromRocks(it_->status());
+    }
+  }
+
+  RocksStore* store_;
   rocksdb::DB* db_;
-  rocksdb::ColumnFamilyHandle* cf_;
+  rocksdb::ColumnFamilyHandle* cfs_[2];
+  int family_ = 0;
   const rocksdb::Snapshot* snap_ = nullptr;
   rocksdb::ReadOptions ro_;
   std::unique_ptr<rocksdb::Iterator> it_;
@@ -405,20 +613,33 @@ class RocksStore::SnapshotViewImpl : public Store::SnapshotView {
 std::unique_ptr<Store::SnapshotView> RocksStore::NewSnapshotView() { return std::make_unique<SnapshotViewImpl>(this); }
 
 bool RocksStore::SlotEmpty(int slot) {
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), slots_[slot]));
-  it->SeekToFirst();
-  return !it->Valid();
+  for (auto* cf : {slots_[slot], sub_slots_[slot]}) {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf));
+    it->SeekToFirst();
+    if (it->Valid()) return false;
+  }
+  return true;
 }
 
 Status RocksStore::ResetSlot(int slot) {
   std::lock_guard<std::mutex> l(handles_mu_);
-  rocksdb::ColumnFamilyHandle*& h = handles_[SlotHandleIndex(slot)];
-  REDRAFT_RETURN_IF_ERROR(FromRocks(db_->DropColumnFamily(h)));
-  REDRAFT_RETURN_IF_ERROR(FromRocks(db_->DestroyColumnFamilyHandle(h)));
-  h = nullptr;
-  slots_[slot] = nullptr;
-  REDRAFT_RETURN_IF_ERROR(FromRocks(db_->CreateColumnFamily(meta_opts_, kSlotNames[slot], &h)));
-  slots_[slot] = h;
+  std::unique_lock<std::shared_mutex> fl(filter_mu_);
+  struct Family {
+    size_t index;
+    rocksdb::ColumnFamilyHandle** slot;
+    const rocksdb::ColumnFamilyOptions* opts;
+    const char* name;
+  };
+  for (const Family& f : {Family{SlotHandleIndex(slot), &slots_[slot], &meta_opts_, kSlotNames[slot]},
+                          Family{SubSlotHandleIndex(slot), &sub_slots_[slot], &sub_opts_[slot], kSubSlotNames[slot]}}) {
+    rocksdb::ColumnFamilyHandle*& h = handles_[f.index];
+    REDRAFT_RETURN_IF_ERROR(FromRocks(db_->DropColumnFamily(h)));
+    REDRAFT_RETURN_IF_ERROR(FromRocks(db_->DestroyColumnFamilyHandle(h)));
+    h = nullptr;
+    *f.slot = nullptr;
+    REDRAFT_RETURN_IF_ERROR(FromRocks(db_->CreateColumnFamily(*f.opts, f.name, &h)));
+    *f.slot = h;
+  }
   return Status::OK();
 }
 
@@ -430,6 +651,10 @@ Status RocksStore::StageBegin() {
 
 void RocksStore::StagePut(std::string_view key, const Value& v) {
   if (!stage_batch_) stage_batch_ = std::make_unique<rocksdb::WriteBatch>();
+  if (v.type == ValueType::kSubKey) {
+    stage_batch_->Put(sub_slots_[1 - active_], ToSlice(key), v.payload);
+    return;
+  }
   stage_buf_.clear();
   EncodeValue(v, &stage_buf_);
   stage_batch_->Put(slots_[1 - active_], ToSlice(key), stage_buf_);
@@ -453,8 +678,12 @@ Status RocksStore::StageInstall(uint64_t applied_index, uint64_t key_count, int6
   wb.Put(state_, kAppliedKey, EncodeApplied(applied_index, key_count, log_time));
   REDRAFT_RETURN_IF_ERROR(FromRocks(db_->Write(write_opts_, &wb)));
   REDRAFT_RETURN_IF_ERROR(Flush());
-  active_ = next;
+  {
+    std::unique_lock<std::shared_mutex> fl(filter_mu_);
+    active_ = next;
+  }
   meta_ = slots_[active_];
+  sub_ = sub_slots_[active_];
   applied_index_ = applied_index;
   key_count_ = key_count;
   log_time_ms_ = pending_log_time_ms_ = log_time;

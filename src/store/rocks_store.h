@@ -6,10 +6,20 @@
 //   column family "meta"     user key -> encoded Value (the metadata record of the key):
 //                              [type:1][expire_ms:8 fixed LE, signed][version:8 fixed LE][payload]
 //                            type is a store::ValueType, expire_ms is absolute unix ms (0 = none),
-//                            version tags collection subkeys (future "data" CF, as Kvrocks does),
-//                            payload is the whole value for strings. Records shorter than 17
-//                            bytes are Corruption.
-//   column family "meta.1"   same format as "meta": the second data slot. One of the two is
+//                            version tags collection sub-keys (CF "sub"), payload is the whole
+//                            value for strings and [size:8 fixed LE] (the element count) for
+//                            collections. Records shorter than 17 bytes are Corruption.
+//   column family "sub"      sub-keys of collections (store.h EncodeSubKey):
+//                              [key length:4 BE][key][version:8 BE][field] -> value
+//                            A sub-key is live iff "meta" holds a collection record for key with
+//                            this version. Others are garbage: invisible (reads go through the
+//                            metadata record's version) and dropped by SubKeyFilter, a compaction
+//                            filter that looks the key up in the same slot's "meta" (Kvrocks's
+//                            SubKeyFilter). It keeps everything while a SnapshotView is open and
+//                            in the staging slot. Versions are never reused (commands derive them
+//                            from the log index), so a sub-key found garbage stays garbage.
+//   column family "sub.1"    "sub" of the second data slot (paired with "meta.1").
+//   column family "meta.1"   same format as "meta": the second data slot (with "sub.1"). One of the two is
 //                            live, the other is the staging area of a snapshot being received
 //                            (Store::StageBegin..StageInstall) and is otherwise kept empty.
 //   column family "state"    "applied" -> [applied_index:8 fixed LE][key_count:8 fixed LE]
@@ -47,8 +57,10 @@
 
 #include <rocksdb/db.h>
 
+#include <atomic>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -70,6 +82,8 @@ class RocksStore : public Store {
   Status Get(std::string_view key, int64_t now_ms, Value* out) override;
   Status Scan(std::string_view start,
               const std::function<bool(std::string_view key, const Value&)>& fn) override;
+  Status GetSub(std::string_view key, uint64_t version, std::string_view field, std::string* out) override;
+  Status ScanSub(std::string_view key, uint64_t version, std::string_view start, const SubKeyFn& fn) override;
   uint64_t KeyCount() const override { return key_count_; }
   uint64_t applied_index() const override { return applied_index_; }
   int64_t log_time_ms() const override { return log_time_ms_; }
@@ -90,6 +104,8 @@ class RocksStore : public Store {
 
   uint64_t ApproximateMemoryBytes() override;
   uint64_t ApproximateDiskBytes() override;
+  uint64_t StaleSubKeysDropped() const override { return stale_dropped_.load(); }
+  Status CompactAll() override;
 
   // Test hook: the destructor will not flush, so unflushed (WAL-less) writes are lost like in a
   // crash.
@@ -98,6 +114,10 @@ class RocksStore : public Store {
  private:
   class BatchImpl;
   class SnapshotViewImpl;
+  class SubKeyFilter;
+  class SubKeyFilterFactory;
+  // SubKeyFilter's question: is raw (a sub-key of data slot `slot`) garbage?
+  bool SubKeyIsStale(int slot, std::string_view raw);
   RocksStore() = default;
   Status GetRaw(std::string_view key, Value* out);
   // Drops the data slot `slot` (0/1) and recreates it empty (O(1): files are deleted later).
@@ -106,11 +126,20 @@ class RocksStore : public Store {
 
   std::unique_ptr<rocksdb::DB> db_;
   mutable std::mutex handles_mu_;                      // guards handles_ (see above)
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default, meta, state, meta.1
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default, meta, state, meta.1, sub, sub.1
   rocksdb::ColumnFamilyOptions meta_opts_;              // for recreating a data slot
+  rocksdb::ColumnFamilyOptions sub_opts_[2];            // per slot (the filter knows its slot)
   rocksdb::ColumnFamilyHandle* slots_[2] = {nullptr, nullptr};  // "meta", "meta.1"
-  int active_ = 0;                                      // index into slots_ of the live data
+  rocksdb::ColumnFamilyHandle* sub_slots_[2] = {nullptr, nullptr};  // "sub", "sub.1"
+  std::atomic<int> active_{0};                          // index into slots_ of the live data
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;         // == slots_[active_]
+  rocksdb::ColumnFamilyHandle* sub_ = nullptr;          // == sub_slots_[active_]
+  // The compaction filter (a background thread) reads slots_/active_ under a shared lock;
+  // ResetSlot and the switch in StageInstall take it exclusively.
+  std::shared_mutex filter_mu_;
+  std::atomic<int> open_views_{0};
+  std::atomic<bool> ready_{false};                      // Open finished: the filter may act                      // SnapshotViews alive: filter keeps all
+  std::atomic<uint64_t> stale_dropped_{0};
   rocksdb::ColumnFamilyHandle* state_ = nullptr;
   std::unique_ptr<rocksdb::WriteBatch> stage_batch_;    // StagePut's pending records
   std::string stage_buf_;

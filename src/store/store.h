@@ -13,16 +13,44 @@
 
 namespace redraft::store {
 
-// Every key's metadata record carries its type, so WRONGTYPE is one lookup and collection types
-// (hash, list, set, zset: versioned subkeys in their own column family, as Kvrocks does) fit later.
-enum class ValueType : uint8_t { kString = 1 };
+// Every key's metadata record carries its type, so WRONGTYPE is one lookup. Collection types keep
+// their elements in versioned sub-keys (docs/data_model.md, as Kvrocks does): the metadata record
+// holds the version and the element count, each element is a sub-key
+// (key, version, field) -> value. A key deleted, overwritten or expired changes (or loses) its
+// version, which makes every sub-key of the old version garbage in O(1); garbage is invisible to
+// reads and dropped by a compaction filter in the background.
+enum class ValueType : uint8_t {
+  kString = 1,
+  kHash = 2,
+  // Never a key's type: marks a raw sub-key record in a snapshot stream (Store::SnapshotView,
+  // Store::StagePut): the record's key is an encoded sub-key and its payload the element's value.
+  kSubKey = 0x80,
+};
+
+inline bool IsCollection(ValueType t) { return t == ValueType::kHash; }
 
 struct Value {
   ValueType type = ValueType::kString;
   int64_t expire_ms = 0;   // absolute unix time in ms; 0 = no expiry
-  uint64_t version = 0;    // for collection types: subkeys of older versions are garbage
-  std::string payload;     // strings: the value itself
+  uint64_t version = 0;    // collections: the version of the live sub-keys (never reused)
+  std::string payload;     // strings: the value itself; collections: CollectionSize (8 bytes LE)
 };
+
+// The element count of a collection's metadata payload: [size:8 fixed LE]. 0 if malformed.
+uint64_t CollectionSize(const Value& v);
+void SetCollectionSize(Value* v, uint64_t size);
+
+// Sub-key encoding (column family "sub"):
+//   [key length:4 fixed BE][key][version:8 fixed BE][field]
+// Big-endian so that the sub-keys of one (key, version) are contiguous and ordered by field
+// bytes. SubKeyPrefix is everything before the field.
+std::string EncodeSubKey(std::string_view key, uint64_t version, std::string_view field);
+std::string SubKeyPrefix(std::string_view key, uint64_t version);
+// False if raw is not a well-formed sub-key. The views point into raw.
+bool DecodeSubKey(std::string_view raw, std::string_view* key, uint64_t* version, std::string_view* field);
+
+// Visits (field, value) pairs in field byte order; returning false stops.
+using SubKeyFn = std::function<bool(std::string_view field, std::string_view value)>;
 
 // A key is expired from its expiry millisecond on. (Redis's keyIsExpired uses now > when, so at
 // that exact millisecond Redis still returns PTTL 0 where we return -2: a known 1 ms difference.)
@@ -46,8 +74,16 @@ class Store {
     virtual Status GetRaw(std::string_view key, Value* out) = 0;
     virtual void Put(std::string_view key, const Value& v) = 0;
     virtual void Delete(std::string_view key) = 0;
-    // Deletes every key (FLUSHDB/FLUSHALL).
+    // Deletes every key (FLUSHDB/FLUSHALL), sub-keys included.
     virtual void DeleteAll() = 0;
+
+    // --- sub-keys of collections (key, version, field) -> value; see EncodeSubKey ---
+    // NotFound if absent (as of this batch's changes).
+    virtual Status GetSub(std::string_view key, uint64_t version, std::string_view field, std::string* out) = 0;
+    virtual void PutSub(std::string_view key, uint64_t version, std::string_view field, std::string_view value) = 0;
+    virtual void DeleteSub(std::string_view key, uint64_t version, std::string_view field) = 0;
+    // Visits the sub-keys of (key, version) with field >= start, seeing this batch's changes.
+    virtual Status ScanSub(std::string_view key, uint64_t version, std::string_view start, const SubKeyFn& fn) = 0;
   };
 
   virtual ~Store() = default;
@@ -63,6 +99,9 @@ class Store {
   // stops when fn returns false.
   virtual Status Scan(std::string_view start,
                       const std::function<bool(std::string_view key, const Value&)>& fn) = 0;
+  // Sub-keys of a collection's live version (the caller read the metadata record first).
+  virtual Status GetSub(std::string_view key, uint64_t version, std::string_view field, std::string* out) = 0;
+  virtual Status ScanSub(std::string_view key, uint64_t version, std::string_view start, const SubKeyFn& fn) = 0;
   // Number of keys physically present (expired-but-not-deleted included), like Redis's DBSIZE.
   virtual uint64_t KeyCount() const = 0;
   // Index of the last log entry whose effects are in the store.
@@ -90,14 +129,17 @@ class Store {
 
   // --- snapshots (docs/snapshot_format.md) ---
 
-  // A consistent read-only view of the whole store as of one applied index, in key order
-  // (a RocksDB snapshot plus an iterator: nothing is copied; memory stays bounded however large
-  // the store). Live writes continue meanwhile and are not seen. Used on the thread that applies.
+  // A consistent read-only view of the whole store as of one applied index: every key in key
+  // order, then every sub-key in sub-key order as records of type ValueType::kSubKey (key = the
+  // encoded sub-key, payload = its value, expire_ms and version 0). A RocksDB snapshot plus an
+  // iterator: nothing is copied; memory stays bounded however large the store. Live writes
+  // continue meanwhile and are not seen; stale sub-keys are not reclaimed while a view is open.
+  // Used on the thread that applies.
   class SnapshotView {
    public:
     virtual ~SnapshotView() = default;
     virtual uint64_t applied_index() const = 0;  // the state the view shows
-    virtual uint64_t key_count() const = 0;
+    virtual uint64_t key_count() const = 0;  // keys only, sub-key records not counted
     virtual int64_t log_time_ms() const = 0;
     virtual bool Valid() const = 0;
     virtual std::string_view key() const = 0;    // REQUIRES: Valid(); valid until Next()
@@ -113,7 +155,8 @@ class Store {
   // (Open clears a leftover staging area), after it the new one, never a mix. Reads and applies
   // keep using the live data until the switch. One staging at a time; same thread as the writes.
   //   StageBegin      empties the staging area (discarding any earlier unfinished staging)
-  //   StagePut        adds a record to the pending staging batch (keys in any order, unique)
+  //   StagePut        adds a record to the pending staging batch (keys in any order, unique);
+  //                   a record of type kSubKey is a raw sub-key (see SnapshotView)
   //   StageWrite      writes the pending batch into the staging area (bounded memory per call)
   //   StageInstall    StageWrite, then make the staging area the live data with this applied
   //                   index, key count and log time, durably (flushed); the old data is cleared
@@ -127,6 +170,10 @@ class Store {
   // --- introspection for INFO ---
   virtual uint64_t ApproximateMemoryBytes() = 0;
   virtual uint64_t ApproximateDiskBytes() = 0;
+  // Stale sub-keys dropped by the compaction filter since the store was opened.
+  virtual uint64_t StaleSubKeysDropped() const = 0;
+  // Compacts everything now (tests; reclaims stale sub-keys).
+  virtual Status CompactAll() = 0;
 };
 
 }  // namespace redraft::store

@@ -199,5 +199,37 @@ TEST_F(SnapshotStreamTest, AStaleTransfersChunksAreRefused) {
   EXPECT_FALSE(a.ok);
 }
 
+// A hash travels as its metadata record plus its sub-keys (records after every key), and a
+// stale version's sub-keys travel too (they are garbage the follower's filter reclaims).
+TEST_F(SnapshotStreamTest, HashesTravelWithTheirSubKeys) {
+  Fill(leader_.get(), 40, 200);
+  {
+    auto b = leader_->NewBatch();
+    store::Value h;
+    h.type = store::ValueType::kHash;
+    h.version = 41ull << 20 | 1;
+    store::SetCollectionSize(&h, 3000);
+    b->Put("hash", h);
+    for (int i = 0; i < 3000; i++) b->PutSub("hash", h.version, "f" + std::to_string(i), std::string(50, 'v'));
+    ASSERT_TRUE(leader_->Commit(b.get(), 41).ok());
+  }
+  ASSERT_TRUE(Start());
+  Run();
+  ASSERT_EQ(result_, true);
+  std::map<uint64_t, MemberAddr> members;
+  ASSERT_TRUE(receiver_->Install(41, &members).ok());
+  EXPECT_EQ(follower_->KeyCount(), 201u);
+  store::Value h;
+  ASSERT_TRUE(follower_->Get("hash", 0, &h).ok());
+  EXPECT_EQ(h.type, store::ValueType::kHash);
+  EXPECT_EQ(store::CollectionSize(h), 3000u);
+  int n = 0;
+  ASSERT_TRUE(follower_->ScanSub("hash", h.version, "", [&](std::string_view, std::string_view v) {
+    n++;
+    return v == std::string(50, 'v');
+  }).ok());
+  EXPECT_EQ(n, 3000);
+}
+
 }  // namespace
 }  // namespace redraft::cluster

@@ -119,5 +119,29 @@ TEST_F(StateSnapshotTest, KeysOutOfOrderAreRefused) {
   ExpectUntouched();
 }
 
+TEST_F(StateSnapshotTest, RoundTripWithAHash) {
+  {
+    auto b = src_->NewBatch();
+    store::Value h;
+    h.type = store::ValueType::kHash;
+    h.version = 3ull << 20 | 1;
+    store::SetCollectionSize(&h, 2);
+    b->Put("h", h);
+    b->PutSub("h", h.version, "f1", "v1");
+    b->PutSub("h", h.version, "f2", "v2");
+    ASSERT_TRUE(src_->Commit(b.get(), 3).ok());
+  }
+  std::string snap = DumpState(src_.get(), members_);
+  ASSERT_TRUE(ParseState(snap).ok());
+  ASSERT_TRUE(Restore(snap).ok());
+  EXPECT_EQ(dst_->KeyCount(), 3u);
+  store::Value h;
+  ASSERT_TRUE(dst_->Get("h", 0, &h).ok());
+  EXPECT_EQ(store::CollectionSize(h), 2u);
+  std::string v;
+  ASSERT_TRUE(dst_->GetSub("h", h.version, "f2", &v).ok());
+  EXPECT_EQ(v, "v2");
+}
+
 }  // namespace
 }  // namespace redraft::cluster

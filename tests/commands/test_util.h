@@ -80,7 +80,7 @@ inline std::string ApplyLog(store::Store& store, const LogCommand& log, uint64_t
     return out;
   }
   auto batch = store.NewBatch();
-  ApplyContext ctx{*batch, log.now_ms, reply};
+  ApplyContext ctx{*batch, log.now_ms, reply, index};
   spec->apply(ctx, log.argv);
   Status st = store.Commit(batch.get(), index);
   if (!st.ok()) ADD_FAILURE() << "Commit: " << st.ToString();

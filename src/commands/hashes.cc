@@ -1,0 +1,555 @@
+// The hash command family, with Redis 7.0 semantics (t_hash.c) and replies.
+//
+// Storage (docs/data_model.md): the key's metadata record has type hash, its expiry, a version
+// and the field count; each field is a sub-key (key, version, field) -> value. A hash is created
+// with a fresh version (NewVersion: derived from the entry's log index, the same on every
+// replica) and deleted by deleting its metadata record when its last field goes, as Redis deletes
+// an empty hash. DEL, overwrite and expiry only touch the metadata record (keys.cc), so they are
+// O(1) whatever the size; the old version's sub-keys are garbage from then on.
+//
+// Writes are applied from their log form, which is the command as sent (every argument is
+// deterministic). Reads (HGET ... HSCAN, HRANDFIELD) run on the read path; HRANDFIELD's randomness
+// is therefore a local RNG, as a read may use.
+//
+// Order: HGETALL/HKEYS/HVALS/HSCAN list fields in byte order. Redis lists a small (listpack) hash
+// in insertion order and a large one in hash-table order; neither is promised to clients.
+#include <algorithm>
+#include <climits>
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "commands/args.h"
+#include "commands/command.h"
+#include "commands/glob.h"
+#include "commands/scan_cursor.h"
+
+namespace redraft::commands {
+
+uint64_t NewVersion(ApplyContext& ctx) {
+  ctx.versions_used++;
+  REDRAFT_CHECK(ctx.versions_used < (1u << 20));
+  return (ctx.index << 20) | ctx.versions_used;
+}
+
+namespace {
+
+using store::Value;
+using store::ValueType;
+
+enum class Found { kYes, kNo, kFailed };
+
+// Redis compares option names as C strings: an embedded NUL ends the name.
+std::string_view CStrView(const std::string& s) {
+  size_t nul = s.find('\0');
+  return nul == std::string::npos ? std::string_view(s) : std::string_view(s.data(), nul);
+}
+
+void PanicOnStoreError(const Status& s) {
+  if (!s.ok() && !s.IsNotFound()) REDRAFT_PANIC("store read failed: " + s.ToString());
+}
+
+// Read path: the hash at key (live at ctx.now_ms). kFailed: WRONGTYPE was replied.
+Found ReadHash(ExecContext& ctx, std::string_view key, Value* v) {
+  Status s = ctx.store.Get(key, ctx.now_ms, v);
+  PanicOnStoreError(s);
+  if (!s.ok()) return Found::kNo;
+  if (v->type != ValueType::kHash) {
+    ctx.reply.Error(kErrWrongType);
+    return Found::kFailed;
+  }
+  return Found::kYes;
+}
+
+// Apply path, like Redis lookupKeyWrite + checkType: an expired key is deleted in the batch and
+// reported missing. kFailed: WRONGTYPE was replied.
+Found WriteHash(ApplyContext& ctx, std::string_view key, Value* v) {
+  Status s = ctx.batch.GetRaw(key, v);
+  PanicOnStoreError(s);
+  if (!s.ok()) return Found::kNo;
+  if (store::IsExpired(*v, ctx.now_ms)) {
+    ctx.batch.Delete(key);
+    return Found::kNo;
+  }
+  if (v->type != ValueType::kHash) {
+    ctx.reply.Error(kErrWrongType);
+    return Found::kFailed;
+  }
+  return Found::kYes;
+}
+
+// Like Redis hashTypeLookupWriteOrCreate: the hash at key, or a new empty one (not yet stored:
+// the caller stores the metadata record with its new size). False: WRONGTYPE was replied.
+bool WriteHashOrCreate(ApplyContext& ctx, std::string_view key, Value* v) {
+  Found f = WriteHash(ctx, key, v);
+  if (f == Found::kFailed) return false;
+  if (f == Found::kNo) {
+    v->type = ValueType::kHash;
+    v->expire_ms = 0;
+    v->version = NewVersion(ctx);
+    store::SetCollectionSize(v, 0);
+  }
+  return true;
+}
+
+// Sets field to value; true if the field is new.
+bool SetField(ApplyContext& ctx, std::string_view key, const Value& v, std::string_view field, std::string_view value) {
+  std::string old;
+  Status s = ctx.batch.GetSub(key, v.version, field, &old);
+  PanicOnStoreError(s);
+  ctx.batch.PutSub(key, v.version, field, value);
+  return s.IsNotFound();
+}
+
+// Stores the metadata record with size, or deletes the key when size is 0.
+void StoreSize(ApplyContext& ctx, std::string_view key, Value* v, uint64_t size) {
+  if (size == 0) {
+    ctx.batch.Delete(key);
+    return;
+  }
+  store::SetCollectionSize(v, size);
+  ctx.batch.Put(key, *v);
+}
+
+// Every (field, value) of a live hash.
+std::vector<std::pair<std::string, std::string>> AllFields(store::Store& st, std::string_view key, const Value& v) {
+  std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(store::CollectionSize(v));
+  Status s = st.ScanSub(key, v.version, "", [&](std::string_view f, std::string_view val) {
+    out.emplace_back(f, val);
+    return true;
+  });
+  PanicOnStoreError(s);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writes
+
+// HSET/HMSET: field-value pairs (Redis checks the pairing as an arity error).
+bool HsetPrepare(PrepareContext& ctx, Argv& argv) {
+  if (argv.size() % 2 == 1) {
+    std::string name = argv[0];
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    ctx.reply.Error(WrongArity(name));
+    return false;
+  }
+  return true;
+}
+
+void HsetGeneric(ApplyContext& ctx, const Argv& argv, bool hmset) {
+  if (argv.size() % 2 == 1) {  // never proposed (prepare refuses); keep apply total
+    ctx.reply.Error(WrongArity(hmset ? "hmset" : "hset"));
+    return;
+  }
+  Value v;
+  if (!WriteHashOrCreate(ctx, argv[1], &v)) return;
+  uint64_t size = store::CollectionSize(v);
+  int64_t created = 0;
+  for (size_t i = 2; i < argv.size(); i += 2) {
+    if (SetField(ctx, argv[1], v, argv[i], argv[i + 1])) created++;
+  }
+  StoreSize(ctx, argv[1], &v, size + created);
+  if (hmset) ctx.reply.Ok(); else ctx.reply.Integer(created);
+}
+
+void HsetApply(ApplyContext& ctx, const Argv& argv) { HsetGeneric(ctx, argv, false); }
+void HmsetApply(ApplyContext& ctx, const Argv& argv) { HsetGeneric(ctx, argv, true); }
+
+void HsetnxApply(ApplyContext& ctx, const Argv& argv) {
+  Value v;
+  if (!WriteHashOrCreate(ctx, argv[1], &v)) return;
+  std::string old;
+  Status s = ctx.batch.GetSub(argv[1], v.version, argv[2], &old);
+  PanicOnStoreError(s);
+  if (s.ok()) {
+    ctx.reply.Integer(0);
+    return;
+  }
+  ctx.batch.PutSub(argv[1], v.version, argv[2], argv[3]);
+  StoreSize(ctx, argv[1], &v, store::CollectionSize(v) + 1);
+  ctx.reply.Integer(1);
+}
+
+// Redis hdelCommand: stops once the hash is empty (and deleted).
+void HdelApply(ApplyContext& ctx, const Argv& argv) {
+  Value v;
+  Found f = WriteHash(ctx, argv[1], &v);
+  if (f != Found::kYes) {
+    if (f == Found::kNo) ctx.reply.Integer(0);
+    return;
+  }
+  uint64_t size = store::CollectionSize(v);
+  int64_t deleted = 0;
+  for (size_t i = 2; i < argv.size() && size > 0; i++) {
+    std::string old;
+    Status s = ctx.batch.GetSub(argv[1], v.version, argv[i], &old);
+    PanicOnStoreError(s);
+    if (!s.ok()) continue;
+    ctx.batch.DeleteSub(argv[1], v.version, argv[i]);
+    deleted++;
+    size--;
+  }
+  if (deleted > 0) StoreSize(ctx, argv[1], &v, size);
+  ctx.reply.Integer(deleted);
+}
+
+bool HincrbyPrepare(PrepareContext& ctx, Argv& argv) {
+  int64_t incr;
+  if (!ParseInt64(argv[3], &incr)) {
+    ctx.reply.Error(kErrNotInteger);
+    return false;
+  }
+  return true;
+}
+
+void HincrbyApply(ApplyContext& ctx, const Argv& argv) {
+  int64_t incr, value = 0;
+  if (!ParseInt64(argv[3], &incr)) {
+    ctx.reply.Error(kErrNotInteger);
+    return;
+  }
+  Value v;
+  if (!WriteHashOrCreate(ctx, argv[1], &v)) return;
+  std::string old;
+  Status s = ctx.batch.GetSub(argv[1], v.version, argv[2], &old);
+  PanicOnStoreError(s);
+  if (s.ok() && !ParseInt64(old, &value)) {
+    ctx.reply.Error("ERR hash value is not an integer");
+    return;
+  }
+  if ((incr < 0 && value < 0 && incr < (LLONG_MIN - value)) || (incr > 0 && value > 0 && incr > (LLONG_MAX - value))) {
+    ctx.reply.Error(kErrOverflow);
+    return;
+  }
+  value += incr;
+  ctx.batch.PutSub(argv[1], v.version, argv[2], FormatInt64(value));
+  StoreSize(ctx, argv[1], &v, store::CollectionSize(v) + (s.ok() ? 0 : 1));
+  ctx.reply.Integer(value);
+}
+
+// Redis getLongDoubleFromObjectOrReply, then its NaN/Infinity check on the increment.
+bool ParseFloatIncrement(const std::string& arg, resp::ReplyBuilder& reply, long double* incr) {
+  if (!ParseLongDouble(arg, incr)) {
+    reply.Error(kErrNotFloat);
+    return false;
+  }
+  if (std::isnan(*incr) || std::isinf(*incr)) {
+    reply.Error("ERR value is NaN or Infinity");
+    return false;
+  }
+  return true;
+}
+
+bool HincrbyfloatPrepare(PrepareContext& ctx, Argv& argv) {
+  long double incr;
+  return ParseFloatIncrement(argv[3], ctx.reply, &incr);
+}
+
+void HincrbyfloatApply(ApplyContext& ctx, const Argv& argv) {
+  long double incr, value = 0;
+  if (!ParseFloatIncrement(argv[3], ctx.reply, &incr)) return;
+  Value v;
+  if (!WriteHashOrCreate(ctx, argv[1], &v)) return;
+  std::string old;
+  Status s = ctx.batch.GetSub(argv[1], v.version, argv[2], &old);
+  PanicOnStoreError(s);
+  if (s.ok() && !ParseLongDouble(old, &value)) {
+    ctx.reply.Error("ERR hash value is not a float");
+    return;
+  }
+  value += incr;
+  if (std::isnan(value) || std::isinf(value)) {
+    ctx.reply.Error(kErrNanOrInf);
+    return;
+  }
+  std::string text = FormatLongDoubleHuman(value);
+  ctx.batch.PutSub(argv[1], v.version, argv[2], text);
+  StoreSize(ctx, argv[1], &v, store::CollectionSize(v) + (s.ok() ? 0 : 1));
+  ctx.reply.Bulk(text);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+
+void HgetCmd(ExecContext& ctx, const Argv& argv) {
+  Value v;
+  Found f = ReadHash(ctx, argv[1], &v);
+  if (f == Found::kFailed) return;
+  std::string val;
+  if (f == Found::kYes) {
+    Status s = ctx.store.GetSub(argv[1], v.version, argv[2], &val);
+    PanicOnStoreError(s);
+    if (s.ok()) {
+      ctx.reply.Bulk(val);
+      return;
+    }
+  }
+  ctx.reply.Null();
+}
+
+void HmgetCmd(ExecContext& ctx, const Argv& argv) {
+  Value v;
+  Found f = ReadHash(ctx, argv[1], &v);
+  if (f == Found::kFailed) return;
+  ctx.reply.ArrayHeader(argv.size() - 2);
+  std::string val;
+  for (size_t i = 2; i < argv.size(); i++) {
+    Status s = f == Found::kYes ? ctx.store.GetSub(argv[1], v.version, argv[i], &val) : Status::NotFound("");
+    PanicOnStoreError(s);
+    if (s.ok()) ctx.reply.Bulk(val); else ctx.reply.Null();
+  }
+}
+
+void HlenCmd(ExecContext& ctx, const Argv& argv) {
+  Value v;
+  Found f = ReadHash(ctx, argv[1], &v);
+  if (f == Found::kFailed) return;
+  ctx.reply.Integer(f == Found::kYes ? static_cast<int64_t>(store::CollectionSize(v)) : 0);
+}
+
+// HSTRLEN (length of the value, 0 if missing) and HEXISTS.
+void FieldProbe(ExecContext& ctx, const Argv& argv, bool strlen) {
+  Value v;
+  Found f = ReadHash(ctx, argv[1], &v);
+  if (f == Found::kFailed) return;
+  std::string val;
+  Status s = f == Found::kYes ? ctx.store.GetSub(argv[1], v.version, argv[2], &val) : Status::NotFound("");
+  PanicOnStoreError(s);
+  ctx.reply.Integer(!s.ok() ? 0 : strlen ? static_cast<int64_t>(val.size()) : 1);
+}
+void HstrlenCmd(ExecContext& ctx, const Argv& argv) { FieldProbe(ctx, argv, true); }
+void HexistsCmd(ExecContext& ctx, const Argv& argv) { FieldProbe(ctx, argv, false); }
+
+// Redis genericHgetallCommand: HKEYS, HVALS (arrays) and HGETALL (a map).
+enum HashPart { kKeys = 1, kVals = 2 };
+void GetAllGeneric(ExecContext& ctx, const Argv& argv, int parts) {
+  Value v;
+  Found f = ReadHash(ctx, argv[1], &v);
+  if (f == Found::kFailed) return;
+  if (f == Found::kNo) {
+    if (parts == (kKeys | kVals)) ctx.reply.MapHeader(0); else ctx.reply.ArrayHeader(0);
+    return;
+  }
+  auto fields = AllFields(ctx.store, argv[1], v);
+  if (parts == (kKeys | kVals)) ctx.reply.MapHeader(fields.size()); else ctx.reply.ArrayHeader(fields.size());
+  for (const auto& [field, val] : fields) {
+    if (parts & kKeys) ctx.reply.Bulk(field);
+    if (parts & kVals) ctx.reply.Bulk(val);
+  }
+}
+void HkeysCmd(ExecContext& ctx, const Argv& argv) { GetAllGeneric(ctx, argv, kKeys); }
+void HvalsCmd(ExecContext& ctx, const Argv& argv) { GetAllGeneric(ctx, argv, kVals); }
+void HgetallCmd(ExecContext& ctx, const Argv& argv) { GetAllGeneric(ctx, argv, kKeys | kVals); }
+
+std::mt19937_64& Rng() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return rng;
+}
+
+// One HRANDFIELD element: RESP3 WITHVALUES pairs are arrays of two.
+void ReplyPair(ExecContext& ctx, const std::pair<std::string, std::string>& p, bool withvalues) {
+  if (withvalues && ctx.reply.proto() > 2) ctx.reply.ArrayHeader(2);
+  ctx.reply.Bulk(p.first);
+  if (withvalues) ctx.reply.Bulk(p.second);
+}
+
+// Redis hrandfieldCommand / hrandfieldWithCountCommand.
+void HrandfieldCmd(ExecContext& ctx, const Argv& argv) {
+  if (argv.size() >= 3) {
+    int64_t count;
+    if (!ParseInt64(argv[2], &count)) {
+      ctx.reply.Error(kErrNotInteger);
+      return;
+    }
+    if (count < -LLONG_MAX) {
+      ctx.reply.Error("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807");
+      return;
+    }
+    bool withvalues = false;
+    if (argv.size() > 4 || (argv.size() == 4 && !EqualsIgnoreCase(CStrView(argv[3]), "withvalues"))) {
+      ctx.reply.Error(kErrSyntax);
+      return;
+    }
+    if (argv.size() == 4) {
+      withvalues = true;
+      if (count < -LLONG_MAX / 2 || count > LLONG_MAX / 2) {
+        ctx.reply.Error("ERR value is out of range");
+        return;
+      }
+    }
+    Value v;
+    Found f = ReadHash(ctx, argv[1], &v);
+    if (f == Found::kFailed) return;
+    if (f == Found::kNo || count == 0) {
+      ctx.reply.ArrayHeader(0);
+      return;
+    }
+    auto fields = AllFields(ctx.store, argv[1], v);
+    auto header = [&](uint64_t n) { ctx.reply.ArrayHeader(withvalues && ctx.reply.proto() == 2 ? n * 2 : n); };
+    uint64_t n = count < 0 ? static_cast<uint64_t>(-count) : static_cast<uint64_t>(count);
+    if (count < 0 || count == 1) {  // with repetitions
+      header(n);
+      std::uniform_int_distribution<size_t> pick(0, fields.size() - 1);
+      for (uint64_t i = 0; i < n; i++) ReplyPair(ctx, fields[pick(Rng())], withvalues);
+      return;
+    }
+    if (n >= fields.size()) {  // the whole hash
+      header(fields.size());
+      for (const auto& p : fields) ReplyPair(ctx, p, withvalues);
+      return;
+    }
+    // n distinct fields in random order: a partial Fisher-Yates shuffle.
+    for (uint64_t i = 0; i < n; i++) {
+      std::uniform_int_distribution<size_t> pick(i, fields.size() - 1);
+      std::swap(fields[i], fields[pick(Rng())]);
+    }
+    header(n);
+    for (uint64_t i = 0; i < n; i++) ReplyPair(ctx, fields[i], withvalues);
+    return;
+  }
+  Value v;
+  Found f = ReadHash(ctx, argv[1], &v);
+  if (f == Found::kFailed) return;
+  if (f == Found::kNo) {
+    ctx.reply.Null();
+    return;
+  }
+  auto fields = AllFields(ctx.store, argv[1], v);
+  if (fields.empty()) {
+    ctx.reply.Null();
+    return;
+  }
+  std::uniform_int_distribution<size_t> pick(0, fields.size() - 1);
+  ctx.reply.Bulk(fields[pick(Rng())].first);
+}
+
+// Hashes up to this many fields answer HSCAN in one call with cursor 0, as Redis does for a
+// listpack-encoded hash (hash-max-listpack-entries 128); larger ones page by COUNT.
+constexpr uint64_t kScanWholeMax = 128;
+
+// The resume position of an HSCAN cursor: the key (length-prefixed) and the next field.
+std::string HscanResume(std::string_view key, std::string_view field) {
+  return std::to_string(key.size()) + ":" + std::string(key) + std::string(field);
+}
+
+// HSCAN key cursor [MATCH pattern] [COUNT count] (Redis hscanCommand + scanGenericCommand: the
+// cursor is parsed first, then the key is looked up, then the options).
+void HscanCmd(ExecContext& ctx, const Argv& argv) {
+  uint64_t cursor;
+  if (!ParseScanCursor(argv[2], &cursor)) {
+    ctx.reply.Error("ERR invalid cursor");
+    return;
+  }
+  Value v;
+  Found f = ReadHash(ctx, argv[1], &v);
+  if (f == Found::kFailed) return;
+  if (f == Found::kNo) {
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk("0");
+    ctx.reply.ArrayHeader(0);
+    return;
+  }
+  int64_t count = 10;
+  const std::string* pattern = nullptr;
+  for (size_t i = 3; i < argv.size(); i += 2) {
+    size_t left = argv.size() - i;
+    if (EqualsIgnoreCase(argv[i], "count") && left >= 2) {
+      if (!ParseInt64(argv[i + 1], &count)) {
+        ctx.reply.Error(kErrNotInteger);
+        return;
+      }
+      if (count < 1) {
+        ctx.reply.Error(kErrSyntax);
+        return;
+      }
+    } else if (EqualsIgnoreCase(argv[i], "match") && left >= 2) {
+      pattern = argv[i + 1] == "*" ? nullptr : &argv[i + 1];
+    } else {
+      ctx.reply.Error(kErrSyntax);
+      return;
+    }
+  }
+  std::string start;
+  if (cursor != 0) {
+    auto resume = DefaultScanCursors().Lookup(cursor);
+    std::string prefix = HscanResume(argv[1], "");
+    if (!resume || resume->compare(0, prefix.size(), prefix) != 0) {
+      ctx.reply.Error("ERR invalid cursor");
+      return;
+    }
+    start = resume->substr(prefix.size());
+  }
+  bool whole = cursor == 0 && store::CollectionSize(v) <= kScanWholeMax;
+  std::vector<std::pair<std::string, std::string>> out;
+  std::string next;
+  bool more = false;
+  int64_t visited = 0;
+  Status s = ctx.store.ScanSub(argv[1], v.version, start, [&](std::string_view field, std::string_view val) {
+    if (!whole && visited == count) {
+      next.assign(field);
+      more = true;
+      return false;
+    }
+    visited++;
+    if (pattern && !GlobMatch(*pattern, field)) return true;
+    out.emplace_back(field, val);
+    return true;
+  });
+  PanicOnStoreError(s);
+  ctx.reply.ArrayHeader(2);
+  ctx.reply.Bulk(more ? std::to_string(DefaultScanCursors().Issue(HscanResume(argv[1], next))) : "0");
+  ctx.reply.ArrayHeader(out.size() * 2);
+  for (const auto& [field, val] : out) {
+    ctx.reply.Bulk(field);
+    ctx.reply.Bulk(val);
+  }
+}
+
+constexpr uint32_t kWriteDenyOomFast = kWrite | kDenyOom | kFast;
+
+}  // namespace
+
+extern const CommandSpec kHashCommands[] = {
+    {"hset", -4, kWriteDenyOomFast, 1, 1, 1, "hash", "2.0.0", "Set the string value of a hash field",
+     "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with "
+     "multiple field/value pairs.",
+     nullptr, &HsetPrepare, &HsetApply},
+    {"hsetnx", 4, kWriteDenyOomFast, 1, 1, 1, "hash", "2.0.0",
+     "Set the value of a hash field, only if the field does not exist", "O(1)", nullptr, nullptr, &HsetnxApply},
+    {"hmset", -4, kWriteDenyOomFast, 1, 1, 1, "hash", "2.0.0", "Set multiple hash fields to multiple values",
+     "O(N) where N is the number of fields being set.", nullptr, &HsetPrepare, &HmsetApply},
+    {"hget", 3, kReadonly | kFast, 1, 1, 1, "hash", "2.0.0", "Get the value of a hash field", "O(1)", &HgetCmd,
+     nullptr, nullptr},
+    {"hmget", -3, kReadonly | kFast, 1, 1, 1, "hash", "2.0.0", "Get the values of all the given hash fields",
+     "O(N) where N is the number of fields being requested.", &HmgetCmd, nullptr, nullptr},
+    {"hgetall", 2, kReadonly, 1, 1, 1, "hash", "2.0.0", "Get all the fields and values in a hash",
+     "O(N) where N is the size of the hash.", &HgetallCmd, nullptr, nullptr},
+    {"hdel", -3, kWrite | kFast, 1, 1, 1, "hash", "2.0.0", "Delete one or more hash fields",
+     "O(N) where N is the number of fields to be removed.", nullptr, nullptr, &HdelApply},
+    {"hlen", 2, kReadonly | kFast, 1, 1, 1, "hash", "2.0.0", "Get the number of fields in a hash", "O(1)", &HlenCmd,
+     nullptr, nullptr},
+    {"hstrlen", 3, kReadonly | kFast, 1, 1, 1, "hash", "3.2.0", "Get the length of the value of a hash field", "O(1)",
+     &HstrlenCmd, nullptr, nullptr},
+    {"hexists", 3, kReadonly | kFast, 1, 1, 1, "hash", "2.0.0", "Determine if a hash field exists", "O(1)",
+     &HexistsCmd, nullptr, nullptr},
+    {"hkeys", 2, kReadonly, 1, 1, 1, "hash", "2.0.0", "Get all the fields in a hash",
+     "O(N) where N is the size of the hash.", &HkeysCmd, nullptr, nullptr},
+    {"hvals", 2, kReadonly, 1, 1, 1, "hash", "2.0.0", "Get all the values in a hash",
+     "O(N) where N is the size of the hash.", &HvalsCmd, nullptr, nullptr},
+    {"hincrby", 4, kWriteDenyOomFast, 1, 1, 1, "hash", "2.0.0",
+     "Increment the integer value of a hash field by the given number", "O(1)", nullptr, &HincrbyPrepare,
+     &HincrbyApply},
+    {"hincrbyfloat", 4, kWriteDenyOomFast, 1, 1, 1, "hash", "2.6.0",
+     "Increment the float value of a hash field by the given amount", "O(1)", nullptr, &HincrbyfloatPrepare,
+     &HincrbyfloatApply},
+    {"hrandfield", -2, kReadonly, 1, 1, 1, "hash", "6.2.0", "Get one or multiple random fields from a hash",
+     "O(N) where N is the number of fields returned", &HrandfieldCmd, nullptr, nullptr},
+    {"hscan", -3, kReadonly, 1, 1, 1, "hash", "2.8.0", "Incrementally iterate hash fields and associated values",
+     "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return "
+     "back to 0. N is the number of elements inside the collection..",
+     &HscanCmd, nullptr, nullptr},
+    {},
+};
+
+}  // namespace redraft::commands
