@@ -450,26 +450,14 @@ void HscanCmd(ExecContext& ctx, const Argv& argv) {
     ctx.reply.ArrayHeader(0);
     return;
   }
-  int64_t count = 10;
-  const std::string* pattern = nullptr;
-  for (size_t i = 3; i < argv.size(); i += 2) {
-    size_t left = argv.size() - i;
-    if (EqualsIgnoreCase(argv[i], "count") && left >= 2) {
-      if (!ParseInt64(argv[i + 1], &count)) {
-        ctx.reply.Error(kErrNotInteger);
-        return;
-      }
-      if (count < 1) {
-        ctx.reply.Error(kErrSyntax);
-        return;
-      }
-    } else if (EqualsIgnoreCase(argv[i], "match") && left >= 2) {
-      pattern = argv[i + 1] == "*" ? nullptr : &argv[i + 1];
-    } else {
-      ctx.reply.Error(kErrSyntax);
-      return;
-    }
+  ScanOptions opt;
+  std::string_view error;
+  if (!ParseScanOptions(argv, 3, /*allow_type=*/false, &opt, &error)) {
+    ctx.reply.Error(error);
+    return;
   }
+  int64_t count = opt.count;
+  const std::string* pattern = opt.pattern;
   std::string start;
   if (cursor != 0) {
     auto resume = DefaultScanCursors().Lookup(cursor);

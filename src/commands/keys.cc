@@ -154,29 +154,15 @@ void ExecScan(ExecContext& ctx, const Argv& argv) {
     ctx.reply.Error("ERR invalid cursor");
     return;
   }
-  int64_t count = 10;
-  const std::string* pattern = nullptr;
-  const std::string* type = nullptr;
-  for (size_t i = 2; i < argv.size(); i += 2) {
-    size_t left = argv.size() - i;
-    if (EqualsIgnoreCase(argv[i], "count") && left >= 2) {
-      if (!ParseInt64(argv[i + 1], &count)) {
-        ctx.reply.Error(kErrNotInteger);
-        return;
-      }
-      if (count < 1) {
-        ctx.reply.Error(kErrSyntax);
-        return;
-      }
-    } else if (EqualsIgnoreCase(argv[i], "match") && left >= 2) {
-      pattern = argv[i + 1] == "*" ? nullptr : &argv[i + 1];
-    } else if (EqualsIgnoreCase(argv[i], "type") && left >= 2) {
-      type = &argv[i + 1];
-    } else {
-      ctx.reply.Error(kErrSyntax);
-      return;
-    }
+  ScanOptions opt;
+  std::string_view error;
+  if (!ParseScanOptions(argv, 2, /*allow_type=*/true, &opt, &error)) {
+    ctx.reply.Error(error);
+    return;
   }
+  int64_t count = opt.count;
+  const std::string* pattern = opt.pattern;
+  const std::string* type = opt.type;
   std::string start;
   if (cursor != 0) {
     auto resume = DefaultScanCursors().Lookup(cursor);

@@ -1,5 +1,7 @@
 #include "commands/scan_cursor.h"
 
+#include "commands/args.h"
+
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
@@ -17,6 +19,31 @@ bool ParseScanCursor(const std::string& s, uint64_t* cursor) {
   unsigned long v = std::strtoul(s.c_str(), &end, 10);
   if (*end != '\0' || errno == ERANGE) return false;
   *cursor = v;
+  return true;
+}
+
+bool ParseScanOptions(const std::vector<std::string>& argv, size_t first, bool allow_type, ScanOptions* out,
+                      std::string_view* error) {
+  for (size_t i = first; i < argv.size(); i += 2) {
+    bool has_value = argv.size() - i >= 2;
+    if (EqualsIgnoreCase(argv[i], "count") && has_value) {
+      if (!ParseInt64(argv[i + 1], &out->count)) {
+        *error = kErrNotInteger;
+        return false;
+      }
+      if (out->count < 1) {
+        *error = kErrSyntax;
+        return false;
+      }
+    } else if (EqualsIgnoreCase(argv[i], "match") && has_value) {
+      out->pattern = argv[i + 1] == "*" ? nullptr : &argv[i + 1];
+    } else if (allow_type && EqualsIgnoreCase(argv[i], "type") && has_value) {
+      out->type = &argv[i + 1];
+    } else {
+      *error = kErrSyntax;
+      return false;
+    }
+  }
   return true;
 }
 

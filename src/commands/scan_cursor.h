@@ -19,7 +19,9 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace redraft::commands {
 
@@ -45,6 +47,17 @@ class ScanCursorTable {
 
 // Redis parseScanCursorOrReply's rules (SCAN, HSCAN): false means "ERR invalid cursor".
 bool ParseScanCursor(const std::string& s, uint64_t* cursor);
+
+// The options of SCAN-like commands from argv[first] on: [MATCH pattern] [COUNT count], plus
+// [TYPE type] when allow_type (SCAN). Pointers point into argv; pattern is null for "*".
+struct ScanOptions {
+  int64_t count = 10;
+  const std::string* pattern = nullptr;
+  const std::string* type = nullptr;
+};
+// On a bad option returns false with *error set to Redis's text (scanGenericCommand's checks).
+bool ParseScanOptions(const std::vector<std::string>& argv, size_t first, bool allow_type, ScanOptions* out,
+                      std::string_view* error);
 
 // The process's table used by SCAN. TODO(lead): move into per-group server state (ServerApi /
 // ExecContext) when several Raft groups share a process.
