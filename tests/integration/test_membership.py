@@ -81,20 +81,23 @@ class MembershipFromTheLog(unittest.TestCase):
         acked = []
         stop = threading.Event()
 
-        def writer():
+        def writer(i):
+            # One writer per node, so the isolated node's timeouts do not starve the others.
             k = 0
+            r = c.client(i, socket_timeout=1)
             while not stop.is_set():
-                for i in list(c.nodes):
-                    try:
-                        if c.client(i, socket_timeout=1).set(f"split:{k}", k):
-                            acked.append(f"split:{k}")
-                    except (redis.RedisError, OSError):
-                        pass
-                    k += 1
+                key = f"split:{i}:{k}"
+                k += 1
+                try:
+                    if r.set(key, k):
+                        acked.append(key)
+                except (redis.RedisError, OSError):
+                    r = c.client(i, socket_timeout=1)
                 time.sleep(0.01)
 
-        t = threading.Thread(target=writer, daemon=True)
-        t.start()
+        threads = [threading.Thread(target=writer, args=(i,), daemon=True) for i in c.nodes]
+        for t in threads:
+            t.start()
         leaders = {}  # term -> set of node ports that led in it
         deadline = time.time() + 6
         while time.time() < deadline:
@@ -107,7 +110,8 @@ class MembershipFromTheLog(unittest.TestCase):
                 self.assertNotEqual(info.get("raft_role"), "leader")
             time.sleep(0.05)
         stop.set()
-        t.join(timeout=10)
+        for t in threads:
+            t.join(timeout=10)
         for term, who in leaders.items():
             self.assertEqual(len(who), 1, f"two leaders in term {term}: {who}")
         self.assertNotIn(c.ports[n1], set().union(*leaders.values()) if leaders else set(),
@@ -125,6 +129,8 @@ class MembershipFromTheLog(unittest.TestCase):
         lost = [k for k in acked if cl.get(k) is None]
         self.assertEqual(lost, [], f"{len(lost)} of {len(acked)} acknowledged writes lost")
         self.assertTrue(len(acked) > 0, "the majority side acknowledged nothing")
+        self.assertEqual([k for k in acked if k.startswith(f"split:{n1}:")], [],
+                         f"node {n1}, cut off with only learners, acknowledged writes")
         for k in range(200):
             self.assertEqual(cl.get(f"before:{k}"), str(k).encode())
         print(f"split: {len(acked)} acknowledged writes, leaders by term {leaders}")
