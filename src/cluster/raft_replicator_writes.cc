@@ -50,8 +50,8 @@ void RaftReplicator::SendWrite(uint64_t seq) {
   Write& w = it->second;
   if (raft_->role() == raft::Role::kLeader) {
     std::string entry = w.data;
-    commands::RestampLogCommand(&entry, ClusterTimeMs());  // docs/time.md
-    NoteStamp(*commands::LogCommandTime(entry));
+    int64_t stamp = ClusterTimeMs();  // docs/time.md
+    if (commands::RestampLogCommand(&entry, stamp)) NoteStamp(stamp);
     if (!raft_->Propose(std::move(entry)).ok()) return;  // handing leadership over: later
     w.term = raft_->term();
   } else {
@@ -164,11 +164,12 @@ void RaftReplicator::OnForward(uint64_t from, std::string_view in) {
     return;
   }
   std::string entry(data);
-  if (!commands::RestampLogCommand(&entry, ClusterTimeMs()) || !raft_->Propose(std::move(entry)).ok()) {
+  int64_t stamp = ClusterTimeMs();
+  if (!commands::RestampLogCommand(&entry, stamp) || !raft_->Propose(std::move(entry)).ok()) {
     SendNotExecuted(from, req, term);
     return;
   }
-  NoteStamp(*commands::LogCommandTime(raft_->log().At(raft_->last_index()).data));
+  NoteStamp(stamp);
   p.term = raft_->term();
   p.deadline_ms = NowMs() + opts_.request_timeout_ms;
   pending_[raft_->last_index()] = p;
