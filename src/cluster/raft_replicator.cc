@@ -389,7 +389,12 @@ void RaftReplicator::Hold(Held h) {
 
 void RaftReplicator::ReleaseHeld() {
   if (!LeaderReachable()) return;
-  ResendWrites();
+  // At most once per tick: a leader that keeps answering "not executed" (e.g. our term is ahead
+  // of its own until it steps down) must not turn into a loop-speed ping-pong.
+  if (!unsent_.empty() && NowMs() - last_resend_ms_ >= opts_.tick_ms) {
+    last_resend_ms_ = NowMs();
+    ResendWrites();
+  }
   for (Held& h : held_) read_batch_.push_back(h.token);
   held_.clear();
 }

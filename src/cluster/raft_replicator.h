@@ -232,6 +232,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   std::set<uint64_t> unsent_;                       // seqs of writes_ not in flight (term 0)
   raft::Term applied_term_ = 0;                     // term of the last entry we applied
   raft::Term resolved_term_ = 0;                    // applied_term_ when ForgetDeadWrites last ran
+  int64_t last_resend_ms_ = 0;                      // ReleaseHeld resends at most once per tick
   std::vector<uint64_t> read_batch_;                 // barriers asked this iteration
   std::deque<Held> held_;                            // waiting for a reachable leader
   std::map<std::string, ReadBatch> read_waiting_;    // ReadIndex context -> barriers
