@@ -191,6 +191,13 @@ void RaftReplicator::Pump() {
       Submit(std::move(job));
       return;
     }
+    if (rd.hard_state) {
+      // Only the commit index moved (Ready::must_sync): record it with the next batch, without
+      // holding this Ready's sends and applies behind an fsync.
+      Job job;
+      job.hard_state = rd.hard_state;
+      Submit(std::move(job));
+    }
     Finish(rd);
   }
 }

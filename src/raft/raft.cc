@@ -333,12 +333,14 @@ Ready Raft::GetReady() {
     prev_soft_ = ss;
   }
   HardState hs = hard_state();
+  bool vote_or_term_changed = hs.term != prev_hard_.term || hs.vote != prev_hard_.vote;
   if (hs != prev_hard_) {
     rd.hard_state = hs;
     prev_hard_ = hs;
   }
   rd.entries = log_.UnstableEntries();
   if (log_.snapshot_unstable()) rd.snapshot = log_.snapshot();
+  rd.must_sync = !rd.entries.empty() || rd.snapshot || (rd.hard_state && vote_or_term_changed);
   rd.committed_entries = log_.NextCommittedEntries(cfg_.max_committed_size_per_ready);
   rd.messages = std::move(msgs_);
   msgs_.clear();

@@ -98,6 +98,11 @@ struct Ready {
   std::optional<HardState> hard_state;
   std::vector<Entry> entries;
   std::optional<Snapshot> snapshot;
+  //   must_sync   false when the only thing to persist is a hard state whose term and vote are
+  //               unchanged (the commit index moved): the commit index is volatile state (Figure
+  //               2) and the entries it covers were made durable by earlier Readies, so (2) and
+  //               (3) need not wait for it; the caller may write it lazily (etcd's MustSync).
+  bool must_sync = false;
   // (2) SEND after (1) is durable (etcd's rule: a vote or an append acknowledgement must never
   // promise something a crash could forget). Delivery may be lossy/reordered; Raft copes.
   // (Optimization a server MAY use: a leader's own kApp/kHeartbeat/kSnapshot messages depend on

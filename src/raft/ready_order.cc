@@ -4,7 +4,7 @@
 
 namespace redraft::raft {
 
-bool ReadyNeedsPersist(const Ready& rd) { return rd.hard_state || !rd.entries.empty() || rd.snapshot; }
+bool ReadyNeedsPersist(const Ready& rd) { return rd.must_sync; }
 
 bool MaySendBeforePersist(const Message& m, bool leader, bool needs_persist) {
   if (!needs_persist) return true;

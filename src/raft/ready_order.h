@@ -5,8 +5,10 @@
 // the simulation's crashes between "send" and "persist" (and between "persist" and "send").
 //
 // The rule:
-//   - A Ready with nothing to persist (no hard state, entries or snapshot): every message may go
-//     now; there is nothing a crash could forget.
+//   - A Ready with nothing that must be synced (Ready::must_sync false: no entries, no snapshot,
+//     and no change of term or vote — at most the commit index moved): every message may go now;
+//     there is nothing a crash could forget that a promise depends on (a lost commit index is
+//     re-learned from the leader).
 //   - Otherwise only a LEADER's kApp, kHeartbeat and kSnapshot go now, in parallel with the fsync.
 //     They promise nothing about the leader's own durable state: the leader counts its own log
 //     towards a commit quorum only after Advance (i.e. after this Ready is durable), a heartbeat's
@@ -28,7 +30,8 @@
 
 namespace redraft::raft {
 
-// True if rd has something to persist (hard state, entries or snapshot) before step (2).
+// True if rd has something that must be durable before step (2): Ready::must_sync. (A hard state
+// that only moves the commit index is still written, but lazily.)
 bool ReadyNeedsPersist(const Ready& rd);
 
 // True if m may be sent before the Ready it came in is durable. `leader`: this node's role,

@@ -33,6 +33,7 @@ TEST(ReadyOrder, OnlyALeadersAppendsHeartbeatsAndSnapshotsPrecedeTheFsync) {
 TEST(ReadyOrder, SplitKeepsOrderAndEmptiesTheReady) {
   Ready rd;
   rd.hard_state = HardState{2, 1, 0};
+  rd.must_sync = true;  // as the core sets it when term or vote changed
   for (MessageType t : {MessageType::kApp, MessageType::kAppResp, MessageType::kHeartbeat, MessageType::kVoteResp,
                         MessageType::kSnapshot}) {
     Message m = Msg(t);
@@ -55,6 +56,43 @@ TEST(ReadyOrder, SplitKeepsOrderAndEmptiesTheReady) {
   ReadySends s2 = SplitReadyMessages(only_msgs, false);
   EXPECT_EQ(s2.now.size(), 2u);
   EXPECT_TRUE(s2.after_persist.empty());
+}
+
+// Only the commit index moved: nothing a message promises depends on it, so nothing waits (the
+// core says so with must_sync = false; the hard state is written lazily).
+TEST(ReadyOrder, CommitOnlyHardStateNeedsNoSync) {
+  Config cfg;
+  cfg.id = 1;
+  cfg.group = 1;
+  cfg.initial_conf.voters = {1, 2};
+  RestoredState rs;
+  rs.hard_state = HardState{2, 2, 1};
+  rs.entries = {Entry{1, 1, EntryType::kNormal, "a"}, Entry{2, 2, EntryType::kNormal, "b"}};
+  Raft r(std::move(cfg), std::move(rs));
+  while (r.HasReady()) r.Advance(r.GetReady());
+  Message hb;
+  hb.type = MessageType::kHeartbeat;
+  hb.group = 1;
+  hb.from = 2;
+  hb.to = 1;
+  hb.term = 2;
+  hb.commit = 2;
+  ASSERT_TRUE(r.Step(hb).ok());
+  Ready rd = r.GetReady();
+  ASSERT_TRUE(rd.hard_state.has_value());
+  EXPECT_EQ(rd.hard_state->commit, 2u);
+  EXPECT_FALSE(rd.must_sync);
+  EXPECT_FALSE(ReadyNeedsPersist(rd));
+  ReadySends s = SplitReadyMessages(rd, /*leader=*/false);
+  EXPECT_EQ(s.now.size(), 1u);  // the heartbeat response goes at once
+  EXPECT_TRUE(s.after_persist.empty());
+  EXPECT_EQ(rd.committed_entries.size(), 1u);  // entry 2, durable since an earlier Ready
+  r.Advance(rd);
+  // A new term is a promise: it must be synced first.
+  hb.term = 3;
+  ASSERT_TRUE(r.Step(hb).ok());
+  Ready rd2 = r.GetReady();
+  EXPECT_TRUE(rd2.must_sync);
 }
 
 // Against a real core: a candidate's vote requests and a voter's vote wait for the fsync of the
