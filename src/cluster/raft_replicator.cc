@@ -326,16 +326,17 @@ void RaftReplicator::ApplyCommitted(std::vector<raft::Entry>& entries) {
   std::vector<std::string> replies(todo.size());
   std::vector<resp::ReplyBuilder> builders;
   builders.reserve(todo.size());
-  for (size_t i = 0; i < todo.size(); i++) builders.emplace_back(&replies[i], WriteProto(todo[i]));
+  std::vector<uint64_t> ours(todo.size(), 0);  // seq of our own client's write, 0 if not ours
+  for (size_t i = 0; i < todo.size(); i++) {
+    ours[i] = OwnWriteSeq(todo[i]);
+    builders.emplace_back(&replies[i], WriteProto(todo[i], ours[i]));
+  }
   sm_->ApplyBatch(todo, [&](size_t i) { return &builders[i]; });
   for (size_t i = 0; i < todo.size(); i++) {
     const raft::Entry& e = todo[i];
     applied_term_ = std::max(applied_term_, e.term);
     // Our own client's write: this apply is its (only) application.
-    if (e.type == raft::EntryType::kNormal && !e.data.empty() && !writes_.empty()) {
-      auto tag = commands::LogCommandTag(e.data);
-      if (tag && tag->session == session_ && writes_.count(tag->seq)) AnswerWrite(tag->seq, std::string(replies[i]));
-    }
+    if (ours[i]) AnswerWrite(ours[i], std::string(replies[i]));
     auto it = pending_.find(e.index);
     if (it == pending_.end()) continue;
     Pending p = it->second;

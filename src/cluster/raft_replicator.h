@@ -156,7 +156,10 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   void SendNotExecuted(uint64_t to, uint64_t req, raft::Term term);
   // A snapshot jumped over entries we never saw: writes in flight may be among them.
   void FailWritesInFlight();
-  int WriteProto(const raft::Entry& e) const;
+  // The seq of our own client's write that e carries (0 if none is waiting here), and the RESP
+  // version its reply is built in.
+  uint64_t OwnWriteSeq(const raft::Entry& e) const;
+  int WriteProto(const raft::Entry& e, uint64_t own_seq) const;
   bool LeaderReachable() const;
   void Hold(Held h);
   void ReleaseHeld();

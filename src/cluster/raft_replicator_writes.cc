@@ -119,16 +119,17 @@ void RaftReplicator::SweepWrites(int64_t now) {
   }
 }
 
-int RaftReplicator::WriteProto(const raft::Entry& e) const {
+uint64_t RaftReplicator::OwnWriteSeq(const raft::Entry& e) const {
+  if (writes_.empty() || e.type != raft::EntryType::kNormal || e.data.empty()) return 0;
+  auto tag = commands::LogCommandTag(e.data);
+  if (!tag || tag->session != session_ || !writes_.count(tag->seq)) return 0;
+  return tag->seq;
+}
+
+int RaftReplicator::WriteProto(const raft::Entry& e, uint64_t own_seq) const {
   auto p = pending_.find(e.index);
   if (p != pending_.end() && p->second.term == e.term) return p->second.proto;
-  if (!writes_.empty() && e.type == raft::EntryType::kNormal && !e.data.empty()) {
-    auto tag = commands::LogCommandTag(e.data);
-    if (tag && tag->session == session_) {
-      auto w = writes_.find(tag->seq);
-      if (w != writes_.end()) return w->second.proto;
-    }
-  }
+  if (own_seq) return writes_.at(own_seq).proto;
   return 2;  // nobody here waits for this reply
 }
 
