@@ -120,6 +120,12 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
+std::optional<std::string> AddLongDoubleHuman(long double value, long double incr) {
+  value += incr;
+  if (std::isnan(value) || std::isinf(value)) return std::nullopt;
+  return FormatLongDoubleHuman(value);
+}
+
 std::string FormatLongDoubleHuman(long double v) {
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
   char buf[kMaxLongDoubleChars];

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -66,6 +67,9 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 // Redis ld2string(LD_STR_HUMAN): "%.17Lf" with trailing zeros (and a trailing '.') removed,
 // "-0" -> "0", "inf"/"-inf" for infinities. Used for INCRBYFLOAT results.
 std::string FormatLongDoubleHuman(long double v);
+// INCRBYFLOAT's arithmetic (strings and hashes): value + incr formatted as Redis does, or nullopt
+// when the sum is NaN or infinite (the caller answers kErrNanOrInf).
+std::optional<std::string> AddLongDoubleHuman(long double value, long double incr);
 // Redis addReplyDouble's RESP2 text: "%.17g", "inf"/"-inf".
 std::string FormatDouble(double v);
 // Decimal text of an int64 (what Redis stores for INCR results).

@@ -258,12 +258,12 @@ void HincrbyfloatApply(ApplyContext& ctx, const Argv& argv) {
     ctx.reply.Error("ERR hash value is not a float");
     return;
   }
-  value += incr;
-  if (std::isnan(value) || std::isinf(value)) {
+  std::optional<std::string> sum = AddLongDoubleHuman(value, incr);
+  if (!sum) {
     ctx.reply.Error(kErrNanOrInf);
     return;
   }
-  std::string text = FormatLongDoubleHuman(value);
+  std::string text = std::move(*sum);
   ctx.batch.PutSub(argv[1], v.version, argv[2], text);
   StoreSize(ctx, argv[1], &v, store::CollectionSize(v) + (s.ok() ? 0 : 1));
   ctx.reply.Bulk(text);

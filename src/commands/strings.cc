@@ -657,12 +657,12 @@ void IncrbyfloatApply(ApplyContext& ctx, const Argv& argv) {
     ctx.reply.Error(kErrNotFloat);
     return;
   }
-  value += incr;
-  if (std::isnan(value) || std::isinf(value)) {
+  std::optional<std::string> sum = AddLongDoubleHuman(value, incr);
+  if (!sum) {
     ctx.reply.Error(kErrNanOrInf);
     return;
   }
-  std::string text = FormatLongDoubleHuman(value);
+  std::string text = std::move(*sum);
   ctx.reply.Bulk(text);
   ctx.batch.Put(argv[1], StringValue(std::move(text), f == Found::kYes ? v.expire_ms : 0));
 }
