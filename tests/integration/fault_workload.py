@@ -174,3 +174,21 @@ class _View:
 
 def new_seed():
     return int(os.environ.get("REDRAFT_FAULT_SEED", "0")) or random.SystemRandom().randrange(1, 2**31)
+
+
+def run_bounded(testcase, run, name, seed, details=lambda: ""):
+    """Runs run.run() (a fault scenario driving run.w, a Workload, on run.cluster) in a thread,
+    bounded by the fault budget; fails testcase with the kept history and logs, and always stops
+    the clients and cleans the cluster up."""
+    try:
+        t = threading.Thread(target=run.run, daemon=True)
+        t.start()
+        t.join(timeout=FAULT_ROUNDS * (6 * FAULT_SECONDS + 200) + 120)
+        if t.is_alive():
+            run.w.failures.append("the run exceeded its hard deadline")
+        if run.w.failures:
+            keep = run.w.keep_artifacts(name)
+            testcase.fail(f"seed {seed}: history and logs kept in {keep}\n" + "\n".join(run.w.failures) + details())
+    finally:
+        run.w.stop.set()
+        run.cluster.cleanup()

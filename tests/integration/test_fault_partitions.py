@@ -20,14 +20,13 @@ deps/install.sh installs iptables).
 """
 import os
 import sys
-import threading
 import time
 import traceback
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 from fault_harness import FaultCluster, kernel_partitions_available  # noqa: E402
-from fault_workload import FAULT_ROUNDS, FAULT_SECONDS, Workload, new_seed, now  # noqa: E402
+from fault_workload import FAULT_ROUNDS, FAULT_SECONDS, Workload, new_seed, now, run_bounded  # noqa: E402
 from test_cluster_chaos import KEYS  # noqa: E402
 
 SEED = new_seed()
@@ -170,19 +169,7 @@ class FaultPartitionTest(unittest.TestCase):
         print(f"\nkernel partitions: seed {SEED} (REDRAFT_FAULT_SEED), {FAULT_SECONDS:.0f} s per fault, "
               f"{FAULT_ROUNDS} round(s)", flush=True)
         run = Run()
-        try:
-            t = threading.Thread(target=run.run, daemon=True)
-            t.start()
-            t.join(timeout=FAULT_ROUNDS * (6 * FAULT_SECONDS + 200) + 120)
-            if t.is_alive():
-                run.w.failures.append("the run exceeded its hard deadline")
-            if run.w.failures:
-                keep = run.w.keep_artifacts("partitions")
-                self.fail(f"seed {SEED}: history and logs kept in {keep}\n" + "\n".join(run.w.failures)
-                          + "\nrules:\n" + run.cluster.rules())
-        finally:
-            run.w.stop.set()
-            run.cluster.cleanup()
+        run_bounded(self, run, "partitions", SEED, details=lambda: "\nrules:\n" + run.cluster.rules())
 
 
 if __name__ == "__main__":

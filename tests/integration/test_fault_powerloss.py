@@ -17,14 +17,13 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import traceback
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 from fault_harness import POWERLOSS_LIB, POWERLOSS_TOOL, FaultCluster  # noqa: E402
-from fault_workload import FAULT_ROUNDS, FAULT_SECONDS, Workload, new_seed, now  # noqa: E402
+from fault_workload import FAULT_ROUNDS, FAULT_SECONDS, Workload, new_seed, now, run_bounded  # noqa: E402
 
 SEED = new_seed()
 
@@ -147,18 +146,7 @@ class PowerLossTest(unittest.TestCase):
         print(f"\npower loss: seed {SEED} (REDRAFT_FAULT_SEED), {FAULT_SECONDS:.0f} s of load after each "
               f"fault, {FAULT_ROUNDS} round(s)", flush=True)
         run = Run()
-        try:
-            t = threading.Thread(target=run.run, daemon=True)
-            t.start()
-            t.join(timeout=FAULT_ROUNDS * (6 * FAULT_SECONDS + 200) + 120)
-            if t.is_alive():
-                run.w.failures.append("the run exceeded its hard deadline")
-            if run.w.failures:
-                keep = run.w.keep_artifacts("powerloss")
-                self.fail(f"seed {SEED}: history and logs kept in {keep}\n" + "\n".join(run.w.failures))
-        finally:
-            run.w.stop.set()
-            run.cluster.cleanup()
+        run_bounded(self, run, "powerloss", SEED)
 
 
 if __name__ == "__main__":
