@@ -57,8 +57,7 @@ bool NextSnapRecord(std::string_view* in, std::string_view* key, store::Value* v
   if (!GetLengthPrefixed(in, key) || in->empty()) return false;
   uint8_t type = static_cast<uint8_t>((*in)[0]);
   in->remove_prefix(1);
-  if (type != static_cast<uint8_t>(store::ValueType::kString) && type != static_cast<uint8_t>(store::ValueType::kHash) &&
-      type != static_cast<uint8_t>(store::ValueType::kSubKey)) {
+  if (!store::IsSnapshotRecordType(type)) {
     return false;
   }
   if (!GetVarint64(in, &expire) || !GetVarint64(in, &v->version) || !GetLengthPrefixed(in, &payload)) return false;

@@ -62,8 +62,7 @@ Result<ParsedState> ParseState(std::string_view in) {
     if (!GetLengthPrefixed(&body, &r.key) || body.empty()) return Status::Corruption("snapshot: key");
     uint8_t type = static_cast<uint8_t>(body[0]);
     body.remove_prefix(1);
-    if (type != static_cast<uint8_t>(store::ValueType::kString) && type != static_cast<uint8_t>(store::ValueType::kHash) &&
-        type != static_cast<uint8_t>(store::ValueType::kSubKey)) {
+    if (!store::IsSnapshotRecordType(type)) {
       return Status::Corruption("snapshot: value type");
     }
     r.type = static_cast<store::ValueType>(type);

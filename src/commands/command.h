@@ -104,6 +104,9 @@ const std::vector<const CommandSpec*>& AllCommands();
 extern const CommandSpec kStringCommands[];
 extern const CommandSpec kKeyCommands[];
 extern const CommandSpec kHashCommands[];
+extern const CommandSpec kListCommands[];
+extern const CommandSpec kSetCommands[];
+extern const CommandSpec kZsetCommands[];
 extern const CommandSpec kServerCommands[];
 extern const CommandSpec kClusterCommands[];
 

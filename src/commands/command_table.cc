@@ -14,7 +14,8 @@ struct Registry {
   std::unordered_map<std::string, const CommandSpec*> by_name;
 
   Registry() {
-    for (const CommandSpec* table : {kServerCommands, kStringCommands, kKeyCommands, kHashCommands, kClusterCommands}) {
+    for (const CommandSpec* table : {kServerCommands, kStringCommands, kKeyCommands, kHashCommands, kListCommands,
+                                        kSetCommands, kZsetCommands, kClusterCommands}) {
       for (const CommandSpec* c = table; !c->name.empty(); ++c) {
         all.push_back(c);
         by_name.emplace(std::string(c->name), c);

@@ -20,76 +20,27 @@
 #include <vector>
 
 #include "commands/args.h"
+#include "commands/collection.h"
 #include "commands/command.h"
 #include "commands/glob.h"
 #include "commands/scan_cursor.h"
 
 namespace redraft::commands {
 
-uint64_t NewVersion(ApplyContext& ctx) {
-  ctx.versions_used++;
-  REDRAFT_CHECK(ctx.versions_used < (1u << 20));
-  return (ctx.index << 20) | ctx.versions_used;
-}
-
 namespace {
 
 using store::Value;
 using store::ValueType;
 
-enum class Found { kYes, kNo, kFailed };
-
-// Redis compares option names as C strings: an embedded NUL ends the name.
-std::string_view CStrView(const std::string& s) {
-  size_t nul = s.find('\0');
-  return nul == std::string::npos ? std::string_view(s) : std::string_view(s.data(), nul);
-}
-
-void PanicOnStoreError(const Status& s) {
-  if (!s.ok() && !s.IsNotFound()) REDRAFT_PANIC("store read failed: " + s.ToString());
-}
-
-// Read path: the hash at key (live at ctx.now_ms). kFailed: WRONGTYPE was replied.
+// The hash at key on the read path / apply path (collection.h). kFailed: WRONGTYPE was replied.
 Found ReadHash(ExecContext& ctx, std::string_view key, Value* v) {
-  Status s = ctx.store.Get(key, ctx.now_ms, v);
-  PanicOnStoreError(s);
-  if (!s.ok()) return Found::kNo;
-  if (v->type != ValueType::kHash) {
-    ctx.reply.Error(kErrWrongType);
-    return Found::kFailed;
-  }
-  return Found::kYes;
+  return ReadCollection(ctx, key, ValueType::kHash, v);
 }
-
-// Apply path, like Redis lookupKeyWrite + checkType: an expired key is deleted in the batch and
-// reported missing. kFailed: WRONGTYPE was replied.
 Found WriteHash(ApplyContext& ctx, std::string_view key, Value* v) {
-  Status s = ctx.batch.GetRaw(key, v);
-  PanicOnStoreError(s);
-  if (!s.ok()) return Found::kNo;
-  if (store::IsExpired(*v, ctx.now_ms)) {
-    ctx.batch.Delete(key);
-    return Found::kNo;
-  }
-  if (v->type != ValueType::kHash) {
-    ctx.reply.Error(kErrWrongType);
-    return Found::kFailed;
-  }
-  return Found::kYes;
+  return WriteCollection(ctx, key, ValueType::kHash, v);
 }
-
-// Like Redis hashTypeLookupWriteOrCreate: the hash at key, or a new empty one (not yet stored:
-// the caller stores the metadata record with its new size). False: WRONGTYPE was replied.
 bool WriteHashOrCreate(ApplyContext& ctx, std::string_view key, Value* v) {
-  Found f = WriteHash(ctx, key, v);
-  if (f == Found::kFailed) return false;
-  if (f == Found::kNo) {
-    v->type = ValueType::kHash;
-    v->expire_ms = 0;
-    v->version = NewVersion(ctx);
-    store::SetCollectionSize(v, 0);
-  }
-  return true;
+  return WriteCollectionOrCreate(ctx, key, ValueType::kHash, v);
 }
 
 // Sets field to value; true if the field is new.
@@ -99,16 +50,6 @@ bool SetField(ApplyContext& ctx, std::string_view key, const Value& v, std::stri
   PanicOnStoreError(s);
   ctx.batch.PutSub(key, v.version, field, value);
   return s.IsNotFound();
-}
-
-// Stores the metadata record with size, or deletes the key when size is 0.
-void StoreSize(ApplyContext& ctx, std::string_view key, Value* v, uint64_t size) {
-  if (size == 0) {
-    ctx.batch.Delete(key);
-    return;
-  }
-  store::SetCollectionSize(v, size);
-  ctx.batch.Put(key, *v);
 }
 
 // Every (field, value) of a live hash.
@@ -342,11 +283,6 @@ void HkeysCmd(ExecContext& ctx, const Argv& argv) { GetAllGeneric(ctx, argv, kKe
 void HvalsCmd(ExecContext& ctx, const Argv& argv) { GetAllGeneric(ctx, argv, kVals); }
 void HgetallCmd(ExecContext& ctx, const Argv& argv) { GetAllGeneric(ctx, argv, kKeys | kVals); }
 
-std::mt19937_64& Rng() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  return rng;
-}
-
 // One HRANDFIELD element: RESP3 WITHVALUES pairs are arrays of two.
 void ReplyPair(ExecContext& ctx, const std::pair<std::string, std::string>& p, bool withvalues) {
   if (withvalues && ctx.reply.proto() > 2) ctx.reply.ArrayHeader(2);
@@ -391,7 +327,7 @@ void HrandfieldCmd(ExecContext& ctx, const Argv& argv) {
     if (count < 0 || count == 1) {  // with repetitions
       header(n);
       std::uniform_int_distribution<size_t> pick(0, fields.size() - 1);
-      for (uint64_t i = 0; i < n; i++) ReplyPair(ctx, fields[pick(Rng())], withvalues);
+      for (uint64_t i = 0; i < n; i++) ReplyPair(ctx, fields[pick(ReadRng())], withvalues);
       return;
     }
     if (n >= fields.size()) {  // the whole hash
@@ -402,7 +338,7 @@ void HrandfieldCmd(ExecContext& ctx, const Argv& argv) {
     // n distinct fields in random order: a partial Fisher-Yates shuffle.
     for (uint64_t i = 0; i < n; i++) {
       std::uniform_int_distribution<size_t> pick(i, fields.size() - 1);
-      std::swap(fields[i], fields[pick(Rng())]);
+      std::swap(fields[i], fields[pick(ReadRng())]);
     }
     header(n);
     for (uint64_t i = 0; i < n; i++) ReplyPair(ctx, fields[i], withvalues);
@@ -421,7 +357,7 @@ void HrandfieldCmd(ExecContext& ctx, const Argv& argv) {
     return;
   }
   std::uniform_int_distribution<size_t> pick(0, fields.size() - 1);
-  ctx.reply.Bulk(fields[pick(Rng())].first);
+  ctx.reply.Bulk(fields[pick(ReadRng())].first);
 }
 
 // Hashes up to this many fields answer HSCAN in one call with cursor 0, as Redis does for a

@@ -32,6 +32,12 @@ std::string_view TypeName(ValueType t) {
       return "string";
     case ValueType::kHash:
       return "hash";
+    case ValueType::kList:
+      return "list";
+    case ValueType::kSet:
+      return "set";
+    case ValueType::kZset:
+      return "zset";
     case ValueType::kSubKey:
       break;
   }

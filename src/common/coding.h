@@ -19,6 +19,9 @@ inline void PutFixed64(std::string* dst, uint64_t v) {
   for (int i = 0; i < 8; i++) b[i] = static_cast<char>(v >> (8 * i));
   dst->append(b, 8);
 }
+inline void EncodeFixed64(char* p, uint64_t v) {
+  for (int i = 0; i < 8; i++) p[i] = static_cast<char>(v >> (8 * i));
+}
 inline uint32_t DecodeFixed32(const char* p) {
   uint32_t v = 0;
   for (int i = 0; i < 4; i++) v |= static_cast<uint32_t>(static_cast<uint8_t>(p[i])) << (8 * i);

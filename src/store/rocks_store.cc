@@ -82,11 +82,11 @@ rocksdb::CompressionType PickCompression() {
 
 }  // namespace
 
-uint64_t CollectionSize(const Value& v) { return v.payload.size() == 8 ? DecodeFixed64(v.payload.data()) : 0; }
+uint64_t CollectionSize(const Value& v) { return v.payload.size() >= 8 ? DecodeFixed64(v.payload.data()) : 0; }
 
 void SetCollectionSize(Value* v, uint64_t size) {
-  v->payload.clear();
-  PutFixed64(&v->payload, size);
+  if (v->payload.size() < 8) v->payload.resize(8);
+  EncodeFixed64(v->payload.data(), size);
 }
 
 std::string SubKeyPrefix(std::string_view key, uint64_t version) {

@@ -22,12 +22,22 @@ namespace redraft::store {
 enum class ValueType : uint8_t {
   kString = 1,
   kHash = 2,
+  kList = 3,
+  kSet = 4,
+  kZset = 5,
   // Never a key's type: marks a raw sub-key record in a snapshot stream (Store::SnapshotView,
   // Store::StagePut): the record's key is an encoded sub-key and its payload the element's value.
   kSubKey = 0x80,
 };
 
-inline bool IsCollection(ValueType t) { return t == ValueType::kHash; }
+inline bool IsCollection(ValueType t) {
+  return t == ValueType::kHash || t == ValueType::kList || t == ValueType::kSet || t == ValueType::kZset;
+}
+// A type byte that may appear in a snapshot record: a key's type or kSubKey.
+inline bool IsSnapshotRecordType(uint8_t t) {
+  return t == static_cast<uint8_t>(ValueType::kString) || IsCollection(static_cast<ValueType>(t)) ||
+         t == static_cast<uint8_t>(ValueType::kSubKey);
+}
 
 struct Value {
   ValueType type = ValueType::kString;
@@ -36,8 +46,10 @@ struct Value {
   std::string payload;     // strings: the value itself; collections: CollectionSize (8 bytes LE)
 };
 
-// The element count of a collection's metadata payload: [size:8 fixed LE]. 0 if malformed.
+// The element count of a collection's metadata payload: [size:8 fixed LE][type-specific
+// fields] (lists add their head and tail positions: docs/data_model.md). 0 if malformed.
 uint64_t CollectionSize(const Value& v);
+// Sets the count, keeping any type-specific fields after it.
 void SetCollectionSize(Value* v, uint64_t size);
 
 // Sub-key encoding (column family "sub"):

@@ -45,7 +45,16 @@ def unescape(arg):
 
 
 def load_cases():
-    path = os.path.join(os.path.dirname(__file__), "compat_cases.txt")
+    """Every compat_cases*.txt (one file per command family)."""
+    here = os.path.dirname(__file__)
+    cases = []
+    for name in sorted(os.listdir(here)):
+        if name.startswith("compat_cases") and name.endswith(".txt"):
+            cases += load_case_file(os.path.join(here, name))
+    return cases
+
+
+def load_case_file(path):
     cases, cur = [], []
     with open(path) as f:
         for line in f:

@@ -1,0 +1,12 @@
+// The list command family, with Redis 7.0 semantics (t_list.c) and replies.
+// Storage: docs/data_model.md.
+#include "commands/collection.h"
+#include "commands/command.h"
+
+namespace redraft::commands {
+
+extern const CommandSpec kListCommands[] = {
+    {},
+};
+
+}  // namespace redraft::commands
