@@ -126,6 +126,8 @@ const std::vector<Directive>& Directives() {
       StringDirective("cluster-id", false, &Config::cluster_id),
       StringDirective("cluster-members", false, &Config::cluster_members),
       StringDirective("cluster-join", false, &Config::cluster_join, {"yes", "no"}),
+      StringDirective("cluster-secret", false, &Config::cluster_secret),
+      StringDirective("cluster-secret-file", false, &Config::cluster_secret_file),
       IntDirective("raft-tick-ms", false, &Config::raft_tick_ms, 1, 10000),
       IntDirective("raft-election-ticks", false, &Config::raft_election_ticks, 2, 1000),
       IntDirective("cluster-request-timeout", false, &Config::cluster_request_timeout, 10, 3600000),

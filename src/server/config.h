@@ -38,6 +38,8 @@ struct Config {
   std::string cluster_id;               // empty = derived from cluster-members, or random
   std::string cluster_members;          // "id@host:port[@cport],..." for a static cluster
   std::string cluster_join = "no";      // yes: start empty and wait for CLUSTER MEET
+  std::string cluster_secret;           // peers must prove they know it (cluster/peer_auth.h)
+  std::string cluster_secret_file;      // ... or read it from this file's first line
   int raft_tick_ms = 40;
   int raft_election_ticks = 10;
   int cluster_request_timeout = 5000;   // ms
