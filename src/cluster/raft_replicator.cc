@@ -505,6 +505,12 @@ void RaftReplicator::OnPeerMessage(uint64_t from, const std::string& type, std::
       spdlog::warn("undecodable raft message from {}: {}", NodeIdHex(from), m.status().ToString());
       return;
     }
+    // The transport proved who sent the frame (docs/peer_protocol.md); a message must not claim
+    // to be from anyone else.
+    if (m->from != from) {
+      spdlog::warn("refused a raft message from {} claiming to be from {}", NodeIdHex(from), NodeIdHex(m->from));
+      return;
+    }
     // A snapshot must be whole and valid before the Raft core may accept it (after Step the log
     // is cut behind it): a bad one is dropped here, and the leader, getting no acknowledgement,
     // probes and sends a new one.
