@@ -154,7 +154,8 @@ void DeletePositions(ApplyContext& ctx, std::string_view key, uint64_t version, 
 }
 
 // Removes n (<= size) elements from one end; returns them in pop order (Redis listTypePop:
-// from the head for LEFT, from the tail for RIGHT).
+// from the head for LEFT, from the tail for RIGHT). When n == size the sub-keys are left as
+// garbage: REQUIRES that the caller then deletes the key (PutMeta with size 0).
 std::vector<std::string> PopN(ApplyContext& ctx, std::string_view key, const Value& v, ListMeta* m, bool left,
                               uint64_t n) {
   std::vector<std::string> out;
@@ -477,6 +478,12 @@ void MoveGeneric(ApplyContext& ctx, const Argv& argv, bool from_left, bool to_le
   }
   ListMeta sm = GetMeta(sv);
   if (src == dst) {
+    if (sm.size == 1) {  // the list stays as it is (PopN would leave its element as garbage)
+      std::string value = ReadRange(ctx.batch, src, sv.version, sm.head, sm.tail)[0].second;
+      PutMeta(ctx, src, &sv, sm);
+      ctx.reply.Bulk(value);
+      return;
+    }
     auto values = PopN(ctx, src, sv, &sm, from_left, 1);
     Push(ctx, src, sv, &sm, to_left, values[0]);
     PutMeta(ctx, src, &sv, sm);
