@@ -90,12 +90,14 @@ void PutMeta(ApplyContext& ctx, std::string_view key, Value* v, const ListMeta& 
 
 // Visits the elements at positions [from, to) in order; fn(pos, value) returning false stops.
 // Reader is the Store (read path) or the Batch (apply path). fn must not write to the batch.
+// The scan stops at position to - 1 without stepping further: past the tail lie the tombstones
+// of every element ever popped there, and stepping over them would make each RPOP O(pops so far).
 template <class Reader, class Fn>
 void ScanForward(Reader& r, std::string_view key, uint64_t version, uint64_t from, uint64_t to, Fn&& fn) {
   if (from >= to) return;
   Status s = r.ScanSub(key, version, PosField(from), [&](std::string_view field, std::string_view value) {
     uint64_t pos = FieldPos(field);
-    return pos < to && fn(pos, value);
+    return pos < to && fn(pos, value) && pos + 1 < to;
   });
   PanicOnStoreError(s);
 }
