@@ -2,7 +2,7 @@
 // commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP) are not here: they need the server to park
 // clients and wake them on apply.
 //
-// Storage (docs/data_model.md, "Lists"; Kvrocks's layout): the metadata payload is
+// Storage (lists_layout.h, docs/data_model.md "Lists"; Kvrocks's layout): the metadata payload is
 // [size:8 LE][head:8 LE][tail:8 LE]; the elements sit at positions head..tail-1, each in the
 // sub-key (key, version, position as 8 bytes big-endian) -> element. A new list starts with
 // head = tail = 2^63, so both ends grow by one position per push for 2^63 pushes. Hence:
@@ -22,7 +22,7 @@
 #include "commands/args.h"
 #include "commands/collection.h"
 #include "commands/command.h"
-#include "common/coding.h"
+#include "commands/lists_layout.h"
 
 namespace redraft::commands {
 
@@ -30,45 +30,7 @@ namespace {
 
 using store::Value;
 using store::ValueType;
-
-constexpr uint64_t kInitialPos = 1ull << 63;
-constexpr uint64_t kChunk = 256;  // elements per scan when a range is read backwards or moved
-
-// The list's shape from its metadata payload. Elements are at positions [head, tail).
-struct ListMeta {
-  uint64_t size = 0;
-  uint64_t head = kInitialPos;
-  uint64_t tail = kInitialPos;
-};
-
-ListMeta GetMeta(const Value& v) {
-  ListMeta m;
-  if (v.payload.size() < 24) {
-    // A list just made by WriteCollectionOrCreate (size only); anything else is corruption.
-    REDRAFT_CHECK(store::CollectionSize(v) == 0);
-    return m;
-  }
-  const char* p = v.payload.data();
-  m.size = DecodeFixed64(p);
-  m.head = DecodeFixed64(p + 8);
-  m.tail = DecodeFixed64(p + 16);
-  if (m.tail - m.head != m.size || m.tail < m.head) REDRAFT_PANIC("list metadata is inconsistent");
-  return m;
-}
-
-// The sub-key field of a position: 8 bytes big-endian, so field order is position order.
-std::string PosField(uint64_t pos) {
-  std::string f(8, '\0');
-  for (int i = 7; i >= 0; i--, pos >>= 8) f[i] = static_cast<char>(pos & 0xff);
-  return f;
-}
-
-uint64_t FieldPos(std::string_view f) {
-  if (f.size() != 8) REDRAFT_PANIC("list sub-key field is not a position");
-  uint64_t pos = 0;
-  for (unsigned char c : f) pos = (pos << 8) | c;
-  return pos;
-}
+using namespace list;  // the encoding: lists_layout.h
 
 // Read path / apply path lookups (collection.h). kFailed: WRONGTYPE was replied.
 Found ReadList(ExecContext& ctx, std::string_view key, Value* v) {
@@ -76,111 +38,6 @@ Found ReadList(ExecContext& ctx, std::string_view key, Value* v) {
 }
 Found WriteList(ApplyContext& ctx, std::string_view key, Value* v) {
   return WriteCollection(ctx, key, ValueType::kList, v);
-}
-
-// Stores the list's metadata record, or deletes the key when the list is empty.
-void PutMeta(ApplyContext& ctx, std::string_view key, Value* v, const ListMeta& m) {
-  if (m.size != 0) {
-    v->payload.resize(24);
-    EncodeFixed64(v->payload.data() + 8, m.head);
-    EncodeFixed64(v->payload.data() + 16, m.tail);
-  }
-  StoreSize(ctx, key, v, m.size);
-}
-
-// Visits the elements at positions [from, to) in order; fn(pos, value) returning false stops.
-// Reader is the Store (read path) or the Batch (apply path). fn must not write to the batch.
-// The scan stops at position to - 1 without stepping further: past the tail lie the tombstones
-// of every element ever popped there, and stepping over them would make each RPOP O(pops so far).
-template <class Reader, class Fn>
-void ScanForward(Reader& r, std::string_view key, uint64_t version, uint64_t from, uint64_t to, Fn&& fn) {
-  if (from >= to) return;
-  Status s = r.ScanSub(key, version, PosField(from), [&](std::string_view field, std::string_view value) {
-    uint64_t pos = FieldPos(field);
-    return pos < to && fn(pos, value) && pos + 1 < to;
-  });
-  PanicOnStoreError(s);
-}
-
-// The elements at positions [from, to), in order.
-template <class Reader>
-std::vector<std::pair<uint64_t, std::string>> ReadRange(Reader& r, std::string_view key, uint64_t version,
-                                                        uint64_t from, uint64_t to) {
-  std::vector<std::pair<uint64_t, std::string>> out;
-  out.reserve(to > from ? std::min<uint64_t>(to - from, 4096) : 0);
-  ScanForward(r, key, version, from, to, [&](uint64_t pos, std::string_view value) {
-    out.emplace_back(pos, value);
-    return true;
-  });
-  if (out.size() != to - from) REDRAFT_PANIC("list sub-keys are missing");
-  return out;
-}
-
-// Visits the elements at positions [from, to) from the last to the first, kChunk at a time
-// (fn may write to the batch: each chunk is read before fn sees it).
-template <class Reader, class Fn>
-void ScanBackward(Reader& r, std::string_view key, uint64_t version, uint64_t from, uint64_t to, Fn&& fn) {
-  uint64_t hi = to;
-  while (hi > from) {
-    uint64_t lo = hi - from > kChunk ? hi - kChunk : from;
-    auto chunk = ReadRange(r, key, version, lo, hi);
-    for (auto it = chunk.rbegin(); it != chunk.rend(); ++it) {
-      if (!fn(it->first, it->second)) return;
-    }
-    hi = lo;
-  }
-}
-
-// Copies the elements at [from, to) to their position + delta, in an order that never
-// overwrites an element before it is read. The old positions are left for the caller.
-void MoveRange(ApplyContext& ctx, std::string_view key, uint64_t version, uint64_t from, uint64_t to,
-               int64_t delta) {
-  if (from >= to || delta == 0) return;
-  auto put = [&](uint64_t pos, std::string_view value) {
-    ctx.batch.PutSub(key, version, PosField(pos + static_cast<uint64_t>(delta)), value);
-    return true;
-  };
-  if (delta > 0) {  // towards the tail: the last element first
-    ScanBackward(ctx.batch, key, version, from, to, put);
-    return;
-  }
-  for (uint64_t lo = from; lo < to;) {  // towards the head: the first element first
-    uint64_t hi = to - lo > kChunk ? lo + kChunk : to;
-    for (const auto& [pos, value] : ReadRange(ctx.batch, key, version, lo, hi)) put(pos, value);
-    lo = hi;
-  }
-}
-
-void DeletePositions(ApplyContext& ctx, std::string_view key, uint64_t version, uint64_t from, uint64_t to) {
-  for (uint64_t pos = from; pos < to; pos++) ctx.batch.DeleteSub(key, version, PosField(pos));
-}
-
-// Removes n (<= size) elements from one end; returns them in pop order (Redis listTypePop:
-// from the head for LEFT, from the tail for RIGHT). When n == size the sub-keys are left as
-// garbage: REQUIRES that the caller then deletes the key (PutMeta with size 0).
-std::vector<std::string> PopN(ApplyContext& ctx, std::string_view key, const Value& v, ListMeta* m, bool left,
-                              uint64_t n) {
-  std::vector<std::string> out;
-  out.reserve(n);
-  uint64_t from = left ? m->head : m->tail - n;
-  uint64_t to = left ? m->head + n : m->tail;
-  for (auto& [pos, value] : ReadRange(ctx.batch, key, v.version, from, to)) out.push_back(std::move(value));
-  if (!left) std::reverse(out.begin(), out.end());
-  if (n < m->size) DeletePositions(ctx, key, v.version, from, to);  // else the key goes whole
-  if (left) m->head += n; else m->tail -= n;
-  m->size -= n;
-  return out;
-}
-
-void Push(ApplyContext& ctx, std::string_view key, const Value& v, ListMeta* m, bool left, std::string_view value) {
-  if (left) {
-    REDRAFT_CHECK(m->head > 0);
-    ctx.batch.PutSub(key, v.version, PosField(--m->head), value);
-  } else {
-    REDRAFT_CHECK(m->tail < UINT64_MAX);
-    ctx.batch.PutSub(key, v.version, PosField(m->tail++), value);
-  }
-  m->size++;
 }
 
 // Redis getListPositionFromObjectOrReply: LEFT or RIGHT, any case.
