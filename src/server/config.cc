@@ -116,6 +116,7 @@ const std::vector<Directive>& Directives() {
       IntDirective("timeout", true, &Config::timeout, 0, INT32_MAX),
       IntDirective("databases", false, &Config::databases, 1, 1),
       StringDirective("requirepass", true, &Config::requirepass),
+      StringDirective("protected-mode", true, &Config::protected_mode, {"yes", "no"}),
       IntDirective("hz", true, &Config::hz, 1, 500),
       IntDirective("log-compact-entries", false, &Config::log_compact_entries, 1000, INT64_MAX),
       MemDirective("log-compact-bytes", false, &Config::log_compact_bytes, 1024 * 1024),

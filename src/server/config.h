@@ -24,6 +24,7 @@ struct Config {
   int timeout = 0;                  // seconds of idle before closing a client; 0 = never
   int databases = 1;                // only database 0 exists
   std::string requirepass;
+  std::string protected_mode = "yes";  // yes: with no requirepass, only loopback clients (Redis's rule)
   int hz = 10;                      // server cron frequency (active expiry, timeouts)
   int64_t log_compact_entries = 100000;  // flush the store and drop the log behind it this often
   int64_t log_compact_bytes = 64 << 20;  // ... or once this many bytes of entries were appended
