@@ -13,8 +13,9 @@
 //
 // Order: SMEMBERS, SINTER, SUNION, SDIFF, SSCAN and SPOP with a count list members in byte order.
 // Redis lists an intset in numeric order and a hash-table set in hash order; neither is promised.
-// A random pick (SPOP, SRANDMEMBER) walks the set in byte order to a uniformly chosen position:
-// O(N) in the set's size, where Redis's is O(1).
+// A random pick (SPOP, SRANDMEMBER) from a set of up to 1024 members is uniform (a walk in byte
+// order to a chosen position); from a larger one it walks down the member trie (RandomMember):
+// a few seeks per byte of the member, but uniform per branch rather than per member.
 #include <algorithm>
 #include <climits>
 #include <functional>
@@ -114,6 +115,77 @@ class ApplyRng {
   uint64_t state_;
 };
 
+// Sets up to this many members pick at random exactly: a uniform position, walked to in byte
+// order (O(N)). Larger ones walk down the member trie instead (RandomMember).
+constexpr uint64_t kExactPickMax = 1024;
+constexpr size_t kMaxChildren = 64;
+
+// A random member of a non-empty set in O(depth x fanout) seeks rather than O(N): down the trie
+// of member bytes, at each position choose uniformly among the next bytes present under the
+// prefix (one seek each, up to kMaxChildren; past that a byte in their range, rounded up to a
+// present one), stopping at a prefix that is itself a member with probability 1 / (an estimate of
+// the members under it). Uniform per branch, not per member (members in small branches are
+// favoured); Redis promises no distribution either. below(n) is uniform in [0, n).
+template <class R, class Below>
+std::string RandomMember(R& r, std::string_view key, const Value& v, Below below) {
+  // The first member >= start that starts with prefix, if any.
+  auto seek = [&](std::string_view start, std::string_view prefix, std::string* out) {
+    bool found = false;
+    Status s = r.ScanSub(key, v.version, start, [&](std::string_view m, std::string_view) {
+      found = m.substr(0, prefix.size()) == prefix;
+      if (found) out->assign(m);
+      return false;
+    });
+    PanicOnStoreError(s);
+    return found;
+  };
+  std::string prefix, m;
+  double estimate = static_cast<double>(store::CollectionSize(v));
+  while (true) {
+    const size_t p = prefix.size();
+    bool prefix_is_member = false;
+    std::vector<uint8_t> children;
+    bool truncated = false;
+    std::string target = prefix;
+    while (seek(target, prefix, &m)) {
+      if (m.size() == p) {
+        prefix_is_member = true;
+        target.push_back('\0');  // the smallest string after prefix
+        continue;
+      }
+      children.push_back(static_cast<uint8_t>(m[p]));
+      if (children.back() == 0xff) break;
+      if (children.size() >= kMaxChildren) {
+        truncated = true;
+        break;
+      }
+      target.resize(p);
+      target.push_back(static_cast<char>(children.back() + 1));
+    }
+    if (children.empty()) break;  // a leaf: prefix is a member (we only descend towards members)
+    // A prefix that is a member ends the walk with probability 1 / (the members estimated under
+    // it), the estimate splitting the set's size evenly among children at each level.
+    if (prefix_is_member && below(static_cast<uint64_t>(std::max(estimate, 1.0))) == 0) break;
+    estimate /= static_cast<double>(children.size());
+    uint8_t c = children[below(children.size())];
+    if (truncated) {
+      target.resize(p);
+      target.push_back(static_cast<char>(children[0] + below(256 - children[0])));
+      c = seek(target, prefix, &m) && m.size() > p ? static_cast<uint8_t>(m[p]) : children[0];
+    }
+    prefix.push_back(static_cast<char>(c));
+  }
+  return prefix;
+}
+
+// A uniform position walked to for a small set, RandomMember for a large one.
+template <class R, class Below>
+std::string PickMember(R& r, std::string_view key, const Value& v, Below below) {
+  uint64_t size = store::CollectionSize(v);
+  if (size <= kExactPickMax) return MemberAt(r, key, v, below(size));
+  return RandomMember(r, key, v, below);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Writes
 
@@ -199,9 +271,12 @@ bool SpopPrepare(PrepareContext& ctx, Argv& argv) {
   return argv.size() < 3 || ParsePopCount(argv[2], ctx.reply, &count);
 }
 
+// SPOP key count from a large set with at most this many pops walks the trie once per pop.
+constexpr uint64_t kPopOneByOneMax = 128;
+
 // Redis spopWithCountCommand: the whole set when count >= size (and the key goes), otherwise
-// count distinct members chosen by ApplyRng (a partial Floyd sample over positions), replied as a
-// set in byte order.
+// count distinct members chosen by ApplyRng: one RandomMember walk per pop for a few pops from a
+// large set, else a partial Floyd sample over positions and one pass (O(N)). Replied as a set.
 void SpopWithCount(ApplyContext& ctx, const Argv& argv) {
   uint64_t count;
   if (!ParsePopCount(argv[2], ctx.reply, &count)) return;
@@ -220,11 +295,22 @@ void SpopWithCount(ApplyContext& ctx, const Argv& argv) {
     ReplyMembers(ctx.reply, members);
     return;
   }
+  ApplyRng rng(ctx);
+  if (size > kExactPickMax && count <= kPopOneByOneMax) {
+    // One walk per member; each pop is deleted before the next walk, so none repeats.
+    std::vector<std::string> popped;
+    for (uint64_t i = 0; i < count; i++) {
+      popped.push_back(RandomMember(ctx.batch, key, v, [&](uint64_t n) { return rng.Below(n); }));
+      ctx.batch.DeleteSub(key, v.version, popped.back());
+    }
+    StoreSize(ctx, key, &v, size - count);
+    ReplyMembers(ctx.reply, popped);
+    return;
+  }
   // Mark min(count, size - count) positions (Floyd), then take the marked or the unmarked ones.
   bool take_marked = count <= size - count;
   uint64_t marks = take_marked ? count : size - count;
   std::vector<bool> marked(size, false);
-  ApplyRng rng(ctx);
   for (uint64_t j = size - marks; j < size; j++) {
     uint64_t t = rng.Below(j + 1);
     marked[marked[t] ? j : t] = true;
@@ -255,7 +341,7 @@ void SpopApply(ApplyContext& ctx, const Argv& argv) {
   }
   uint64_t size = store::CollectionSize(v);
   ApplyRng rng(ctx);
-  std::string member = MemberAt(ctx.batch, argv[1], v, rng.Below(size));
+  std::string member = PickMember(ctx.batch, argv[1], v, [&](uint64_t n) { return rng.Below(n); });
   ctx.batch.DeleteSub(argv[1], v.version, member);
   StoreSize(ctx, argv[1], &v, size - 1);
   ctx.reply.Bulk(member);
@@ -288,6 +374,8 @@ void SmismemberCmd(ExecContext& ctx, const Argv& argv) {
   }
 }
 
+uint64_t ReadBelow(uint64_t n) { return std::uniform_int_distribution<uint64_t>(0, n - 1)(ReadRng()); }
+
 // A reply of repeated random picks may not grow past this (Redis would build it whatever its
 // size, e.g. 2^63 members for SRANDMEMBER key -9223372036854775807, and run out of memory).
 constexpr uint64_t kMaxRandomReplyBytes = 512ull << 20;
@@ -311,6 +399,11 @@ void SrandmemberWithCount(ExecContext& ctx, const Argv& argv) {
   if (f == Found::kFailed) return;
   if (f == Found::kNo || count == 0) {
     ctx.reply.ArrayHeader(0);
+    return;
+  }
+  if ((!unique || count == 1) && store::CollectionSize(v) > kExactPickMax && count <= kExactPickMax) {
+    ctx.reply.ArrayHeader(count);  // a few picks from a large set: one walk each
+    for (uint64_t i = 0; i < count; i++) ctx.reply.Bulk(RandomMember(ctx.store, argv[1], v, ReadBelow));
     return;
   }
   auto members = Members(ctx.store, argv[1], v);
@@ -351,9 +444,7 @@ void SrandmemberCmd(ExecContext& ctx, const Argv& argv) {
     if (f == Found::kNo) ctx.reply.Null();
     return;
   }
-  uint64_t size = store::CollectionSize(v);
-  std::uniform_int_distribution<uint64_t> pick(0, size - 1);
-  ctx.reply.Bulk(MemberAt(ctx.store, argv[1], v, pick(ReadRng())));
+  ctx.reply.Bulk(PickMember(ctx.store, argv[1], v, ReadBelow));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -183,6 +183,47 @@ TEST_F(SetsTest, SpopWithCountPopsDistinctMembers) {
   EXPECT_GT(firsts.size(), 1u);
 }
 
+// Sets over 1024 members pick by walking down the member trie (RandomMember), not by position:
+// still deterministic per entry, still spread over the members, pops still distinct.
+TEST_F(SetsTest, LargeSetsPickByTrieWalk) {
+  TempDir other;
+  auto twin = OpenTestStore(other.path() + "/db");
+  ASSERT_NE(twin, nullptr);
+  AddMany("s", 3000, "element:");
+  ApplyLog(*twin, last_log(), index());
+  for (const Argv& cmd : {Argv{"SPOP", "s"}, Argv{"SPOP", "s", "100"}, Argv{"SPOP", "s"}}) {
+    std::string here = Run(cmd);
+    EXPECT_EQ(ApplyLog(*twin, last_log(), index()), here);
+  }
+  Expect({"SCARD", "s"}, Int(2898));
+  std::string popped = Run({"SPOP", "s", "100"});
+  auto items = Items(popped);
+  EXPECT_EQ(std::set<std::string>(items.begin(), items.end()).size(), 100u);
+  for (const auto& m : items) Expect({"SISMEMBER", "s", m}, Int(0));
+  Expect({"SCARD", "s"}, Int(2798));
+  // Spread: members share the prefix "element:" and still many different ones come up.
+  std::set<std::string> seen;
+  for (int i = 0; i < 300; i++) seen.insert(Run({"SRANDMEMBER", "s"}));
+  EXPECT_GT(seen.size(), 150u);
+  auto repeated = Items(Run({"SRANDMEMBER", "s", "-500"}));
+  EXPECT_EQ(repeated.size(), 500u);
+  for (int i = 0; i < 20; i++) Expect({"SISMEMBER", "s", repeated[i]}, Int(1));
+  // A member that is a prefix of others (the empty member, "a") is a member like any other...
+  Argv nested = {"SADD", "n", ""};
+  for (int i = 0; i < 1100; i++) nested.push_back(std::string(i % 7 + 1, 'a') + std::to_string(i / 7));
+  nested.push_back("a");
+  Run(nested);
+  // ... without ending most walks there: "" is a prefix of every member, "a" of most.
+  int empty = 0, a = 0;
+  for (int i = 0; i < 2000; i++) {
+    std::string r = Run({"SRANDMEMBER", "n"});
+    empty += r == kEmptyBulk;
+    a += r == Bulk("a");
+  }
+  EXPECT_LT(empty, 40);
+  EXPECT_LT(a, 40);
+}
+
 TEST_F(SetsTest, SpopBadCountNeverReachesTheLog) {
   Expect({"SPOP", "s", "-1"}, Err(kErrNotPositive));
   EXPECT_FALSE(has_log());
