@@ -252,6 +252,7 @@ void SpopWithCount(ApplyContext& ctx, const Argv& argv) {
       ctx.batch.DeleteSub(key, v.version, popped.back());
     }
     StoreSize(ctx, key, &v, size - count);
+    std::sort(popped.begin(), popped.end());  // byte order, as every other listing
     ReplyMembers(ctx.reply, popped);
     return;
   }
