@@ -95,9 +95,8 @@ class ClusterSetsTest(unittest.TestCase):
         w = self.c.client(f1)
         big = members(100_000)
         lw = self.c.client(leader, socket_timeout=30)
-        for key in ("big", "big2"):  # one command at a time: bounded work per request on a busy box
-            for i in range(0, len(big), 5000):
-                self.assertEqual(lw.sadd(key, *big[i:i + 5000]), 5000)
+        for i in range(0, len(big), 5000):  # one command at a time: bounded work per request
+            self.assertEqual(lw.sadd("big", *big[i:i + 5000]), 5000)
         self.assertEqual(w.scard("big"), 100_000)
 
         def timed(fn):
@@ -105,13 +104,13 @@ class ClusterSetsTest(unittest.TestCase):
             fn()
             return time.monotonic() - t
 
-        small = sorted(timed(lambda: (w.sadd("tiny", "x"), w.delete("tiny"))) for _ in range(10))[5] / 2
-        # SUNIONSTORE of the same set rewrites all 100,000 members: an O(N) write for scale.
-        linear = timed(lambda: w.sunionstore("big3", "big2"))
-        took = timed(lambda: self.assertEqual(w.delete("big"), 1))
-        print(f"DEL of 100,000 members: {took * 1000:.1f} ms; small write {small * 1000:.1f} ms; "
-              f"O(N) SUNIONSTORE {linear * 1000:.1f} ms")
-        self.assertLess(took, max(10 * small, 0.05) + linear / 10)
+        # SUNIONSTORE of one set rewrites all 100,000 members: an O(N) write for scale. Best of
+        # three on each side: one stall of a busy box must not decide the comparison.
+        copies = ["big2", "big3", "big4"]
+        linear = min(timed(lambda: w.sunionstore(c, "big")) for c in copies)
+        took = min(timed(lambda: self.assertEqual(w.delete(c), 1)) for c in copies + ["big"])
+        print(f"DEL of 100,000 members: {took * 1000:.1f} ms; O(N) SUNIONSTORE {linear * 1000:.1f} ms")
+        self.assertLess(took, linear / 10)
         self.assertEqual(self.c.client(leader).exists("big"), 0)
         self.assertEqual(w.sadd("big", "new"), 1)
         self.assertEqual(w.smembers("big"), {b"new"})
