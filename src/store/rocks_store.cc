@@ -8,6 +8,7 @@
 #include <rocksdb/utilities/write_batch_with_index.h>
 
 #include <algorithm>
+#include <numeric>
 #include <unordered_map>
 
 #include "common/coding.h"
@@ -19,6 +20,12 @@ namespace {
 constexpr size_t kValueHeader = 1 + 8 + 8;
 constexpr char kAppliedKey[] = "applied";
 constexpr char kActiveKey[] = "active";
+constexpr char kFormatKey[] = "format";
+constexpr char kDbKeysKey[] = "dbkeys";
+// The key format: 2 = keys qualified by their database. Stores from before (no "format" record
+// and at least one key) hold unqualified keys and are refused (docs/data_model.md "Databases").
+constexpr uint32_t kFormatDatabases = 2;
+constexpr char kDbMapField[] = "dbmap";
 constexpr const char* kSlotNames[2] = {"meta", "meta.1"};
 constexpr const char* kSubSlotNames[2] = {"sub", "sub.1"};
 size_t SlotHandleIndex(int slot) { return slot == 0 ? 1 : 3; }     // in handles_
@@ -78,6 +85,66 @@ rocksdb::CompressionType PickCompression() {
     if (c == rocksdb::kLZ4Compression) return c;
   }
   return rocksdb::kNoCompression;
+}
+
+// The internal sub-key holding the logical -> physical database map (docs/data_model.md).
+const std::string& DbMapKey() {
+  static const std::string k = [] {
+    std::string s;
+    PutBigEndian(&s, 1, 4);
+    s.push_back(static_cast<char>(kInternalDb));
+    PutBigEndian(&s, 0, 8);
+    s.append(kDbMapField);
+    return s;
+  }();
+  return k;
+}
+
+bool IsInternalKey(std::string_view key) { return !key.empty() && static_cast<uint8_t>(key[0]) == kInternalDb; }
+
+// The physical database of a stored key (0 for the empty key, which no view produces).
+uint8_t DbOf(std::string_view key) { return key.empty() ? 0 : static_cast<uint8_t>(key[0]); }
+
+// "dbkeys": varint pairs (physical db, key count) for the non-empty databases.
+std::string EncodeDbKeys(const std::array<uint64_t, 256>& counts) {
+  std::string s;
+  for (size_t i = 0; i < counts.size(); i++) {
+    if (counts[i] == 0) continue;
+    PutVarint64(&s, i);
+    PutVarint64(&s, counts[i]);
+  }
+  return s;
+}
+
+Status DecodeDbKeys(std::string_view in, std::array<uint64_t, 256>* counts) {
+  counts->fill(0);
+  while (!in.empty()) {
+    uint64_t db = 0, n = 0;
+    if (!GetVarint64(&in, &db) || !GetVarint64(&in, &n) || db >= counts->size()) {
+      return Status::Corruption("bad dbkeys record");
+    }
+    (*counts)[db] = n;
+  }
+  return Status::OK();
+}
+
+RocksStore::DbMap IdentityDbMap() {
+  RocksStore::DbMap m;
+  std::iota(m.begin(), m.end(), uint8_t{0});
+  return m;
+}
+
+// The map record's value: kMaxDatabases bytes, a permutation of 0..kMaxDatabases-1.
+Status DecodeDbMap(std::string_view in, RocksStore::DbMap* m) {
+  if (in.size() != m->size()) return Status::Corruption("bad database map record");
+  std::array<bool, kMaxDatabases> seen{};
+  for (size_t i = 0; i < in.size(); i++) {
+    uint8_t p = static_cast<uint8_t>(in[i]);
+    if (p >= kMaxDatabases || seen[p]) return Status::Corruption("bad database map record");
+    seen[p] = true;
+    (*m)[i] = p;
+  }
+  return Status::OK();
 }
 
 }  // namespace
@@ -153,7 +220,8 @@ Status DecodeValue(std::string_view data, Value* out) {
 // every earlier change of the batch, then sets all_deleted_ so later reads skip the database.
 class RocksStore::BatchImpl : public Store::Batch {
  public:
-  explicit BatchImpl(RocksStore* store) : store_(store), wb_(rocksdb::BytewiseComparator(), 0, true) {}
+  explicit BatchImpl(RocksStore* store)
+      : store_(store), wb_(rocksdb::BytewiseComparator(), 0, true), map_(store->db_map_) {}
 
   Status Get(std::string_view key, int64_t now_ms, Value* out) override {
     REDRAFT_RETURN_IF_ERROR(GetRaw(key, out));
@@ -168,7 +236,7 @@ class RocksStore::BatchImpl : public Store::Batch {
   }
 
   void Put(std::string_view key, const Value& v) override {
-    if (!Exists(key)) delta_++;
+    if (!Exists(key)) db_delta_[DbOf(key)]++;
     buf_.clear();
     EncodeValue(v, &buf_);
     wb_.Put(store_->meta_, ToSlice(key), buf_);
@@ -177,7 +245,7 @@ class RocksStore::BatchImpl : public Store::Batch {
 
   void Delete(std::string_view key) override {
     if (!Exists(key)) return;
-    delta_--;
+    db_delta_[DbOf(key)]--;
     wb_.Delete(store_->meta_, ToSlice(key));
     exists_[std::string(key)] = false;
   }
@@ -186,7 +254,10 @@ class RocksStore::BatchImpl : public Store::Batch {
     wb_.Clear();
     exists_.clear();
     all_deleted_ = true;
-    delta_ = 0;
+    db_delta_.fill(0);
+    db_flushed_.reset();
+    map_ = IdentityDbMap();  // the map record goes with the sub-keys; every database is empty
+    map_changed_ = true;
     // Range [smallest possible key, last key + "\0") covers every key now in the database. The
     // end key is computed from the database state, identical on every replica.
     for (auto* cf : {store_->meta_, store_->sub_}) {
@@ -203,7 +274,7 @@ class RocksStore::BatchImpl : public Store::Batch {
   Status GetSub(std::string_view key, uint64_t version, std::string_view field, std::string* out) override {
     std::string sk = EncodeSubKey(key, version, field);
     rocksdb::Status s;
-    if (all_deleted_) {
+    if (all_deleted_ || Flushed(key)) {
       s = wb_.GetFromBatch(store_->sub_, rocksdb::DBOptions(), sk, out);
     } else {
       s = wb_.GetFromBatchAndDB(store_->db_.get(), rocksdb::ReadOptions(), store_->sub_, sk, out);
@@ -212,7 +283,15 @@ class RocksStore::BatchImpl : public Store::Batch {
   }
 
   void PutSub(std::string_view key, uint64_t version, std::string_view field, std::string_view value) override {
-    wb_.Put(store_->sub_, EncodeSubKey(key, version, field), ToSlice(value));
+    std::string sk = EncodeSubKey(key, version, field);
+    if (sk == DbMapKey()) {
+      // The map record itself (a snapshot restored through a batch): it is the mapping now.
+      DbMap m;
+      if (!DecodeDbMap(value, &m).ok()) REDRAFT_PANIC("restoring a bad database map record");
+      map_ = m;
+      map_changed_ = true;
+    }
+    wb_.Put(store_->sub_, sk, ToSlice(value));
   }
 
   void DeleteSub(std::string_view key, uint64_t version, std::string_view field) override {
@@ -225,10 +304,39 @@ class RocksStore::BatchImpl : public Store::Batch {
     rocksdb::Slice upper(end);
     rocksdb::ReadOptions ro;
     if (!end.empty()) ro.iterate_upper_bound = &upper;
-    rocksdb::Iterator* base = all_deleted_ ? rocksdb::NewEmptyIterator()
+    rocksdb::Iterator* base = all_deleted_ || Flushed(key) ? rocksdb::NewEmptyIterator()
                                            : store_->db_->NewIterator(ro, store_->sub_);
     std::unique_ptr<rocksdb::Iterator> it(wb_.NewIteratorWithBase(store_->sub_, base, &ro));
     return ScanSubWith(it.get(), prefix, start, fn);
+  }
+
+  uint8_t PhysicalDb(int db) override {
+    REDRAFT_CHECK(db >= 0 && db < kMaxDatabases);
+    return map_[db];
+  }
+
+  void SwapDbs(int a, int b) override {
+    REDRAFT_CHECK(a >= 0 && a < kMaxDatabases && b >= 0 && b < kMaxDatabases);
+    std::swap(map_[a], map_[b]);
+    map_changed_ = true;
+    wb_.Put(store_->sub_, DbMapKey(), rocksdb::Slice(reinterpret_cast<const char*>(map_.data()), map_.size()));
+  }
+
+  // A range tombstone over the database's metadata records, written straight into the
+  // underlying WriteBatch (as DeleteAll does). The index cannot see it, so every key of the
+  // database this batch wrote is also deleted through the index, and later reads of the
+  // database skip the DB (db_flushed_). Its sub-keys are left to the compaction filter.
+  void DeleteDb(int db) override {
+    const uint8_t p = PhysicalDb(db);
+    wb_.GetWriteBatch()->DeleteRange(store_->meta_, std::string(1, static_cast<char>(p)),
+                                     std::string(1, static_cast<char>(p + 1)));
+    for (auto& [k, e] : exists_) {
+      if (DbOf(k) != p || k.empty()) continue;
+      if (e) wb_.Delete(store_->meta_, ToSlice(k));
+      e = false;
+    }
+    db_delta_[p] = 0;
+    db_flushed_.set(p);
   }
 
   // For Commit.
@@ -236,18 +344,29 @@ class RocksStore::BatchImpl : public Store::Batch {
   // After a successful commit: what this batch learned about key existence is now the truth.
   void PublishExistence() {
     auto& known = store_->known_;
-    if (all_deleted_ || known.size() + exists_.size() > kKnownMax) known.clear();
+    if (all_deleted_ || db_flushed_.any() || known.size() + exists_.size() > kKnownMax) known.clear();
     for (auto& [k, e] : exists_) known[k] = e;
   }
-  uint64_t NewKeyCount() const {
-    int64_t base = all_deleted_ ? 0 : static_cast<int64_t>(store_->key_count_);
-    return static_cast<uint64_t>(base + delta_);
+  // The key count of every physical database after this batch; false if none changed.
+  bool NewDbKeyCounts(std::array<uint64_t, 256>* out) const {
+    bool changed = all_deleted_;
+    for (size_t p = 0; p < out->size(); p++) {
+      int64_t base = all_deleted_ || db_flushed_[p] ? 0 : static_cast<int64_t>(store_->db_keys_[p]);
+      (*out)[p] = static_cast<uint64_t>(base + db_delta_[p]);
+      changed |= (*out)[p] != store_->db_keys_[p];
+    }
+    return changed;
   }
+  bool all_deleted() const { return all_deleted_; }
+  bool map_changed() const { return map_changed_; }
+  const DbMap& map() const { return map_; }
 
  private:
+  bool Flushed(std::string_view key) const { return !key.empty() && db_flushed_[DbOf(key)]; }
+
   Status ReadRaw(std::string_view key, std::string* raw) {
     rocksdb::Status s;
-    if (all_deleted_) {
+    if (all_deleted_ || Flushed(key)) {
       s = wb_.GetFromBatch(store_->meta_, rocksdb::DBOptions(), ToSlice(key), raw);
     } else {
       s = wb_.GetFromBatchAndDB(store_->db_.get(), rocksdb::ReadOptions(), store_->meta_, ToSlice(key), raw);
@@ -261,14 +380,15 @@ class RocksStore::BatchImpl : public Store::Batch {
   bool Exists(std::string_view key) {
     std::string k(key);
     if (auto it = exists_.find(k); it != exists_.end()) return it->second;
-    if (!all_deleted_) {
+    const bool skip_db = all_deleted_ || Flushed(key);
+    if (!skip_db) {
       if (auto it = store_->known_.find(k); it != store_->known_.end()) {
         exists_.emplace(std::move(k), it->second);
         return it->second;
       }
     }
     rocksdb::Status s;
-    if (all_deleted_) {
+    if (skip_db) {
       std::string raw;
       s = wb_.GetFromBatch(store_->meta_, rocksdb::DBOptions(), ToSlice(key), &raw);
     } else {
@@ -283,7 +403,10 @@ class RocksStore::BatchImpl : public Store::Batch {
   RocksStore* store_;
   rocksdb::WriteBatchWithIndex wb_;
   bool all_deleted_ = false;
-  int64_t delta_ = 0;
+  std::array<int64_t, 256> db_delta_{};  // key count change per physical database
+  std::bitset<256> db_flushed_;          // physical databases deleted by DeleteDb
+  DbMap map_;                            // logical -> physical, as of this batch
+  bool map_changed_ = false;
   std::string buf_;
   std::unordered_map<std::string, bool> exists_;  // physical presence, as of this batch
 };
@@ -403,6 +526,14 @@ Result<std::unique_ptr<Store>> RocksStore::Open(const std::string& dir, const St
   } else if (!s.IsNotFound()) {
     return FromRocks(s);
   }
+  REDRAFT_RETURN_IF_ERROR(store->CheckFormat());
+  s = db->Get(rocksdb::ReadOptions(), store->state_, kDbKeysKey, &v);
+  if (s.ok()) {
+    REDRAFT_RETURN_IF_ERROR(DecodeDbKeys(v, &store->db_keys_));
+  } else if (!s.IsNotFound()) {
+    return FromRocks(s);
+  }
+  REDRAFT_RETURN_IF_ERROR(store->LoadDbMap());
   store->ready_ = true;  // the compaction filter may look at the slots from now on
   return std::unique_ptr<Store>(std::move(store));
 }
@@ -418,6 +549,50 @@ RocksStore::~RocksStore() {
 void RocksStore::SimulateCrashForTest() {
   db_->SetDBOptions({{"avoid_flush_during_shutdown", "true"}});
 }
+
+// A store without the "format" record is either new (no key: it takes the current format; the
+// record reaches the disk with the first flush, before or with any key) or was written before
+// keys carried their database, and is refused: its keys would be misread.
+Status RocksStore::CheckFormat() {
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), state_, kFormatKey, &v);
+  if (s.ok()) {
+    if (v.size() != 4 || DecodeFixed32(v.data()) != kFormatDatabases) {
+      return Status::Corruption("unknown store format record (this redraft reads format " +
+                                std::to_string(kFormatDatabases) + ")");
+    }
+    return Status::OK();
+  }
+  if (!s.IsNotFound()) return FromRocks(s);
+  if (!SlotEmpty(active_) || key_count_ != 0) {
+    return Status::InvalidArgument(
+        "the data directory was written by a redraft from before databases (SELECT): its keys are "
+        "not qualified by a database and cannot be read by this version. Start this node with an "
+        "empty data directory (in a cluster it catches up from the leader), or export the keys "
+        "with the old version and import them (docs/data_model.md, \"Databases\")");
+  }
+  std::string rec;
+  PutFixed32(&rec, kFormatDatabases);
+  return FromRocks(db_->Put(write_opts_, state_, kFormatKey, rec));
+}
+
+Status RocksStore::LoadDbMap() {
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), sub_, DbMapKey(), &v);
+  if (s.IsNotFound()) {
+    db_map_ = IdentityDbMap();
+    return Status::OK();
+  }
+  if (!s.ok()) return FromRocks(s);
+  return DecodeDbMap(v, &db_map_);
+}
+
+uint8_t RocksStore::PhysicalDb(int db) const {
+  REDRAFT_CHECK(db >= 0 && db < kMaxDatabases);
+  return db_map_[db];
+}
+
+uint64_t RocksStore::DbKeyCount(int db) const { return db_keys_[PhysicalDb(db)]; }
 
 Status RocksStore::GetRaw(std::string_view key, Value* out) {
   rocksdb::PinnableSlice raw;
@@ -469,6 +644,7 @@ bool RocksStore::SubKeyIsStale(int slot, std::string_view raw) {
   std::string_view key, field;
   uint64_t version;
   if (!DecodeSubKey(raw, &key, &version, &field)) return false;
+  if (IsInternalKey(key)) return false;  // the store's own records (the database map)
   std::shared_lock<std::shared_mutex> l(filter_mu_);
   if (!ready_.load() || slot != active_.load() || slots_[slot] == nullptr) return false;  // staging: keep
   rocksdb::PinnableSlice meta;
@@ -495,14 +671,19 @@ Status RocksStore::Commit(Batch* batch, uint64_t index) {
                                    std::to_string(applied_index_));
   }
   auto* b = static_cast<BatchImpl*>(batch);
-  uint64_t count = b->NewKeyCount();
+  std::array<uint64_t, 256> db_keys;
+  bool counts_changed = b->NewDbKeyCounts(&db_keys);
+  uint64_t count = std::accumulate(db_keys.begin(), db_keys.end(), uint64_t{0});
   rocksdb::WriteBatch* wb = b->write_batch();
   int64_t log_time = std::max(log_time_ms_, pending_log_time_ms_);
   wb->Put(state_, kAppliedKey, EncodeApplied(index, count, log_time));
+  if (counts_changed) wb->Put(state_, kDbKeysKey, EncodeDbKeys(db_keys));
   REDRAFT_RETURN_IF_ERROR(FromRocks(db_->Write(write_opts_, wb)));
   applied_index_ = index;
   log_time_ms_ = log_time;
   key_count_ = count;
+  db_keys_ = db_keys;
+  if (b->map_changed()) db_map_ = b->map();
   b->PublishExistence();
   return Status::OK();
 }
@@ -645,6 +826,7 @@ Status RocksStore::ResetSlot(int slot) {
 
 Status RocksStore::StageBegin() {
   stage_batch_ = std::make_unique<rocksdb::WriteBatch>();
+  stage_db_keys_.fill(0);
   if (SlotEmpty(1 - active_)) return Status::OK();
   return ResetSlot(1 - active_);
 }
@@ -655,6 +837,7 @@ void RocksStore::StagePut(std::string_view key, const Value& v) {
     stage_batch_->Put(sub_slots_[1 - active_], ToSlice(key), v.payload);
     return;
   }
+  stage_db_keys_[DbOf(key)]++;
   stage_buf_.clear();
   EncodeValue(v, &stage_buf_);
   stage_batch_->Put(slots_[1 - active_], ToSlice(key), stage_buf_);
@@ -676,6 +859,7 @@ Status RocksStore::StageInstall(uint64_t applied_index, uint64_t key_count, int6
   rocksdb::WriteBatch wb;
   wb.Put(state_, kActiveKey, std::string(1, static_cast<char>(next)));
   wb.Put(state_, kAppliedKey, EncodeApplied(applied_index, key_count, log_time));
+  wb.Put(state_, kDbKeysKey, EncodeDbKeys(stage_db_keys_));  // counted as the records came
   REDRAFT_RETURN_IF_ERROR(FromRocks(db_->Write(write_opts_, &wb)));
   REDRAFT_RETURN_IF_ERROR(Flush());
   {
@@ -687,8 +871,10 @@ Status RocksStore::StageInstall(uint64_t applied_index, uint64_t key_count, int6
   applied_index_ = applied_index;
   key_count_ = key_count;
   log_time_ms_ = pending_log_time_ms_ = log_time;
+  db_keys_ = stage_db_keys_;
   known_.clear();
   stage_batch_.reset();
+  REDRAFT_RETURN_IF_ERROR(LoadDbMap());  // the map record came with the sub-keys
   return ResetSlot(1 - active_);  // the old data
 }
 

@@ -54,6 +54,8 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
+#include <bitset>
 
 #include <rocksdb/db.h>
 
@@ -85,6 +87,8 @@ class RocksStore : public Store {
   Status GetSub(std::string_view key, uint64_t version, std::string_view field, std::string* out) override;
   Status ScanSub(std::string_view key, uint64_t version, std::string_view start, const SubKeyFn& fn) override;
   uint64_t KeyCount() const override { return key_count_; }
+  uint8_t PhysicalDb(int db) const override;
+  uint64_t DbKeyCount(int db) const override;
   uint64_t applied_index() const override { return applied_index_; }
   int64_t log_time_ms() const override { return log_time_ms_; }
   void NoteLogTime(int64_t ms) override { pending_log_time_ms_ = std::max(pending_log_time_ms_, ms); }
@@ -119,6 +123,8 @@ class RocksStore : public Store {
   // SubKeyFilter's question: is raw (a sub-key of data slot `slot`) garbage?
   bool SubKeyIsStale(int slot, std::string_view raw);
   RocksStore() = default;
+  Status CheckFormat();
+  Status LoadDbMap();  // db_map_ from the live sub-key family
   Status GetRaw(std::string_view key, Value* out);
   // Drops the data slot `slot` (0/1) and recreates it empty (O(1): files are deleted later).
   Status ResetSlot(int slot);
@@ -154,6 +160,14 @@ class RocksStore : public Store {
   // thread that applies the log. Bounded: cleared whole when it grows past kKnownMax entries.
   static constexpr size_t kKnownMax = size_t{1} << 16;
   std::unordered_map<std::string, bool> known_;
+
+ public:
+  using DbMap = std::array<uint8_t, kMaxDatabases>;  // logical -> physical database
+
+ private:
+  DbMap db_map_{};                         // as of the last commit (all threads: see above)
+  std::array<uint64_t, 256> db_keys_{};    // key count per physical database, as of the last commit
+  std::array<uint64_t, 256> stage_db_keys_{};  // per physical database, of the staged records
 };
 
 }  // namespace redraft::store

@@ -68,6 +68,17 @@ using SubKeyFn = std::function<bool(std::string_view field, std::string_view val
 // that exact millisecond Redis still returns PTTL 0 where we return -2: a known 1 ms difference.)
 inline bool IsExpired(const Value& v, int64_t now_ms) { return v.expire_ms != 0 && v.expire_ms <= now_ms; }
 
+// --- Databases (docs/data_model.md "Databases") ---
+// Every stored key is qualified by a physical database id: stored key = [db:1][user key]. Ids
+// 0..kMaxDatabases-1 hold data; kInternalDb qualifies the store's own records (never a user key).
+// Logical databases (what SELECT names) map to physical ids through a permutation kept in the
+// replicated state (SWAPDB exchanges two entries: O(1)). DbStore/DbBatch (db_view.h) are the
+// per-database views that commands use; Store and Batch themselves take stored keys.
+constexpr int kMaxDatabases = 255;
+constexpr uint8_t kInternalDb = 0xff;
+// [db][key]. REQUIRES: 0 <= db < kMaxDatabases.
+std::string QualifyKey(uint8_t db, std::string_view key);
+
 struct StoreOptions {
   size_t block_cache_bytes = 256ull << 20;
   size_t write_buffer_bytes = 32ull << 20;
@@ -96,6 +107,19 @@ class Store {
     virtual void DeleteSub(std::string_view key, uint64_t version, std::string_view field) = 0;
     // Visits the sub-keys of (key, version) with field >= start, seeing this batch's changes.
     virtual Status ScanSub(std::string_view key, uint64_t version, std::string_view start, const SubKeyFn& fn) = 0;
+
+    // --- databases; db is a logical database, REQUIRES: 0 <= db < kMaxDatabases ---
+    // The physical id of logical database db, as of this batch's changes.
+    virtual uint8_t PhysicalDb(int db) = 0;
+    // SWAPDB: exchanges the mapping of two logical databases (O(1)).
+    virtual void SwapDbs(int a, int b) = 0;
+    // FLUSHDB: deletes every key of logical database db (a range delete of its metadata records;
+    // its sub-keys become garbage for the compaction filter).
+    virtual void DeleteDb(int db) = 0;
+    // A view's logical database (db_view.h); -1 for a batch that takes stored keys.
+    virtual int db() const { return -1; }
+    // The batch that takes stored keys (itself unless this is a view).
+    virtual Batch& base() { return *this; }
   };
 
   virtual ~Store() = default;
@@ -115,7 +139,14 @@ class Store {
   virtual Status GetSub(std::string_view key, uint64_t version, std::string_view field, std::string* out) = 0;
   virtual Status ScanSub(std::string_view key, uint64_t version, std::string_view start, const SubKeyFn& fn) = 0;
   // Number of keys physically present (expired-but-not-deleted included), like Redis's DBSIZE.
+  // The whole store's for the store itself, its database's for a view (DbStore).
   virtual uint64_t KeyCount() const = 0;
+  // Databases (see above): the physical id of logical database db as of the last commit, and
+  // the number of keys in logical database db. REQUIRES: 0 <= db < kMaxDatabases.
+  virtual uint8_t PhysicalDb(int db) const = 0;
+  virtual uint64_t DbKeyCount(int db) const = 0;
+  // A view's logical database; -1 for a store that takes stored keys.
+  virtual int db() const { return -1; }
   // Index of the last log entry whose effects are in the store.
   virtual uint64_t applied_index() const = 0;
   // The largest entry time (the leader's stamp, docs/time.md) applied so far, persisted with the
