@@ -41,13 +41,15 @@ struct Session {
   std::string name;
   std::string lib_name, lib_ver;
   bool readonly = false;  // READONLY: reads on this connection skip the linearizable barrier
+  int db = 0;             // SELECT: the logical database of reads (ExecContext.store is its view)
+                          // and of writes (LogCommand.db)
 };
 
 class ServerApi;  // implemented by server/: what server-level commands may ask (server_api.h)
 
 // Context of a command executed right away (reads and server commands) on the event loop.
 struct ExecContext {
-  store::Store& store;
+  store::Store& store;  // the view of session.db (store/db_view.h)
   int64_t now_ms;
   resp::ReplyBuilder& reply;
   Session& session;
@@ -58,10 +60,12 @@ struct ExecContext {
 struct PrepareContext {
   int64_t now_ms;
   resp::ReplyBuilder& reply;  // for errors only
+  int db = 0;                 // the session's logical database (LogCommand.db)
 };
 
 // Context of applying a write's log form. Deterministic: may only use batch, argv and now_ms
-// (the proposer's clock, carried in the entry). Replies are written here; on replicas that did
+// (the proposer's clock, carried in the entry). batch is the view of the entry's database
+// (store/db_view.h: batch.db(), batch.base() reach the others). Replies are written here; on replicas that did
 // not propose the command the reply is discarded.
 struct ApplyContext {
   store::Store::Batch& batch;
@@ -116,17 +120,22 @@ int ClusterKeySlot(std::string_view key);
 // The log form of a write: the proposer's clock (restamped by the leader) plus the rewritten argv,
 // and optionally the tag of the node that accepted it from a client (which recognises its own
 // writes when it applies them: docs/exactly_once.md).
-// Format: varint now_ms, varint argc, then argc length-prefixed strings, then optionally
-// varint session, varint seq (the tag; present iff session != 0).
+// Format: varint now_ms, varint argc, then argc length-prefixed strings, then optionally varint 0,
+// varint db + 1 (the database; present iff db != 0), then optionally varint session, varint seq
+// (the tag; present iff session != 0). Entries from before databases decode as database 0.
 struct WriteTag {
   uint64_t session = 0;  // random per process run of the accepting node
   uint64_t seq = 0;
   bool operator==(const WriteTag&) const = default;
 };
+// The database a write applies to: the session's logical database (SELECT), or kStoredKeys
+// for entries the server makes from stored keys (active expiry), applied without a view.
+constexpr int kStoredKeys = -1;
 struct LogCommand {
   int64_t now_ms = 0;
   Argv argv;
   WriteTag tag;
+  int db = 0;  // 0 .. store::kMaxDatabases - 1, or kStoredKeys
 };
 std::string EncodeLogCommand(const LogCommand& cmd);
 bool DecodeLogCommand(std::string_view data, LogCommand* out);

@@ -1,5 +1,5 @@
 // The key-space family (Redis group "generic"): DEL, UNLINK, EXISTS, TOUCH, TYPE, RENAME,
-// RENAMENX, COPY, KEYS, SCAN, RANDOMKEY, the EXPIRE family, TTL family, PERSIST, plus the internal
+// RENAMENX, COPY, MOVE, KEYS, SCAN, RANDOMKEY, the EXPIRE family, TTL family, PERSIST, plus the internal
 // write "redraft.expired" proposed by the server's active expiry.
 //
 // Semantics follow Redis 7.0 (db.c, expire.c) reply for reply. Write-path lookups behave like
@@ -18,8 +18,10 @@
 #include "commands/args.h"
 #include "commands/collection.h"
 #include "commands/command.h"
+#include "commands/databases.h"
 #include "commands/glob.h"
 #include "commands/scan_cursor.h"
+#include "store/db_view.h"
 
 namespace redraft::commands {
 namespace {
@@ -100,9 +102,12 @@ void ExecType(ExecContext& ctx, const Argv& argv) {
 
 // Copies the sub-keys of the collection (src, version) under dst with a fresh version and returns
 // it. O(N) in the collection's size, in bounded memory: the batch may not change while it is
-// scanned, so the copy alternates between reading a chunk and writing it.
-// REQUIRES: src != dst (the chunks are read from src's range only).
-uint64_t CopySubKeys(ApplyContext& ctx, std::string_view src, uint64_t version, std::string_view dst) {
+// scanned, so the copy alternates between reading a chunk and writing it. dst is a key of `to`
+// (another database's view of the same batch), or of ctx.batch if null.
+// REQUIRES: src != dst in the same database (the chunks are read from src's range only).
+uint64_t CopySubKeys(ApplyContext& ctx, std::string_view src, uint64_t version, std::string_view dst,
+                     store::Store::Batch* to = nullptr) {
+  if (to == nullptr) to = &ctx.batch;
   constexpr size_t kChunk = 1024;
   uint64_t fresh = NewVersion(ctx);
   std::vector<std::pair<std::string, std::string>> chunk;
@@ -114,7 +119,7 @@ uint64_t CopySubKeys(ApplyContext& ctx, std::string_view src, uint64_t version, 
       return chunk.size() < kChunk;
     });
     if (!s.ok()) REDRAFT_PANIC("store read failed: " + s.ToString());
-    for (const auto& [field, value] : chunk) ctx.batch.PutSub(dst, fresh, field, value);
+    for (const auto& [field, value] : chunk) to->PutSub(dst, fresh, field, value);
     if (!chunk.empty()) start = chunk.back().first + '\0';  // the next field in byte order
   } while (chunk.size() == kChunk);
   return fresh;
@@ -148,11 +153,13 @@ void ApplyRenameGeneric(ApplyContext& ctx, const Argv& argv, bool nx) {
 void ApplyRename(ApplyContext& ctx, const Argv& argv) { ApplyRenameGeneric(ctx, argv, false); }
 void ApplyRenameNx(ApplyContext& ctx, const Argv& argv) { ApplyRenameGeneric(ctx, argv, true); }
 
-// COPY source destination [DB destination-db] [REPLACE] (Redis copyCommand). Only database 0
-// exists (as redis-server --databases 1): DB 0 is the current database, any other index is out
-// of range. Options are checked before the keys, so bad syntax never reaches the log.
-bool ParseCopyOptions(const Argv& argv, resp::ReplyBuilder& reply, bool* replace) {
+// COPY source destination [DB destination-db] [REPLACE] (Redis copyCommand). The destination
+// database must be below `limit` (the configured count at prepare, the store's limit at apply);
+// *dbid is it, cur (the entry's database) without DB. Options are checked before the keys, so bad
+// syntax never reaches the log.
+bool ParseCopyOptions(const Argv& argv, resp::ReplyBuilder& reply, int limit, int cur, bool* replace, int* dbid) {
   *replace = false;
+  *dbid = cur;
   for (size_t j = 3; j < argv.size(); j++) {
     if (EqualsIgnoreCase(CStrView(argv[j]), "replace")) {
       *replace = true;
@@ -166,17 +173,18 @@ bool ParseCopyOptions(const Argv& argv, resp::ReplyBuilder& reply, bool* replace
         reply.Error("ERR value is out of range, value must between -2147483648 and 2147483647");
         return false;
       }
-      if (db != 0) {
+      if (db < 0 || db >= limit) {
         reply.Error("ERR DB index is out of range");
         return false;
       }
+      *dbid = static_cast<int>(db);
       j++;
     } else {
       reply.Error(kErrSyntax);
       return false;
     }
   }
-  if (argv[1] == argv[2]) {
+  if (*dbid == cur && argv[1] == argv[2]) {
     reply.Error("ERR source and destination objects are the same");
     return false;
   }
@@ -185,22 +193,63 @@ bool ParseCopyOptions(const Argv& argv, resp::ReplyBuilder& reply, bool* replace
 
 bool PrepareCopy(PrepareContext& ctx, Argv& argv) {
   bool replace;
-  return ParseCopyOptions(argv, ctx.reply, &replace);
+  int dbid;
+  return ParseCopyOptions(argv, ctx.reply, DatabaseCount(), ctx.db, &replace, &dbid);
 }
+
+// The entry's database (0 for a batch that takes stored keys, as in unit tests).
+int CurrentDb(ApplyContext& ctx) { return std::max(0, ctx.batch.db()); }
 
 // The copy keeps the type, size and expiry; a collection's elements get a fresh version under
 // destination (O(N)). REPLACE overwrites a destination of any type in O(1): its old version's
 // sub-keys become garbage.
 void ApplyCopy(ApplyContext& ctx, const Argv& argv) {
   bool replace;
-  if (!ParseCopyOptions(argv, ctx.reply, &replace)) return;
+  int dbid;
+  if (!ParseCopyOptions(argv, ctx.reply, store::kMaxDatabases, CurrentDb(ctx), &replace, &dbid)) return;
   const std::string& src = argv[1];
   const std::string& dst = argv[2];
+  store::DbBatch other(ctx.batch.base(), dbid);
+  store::Store::Batch& to = dbid == CurrentDb(ctx) ? ctx.batch : other;
+  ApplyContext to_ctx{to, ctx.now_ms, ctx.reply, ctx.index, ctx.versions_used};
   Value v, existing;
   if (!LookupWrite(ctx, src, &v)) return ctx.reply.Integer(0);
-  if (LookupWrite(ctx, dst, &existing) && !replace) return ctx.reply.Integer(0);
-  if (store::IsCollection(v.type)) v.version = CopySubKeys(ctx, src, v.version, dst);
-  ctx.batch.Put(dst, v);
+  if (LookupWrite(to_ctx, dst, &existing) && !replace) return ctx.reply.Integer(0);
+  if (store::IsCollection(v.type)) v.version = CopySubKeys(ctx, src, v.version, dst, &to);
+  to.Put(dst, v);
+  ctx.reply.Integer(1);
+}
+
+// MOVE key db (Redis moveCommand): the key, with its expiry, leaves the current database for db
+// unless db has it already. Strings in O(1); a collection's elements are copied under a fresh
+// version in db (O(N): sub-keys carry their database), the source's become garbage.
+Status ParseMove(const Argv& argv, int limit, int cur, int* db) {
+  REDRAFT_RETURN_IF_ERROR(ParseDbIndex(argv[2], limit, db));
+  if (*db == cur) return Status::InvalidArgument("ERR source and destination objects are the same");
+  return Status::OK();
+}
+
+bool PrepareMove(PrepareContext& ctx, Argv& argv) {
+  int db;
+  Status st = ParseMove(argv, DatabaseCount(), ctx.db, &db);
+  if (st.ok()) return true;
+  ctx.reply.Error(st.message());
+  return false;
+}
+
+void ApplyMove(ApplyContext& ctx, const Argv& argv) {
+  int db;
+  Status st = ParseMove(argv, store::kMaxDatabases, CurrentDb(ctx), &db);
+  if (!st.ok()) return ctx.reply.Error(st.message());
+  const std::string& key = argv[1];
+  store::DbBatch to(ctx.batch.base(), db);
+  ApplyContext to_ctx{to, ctx.now_ms, ctx.reply, ctx.index, ctx.versions_used};
+  Value v, existing;
+  if (!LookupWrite(ctx, key, &v)) return ctx.reply.Integer(0);
+  if (LookupWrite(to_ctx, key, &existing)) return ctx.reply.Integer(0);
+  if (store::IsCollection(v.type)) v.version = CopySubKeys(ctx, key, v.version, key, &to);
+  to.Put(key, v);
+  ctx.batch.Delete(key);
   ctx.reply.Integer(1);
 }
 
@@ -592,6 +641,8 @@ const CommandSpec kKeyCommands[] = {
     {"copy", -3, kWrite | kDenyOom, 1, 2, 1, "generic", "6.2.0", "Copy a key",
      "O(N) worst case for collections, where N is the number of nested items. O(1) for string values.",
      nullptr, PrepareCopy, ApplyCopy},
+    {"move", 3, kWrite | kFast, 1, 1, 1, "generic", "1.0.0", "Move a key to another database", "O(1)",
+     nullptr, PrepareMove, ApplyMove},
     {"keys", 2, kReadonly, 0, 0, 0, "generic", "1.0.0", "Find all keys matching the given pattern",
      kKeysComplexity, ExecKeys},
     {"scan", -2, kReadonly, 0, 0, 0, "generic", "2.8.0", "Incrementally iterate the keys space",

@@ -1,6 +1,7 @@
 // The log form of a write (format in command.h): varint now_ms (two's complement as uint64),
-// varint argc, then argc strings each as varint length + bytes, then an optional tag (varint
-// session != 0, varint seq). Decoding validates every bound and rejects any other trailing bytes,
+// varint argc, then argc strings each as varint length + bytes, then an optional database
+// (varint 0 -- never a tag's session -- then varint db + 1; absent = database 0), then an optional
+// tag (varint session != 0, varint seq). Decoding validates every bound and rejects any other trailing bytes,
 // so arbitrary input never crashes and never half-decodes.
 #include "commands/command.h"
 #include "common/coding.h"
@@ -15,6 +16,10 @@ std::string EncodeLogCommand(const LogCommand& cmd) {
   PutVarint64(&out, static_cast<uint64_t>(cmd.now_ms));
   PutVarint64(&out, cmd.argv.size());
   for (const auto& a : cmd.argv) PutLengthPrefixed(&out, a);
+  if (cmd.db != 0) {
+    PutVarint64(&out, 0);
+    PutVarint64(&out, static_cast<uint64_t>(cmd.db + 1));
+  }
   if (cmd.tag.session != 0) {
     PutVarint64(&out, cmd.tag.session);
     PutVarint64(&out, cmd.tag.seq);
@@ -23,6 +28,18 @@ std::string EncodeLogCommand(const LogCommand& cmd) {
 }
 
 namespace {
+
+// Consumes an optional database field (after the arguments).
+bool GetDb(std::string_view* data, int* db) {
+  *db = 0;
+  std::string_view peek = *data;
+  uint64_t marker = 0, v = 0;
+  if (data->empty() || !GetVarint64(&peek, &marker) || marker != 0) return true;  // none (or a tag)
+  if (!GetVarint64(&peek, &v) || v > static_cast<uint64_t>(store::kMaxDatabases)) return false;
+  *db = static_cast<int>(v) - 1;
+  *data = peek;
+  return true;
+}
 
 // Consumes an optional tag that must end the entry.
 bool GetTag(std::string_view* data, WriteTag* tag) {
@@ -45,10 +62,12 @@ bool DecodeLogCommand(std::string_view data, LogCommand* out) {
     if (!GetLengthPrefixed(&data, &s)) return false;
     argv.emplace_back(s);
   }
+  int db = 0;
   WriteTag tag;
-  if (!GetTag(&data, &tag)) return false;
+  if (!GetDb(&data, &db) || !GetTag(&data, &tag)) return false;
   out->now_ms = static_cast<int64_t>(now);
   out->argv = std::move(argv);
+  out->db = db;
   out->tag = tag;
   return true;
 }
@@ -60,8 +79,9 @@ std::optional<WriteTag> LogCommandTag(std::string_view data) {
     std::string_view s;
     if (!GetLengthPrefixed(&data, &s)) return std::nullopt;
   }
+  int db = 0;
   WriteTag tag;
-  if (!GetTag(&data, &tag)) return std::nullopt;
+  if (!GetDb(&data, &db) || !GetTag(&data, &tag)) return std::nullopt;
   return tag;
 }
 

@@ -2,8 +2,10 @@
 // DBSIZE, TIME, FLUSHDB, FLUSHALL, SHUTDOWN. (COMMAND lives in command_info.cc.) Server state is
 // reached only through ServerApi.
 #include <chrono>
+#include <climits>
 
 #include "commands/args.h"
+#include "commands/databases.h"
 #include "commands/command.h"
 #include "commands/command_info.h"
 #include "commands/server_api.h"
@@ -26,10 +28,12 @@ void Quit(ExecContext& ctx, const Argv&) {
   if (ctx.server) ctx.server->CloseAfterReply(ctx.session.id);
 }
 
+// SELECT index: later reads and writes of this connection use that logical database.
 void Select(ExecContext& ctx, const Argv& argv) {
-  int64_t db;
-  if (!ParseInt64(argv[1], &db) || db < INT32_MIN || db > INT32_MAX) return ctx.reply.Error(kErrNotInteger);
-  if (db != 0) return ctx.reply.Error("ERR DB index is out of range");
+  int db;
+  Status st = ParseDbIndex(argv[1], DatabaseCount(), &db);
+  if (!st.ok()) return ctx.reply.Error(st.message());
+  ctx.session.db = db;
   ctx.reply.Ok();
 }
 
@@ -301,8 +305,38 @@ bool PrepareFlush(PrepareContext& ctx, Argv& argv) {
   return false;
 }
 
-void ApplyFlush(ApplyContext& ctx, const Argv&) {
-  ctx.batch.DeleteAll();
+// FLUSHDB deletes the entry's database, FLUSHALL every database (a batch without a database,
+// as in unit tests of commands on the store itself, has only "all").
+void ApplyFlush(ApplyContext& ctx, const Argv& argv) {
+  if (EqualsIgnoreCase(argv[0], "flushdb") && ctx.batch.db() >= 0) ctx.batch.DeleteDb(ctx.batch.db());
+  else ctx.batch.DeleteAll();
+  ctx.reply.Ok();
+}
+
+// SWAPDB index1 index2 (Redis swapdbCommand): O(1), the two logical databases exchange their
+// physical ones; connections on either see the other's keys from the next command on.
+// Both indexes are integers, then both in range (Redis's order of checks). Prepare checks the
+// configured count, apply only the store's limit (the count is per node).
+Status ParseSwapDb(const Argv& argv, int limit, int* a, int* b) {
+  REDRAFT_RETURN_IF_ERROR(ParseDbInt(argv[1], a, "invalid first DB index"));
+  REDRAFT_RETURN_IF_ERROR(ParseDbInt(argv[2], b, "invalid second DB index"));
+  if (*a < 0 || *a >= limit || *b < 0 || *b >= limit) return Status::InvalidArgument("ERR DB index is out of range");
+  return Status::OK();
+}
+
+bool PrepareSwapDb(PrepareContext& ctx, Argv& argv) {
+  int a, b;
+  Status st = ParseSwapDb(argv, DatabaseCount(), &a, &b);
+  if (st.ok()) return true;
+  ctx.reply.Error(st.message());
+  return false;
+}
+
+void ApplySwapDb(ApplyContext& ctx, const Argv& argv) {
+  int a, b;
+  Status st = ParseSwapDb(argv, store::kMaxDatabases, &a, &b);
+  if (!st.ok()) return ctx.reply.Error(st.message());
+  if (a != b) ctx.batch.SwapDbs(a, b);
   ctx.reply.Ok();
 }
 
@@ -323,6 +357,7 @@ const CommandSpec kServerCommands[] = {
     {"time", 1, kLoading | kStale | kFast, 0, 0, 0, "server", "2.6.0", "Returns the server time.", "O(1)", Time},
     {"shutdown", -1, kAdmin | kNoScript | kLoading | kStale | kAllowBusy, 0, 0, 0, "server", "1.0.0", "Synchronously saves the database(s) to disk and shuts down the Redis server.", "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)", Shutdown},
     {"flushdb", -1, kWrite, 0, 0, 0, "server", "1.0.0", "Removes all keys from the current database.", "O(N) where N is the total number of keys in all databases", nullptr, PrepareFlush, ApplyFlush},
+    {"swapdb", 3, kWrite | kFast, 0, 0, 0, "server", "4.0.0", "Swaps two Redis databases.", "O(N) where N is the count of clients watching or blocking on keys from both databases.", nullptr, PrepareSwapDb, ApplySwapDb},
     {"flushall", -1, kWrite, 0, 0, 0, "server", "1.0.0", "Removes all keys from all databases.", "O(N) where N is the total number of keys in all databases", nullptr, PrepareFlush, ApplyFlush},
     {},
 };

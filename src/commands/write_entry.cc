@@ -14,11 +14,11 @@ bool ArityOk(const CommandSpec& spec, size_t argc) {
 Status Invalid(std::string msg) { return Status::InvalidArgument(std::move(msg)); }
 
 // Runs spec.prepare (if any) on argv; its error reply becomes the Status message.
-Status RunPrepare(const CommandSpec& spec, Argv& argv, int64_t now_ms) {
+Status RunPrepare(const CommandSpec& spec, Argv& argv, int64_t now_ms, int db) {
   if (!spec.prepare) return Status::OK();
   std::string err;
   resp::ReplyBuilder rb(&err);
-  PrepareContext ctx{now_ms, rb};
+  PrepareContext ctx{now_ms, rb, db};
   if (spec.prepare(ctx, argv)) return Status::OK();
   // The builder wrote "-<text>\r\n" (already CR/LF-free); keep the text.
   std::string_view text = err;
@@ -29,12 +29,14 @@ Status RunPrepare(const CommandSpec& spec, Argv& argv, int64_t now_ms) {
 
 }  // namespace
 
-Result<std::string> PrepareWrite(const CommandSpec& spec, Argv argv, int64_t now_ms) {
+Result<std::string> PrepareWrite(const CommandSpec& spec, Argv argv, int64_t now_ms, int db) {
   if (!spec.is_write() || !spec.apply) return Invalid("ERR '" + std::string(spec.name) + "' is not a write command");
   if (!ArityOk(spec, argv.size())) return Invalid(WrongArity(spec.name));
-  Status st = RunPrepare(spec, argv, now_ms);
+  Status st = RunPrepare(spec, argv, now_ms, db);
   if (!st.ok()) return st;
-  return EncodeLogCommand(LogCommand{now_ms, std::move(argv)});
+  LogCommand cmd{now_ms, std::move(argv)};
+  cmd.db = db;
+  return EncodeLogCommand(cmd);
 }
 
 Result<const CommandSpec*> DecodeWriteEntry(std::string_view data, LogCommand* out) {
@@ -46,6 +48,9 @@ Result<const CommandSpec*> DecodeWriteEntry(std::string_view data, LogCommand* o
     return Invalid("ERR invalid log entry: '" + std::string(spec->name) + "' is not a write command");
   }
   if (!ArityOk(*spec, out->argv.size())) return Invalid(WrongArity(spec->name));
+  if (out->db == kStoredKeys && !(spec->flags & kInternal)) {
+    return Invalid("ERR invalid log entry: '" + std::string(spec->name) + "' with stored keys");
+  }
   return spec;
 }
 
@@ -53,7 +58,7 @@ Status ValidateWriteEntry(std::string_view data) {
   LogCommand cmd;
   auto spec = DecodeWriteEntry(data, &cmd);
   if (!spec.ok()) return spec.status();
-  return RunPrepare(**spec, cmd.argv, cmd.now_ms);
+  return RunPrepare(**spec, cmd.argv, cmd.now_ms, cmd.db);
 }
 
 }  // namespace redraft::commands

@@ -20,8 +20,9 @@
 namespace redraft::commands {
 
 // A client's write: checks arity, runs the command's prepare (validation, relative expiry to
-// absolute) at now_ms and returns the encoded log entry. REQUIRES: spec.is_write().
-Result<std::string> PrepareWrite(const CommandSpec& spec, Argv argv, int64_t now_ms);
+// absolute) at now_ms and returns the encoded log entry, applied to logical database db.
+// REQUIRES: spec.is_write(), 0 <= db < store::kMaxDatabases.
+Result<std::string> PrepareWrite(const CommandSpec& spec, Argv argv, int64_t now_ms, int db = 0);
 
 // An encoded entry received from elsewhere (a forwarded write): OK iff it decodes, names a write
 // command, has that command's arity and the command's prepare accepts its arguments at the
@@ -32,6 +33,7 @@ Status ValidateWriteEntry(std::string_view data);
 // What apply needs: decodes `data` into *out and returns the write command it names, if it is a
 // write command with an apply function and the right arity. Does not run prepare (apply re-parses
 // options itself). The error message depends only on `data`: deterministic on every replica.
+// Only internal commands may carry stored keys (LogCommand.db == kStoredKeys).
 Result<const CommandSpec*> DecodeWriteEntry(std::string_view data, LogCommand* out);
 
 }  // namespace redraft::commands

@@ -22,7 +22,7 @@ struct Config {
   int64_t proto_max_bulk_len = 512ll * 1024 * 1024;
   int64_t client_query_buffer_limit = 1024ll * 1024 * 1024;
   int timeout = 0;                  // seconds of idle before closing a client; 0 = never
-  int databases = 1;                // only database 0 exists
+  int databases = 16;               // SELECT 0..databases-1 (at most store::kMaxDatabases)
   std::string requirepass;
   std::string protected_mode = "yes";  // yes: with no requirepass, only loopback clients (Redis's rule)
   int hz = 10;                      // server cron frequency (active expiry, timeouts)

@@ -13,7 +13,9 @@
 #include <spdlog/spdlog.h>
 
 #include "commands/args.h"
+#include "commands/databases.h"
 #include "commands/write_entry.h"
+#include "store/db_view.h"
 
 namespace redraft::server {
 namespace {
@@ -107,6 +109,7 @@ Status Server::Init() {
   start_ms_ = NowMs();
   cfg_.maxclients = AdjustOpenFilesLimit(cfg_.maxclients);
   std::signal(SIGPIPE, SIG_IGN);
+  commands::SetDatabaseCount(cfg_.databases);
   std::error_code ec;
   std::filesystem::create_directories(cfg_.dir, ec);
   if (ec) return Status::IOError("can't create dir '" + cfg_.dir + "': " + ec.message());
@@ -319,7 +322,7 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
       return true;
     }
     // Only what passed commands::PrepareWrite is proposed (see write_entry.h).
-    auto entry = commands::PrepareWrite(*spec, std::move(argv), LogClockMs());
+    auto entry = commands::PrepareWrite(*spec, std::move(argv), LogClockMs(), c->session.db);
     if (!entry.ok()) {
       Reply(c, ErrorReply(entry.status().message()));
       return true;
@@ -355,7 +358,8 @@ uint64_t Server::NewSlot(Connection* c, bool is_read) {
 void Server::ExecuteNow(Connection* c, const commands::CommandSpec& spec, const commands::Argv& argv,
                         std::string* out) {
   resp::ReplyBuilder rb(out, c->session.proto);
-  commands::ExecContext ctx{*store_, LogClockMs(), rb, c->session, this};
+  store::DbStore db(*store_, c->session.db);  // the session's database (SELECT)
+  commands::ExecContext ctx{db, LogClockMs(), rb, c->session, this};
   spec.execute(ctx, argv);
 }
 
@@ -526,9 +530,10 @@ Status Server::WhatToDo(const Status& st, const std::string& where) {
 
 int64_t Server::LogClockMs() const { return std::max(log_->ClusterTimeMs(), store_->log_time_ms()); }
 
-// Sweeps the key space a little every tick and proposes deletion of keys found expired. The
-// deletion is a log entry (redraft.expired) that deletes a key only if it is still expired when
-// applied, so a key rewritten meanwhile survives and every replica converges.
+// Sweeps the key space (the stored keys of every database) a little every tick and proposes
+// deletion of keys found expired. The deletion is a log entry (redraft.expired) that deletes a
+// key only if it is still expired when applied, so a key rewritten meanwhile survives and every
+// replica converges.
 void Server::ActiveExpire(int64_t now) {
   if (!log_->is_leader() || sm_->disk().WritesRefused()) return;  // no new entries on a faulty disk
   commands::Argv argv{"redraft.expired"};
@@ -544,6 +549,7 @@ void Server::ActiveExpire(int64_t now) {
   if (argv.size() == 1) return;
   expired_keys_proposed_ += argv.size() - 1;
   commands::LogCommand lc{now, std::move(argv)};
+  lc.db = commands::kStoredKeys;  // every database's keys, as stored
   uint64_t token = next_token_++;
   proposals_[token] = 0;
   log_->Propose(commands::EncodeLogCommand(lc), token, 2);

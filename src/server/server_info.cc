@@ -129,8 +129,10 @@ std::string Server::InfoText(const std::vector<std::string>& sections) {
   }
   if (want("keyspace")) {
     section("Keyspace");
-    uint64_t keys = store_->KeyCount();
-    if (keys) line("db0", "keys=" + std::to_string(keys) + ",expires=0,avg_ttl=0");
+    for (int db = 0; db < cfg_.databases; db++) {
+      uint64_t keys = store_->DbKeyCount(db);
+      if (keys) line("db" + std::to_string(db), "keys=" + std::to_string(keys) + ",expires=0,avg_ttl=0");
+    }
   }
   return out;
 }
@@ -138,12 +140,12 @@ std::string Server::InfoText(const std::vector<std::string>& sections) {
 std::string Server::ClientLine(const Connection& c, int64_t now) const {
   char buf[1024];
   snprintf(buf, sizeof(buf),
-           "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=N db=0 sub=0 psub=0 "
+           "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=N db=%d sub=0 psub=0 "
            "ssub=0 multi=-1 qbuf=%zu qbuf-free=0 argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=0 oll=%zu "
            "omem=%zu tot-mem=%zu events=r cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s\n",
            static_cast<unsigned long long>(c.id), c.addr.c_str(), c.laddr.c_str(), c.fd,
            c.session.name.c_str(), static_cast<long long>((now - c.created_ms) / 1000),
-           static_cast<long long>((now - c.last_interaction_ms) / 1000), c.query.size(),
+           static_cast<long long>((now - c.last_interaction_ms) / 1000), c.session.db, c.query.size(),
            c.query.capacity(), c.slots.size(), c.out.size(), c.query.capacity() + c.out.capacity(),
            c.last_cmd.c_str(), c.session.proto, c.session.lib_name.c_str(), c.session.lib_ver.c_str());
   return buf;

@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <thread>
 
 #include "commands/command.h"
 #include "commands/write_entry.h"
 #include "common/status.h"
+#include "store/db_view.h"
 
 namespace redraft::server {
 
@@ -77,7 +79,11 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
     }
     store_->NoteLogTime(cmd.now_ms);
     if (!batch) batch = store_->NewBatch();
-    commands::ApplyContext ctx{*batch, cmd.now_ms, *reply_for(i), e.index};
+    // The entry's database: the command sees user keys through its view (store/db_view.h).
+    std::optional<store::DbBatch> view;
+    if (cmd.db != commands::kStoredKeys) view.emplace(*batch, cmd.db);
+    store::Store::Batch& target = view ? static_cast<store::Store::Batch&>(*view) : *batch;
+    commands::ApplyContext ctx{target, cmd.now_ms, *reply_for(i), e.index};
     (*spec)->apply(ctx, cmd.argv);
   }
   uint64_t last = entries.back().index;

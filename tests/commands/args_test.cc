@@ -156,6 +156,37 @@ TEST(LogCommand, FormatIsVarintsAndLengthPrefixedStrings) {
   EXPECT_EQ(enc, std::string("\xac\x02\x02\x02" "ab" "\x00", 7));
 }
 
+TEST(LogCommand, DatabaseIsOptionalAndOldEntriesAreDatabaseZero) {
+  LogCommand cmd{300, {"ab", ""}};
+  std::string old = EncodeLogCommand(cmd);  // db 0: byte for byte the format from before databases
+  cmd.db = 5;
+  std::string enc = EncodeLogCommand(cmd);
+  EXPECT_EQ(enc, old + std::string("\x00\x06", 2));
+  LogCommand out;
+  ASSERT_TRUE(DecodeLogCommand(old, &out));
+  EXPECT_EQ(out.db, 0);
+  ASSERT_TRUE(DecodeLogCommand(enc, &out));
+  EXPECT_EQ(out.db, 5);
+  // With a tag: the database comes first; tagging, reading the tag and restamping keep it.
+  ASSERT_TRUE(TagLogCommand(&enc, WriteTag{7, 9}));
+  EXPECT_EQ(LogCommandTag(enc), (WriteTag{7, 9}));
+  ASSERT_TRUE(RestampLogCommand(&enc, 1234));
+  ASSERT_TRUE(DecodeLogCommand(enc, &out));
+  EXPECT_EQ(out.db, 5);
+  EXPECT_EQ(out.tag, (WriteTag{7, 9}));
+  EXPECT_EQ(out.now_ms, 1234);
+  EXPECT_EQ(EncodeLogCommand(out), enc);
+  // Stored keys (active expiry) and the last database round-trip; beyond it is rejected.
+  cmd.db = kStoredKeys;
+  ASSERT_TRUE(DecodeLogCommand(EncodeLogCommand(cmd), &out));
+  EXPECT_EQ(out.db, kStoredKeys);
+  cmd.db = store::kMaxDatabases - 1;
+  ASSERT_TRUE(DecodeLogCommand(EncodeLogCommand(cmd), &out));
+  EXPECT_EQ(out.db, store::kMaxDatabases - 1);
+  cmd.db = store::kMaxDatabases;
+  EXPECT_FALSE(DecodeLogCommand(EncodeLogCommand(cmd), &out));
+}
+
 TEST(LogCommand, TruncatedIsRejected) {
   std::string enc = EncodeLogCommand(LogCommand{12345, {"set", "key", "value"}});
   for (size_t n = 0; n < enc.size(); n++) {

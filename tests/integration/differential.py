@@ -65,7 +65,7 @@ class Pair:
     """A redis-server and a redraft-server (single node), both empty, with raw connections."""
 
     def __init__(self, redraft_args=()):
-        self.ref = RedisServer(args=["--databases", "1"]).start()
+        self.ref = RedisServer().start()  # 16 databases, as redraft by default
         self.srv = Server(args=list(redraft_args)).start()
 
     def connections(self, proto):

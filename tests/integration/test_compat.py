@@ -75,7 +75,7 @@ def load_case_file(path):
 class CompatTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.ref = RedisServer(args=["--databases", "1"]).start()
+        cls.ref = RedisServer().start()  # 16 databases, as redraft by default
         cls.srv = Server().start()
 
     @classmethod

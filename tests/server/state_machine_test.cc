@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "store/db_view.h"
 #include "test_util.h"  // tests/commands: TempDir, OpenTestStore
 
 namespace redraft::server {
@@ -47,7 +48,8 @@ TEST(StateMachine, BadEntriesAreAnsweredNotAppliedAndDoNotStopTheLog) {
   EXPECT_EQ(replies[5], ":3\r\n");
   EXPECT_EQ(sm.applied_index(), entries.size());
   store::Value v;
-  ASSERT_TRUE(store->Get("k", 0, &v).ok());
+  store::DbStore db0(*store, 0);  // entries without a database apply to database 0
+  ASSERT_TRUE(db0.Get("k", 0, &v).ok());
   EXPECT_EQ(v.payload, "v12");
   EXPECT_EQ(store->KeyCount(), 1u);
 
