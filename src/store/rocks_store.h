@@ -3,7 +3,8 @@
 // On-disk layout (one RocksDB database per Raft group, under the directory given to Open):
 //
 //   column family "default"  unused (RocksDB requires it).
-//   column family "meta"     user key -> encoded Value (the metadata record of the key):
+//   column family "meta"     stored key [db:1][user key] (store.h, "Databases") -> encoded Value
+//                            (the metadata record of the key):
 //                              [type:1][expire_ms:8 fixed LE, signed][version:8 fixed LE][payload]
 //                            type is a store::ValueType, expire_ms is absolute unix ms (0 = none),
 //                            version tags collection sub-keys (CF "sub"), payload is the whole
@@ -11,6 +12,9 @@
 //                            collections. Records shorter than 17 bytes are Corruption.
 //   column family "sub"      sub-keys of collections (store.h EncodeSubKey):
 //                              [key length:4 BE][key][version:8 BE][field] -> value
+//                            (key = the stored key). The internal record with key "\xff",
+//                            version 0, field "dbmap" holds the logical -> physical database
+//                            map (255 bytes; absent = identity); the filter always keeps it.
 //                            A sub-key is live iff "meta" holds a collection record for key with
 //                            this version. Others are garbage: invisible (reads go through the
 //                            metadata record's version) and dropped by SubKeyFilter, a compaction
@@ -32,6 +36,11 @@
 //                            of the installed snapshot, then flushed: the switch is one atomic
 //                            write. On open, a non-empty staging slot (a crash mid-transfer or
 //                            before the switch was flushed) is dropped and recreated empty.
+//                            "format" -> fixed32 2 (keys qualified by database); a store
+//                            with keys and no such record predates databases and is refused.
+//                            "dbkeys" -> varint pairs (physical db, key count) of non-empty
+//                            databases, written with "applied" when a count changes and by
+//                            StageInstall (counted from the staged records).
 //
 // Durability contract (WAL off, the Raft log is the WAL):
 //   - Every write uses WriteOptions.disableWAL = true, so committed batches live in memtables

@@ -97,7 +97,7 @@ class Store {
     virtual Status GetRaw(std::string_view key, Value* out) = 0;
     virtual void Put(std::string_view key, const Value& v) = 0;
     virtual void Delete(std::string_view key) = 0;
-    // Deletes every key (FLUSHDB/FLUSHALL), sub-keys included.
+    // Deletes every key of every database (FLUSHALL), sub-keys included.
     virtual void DeleteAll() = 0;
 
     // --- sub-keys of collections (key, version, field) -> value; see EncodeSubKey ---

@@ -66,5 +66,45 @@ TEST(StateMachine, ValidateEntryIsTheProposersGate) {
   EXPECT_FALSE(StateMachine::ValidateEntry(Entry({"get", "k"})).ok());
 }
 
+// Entries carry their database; one apply batch sees a SWAPDB applied earlier in it; stored keys
+// (active expiry) are for internal commands only.
+TEST(StateMachine, EntriesApplyToTheirDatabase) {
+  TempDir dir;
+  auto store = OpenTestStore(dir.path() + "/db");
+  ASSERT_NE(store, nullptr);
+  StateMachine sm(store.get());
+  auto in_db = [](int db, Argv argv, int64_t now = 1000) {
+    commands::LogCommand cmd{now, std::move(argv)};
+    cmd.db = db;
+    return commands::EncodeLogCommand(cmd);
+  };
+  std::vector<raft::Entry> entries;
+  for (std::string data : {in_db(3, {"set", "k", "three"}), in_db(0, {"set", "k", "zero"}),
+                           in_db(0, {"swapdb", "0", "3"}), in_db(0, {"append", "k", "+"}),
+                           in_db(3, {"set", "gone", "x", "pxat", "1500"}),
+                           in_db(commands::kStoredKeys, {"set", "k", "raw"}),
+                           in_db(commands::kStoredKeys, {"redraft.expired", std::string("\x00gone", 5)}, 2000)}) {
+    raft::Entry e;
+    e.index = entries.size() + 1;
+    e.term = 1;
+    e.data = std::move(data);
+    entries.push_back(std::move(e));
+  }
+  std::vector<std::string> replies(entries.size());
+  std::vector<resp::ReplyBuilder> builders;
+  for (auto& r : replies) builders.emplace_back(&r);
+  sm.ApplyBatch(entries, [&](size_t i) { return &builders[i]; });
+  EXPECT_EQ(replies[3], ":6\r\n");  // "three" + "+": database 0 is the old database 3
+  EXPECT_EQ(replies[5], "-ERR invalid log entry: 'set' with stored keys\r\n");
+  EXPECT_EQ(replies[6], ":1\r\n");  // "gone" went to database 3 = physical 0
+  store::Value v;
+  ASSERT_TRUE(store::DbStore(*store, 0).Get("k", 0, &v).ok());
+  EXPECT_EQ(v.payload, "three+");
+  ASSERT_TRUE(store::DbStore(*store, 3).Get("k", 0, &v).ok());
+  EXPECT_EQ(v.payload, "zero");
+  EXPECT_EQ(store->DbKeyCount(3), 1u);
+  EXPECT_EQ(store->KeyCount(), 2u);
+}
+
 }  // namespace
 }  // namespace redraft::server
