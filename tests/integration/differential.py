@@ -104,8 +104,9 @@ def _state(conn):
     return out
 
 
-def run_seed(pair, gen, seed, proto, steps, normalize=None):
-    """Runs one seed; returns None or a description of the first difference."""
+def run_seed(pair, gen, seed, proto, steps, normalize=None, state_dbs=None):
+    """Runs one seed; returns None or a description of the first difference. The final state is
+    compared in the connection's database, or in each of state_dbs (SELECTed in turn)."""
     rng = random.Random(seed * 10 + proto)
     ref, ours = pair.connections(proto)
     history = []
@@ -119,24 +120,29 @@ def run_seed(pair, gen, seed, proto, steps, normalize=None):
             if want != got:
                 return (f"seed {seed} RESP{proto} step {step}: {args!r}\n  redis:   {want!r}\n  redraft: {got!r}\n"
                         f"  before it: {history[-15:-1]!r}")
-        s_ref, s_ours = _state(ref), _state(ours)
-        if s_ref != s_ours:
-            diff = [(a, b) for a, b in zip(s_ref, s_ours) if a != b][:3] or (len(s_ref), len(s_ours))
-            return f"seed {seed} RESP{proto}: final states differ after {steps} commands: {diff!r}"
+        for db in state_dbs or [None]:
+            if db is not None:
+                ref.call("SELECT", str(db))
+                ours.call("SELECT", str(db))
+            s_ref, s_ours = _state(ref), _state(ours)
+            if s_ref != s_ours:
+                diff = [(a, b) for a, b in zip(s_ref, s_ours) if a != b][:3] or (len(s_ref), len(s_ours))
+                where = "" if db is None else f" in db {db}"
+                return f"seed {seed} RESP{proto}: final states differ{where} after {steps} commands: {diff!r}"
         return None
     finally:
         ref.close()
         ours.close()
 
 
-def check(testcase, gen, seeds, steps, normalize=None, protos=(2, 3), redraft_args=()):
+def check(testcase, gen, seeds, steps, normalize=None, protos=(2, 3), redraft_args=(), state_dbs=None):
     """Runs every seed in every protocol against one server pair; fails on the first difference."""
     pair = Pair(redraft_args)
     try:
         n = 0
         for seed in seeds:
             for proto in protos:
-                err = run_seed(pair, gen, seed, proto, steps, normalize)
+                err = run_seed(pair, gen, seed, proto, steps, normalize, state_dbs)
                 testcase.assertIsNone(err, err)
                 n += steps
         print(f"{n} random commands matched redis-server")
