@@ -131,7 +131,10 @@ std::string Server::InfoText(const std::vector<std::string>& sections) {
     section("Keyspace");
     for (int db = 0; db < cfg_.databases; db++) {
       uint64_t keys = store_->DbKeyCount(db);
-      if (keys) line("db" + std::to_string(db), "keys=" + std::to_string(keys) + ",expires=0,avg_ttl=0");
+      if (keys) {
+        line("db" + std::to_string(db), "keys=" + std::to_string(keys) + ",expires=" +
+                                            std::to_string(store_->DbExpiresCount(db)) + ",avg_ttl=0");
+      }
     }
   }
   return out;

@@ -29,6 +29,7 @@ class DbStore : public Store {
   uint64_t KeyCount() const override { return base_.DbKeyCount(db_); }
   uint8_t PhysicalDb(int db) const override { return base_.PhysicalDb(db); }
   uint64_t DbKeyCount(int db) const override { return base_.DbKeyCount(db); }
+  uint64_t DbExpiresCount(int db) const override { return base_.DbExpiresCount(db); }
   int db() const override { return db_; }
 
   uint64_t applied_index() const override { return base_.applied_index(); }

@@ -100,30 +100,42 @@ const std::string& DbMapKey() {
   return k;
 }
 
+// What a batch knows of a stored key: absent, present, or present with an expiry (the key and
+// expiry counts of its database follow from the changes).
+enum Presence : uint8_t { kAbsent = 0, kPresent = 1, kVolatile = 2 };
+
+// The presence of an encoded metadata record (format in rocks_store.h).
+Presence PresenceOf(std::string_view raw) {
+  return raw.size() >= kValueHeader && DecodeFixed64(raw.data() + 1) != 0 ? kVolatile : kPresent;
+}
+
 bool IsInternalKey(std::string_view key) { return !key.empty() && static_cast<uint8_t>(key[0]) == kInternalDb; }
 
 // The physical database of a stored key (0 for the empty key, which no view produces).
 uint8_t DbOf(std::string_view key) { return key.empty() ? 0 : static_cast<uint8_t>(key[0]); }
 
-// "dbkeys": varint pairs (physical db, key count) for the non-empty databases.
-std::string EncodeDbKeys(const std::array<uint64_t, 256>& counts) {
+// "dbkeys": varint triples (physical db, key count, keys with an expiry) for the non-empty
+// databases.
+std::string EncodeDbKeys(const RocksStore::DbCounts& counts) {
   std::string s;
-  for (size_t i = 0; i < counts.size(); i++) {
-    if (counts[i] == 0) continue;
+  for (size_t i = 0; i < counts.keys.size(); i++) {
+    if (counts.keys[i] == 0 && counts.expires[i] == 0) continue;
     PutVarint64(&s, i);
-    PutVarint64(&s, counts[i]);
+    PutVarint64(&s, counts.keys[i]);
+    PutVarint64(&s, counts.expires[i]);
   }
   return s;
 }
 
-Status DecodeDbKeys(std::string_view in, std::array<uint64_t, 256>* counts) {
-  counts->fill(0);
+Status DecodeDbKeys(std::string_view in, RocksStore::DbCounts* counts) {
+  *counts = RocksStore::DbCounts{};
   while (!in.empty()) {
-    uint64_t db = 0, n = 0;
-    if (!GetVarint64(&in, &db) || !GetVarint64(&in, &n) || db >= counts->size()) {
+    uint64_t db = 0, n = 0, e = 0;
+    if (!GetVarint64(&in, &db) || !GetVarint64(&in, &n) || !GetVarint64(&in, &e) || db >= counts->keys.size()) {
       return Status::Corruption("bad dbkeys record");
     }
-    (*counts)[db] = n;
+    counts->keys[db] = n;
+    counts->expires[db] = e;
   }
   return Status::OK();
 }
@@ -236,18 +248,20 @@ class RocksStore::BatchImpl : public Store::Batch {
   }
 
   void Put(std::string_view key, const Value& v) override {
-    if (!Exists(key)) db_delta_[DbOf(key)]++;
+    Presence now = v.expire_ms != 0 ? kVolatile : kPresent;
+    Account(key, Lookup(key), now);
     buf_.clear();
     EncodeValue(v, &buf_);
     wb_.Put(store_->meta_, ToSlice(key), buf_);
-    exists_[std::string(key)] = true;
+    exists_[std::string(key)] = now;
   }
 
   void Delete(std::string_view key) override {
-    if (!Exists(key)) return;
-    db_delta_[DbOf(key)]--;
+    Presence was = Lookup(key);
+    if (was == kAbsent) return;
+    Account(key, was, kAbsent);
     wb_.Delete(store_->meta_, ToSlice(key));
-    exists_[std::string(key)] = false;
+    exists_[std::string(key)] = kAbsent;
   }
 
   void DeleteAll() override {
@@ -255,6 +269,7 @@ class RocksStore::BatchImpl : public Store::Batch {
     exists_.clear();
     all_deleted_ = true;
     db_delta_.fill(0);
+    db_expires_delta_.fill(0);
     db_flushed_.reset();
     map_ = IdentityDbMap();  // the map record goes with the sub-keys; every database is empty
     map_changed_ = true;
@@ -332,10 +347,11 @@ class RocksStore::BatchImpl : public Store::Batch {
                                      std::string(1, static_cast<char>(p + 1)));
     for (auto& [k, e] : exists_) {
       if (DbOf(k) != p || k.empty()) continue;
-      if (e) wb_.Delete(store_->meta_, ToSlice(k));
-      e = false;
+      if (e != kAbsent) wb_.Delete(store_->meta_, ToSlice(k));
+      e = kAbsent;
     }
     db_delta_[p] = 0;
+    db_expires_delta_[p] = 0;
     db_flushed_.set(p);
   }
 
@@ -345,15 +361,18 @@ class RocksStore::BatchImpl : public Store::Batch {
   void PublishExistence() {
     auto& known = store_->known_;
     if (all_deleted_ || db_flushed_.any() || known.size() + exists_.size() > kKnownMax) known.clear();
-    for (auto& [k, e] : exists_) known[k] = e;
+    for (auto& [k, e] : exists_) known[k] = e;  // a Presence
   }
-  // The key count of every physical database after this batch; false if none changed.
-  bool NewDbKeyCounts(std::array<uint64_t, 256>* out) const {
+  // The key and expiry counts of every physical database after this batch; false if none changed.
+  bool NewDbKeyCounts(DbCounts* out) const {
     bool changed = all_deleted_;
-    for (size_t p = 0; p < out->size(); p++) {
-      int64_t base = all_deleted_ || db_flushed_[p] ? 0 : static_cast<int64_t>(store_->db_keys_[p]);
-      (*out)[p] = static_cast<uint64_t>(base + db_delta_[p]);
-      changed |= (*out)[p] != store_->db_keys_[p];
+    for (size_t p = 0; p < out->keys.size(); p++) {
+      bool reset = all_deleted_ || db_flushed_[p];
+      int64_t keys = reset ? 0 : static_cast<int64_t>(store_->db_counts_.keys[p]);
+      int64_t expires = reset ? 0 : static_cast<int64_t>(store_->db_counts_.expires[p]);
+      out->keys[p] = static_cast<uint64_t>(keys + db_delta_[p]);
+      out->expires[p] = static_cast<uint64_t>(expires + db_expires_delta_[p]);
+      changed |= out->keys[p] != store_->db_counts_.keys[p] || out->expires[p] != store_->db_counts_.expires[p];
     }
     return changed;
   }
@@ -371,33 +390,44 @@ class RocksStore::BatchImpl : public Store::Batch {
     } else {
       s = wb_.GetFromBatchAndDB(store_->db_.get(), rocksdb::ReadOptions(), store_->meta_, ToSlice(key), raw);
     }
-    if (s.ok() || s.IsNotFound()) exists_[std::string(key)] = s.ok();
+    if (s.ok() || s.IsNotFound()) exists_[std::string(key)] = s.ok() ? PresenceOf(*raw) : kAbsent;
     return FromRocks(s);
   }
 
-  // Whether key is physically present as of the batch's changes so far. Commands read a key
-  // before writing it, so the answer is usually cached by that read.
-  bool Exists(std::string_view key) {
+  // Key and expiry counts of key's database for a change of its presence.
+  void Account(std::string_view key, Presence from, Presence to) {
+    const uint8_t p = DbOf(key);
+    db_delta_[p] += (to != kAbsent) - (from != kAbsent);
+    db_expires_delta_[p] += (to == kVolatile) - (from == kVolatile);
+  }
+
+  // Whether key is physically present (and with an expiry) as of the batch's changes so far.
+  // Commands read a key before writing it, so the answer is usually cached by that read.
+  Presence Lookup(std::string_view key) {
     std::string k(key);
     if (auto it = exists_.find(k); it != exists_.end()) return it->second;
     const bool skip_db = all_deleted_ || Flushed(key);
     if (!skip_db) {
       if (auto it = store_->known_.find(k); it != store_->known_.end()) {
-        exists_.emplace(std::move(k), it->second);
-        return it->second;
+        Presence p = static_cast<Presence>(it->second);
+        exists_.emplace(std::move(k), p);
+        return p;
       }
     }
     rocksdb::Status s;
+    Presence found = kAbsent;
     if (skip_db) {
       std::string raw;
       s = wb_.GetFromBatch(store_->meta_, rocksdb::DBOptions(), ToSlice(key), &raw);
+      if (s.ok()) found = PresenceOf(raw);
     } else {
       rocksdb::PinnableSlice pinned;  // no copy of a large value just to learn it exists
       s = wb_.GetFromBatchAndDB(store_->db_.get(), rocksdb::ReadOptions(), store_->meta_, ToSlice(key), &pinned);
+      if (s.ok()) found = PresenceOf(std::string_view(pinned.data(), pinned.size()));
     }
     if (!s.ok() && !s.IsNotFound()) REDRAFT_PANIC("store read failed: " + s.ToString());
-    exists_[std::string(key)] = s.ok();
-    return s.ok();
+    exists_[std::string(key)] = found;
+    return found;
   }
 
   RocksStore* store_;
@@ -408,7 +438,8 @@ class RocksStore::BatchImpl : public Store::Batch {
   DbMap map_;                            // logical -> physical, as of this batch
   bool map_changed_ = false;
   std::string buf_;
-  std::unordered_map<std::string, bool> exists_;  // physical presence, as of this batch
+  std::array<int64_t, 256> db_expires_delta_{};  // change of the keys with an expiry, per database
+  std::unordered_map<std::string, Presence> exists_;  // physical presence, as of this batch
 };
 
 class RocksStore::SubKeyFilter : public rocksdb::CompactionFilter {
@@ -529,7 +560,7 @@ Result<std::unique_ptr<Store>> RocksStore::Open(const std::string& dir, const St
   REDRAFT_RETURN_IF_ERROR(store->CheckFormat());
   s = db->Get(rocksdb::ReadOptions(), store->state_, kDbKeysKey, &v);
   if (s.ok()) {
-    REDRAFT_RETURN_IF_ERROR(DecodeDbKeys(v, &store->db_keys_));
+    REDRAFT_RETURN_IF_ERROR(DecodeDbKeys(v, &store->db_counts_));
   } else if (!s.IsNotFound()) {
     return FromRocks(s);
   }
@@ -592,7 +623,8 @@ uint8_t RocksStore::PhysicalDb(int db) const {
   return db_map_[db];
 }
 
-uint64_t RocksStore::DbKeyCount(int db) const { return db_keys_[PhysicalDb(db)]; }
+uint64_t RocksStore::DbKeyCount(int db) const { return db_counts_.keys[PhysicalDb(db)]; }
+uint64_t RocksStore::DbExpiresCount(int db) const { return db_counts_.expires[PhysicalDb(db)]; }
 
 Status RocksStore::GetRaw(std::string_view key, Value* out) {
   rocksdb::PinnableSlice raw;
@@ -671,18 +703,18 @@ Status RocksStore::Commit(Batch* batch, uint64_t index) {
                                    std::to_string(applied_index_));
   }
   auto* b = static_cast<BatchImpl*>(batch);
-  std::array<uint64_t, 256> db_keys;
-  bool counts_changed = b->NewDbKeyCounts(&db_keys);
-  uint64_t count = std::accumulate(db_keys.begin(), db_keys.end(), uint64_t{0});
+  DbCounts db_counts;
+  bool counts_changed = b->NewDbKeyCounts(&db_counts);
+  uint64_t count = std::accumulate(db_counts.keys.begin(), db_counts.keys.end(), uint64_t{0});
   rocksdb::WriteBatch* wb = b->write_batch();
   int64_t log_time = std::max(log_time_ms_, pending_log_time_ms_);
   wb->Put(state_, kAppliedKey, EncodeApplied(index, count, log_time));
-  if (counts_changed) wb->Put(state_, kDbKeysKey, EncodeDbKeys(db_keys));
+  if (counts_changed) wb->Put(state_, kDbKeysKey, EncodeDbKeys(db_counts));
   REDRAFT_RETURN_IF_ERROR(FromRocks(db_->Write(write_opts_, wb)));
   applied_index_ = index;
   log_time_ms_ = log_time;
   key_count_ = count;
-  db_keys_ = db_keys;
+  db_counts_ = db_counts;
   if (b->map_changed()) db_map_ = b->map();
   b->PublishExistence();
   return Status::OK();
@@ -826,7 +858,7 @@ Status RocksStore::ResetSlot(int slot) {
 
 Status RocksStore::StageBegin() {
   stage_batch_ = std::make_unique<rocksdb::WriteBatch>();
-  stage_db_keys_.fill(0);
+  stage_db_counts_ = DbCounts{};
   if (SlotEmpty(1 - active_)) return Status::OK();
   return ResetSlot(1 - active_);
 }
@@ -837,7 +869,8 @@ void RocksStore::StagePut(std::string_view key, const Value& v) {
     stage_batch_->Put(sub_slots_[1 - active_], ToSlice(key), v.payload);
     return;
   }
-  stage_db_keys_[DbOf(key)]++;
+  stage_db_counts_.keys[DbOf(key)]++;
+  if (v.expire_ms != 0) stage_db_counts_.expires[DbOf(key)]++;
   stage_buf_.clear();
   EncodeValue(v, &stage_buf_);
   stage_batch_->Put(slots_[1 - active_], ToSlice(key), stage_buf_);
@@ -859,7 +892,7 @@ Status RocksStore::StageInstall(uint64_t applied_index, uint64_t key_count, int6
   rocksdb::WriteBatch wb;
   wb.Put(state_, kActiveKey, std::string(1, static_cast<char>(next)));
   wb.Put(state_, kAppliedKey, EncodeApplied(applied_index, key_count, log_time));
-  wb.Put(state_, kDbKeysKey, EncodeDbKeys(stage_db_keys_));  // counted as the records came
+  wb.Put(state_, kDbKeysKey, EncodeDbKeys(stage_db_counts_));  // counted as the records came
   REDRAFT_RETURN_IF_ERROR(FromRocks(db_->Write(write_opts_, &wb)));
   REDRAFT_RETURN_IF_ERROR(Flush());
   {
@@ -871,7 +904,7 @@ Status RocksStore::StageInstall(uint64_t applied_index, uint64_t key_count, int6
   applied_index_ = applied_index;
   key_count_ = key_count;
   log_time_ms_ = pending_log_time_ms_ = log_time;
-  db_keys_ = stage_db_keys_;
+  db_counts_ = stage_db_counts_;
   known_.clear();
   stage_batch_.reset();
   REDRAFT_RETURN_IF_ERROR(LoadDbMap());  // the map record came with the sub-keys

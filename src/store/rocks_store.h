@@ -38,8 +38,8 @@
 //                            before the switch was flushed) is dropped and recreated empty.
 //                            "format" -> fixed32 2 (keys qualified by database); a store
 //                            with keys and no such record predates databases and is refused.
-//                            "dbkeys" -> varint pairs (physical db, key count) of non-empty
-//                            databases, written with "applied" when a count changes and by
+//                            "dbkeys" -> varint triples (physical db, key count, keys with
+//                            an expiry) of non-empty databases, written with "applied" when a count changes and by
 //                            StageInstall (counted from the staged records).
 //
 // Durability contract (WAL off, the Raft log is the WAL):
@@ -98,6 +98,7 @@ class RocksStore : public Store {
   uint64_t KeyCount() const override { return key_count_; }
   uint8_t PhysicalDb(int db) const override;
   uint64_t DbKeyCount(int db) const override;
+  uint64_t DbExpiresCount(int db) const override;
   uint64_t applied_index() const override { return applied_index_; }
   int64_t log_time_ms() const override { return log_time_ms_; }
   void NoteLogTime(int64_t ms) override { pending_log_time_ms_ = std::max(pending_log_time_ms_, ms); }
@@ -168,15 +169,19 @@ class RocksStore : public Store {
   // key_count_ exact does not cost a RocksDB lookup per write of a hot key. Touched only by the
   // thread that applies the log. Bounded: cleared whole when it grows past kKnownMax entries.
   static constexpr size_t kKnownMax = size_t{1} << 16;
-  std::unordered_map<std::string, bool> known_;
+  std::unordered_map<std::string, uint8_t> known_;  // a BatchImpl Presence
 
  public:
   using DbMap = std::array<uint8_t, kMaxDatabases>;  // logical -> physical database
+  struct DbCounts {                                   // per physical database
+    std::array<uint64_t, 256> keys{};
+    std::array<uint64_t, 256> expires{};              // keys with an expiry (INFO keyspace)
+  };
 
  private:
   DbMap db_map_{};                         // as of the last commit (all threads: see above)
-  std::array<uint64_t, 256> db_keys_{};    // key count per physical database, as of the last commit
-  std::array<uint64_t, 256> stage_db_keys_{};  // per physical database, of the staged records
+  DbCounts db_counts_;                     // as of the last commit
+  DbCounts stage_db_counts_;               // of the staged records
 };
 
 }  // namespace redraft::store

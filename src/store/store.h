@@ -145,6 +145,8 @@ class Store {
   // the number of keys in logical database db. REQUIRES: 0 <= db < kMaxDatabases.
   virtual uint8_t PhysicalDb(int db) const = 0;
   virtual uint64_t DbKeyCount(int db) const = 0;
+  // The keys of logical database db that have an expiry (INFO keyspace's expires=).
+  virtual uint64_t DbExpiresCount(int db) const = 0;
   // A view's logical database; -1 for a store that takes stored keys.
   virtual int db() const { return -1; }
   // Index of the last log entry whose effects are in the store.

@@ -16,9 +16,9 @@ from cluster_harness import Cluster  # noqa: E402
 from harness import RawConn, RedisServer, Server  # noqa: E402
 
 
-def keyspace(r):
-    """INFO keyspace (the exact text, over a raw connection) as {db: keys}: the keys= counts;
-    expires and avg_ttl are checked for form only."""
+def keyspace(r, expires=False):
+    """INFO keyspace (the exact text, over a raw connection) as {db: keys}, or {db: (keys,
+    expires)}; avg_ttl (Redis's estimate, always 0 here) is checked for form only."""
     port = r.connection_pool.connection_kwargs["port"]
     conn = RawConn(port)
     reply = conn.call("INFO", "keyspace")
@@ -27,9 +27,9 @@ def keyspace(r):
     assert head.startswith("$"), reply
     out = {}
     for line in text.split("\r\n"):
-        m = re.match(r"^db(\d+):keys=(\d+),expires=\d+,avg_ttl=\d+$", line)
+        m = re.match(r"^db(\d+):keys=(\d+),expires=(\d+),avg_ttl=\d+$", line)
         if m:
-            out[int(m.group(1))] = int(m.group(2))
+            out[int(m.group(1))] = (int(m.group(2)), int(m.group(3))) if expires else int(m.group(2))
         else:
             assert line in ("# Keyspace", ""), line
     return out
@@ -113,13 +113,19 @@ class SingleNodeTest(unittest.TestCase):
                 for db, n in ((0, 2), (3, 1), (15, 4)):
                     r = redis.Redis(port=port, db=db, socket_timeout=10)
                     for i in range(n):
-                        r.set(f"k{i}", i)
+                        r.set(f"k{i}", i, ex=1000 if i % 2 else None)
+                r = redis.Redis(port=port, db=15, socket_timeout=10)
+                r.persist("k1")
+                r.expire("k2", 500)
+                r.hset("h", "f", "v")
+                r.expire("h", 100)
+                r.swapdb(3, 4)
                 redis.Redis(port=port, db=7).set("gone", 1)
                 redis.Redis(port=port, db=7).delete("gone")
             want = redis.Redis(port=ref.port, db=2, socket_timeout=10)
             got = self.client(2)
-            self.assertEqual(keyspace(got), keyspace(want))
-            self.assertEqual(keyspace(got), {0: 2, 3: 1, 15: 4})
+            self.assertEqual(keyspace(got, expires=True), keyspace(want, expires=True))
+            self.assertEqual(keyspace(got, expires=True), {0: (2, 1), 4: (1, 0), 15: (5, 3)})
             self.assertEqual(got.client_info()["db"], want.client_info()["db"])
             for r in (want, got):
                 with self.assertRaisesRegex(redis.ResponseError, "^DB index is out of range$"):

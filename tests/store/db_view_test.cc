@@ -106,6 +106,34 @@ TEST_F(DbViewTest, ViewsPrefixKeysAndStripThemFromScans) {
   EXPECT_EQ(store_->DbKeyCount(2), 1u);
 }
 
+TEST_F(DbViewTest, ExpiresCountPerDatabase) {
+  auto b = store_->NewBatch();
+  Value volatile_v = Str("v");
+  volatile_v.expire_ms = 5000;
+  DbBatch(*b, 1).Put("e1", volatile_v);
+  DbBatch(*b, 1).Put("e2", volatile_v);
+  DbBatch(*b, 1).Put("p", Str("v"));
+  DbBatch(*b, 2).Put("e", volatile_v);
+  Commit(b.get());
+  EXPECT_EQ(store_->DbExpiresCount(1), 2u);
+  b = store_->NewBatch();
+  DbBatch(*b, 1).Put("e1", Str("persisted"));  // PERSIST-like overwrite
+  DbBatch(*b, 1).Put("p", volatile_v);         // EXPIRE-like
+  DbBatch(*b, 1).Delete("e2");
+  Commit(b.get());
+  EXPECT_EQ(store_->DbExpiresCount(1), 1u);
+  EXPECT_EQ(store_->DbKeyCount(1), 2u);
+  Reopen();
+  EXPECT_EQ(store_->DbExpiresCount(1), 1u);
+  EXPECT_EQ(store_->DbExpiresCount(2), 1u);
+  b = store_->NewBatch();
+  b->SwapDbs(1, 2);
+  b->DeleteDb(1);  // the old database 2
+  Commit(b.get());
+  EXPECT_EQ(store_->DbExpiresCount(1), 0u);
+  EXPECT_EQ(store_->DbExpiresCount(2), 1u);
+}
+
 TEST_F(DbViewTest, SubKeysAreQualifiedToo) {
   auto b = store_->NewBatch();
   DbBatch db0(*b, 0), db1(*b, 1);
@@ -202,7 +230,9 @@ TEST_F(DbViewTest, SwapDbsExchangesMappingsDurablyAndViewsFollow) {
 
 TEST_F(DbViewTest, SnapshotCarriesTheMapAndTheCounts) {
   auto b = store_->NewBatch();
-  DbBatch(*b, 1).Put("a", Str("1"));
+  Value a = Str("1");
+  a.expire_ms = 99;
+  DbBatch(*b, 1).Put("a", a);
   DbBatch(*b, 1).Put("h", Hash(5, 1));
   DbBatch(*b, 1).PutSub("h", 5, "f", "v");
   DbBatch(*b, 2).Put("b", Str("2"));
@@ -232,6 +262,7 @@ TEST_F(DbViewTest, SnapshotCarriesTheMapAndTheCounts) {
     std::string out;
     ASSERT_TRUE(DbStore(*other, 2).GetSub("h", 5, "f", &out).ok());
     EXPECT_EQ(other->DbKeyCount(2), 2u);
+    EXPECT_EQ(other->DbExpiresCount(2), 1u);
     EXPECT_EQ(other->DbKeyCount(1), 1u);
     EXPECT_EQ(other->KeyCount(), 3u);
   }
