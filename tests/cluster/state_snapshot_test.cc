@@ -6,6 +6,7 @@
 
 #include "common/coding.h"
 #include "common/crc32c.h"
+#include "store/db_view.h"
 #include "test_util.h"  // tests/commands: TempDir, OpenTestStore
 
 namespace redraft::cluster {
@@ -141,6 +142,29 @@ TEST_F(StateSnapshotTest, RoundTripWithAHash) {
   std::string v;
   ASSERT_TRUE(dst_->GetSub("h", h.version, "f2", &v).ok());
   EXPECT_EQ(v, "v2");
+}
+
+// The whole-message form carries the databases: stored keys, the SWAPDB map (a sub-key record)
+// and, recounted by the restoring batch, each database's key and expiry counts.
+TEST_F(StateSnapshotTest, RoundTripWithDatabases) {
+  {
+    auto b = src_->NewBatch();
+    store::Value v;
+    v.payload = "in1";
+    v.expire_ms = 1;
+    store::DbBatch(*b, 1).Put("k", v);
+    b->SwapDbs(1, 7);
+    ASSERT_TRUE(src_->Commit(b.get(), 3).ok());
+  }
+  ASSERT_TRUE(Restore(DumpState(src_.get(), members_)).ok());
+  store::Value v;
+  ASSERT_TRUE(store::DbStore(*dst_, 7).Get("k", 0, &v).ok());
+  EXPECT_EQ(v.payload, "in1");
+  EXPECT_TRUE(store::DbStore(*dst_, 1).Get("k", 0, &v).IsNotFound());
+  EXPECT_EQ(dst_->PhysicalDb(7), 1);
+  EXPECT_EQ(dst_->DbKeyCount(7), 1u);
+  EXPECT_EQ(dst_->DbExpiresCount(7), 1u);
+  EXPECT_EQ(dst_->KeyCount(), 3u);  // with "a" and "b", stored keys of the tests above
 }
 
 }  // namespace
