@@ -373,11 +373,7 @@ bool ParsePop(const Argv& argv, int64_t* count, resp::ReplyBuilder& reply) {
   }
   *count = -1;
   if (argv.size() == 3) {
-    if (!ParseLong(argv[2], count)) {
-      reply.Error(kErrNotInteger);
-      return false;
-    }
-    if (*count < 0) {
+    if (!ParseLong(argv[2], count) || *count < 0) {  // getPositiveLongFromObjectOrReply
       reply.Error(kErrNotPositive);
       return false;
     }
