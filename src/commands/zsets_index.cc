@@ -210,8 +210,19 @@ void ScanScoreRange(Reader& r, const ScoreRange& range, const std::function<bool
   });
 }
 
-void ScanLexRange(Reader& r, const LexRange& range, const std::function<bool(std::string_view, double)>& fn) {
+void ScanLexRange(Reader& r, uint64_t size, const LexRange& range,
+                  const std::function<bool(std::string_view, double)>& fn) {
   if (range.Empty()) return;
+  if (size <= kListpackMax) {  // zzlIsInLexRange: the first element <= max, the last >= min
+    std::string first, last;
+    bool any = false;
+    r.ScanScores(std::string(1, kScoreTag), [&](std::string_view m, double) {
+      if (!any) first.assign(m);
+      last.assign(m);
+      return any = true;
+    });
+    if (!any || !range.LteMax(first) || !range.GteMin(last)) return;
+  }
   // Elements before the first one >= min are skipped. Those sharing the first element's score
   // are ordered by member, so seeking to (first score, min) skips the same ones in O(log N).
   std::string from(1, kScoreTag);
@@ -238,9 +249,9 @@ uint64_t CountScoreRange(Reader& r, const ScoreRange& range) {
   return n;
 }
 
-uint64_t CountLexRange(Reader& r, const LexRange& range) {
+uint64_t CountLexRange(Reader& r, uint64_t size, const LexRange& range) {
   uint64_t n = 0;
-  ScanLexRange(r, range, [&](std::string_view, double) { return ++n, true; });
+  ScanLexRange(r, size, range, [&](std::string_view, double) { return ++n, true; });
   return n;
 }
 

@@ -105,13 +105,18 @@ inline constexpr std::string_view kErrLexRange = "ERR min or max not valid strin
 
 // Visits the elements with scores in range, in order; fn returns false to stop.
 void ScanScoreRange(Reader& r, const ScoreRange& range, const std::function<bool(std::string_view, double)>& fn);
-// Visits the elements in lex range in order, as Redis's listpack code does (elements are assumed
-// to share one score; with mixed scores Redis's result is unspecified): from the first element
-// >= min, while <= max.
-void ScanLexRange(Reader& r, const LexRange& range, const std::function<bool(std::string_view, double)>& fn);
+// Visits the elements in lex range in order, as Redis's listpack code does (zzlFirstInLexRange;
+// elements are assumed to share one score, Redis leaves mixed scores unspecified): nothing unless
+// the first element is <= max and the last >= min (checked up to kListpackMax elements, where
+// Redis's answer is the listpack's), then from the first element >= min while <= max.
+void ScanLexRange(Reader& r, uint64_t size, const LexRange& range,
+                  const std::function<bool(std::string_view, double)>& fn);
 // Number of elements in the range.
 uint64_t CountScoreRange(Reader& r, const ScoreRange& range);
-uint64_t CountLexRange(Reader& r, const LexRange& range);
+uint64_t CountLexRange(Reader& r, uint64_t size, const LexRange& range);
+// Redis keeps zsets of up to this many elements as a listpack (zset-max-listpack-entries), whose
+// lex-range code we follow exactly; ZSCAN answers them in one call.
+inline constexpr uint64_t kListpackMax = 128;
 
 // --- replies ------------------------------------------------------------------------------
 

@@ -115,7 +115,7 @@ void ScanRanks(Reader& r, uint64_t from, uint64_t to, const ElementFn& fn) {
 }
 
 // Visits a score or lex range forward, after skipping `skip` elements, at most `take` (< 0: all).
-void ScanByValue(Reader& r, const RangeArgs& a, uint64_t skip, int64_t take, const ElementFn& fn) {
+void ScanByValue(Reader& r, uint64_t size, const RangeArgs& a, uint64_t skip, int64_t take, const ElementFn& fn) {
   if (take == 0) return;
   uint64_t pos = 0;
   int64_t taken = 0;
@@ -124,7 +124,33 @@ void ScanByValue(Reader& r, const RangeArgs& a, uint64_t skip, int64_t take, con
     if (!fn(m, s)) return false;
     return take < 0 || ++taken < take;
   };
-  if (a.type == RangeType::kScore) ScanScoreRange(r, a.score, visit); else ScanLexRange(r, a.lex, visit);
+  if (a.type == RangeType::kScore) ScanScoreRange(r, a.score, visit); else ScanLexRange(r, size, a.lex, visit);
+}
+
+// A lex range over a listpack-sized zset, walked literally as Redis's listpack code does
+// (zzlFirstInLexRange / zzlLastInLexRange, the offset skipped without range checks, then only the
+// far bound checked), which differs from an ordered scan only when scores are mixed.
+void SmallLex(Reader& r, const RangeArgs& a, uint64_t offset, const ElementFn& fn) {
+  const LexRange& lex = a.lex;
+  if (lex.Empty()) return;
+  std::vector<Element> all;
+  r.ScanScores(std::string(1, kScoreTag), [&](std::string_view m, double s) { return all.emplace_back(m, s), true; });
+  if (all.empty() || !lex.LteMax(all.front().first) || !lex.GteMin(all.back().first)) return;
+  int64_t n = static_cast<int64_t>(all.size()), i, step = a.reverse ? -1 : 1;
+  if (!a.reverse) {
+    for (i = 0; i < n && !lex.GteMin(all[i].first); i++) {
+    }
+    if (i == n || !lex.LteMax(all[i].first)) return;
+  } else {
+    for (i = n - 1; i >= 0 && !lex.LteMax(all[i].first); i--) {
+    }
+    if (i < 0 || !lex.GteMin(all[i].first)) return;
+  }
+  i += step * static_cast<int64_t>(std::min<uint64_t>(offset, all.size()));
+  for (int64_t taken = 0; i >= 0 && i < n && (a.limit < 0 || taken < a.limit); i += step, taken++) {
+    if (a.reverse ? !lex.GteMin(all[i].first) : !lex.LteMax(all[i].first)) return;
+    if (!fn(all[i].first, all[i].second)) return;
+  }
 }
 
 // Visits the range of `a` in its order (reverse included), as Redis's genericZrangeby*Command.
@@ -153,16 +179,20 @@ void WalkRange(Reader& r, uint64_t size, const RangeArgs& a, const ElementFn& fn
   // Redis: a negative offset skips everything; one past the end returns nothing.
   if (a.offset < 0 || (a.offset > 0 && static_cast<uint64_t>(a.offset) >= size)) return;
   uint64_t offset = static_cast<uint64_t>(a.offset);
+  if (a.type == RangeType::kLex && size <= kListpackMax) {
+    SmallLex(r, a, offset, fn);
+    return;
+  }
   if (!a.reverse) {
-    ScanByValue(r, a, offset, a.limit, fn);
+    ScanByValue(r, size, a, offset, a.limit, fn);
     return;
   }
   // Reverse: the k-th element backwards is the (n-1-k)-th forwards.
-  uint64_t n = a.type == RangeType::kScore ? CountScoreRange(r, a.score) : CountLexRange(r, a.lex);
+  uint64_t n = a.type == RangeType::kScore ? CountScoreRange(r, a.score) : CountLexRange(r, size, a.lex);
   if (offset >= n) return;
   uint64_t last = n - 1 - offset;  // forward index of the first element emitted
   uint64_t first = a.limit < 0 || static_cast<uint64_t>(a.limit) > last ? 0 : last + 1 - a.limit;
-  backwards([&](const ElementFn& f) { ScanByValue(r, a, first, static_cast<int64_t>(last - first + 1), f); });
+  backwards([&](const ElementFn& f) { ScanByValue(r, size, a, first, static_cast<int64_t>(last - first + 1), f); });
 }
 
 void RangeCmd(ExecContext& ctx, const Argv& argv, RangeType type, Direction dir) {
@@ -281,7 +311,7 @@ void ZlexcountCmd(ExecContext& ctx, const Argv& argv) {
   uint64_t n = 0;
   if (f == Found::kYes) {
     Reader r(ctx.store, argv[1], v.version);
-    n = CountLexRange(r, range);
+    n = CountLexRange(r, store::CollectionSize(v), range);
   }
   ctx.reply.Integer(static_cast<int64_t>(n));
 }
