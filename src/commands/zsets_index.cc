@@ -255,6 +255,25 @@ uint64_t CountLexRange(Reader& r, uint64_t size, const LexRange& range) {
   return n;
 }
 
+void ScanRanks(Reader& r, uint64_t from, uint64_t to, const ElementFn& fn) {
+  uint64_t pos = 0;
+  r.ScanScores(std::string(1, kScoreTag), [&](std::string_view m, double s) {
+    if (pos > to) return false;
+    if (pos++ < from) return true;
+    return fn(m, s);
+  });
+}
+
+void RemoveAll(ApplyContext& ctx, const std::string& key, Value* v, const std::vector<Element>& elements) {
+  uint64_t size = store::CollectionSize(*v);
+  if (elements.size() >= size) {
+    ctx.batch.Delete(key);  // O(1): the version's sub-keys become garbage
+    return;
+  }
+  for (const auto& [m, s] : elements) Remove(ctx, key, v->version, m, s);
+  StoreSize(ctx, key, v, size - elements.size());
+}
+
 // ---------------------------------------------------------------------------------------------
 // Replies and arguments
 

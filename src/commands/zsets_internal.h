@@ -27,6 +27,9 @@
 
 namespace redraft::commands::zset {
 
+using Element = std::pair<std::string, double>;  // (member, score)
+using ElementFn = std::function<bool(std::string_view member, double score)>;
+
 inline constexpr char kMemberTag = 'm';
 inline constexpr char kScoreTag = 's';
 
@@ -114,6 +117,11 @@ void ScanLexRange(Reader& r, uint64_t size, const LexRange& range,
 // Number of elements in the range.
 uint64_t CountScoreRange(Reader& r, const ScoreRange& range);
 uint64_t CountLexRange(Reader& r, uint64_t size, const LexRange& range);
+// Visits the elements at forward positions [from, to] of the score index. REQUIRES from <= to.
+void ScanRanks(Reader& r, uint64_t from, uint64_t to, const ElementFn& fn);
+// Removes elements (collected from the zset at key) and stores the new size; removing all of
+// them deletes only the metadata record (O(1), the sub-keys become garbage).
+void RemoveAll(ApplyContext& ctx, const std::string& key, store::Value* v, const std::vector<Element>& elements);
 // Redis keeps zsets of up to this many elements as a listpack (zset-max-listpack-entries), whose
 // lex-range code we follow exactly; ZSCAN answers them in one call.
 inline constexpr uint64_t kListpackMax = 128;

@@ -22,7 +22,6 @@ using store::ValueType;
 
 namespace {
 
-using Element = std::pair<std::string, double>;
 enum class Op { kUnion, kInter, kDiff };
 enum class Aggregate { kSum, kMin, kMax };
 
