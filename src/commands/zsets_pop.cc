@@ -242,13 +242,15 @@ void ZrandmemberCmd(ExecContext& ctx, const Argv& argv) {
     Value v;
     Found f = Read(ctx, argv[1], &v);
     if (f == Found::kFailed) return;
-    if (f == Found::kNo) {
+    if (f == Found::kNo || store::CollectionSize(v) == 0) {
       ctx.reply.Null();
       return;
     }
-    auto els = all(v);
-    std::uniform_int_distribution<size_t> pick(0, els.size() - 1);
-    ctx.reply.Bulk(els[pick(ReadRng())].first);
+    // One random rank, reached along the score index: no copy of the zset.
+    std::uniform_int_distribution<uint64_t> pick(0, store::CollectionSize(v) - 1);
+    uint64_t rank = pick(ReadRng());
+    Reader r(ctx.store, argv[1], v.version);
+    ScanRanks(r, rank, rank, [&](std::string_view m, double) { return ctx.reply.Bulk(m), false; });
     return;
   }
   int64_t count;
