@@ -152,78 +152,20 @@ void ZmpopApply(ApplyContext& ctx, const Argv& argv) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// ZSCAN
+// ZSCAN: zsets of up to kListpackMax members answer in one call with cursor 0, in score order,
+// as Redis does for a listpack; larger ones page by COUNT in member byte order.
 
-namespace {
-
-std::string ZscanResume(std::string_view key, std::string_view member) {
-  return "z" + std::to_string(key.size()) + ":" + std::string(key) + std::string(member);
-}
-
-}  // namespace
-
-// Zsets of up to kListpackMax members answer in one call with cursor 0, in score order, as Redis
-// does for a listpack; larger ones page by COUNT in member byte order.
 void ZscanCmd(ExecContext& ctx, const Argv& argv) {
-  uint64_t cursor;
-  if (!ParseScanCursor(argv[2], &cursor)) {
-    ctx.reply.Error("ERR invalid cursor");
-    return;
-  }
-  Value v;
-  Found f = Read(ctx, argv[1], &v);
-  if (f == Found::kFailed) return;
-  if (f == Found::kNo) {
-    ctx.reply.ArrayHeader(2);
-    ctx.reply.Bulk("0");
-    ctx.reply.ArrayHeader(0);
-    return;
-  }
-  ScanOptions opt;
-  std::string_view error;
-  if (!ParseScanOptions(argv, 3, /*allow_type=*/false, &opt, &error)) {
-    ctx.reply.Error(error);
-    return;
-  }
-  std::string start;
-  if (cursor != 0) {
-    auto resume = DefaultScanCursors().Lookup(cursor);
-    std::string prefix = ZscanResume(argv[1], "");
-    if (!resume || resume->compare(0, prefix.size(), prefix) != 0) {
-      ctx.reply.Error("ERR invalid cursor");
-      return;
-    }
-    start = resume->substr(prefix.size());
-  }
-  Reader r(ctx.store, argv[1], v.version);
-  std::vector<Element> out;
-  std::string next;
-  bool more = false;
-  auto keep = [&](std::string_view m, double s) {
-    if (opt.pattern == nullptr || GlobMatch(*opt.pattern, m)) out.emplace_back(m, s);
-  };
-  if (cursor == 0 && store::CollectionSize(v) <= kListpackMax) {
-    r.ScanScores(std::string(1, kScoreTag), [&](std::string_view m, double s) { return keep(m, s), true; });
-  } else {
-    int64_t visited = 0;
-    r.ScanMembers(start, [&](std::string_view m, double s) {
-      if (visited == opt.count) {
-        next.assign(m);
-        more = true;
-        return false;
-      }
-      visited++;
-      keep(m, s);
-      return true;
-    });
-  }
-  ctx.reply.ArrayHeader(2);
-  ctx.reply.Bulk(more ? std::to_string(DefaultScanCursors().Issue(ZscanResume(argv[1], next))) : "0");
-  ctx.reply.ArrayHeader(out.size() * 2);
-  for (const auto& [m, s] : out) {
-    ctx.reply.Bulk(m);
-    ctx.reply.Bulk(FormatDouble(s));  // Redis d2string: the same text as %.17g for stored scores
-  }
+  static const ElementScan kHow{
+      store::ValueType::kZset, 'z', kListpackMax, false, true,
+      [](ExecContext& c, std::string_view key, const Value& v, std::string_view start, bool whole,
+         const ElementScan::Emit& emit) {
+        Reader r(c.store, key, v.version);
+        // Redis d2string: the same text as %.17g for stored scores.
+        auto each = [&](std::string_view m, double s) { return emit(m, FormatDouble(s)); };
+        if (whole) r.ScanScores(std::string(1, kScoreTag), each); else r.ScanMembers(start, each);
+      }};
+  ScanElements(ctx, argv, kHow);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -253,38 +195,23 @@ void ZrandmemberCmd(ExecContext& ctx, const Argv& argv) {
     ScanRanks(r, rank, rank, [&](std::string_view m, double) { return ctx.reply.Bulk(m), false; });
     return;
   }
-  int64_t count;
-  if (!ParseLong(argv[2], &count)) {
-    ctx.reply.Error(kErrNotInteger);
-    return;
-  }
-  if (count < -LLONG_MAX) {
-    ctx.reply.Error("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807");
-    return;
-  }
-  bool withscores = false;
-  if (argv.size() > 4 || (argv.size() == 4 && !EqualsIgnoreCase(CStrView(argv[3]), "withscores"))) {
-    ctx.reply.Error(kErrSyntax);
-    return;
-  }
-  if (argv.size() == 4) {
-    withscores = true;
-    if (count < -LLONG_MAX / 2 || count > LLONG_MAX / 2) {
-      ctx.reply.Error("ERR value is out of range");
-      return;
-    }
-  }
+  RandomCount rc;
+  if (!ParseRandomCount(ctx, argv, "withscores", &rc)) return;
+  bool withscores = rc.with;
   Value v;
   Found f = Read(ctx, argv[1], &v);
   if (f == Found::kFailed) return;
-  if (f == Found::kNo || count == 0) {
+  if (f == Found::kNo || rc.n == 0) {
     ctx.reply.ArrayHeader(0);
     return;
   }
   auto els = all(v);
-  uint64_t n = count < 0 ? static_cast<uint64_t>(-count) : static_cast<uint64_t>(count);
+  uint64_t n = rc.n;
   auto emit = [&](const Element& e) { ReplyElement(ctx.reply, e.first, e.second, withscores, true); };
-  if (count < 0 || count == 1) {  // with repetitions, streamed
+  if (rc.repeat || n == 1) {  // with repetitions, streamed
+    uint64_t bytes = 0;
+    for (const auto& e : els) bytes += e.first.size() + (withscores ? 40 : 0) + 16;
+    if (!RandomReplyFits(ctx, n, bytes / els.size())) return;
     ReplyElementsHeader(ctx.reply, n, withscores);
     std::uniform_int_distribution<size_t> pick(0, els.size() - 1);
     for (uint64_t i = 0; i < n; i++) emit(els[pick(ReadRng())]);
