@@ -8,6 +8,8 @@
 #include <functional>
 #include <sstream>
 
+#include <sys/stat.h>
+
 #include "commands/args.h"
 #include "commands/glob.h"
 
@@ -210,6 +212,12 @@ Result<Config> ParseCommandLine(int argc, char** argv) {
       std::vector<std::string> toks;
       if (!SplitLine(line, &toks)) return Status::InvalidArgument("unbalanced quotes in config line " + std::to_string(lineno));
       if (toks.empty() || toks[0][0] == '#') continue;
+      bool secret = toks.size() > 1 && !toks[1].empty() &&
+                    (commands::EqualsIgnoreCase(toks[0], "requirepass") || commands::EqualsIgnoreCase(toks[0], "cluster-secret"));
+      if (secret) {
+        struct stat st {};
+        if (stat(argv[i], &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH))) cfg.secrets_in_readable_file = argv[i];
+      }
       lines.push_back(toks);
     }
     i++;

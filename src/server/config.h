@@ -47,6 +47,9 @@ struct Config {
   std::string enable_debug_command = "no";  // yes: DEBUG PARTITION (fault injection) is allowed
   std::string save;
   std::string appendonly = "yes";
+  // Not a directive: set by ParseCommandLine when the config file itself sets a password or the
+  // cluster secret and is readable by group or others (main warns at startup).
+  std::string secrets_in_readable_file;
 };
 
 // Parses "redraft-server [config-file] [--directive value ...]" (like redis-server).
