@@ -251,6 +251,28 @@ class ClusterTest(unittest.TestCase):
         per_node = {n: sum(1 for m, _ in got if m == n) for n in nodes}
         print(f"elements received per node: {per_node}")
 
+    def test_blocked_on_a_leader_that_is_cut_off(self):
+        """The clients stay blocked and keep their timeouts while their node is cut off and loses
+        leadership; once it is back, a push made meanwhile through the majority reaches them."""
+        old = self.c.leader()
+        forever = Call(lambda: self.c.client(old, socket_timeout=60).blpop(["k"], 0))
+        timed = Call(lambda: self.c.client(old, socket_timeout=60).blpop(["t"], 1.5))
+        wait_blocked(self.c.client(old), 2)
+        t = time.time()
+        self.c.partition(old, True)
+        try:
+            new = self.c.wait_leader(exclude=old)
+            self.assertIsNone(timed.value(timeout=10))
+            self.assertGreaterEqual(timed.at - t, 1.4)
+            self.assertLess(timed.at - t, 4.0)
+            self.c.client(new).rpush("k", "meanwhile")
+            time.sleep(0.5)
+            self.assertTrue(forever.is_alive(), "served while cut off")
+        finally:
+            self.c.partition(old, False)
+        self.assertEqual(forever.value(timeout=20), (b"k", b"meanwhile"))
+        self.assertEqual(self.c.client(new).exists("k"), 0)
+
     def test_consumer_on_killed_node_loses_nothing_for_others(self):
         leader = self.c.leader()
         victim, other = [j for j in self.c.alive() if j != leader]
