@@ -179,6 +179,21 @@ class SingleNodeTest(unittest.TestCase):
         self.assertEqual(self.r.lrange("k", 0, -1), [b"v"])
 
 
+class ShutdownTest(unittest.TestCase):
+    def test_shutdown_with_blocked_clients_is_clean(self):
+        srv = Server().start()
+        try:
+            r = redis.Redis(port=srv.port, socket_timeout=10)
+            calls = [Call(lambda: redis.Redis(port=srv.port, socket_timeout=10).blpop(["k"], 0)) for _ in range(3)]
+            wait_blocked(r, 3)
+            self.assertEqual(srv.stop(), 0)
+            for c in calls:
+                with self.assertRaises(redis.ConnectionError):
+                    c.value()
+        finally:
+            srv.cleanup()
+
+
 class ClusterTest(unittest.TestCase):
     def setUp(self):
         self.c = Cluster(3).start()
