@@ -32,7 +32,9 @@ bool DescribeBlocking(const Argv& argv, BlockingWait* out) {
   resp::ReplyBuilder sink(&scratch);
   size_t n = argv.size();
   out->keys.clear();
-  if (EqualsIgnoreCase(name, "blpop") || EqualsIgnoreCase(name, "brpop")) {
+  bool zset = EqualsIgnoreCase(name, "bzpopmin") || EqualsIgnoreCase(name, "bzpopmax");
+  out->type = zset || EqualsIgnoreCase(name, "bzmpop") ? store::ValueType::kZset : store::ValueType::kList;
+  if (zset || EqualsIgnoreCase(name, "blpop") || EqualsIgnoreCase(name, "brpop")) {
     if (n < 3) return false;
     out->keys.assign(argv.begin() + 1, argv.end() - 1);
     return ParseBlockingTimeout(argv[n - 1], sink, &out->timeout_ms);
@@ -42,7 +44,7 @@ bool DescribeBlocking(const Argv& argv, BlockingWait* out) {
     out->keys.push_back(argv[1]);
     return ParseBlockingTimeout(argv[n - 1], sink, &out->timeout_ms);
   }
-  if (EqualsIgnoreCase(name, "blmpop")) {
+  if (EqualsIgnoreCase(name, "blmpop") || EqualsIgnoreCase(name, "bzmpop")) {
     int64_t numkeys;
     if (n < 4 || !ParseInt64(argv[2], &numkeys) || numkeys < 1 || static_cast<uint64_t>(numkeys) > n - 3) {
       return false;

@@ -1,8 +1,10 @@
-// What the server needs to know about a blocking command (BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP)
+// What the server needs to know about a blocking command (BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP,
+// BZPOPMIN BZPOPMAX BZMPOP)
 // to park its client: the keys it waits on and its timeout. The commands themselves (their
 // prepare and apply) live with their family (lists.cc); their apply is the non-blocking form
 // (Redis's behaviour inside MULTI): it pops, or replies nil when every key is empty, and the
-// server (server/blocking.h) reads that nil as "nothing yet". docs/blocking.md.
+// server (server/blocking.h) reads that nil as "nothing yet". docs/blocking.md. The sorted-set
+// ones live in zsets_blocking.cc.
 // Pure functions, thread-safe.
 #pragma once
 
@@ -29,6 +31,7 @@ bool ParseBlockingTimeout(std::string_view arg, resp::ReplyBuilder& reply, int64
 struct BlockingWait {
   std::vector<std::string> keys;
   int64_t timeout_ms = 0;
+  store::ValueType type = store::ValueType::kList;  // what wakes it: a non-empty list or zset
 };
 bool DescribeBlocking(const Argv& argv, BlockingWait* out);
 

@@ -54,6 +54,7 @@ bool BlockedClients::Block(uint64_t client_id, uint64_t token, int proto, const 
   w.slot_token = token;
   w.proto = proto;
   w.entry = entry;
+  w.type = wait.type;
   for (auto& k : wait.keys) {
     if (std::find(w.keys.begin(), w.keys.end(), k) == w.keys.end()) w.keys.push_back(std::move(k));
   }
@@ -163,15 +164,21 @@ void BlockedClients::ProcessReady() {
     if (waking_.count(key)) continue;  // its outcome looks at the key again
     auto q = by_key_.find(key);
     if (q == by_key_.end()) continue;
+    // The first parked client waiting for what the key holds (a list, a zset: clients of BLPOP and
+    // BZPOPMIN on one key are not woken by the other type, as in Redis 7.0).
     uint64_t first = 0;
+    int has[2] = {-1, -1};  // per type: unknown, no, yes
     for (uint64_t id : q->second) {
       const Waiter& w = waiters_.at(id);
-      if (w.inflight == 0) {
+      if (w.inflight != 0) continue;
+      int& h = has[w.type == store::ValueType::kZset];
+      if (h < 0) h = hooks_.has_elements(key, w.type) ? 1 : 0;
+      if (h == 1) {
         first = id;
         break;
       }
     }
-    if (first == 0 || !hooks_.has_elements(key)) continue;
+    if (first == 0) continue;
     Wake(first, key);
   }
 }

@@ -1,12 +1,12 @@
-// Blocked clients (BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP): who waits on which key, in which order,
+// Blocked clients (BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP BZPOPMIN BZPOPMAX BZMPOP): who waits on which key, in which order,
 // until when, and the wake-ups. The design, and what differs from Redis: docs/blocking.md.
 //
 // A blocking command is proposed as an ordinary write whose apply is the non-blocking form: it
 // pops if a key has an element, else replies nil ("nothing yet"). On the node that proposed it
 // (the client's node) the nil parks the client here, keyed by the keys it waits on, in arrival
 // order. Every node reports the keys its applied writes touched (KeysTouched, from the state
-// machine); when a key with parked clients holds a non-empty list in this node's applied state,
-// the first parked client on that key (FIFO) has its command proposed again, one per key at a
+// machine); when a key with parked clients holds a non-empty list (zset, for the BZ commands) in
+// this node's applied state, the first parked client on that key waiting for that type (FIFO) has its command proposed again, one per key at a
 // time. Because the pop is itself a log entry, an element goes to exactly one client across all
 // nodes; a re-proposal that finds the lists empty again (another node's client won) re-parks.
 //
@@ -34,6 +34,8 @@
 #include <utility>
 #include <vector>
 
+#include "store/store.h"
+
 namespace redraft::server {
 
 class BlockedClients {
@@ -46,8 +48,8 @@ class BlockedClients {
     std::function<void(uint64_t client_id, uint64_t token, std::string&& reply)> answer;
     // Lets an answered client's connection parse its next commands (called from the loop).
     std::function<void(uint64_t client_id)> resume;
-    // True if key holds a non-empty list in this node's applied state.
-    std::function<bool(std::string_view key)> has_elements;
+    // True if key holds a non-empty collection of `type` (list, zset) in this node's applied state.
+    std::function<bool(std::string_view key, store::ValueType type)> has_elements;
     // The cluster clock (ms) to restamp a re-proposed entry with.
     std::function<int64_t()> log_clock_ms;
   };
@@ -94,6 +96,7 @@ class BlockedClients {
     int proto = 2;
     std::string entry;              // the command's log form, proposed again on wake-ups
     std::vector<std::string> keys;  // distinct, in argument order
+    store::ValueType type = store::ValueType::kList;  // what it pops
     int64_t deadline_ms = 0;        // monotonic; 0 = forever
     uint64_t inflight = 0;          // the proposal whose outcome is awaited; 0 = parked
     std::string wake_key;           // the key whose readiness sent `inflight` ("" for the first)

@@ -605,10 +605,9 @@ void Server::MakeBlockedClients() {
     auto it = clients_.find(client_id);
     if (it != clients_.end() && !it->second->closing && !it->second->blocked) ProcessInput(it->second);
   };
-  h.has_elements = [this](std::string_view key) {
+  h.has_elements = [this](std::string_view key, store::ValueType type) {
     store::Value v;
-    return store_->Get(key, LogClockMs(), &v).ok() && v.type == store::ValueType::kList &&
-           store::CollectionSize(v) > 0;
+    return store_->Get(key, LogClockMs(), &v).ok() && v.type == type && store::CollectionSize(v) > 0;
   };
   h.log_clock_ms = [this] { return LogClockMs(); };
   blocking_ = std::make_unique<BlockedClients>(&loop_, std::move(h));

@@ -1,4 +1,5 @@
-"""Blocking list pops (BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP, CLIENT UNBLOCK): docs/blocking.md.
+"""Blocking pops (BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP, BZPOPMIN BZPOPMAX BZMPOP, CLIENT UNBLOCK):
+docs/blocking.md.
 
 Single node: wake-ups by another connection, first blocked first served, timeouts, atomic moves,
 a blocked connection runs nothing else, disconnects and CLIENT UNBLOCK. 3-node cluster: a client
@@ -48,7 +49,8 @@ def wait_blocked(r, n, timeout=5):
     deadline = time.time() + timeout
     while time.time() < deadline:
         cmds = [c["cmd"] for c in r.client_list()]
-        if sum(c in ("blpop", "brpop", "blmove", "brpoplpush", "blmpop") for c in cmds) >= n:
+        if sum(c in ("blpop", "brpop", "blmove", "brpoplpush", "blmpop", "bzpopmin", "bzpopmax", "bzmpop")
+               for c in cmds) >= n:
             time.sleep(0.05)  # the command's first (empty) pop has been applied well before
             return
         time.sleep(0.02)
@@ -132,6 +134,30 @@ class SingleNodeTest(unittest.TestCase):
         self.assertEqual(c.value(), [b"m2", [b"3", b"2"]])
         self.assertEqual(self.r.lrange("m2", 0, -1), [b"1"])
 
+    def test_sorted_sets(self):
+        c = Call(lambda: self.conn().bzpopmin(["z1", "z2"], 0))
+        wait_blocked(self.r, 1)
+        self.r.zadd("z2", {"c": 3, "a": 1, "b": 2})  # one ZADD: the lowest score goes
+        self.assertEqual(c.value(), (b"z2", b"a", 1.0))
+        c = Call(lambda: self.conn().bzpopmax(["z2"], 0))
+        self.assertEqual(c.value(), (b"z2", b"c", 3.0))  # immediate
+        c = Call(lambda: self.conn().execute_command("BZMPOP", 0, 1, "z3", "MAX", "COUNT", 2))
+        wait_blocked(self.r, 1)
+        self.r.zadd("z3", {"x": 1, "y": 2, "z": 3})
+        self.assertEqual(c.value(), [b"z3", [[b"z", b"3"], [b"y", b"2"]]])
+        self.assertIsNone(self.conn().bzpopmin(["z4"], 0.2))
+        # A key wakes only the clients of the type it holds, whatever their order.
+        lst = Call(lambda: self.conn().blpop(["mixed"], 0))
+        wait_blocked(self.r, 1)
+        zs = Call(lambda: self.conn().bzpopmin(["mixed"], 0))
+        wait_blocked(self.r, 2)
+        self.r.zadd("mixed", {"m": 5})
+        self.assertEqual(zs.value(), (b"mixed", b"m", 5.0))
+        time.sleep(0.2)
+        self.assertTrue(lst.is_alive())
+        self.r.rpush("mixed", "e")
+        self.assertEqual(lst.value(), (b"mixed", b"e"))
+
     def test_blocked_connection_runs_nothing_else(self):
         raw = RawConn(self.srv.port)
         raw.send(encode("BLPOP", "k", "0") + encode("RPUSH", "k", "mine"))
@@ -212,6 +238,12 @@ class ClusterTest(unittest.TestCase):
             self.assertEqual(c.value(), (b"k", f"from{via}".encode()))
             self.assertLess(c.at - t, 1.5)
             self.assertEqual(self.c.client(leader).exists("k"), 0)
+        # sorted sets: BZPOPMAX on a follower, woken by a ZADD through the leader
+        c = Call(lambda: self.c.client(f1).bzpopmax(["z"], 0))
+        wait_blocked(self.c.client(f1), 1)
+        self.c.client(leader).zadd("z", {"lo": 1, "hi": 9})
+        self.assertEqual(c.value(), (b"z", b"hi", 9.0))
+        self.assertEqual(self.c.client(f2).zrange("z", 0, -1), [b"lo"])
         # a timeout on a follower
         t = time.time()
         self.assertIsNone(self.c.client(f1).brpop(["k"], 0.3))

@@ -45,7 +45,9 @@ class BlockingTest : public ::testing::Test {
       answers_.push_back({client, token, std::move(reply)});
     };
     h.resume = [this](uint64_t client) { resumed_.push_back(client); };
-    h.has_elements = [this](std::string_view key) { return elements_[std::string(key)]; };
+    h.has_elements = [this](std::string_view key, store::ValueType type) {
+      return type == store::ValueType::kList ? elements_[std::string(key)] : zelements_[std::string(key)];
+    };
     h.log_clock_ms = [] { return int64_t{2000}; };
     bc_ = std::make_unique<BlockedClients>(&loop_, std::move(h));
   }
@@ -72,7 +74,7 @@ class BlockingTest : public ::testing::Test {
   std::vector<uint64_t> proposed_;
   std::vector<Answer> answers_;
   std::vector<uint64_t> resumed_;
-  std::map<std::string, bool> elements_;
+  std::map<std::string, bool> elements_, zelements_;
   bool fail_sync_ = false;
 };
 
@@ -200,6 +202,18 @@ TEST_F(BlockingTest, WakeUpNeverAppliedStaysParkedWithoutBusyLooping) {
   Outcome(proposed_[1], kElement);
   ASSERT_EQ(answers_.size(), 1u);
   EXPECT_EQ(answers_[0].reply, kElement);
+}
+
+TEST_F(BlockingTest, AKeyWakesOnlyTheClientsOfTheTypeItHolds) {
+  Park(1, {"BLPOP", "k", "0"});
+  Park(2, {"BZPOPMIN", "k", "0"});
+  zelements_["k"] = true;  // k became a sorted set
+  Touch("k");
+  ASSERT_EQ(proposed_.size(), 1u);
+  Outcome(proposed_[0], "*3\r\n$1\r\nk\r\n$1\r\nm\r\n$1\r\n1\r\n");
+  ASSERT_EQ(answers_.size(), 1u);
+  EXPECT_EQ(answers_[0].client, 2u);
+  EXPECT_TRUE(bc_->IsBlocked(1));
 }
 
 }  // namespace
