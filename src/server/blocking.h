@@ -1,14 +1,16 @@
-// Blocked clients (BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP BZPOPMIN BZPOPMAX BZMPOP): who waits on which key, in which order,
-// until when, and the wake-ups. The design, and what differs from Redis: docs/blocking.md.
+// Blocked clients (BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP BZPOPMIN BZPOPMAX BZMPOP): who waits on
+// which key, in which order, until when, and the wake-ups. The design, and what differs from
+// Redis: docs/blocking.md.
 //
 // A blocking command is proposed as an ordinary write whose apply is the non-blocking form: it
 // pops if a key has an element, else replies nil ("nothing yet"). On the node that proposed it
 // (the client's node) the nil parks the client here, keyed by the keys it waits on, in arrival
 // order. Every node reports the keys its applied writes touched (KeysTouched, from the state
 // machine); when a key with parked clients holds a non-empty list (zset, for the BZ commands) in
-// this node's applied state, the first parked client on that key waiting for that type (FIFO) has its command proposed again, one per key at a
-// time. Because the pop is itself a log entry, an element goes to exactly one client across all
-// nodes; a re-proposal that finds the lists empty again (another node's client won) re-parks.
+// this node's applied state, the first parked client on that key waiting for that type (FIFO) has
+// its command proposed again, one per key at a time. Because the pop is itself a log entry, an
+// element goes to exactly one client across all nodes; a re-proposal that finds the keys empty
+// again (another node's client won) re-parks.
 //
 // Timeouts are local (this node's monotonic clock), never replicated. A client whose command is in
 // flight when its timeout or CLIENT UNBLOCK comes keeps waiting for the outcome: an element the log
