@@ -212,6 +212,24 @@ void ClientCmd(ExecContext& ctx, const Argv& argv) {
     }
     return ctx.reply.Integer(ctx.server->KillClients(ctx.session.id, f));
   }
+  if (sub == "unblock") {  // CLIENT UNBLOCK id [TIMEOUT|ERROR] (Redis clientCommand)
+    if (!arity_ok(-3)) return;
+    if (argv.size() > 4) {
+      std::string cmd = "CLIENT";
+      return ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
+                             std::string(EchoArg(argv[1], 128)) + "'. Try " + cmd + " HELP.");
+    }
+    bool error = false;
+    if (argv.size() == 4) {
+      if (EqualsIgnoreCase(argv[3], "error")) error = true;
+      else if (!EqualsIgnoreCase(argv[3], "timeout")) {
+        return ctx.reply.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+      }
+    }
+    int64_t id;
+    if (!ParseInt64(argv[2], &id)) return ctx.reply.Error(kErrNotInteger);
+    return ctx.reply.Integer(id > 0 ? ctx.server->UnblockClient(static_cast<uint64_t>(id), error) : 0);
+  }
   ctx.reply.Error(UnknownSubcommand(argv));
 }
 
