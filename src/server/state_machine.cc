@@ -61,6 +61,8 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
   REDRAFT_CHECK(entries[0].index == store_->applied_index() + 1);
   std::unique_ptr<store::Store::Batch> batch;
   commands::LogCommand cmd;
+  std::vector<std::string> touched;  // for SetKeyObserver
+  std::string qualified;
   for (size_t i = 0; i < entries.size(); i++) {
     const raft::Entry& e = entries[i];
     REDRAFT_CHECK(e.index == entries[0].index + i);
@@ -85,9 +87,19 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
     store::Store::Batch& target = view ? static_cast<store::Store::Batch&>(*view) : *batch;
     commands::ApplyContext ctx{target, cmd.now_ms, *reply_for(i), e.index};
     (*spec)->apply(ctx, cmd.argv);
+    if (watching_ && cmd.db != commands::kStoredKeys) {
+      for (size_t a = 1; a < cmd.argv.size(); a++) {
+        qualified.assign(1, static_cast<char>(cmd.db));
+        qualified.append(cmd.argv[a]);
+        if (watching_(qualified)) touched.push_back(qualified);
+      }
+      std::string_view name = (*spec)->name;
+      if (name == "swapdb" || name == "move" || name == "copy") touched.emplace_back(kAllKeysTouched);
+    }
   }
   uint64_t last = entries.back().index;
   CheckApplied(last, [&] { return batch ? store_->Commit(batch.get(), last) : store_->SetAppliedIndex(last); });
+  if (!touched.empty()) touched_(std::move(touched));
 }
 
 }  // namespace redraft::server

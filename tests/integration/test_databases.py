@@ -43,7 +43,8 @@ class SingleNodeTest(unittest.TestCase):
         self.srv.cleanup()
 
     def client(self, db, **kw):
-        return redis.Redis(port=self.srv.port, db=db, socket_timeout=10, **kw)
+        kw.setdefault("socket_timeout", 10)
+        return redis.Redis(port=self.srv.port, db=db, **kw)
 
     def test_clients_on_db0_and_db1_see_separate_key_spaces(self):
         d0, d1 = self.client(0), self.client(1)
@@ -105,6 +106,38 @@ class SingleNodeTest(unittest.TestCase):
         self.assertEqual(self.client(0).get("five"), b"5")
         self.assertEqual(self.client(5).get("where"), b"db1")
         self.assertEqual(self.client(5).get("after"), b"crash")
+
+    def test_blocked_clients_wait_in_their_database(self):
+        """BLPOP on db 1 is not served by a push to db 0, is by a push to db 1, by a MOVE into
+        db 1 and by a SWAPDB that brings a non-empty list into db 1 (as in Redis)."""
+        import threading
+
+        def blpop_in_thread(results):
+            r = self.client(1, socket_timeout=20)
+            t = threading.Thread(target=lambda: results.append(r.blpop("q", timeout=10)))
+            t.start()
+            time.sleep(0.3)  # parked
+            return t
+
+        d0 = self.client(0)
+        for how in ("push", "move", "swapdb"):
+            got = []
+            t = blpop_in_thread(got)
+            d0.rpush("q", "in-db0")
+            time.sleep(0.3)
+            self.assertEqual(got, [], how)  # not woken by database 0
+            start = time.monotonic()
+            if how == "push":
+                self.client(1).rpush("q", "x")
+            elif how == "move":
+                self.assertTrue(d0.move("q", 1))
+            else:
+                self.assertTrue(d0.swapdb(0, 1))
+            t.join(timeout=15)
+            self.assertEqual(got, [(b"q", b"x" if how == "push" else b"in-db0")], how)
+            # At once, not by the 3 s safety sweep of parked keys (server/blocking.cc).
+            self.assertLess(time.monotonic() - start, 1.0, how)
+            d0.flushall()
 
     def test_info_keyspace_and_client_db_as_redis(self):
         ref = RedisServer().start()
