@@ -283,7 +283,9 @@ TEST_F(DbViewTest, AStoreFromBeforeDatabasesIsRefused) {
     rocksdb::DB* db = nullptr;
     ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir_, cfs, &handles, &db).ok());
     for (size_t i = 0; i < names.size(); i++) {
-      if (names[i] == "state") ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), handles[i], "format").ok());
+      if (names[i] == "state") {
+        ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), handles[i], "format").ok());
+      }
     }
     for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
     delete db;
