@@ -148,6 +148,7 @@ void RaftReplicator::Flush() {
 void RaftReplicator::Pump() {
   if (!started_ || !raft_) return;
   ReleaseHeld();
+  ProposeQueued();
   FlushReadBatch();
   while (!persisting_ && raft_->HasReady()) {
     raft::Ready rd = raft_->GetReady();

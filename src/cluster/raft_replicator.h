@@ -121,6 +121,13 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
     uint64_t token = 0;  // a read barrier
     int64_t deadline_ms = 0;
   };
+  // A write waiting to be proposed with the others of this loop iteration (ProposeQueued): one
+  // ProposeBatch per iteration, so one MsgApp per follower and one Ready carry all of them.
+  struct Proposal {
+    uint64_t own_seq = 0;  // our client's write (writes_), or 0: a forwarded one (fwd)
+    Pending fwd;
+    std::string entry;
+  };
   struct ReadBatch {
     std::vector<uint64_t> tokens;
     int64_t deadline_ms;
@@ -146,6 +153,11 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   void OnPeerMessage(uint64_t from, const std::string& type, std::string&& payload);
   // Writes (raft_replicator_writes.cc).
   void SendWrite(uint64_t seq);
+  // Queues an entry for this iteration's batch (leader only; term = the term it is proposed in).
+  void QueueProposal(Proposal p);
+  // Proposes what QueueProposal gathered as one batch; on failure (leadership lost or being
+  // handed over) our writes go back to unsent_ and forwarded ones are answered "not executed".
+  void ProposeQueued();
   void ResendWrites();
   void OnForward(uint64_t from, std::string_view payload);
   void OnForwardReply(const std::string& type, std::string_view payload);
@@ -228,6 +240,8 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   raft::Ready inflight_;
   std::vector<raft::Message> held_messages_;
 
+  std::vector<Proposal> proposals_;                 // queued this iteration (ProposeQueued)
+  raft::Term proposals_term_ = 0;                   // the term they were queued in
   std::map<raft::Index, Pending> pending_;          // others' forwarded entries we proposed, by index
   const uint64_t session_;                          // tags our writes; random per process run
   uint64_t next_seq_ = 1;

@@ -49,11 +49,14 @@ void RaftReplicator::SendWrite(uint64_t seq) {
   if (it == writes_.end() || !raft_ || !LeaderReachable()) return;
   Write& w = it->second;
   if (raft_->role() == raft::Role::kLeader) {
-    std::string entry = w.data;
+    if (raft_->lead_transferee() != raft::kNoNode) return;  // handing leadership over: later
+    Proposal p;
+    p.own_seq = seq;
+    p.entry = w.data;
     int64_t stamp = ClusterTimeMs();  // docs/time.md
-    if (commands::RestampLogCommand(&entry, stamp)) NoteStamp(stamp);
-    if (!raft_->Propose(std::move(entry)).ok()) return;  // handing leadership over: later
-    w.term = raft_->term();
+    if (commands::RestampLogCommand(&p.entry, stamp)) NoteStamp(stamp);
+    w.term = raft_->term();  // in flight from now on; ProposeQueued undoes it if the batch fails
+    QueueProposal(std::move(p));
   } else {
     std::string payload;
     PutVarint64(&payload, seq);
@@ -64,6 +67,48 @@ void RaftReplicator::SendWrite(uint64_t seq) {
     w.term = raft_->term();
   }
   unsent_.erase(seq);
+}
+
+void RaftReplicator::QueueProposal(Proposal p) {
+  if (!proposals_.empty() && proposals_term_ != raft_->term()) ProposeQueued();  // fails them
+  proposals_term_ = raft_->term();
+  proposals_.push_back(std::move(p));
+}
+
+void RaftReplicator::ProposeQueued() {
+  if (proposals_.empty()) return;
+  std::vector<Proposal> batch = std::move(proposals_);
+  proposals_.clear();
+  bool ok = raft_ && raft_->role() == raft::Role::kLeader && raft_->term() == proposals_term_;
+  if (ok) {
+    std::vector<std::string> datas;
+    datas.reserve(batch.size());
+    for (Proposal& p : batch) datas.push_back(std::move(p.entry));
+    ok = raft_->ProposeBatch(std::move(datas)).ok();
+  }
+  if (!ok) {
+    // Never proposed: our writes are not in flight (sent again later), forwarded ones not executed.
+    for (Proposal& p : batch) {
+      if (p.own_seq == 0) {
+        SendNotExecuted(p.fwd.remote, p.fwd.remote_req, p.fwd.term);
+        continue;
+      }
+      auto it = writes_.find(p.own_seq);
+      if (it == writes_.end() || it->second.term != proposals_term_) continue;
+      it->second.term = 0;
+      unsent_.insert(p.own_seq);
+    }
+    return;
+  }
+  raft::Index index = raft_->last_index() - batch.size() + 1;
+  int64_t deadline = NowMs() + opts_.request_timeout_ms;
+  for (Proposal& p : batch) {
+    if (p.own_seq == 0) {
+      p.fwd.deadline_ms = deadline;
+      pending_[index] = p.fwd;
+    }
+    index++;
+  }
 }
 
 void RaftReplicator::ResendWrites() {
@@ -164,16 +209,17 @@ void RaftReplicator::OnForward(uint64_t from, std::string_view in) {
     SendNotExecuted(from, req, term);
     return;
   }
-  std::string entry(data);
+  Proposal q;
+  q.entry = std::string(data);
   int64_t stamp = ClusterTimeMs();
-  if (!commands::RestampLogCommand(&entry, stamp) || !raft_->Propose(std::move(entry)).ok()) {
+  if (raft_->lead_transferee() != raft::kNoNode || !commands::RestampLogCommand(&q.entry, stamp)) {
     SendNotExecuted(from, req, term);
     return;
   }
   NoteStamp(stamp);
   p.term = raft_->term();
-  p.deadline_ms = NowMs() + opts_.request_timeout_ms;
-  pending_[raft_->last_index()] = p;
+  q.fwd = p;
+  QueueProposal(std::move(q));
 }
 
 void RaftReplicator::ReplyTo(const Pending& p, std::string&& reply) {
