@@ -50,7 +50,10 @@ struct ClusterOptions {
 
 // The write path of a cluster node: a Raft group (raft/) whose log is the LogStore, replicated
 // over the PeerTransport, applied through the StateMachine. Runs on the server's event loop; one
-// storage thread does every log write with one fdatasync per Ready (group commit).
+// storage thread does every log write with one fdatasync per group of queued Readies (group
+// commit). The Ready loop is pipelined (etcd's asynchronous storage writes): while one batch
+// syncs, the next Ready is taken and queued, and a leader's appends leave for the followers
+// before its own fsync (raft/ready_order.h); Readies complete (send acks, apply, answer) in order.
 //
 // Writes (raft_replicator_writes.cc, docs/exactly_once.md): tagged by this node, proposed if we
 // lead, else forwarded ("fwd"); answered by the leader's "fwdr" or our own apply of the tagged
@@ -144,7 +147,9 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   static int64_t NowMs();
   void OnTick();
   void Pump();
-  void Finish(raft::Ready& rd);
+  // Sends what rd held back, applies and answers what it committed, then Advances it.
+  // REQUIRES: rd and every Ready before it are durable.
+  void Finish(raft::Ready& rd, std::vector<raft::Message>& held);
   void ApplyCommitted(std::vector<raft::Entry>& entries);
   void HandleReadStates(std::vector<raft::ReadState>& states);
   void ServeReads();
@@ -235,10 +240,14 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   uv_timer_t tick_timer_;
   bool started_ = false;
 
-  // Ready in flight (waiting for the storage thread) and the messages it holds back.
-  bool persisting_ = false;
-  raft::Ready inflight_;
-  std::vector<raft::Message> held_messages_;
+  // Readies handed to the storage thread, oldest first (pipelined: raft.h Advance), each with
+  // the messages it holds back until it is durable. They complete in order (Finish).
+  struct InFlight {
+    raft::Ready rd;
+    std::vector<raft::Message> held;
+  };
+  static constexpr size_t kMaxReadiesInFlight = 64;
+  std::deque<InFlight> inflight_;
 
   std::vector<Proposal> proposals_;                 // queued this iteration (ProposeQueued)
   raft::Term proposals_term_ = 0;                   // the term they were queued in
