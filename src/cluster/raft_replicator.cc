@@ -208,6 +208,7 @@ void RaftReplicator::Pump() {
     }
     Finish(rd, sends.after_persist);  // (empty: nothing waits when nothing must be synced)
   }
+  FlushForwards();
 }
 
 void RaftReplicator::Finish(raft::Ready& rd, std::vector<raft::Message>& held) {
@@ -533,6 +534,10 @@ void RaftReplicator::OnPeerMessage(uint64_t from, const std::string& type, std::
       }
       read_waiting_.clear();
     }
+  } else if (type == "fwdb") {
+    OnForwardBatch(from, payload);
+  } else if (type == "fwdrb") {
+    OnForwardReplyBatch(payload);
   } else if (type == "fwd") {
     OnForward(from, payload);
   } else if (type == "fwdr" || type == "fwdn") {
@@ -656,6 +661,7 @@ void RaftReplicator::Stop() {
     }
     done_.clear();
   }
+  FlushForwards();
   snap_sender_.reset();  // releases its store snapshots and iterators
   Status st = sm_->store()->Flush();
   if (!st.ok()) spdlog::error("store flush at shutdown failed: {}", st.ToString());

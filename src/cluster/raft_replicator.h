@@ -100,6 +100,10 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
 
  private:
   static constexpr raft::GroupId kGroup = 1;
+  // Forwarding batches stay below the transport's chunk size (1 MiB): see SendWrite.
+  static constexpr size_t kMaxForwardBatchBytes = 256 << 10;
+  static constexpr char kFwdReplied = 'r';      // "fwdrb" item: the leader applied it; the reply
+  static constexpr char kFwdNotExecuted = 'n';  // "fwdrb" item: not executed in that term
   // A forwarded entry this node (the leader) proposed for another node: who gets the reply.
   struct Pending {
     raft::Term term = 0;
@@ -164,8 +168,17 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   // handed over) our writes go back to unsent_ and forwarded ones are answered "not executed".
   void ProposeQueued();
   void ResendWrites();
+  // Forwarding frames (docs/exactly_once.md "Wire"): "fwdb" carries many writes, "fwdrb" many
+  // replies; the single-write "fwd"/"fwdr"/"fwdn" are still understood.
   void OnForward(uint64_t from, std::string_view payload);
+  void OnForwardBatch(uint64_t from, std::string_view payload);
+  void ForwardOne(uint64_t from, uint64_t req, uint64_t proto, raft::Term term, std::string_view data);
   void OnForwardReply(const std::string& type, std::string_view payload);
+  void OnForwardReplyBatch(std::string_view payload);
+  void OnNotExecuted(uint64_t req, raft::Term term);
+  // Sends this iteration's forwarded writes (one "fwdb" to the leader) and replies (one "fwdrb"
+  // per forwarding node). Writes that could not be sent go back to unsent_.
+  void FlushForwards();
   void AnswerWrite(uint64_t seq, std::string&& reply);
   void ForgetDeadWrites();
   void SweepWrites(int64_t now);
@@ -249,6 +262,12 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   static constexpr size_t kMaxReadiesInFlight = 64;
   std::deque<InFlight> inflight_;
 
+  // Forwarding batches of this loop iteration (FlushForwards).
+  uint64_t fwd_to_ = 0;                             // the leader our batch goes to
+  raft::Term fwd_term_ = 0;                         // the term it is forwarded in
+  std::vector<uint64_t> fwd_seqs_;                  // our writes in it
+  std::string fwd_items_;                           // their encoding
+  std::map<uint64_t, std::string> fwd_replies_;     // forwarding node -> encoded replies, in order
   std::vector<Proposal> proposals_;                 // queued this iteration (ProposeQueued)
   raft::Term proposals_term_ = 0;                   // the term they were queued in
   std::map<raft::Index, Pending> pending_;          // others' forwarded entries we proposed, by index

@@ -136,6 +136,15 @@ class PeerRobustnessTest(unittest.TestCase):
         for target in (leader, followers[0]):
             sender = followers[1] if target == leader else leader
             self.send(target, [frame(cid, sender, b"fwd", fwd(100 + n, e)) for n, e in enumerate(bad_entries)])
+        # The same as one batched forward (docs/exactly_once.md "Wire"), whole and truncated, and
+        # reply batches with an unknown item kind and a reply longer than its frame.
+        batch = varint(term) + varint(len(bad_entries)) + b"".join(
+            varint(200 + n) + varint(2) + lp(e) for n, e in enumerate(bad_entries))
+        for target in (leader, followers[0]):
+            sender = followers[1] if target == leader else leader
+            self.send(target, [frame(cid, sender, b"fwdb", batch), frame(cid, sender, b"fwdb", batch[:-3]),
+                               frame(cid, sender, b"fwdrb", b"x" + varint(1)),
+                               frame(cid, sender, b"fwdrb", b"r" + varint(5) + varint(100) + b"+OK")])
         # 2. A snapshot that does not decode, from "the leader" in the current term, far ahead of
         #    the follower's commit index (so the Raft core would accept and install it).
         for data in (b"RDSNAP2garbage!!", b"", b"RDSNAP1" + varint(commit + 1000)):
