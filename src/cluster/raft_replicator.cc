@@ -192,7 +192,12 @@ void RaftReplicator::Pump() {
       // in order); a Ready with nothing of its own to sync just waits its turn.
       Job job;
       job.hard_state = rd.hard_state;
-      job.entries = rd.entries;
+      if (!rd.entries.empty()) {
+        // The storage thread takes the entries; Finish and Advance read only the last one.
+        raft::Entry last = rd.entries.back();
+        job.entries = std::move(rd.entries);
+        rd.entries.assign(1, std::move(last));
+      }
       if (rd.snapshot) job.install = rd.snapshot->meta;
       job.is_ready = true;
       inflight_.push_back(InFlight{std::move(rd), std::move(sends.after_persist)});
