@@ -66,6 +66,7 @@
 
 #include <unordered_map>
 
+#include "store/read_cache.h"
 #include "store/store.h"
 
 namespace redraft::store {
@@ -105,6 +106,7 @@ class RocksStore : public Store {
   uint64_t ApproximateMemoryBytes() override;
   uint64_t ApproximateDiskBytes() override;
   uint64_t StaleSubKeysDropped() const override { return stale_dropped_.load(); }
+  const ReadCache& read_cache() const { return *cache_; }  // for tests
   Status CompactAll() override;
 
   // Test hook: the destructor will not flush, so unflushed (WAL-less) writes are lost like in a
@@ -145,6 +147,9 @@ class RocksStore : public Store {
   std::string stage_buf_;
   rocksdb::WriteOptions write_opts_;
   std::shared_ptr<rocksdb::Cache> block_cache_;
+  // Get's fast path (read_cache.h): written through by Commit, cleared by DeleteAll/StageInstall.
+  std::unique_ptr<ReadCache> cache_;
+  rocksdb::ReadOptions read_opts_;  // point lookups
   uint64_t applied_index_ = 0;
   uint64_t key_count_ = 0;
   int64_t log_time_ms_ = 0;          // persisted with the applied index
