@@ -22,7 +22,7 @@
 #include "cluster/snapshot_sender.h"
 #include "cluster/transport.h"
 #include "commands/cluster_api.h"
-#include "raft/log_store.h"
+#include "logstore/log_store.h"
 #include "raft/raft.h"
 #include "server/replicator.h"
 #include "server/state_machine.h"
