@@ -56,6 +56,7 @@ class Server : public commands::ServerApi {
   std::string ClientList(const std::vector<uint64_t>& ids) override;
   int KillClients(uint64_t caller_id, const commands::ClientKillFilter& filter) override;
   void CloseAfterReply(uint64_t client_id) override;
+  DeferredReply DeferReply(uint64_t client_id) override;
   void Shutdown(uint64_t caller_id) override;
 
  private:
