@@ -13,7 +13,7 @@
 //     read-fill race with a concurrent commit.
 //   - Whatever replaces the live data wholesale (DeleteAll's range tombstone, StageInstall's slot
 //     switch) calls Clear().
-//   - Bounded: two generations of at most budget/2 bytes each (key + payload + a fixed overhead
+//   - Bounded: two generations of at most budget/2 bytes each (key + payload + kEntryOverhead
 //     per entry). Puts go to the young generation; when it is full the old one is dropped and the
 //     young one becomes old. A lookup that hits the old generation moves the entry to the young
 //     one, so a key read often stays cached. Records with a payload larger than kMaxPayload are
@@ -22,10 +22,10 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <mutex>
-#include <string>
 #include <string_view>
-#include <unordered_map>
+#include <vector>
 
 #include "store/store.h"
 
@@ -34,9 +34,12 @@ namespace redraft::store {
 class ReadCache {
  public:
   static constexpr size_t kMaxPayload = 16 << 10;
-  static constexpr size_t kEntryOverhead = 128;  // node, bucket, Value, string headers, malloc rounding
+  static constexpr size_t kEntryOverhead = 64;  // header, table slots at <= 1/2 load, malloc rounding
 
   explicit ReadCache(size_t budget_bytes) : half_budget_(budget_bytes / 2) {}
+  ~ReadCache();
+  ReadCache(const ReadCache&) = delete;
+  ReadCache& operator=(const ReadCache&) = delete;
 
   // Copies the cached record of key into *out; false if key is not cached (which says nothing
   // about whether it exists).
@@ -51,20 +54,47 @@ class ReadCache {
   size_t entries() const;
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  // One allocation per record: this header, then the key bytes, then the payload bytes. A lookup
+  // touches one table slot and one entry (random memory accesses are what a read costs here:
+  // TLB and cache misses, not instructions).
+  struct Entry {
+    int64_t expire_ms;
+    uint64_t version;
+    uint32_t key_len, payload_len;
+    ValueType type;
+    const char* key() const { return reinterpret_cast<const char*>(this + 1); }
+    const char* payload() const { return key() + key_len; }
+    size_t charge() const { return key_len + payload_len + kEntryOverhead; }
   };
-  using Map = std::unordered_map<std::string, Value, Hash, std::equal_to<>>;
-  static size_t Charge(std::string_view key, const Value& v) { return key.size() + v.payload.size() + kEntryOverhead; }
+  // An open-addressing table (linear probing, backward-shift deletion, at most half full).
+  struct Table {
+    struct Slot {
+      uint64_t hash = 0;
+      Entry* entry = nullptr;  // null: empty
+    };
+    std::vector<Slot> slots;  // size a power of two (or 0)
+    size_t size = 0, bytes = 0;
+    ~Table() { Clear(); }
+    Table() = default;
+    Table(Table&& o) noexcept;
+    Table& operator=(Table&& o) noexcept;
+    // The slot holding key, or -1.
+    ptrdiff_t Find(uint64_t hash, std::string_view key) const;
+    void Insert(uint64_t hash, Entry* e);  // REQUIRES: key not present
+    Entry* Remove(size_t i);               // the caller frees it
+    void Clear();
+  };
+  static uint64_t Hash(std::string_view key);
+  static Entry* NewEntry(std::string_view key, ValueType type, int64_t expire_ms, uint64_t version,
+                         std::string_view payload);
+  static void FreeEntry(Entry* e);
   // REQUIRES: mu_ held.
-  void InsertYoung(std::string key, Value v);
-  void EraseLocked(std::string_view key);
+  void InsertYoung(uint64_t hash, Entry* e);
+  void EraseLocked(uint64_t hash, std::string_view key);
 
   const size_t half_budget_;
   mutable std::mutex mu_;
-  Map young_, old_;
-  size_t young_bytes_ = 0, old_bytes_ = 0;
+  Table young_, old_;
 };
 
 }  // namespace redraft::store

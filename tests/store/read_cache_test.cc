@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <random>
 #include <string>
 
 namespace redraft::store {
@@ -71,6 +73,55 @@ TEST(ReadCacheTest, EraseReachesBothGenerations) {
   c.Put("k", Str("newer"));
   ASSERT_TRUE(c.Lookup("k", &out));
   EXPECT_EQ(out.payload, "newer");
+}
+
+// The table (open addressing, backward-shift deletion) against a model, with a budget that never
+// evicts: every key written and not erased is found with its latest value, no other is.
+TEST(ReadCacheTest, MatchesAModelUnderRandomPutsAndErases) {
+  ReadCache c(1 << 30);
+  std::map<std::string, std::string> model;
+  std::mt19937 rng(7);
+  Value out;
+  for (int step = 0; step < 200000; step++) {
+    std::string key = "k" + std::to_string(rng() % 3000);
+    if (rng() % 3 == 0) {
+      c.Erase(key);
+      model.erase(key);
+    } else {
+      std::string v = std::to_string(step);
+      c.Put(key, Str(v));
+      model[key] = v;
+    }
+    if (step % 1000 == 0) {
+      for (int k = 0; k < 3000; k++) {
+        std::string probe = "k" + std::to_string(k);
+        auto it = model.find(probe);
+        ASSERT_EQ(c.Lookup(probe, &out), it != model.end()) << probe << " at step " << step;
+        if (it != model.end()) ASSERT_EQ(out.payload, it->second);
+      }
+      ASSERT_EQ(c.entries(), model.size());
+    }
+  }
+}
+
+TEST(ReadCacheTest, KeepsTheWholeRecord) {
+  ReadCache c(1 << 20);
+  Value v;
+  v.type = ValueType::kHash;
+  v.expire_ms = -3;
+  v.version = 1ull << 60;
+  v.payload = std::string("\0\xff", 2);
+  c.Put(std::string("\0k", 2), v);
+  c.Put("", Str("empty key"));
+  Value out;
+  ASSERT_TRUE(c.Lookup(std::string("\0k", 2), &out));
+  EXPECT_EQ(out.type, ValueType::kHash);
+  EXPECT_EQ(out.expire_ms, -3);
+  EXPECT_EQ(out.version, 1ull << 60);
+  EXPECT_EQ(out.payload, v.payload);
+  ASSERT_TRUE(c.Lookup("", &out));
+  EXPECT_EQ(out.payload, "empty key");
+  EXPECT_FALSE(c.Lookup("k", &out));
 }
 
 }  // namespace
