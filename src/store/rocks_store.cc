@@ -444,7 +444,7 @@ void RocksStore::SimulateCrashForTest() {
 Status RocksStore::GetRaw(std::string_view key, Value* out) {
   if (cache_->Lookup(key, out)) return Status::OK();
   rocksdb::PinnableSlice raw;
-  rocksdb::Status s = db_->Get(read_opts_, meta_, ToSlice(key), &raw);
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), meta_, ToSlice(key), &raw);
   if (!s.ok()) return FromRocks(s);
   return DecodeValue(std::string_view(raw.data(), raw.size()), out);
 }
@@ -731,7 +731,7 @@ uint64_t RocksStore::ApproximateMemoryBytes() {
     if (db_->GetIntProperty(h, "rocksdb.cur-size-all-mem-tables", &v)) total += v;
     if (db_->GetIntProperty(h, "rocksdb.estimate-table-readers-mem", &v)) total += v;
   }
-  return total + block_cache_->GetUsage();
+  return total + block_cache_->GetUsage() + cache_->bytes();
 }
 
 uint64_t RocksStore::ApproximateDiskBytes() {
