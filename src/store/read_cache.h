@@ -34,7 +34,9 @@ namespace redraft::store {
 class ReadCache {
  public:
   static constexpr size_t kMaxPayload = 16 << 10;
-  static constexpr size_t kEntryOverhead = 64;  // header, table slots at <= 1/2 load, malloc rounding
+  // Besides key and payload: the 32-byte header, malloc's rounding, and 2-4 table slots of 16
+  // bytes (the table is kept between 1/4 and 1/2 full).
+  static constexpr size_t kEntryOverhead = 96;
 
   explicit ReadCache(size_t budget_bytes) : half_budget_(budget_bytes / 2) {}
   ~ReadCache();
