@@ -22,7 +22,7 @@
 #include "cluster/snapshot_sender.h"
 #include "cluster/transport.h"
 #include "commands/cluster_api.h"
-#include "raft/log_store.h"
+#include "logstore/log_store.h"
 #include "raft/raft.h"
 #include "server/replicator.h"
 #include "server/state_machine.h"
@@ -90,7 +90,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   bool HasLeader() override;
   uint64_t CurrentTerm() override;
   std::string RaftInfo() override;
-  Status Meet(const std::string& host, int port) override;
+  void Meet(const std::string& host, int port, std::function<void(Status)> done) override;
   Status Forget(const std::string& node_id) override;
   Status Failover(const std::string& node_id) override;
   Status Join(const std::string& cluster_id, const std::vector<std::string>& members) override;
@@ -105,6 +105,16 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   static constexpr size_t kMaxForwardBatchBytes = 256 << 10;
   static constexpr char kFwdReplied = 'r';      // "fwdrb" item: the leader applied it; the reply
   static constexpr char kFwdNotExecuted = 'n';  // "fwdrb" item: not executed in that term
+  // CLUSTER MEET's exchange with the new node, run on libuv's thread pool (admin.cc).
+  struct MeetProbe;
+  void MeetStep(std::unique_ptr<MeetProbe> probe);
+  void QueueMeetCall(std::unique_ptr<MeetProbe> probe);
+  // False once this object is destroyed: a probe finishing later must not touch it.
+  struct AliveFlag {
+    std::shared_ptr<bool> alive = std::make_shared<bool>(true);
+    ~AliveFlag() { *alive = false; }
+  };
+  AliveFlag alive_;
   // A forwarded entry this node (the leader) proposed for another node: who gets the reply.
   struct Pending {
     raft::Term term = 0;

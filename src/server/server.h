@@ -58,6 +58,7 @@ class Server : public commands::ServerApi {
   int KillClients(uint64_t caller_id, const commands::ClientKillFilter& filter) override;
   void CloseAfterReply(uint64_t client_id) override;
   int UnblockClient(uint64_t client_id, bool error) override { return blocking_->Unblock(client_id, error); }
+  DeferredReply DeferReply(uint64_t client_id) override;
   void Shutdown(uint64_t caller_id) override;
 
  private:

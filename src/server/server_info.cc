@@ -188,6 +188,14 @@ void Server::CloseAfterReply(uint64_t client_id) {
   if (it != clients_.end()) it->second->close_after_reply = true;
 }
 
+commands::ServerApi::DeferredReply Server::DeferReply(uint64_t client_id) {
+  auto it = clients_.find(client_id);
+  if (it == clients_.end()) return [](std::string&&) {};
+  // A write-kind slot: answered through the same path as an applied write (OnApplied).
+  uint64_t token = NewSlot(it->second, /*is_read=*/false);
+  return [this, token](std::string&& reply) { OnApplied(token, std::move(reply)); };
+}
+
 std::vector<std::pair<std::string, std::string>> Server::ConfigGet(const std::string& pattern) {
   return GetDirectives(cfg_, pattern);
 }
