@@ -56,6 +56,11 @@ struct Connection {
   std::string write_buf;
   uv_write_t write_req;
   bool close_after_reply = false;
+  // The last reply is written and our side shut down (FIN sent): input is read and dropped until
+  // the client closes, so the close never finds unread input (which would make it a reset that
+  // can destroy the reply in flight). The cron closes a connection that lingers too long.
+  bool lingering = false;
+  int64_t linger_since_ms = 0;
   bool closing = false;
   bool in_dirty_list = false;
   bool blocked = false;         // a blocking command waits (server/blocking.h): parse nothing more

@@ -282,6 +282,7 @@ void Server::OnRead(Connection* c, ssize_t nread, const uv_buf_t* buf) {
     return;
   }
   if (nread == 0) return;
+  if (c->lingering) return;  // dropped: the connection only waits for the client to close
   net_input_bytes_ += static_cast<uint64_t>(nread);
   if (c->tls) {
     Status st = c->tls->Feed(buf->base, static_cast<size_t>(nread), &c->query);
@@ -538,7 +539,20 @@ void Server::WriteOut(Connection* c) {
       return;
     }
   }
-  if (c->close_after_reply && c->slots.empty()) CloseConnection(c);
+  if (c->close_after_reply && c->slots.empty()) LingerClose(c);
+}
+
+void Server::LingerClose(Connection* c) {
+  if (c->lingering || c->closing) return;
+  c->lingering = true;
+  c->linger_since_ms = NowMs();
+  auto* req = new uv_shutdown_t;
+  if (uv_shutdown(req, reinterpret_cast<uv_stream_t*>(&c->handle), [](uv_shutdown_t* r, int) { delete r; }) != 0) {
+    delete req;
+    CloseConnection(c);
+    return;
+  }
+  if (!c->reading) StartReading(c);
 }
 
 void Server::CloseConnection(Connection* c) {
@@ -557,6 +571,11 @@ void Server::CloseConnection(Connection* c) {
 
 void Server::Cron() {
   int64_t now = NowMs();
+  std::vector<Connection*> lingered;
+  for (auto& [id, c] : clients_) {
+    if (c->lingering && now - c->linger_since_ms > 2000) lingered.push_back(c);
+  }
+  for (Connection* c : lingered) CloseConnection(c);
   if (cfg_.timeout > 0) {
     std::vector<Connection*> idle;
     for (auto& [id, c] : clients_) {

@@ -92,6 +92,7 @@ class Server : public commands::ServerApi {
   void FlushOutputs();  // once per loop iteration (uv_prepare)
   void WriteOut(Connection* c);
   void CloseConnection(Connection* c);
+  void LingerClose(Connection* c);  // close_after_reply, once its reply is written
   void Cron();
   void ActiveExpire(int64_t now);
   void BeginShutdown();
