@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,55 @@ enum Flag : uint32_t {
   kPubsub = 1u << 10,
   kAllowBusy = 1u << 11,
   kInternal = 1u << 12,  // proposed by the server itself; hidden from COMMAND
+  kBlocking = 1u << 13,
+  kNoMandatoryKeys = 1u << 14,
+  kNoMulti = 1u << 15,
+  kNoAsyncLoading = 1u << 16,
+  kSkipMonitor = 1u << 17,
+};
+
+// Redis's ACL categories, in the order ACL CAT and COMMAND INFO list them.
+enum AclCategory : uint32_t {
+  kAclKeyspace = 1u << 0,
+  kAclRead = 1u << 1,
+  kAclWrite = 1u << 2,
+  kAclSet = 1u << 3,
+  kAclSortedSet = 1u << 4,
+  kAclList = 1u << 5,
+  kAclHash = 1u << 6,
+  kAclString = 1u << 7,
+  kAclBitmap = 1u << 8,
+  kAclHyperLogLog = 1u << 9,
+  kAclGeo = 1u << 10,
+  kAclStream = 1u << 11,
+  kAclPubsub = 1u << 12,
+  kAclAdmin = 1u << 13,
+  kAclFast = 1u << 14,
+  kAclSlow = 1u << 15,
+  kAclBlocking = 1u << 16,
+  kAclDangerous = 1u << 17,
+  kAclConnection = 1u << 18,
+  kAclTransaction = 1u << 19,
+  kAclScripting = 1u << 20,
+};
+
+// One of Redis's key specs (COMMAND INFO element 9): where a command's keys are and what it does
+// to them. COMMAND GETKEYS finds keys from these, as Redis does.
+struct KeySpec {
+  // Redis's key-spec flags, space separated, in its order: "RW access delete".
+  std::string_view flags;
+  // begin_search: the argument at `index`; or, if keyword is set, the argument after `keyword`,
+  // searched from argument `startfrom` (negative: backwards from the end).
+  int index = 0;
+  std::string_view keyword = {};
+  int startfrom = 0;
+  // find_keys: a range from the first key (lastkey relative to it; negative counts from the
+  // end; keystep; limit) or, with keynum, a key count at first+keynumidx, the first key at
+  // first+firstkey, then every keystep-th argument.
+  int lastkey = 0, keystep = 1, limit = 0;
+  bool keynum = false;
+  int keynumidx = 0, firstkey = 0;
+  std::string_view notes = {};
 };
 
 // Per-connection state a command may read or change.
@@ -41,6 +91,13 @@ struct Session {
   std::string name;
   std::string lib_name, lib_ver;
   bool readonly = false;  // READONLY: reads on this connection skip the linearizable barrier
+  // CLIENT REPLY (server/ honours them where replies are written): reply_off = no replies at all;
+  // reply_skip_next = CLIENT REPLY SKIP ran, so the next command gets none; server/ moves it into
+  // reply_skip (the command being run gets no reply) as each new command arrives.
+  bool reply_off = false;
+  bool reply_skip_next = false;
+  bool reply_skip = false;
+  bool replies_silenced() const { return reply_off || reply_skip; }
 };
 
 class ServerApi;  // implemented by server/: what server-level commands may ask (server_api.h)
@@ -91,6 +148,22 @@ struct CommandSpec {
   bool (*prepare)(PrepareContext&, Argv&) = nullptr;
   // Write commands: apply the log form.
   void (*apply)(ApplyContext&, const Argv&) = nullptr;
+
+  // ---- Introspection (COMMAND INFO/DOCS/GETKEYS; ACL). Defaults let a table omit them. ----
+  // The flags (and notes) of the key spec first_key/last_key/key_step describe; ignored when
+  // key_specs is set. A command with keys and no flags here reports no key-spec flags.
+  std::string_view key_flags = {};
+  std::string_view key_notes = {};
+  // Key specs, for commands with more than one or whose keys move (a key count before them):
+  // then first_key/last_key/key_step are only Redis's legacy range (0 0 0 for movable keys).
+  std::span<const KeySpec> key_specs = {};
+  // ACL categories beyond those derived as Redis derives them (AclCategories in command_info.h).
+  uint32_t acl = 0;
+  // Redis's command tips, space separated ("nondeterministic_output request_policy:all_shards").
+  std::string_view tips = {};
+  // A container's subcommands (full names "client|list"), terminated by an entry with empty name.
+  // Only for introspection and arity errors: the container's execute dispatches them.
+  const CommandSpec* subcommands = nullptr;
 
   bool is_write() const { return flags & kWrite; }
 };

@@ -564,78 +564,83 @@ constexpr std::string_view kPushComplexity =
 
 }  // namespace
 
+constexpr KeySpec kLmoveKeys[] = {
+    {.flags = "RW access delete", .index = 1, .lastkey = 0},
+    {.flags = "RW insert", .index = 2, .lastkey = 0}
+};
+constexpr KeySpec kRpoplpushKeys[] = {
+    {.flags = "RW access delete", .index = 1, .lastkey = 0},
+    {.flags = "RW insert", .index = 2, .lastkey = 0}
+};
+constexpr KeySpec kLmpopKeys[] = {
+    {.flags = "RW access delete", .index = 1, .keynum = true, .keynumidx = 0, .firstkey = 1}
+};
+
 extern const CommandSpec kListCommands[] = {
     {.name = "lpush", .arity = -3, .flags = kWriteDenyOomFast, .first_key = 1, .last_key = 1, .key_step = 1,
      .group = "list", .since = "1.0.0", .summary = "Prepend one or multiple elements to a list",
-     .complexity = kPushComplexity, .apply = &LpushApply},
+     .complexity = kPushComplexity, .apply = &LpushApply, .key_flags = "RW insert"},
     {.name = "rpush", .arity = -3, .flags = kWriteDenyOomFast, .first_key = 1, .last_key = 1, .key_step = 1,
      .group = "list", .since = "1.0.0", .summary = "Append one or multiple elements to a list",
-     .complexity = kPushComplexity, .apply = &RpushApply},
+     .complexity = kPushComplexity, .apply = &RpushApply, .key_flags = "RW insert"},
     {.name = "lpushx", .arity = -3, .flags = kWriteDenyOomFast, .first_key = 1, .last_key = 1, .key_step = 1,
      .group = "list", .since = "2.2.0", .summary = "Prepend an element to a list, only if the list exists",
-     .complexity = kPushComplexity, .apply = &LpushxApply},
+     .complexity = kPushComplexity, .apply = &LpushxApply, .key_flags = "RW insert"},
     {.name = "rpushx", .arity = -3, .flags = kWriteDenyOomFast, .first_key = 1, .last_key = 1, .key_step = 1,
      .group = "list", .since = "2.2.0", .summary = "Append an element to a list, only if the list exists",
-     .complexity = kPushComplexity, .apply = &RpushxApply},
+     .complexity = kPushComplexity, .apply = &RpushxApply, .key_flags = "RW insert"},
     {.name = "lpop", .arity = -2, .flags = kWrite | kFast, .first_key = 1, .last_key = 1, .key_step = 1,
      .group = "list", .since = "1.0.0", .summary = "Remove and get the first elements in a list",
-     .complexity = "O(N) where N is the number of elements returned", .prepare = &PopPrepare,
-     .apply = &LpopApply},
+     .complexity = "O(N) where N is the number of elements returned", .prepare = &PopPrepare, .apply = &LpopApply,
+     .key_flags = "RW access delete"},
     {.name = "rpop", .arity = -2, .flags = kWrite | kFast, .first_key = 1, .last_key = 1, .key_step = 1,
      .group = "list", .since = "1.0.0", .summary = "Remove and get the last elements in a list",
-     .complexity = "O(N) where N is the number of elements returned", .prepare = &PopPrepare,
-     .apply = &RpopApply},
+     .complexity = "O(N) where N is the number of elements returned", .prepare = &PopPrepare, .apply = &RpopApply,
+     .key_flags = "RW access delete"},
     {.name = "llen", .arity = 2, .flags = kReadonly | kFast, .first_key = 1, .last_key = 1, .key_step = 1,
      .group = "list", .since = "1.0.0", .summary = "Get the length of a list", .complexity = "O(1)",
-     .execute = &LlenCmd},
-    {.name = "lrange", .arity = 4, .flags = kReadonly, .first_key = 1, .last_key = 1, .key_step = 1,
-     .group = "list", .since = "1.0.0", .summary = "Get a range of elements from a list",
-     .complexity = "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end "
-                   "(HEAD or TAIL) for large lists; and N is the number of elements in the specified range.",
-     .execute = &LrangeCmd},
-    {.name = "lindex", .arity = 3, .flags = kReadonly, .first_key = 1, .last_key = 1, .key_step = 1,
-     .group = "list", .since = "1.0.0", .summary = "Get an element from a list by its index",
-     .complexity = "O(N) where N is the number of elements to traverse to get to the element at index. This "
-                   "makes asking for the first or the last element of the list O(1).",
-     .execute = &LindexCmd},
+     .execute = &LlenCmd, .key_flags = "RO"},
+    {.name = "lrange", .arity = 4, .flags = kReadonly, .first_key = 1, .last_key = 1, .key_step = 1, .group = "list",
+     .since = "1.0.0", .summary = "Get a range of elements from a list",
+     .complexity = "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end " "(HEAD or TAIL) for large lists; and N is the number of elements in the specified range.",
+     .execute = &LrangeCmd, .key_flags = "RO access"},
+    {.name = "lindex", .arity = 3, .flags = kReadonly, .first_key = 1, .last_key = 1, .key_step = 1, .group = "list",
+     .since = "1.0.0", .summary = "Get an element from a list by its index",
+     .complexity = "O(N) where N is the number of elements to traverse to get to the element at index. This " "makes asking for the first or the last element of the list O(1).",
+     .execute = &LindexCmd, .key_flags = "RO access"},
     {.name = "lset", .arity = 4, .flags = kWrite | kDenyOom, .first_key = 1, .last_key = 1, .key_step = 1,
      .group = "list", .since = "1.0.0", .summary = "Set the value of an element in a list by its index",
-     .complexity = "O(N) where N is the length of the list. Setting either the first or the last element of the "
-                   "list is O(1).",
-     .apply = &LsetApply},
+     .complexity = "O(N) where N is the length of the list. Setting either the first or the last element of the " "list is O(1).",
+     .apply = &LsetApply, .key_flags = "RW update"},
     {.name = "linsert", .arity = 5, .flags = kWrite | kDenyOom, .first_key = 1, .last_key = 1, .key_step = 1,
      .group = "list", .since = "2.2.0", .summary = "Insert an element before or after another element in a list",
-     .complexity = "O(N) where N is the number of elements to traverse before seeing the value pivot. This means "
-                   "that inserting somewhere on the left end on the list (head) can be considered O(1) and "
-                   "inserting somewhere on the right end (tail) is O(N).",
-     .prepare = &LinsertPrepare, .apply = &LinsertApply},
+     .complexity = "O(N) where N is the number of elements to traverse before seeing the value pivot. This means " "that inserting somewhere on the left end on the list (head) can be considered O(1) and " "inserting somewhere on the right end (tail) is O(N).",
+     .prepare = &LinsertPrepare, .apply = &LinsertApply, .key_flags = "RW insert"},
     {.name = "lrem", .arity = 4, .flags = kWrite, .first_key = 1, .last_key = 1, .key_step = 1, .group = "list",
      .since = "1.0.0", .summary = "Remove elements from a list",
      .complexity = "O(N+M) where N is the length of the list and M is the number of elements removed.",
-     .prepare = &LremPrepare, .apply = &LremApply},
+     .prepare = &LremPrepare, .apply = &LremApply, .key_flags = "RW delete"},
     {.name = "ltrim", .arity = 4, .flags = kWrite, .first_key = 1, .last_key = 1, .key_step = 1, .group = "list",
      .since = "1.0.0", .summary = "Trim a list to the specified range",
-     .complexity = "O(N) where N is the number of elements to be removed by the operation.",
-     .prepare = &LtrimPrepare, .apply = &LtrimApply},
-    {.name = "lpos", .arity = -3, .flags = kReadonly, .first_key = 1, .last_key = 1, .key_step = 1,
-     .group = "list", .since = "6.0.6", .summary = "Return the index of matching elements on a list",
-     .complexity = "O(N) where N is the number of elements in the list, for the average case. When searching for "
-                   "elements near the head or the tail of the list, or when the MAXLEN option is provided, the "
-                   "command may run in constant time.",
-     .execute = &LposCmd},
+     .complexity = "O(N) where N is the number of elements to be removed by the operation.", .prepare = &LtrimPrepare,
+     .apply = &LtrimApply, .key_flags = "RW delete"},
+    {.name = "lpos", .arity = -3, .flags = kReadonly, .first_key = 1, .last_key = 1, .key_step = 1, .group = "list",
+     .since = "6.0.6", .summary = "Return the index of matching elements on a list",
+     .complexity = "O(N) where N is the number of elements in the list, for the average case. When searching for " "elements near the head or the tail of the list, or when the MAXLEN option is provided, the " "command may run in constant time.",
+     .execute = &LposCmd, .key_flags = "RO access"},
     {.name = "lmove", .arity = 5, .flags = kWrite | kDenyOom, .first_key = 1, .last_key = 2, .key_step = 1,
      .group = "list", .since = "6.2.0",
      .summary = "Pop an element from a list, push it to another list and return it", .complexity = "O(1)",
-     .prepare = &LmovePrepare, .apply = &LmoveApply},
+     .prepare = &LmovePrepare, .apply = &LmoveApply, .key_specs = kLmoveKeys},
     {.name = "rpoplpush", .arity = 3, .flags = kWrite | kDenyOom, .first_key = 1, .last_key = 2, .key_step = 1,
      .group = "list", .since = "1.2.0",
-     .summary = "Remove the last element in a list, prepend it to another list and return it",
-     .complexity = "O(1)", .apply = &RpoplpushApply},
+     .summary = "Remove the last element in a list, prepend it to another list and return it", .complexity = "O(1)",
+     .apply = &RpoplpushApply, .key_specs = kRpoplpushKeys},
     // Keys are movable (after numkeys): Redis reports 0 0 0 and the movablekeys flag.
-    {.name = "lmpop", .arity = -4, .flags = kWrite, .first_key = 0, .last_key = 0, .key_step = 0,
-     .group = "list", .since = "7.0.0", .summary = "Pop elements from a list",
+    {.name = "lmpop", .arity = -4, .flags = kWrite, .first_key = 0, .last_key = 0, .key_step = 0, .group = "list",
+     .since = "7.0.0", .summary = "Pop elements from a list",
      .complexity = "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
-     .prepare = &LmpopPrepare, .apply = &LmpopApply},
+     .prepare = &LmpopPrepare, .apply = &LmpopApply, .key_specs = kLmpopKeys},
     {},
 };
 
