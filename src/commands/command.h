@@ -100,6 +100,13 @@ struct Session {
   bool replies_silenced() const { return reply_off || reply_skip; }
 };
 
+// A key found in a command's argv: its position and Redis's key-spec flags for it (those of the
+// spec that found it; empty when found by the numkeys fallback, as Redis's genericGetKeys).
+struct KeyRef {
+  size_t pos;
+  std::string_view flags;
+};
+
 class ServerApi;  // implemented by server/: what server-level commands may ask (server_api.h)
 
 // Context of a command executed right away (reads and server commands) on the event loop.
@@ -164,6 +171,9 @@ struct CommandSpec {
   // A container's subcommands (full names "client|list"), terminated by an entry with empty name.
   // Only for introspection and arity errors: the container's execute dispatches them.
   const CommandSpec* subcommands = nullptr;
+  // Finds the keys and their flags when a key spec has variable_flags (Redis's getkeys_proc):
+  // SET's key is "OW update", or "RW access update" with GET.
+  void (*getkeys)(const Argv& argv, std::vector<KeyRef>* keys) = nullptr;
 
   bool is_write() const { return flags & kWrite; }
 };

@@ -144,7 +144,9 @@ void ReplyInfo(resp::ReplyBuilder& r, const CommandSpec& c) {
   r.Integer(c.last_key);
   r.Integer(c.key_step);
   ReplyAclCategories(r, c);
-  ReplyWords(r, c.tips);
+  auto tips = Words(c.tips);  // bulk strings, unlike the flags
+  r.ArrayHeader(tips.size());
+  for (auto t : tips) r.Bulk(t);
   auto specs = Specs(c);
   r.ArrayHeader(specs.size());
   for (auto& s : specs) ReplyKeySpec(r, s);
@@ -294,6 +296,12 @@ bool HasMovableKeys(const CommandSpec& c) {
 std::vector<KeyRef> GetKeys(const CommandSpec& c, const Argv& argv) {
   auto specs = Specs(c);
   std::vector<KeyRef> keys;
+  bool variable_flags = false;
+  for (auto& s : specs) variable_flags |= HasWord(s.flags, "variable_flags");
+  if (variable_flags && c.getkeys) {  // the flags depend on the arguments: the command knows them
+    c.getkeys(argv, &keys);
+    return keys;
+  }
   if (KeysFromSpecs(specs, argv, &keys)) return keys;
   return NumkeysFallback(specs, argv);
 }

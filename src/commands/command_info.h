@@ -24,15 +24,10 @@ uint32_t AclCategories(const CommandSpec& spec);
 // "hash" -> kAclHash (case-insensitive, without '@'); 0 if unknown.
 uint32_t AclCategoryByName(std::string_view name);
 
-// A key found in argv: its position and the flags of the key spec that found it (empty when
-// found by the numkeys fallback, as Redis's genericGetKeys).
-struct KeyRef {
-  size_t pos;
-  std::string_view flags;
-};
 // The keys of argv (argv[0] the command name) found as Redis's getKeysFromCommandWithSpecs does:
 // every key spec in order; an out-of-range or invalid spec makes the whole search fail, and a
-// command with a numkeys spec then falls back to reading numkeys as atoi() would. Empty = none.
+// command with a numkeys spec then falls back to reading numkeys as atoi() would. A command with
+// a variable_flags spec and a getkeys function answers with that function. Empty = none.
 std::vector<KeyRef> GetKeys(const CommandSpec& spec, const Argv& argv);
 // Positions only (GetKeys).
 std::vector<size_t> KeyPositions(const CommandSpec& spec, const Argv& argv);

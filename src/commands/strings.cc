@@ -732,6 +732,13 @@ constexpr std::string_view kRangeComplexity =
     "by the returned length, but because creating a substring from an existing string is very "
     "cheap, it can be considered O(1) for small strings.";
 
+// SET's key flags for COMMAND GETKEYSANDFLAGS (Redis's setGetKeys): GET makes it read the key.
+void SetGetKeys(const Argv& argv, std::vector<KeyRef>* keys) {
+  bool get = false;
+  for (size_t i = 3; i < argv.size(); i++) get |= EqualsIgnoreCase(argv[i], "get");
+  keys->push_back({1, get ? "RW access update" : "OW update"});
+}
+
 }  // namespace
 
 extern const CommandSpec kStringCommands[] = {
@@ -741,7 +748,7 @@ extern const CommandSpec kStringCommands[] = {
     {.name = "set", .arity = -3, .flags = kWriteDenyOom, .first_key = 1, .last_key = 1, .key_step = 1,
      .group = "string", .since = "1.0.0", .summary = "Set the string value of a key", .complexity = "O(1)",
      .prepare = &SetPrepare, .apply = &SetApply, .key_flags = "RW access update variable_flags",
-     .key_notes = "RW and ACCESS due to the optional `GET` argument"},
+     .key_notes = "RW and ACCESS due to the optional `GET` argument", .getkeys = &SetGetKeys},
     {.name = "setnx", .arity = 3, .flags = kWriteDenyOom | kFast, .first_key = 1, .last_key = 1, .key_step = 1,
      .group = "string", .since = "1.0.0", .summary = "Set the value of a key, only if the key does not exist",
      .complexity = "O(1)", .apply = &SetnxApply, .key_flags = "OW insert"},
