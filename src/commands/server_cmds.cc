@@ -232,6 +232,7 @@ void ClientKill(ExecContext& ctx, const Argv& argv) {
 void ClientReply(ExecContext& ctx, const Argv& argv) {
   if (EqualsIgnoreCase(argv[2], "on")) {
     ctx.session.reply_off = false;
+    ctx.session.reply_skip = false;
     ctx.session.reply_skip_next = false;
     return ctx.reply.Ok();
   }
