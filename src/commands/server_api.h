@@ -31,7 +31,9 @@ class ServerApi {
   virtual std::string requirepass() const = 0;
   virtual std::vector<std::pair<std::string, std::string>> ConfigGet(const std::string& pattern) = 0;
   // Error message text (without "ERR ") on failure.
-  virtual Status ConfigSet(const std::string& name, const std::string& value) = 0;
+  // CONFIG SET name value [name value ...]: all or nothing, as Redis 7 (a certificate and its key
+  // change together). On failure *failed names the directive the error is about.
+  virtual Status ConfigSet(const std::vector<std::pair<std::string, std::string>>& pairs, std::string* failed) = 0;
   // The INFO text for the given lower-case section names ("default", "all", "everything" or names).
   virtual std::string InfoText(const std::vector<std::string>& sections) = 0;
   // One CLIENT LIST line per client ("id=.. addr=.. ...\n"); ids empty = all clients.

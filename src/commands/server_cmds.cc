@@ -262,13 +262,16 @@ void ConfigGet(ExecContext& ctx, const Argv& argv) {
 
 void ConfigSet(ExecContext& ctx, const Argv& argv) {
   if (argv.size() % 2 != 0) return ctx.reply.Error(WrongArity("config|set"));
-  for (size_t i = 2; ctx.server && i < argv.size(); i += 2) {
-    Status st = ctx.server->ConfigSet(argv[i], argv[i + 1]);
-    if (st.IsNotFound()) return ctx.reply.Error("ERR " + st.message());
-    if (!st.ok()) {
-      return ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" + std::string(EchoArg(argv[i])) +
-                             "') - " + st.message());
-    }
+  if (!ctx.server) return ctx.reply.Ok();
+  // All or nothing (Redis 7): a certificate and its key change together.
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (size_t i = 2; i < argv.size(); i += 2) pairs.emplace_back(argv[i], argv[i + 1]);
+  std::string failed;
+  Status st = ctx.server->ConfigSet(pairs, &failed);
+  if (st.IsNotFound()) return ctx.reply.Error("ERR " + st.message());
+  if (!st.ok()) {
+    return ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" + std::string(EchoArg(failed)) +
+                           "') - " + st.message());
   }
   ctx.reply.Ok();
 }

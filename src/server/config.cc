@@ -8,6 +8,8 @@
 #include <functional>
 #include <sstream>
 
+#include <sys/stat.h>
+
 #include "commands/args.h"
 #include "commands/glob.h"
 
@@ -117,6 +119,20 @@ const std::vector<Directive>& Directives() {
       IntDirective("databases", false, &Config::databases, 1, 1),
       StringDirective("requirepass", true, &Config::requirepass),
       StringDirective("protected-mode", true, &Config::protected_mode, {"yes", "no"}),
+      IntDirective("tls-port", false, &Config::tls_port, 0, 65535),
+      StringDirective("tls-cert-file", true, &Config::tls_cert_file),
+      StringDirective("tls-key-file", true, &Config::tls_key_file),
+      StringDirective("tls-key-file-pass", true, &Config::tls_key_file_pass),
+      StringDirective("tls-ca-cert-file", true, &Config::tls_ca_cert_file),
+      StringDirective("tls-ca-cert-dir", true, &Config::tls_ca_cert_dir),
+      StringDirective("tls-auth-clients", true, &Config::tls_auth_clients, {"yes", "no", "optional"}),
+      StringDirective("tls-protocols", true, &Config::tls_protocols),
+      StringDirective("tls-ciphers", true, &Config::tls_ciphers),
+      StringDirective("tls-ciphersuites", true, &Config::tls_ciphersuites),
+      StringDirective("tls-prefer-server-ciphers", true, &Config::tls_prefer_server_ciphers, {"yes", "no"}),
+      StringDirective("tls-session-caching", true, &Config::tls_session_caching, {"yes", "no"}),
+      IntDirective("tls-session-cache-size", true, &Config::tls_session_cache_size, 1, INT32_MAX),
+      IntDirective("tls-session-cache-timeout", true, &Config::tls_session_cache_timeout, 1, INT32_MAX),
       IntDirective("hz", true, &Config::hz, 1, 500),
       IntDirective("log-compact-entries", false, &Config::log_compact_entries, 1000, INT64_MAX),
       MemDirective("log-compact-bytes", false, &Config::log_compact_bytes, 1024 * 1024),
@@ -201,16 +217,11 @@ const std::vector<std::pair<std::string_view, std::string_view>>& RedisOnlyParam
       {"slowlog-max-len", "128"}, {"socket-mark-id", "0"}, {"stop-writes-on-bgsave-error", "yes"},
       {"stream-node-max-bytes", "4096"}, {"stream-node-max-entries", "100"}, {"supervised", "no"},
       {"syslog-enabled", "no"}, {"syslog-facility", "local0"}, {"syslog-ident", "redis"},
-      {"tcp-backlog", "511"}, {"tcp-keepalive", "300"}, {"tls-auth-clients", "yes"}, {"tls-ca-cert-dir", ""},
-      {"tls-ca-cert-file", ""}, {"tls-cert-file", ""}, {"tls-ciphers", ""}, {"tls-ciphersuites", ""},
-      {"tls-client-cert-file", ""}, {"tls-client-key-file", ""}, {"tls-client-key-file-pass", ""},
-      {"tls-cluster", "no"}, {"tls-dh-params-file", ""}, {"tls-key-file", ""}, {"tls-key-file-pass", ""},
-      {"tls-port", "0"}, {"tls-prefer-server-ciphers", "no"}, {"tls-protocols", ""}, {"tls-replication", "no"},
-      {"tls-session-cache-size", "20480"}, {"tls-session-cache-timeout", "300"},
-      {"tls-session-caching", "yes"}, {"tracking-table-max-keys", "1000000"}, {"unixsocket", ""},
-      {"unixsocketperm", "0"}, {"zset-max-listpack-entries", "128"}, {"zset-max-listpack-value", "64"},
-      {"zset-max-ziplist-entries", "128"}, {"zset-max-ziplist-value", "64"}
-
+      {"tcp-backlog", "511"}, {"tcp-keepalive", "300"}, {"tls-client-cert-file", ""},
+      {"tls-client-key-file", ""}, {"tls-client-key-file-pass", ""}, {"tls-cluster", "no"},
+      {"tls-dh-params-file", ""}, {"tls-replication", "no"}, {"tracking-table-max-keys", "1000000"},
+      {"unixsocket", ""}, {"unixsocketperm", "0"}, {"zset-max-listpack-entries", "128"},
+      {"zset-max-listpack-value", "64"}, {"zset-max-ziplist-entries", "128"}, {"zset-max-ziplist-value", "64"}
   };
   return kParams;
 }
@@ -304,6 +315,12 @@ Result<Config> ParseCommandLine(int argc, char** argv) {
       std::vector<std::string> toks;
       if (!SplitLine(line, &toks)) return Status::InvalidArgument("unbalanced quotes in config line " + std::to_string(lineno));
       if (toks.empty() || toks[0][0] == '#') continue;
+      bool secret = toks.size() > 1 && !toks[1].empty() &&
+                    (commands::EqualsIgnoreCase(toks[0], "requirepass") || commands::EqualsIgnoreCase(toks[0], "cluster-secret"));
+      if (secret) {
+        struct stat st {};
+        if (stat(argv[i], &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH))) cfg.secrets_in_readable_file = argv[i];
+      }
       lines.push_back(toks);
     }
     i++;

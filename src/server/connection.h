@@ -4,11 +4,13 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "commands/command.h"
 #include "resp/request_parser.h"
+#include "server/tls.h"
 
 namespace redraft::server {
 
@@ -39,6 +41,7 @@ struct Connection {
   int fd = -1;
   commands::Session session;
   resp::RequestParser parser;
+  std::unique_ptr<TlsConn> tls;  // set for connections to the TLS port: query and out are plaintext
 
   std::string query;            // bytes read but not yet consumed by the parser
   size_t command_bytes = 0;     // bytes absorbed into the command being parsed (query buffer limit)

@@ -123,22 +123,10 @@ Status Server::Init() {
   cluster_ = layer.cluster;
   if (Status started = log_->Start(); !started.ok()) return WhatToDo(started, cfg_.dir + "/log");
 
-  uv_tcp_init(&loop_, &listener_);
-  listener_.data = this;
-  sockaddr_storage addr{};
-  if (uv_ip4_addr(cfg_.bind.c_str(), cfg_.port, reinterpret_cast<sockaddr_in*>(&addr)) != 0 &&
-      uv_ip6_addr(cfg_.bind.c_str(), cfg_.port, reinterpret_cast<sockaddr_in6*>(&addr)) != 0) {
-    return Status::InvalidArgument("bad bind address '" + cfg_.bind + "'");
-  }
-  int rc = uv_tcp_bind(&listener_, reinterpret_cast<sockaddr*>(&addr), 0);
-  if (rc == 0) {
-    rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), 511, [](uv_stream_t* s, int status) {
-      static_cast<Server*>(s->data)->OnNewConnection(status);
-    });
-  }
-  if (rc != 0) {
-    return Status::IOError("Could not create server TCP listening socket " + cfg_.bind + ":" +
-                           std::to_string(cfg_.port) + ": " + uv_strerror(rc));
+  REDRAFT_RETURN_IF_ERROR(Listen(&listener_, cfg_.port));
+  if (cfg_.tls_port != 0) {
+    REDRAFT_RETURN_IF_ERROR(LoadTls(cfg_));
+    REDRAFT_RETURN_IF_ERROR(Listen(&tls_listener_, cfg_.tls_port));
   }
 
   uv_prepare_init(&loop_, &prepare_);
@@ -158,6 +146,49 @@ Status Server::Init() {
   }
   if (!cfg_.pidfile.empty()) std::ofstream(cfg_.pidfile) << getpid() << "\n";
   spdlog::info("redraft ready to accept connections on {}:{}", cfg_.bind, cfg_.port);
+  if (cfg_.tls_port != 0) spdlog::info("redraft ready to accept TLS connections on {}:{}", cfg_.bind, cfg_.tls_port);
+  return Status::OK();
+}
+
+Status Server::Listen(uv_tcp_t* listener, int port) {
+  uv_tcp_init(&loop_, listener);
+  listener->data = this;
+  sockaddr_storage addr{};
+  if (uv_ip4_addr(cfg_.bind.c_str(), port, reinterpret_cast<sockaddr_in*>(&addr)) != 0 &&
+      uv_ip6_addr(cfg_.bind.c_str(), port, reinterpret_cast<sockaddr_in6*>(&addr)) != 0) {
+    return Status::InvalidArgument("bad bind address '" + cfg_.bind + "'");
+  }
+  int rc = uv_tcp_bind(listener, reinterpret_cast<sockaddr*>(&addr), 0);
+  if (rc == 0) {
+    rc = uv_listen(reinterpret_cast<uv_stream_t*>(listener), 511, [](uv_stream_t* s, int status) {
+      static_cast<Server*>(s->data)->OnNewConnection(reinterpret_cast<uv_tcp_t*>(s), status);
+    });
+  }
+  if (rc != 0) {
+    return Status::IOError("Could not create server TCP listening socket " + cfg_.bind + ":" +
+                           std::to_string(port) + ": " + uv_strerror(rc));
+  }
+  return Status::OK();
+}
+
+Status Server::LoadTls(const Config& cfg) {
+  TlsOptions o;
+  o.cert_file = cfg.tls_cert_file;
+  o.key_file = cfg.tls_key_file;
+  o.key_file_pass = cfg.tls_key_file_pass;
+  o.ca_cert_file = cfg.tls_ca_cert_file;
+  o.ca_cert_dir = cfg.tls_ca_cert_dir;
+  o.auth_clients = cfg.tls_auth_clients;
+  o.protocols = cfg.tls_protocols;
+  o.ciphers = cfg.tls_ciphers;
+  o.ciphersuites = cfg.tls_ciphersuites;
+  o.prefer_server_ciphers = cfg.tls_prefer_server_ciphers == "yes";
+  o.session_caching = cfg.tls_session_caching == "yes";
+  o.session_cache_size = cfg.tls_session_cache_size;
+  o.session_cache_timeout = cfg.tls_session_cache_timeout;
+  auto ctx = TlsContext::Create(o);
+  if (!ctx.ok()) return ctx.status();
+  tls_ctx_ = std::move(ctx).value();
   return Status::OK();
 }
 
@@ -191,12 +222,13 @@ constexpr std::string_view kProtectedModeDenied =
 // Redis's islocalClient: the literal loopback addresses only (127.0.0.2 is not "local").
 bool IsLoopbackPeer(std::string_view addr) { return addr.starts_with("127.0.0.1:") || addr.starts_with("::1:"); }
 
-void Server::OnNewConnection(int status) {
+void Server::OnNewConnection(uv_tcp_t* listener, int status) {
   if (status < 0 || shutting_down_) return;
   auto* c = new Connection();
   uv_tcp_init(&loop_, &c->handle);
   c->handle.data = c;
-  if (uv_accept(reinterpret_cast<uv_stream_t*>(&listener_), reinterpret_cast<uv_stream_t*>(&c->handle)) != 0) {
+  if (listener == &tls_listener_) c->tls = std::make_unique<TlsConn>(tls_ctx_);
+  if (uv_accept(reinterpret_cast<uv_stream_t*>(listener), reinterpret_cast<uv_stream_t*>(&c->handle)) != 0) {
     uv_close(reinterpret_cast<uv_handle_t*>(&c->handle), [](uv_handle_t* h) { delete FromHandle(h); });
     return;
   }
@@ -252,7 +284,17 @@ void Server::OnRead(Connection* c, ssize_t nread, const uv_buf_t* buf) {
   }
   if (nread == 0) return;
   net_input_bytes_ += static_cast<uint64_t>(nread);
-  c->query.append(buf->base, static_cast<size_t>(nread));
+  if (c->tls) {
+    Status st = c->tls->Feed(buf->base, static_cast<size_t>(nread), &c->query);
+    if (c->tls->HasCiphertext()) MarkDirty(c);  // handshake records to send
+    if (!st.ok()) {
+      spdlog::debug("closing TLS client {}: {}", c->addr, st.ToString());
+      CloseConnection(c);
+      return;
+    }
+  } else {
+    c->query.append(buf->base, static_cast<size_t>(nread));
+  }
   c->last_interaction_ms = NowMs();
   ProcessInput(c);
 }
@@ -468,6 +510,10 @@ void Server::FlushOutputs() {
 
 void Server::WriteOut(Connection* c) {
   if (c->writing) return;
+  if (c->tls) {  // out holds plaintext replies: encrypt them, then write what TLS has to send
+    if (!c->out.empty() && !c->tls->Write(c->out).ok()) return CloseConnection(c);
+    c->out = c->tls->TakeCiphertext();
+  }
   if (!c->out.empty()) {
     net_output_bytes_ += c->out.size();
     uv_buf_t b = uv_buf_init(c->out.data(), static_cast<unsigned>(c->out.size()));
@@ -571,10 +617,15 @@ void Server::BeginShutdown() {
   stopped_ = true;
   spdlog::warn("shutting down: making every acknowledged write durable");
   uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
+  if (cfg_.tls_port != 0) uv_close(reinterpret_cast<uv_handle_t*>(&tls_listener_), nullptr);
   log_->Stop();  // drains: everything proposed becomes durable and applied, proposers answered
   std::vector<Connection*> all;
   for (auto& [id, c] : clients_) all.push_back(c);
   for (Connection* c : all) {
+    if (c->tls && !c->writing) {
+      if (!c->out.empty()) (void)c->tls->Write(c->out);
+      c->out = c->tls->TakeCiphertext();
+    }
     if (!c->out.empty() && !c->writing) {
       uv_buf_t b = uv_buf_init(c->out.data(), static_cast<unsigned>(c->out.size()));
       uv_try_write(reinterpret_cast<uv_stream_t*>(&c->handle), &b, 1);

@@ -51,7 +51,7 @@ class Server : public commands::ServerApi {
   commands::ClusterApi* cluster() override { return cluster_; }
   bool debug_enabled() const override { return cfg_.enable_debug_command == "yes"; }
   std::vector<std::pair<std::string, std::string>> ConfigGet(const std::string& pattern) override;
-  Status ConfigSet(const std::string& name, const std::string& value) override;
+  Status ConfigSet(const std::vector<std::pair<std::string, std::string>>& pairs, std::string* failed) override;
   std::string InfoText(const std::vector<std::string>& sections) override;
   std::string ClientList(const std::vector<uint64_t>& ids) override;
   int KillClients(uint64_t caller_id, const commands::ClientKillFilter& filter) override;
@@ -65,7 +65,11 @@ class Server : public commands::ServerApi {
   int64_t LogClockMs() const;
   Status WhatToDo(const Status& st, const std::string& where);
 
-  void OnNewConnection(int status);
+  void OnNewConnection(uv_tcp_t* listener, int status);
+  // Listens on bind:port with `listener` (the client port, or the TLS port).
+  Status Listen(uv_tcp_t* listener, int port);
+  // The TLS configuration from cfg_ (server/tls.h); rebuilt by CONFIG SET of a tls-* directive.
+  Status LoadTls(const Config& cfg);
   void OnRead(Connection* c, ssize_t nread, const uv_buf_t* buf);
   void ProcessInput(Connection* c);
   // Returns false if the connection must stop executing (waiting for writes, closing).
@@ -92,6 +96,8 @@ class Server : public commands::ServerApi {
   Config cfg_;
   uv_loop_t loop_;
   uv_tcp_t listener_;
+  uv_tcp_t tls_listener_;
+  std::shared_ptr<TlsContext> tls_ctx_;  // set when tls-port is; new TLS connections use it
   uv_prepare_t prepare_;
   uv_timer_t cron_;
   uv_signal_t sigterm_, sigint_;
