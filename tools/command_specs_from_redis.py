@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Fills the introspection fields of command-table entries from Debian's redis-server 7.0, the
 reference: Redis's key-spec flags (.key_flags/.key_notes, or .key_specs arrays for commands with
-several specs or numkeys), and tips (.tips). Positional entries are rewritten with designated
-initializers. Review the diff: it is data from Redis, not a judgement of what redraft does.
+several specs or numkeys), tips (.tips) and COMMAND DOCS's arguments, history and deprecation
+(.args, .history, .deprecated_since, .replaced_by; syntax in src/commands/command.h). Fields an
+entry already has are left alone. Positional entries are rewritten with designated initializers.
+Review the diff: it is data from Redis, not a judgement of what redraft does.
 
     tools/command_specs_from_redis.py src/commands/zsets.cc [more family files...]
 """
@@ -72,7 +74,9 @@ def reference_info(names):
                 specs.append(dict(notes=d.get("notes"), flags=" ".join(d["flags"]),
                                   bs=(bs["type"], dict(zip(bs["spec"][0::2], bs["spec"][1::2]))),
                                   fk=(fk["type"], dict(zip(fk["spec"][0::2], fk["spec"][1::2])))))
-            out[name] = dict(tips=" ".join(info[7]), specs=specs)
+            docs = resp_call(sock, f, "COMMAND", "DOCS", name)
+            docs = dict(zip(docs[1][0::2], docs[1][1::2])) if docs else {}
+            out[name] = dict(tips=" ".join(info[7]), specs=specs, docs=docs)
         return out
     finally:
         proc.kill()
@@ -80,7 +84,7 @@ def reference_info(names):
 
 
 def cstr(s):
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
 def spec_cpp(sp):
@@ -102,6 +106,52 @@ def spec_cpp(sp):
     if sp["notes"]:
         f.append(".notes = " + cstr(sp["notes"]))
     return "{" + ", ".join(f) + "}"
+
+
+FLAG_CHARS = {"optional": "?", "multiple": "*", "multiple_token": "+"}
+
+
+def encode_args(args):
+    """COMMAND DOCS arguments in CommandSpec::args syntax."""
+    out = []
+    for a in args:
+        d = dict(zip(a[0::2], a[1::2]))
+        unknown = set(d) - {"name", "type", "key_spec_index", "token", "since", "deprecated_since", "flags",
+                            "arguments"}
+        if unknown:
+            raise ValueError(f"argument fields the syntax has no room for: {unknown}")
+        name = d["name"]
+        if re.search(r"[^A-Za-z0-9_-]", name):
+            if "'" in name:
+                raise ValueError(f"argument name the syntax cannot quote: {name}")
+            name = "'" + name + "'"
+        s = name + ":" + d["type"]
+        if "key_spec_index" in d:
+            s += "@%d" % d["key_spec_index"]
+        if "token" in d:
+            s += "=" + d["token"]
+        if "since" in d:
+            s += "/" + d["since"]
+        if "deprecated_since" in d:
+            s += "!" + d["deprecated_since"]
+        s += "".join(FLAG_CHARS[f] for f in d.get("flags", []))
+        if "arguments" in d:
+            s += "(" + encode_args(d["arguments"]) + ")"
+        out.append(s)
+    return " ".join(out)
+
+
+def doc_fields(docs, have):
+    out = []
+    if docs.get("arguments") and ".args" not in have:
+        out.append(".args = " + cstr(encode_args(docs["arguments"])))
+    if docs.get("history") and ".history" not in have:
+        out.append(".history = " + cstr("\n".join(v + " " + t for v, t in docs["history"])))
+    if docs.get("deprecated_since") and ".deprecated_since" not in have:
+        out.append(".deprecated_since = " + cstr(docs["deprecated_since"]))
+    if docs.get("replaced_by") and ".replaced_by" not in have:
+        out.append(".replaced_by = " + cstr(docs["replaced_by"]))
+    return out
 
 
 def extras(ref, name, first, last, step, arrays):
@@ -156,16 +206,42 @@ def split_top(s):
     return out
 
 
+def split_literal(field, width):
+    """A `.name = "long string"` field as adjacent literals, one per line, within width."""
+    key, value = field.split(" = ", 1)
+    text = ast.literal_eval(value)  # adjacent C literals concatenate as in Python
+    first = "     " + key + " = "
+    room = width - len(first) - 2
+    chunks, cur = [], ""
+    for word in re.split(r"(?<= )", text):
+        if cur and len(cstr(cur + word)) > room:
+            chunks.append(cur)
+            cur = ""
+        cur += word
+    chunks.append(cur)
+    return first + ("\n" + " " * (len(first))).join(cstr(c) for c in chunks)
+
+
 def wrap(fields, width=118):
     lines, cur = [], "    {"
     for i, f in enumerate(fields):
         piece = f + ("," if i < len(fields) - 1 else "},")
+        if len("     " + piece) > width and re.match(r'\.\w+ = "', f):
+            if cur not in ("    {", "     "):
+                lines.append(cur)
+            elif cur == "    {":
+                lines.append("    {")
+            lines.append(split_literal(f, width) + piece[len(f):])
+            cur = "     "
+            continue
         if cur not in ("    {", "     ") and len(cur) + 1 + len(piece) > width:
             lines.append(cur)
             cur = "     "
         cur += ("" if cur in ("    {", "     ") else " ") + piece
-    lines.append(cur)
-    return "\n".join(lines)
+    if cur != "     ":
+        lines.append(cur)
+    out = "\n".join(lines)
+    return out.replace("    {\n     ", "    {", 1)
 
 
 def entries(body):
@@ -199,7 +275,13 @@ def entries(body):
 
 def annotate(path):
     src = open(path).read()
-    m = re.search(r"\n((?:extern )?const CommandSpec k\w+\[\] = \{\n)(.*?)\n    \{\},\n\};", src, re.S)
+    tables = list(re.finditer(r"\n((?:extern )?const CommandSpec k\w+\[\] = \{\n)(.*?)\n    \{\},\n\};", src, re.S))
+    for m in reversed(tables):  # later tables first, so earlier offsets stay valid
+        src = annotate_table(src, m)
+    open(path, "w").write(src)
+
+
+def annotate_table(src, m):
     head, items = m.group(1), entries(m.group(2))
     parsed = []
     for it in items:
@@ -224,9 +306,11 @@ def annotate(path):
         have = {f.split(" = ", 1)[0] for f in fields}
         if not have & {".key_flags", ".key_specs", ".tips"}:
             fields = fields + extras(ref, name, int(d["first_key"]), int(d["last_key"]), int(d["key_step"]), arrays)
+        if name in ref:
+            fields = fields + doc_fields(ref[name]["docs"], have)
         out.append(comment + wrap(fields))
     new = "\n".join(arrays) + ("\n\n" if arrays else "") + head + "\n".join(out) + "\n    {},\n};"
-    open(path, "w").write(src[:m.start() + 1] + new + src[m.end():])
+    return src[:m.start() + 1] + new + src[m.end():]
 
 
 if __name__ == "__main__":

@@ -174,6 +174,17 @@ struct CommandSpec {
   // Finds the keys and their flags when a key spec has variable_flags (Redis's getkeys_proc):
   // SET's key is "OW update", or "RW access update" with GET.
   void (*getkeys)(const Argv& argv, std::vector<KeyRef>* keys) = nullptr;
+  // COMMAND DOCS beyond the texts above, as Redis 7.0 has them (tools/command_specs_from_redis.py
+  // fills them from Debian's redis-server). `args`: the argument tree, space separated, each
+  //   name:type[@key_spec_index][=TOKEN][/since][!deprecated_since][?][*][+][(sub-arguments)]
+  // with ? optional, * multiple, + multiple_token (Redis's argument flags), a name with other
+  // than [A-Za-z0-9_-] in single quotes ('ip:port'), e.g.
+  //   "key:key@0 condition:oneof/7.0.0?(nx:pure-token=NX xx:pure-token=XX)".
+  // `history`: one "version text" per line. Deprecated commands name their replacement.
+  std::string_view args = {};
+  std::string_view history = {};
+  std::string_view deprecated_since = {};
+  std::string_view replaced_by = {};
 
   bool is_write() const { return flags & kWrite; }
 };

@@ -144,23 +144,140 @@ void ReplyInfo(resp::ReplyBuilder& r, const CommandSpec& c) {
   r.Integer(c.last_key);
   r.Integer(c.key_step);
   ReplyAclCategories(r, c);
-  auto tips = Words(c.tips);  // bulk strings, unlike the flags
-  r.ArrayHeader(tips.size());
+  // RESP3 types as Redis 7.0's: tips (bulk strings) and key specs are sets; subcommands an array,
+  // or an empty set when there are none.
+  auto tips = Words(c.tips);
+  r.SetHeader(tips.size());
   for (auto t : tips) r.Bulk(t);
   auto specs = Specs(c);
-  r.ArrayHeader(specs.size());
+  r.SetHeader(specs.size());
   for (auto& s : specs) ReplyKeySpec(r, s);
-  r.ArrayHeader(CountSubcommands(c));
+  size_t subs = CountSubcommands(c);
+  if (!subs) return r.SetHeader(0);
+  r.ArrayHeader(subs);
   for (const CommandSpec* s = c.subcommands; s && !s->name.empty(); ++s) ReplyInfo(r, *s);
 }
 
+// One argument of COMMAND DOCS, parsed from CommandSpec::args (command.h describes the syntax).
+struct DocArg {
+  std::string_view name, type, token, since, deprecated_since;
+  int key_spec_index = -1;
+  bool optional = false, multiple = false, multiple_token = false;
+  std::vector<DocArg> args;
+};
+
+// The arguments from *pos up to a ')' or the end.
+std::vector<DocArg> ParseDocArgs(std::string_view s, size_t* pos) {
+  std::vector<DocArg> out;
+  size_t i = *pos;
+  auto until = [&](std::string_view stops) {
+    size_t j = i;
+    while (j < s.size() && stops.find(s[j]) == std::string_view::npos) j++;
+    std::string_view word = s.substr(i, j - i);
+    i = j;
+    return word;
+  };
+  while (i < s.size() && s[i] != ')') {
+    if (s[i] == ' ') {
+      i++;
+      continue;
+    }
+    DocArg a;
+    if (s[i] == '\'') {  // a quoted name ('ip:port')
+      i++;
+      a.name = until("'");
+      i++;
+    } else {
+      a.name = until(":");
+    }
+    i++;  // ':'
+    a.type = until("@=/!?*+() ");
+    while (i < s.size()) {
+      char ch = s[i];
+      if (ch == '@') {
+        i++;
+        a.key_spec_index = std::atoi(std::string(until("=/!?*+() ")).c_str());
+      } else if (ch == '=') {
+        i++;
+        a.token = until("/!?*+() ");
+      } else if (ch == '/') {
+        i++;
+        a.since = until("!?*+() ");
+      } else if (ch == '!') {
+        i++;
+        a.deprecated_since = until("?*+() ");
+      } else if (ch == '?' || ch == '*' || ch == '+') {
+        (ch == '?' ? a.optional : ch == '*' ? a.multiple : a.multiple_token) = true;
+        i++;
+      } else if (ch == '(') {
+        i++;
+        a.args = ParseDocArgs(s, &i);
+        i++;  // ')'
+      } else {
+        break;
+      }
+    }
+    out.push_back(std::move(a));
+  }
+  *pos = i;
+  return out;
+}
+
+void ReplyDocArgs(resp::ReplyBuilder& r, const std::vector<DocArg>& args) {
+  r.ArrayHeader(args.size());
+  for (const DocArg& a : args) {
+    size_t nflags = a.optional + a.multiple + a.multiple_token;
+    bool nested = a.type == "oneof" || a.type == "block";
+    r.MapHeader(2 + (a.key_spec_index >= 0) + !a.token.empty() + !a.since.empty() + !a.deprecated_since.empty() +
+                (nflags > 0) + nested);
+    r.Bulk("name"), r.Bulk(a.name);
+    r.Bulk("type"), r.Bulk(a.type);
+    if (a.key_spec_index >= 0) r.Bulk("key_spec_index"), r.Integer(a.key_spec_index);
+    if (!a.token.empty()) r.Bulk("token"), r.Bulk(a.token);
+    if (!a.since.empty()) r.Bulk("since"), r.Bulk(a.since);
+    if (!a.deprecated_since.empty()) r.Bulk("deprecated_since"), r.Bulk(a.deprecated_since);
+    if (nflags) {
+      r.Bulk("flags");
+      r.SetHeader(nflags);
+      if (a.optional) r.SimpleString("optional");
+      if (a.multiple) r.SimpleString("multiple");
+      if (a.multiple_token) r.SimpleString("multiple_token");
+    }
+    if (nested) r.Bulk("arguments"), ReplyDocArgs(r, a.args);
+  }
+}
+
+// Redis 7.0's addReplyCommandDocs, field by field in its order.
 void ReplyDocs(resp::ReplyBuilder& r, const CommandSpec& c) {
   size_t subs = CountSubcommands(c);
-  r.MapHeader(4 + (subs ? 1 : 0));
+  std::vector<std::pair<std::string_view, std::string_view>> history;
+  for (size_t i = 0; i < c.history.size();) {
+    size_t nl = c.history.find('\n', i);
+    if (nl == std::string_view::npos) nl = c.history.size();
+    std::string_view line = c.history.substr(i, nl - i);
+    size_t sp = line.find(' ');
+    if (sp != std::string_view::npos) history.emplace_back(line.substr(0, sp), line.substr(sp + 1));
+    i = nl + 1;
+  }
+  size_t pos = 0;
+  std::vector<DocArg> args = ParseDocArgs(c.args, &pos);
+  bool deprecated = !c.deprecated_since.empty();
+  r.MapHeader(4 + (deprecated ? 2 : 0) + !c.replaced_by.empty() + !history.empty() + !args.empty() + (subs ? 1 : 0));
   r.Bulk("summary"), r.Bulk(c.summary);
   r.Bulk("since"), r.Bulk(c.since);
   r.Bulk("group"), r.Bulk(c.group);
   r.Bulk("complexity"), r.Bulk(c.complexity);
+  if (deprecated) {
+    r.Bulk("doc_flags"), r.SetHeader(1), r.SimpleString("deprecated");
+    r.Bulk("deprecated_since"), r.Bulk(c.deprecated_since);
+  }
+  if (!c.replaced_by.empty()) r.Bulk("replaced_by"), r.Bulk(c.replaced_by);
+  if (!history.empty()) {
+    r.Bulk("history");
+    r.SetHeader(history.size());
+    for (auto& [version, text] : history) r.ArrayHeader(2), r.Bulk(version), r.Bulk(text);
+  }
+  if (!args.empty()) r.Bulk("arguments"), ReplyDocArgs(r, args);
   if (subs) {
     r.Bulk("subcommands");
     r.MapHeader(subs);
@@ -502,7 +619,7 @@ extern const CommandSpec kCommandSubcommands[] = {
     {.name = "command|docs", .arity = -2, .flags = kCommandFlags, .first_key = 0, .last_key = 0, .key_step = 0,
      .group = "server", .since = "7.0.0", .summary = "Get array of specific Redis command documentation",
      .complexity = "O(N) where N is the number of commands to look up", .execute = &CommandDocs,
-     .acl = kAclConnection, .tips = "nondeterministic_output_order"},
+     .acl = kAclConnection, .tips = "nondeterministic_output_order", .args = "command-name:string?*"},
     {.name = "command|getkeys", .arity = -4, .flags = kCommandFlags, .first_key = 0, .last_key = 0, .key_step = 0,
      .group = "server", .since = "2.8.13", .summary = "Extract keys given a full Redis command",
      .complexity = "O(N) where N is the number of arguments to the command", .execute = &CommandGetKeys,
@@ -516,13 +633,16 @@ extern const CommandSpec kCommandSubcommands[] = {
      .group = "server", .since = "5.0.0", .summary = "Show helpful text about the different subcommands",
      .complexity = "O(1)", .execute = &CommandHelp, .acl = kAclConnection},
     {.name = "command|info", .arity = -2, .flags = kCommandFlags, .first_key = 0, .last_key = 0, .key_step = 0,
-     .group = "server", .since = "2.8.13", .summary = "Get array of specific Redis command details, or all when no argument is given.",
+     .group = "server", .since = "2.8.13",
+     .summary = "Get array of specific Redis command details, or all when no argument is given.",
      .complexity = "O(N) where N is the number of commands to look up", .execute = &CommandInfo,
-     .acl = kAclConnection, .tips = "nondeterministic_output_order"},
+     .acl = kAclConnection, .tips = "nondeterministic_output_order", .args = "command-name:string?*",
+     .history = "7.0.0 Allowed to be called with no argument to get info on all commands."},
     {.name = "command|list", .arity = -2, .flags = kCommandFlags, .first_key = 0, .last_key = 0, .key_step = 0,
      .group = "server", .since = "7.0.0", .summary = "Get an array of Redis command names",
      .complexity = "O(N) where N is the total number of Redis commands", .execute = &CommandList,
-     .acl = kAclConnection, .tips = "nondeterministic_output_order"},
+     .acl = kAclConnection, .tips = "nondeterministic_output_order",
+     .args = "filterby:oneof=FILTERBY?(module-name:string=MODULE category:string=ACLCAT pattern:pattern=PATTERN)"},
     {},
 };
 

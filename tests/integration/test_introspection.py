@@ -102,21 +102,26 @@ class IntrospectionTest(unittest.TestCase):
         self.assertIn("client|list", subs)
         for name in subs:  # client|setinfo is Redis 7.2's; the others are 7.0's
             self.assertEqual(ref.call("COMMAND", "INFO", name), ours.call("COMMAND", "INFO", name), name)
-            docs = pairs(pairs(call(ref, "COMMAND", "DOCS", name))[name])
-            if "arguments" not in docs and "history" not in docs:  # not in the table yet
-                self.assertEqual(ref.call("COMMAND", "DOCS", name), ours.call("COMMAND", "DOCS", name), name)
+            self.assertEqual(ref.call("COMMAND", "DOCS", name), ours.call("COMMAND", "DOCS", name), name)
 
-    def test_command_docs_texts_match_redis(self):
-        """summary, since, group and complexity of every command (arguments and history are not
-        in the table yet: docs/introspection.md)."""
+    def test_command_docs_of_every_command_match_redis(self):
+        """Texts, arguments, history and deprecation, byte for byte (containers: their subcommands
+        one by one, test_subcommands_match_redis)."""
         ref, ours = self.conns()
+        mismatches, pending = [], []
         for name in call(ours, "COMMAND", "LIST"):
-            if name in INFO_DIFFERS or name == "client|setinfo":
+            if name in INFO_DIFFERS or name in ("command", "client|setinfo"):
                 continue
-            want = pairs(pairs(call(ref, "COMMAND", "DOCS", name))[name])
-            got = pairs(pairs(call(ours, "COMMAND", "DOCS", name))[name])
-            for field in ("summary", "since", "group", "complexity"):
-                self.assertEqual(want[field], got[field], f"{name} {field}")
+            want, got = ref.call("COMMAND", "DOCS", name), ours.call("COMMAND", "DOCS", name)
+            if want == got:
+                continue
+            if name.startswith(PENDING_PREFIXES) and "arguments" not in pairs(pairs(parse(got)[0])[name]):
+                pending.append(name)
+                continue
+            mismatches.append(f"{name}:\n  redis:   {want!r}\n  redraft: {got!r}")
+        if pending:
+            print(f"\nCOMMAND DOCS arguments not in the table yet: {' '.join(pending)}")
+        self.assertFalse(mismatches, "\n".join(mismatches))
 
     def test_command_list_and_count_are_a_subset_of_redis(self):
         ref, ours = self.conns()
@@ -131,6 +136,17 @@ class IntrospectionTest(unittest.TestCase):
             want = set(call(ref, "COMMAND", "LIST", "FILTERBY", "ACLCAT", cat)) & set(mine)
             got.discard("client|setinfo")
             self.assertEqual(got - INFO_DIFFERS_WITH_CATS, want - INFO_DIFFERS_WITH_CATS, cat)
+
+    def test_resp3_shapes_match_redis(self):
+        """Maps, sets (flags, categories, history) and bulk tips as Redis 7.0 types them in RESP3."""
+        ref, ours = self.conns()
+        for conn in (ref, ours):
+            conn.call("HELLO", "3")
+        for args in (("COMMAND", "INFO", "get", "set", "lmpop", "client|kill", "nosuch"),
+                     ("COMMAND", "DOCS", "set", "info", "getset", "client|kill", "config|get"),
+                     ("COMMAND", "GETKEYSANDFLAGS", "rename", "a", "b"), ("COMMAND", "LIST", "FILTERBY", "PATTERN", "hs?t*"),
+                     ("CONFIG", "GET", "maxmemory"), ("CLIENT", "LIST", "ID", "0")):
+            self.assertEqual(ref.call(*args), ours.call(*args), args)
 
     def test_movable_keys(self):
         _, ours = self.conns()
