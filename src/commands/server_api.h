@@ -40,6 +40,8 @@ class ServerApi {
   virtual std::string ClientList(const std::vector<uint64_t>& ids) = 0;
   // Number of clients killed (the caller itself only when filter.skipme is false).
   virtual int KillClients(uint64_t caller_id, const ClientKillFilter& filter) = 0;
+  // CLIENT UNBLOCK: 1 if the client was blocked and is now answered (nil, or the -UNBLOCKED error).
+  virtual int UnblockClient(uint64_t client_id, bool error) = 0;
   // Close the connection once its pending replies are written (QUIT).
   virtual void CloseAfterReply(uint64_t client_id) = 0;
   // Stops the server gracefully: everything acknowledged is durable; the caller gets no reply.

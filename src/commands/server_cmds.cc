@@ -228,6 +228,24 @@ void ClientKill(ExecContext& ctx, const Argv& argv) {
   ctx.reply.Integer(ctx.server->KillClients(ctx.session.id, f));
 }
 
+// CLIENT UNBLOCK id [TIMEOUT|ERROR] (Redis clientCommand).
+void ClientUnblock(ExecContext& ctx, const Argv& argv) {
+  if (argv.size() > 4) {
+    return ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
+                           std::string(EchoArg(argv[1], 128)) + "'. Try CLIENT HELP.");
+  }
+  bool error = false;
+  if (argv.size() == 4) {
+    if (EqualsIgnoreCase(argv[3], "error")) error = true;
+    else if (!EqualsIgnoreCase(argv[3], "timeout")) {
+      return ctx.reply.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+    }
+  }
+  int64_t id;
+  if (!ParseInt64(argv[2], &id)) return ctx.reply.Error(kErrNotInteger);
+  ctx.reply.Integer(id > 0 && ctx.server ? ctx.server->UnblockClient(static_cast<uint64_t>(id), error) : 0);
+}
+
 // CLIENT REPLY ON|OFF|SKIP: OFF and SKIP are not answered (Redis 7.0 clientCommand).
 void ClientReply(ExecContext& ctx, const Argv& argv) {
   if (EqualsIgnoreCase(argv[2], "on")) {
@@ -396,6 +414,11 @@ const CommandSpec kClientSubcommands[] = {
      .history = "2.8.12 Added new filter format.\n2.8.12 `ID` option.\n3.2.0 Added `master` type in for `TYPE` "
                 "option.\n5.0.0 Replaced `slave` `TYPE` with `replica`. `slave` still supported for backward "
                 "compatibility.\n6.2.0 `LADDR` option."},
+    {.name = "client|unblock", .arity = -3, .flags = kConnAdminFlags, .first_key = 0, .last_key = 0, .key_step = 0,
+     .group = "connection", .since = "5.0.0",
+     .summary = "Unblock a client blocked in a blocking command from a different connection",
+     .complexity = "O(log N) where N is the number of client connections", .execute = &ClientUnblock,
+     .args = "client-id:integer timeout_error:oneof?(timeout:pure-token=TIMEOUT error:pure-token=ERROR)"},
     {.name = "client|reply", .arity = 3, .flags = kConnFlags, .first_key = 0, .last_key = 0, .key_step = 0,
      .group = "connection", .since = "3.2.0", .summary = "Instruct the server whether to reply to commands",
      .complexity = "O(1)", .execute = &ClientReply,

@@ -59,6 +59,7 @@ struct Connection {
   bool close_after_reply = false;
   bool closing = false;
   bool in_dirty_list = false;
+  bool blocked = false;         // a blocking command waits (server/blocking.h): parse nothing more
 
   int64_t created_ms = 0;
   int64_t last_interaction_ms = 0;

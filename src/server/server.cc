@@ -122,6 +122,7 @@ Status Server::Init() {
   log_ = std::move(layer.replicator);
   cluster_ = layer.cluster;
   if (Status started = log_->Start(); !started.ok()) return WhatToDo(started, cfg_.dir + "/log");
+  MakeBlockedClients();
 
   REDRAFT_RETURN_IF_ERROR(Listen(&listener_, cfg_.port));
   if (cfg_.tls_port != 0) {
@@ -302,7 +303,7 @@ void Server::OnRead(Connection* c, ssize_t nread, const uv_buf_t* buf) {
 void Server::ProcessInput(Connection* c) {
   size_t pos = 0;
   std::string error;
-  while (!c->closing && !c->close_after_reply && c->deferred.empty() && pos < c->query.size()) {
+  while (!c->closing && !c->close_after_reply && c->deferred.empty() && !c->blocked && pos < c->query.size()) {
     size_t consumed = 0;
     auto outcome = c->parser.Parse(std::string_view(c->query).substr(pos), &consumed, &c->argv, &error);
     pos += consumed;
@@ -371,8 +372,9 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
       return true;
     }
     uint64_t token = NewSlot(c, /*is_read=*/false);
+    if (spec->flags & commands::kBlocking) c->blocked = blocking_->Block(c->id, token, c->session.proto, *entry);
     log_->Propose(std::move(entry).value(), token, c->session.proto);
-    return true;
+    return !c->blocked;  // a blocked client parses nothing more until answered
   }
   if (is_read) {
     // A data read: answered once a linearizable read barrier passed and it reaches the head.
@@ -426,6 +428,11 @@ Connection::Slot* Server::FindSlot(uint64_t token, Connection** conn) {
 }
 
 void Server::OnApplied(uint64_t token, std::string&& reply) {
+  if (blocking_ && blocking_->OnApplied(token, reply)) return;
+  AnswerSlot(token, std::move(reply));
+}
+
+void Server::AnswerSlot(uint64_t token, std::string&& reply) {
   Connection* c = nullptr;
   Connection::Slot* slot = FindSlot(token, &c);
   if (!slot) return;
@@ -548,6 +555,7 @@ void Server::CloseConnection(Connection* c) {
   if (c->closing) return;
   c->closing = true;
   clients_.erase(c->id);
+  if (c->blocked) blocking_->Disconnected(c->id);
   if (c->in_dirty_list) {
     std::erase(dirty_, c);
     c->in_dirty_list = false;
@@ -632,8 +640,40 @@ void Server::BeginShutdown() {
     }
     CloseConnection(c);
   }
+  if (blocking_) blocking_->Close();
   dirty_.clear();
   uv_stop(&loop_);
+}
+
+// --- blocking operations (blocking.h, docs/blocking.md) ---
+
+void Server::MakeBlockedClients() {
+  BlockedClients::Hooks h;
+  h.propose = [this](std::string entry, uint64_t token, int proto) {
+    if (sm_->disk().WritesRefused()) return false;
+    log_->Propose(std::move(entry), token, proto);
+    return true;
+  };
+  h.answer = [this](uint64_t client_id, uint64_t token, std::string&& reply) {
+    if (auto it = clients_.find(client_id); it != clients_.end()) it->second->blocked = false;
+    if (reply.empty()) {
+      proposals_.erase(token);  // the client is gone
+      return;
+    }
+    AnswerSlot(token, std::move(reply));
+  };
+  h.resume = [this](uint64_t client_id) {
+    auto it = clients_.find(client_id);
+    if (it != clients_.end() && !it->second->closing && !it->second->blocked) ProcessInput(it->second);
+  };
+  h.has_elements = [this](std::string_view key, store::ValueType type) {
+    store::Value v;
+    return store_->Get(key, LogClockMs(), &v).ok() && v.type == type && store::CollectionSize(v) > 0;
+  };
+  h.log_clock_ms = [this] { return LogClockMs(); };
+  blocking_ = std::make_unique<BlockedClients>(&loop_, std::move(h));
+  sm_->SetKeyObserver([this](std::string_view key) { return blocking_->Watching(key); },
+                      [this](std::vector<std::string>&& keys) { blocking_->KeysTouched(std::move(keys)); });
 }
 
 }  // namespace redraft::server

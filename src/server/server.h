@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "commands/server_api.h"
+#include "server/blocking.h"
 #include "server/config.h"
 #include "server/connection.h"
 #include "server/replicator.h"
@@ -56,6 +57,7 @@ class Server : public commands::ServerApi {
   std::string ClientList(const std::vector<uint64_t>& ids) override;
   int KillClients(uint64_t caller_id, const commands::ClientKillFilter& filter) override;
   void CloseAfterReply(uint64_t client_id) override;
+  int UnblockClient(uint64_t client_id, bool error) override { return blocking_->Unblock(client_id, error); }
   void Shutdown(uint64_t caller_id) override;
 
  private:
@@ -80,6 +82,7 @@ class Server : public commands::ServerApi {
   uint64_t NewSlot(Connection* c, bool is_read);  // a reply slot answered later through its token
   Connection::Slot* FindSlot(uint64_t token, Connection** conn);
   void OnApplied(uint64_t token, std::string&& reply);
+  void AnswerSlot(uint64_t token, std::string&& reply);  // a write's or failed read's reply
   void OnReadReady(uint64_t token);
   void Drain(Connection* c);
   void StartReading(Connection* c);
@@ -107,6 +110,8 @@ class Server : public commands::ServerApi {
   ReplicationFactory factory_;
   std::unique_ptr<Replicator> log_;
   commands::ClusterApi* cluster_ = nullptr;
+  std::unique_ptr<BlockedClients> blocking_;  // BLPOP & co (blocking.h); hooks: MakeBlockedClients
+  void MakeBlockedClients();
 
   std::unordered_map<uint64_t, Connection*> clients_;
   std::vector<Connection*> dirty_;

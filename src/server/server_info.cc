@@ -70,7 +70,7 @@ std::string Server::InfoText(const std::vector<std::string>& sections) {
     section("Clients");
     line("connected_clients", std::to_string(clients_.size()));
     line("maxclients", std::to_string(cfg_.maxclients));
-    line("blocked_clients", "0");
+    line("blocked_clients", std::to_string(blocking_->size()));
   }
   if (want("memory")) {
     section("Memory");

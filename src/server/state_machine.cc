@@ -59,6 +59,7 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
   REDRAFT_CHECK(entries[0].index == store_->applied_index() + 1);
   std::unique_ptr<store::Store::Batch> batch;
   commands::LogCommand cmd;
+  std::vector<std::string> touched;  // for SetKeyObserver
   for (size_t i = 0; i < entries.size(); i++) {
     const raft::Entry& e = entries[i];
     REDRAFT_CHECK(e.index == entries[0].index + i);
@@ -79,9 +80,15 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
     if (!batch) batch = store_->NewBatch();
     commands::ApplyContext ctx{*batch, cmd.now_ms, *reply_for(i), e.index};
     (*spec)->apply(ctx, cmd.argv);
+    if (watching_) {
+      for (size_t a = 1; a < cmd.argv.size(); a++) {
+        if (watching_(cmd.argv[a])) touched.push_back(cmd.argv[a]);
+      }
+    }
   }
   uint64_t last = entries.back().index;
   CheckApplied(last, [&] { return batch ? store_->Commit(batch.get(), last) : store_->SetAppliedIndex(last); });
+  if (!touched.empty()) touched_(std::move(touched));
 }
 
 }  // namespace redraft::server
