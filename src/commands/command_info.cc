@@ -296,9 +296,6 @@ std::vector<const CommandSpec*> Visible() {
   return out;
 }
 
-// Redis's string2ll: an optional '-', digits, no leading zeros or spaces, in range.
-bool StrictInt(std::string_view s, int64_t* out) { return ParseInt64(s, out); }
-
 // Redis's getKeysUsingKeySpecs; false if a spec is out of range or invalid.
 bool KeysFromSpecs(const std::vector<KeySpec>& specs, const Argv& argv, std::vector<KeyRef>* keys) {
   int64_t argc = static_cast<int64_t>(argv.size());
@@ -324,7 +321,8 @@ bool KeysFromSpecs(const std::vector<KeySpec>& specs, const Argv& argv, std::vec
       step = s.keystep;
       int64_t numkeys;
       if (first + s.keynumidx >= argc) return false;
-      if (!StrictInt(argv[static_cast<size_t>(first + s.keynumidx)], &numkeys) || numkeys < 0) return false;
+      // ParseInt64 is Redis's string2ll: no spaces, '+' or leading zeros ("01" fails here).
+      if (!ParseInt64(argv[static_cast<size_t>(first + s.keynumidx)], &numkeys) || numkeys < 0) return false;
       first += s.firstkey;
       last = first + numkeys - 1;
     } else {
