@@ -32,6 +32,7 @@ struct Connection {
     uint64_t token = 0;
     commands::Argv argv;  // a read, kept until it runs
     std::string bytes;    // the reply, once kDone
+    bool silent = false;  // CLIENT REPLY OFF/SKIP when the command arrived: the reply is dropped
   };
 
   uv_tcp_t handle;

@@ -9,10 +9,12 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
 #include "commands/args.h"
+#include "commands/command_info.h"
 #include "commands/write_entry.h"
 
 namespace redraft::server {
@@ -322,6 +324,7 @@ void Server::ProcessInput(Connection* c) {
     }
     c->command_bytes = 0;
     if (c->argv.empty()) continue;
+    c->session.reply_skip = std::exchange(c->session.reply_skip_next, false);  // CLIENT REPLY SKIP
     if (!Dispatch(c, c->argv)) break;
   }
   if (!c->closing) c->query.erase(0, pos);
@@ -338,7 +341,8 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
     Reply(c, ErrorReply(commands::UnknownCommand(argv)));
     return true;
   }
-  c->last_cmd = spec->name;
+  const commands::CommandSpec* named = commands::LookupArgv(argv);  // "client|list" for CLIENT LIST
+  c->last_cmd = named ? named->name : "NULL";
   int argc = static_cast<int>(argv.size());
   if ((spec->arity > 0 && argc != spec->arity) || (spec->arity < 0 && argc < -spec->arity)) {
     Reply(c, ErrorReply(commands::WrongArity(spec->name)));
@@ -382,7 +386,10 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
     else log_->ReadBarrier(token);
     return !c->closing;
   }
-  ExecuteNow(c, *spec, argv, &c->out);
+  std::string held;  // CLIENT REPLY OFF/SKIP drop the reply, unless the command was CLIENT REPLY ON
+  bool silenced = c->session.replies_silenced();
+  ExecuteNow(c, *spec, argv, silenced ? &held : &c->out);
+  if (silenced && !c->session.replies_silenced()) c->out.append(held);
   MarkDirty(c);
   return !c->closing && !c->close_after_reply;
 }
@@ -393,6 +400,7 @@ uint64_t Server::NewSlot(Connection* c, bool is_read) {
   c->slots.emplace_back();
   c->slots.back().token = token;
   c->slots.back().is_read = is_read;
+  c->slots.back().silent = c->session.replies_silenced();
   (is_read ? c->pending_reads : c->pending_writes)++;
   return token;
 }
@@ -452,10 +460,11 @@ void Server::Drain(Connection* c) {
   while (!c->slots.empty()) {
     Connection::Slot& s = c->slots.front();
     if (s.state == Connection::Slot::kRunnable) {
-      ExecuteNow(c, *commands::Lookup(s.argv[0]), s.argv, &c->out);
+      std::string dropped;
+      ExecuteNow(c, *commands::Lookup(s.argv[0]), s.argv, s.silent ? &dropped : &c->out);
       c->pending_reads--;
     } else if (s.state == Connection::Slot::kDone) {
-      c->out.append(s.bytes);
+      if (!s.silent) c->out.append(s.bytes);
     } else {
       break;
     }
@@ -476,6 +485,7 @@ void Server::Drain(Connection* c) {
 }
 
 void Server::Reply(Connection* c, std::string_view bytes) {
+  if (c->session.replies_silenced()) return;  // CLIENT REPLY OFF/SKIP
   if (c->slots.empty()) {
     c->out.append(bytes);
     MarkDirty(c);

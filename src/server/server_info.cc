@@ -82,6 +82,9 @@ std::string Server::InfoText(const std::vector<std::string>& sections) {
     line("store_memory", std::to_string(store_->ApproximateMemoryBytes()));
     line("maxmemory", "0");
     line("maxmemory_policy", "noeviction");
+    // Redis's name for the allocator it was built with; redraft links no jemalloc/tcmalloc, so
+    // this is glibc's malloc, which Redis reports as "libc".
+    line("mem_allocator", "libc");
   }
   if (want("persistence")) {
     section("Persistence");
