@@ -52,7 +52,7 @@ def pairs(flat):
 # are declared in cluster_cmds.cc with their own texts.
 INFO_DIFFERS = {"client", "config", "cluster", "debug", "readonly", "readwrite"}
 # Families still to be annotated with key-spec flags (their owners run the tool).
-PENDING_PREFIXES = ("z", "bz")
+PENDING_PREFIXES = ()
 # CONFIG GET values that describe redraft rather than Redis's defaults.
 CONFIG_DIFFERS = {"appendonly", "appendfsync", "cluster-enabled", "databases", "dir", "port", "save"}
 
