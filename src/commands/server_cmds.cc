@@ -5,6 +5,7 @@
 
 #include "commands/args.h"
 #include "commands/command.h"
+#include "commands/transactions.h"
 #include "commands/command_info.h"
 #include "commands/server_api.h"
 
@@ -323,6 +324,14 @@ const CommandSpec kServerCommands[] = {
     {"time", 1, kLoading | kStale | kFast, 0, 0, 0, "server", "2.6.0", "Returns the server time.", "O(1)", Time},
     {"shutdown", -1, kAdmin | kNoScript | kLoading | kStale | kAllowBusy, 0, 0, 0, "server", "1.0.0", "Synchronously saves the database(s) to disk and shuts down the Redis server.", "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)", Shutdown},
     {"flushdb", -1, kWrite, 0, 0, 0, "server", "1.0.0", "Removes all keys from the current database.", "O(N) where N is the total number of keys in all databases", nullptr, PrepareFlush, ApplyFlush},
+    // Transactions (transactions.h): the server carries out MULTI..UNWATCH (connection state);
+    // an EXEC that runs through the log is one redraft.exec entry.
+    {"multi", 1, kNoScript | kLoading | kStale | kFast | kAllowBusy, 0, 0, 0, "transactions", "1.2.0", "Mark the start of a transaction block", "O(1)", TransactionCommandStub},
+    {"exec", 1, kNoScript | kLoading | kStale | kSkipSlowlog, 0, 0, 0, "transactions", "1.2.0", "Execute all commands issued after MULTI", "Depends on commands in the transaction", TransactionCommandStub},
+    {"discard", 1, kNoScript | kLoading | kStale | kFast | kAllowBusy, 0, 0, 0, "transactions", "2.0.0", "Discard all commands issued after MULTI", "O(N), when N is the number of queued commands", TransactionCommandStub},
+    {"watch", -2, kNoScript | kLoading | kStale | kFast | kAllowBusy, 1, -1, 1, "transactions", "2.2.0", "Watch the given keys to determine execution of the MULTI/EXEC block", "O(1) for every key.", TransactionCommandStub},
+    {"unwatch", 1, kNoScript | kLoading | kStale | kFast | kAllowBusy, 0, 0, 0, "transactions", "2.2.0", "Forget about all watched keys", "O(1)", TransactionCommandStub},
+    {"redraft.exec", -4, kWrite | kInternal, 0, 0, 0, "transactions", "0.1.0", "Internal: one EXEC (docs/transactions.md)", "Depends on commands in the transaction", nullptr, PrepareExec, ApplyExec},
     {"flushall", -1, kWrite, 0, 0, 0, "server", "1.0.0", "Removes all keys from all databases.", "O(N) where N is the total number of keys in all databases", nullptr, PrepareFlush, ApplyFlush},
     {},
 };

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "commands/command.h"
+#include "commands/transactions.h"
 #include "resp/request_parser.h"
 
 namespace redraft::server {
@@ -29,6 +30,7 @@ struct Connection {
     bool is_read = false;
     uint64_t token = 0;
     commands::Argv argv;  // a read, kept until it runs
+    commands::Argv exec;  // a read-only EXEC (redraft.exec's argv), kept until it runs
     std::string bytes;    // the reply, once kDone
   };
 
@@ -55,6 +57,14 @@ struct Connection {
   bool close_after_reply = false;
   bool closing = false;
   bool in_dirty_list = false;
+
+  // Transactions (docs/transactions.md). Between MULTI and EXEC/DISCARD commands are queued, not
+  // run; multi_error records a refused one (EXEC then answers EXECABORT). watch is what WATCH
+  // saw: its keys, and this node's applied index and clock at the first WATCH.
+  bool in_multi = false;
+  bool multi_error = false;
+  std::vector<commands::Argv> queued;
+  commands::WatchState watch;
 
   int64_t created_ms = 0;
   int64_t last_interaction_ms = 0;

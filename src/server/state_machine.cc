@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "commands/command.h"
+#include "commands/transactions.h"
 #include "commands/write_entry.h"
 #include "common/status.h"
 
@@ -58,6 +59,7 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
   if (entries.empty()) return;
   REDRAFT_CHECK(entries[0].index == store_->applied_index() + 1);
   std::unique_ptr<store::Store::Batch> batch;
+  std::unique_ptr<commands::TxnBatch> txn;  // over batch: stamps changed keys for WATCH
   commands::LogCommand cmd;
   for (size_t i = 0; i < entries.size(); i++) {
     const raft::Entry& e = entries[i];
@@ -76,9 +78,13 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
       continue;
     }
     store_->NoteLogTime(cmd.now_ms);
-    if (!batch) batch = store_->NewBatch();
-    commands::ApplyContext ctx{*batch, cmd.now_ms, *reply_for(i), e.index};
+    if (!batch) {
+      batch = store_->NewBatch();
+      txn = std::make_unique<commands::TxnBatch>(store_, batch.get());
+    }
+    commands::ApplyContext ctx{*txn, cmd.now_ms, *reply_for(i), e.index};
     (*spec)->apply(ctx, cmd.argv);
+    txn->StampChanges(e.index);
   }
   uint64_t last = entries.back().index;
   CheckApplied(last, [&] { return batch ? store_->Commit(batch.get(), last) : store_->SetAppliedIndex(last); });
