@@ -190,19 +190,33 @@ void TxnBatch::Touch(std::string_view key) {
   touched_.emplace_back(key);
 }
 
+void TxnBatch::TrackWrites() {
+  REDRAFT_CHECK(!dirty_);
+  tracking_ = true;
+}
+
 void TxnBatch::Put(std::string_view key, const store::Value& v) {
-  inner_->Put(key, v);
-  Touch(key);
-  written_.emplace(key);
+  dirty_ = true;
+  if (tracking_) written_.emplace(key);
+  if (v.type != store::ValueType::kString) {
+    inner_->Put(key, v);
+    return Touch(key);
+  }
+  if (v.version == index_) return inner_->Put(key, v);
+  store::Value stamped = v;
+  stamped.version = index_;
+  inner_->Put(key, stamped);
 }
 
 void TxnBatch::Delete(std::string_view key) {
+  dirty_ = true;
+  if (tracking_) written_.emplace(key);
   inner_->Delete(key);
   Touch(key);
-  written_.emplace(key);
 }
 
 void TxnBatch::DeleteAll() {
+  dirty_ = true;
   inner_->DeleteAll();  // also drops the records this batch stamped so far: the flush covers them
   touched_.clear();
   written_.clear();
@@ -211,11 +225,13 @@ void TxnBatch::DeleteAll() {
 }
 
 void TxnBatch::PutSub(std::string_view key, uint64_t version, std::string_view field, std::string_view value) {
+  dirty_ = true;
   inner_->PutSub(key, version, field, value);
   Touch(key);
 }
 
 void TxnBatch::DeleteSub(std::string_view key, uint64_t version, std::string_view field) {
+  dirty_ = true;
   inner_->DeleteSub(key, version, field);
   Touch(key);
 }
@@ -231,9 +247,12 @@ void TxnBatch::StampChanges(uint64_t index) {
 }
 
 uint64_t TxnBatch::LastChange(std::string_view key) {
+  uint64_t last = 0;
+  store::Value v;
+  if (inner_->GetRaw(key, &v).ok() && v.type == store::ValueType::kString) last = v.version;
   std::string s;
-  if (!inner_->GetSub(key, store::kWatchVersion, "", &s).ok() || s.size() != 8) return 0;
-  return DecodeFixed64(s.data());
+  if (inner_->GetSub(key, store::kWatchVersion, "", &s).ok() && s.size() == 8) last = std::max(last, DecodeFixed64(s.data()));
+  return last;
 }
 
 uint64_t TxnBatch::LastFlush() {
@@ -344,6 +363,7 @@ void ApplyExec(ApplyContext& ctx, const Argv& argv) {
     ctx.reply.Error("ERR invalid log entry: malformed redraft.exec");
     return;
   }
+  tb->TrackWrites();  // the read view needs the keys the transaction writes
   if (!e.keys.empty() && WatchConflict(*tb, e, ctx)) {
     ctx.reply.NullArray();
     return;

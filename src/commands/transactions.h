@@ -56,9 +56,17 @@ class TxnBatch : public store::Store::Batch {
     return inner_->ScanSub(key, version, start, fn);
   }
 
-  // Records `index` as the last change of every key changed since the previous call (and of the
-  // whole key space after DeleteAll). Called by the state machine after each entry.
+  // The state machine calls BeginEntry before applying entry `index` and StampChanges after it.
+  // A string's record carries the index of the entry that last wrote it in its (otherwise unused)
+  // version field, stamped by Put, so SET costs no extra record; StampChanges records `index` as
+  // the last change of every other key changed by the entry (deleted keys, collections) and of
+  // the whole key space after DeleteAll.
+  void BeginEntry(uint64_t index) { index_ = index; }
   void StampChanges(uint64_t index);
+  // From now on, remember the keys Put or Deleted (written()) for ReadView's Scan and KeyCount.
+  // REQUIRES: nothing was written through this batch yet (the state machine applies a
+  // transaction at the start of a fresh batch).
+  void TrackWrites();
 
   // The log index of key's last change as far as this batch and the store know (0 if none is
   // recorded: never changed, or longer ago than store::kWatchHorizon entries), and of the last
@@ -71,7 +79,7 @@ class TxnBatch : public store::Store::Batch {
   store::Store& ReadView();
 
   store::Store* base() { return store_; }
-  // Keys Put or Deleted in this batch, sorted (for ReadView's Scan), and whether DeleteAll ran.
+  // Keys Put or Deleted since TrackWrites, sorted (for ReadView's Scan), and whether DeleteAll ran.
   const std::set<std::string>& written() const { return written_; }
   bool flushed() const { return flushed_; }
 
@@ -80,6 +88,9 @@ class TxnBatch : public store::Store::Batch {
 
   store::Store* store_;
   store::Store::Batch* inner_;
+  uint64_t index_ = 0;                 // the entry being applied
+  bool dirty_ = false;                 // something was written through this batch
+  bool tracking_ = false;              // TrackWrites was called
   std::vector<std::string> touched_;  // since the last StampChanges
   bool flush_pending_ = false;         // DeleteAll since the last StampChanges
   std::set<std::string> written_;

@@ -77,11 +77,19 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
       reply_for(i)->Error(spec.status().message());
       continue;
     }
+    // A transaction starts a fresh batch (its reads run over the committed store plus its own
+    // writes: commands::TxnBatch::TrackWrites): the entries before it are committed first.
+    if (batch && (*spec)->apply == &commands::ApplyExec) {
+      CheckApplied(e.index - 1, [&] { return store_->Commit(batch.get(), e.index - 1); });
+      txn.reset();
+      batch.reset();
+    }
     store_->NoteLogTime(cmd.now_ms);
     if (!batch) {
       batch = store_->NewBatch();
       txn = std::make_unique<commands::TxnBatch>(store_, batch.get());
     }
+    txn->BeginEntry(e.index);
     commands::ApplyContext ctx{*txn, cmd.now_ms, *reply_for(i), e.index};
     (*spec)->apply(ctx, cmd.argv);
     txn->StampChanges(e.index);
