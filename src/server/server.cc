@@ -393,8 +393,10 @@ void Server::Drain(Connection* c) {
         resp::ReplyBuilder rb(&c->out, c->session.proto);
         commands::ExecContext ctx{*store_, LogClockMs(), rb, c->session, this};
         commands::RunReadOnlyExec(s.exec, ctx);
+      } else if (const commands::CommandSpec* spec = commands::Lookup(s.argv[0]); spec->name == "watch") {
+        WatchNow(c, s.argv);
       } else {
-        ExecuteNow(c, *commands::Lookup(s.argv[0]), s.argv, &c->out);
+        ExecuteNow(c, *spec, s.argv, &c->out);
       }
       c->pending_reads--;
     } else if (s.state == Connection::Slot::kDone) {

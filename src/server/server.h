@@ -79,6 +79,8 @@ class Server : public commands::ServerApi {
   bool QueueOrRefuse(Connection* c, const commands::CommandSpec& spec, commands::Argv& argv);
   bool RunTransactionCommand(Connection* c, const commands::CommandSpec& spec, commands::Argv& argv);
   void Exec(Connection* c);
+  // WATCH once its read barrier passed: records the watch, appends +OK to the output.
+  void WatchNow(Connection* c, const commands::Argv& argv);
   void EndTransaction(Connection* c);  // leaves MULTI, forgets queued commands and WATCH
   void FlagTransaction(Connection* c) { if (c->in_multi) c->multi_error = true; }
   uint64_t NewSlot(Connection* c, bool is_read);  // a reply slot answered later through its token

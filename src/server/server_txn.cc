@@ -57,18 +57,12 @@ bool Server::RunTransactionCommand(Connection* c, const commands::CommandSpec& s
       Reply(c, ErrorReply("ERR WATCH inside MULTI is not allowed"));
       return true;
     }
-    commands::WatchState& w = c->watch;
-    if (!w.active) {
-      // Every change applied after this index is seen as a change after the WATCH (a change
-      // that happened before it but is not yet applied here is one too: a false positive only).
-      w.active = true;
-      w.index = sm_->applied_index();
-      w.time_ms = LogClockMs();
-    }
-    for (size_t i = 1; i < argv.size(); i++) {
-      if (std::find(w.keys.begin(), w.keys.end(), argv[i]) == w.keys.end()) w.keys.push_back(argv[i]);
-    }
-    Reply(c, "+OK\r\n");
+    // A read: once a linearizable read barrier passed (WatchNow), the applied index covers every
+    // change committed before the WATCH, so none of those counts as a change after it.
+    uint64_t token = NewSlot(c, /*is_read=*/true);
+    c->slots.back().argv = std::move(argv);
+    if (c->session.readonly) OnReadReady(token);  // this node's state as it is: W may be stale
+    else log_->ReadBarrier(token);
   } else if (spec.name == "unwatch") {
     c->watch = commands::WatchState{};
     Reply(c, "+OK\r\n");
@@ -78,6 +72,20 @@ bool Server::RunTransactionCommand(Connection* c, const commands::CommandSpec& s
     return false;
   }
   return true;
+}
+
+void Server::WatchNow(Connection* c, const commands::Argv& argv) {
+  commands::WatchState& w = c->watch;
+  if (!w.active) {
+    // Every change applied after this index is a change after the WATCH.
+    w.active = true;
+    w.index = sm_->applied_index();
+    w.time_ms = LogClockMs();
+  }
+  for (size_t i = 1; i < argv.size(); i++) {
+    if (std::find(w.keys.begin(), w.keys.end(), argv[i]) == w.keys.end()) w.keys.push_back(argv[i]);
+  }
+  c->out.append("+OK\r\n");
 }
 
 void Server::Exec(Connection* c) {

@@ -157,6 +157,12 @@ class ClusterTest(unittest.TestCase):
         self.assertFalse(watched_exec(w, "k", lambda: other.incr("k")))
         self.assertTrue(watched_exec(w, "k", lambda: other.incr("unrelated")))
         self.assertEqual(lead.get("k"), b"7")
+        # A WATCH right after this client's own write through the follower (answered once the
+        # leader applied it, maybe before the follower did) does not see that write as a change.
+        for n in range(100):
+            w.incr("k")
+            self.assertTrue(watched_exec(w, "k", lambda: None), f"spurious abort #{n}")
+        self.assertEqual(lead.get("k"), str(7 + 200).encode())
 
     def test_watch_counter_from_clients_on_every_node(self):
         """4 clients on different nodes each add 1 N times with WATCH/GET/MULTI/SET/EXEC (redis-py's
