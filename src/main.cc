@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "cluster/peer_auth.h"
 #include "cluster/raft_replicator.h"
 #include "server/config.h"
 #include "server/logging.h"
@@ -73,6 +74,26 @@ int main(int argc, char** argv) {
   opts.compact_bytes = cfg->log_compact_bytes;
   opts.segment_bytes = static_cast<uint64_t>(cfg->log_segment_size);
   opts.disk_min_free = static_cast<uint64_t>(cfg->disk_min_free);
+  if (!cfg->cluster_secret.empty() && !cfg->cluster_secret_file.empty()) {
+    std::fprintf(stderr, "*** FATAL CONFIG FILE ERROR ***\ncluster-secret and cluster-secret-file are exclusive\n");
+    return 1;
+  }
+  opts.cluster_secret = cfg->cluster_secret;
+  if (!cfg->cluster_secret_file.empty()) {
+    std::string error;
+    auto file = redraft::cluster::ReadSecretFile(cfg->cluster_secret_file, &error);
+    if (!file) {
+      std::fprintf(stderr, "*** FATAL CONFIG FILE ERROR ***\n%s\n", error.c_str());
+      return 1;
+    }
+    if (file->world_readable) {
+      spdlog::warn("cluster-secret-file {} is readable by group or others (chmod 600 it)", cfg->cluster_secret_file);
+    }
+    opts.cluster_secret = file->secret;
+  }
+  if (opts.cluster_secret.empty() && !opts.initial_members.empty()) {
+    spdlog::warn("no cluster-secret: anyone who can reach the peer port can send Raft traffic (set cluster-secret)");
+  }
   Server server(std::move(cfg).value(), [opts](uv_loop_t* loop, StateMachine* sm, Replicator::AppliedFn applied,
                                                Replicator::ReadReadyFn ready) {
     auto r = std::make_unique<redraft::cluster::RaftReplicator>(loop, sm, opts, std::move(applied), std::move(ready));

@@ -142,9 +142,21 @@ size_t FrameDecoder::ElementLimit() const {
 }
 
 Status FrameDecoder::Feed(const char* data, size_t n, std::vector<Frame>* out) {
+  size_t consumed;
+  return FeedUpTo(data, n, out, SIZE_MAX, &consumed);
+}
+
+Status FrameDecoder::FeedOne(const char* data, size_t n, std::vector<Frame>* out, size_t* consumed) {
+  return FeedUpTo(data, n, out, 1, consumed);
+}
+
+Status FrameDecoder::FeedUpTo(const char* data, size_t n, std::vector<Frame>* out, size_t max_frames,
+                              size_t* consumed) {
+  *consumed = 0;
   if (!status_.ok()) return status_;
+  const size_t frames_before = out->size();
   size_t i = 0;
-  while (i < n) {
+  while (i < n && out->size() - frames_before < max_frames) {
     switch (state_) {
       case State::kArrayHeader:
       case State::kBulkHeader: {
@@ -187,6 +199,7 @@ Status FrameDecoder::Feed(const char* data, size_t n, std::vector<Frame>* out) {
       }
     }
   }
+  *consumed = i;
   return Status::OK();
 }
 

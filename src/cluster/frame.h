@@ -74,12 +74,19 @@ class FrameDecoder {
 
   // max_element_bytes bounds the payload element (and therefore the memory one decoder holds).
   explicit FrameDecoder(size_t max_element_bytes = kDefaultMaxElementBytes, HeaderCheck check = nullptr);
+  // Changes the payload limit for the frames not yet started (a connection that authenticated
+  // may send larger frames than one that has not).
+  void set_max_element_bytes(size_t n) { max_element_bytes_ = n; }
 
   // Consumes all of data[0, n), appending every completed, verified frame to *out.
   // Returns non-OK (Corruption for bad syntax/magic/checksum, InvalidArgument for a version
   // mismatch or an element over its limit, or the HeaderCheck's Status) and stays failed:
   // frames completed before the bad byte are still appended to *out.
   Status Feed(const char* data, size_t n, std::vector<Frame>* out);
+  // Like Feed, but stops right after the first completed frame, setting *consumed to the bytes
+  // used (all n if no frame completed). For a caller whose rules change with each frame (a
+  // handshake: the frames after it are judged by what it established).
+  Status FeedOne(const char* data, size_t n, std::vector<Frame>* out, size_t* consumed);
   Status Feed(std::string_view data, std::vector<Frame>* out) { return Feed(data.data(), data.size(), out); }
 
   bool failed() const { return !status_.ok(); }
@@ -88,12 +95,13 @@ class FrameDecoder {
 
  private:
   enum class State { kArrayHeader, kBulkHeader, kBulkBody, kBulkCr, kBulkLf };
+  Status FeedUpTo(const char* data, size_t n, std::vector<Frame>* out, size_t max_frames, size_t* consumed);
   Status Fail(Status s);
   Status OnLine(std::vector<Frame>* out);
   Status OnElementDone(std::vector<Frame>* out);
   size_t ElementLimit() const;
 
-  const size_t max_element_bytes_;
+  size_t max_element_bytes_;
   HeaderCheck check_;
   Status status_;
   State state_ = State::kArrayHeader;

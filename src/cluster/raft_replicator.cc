@@ -80,11 +80,15 @@ Status RaftReplicator::Start() {
 Status RaftReplicator::StartTransport() {
   // In formation a node speaks as its configured slot (formation.h); otherwise as itself.
   uint64_t as = formation_ ? formation_->slot() : identity_.self_id;
+  TransportOptions topts;
+  topts.secret = opts_.cluster_secret;
+  topts.logger = [](std::string_view line) { spdlog::info("{}", line); };
   transport_ = std::make_unique<PeerTransport>(
       loop_, as, identity_.cluster_id,
       [this](uint64_t from, const std::string& type, std::string&& payload) {
         OnPeerMessage(from, type, std::move(payload));
-      });
+      },
+      std::move(topts));
   transport_->SetAcceptUnknownSenders(formation_.has_value());
   REDRAFT_RETURN_IF_ERROR(transport_->Listen(opts_.bind, opts_.cluster_port));
   SyncPeers();
@@ -499,6 +503,12 @@ void RaftReplicator::OnPeerMessage(uint64_t from, const std::string& type, std::
     auto m = raft::Message::Decode(payload);
     if (!m.ok()) {
       spdlog::warn("undecodable raft message from {}: {}", NodeIdHex(from), m.status().ToString());
+      return;
+    }
+    // The transport proved who sent the frame (docs/peer_protocol.md); a message must not claim
+    // to be from anyone else.
+    if (m->from != from) {
+      spdlog::warn("refused a raft message from {} claiming to be from {}", NodeIdHex(from), NodeIdHex(m->from));
       return;
     }
     // A snapshot must be whole and valid before the Raft core may accept it (after Step the log

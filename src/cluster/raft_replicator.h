@@ -46,6 +46,7 @@ struct ClusterOptions {
   int64_t compact_bytes = 64 << 20;  // or bytes of entries appended (bounds the in-memory log)
   uint64_t segment_bytes = 64 << 20;  // log segment size (raft::LogStoreOptions)
   uint64_t disk_min_free = 256ull << 20;  // refuse writes below this much free space (0 = never)
+  std::string cluster_secret;      // non-empty: every peer connection authenticates (peer_auth.h)
 };
 
 // The write path of a cluster node: a Raft group (raft/) whose log is the LogStore, replicated

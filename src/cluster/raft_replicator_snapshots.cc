@@ -67,6 +67,15 @@ void RaftReplicator::OnSnapshotMessage(uint64_t from, const std::string& type, s
   auto reply = [&](const std::optional<std::string>& ack) {
     if (ack && transport_) transport_->Send(from, "snap-ack", *ack);
   };
+  // A snapshot replaces the whole state and the address book: only the leader of our current
+  // term may send one (the leader probes with AppendEntries first, so a follower that needs a
+  // snapshot knows it by then).
+  if (type != "snap-ack" && from != raft_->leader()) {
+    if (type == "snap-begin") {
+      spdlog::warn("refused a snapshot from {}: not the leader of term {}", NodeIdHex(from), raft_->term());
+    }
+    return;
+  }
   if (type == "snap-ack") {
     snap_sender_->OnAck(from, payload, now);
   } else if (type == "snap-begin") {
@@ -83,7 +92,8 @@ void RaftReplicator::OnSnapshotMessage(uint64_t from, const std::string& type, s
     }
     raft::Index index = snap_receiver_->staged_index();
     auto m = raft::Message::Decode(*msg);
-    bool valid = m.ok() && m->type == raft::MessageType::kSnapshot && m->snapshot && m->to == identity_.self_id &&
+    bool valid = m.ok() && m->type == raft::MessageType::kSnapshot && m->snapshot && m->from == from &&
+                 m->to == identity_.self_id &&
                  m->snapshot->meta.index == index && m->snapshot->data == kStreamedSnapshotData;
     if (valid) raft_->Step(std::move(m).value());
     // Taken if the core now holds it as its (unstable) snapshot: the next Ready installs it.

@@ -8,6 +8,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include "cluster/peer_auth.h"
 #include "common/coding.h"
 
 namespace redraft::cluster {
@@ -16,6 +17,10 @@ namespace {
 
 constexpr std::string_view kHelloType = "hello";
 constexpr std::string_view kChunkType = "chunk";
+constexpr std::string_view kAuthChallengeType = "auth-challenge";
+constexpr std::string_view kAuthProofType = "auth-proof";
+// Payload limit before a connection authenticated: the handshake frames are tens of bytes.
+constexpr size_t kHandshakeFrameBytes = 256;
 constexpr size_t kReadBufferBytes = 256 << 10;
 constexpr size_t kMaxChunkedTypeBytes = 255;
 constexpr unsigned kKeepAliveSeconds = 10;
@@ -26,6 +31,29 @@ std::string UvError(int err) { return std::string(uv_err_name(err)) + ": " + uv_
 template <typename H>
 void CloseAndDelete(H* h) {
   uv_close(reinterpret_cast<uv_handle_t*>(h), [](uv_handle_t* x) { delete reinterpret_cast<H*>(x); });
+}
+
+bool IsReserved(std::string_view type) {
+  return type == kHelloType || type == kChunkType || type == kAuthChallengeType || type == kAuthProofType;
+}
+
+// "host:port" of the other end of a connection, for log lines.
+std::string RemoteAddr(const uv_tcp_t* tcp) {
+  sockaddr_storage ss{};
+  int len = sizeof(ss);
+  if (uv_tcp_getpeername(tcp, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return "?";
+  char host[64] = "?";
+  int port = 0;
+  if (ss.ss_family == AF_INET) {
+    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
+    uv_ip4_name(a, host, sizeof(host));
+    port = ntohs(a->sin_port);
+  } else if (ss.ss_family == AF_INET6) {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+    uv_ip6_name(a, host, sizeof(host));
+    port = ntohs(a->sin6_port);
+  }
+  return std::string(host) + ":" + std::to_string(port);
 }
 
 }  // namespace
@@ -53,6 +81,17 @@ struct PeerTransport::Conn {
   std::string asm_type;
   std::string asm_buf;
   uint64_t asm_total = 0;
+  // The handshake (opts_.secret set; peer_auth.h). Inbound: kAwaitHello -> kAwaitProof -> kDone.
+  // Outbound: kAwaitChallenge -> kDone; nothing but the hello is written before kDone.
+  enum class Auth { kOff, kAwaitHello, kAwaitChallenge, kAwaitProof, kDone };
+  Auth auth = Auth::kOff;
+  std::string nonce_dialer, nonce_acceptor;
+  uint64_t hello_to = 0;
+  bool proof_sent = false;
+  uint64_t opened_at = 0;  // uv_now() when accepted or connected (handshake deadline)
+  std::string remote;      // the other end's address, for log lines
+
+  bool handshaking() const { return auth != Auth::kOff && auth != Auth::kDone; }
 };
 
 struct PeerTransport::Peer {
@@ -101,6 +140,10 @@ PeerTransport::PeerTransport(uv_loop_t* loop, uint64_t self_id, std::string clus
   uv_prepare_init(loop_, prepare_);
   prepare_->data = this;
   uv_unref(reinterpret_cast<uv_handle_t*>(prepare_));
+  handshake_timer_ = new uv_timer_t;
+  uv_timer_init(loop_, handshake_timer_);
+  handshake_timer_->data = this;
+  uv_unref(reinterpret_cast<uv_handle_t*>(handshake_timer_));
 }
 
 PeerTransport::~PeerTransport() {
@@ -171,11 +214,18 @@ void PeerTransport::OnAccept(int status) {
   c->connected = true;
   uv_tcp_nodelay(&c->tcp, 1);
   uv_tcp_keepalive(&c->tcp, 1, kKeepAliveSeconds);  // notices a vanished sender's half-open connection
+  c->remote = RemoteAddr(&c->tcp);
+  bool auth = !opts_.secret.empty();
   c->decoder = std::make_unique<FrameDecoder>(
-      opts_.max_frame_bytes,
-      [this, c](std::string_view cluster_id, uint64_t from, std::string_view) {
-        return CheckHeader(c, cluster_id, from);
+      auth ? kHandshakeFrameBytes : opts_.max_frame_bytes,
+      [this, c](std::string_view cluster_id, uint64_t from, std::string_view type) {
+        return CheckHeader(c, cluster_id, from, type);
       });
+  if (auth) {
+    c->auth = Conn::Auth::kAwaitHello;
+    c->opened_at = uv_now(loop_);
+    StartHandshakeTimer();
+  }
   uv_read_start(reinterpret_cast<uv_stream_t*>(&c->tcp), AllocRead, ReadCb);
 }
 
@@ -190,8 +240,17 @@ void PeerTransport::ReadCb(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
   c->t->OnRead(c, nread, buf);
 }
 
-Status PeerTransport::CheckHeader(Conn* c, std::string_view cluster_id, uint64_t from) const {
+Status PeerTransport::CheckHeader(Conn* c, std::string_view cluster_id, uint64_t from, std::string_view type) const {
   if (cluster_id != cluster_id_) return Status::Aborted("frame from another cluster");
+  if (c->auth == Conn::Auth::kAwaitHello && type != kHelloType) {
+    return Status::Aborted("a '" + std::string(type) + "' frame before the handshake");
+  }
+  if (c->auth == Conn::Auth::kAwaitProof && type != kAuthProofType) {
+    return Status::Aborted("a '" + std::string(type) + "' frame instead of the handshake's proof");
+  }
+  if (!c->handshaking() && (type == kAuthChallengeType || type == kAuthProofType)) {
+    return Status::Aborted("a handshake frame on an open connection");
+  }
   if (from == self_id_ || (FindPeer(from) == nullptr && !accept_unknown_)) {
     return Status::Aborted("frame from non-member " + std::to_string(from));
   }
@@ -202,7 +261,23 @@ Status PeerTransport::CheckHeader(Conn* c, std::string_view cluster_id, uint64_t
 void PeerTransport::OnRead(Conn* c, ssize_t nread, const uv_buf_t* buf) {
   if (c->closing) return;
   if (c->outbound) {
-    // Peers never write on our outbound connections: only EOF/errors matter here.
+    // Peers write on our outbound connections only the handshake's challenge: after it, only
+    // EOF/errors matter here.
+    if (nread > 0 && c->auth == Conn::Auth::kAwaitChallenge) {
+      std::vector<Frame> frames;
+      size_t used;
+      Status s = c->decoder->FeedOne(buf->base, static_cast<size_t>(nread), &frames, &used);
+      for (Frame& f : frames) {
+        if (!DialerHandshake(c, std::move(f))) return;
+      }
+      if (!s.ok()) {
+        Peer* p = FindPeer(c->peer_id);
+        counters_.auth_failures++;
+        Log("cluster: peer " + std::to_string(c->peer_id) + " sent a bad handshake: " + s.ToString());
+        if (p != nullptr && p->out == c) DropOutbound(p, /*reconnect=*/true); else CloseConn(c);
+      }
+      return;
+    }
     if (nread >= 0) return;
     Peer* p = FindPeer(c->peer_id);
     if (p != nullptr && p->out == c) {
@@ -216,14 +291,29 @@ void PeerTransport::OnRead(Conn* c, ssize_t nread, const uv_buf_t* buf) {
     CloseConn(c);
     return;
   }
-  std::vector<Frame> frames;
-  Status s = c->decoder->Feed(buf->base, static_cast<size_t>(nread), &frames);
-  for (Frame& f : frames) {
-    if (c->closing) return;
-    HandleFrame(c, std::move(f));
+  // While handshaking, one frame at a time: the frames after the proof are judged as coming from
+  // an authenticated peer (larger limit), those before it as not.
+  Status s;
+  size_t off = 0, n = static_cast<size_t>(nread);
+  while (off < n && s.ok() && !c->closing) {
+    std::vector<Frame> frames;
+    if (c->handshaking()) {
+      size_t used;
+      s = c->decoder->FeedOne(buf->base + off, n - off, &frames, &used);
+      off += used;
+    } else {
+      s = c->decoder->Feed(buf->base + off, n - off, &frames);
+      off = n;
+    }
+    for (Frame& f : frames) {
+      if (c->closing) return;
+      HandleFrame(c, std::move(f));
+    }
   }
   if (!s.ok() && !c->closing) {
-    if (s.code() == Status::Code::kAborted) {
+    if (c->handshaking()) {
+      RefuseAuth(c, s.ToString());
+    } else if (s.code() == Status::Code::kAborted) {
       counters_.rejected_frames++;
     } else {
       counters_.decode_errors++;
@@ -235,11 +325,15 @@ void PeerTransport::OnRead(Conn* c, ssize_t nread, const uv_buf_t* buf) {
 
 void PeerTransport::HandleFrame(Conn* c, Frame&& f) {
   // Re-check: on_message may have changed membership since the header was checked.
-  Status s = CheckHeader(c, f.cluster_id, f.from);
+  Status s = CheckHeader(c, f.cluster_id, f.from, f.type);
   if (!s.ok()) {
     counters_.rejected_frames++;
-    Log("cluster: closing inbound connection: " + s.ToString());
+    Log("cluster: closing inbound connection from " + c->remote + ": " + s.ToString());
     CloseConn(c);
+    return;
+  }
+  if (c->handshaking()) {
+    AcceptorHandshake(c, std::move(f));
     return;
   }
   c->peer_known = true;
@@ -267,6 +361,112 @@ void PeerTransport::HandleFrame(Conn* c, Frame&& f) {
     return;
   }
   Deliver(p, f.type, std::move(f.payload));
+}
+
+bool PeerTransport::AcceptorHandshake(Conn* c, Frame&& f) {
+  if (c->auth == Conn::Auth::kAwaitHello) {
+    std::optional<PeerHello> hello = DecodePeerHello(f.payload);
+    if (!hello) {
+      RefuseAuth(c, "node " + std::to_string(f.from) + " opened without the handshake (is cluster-secret set on it?)");
+      return false;
+    }
+    c->peer_known = true;
+    c->peer_id = f.from;
+    c->hello_to = hello->to;
+    c->nonce_dialer = std::move(hello->nonce);
+    c->nonce_acceptor = NewPeerNonce();
+    PeerHandshakeIds ids{cluster_id_, c->peer_id, c->hello_to, c->nonce_dialer, c->nonce_acceptor};
+    c->wbuf.clear();
+    AppendFrame(&c->wbuf, cluster_id_, self_id_, kAuthChallengeType,
+                EncodePeerChallenge(PeerChallenge{c->nonce_acceptor, AcceptorMac(opts_.secret, ids)}));
+    c->auth = Conn::Auth::kAwaitProof;
+    c->writing = true;
+    c->write_req.data = c;
+    uv_buf_t b = uv_buf_init(c->wbuf.data(), static_cast<unsigned>(c->wbuf.size()));
+    int r = uv_write(&c->write_req, reinterpret_cast<uv_stream_t*>(&c->tcp), &b, 1, [](uv_write_t* req, int status) {
+      auto* conn = static_cast<Conn*>(req->data);
+      conn->writing = false;
+      if (!conn->closing && status < 0) conn->t->CloseConn(conn);
+    });
+    if (r != 0) {
+      c->writing = false;
+      CloseConn(c);
+      return false;
+    }
+    return true;
+  }
+  // kAwaitProof (CheckHeader let nothing else through).
+  PeerHandshakeIds ids{cluster_id_, c->peer_id, c->hello_to, c->nonce_dialer, c->nonce_acceptor};
+  if (!MacEquals(f.payload, DialerMac(opts_.secret, ids))) {
+    RefuseAuth(c, "node " + std::to_string(f.from) + " failed the handshake (wrong cluster-secret)");
+    return false;
+  }
+  c->auth = Conn::Auth::kDone;
+  c->nonce_dialer.clear();
+  c->nonce_acceptor.clear();
+  c->decoder->set_max_element_bytes(opts_.max_frame_bytes);
+  return true;
+}
+
+bool PeerTransport::DialerHandshake(Conn* c, Frame&& f) {
+  Peer* p = FindPeer(c->peer_id);
+  if (p == nullptr || p->out != c) {
+    CloseConn(c);
+    return false;
+  }
+  std::optional<PeerChallenge> ch = DecodePeerChallenge(f.payload);
+  bool ok = false;
+  if (ch) {
+    PeerHandshakeIds ids{cluster_id_, self_id_, c->peer_id, c->nonce_dialer, ch->nonce};
+    ok = MacEquals(ch->mac, AcceptorMac(opts_.secret, ids));
+  }
+  if (!ok) {
+    counters_.auth_failures++;
+    Log("cluster: peer " + std::to_string(p->id) + " at " + p->host + ":" + std::to_string(p->port) +
+        " failed the handshake (wrong cluster-secret, or not the node configured there)");
+    DropOutbound(p, /*reconnect=*/true);
+    return false;
+  }
+  c->nonce_acceptor = std::move(ch->nonce);
+  c->auth = Conn::Auth::kDone;
+  MarkDirty(p);  // the proof, then whatever is queued
+  return true;
+}
+
+void PeerTransport::RefuseAuth(Conn* c, const std::string& why) {
+  counters_.auth_failures++;
+  Log("cluster: refused peer connection from " + c->remote + ": " + why);
+  CloseConn(c);
+}
+
+void PeerTransport::StartHandshakeTimer() {
+  if (uv_is_active(reinterpret_cast<uv_handle_t*>(handshake_timer_))) return;
+  uint64_t every = static_cast<uint64_t>(std::clamp(opts_.handshake_timeout_ms / 4, 10, 1000));
+  uv_timer_start(handshake_timer_, [](uv_timer_t* t) {
+    static_cast<PeerTransport*>(t->data)->CheckHandshakeDeadlines();
+  }, every, every);
+}
+
+void PeerTransport::CheckHandshakeDeadlines() {
+  uint64_t now = uv_now(loop_);
+  bool pending = false;
+  std::vector<Conn*> all(conns_.begin(), conns_.end());
+  for (Conn* c : all) {
+    if (c->closing || !c->handshaking()) continue;
+    if (now - c->opened_at < static_cast<uint64_t>(opts_.handshake_timeout_ms)) {
+      pending = true;
+      continue;
+    }
+    if (!c->outbound) {
+      RefuseAuth(c, "no handshake within " + std::to_string(opts_.handshake_timeout_ms) + " ms");
+      continue;
+    }
+    counters_.auth_failures++;
+    Peer* p = FindPeer(c->peer_id);
+    Log("cluster: peer " + std::to_string(c->peer_id) + " did not answer the handshake (is cluster-secret set on it?)");
+    if (p != nullptr && p->out == c) DropOutbound(p, /*reconnect=*/true); else CloseConn(c);
+  }
+  if (!pending) uv_timer_stop(handshake_timer_);
 }
 
 void PeerTransport::HandleChunk(Conn* c, Peer* p, std::string&& payload) {
@@ -478,6 +678,18 @@ void PeerTransport::OnConnected(Conn* c, int status) {
 #endif
   c->connected = true;
   c->connected_at = uv_now(loop_);
+  if (!opts_.secret.empty()) {
+    c->auth = Conn::Auth::kAwaitChallenge;
+    c->opened_at = c->connected_at;
+    c->nonce_dialer = NewPeerNonce();
+    c->decoder = std::make_unique<FrameDecoder>(
+        kHandshakeFrameBytes, [this](std::string_view cluster_id, uint64_t, std::string_view type) {
+          if (cluster_id != cluster_id_) return Status::Aborted("challenge from another cluster");
+          if (type != kAuthChallengeType) return Status::Aborted("a '" + std::string(type) + "' frame instead of a challenge");
+          return Status::OK();
+        });
+    StartHandshakeTimer();
+  }
   p->large_offset = 0;  // a chunked message interrupted by a reconnect starts over
   uv_read_start(reinterpret_cast<uv_stream_t*>(&c->tcp), AllocRead, ReadCb);
   MarkDirty(p);  // sends the hello and whatever is queued
@@ -529,7 +741,7 @@ bool PeerTransport::IsConnected(uint64_t id) const {
 // ---- write path ------------------------------------------------------------------------------
 
 bool PeerTransport::Send(uint64_t to, const std::string& type, std::string payload) {
-  if (closed_ || type == kHelloType || type == kChunkType || type.size() > kMaxChunkedTypeBytes) return false;
+  if (closed_ || IsReserved(type) || type.size() > kMaxChunkedTypeBytes) return false;
   Peer* p = FindPeer(to);
   if (p == nullptr) return false;
   if (IsBlocked(to)) {
@@ -569,18 +781,26 @@ void PeerTransport::Flush(Peer* p) {
   c->wbuf.clear();
   uint64_t msgs = 0;
   if (!c->hello_sent) {
-    AppendFrame(&c->wbuf, cluster_id_, self_id_, kHelloType, {});
+    std::string hello = c->auth == Conn::Auth::kOff ? std::string() : EncodePeerHello(PeerHello{p->id, c->nonce_dialer});
+    AppendFrame(&c->wbuf, cluster_id_, self_id_, kHelloType, hello);
     c->hello_sent = true;
   }
+  if (c->auth == Conn::Auth::kDone && !c->proof_sent) {
+    PeerHandshakeIds ids{cluster_id_, self_id_, p->id, c->nonce_dialer, c->nonce_acceptor};
+    AppendFrame(&c->wbuf, cluster_id_, self_id_, kAuthProofType, DialerMac(opts_.secret, ids));
+    c->proof_sent = true;
+  }
+  // Nothing but the hello until the acceptor proved it knows the secret.
+  bool open = c->auth == Conn::Auth::kOff || c->auth == Conn::Auth::kDone;
   // Small messages up to ~chunk_bytes per write, then one chunk of the current large message.
-  while (!p->small.empty() && c->wbuf.size() < opts_.chunk_bytes) {
+  while (open && !p->small.empty() && c->wbuf.size() < opts_.chunk_bytes) {
     OutMsg& m = p->small.front();
     AppendFrame(&c->wbuf, cluster_id_, self_id_, m.type, m.payload);
     p->small_bytes -= m.payload.size();
     p->small.pop_front();
     msgs++;
   }
-  if (!p->large.empty()) {
+  if (open && !p->large.empty()) {
     OutMsg& m = p->large.front();
     uint64_t total = m.payload.size();
     size_t piece = static_cast<size_t>(std::min<uint64_t>(opts_.chunk_bytes, total - p->large_offset));
@@ -679,6 +899,9 @@ void PeerTransport::Close() {
   uv_prepare_stop(prepare_);
   CloseAndDelete(prepare_);
   prepare_ = nullptr;
+  uv_timer_stop(handshake_timer_);
+  CloseAndDelete(handshake_timer_);
+  handshake_timer_ = nullptr;
 }
 
 std::vector<PeerTransport::PeerStats> PeerTransport::Stats() const {

@@ -39,7 +39,16 @@
 // messages sent later than it. Nothing is delivered twice within one connection; across a
 // reconnect a message may be lost, never duplicated.
 //
-// Reserved types: "hello" and "chunk" (Send() refuses them).
+// Authentication. With opts.secret set, every connection opens with the mutual challenge-response
+// handshake of peer_auth.h (docs/peer_protocol.md): the dialer's hello carries its nonce, the
+// acceptor answers on the same connection with a challenge proving it knows the secret, the
+// dialer answers with its proof and only then sends anything else. Before the proof verifies, an
+// inbound connection accepts nothing but the hello and the proof (small payloads only); a wrong
+// MAC, another frame, or no proof within handshake_timeout_ms closes it with one log line naming
+// the remote address (Counters::auth_failures). Once authenticated, every frame's sender must be
+// the id the handshake proved. Without a secret connections open with an empty hello, as before.
+//
+// Reserved types: "hello", "chunk", "auth-challenge", "auth-proof" (Send() refuses them).
 //
 // Thread-safety: none. Every method and callback runs on the loop thread.
 // Lifetime: Close() stops everything; the loop must then run until the closed handles' callbacks
@@ -80,6 +89,8 @@ struct TransportOptions {
   uint64_t max_reassembly_bytes = uint64_t{1} << 30;    // sum of their declared totals
   size_t max_inbound_connections = 1024;      // beyond this, new inbound connections are refused
   std::function<void(std::string_view)> logger;  // optional: one line per notable event
+  std::string secret;              // non-empty: peers must prove they know it (peer_auth.h)
+  int handshake_timeout_ms = 5000;  // an unauthenticated connection is closed after this long
 };
 
 class PeerTransport {
@@ -105,6 +116,7 @@ class PeerTransport {
     uint64_t decode_errors = 0;         // inbound connections closed on a FrameDecoder error
     uint64_t refused_connections = 0;   // over max_inbound_connections
     uint64_t refused_reassemblies = 0;  // first chunks over max_reassemblies/max_reassembly_bytes
+    uint64_t auth_failures = 0;         // connections refused by the handshake (either side)
   };
 
   PeerTransport(uv_loop_t* loop, uint64_t self_id, std::string cluster_id, OnMessage on_message,
@@ -175,7 +187,14 @@ class PeerTransport {
   void HandleFrame(Conn* c, Frame&& f);
   void HandleChunk(Conn* c, Peer* p, std::string&& payload);
   void DropReassembly(Conn* c);  // frees c's partial message and its share of the budget
-  Status CheckHeader(Conn* c, std::string_view cluster_id, uint64_t from) const;
+  Status CheckHeader(Conn* c, std::string_view cluster_id, uint64_t from, std::string_view type) const;
+  // The handshake (opts_.secret set): the acceptor's side for hello/proof frames, the dialer's
+  // side for the challenge. Each returns false after closing the connection.
+  bool AcceptorHandshake(Conn* c, Frame&& f);
+  bool DialerHandshake(Conn* c, Frame&& f);
+  void RefuseAuth(Conn* c, const std::string& why);
+  void StartHandshakeTimer();
+  void CheckHandshakeDeadlines();
   void Deliver(Peer* p, const std::string& type, std::string&& payload);
 
   static void AllocRead(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
@@ -199,6 +218,7 @@ class PeerTransport {
   int port_ = 0;
   uv_tcp_t* listener_ = nullptr;   // heap: freed by its close callback
   uv_prepare_t* prepare_ = nullptr;
+  uv_timer_t* handshake_timer_ = nullptr;  // heap; runs while handshakes are pending
   std::map<uint64_t, std::unique_ptr<Peer>> peers_;
   std::unordered_set<uint64_t> blocked_;
   std::unordered_set<Conn*> conns_;         // every open (not closing) connection

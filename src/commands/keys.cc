@@ -1,5 +1,5 @@
 // The key-space family (Redis group "generic"): DEL, UNLINK, EXISTS, TOUCH, TYPE, RENAME,
-// RENAMENX, KEYS, SCAN, RANDOMKEY, the EXPIRE family, TTL family, PERSIST, plus the internal
+// RENAMENX, COPY, KEYS, SCAN, RANDOMKEY, the EXPIRE family, TTL family, PERSIST, plus the internal
 // write "redraft.expired" proposed by the server's active expiry.
 //
 // Semantics follow Redis 7.0 (db.c, expire.c) reply for reply. Write-path lookups behave like
@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "commands/args.h"
+#include "commands/collection.h"
 #include "commands/command.h"
 #include "commands/glob.h"
 #include "commands/scan_cursor.h"
@@ -95,7 +96,29 @@ void ExecType(ExecContext& ctx, const Argv& argv) {
   ctx.reply.SimpleString(LookupRead(ctx, argv[1], &v) ? TypeName(v.type) : "none");
 }
 
-// --- RENAME, RENAMENX (Redis renameGenericCommand) ---
+// --- RENAME, RENAMENX (Redis renameGenericCommand), COPY ---
+
+// Copies the sub-keys of the collection (src, version) under dst with a fresh version and returns
+// it. O(N) in the collection's size, in bounded memory: the batch may not change while it is
+// scanned, so the copy alternates between reading a chunk and writing it.
+// REQUIRES: src != dst (the chunks are read from src's range only).
+uint64_t CopySubKeys(ApplyContext& ctx, std::string_view src, uint64_t version, std::string_view dst) {
+  constexpr size_t kChunk = 1024;
+  uint64_t fresh = NewVersion(ctx);
+  std::vector<std::pair<std::string, std::string>> chunk;
+  std::string start;
+  do {
+    chunk.clear();
+    Status s = ctx.batch.ScanSub(src, version, start, [&](std::string_view field, std::string_view value) {
+      chunk.emplace_back(field, value);
+      return chunk.size() < kChunk;
+    });
+    if (!s.ok()) REDRAFT_PANIC("store read failed: " + s.ToString());
+    for (const auto& [field, value] : chunk) ctx.batch.PutSub(dst, fresh, field, value);
+    if (!chunk.empty()) start = chunk.back().first + '\0';  // the next field in byte order
+  } while (chunk.size() == kChunk);
+  return fresh;
+}
 
 void ApplyRenameGeneric(ApplyContext& ctx, const Argv& argv, bool nx) {
   const std::string& src = argv[1];
@@ -114,19 +137,9 @@ void ApplyRenameGeneric(ApplyContext& ctx, const Argv& argv, bool nx) {
     ctx.reply.Integer(0);
     return;
   }
-  if (store::IsCollection(v.type)) {
-    // Sub-keys carry their key's name: the collection moves to dst under a fresh version (O(N)
-    // in its size; src's sub-keys become garbage with its metadata record).
-    uint64_t version = NewVersion(ctx);
-    std::vector<std::pair<std::string, std::string>> fields;  // the batch may not change mid-scan
-    Status s = ctx.batch.ScanSub(src, v.version, "", [&](std::string_view field, std::string_view value) {
-      fields.emplace_back(field, value);
-      return true;
-    });
-    if (!s.ok()) REDRAFT_PANIC("store read failed: " + s.ToString());
-    for (const auto& [field, value] : fields) ctx.batch.PutSub(dst, version, field, value);
-    v.version = version;
-  }
+  // Sub-keys carry their key's name: the collection moves to dst under a fresh version (O(N)
+  // in its size; src's sub-keys become garbage with its metadata record).
+  if (store::IsCollection(v.type)) v.version = CopySubKeys(ctx, src, v.version, dst);
   ctx.batch.Put(dst, v);  // keeps type, size and expiry
   ctx.batch.Delete(src);
   if (nx) ctx.reply.Integer(1); else ctx.reply.Ok();
@@ -134,6 +147,62 @@ void ApplyRenameGeneric(ApplyContext& ctx, const Argv& argv, bool nx) {
 
 void ApplyRename(ApplyContext& ctx, const Argv& argv) { ApplyRenameGeneric(ctx, argv, false); }
 void ApplyRenameNx(ApplyContext& ctx, const Argv& argv) { ApplyRenameGeneric(ctx, argv, true); }
+
+// COPY source destination [DB destination-db] [REPLACE] (Redis copyCommand). Only database 0
+// exists (as redis-server --databases 1): DB 0 is the current database, any other index is out
+// of range. Options are checked before the keys, so bad syntax never reaches the log.
+bool ParseCopyOptions(const Argv& argv, resp::ReplyBuilder& reply, bool* replace) {
+  *replace = false;
+  for (size_t j = 3; j < argv.size(); j++) {
+    if (EqualsIgnoreCase(CStrView(argv[j]), "replace")) {
+      *replace = true;
+    } else if (EqualsIgnoreCase(CStrView(argv[j]), "db") && j + 1 < argv.size()) {
+      int64_t db;
+      if (!ParseInt64(argv[j + 1], &db)) {
+        reply.Error(kErrNotInteger);
+        return false;
+      }
+      if (db < INT_MIN || db > INT_MAX) {
+        reply.Error("ERR value is out of range, value must between -2147483648 and 2147483647");
+        return false;
+      }
+      if (db != 0) {
+        reply.Error("ERR DB index is out of range");
+        return false;
+      }
+      j++;
+    } else {
+      reply.Error(kErrSyntax);
+      return false;
+    }
+  }
+  if (argv[1] == argv[2]) {
+    reply.Error("ERR source and destination objects are the same");
+    return false;
+  }
+  return true;
+}
+
+bool PrepareCopy(PrepareContext& ctx, Argv& argv) {
+  bool replace;
+  return ParseCopyOptions(argv, ctx.reply, &replace);
+}
+
+// The copy keeps the type, size and expiry; a collection's elements get a fresh version under
+// destination (O(N)). REPLACE overwrites a destination of any type in O(1): its old version's
+// sub-keys become garbage.
+void ApplyCopy(ApplyContext& ctx, const Argv& argv) {
+  bool replace;
+  if (!ParseCopyOptions(argv, ctx.reply, &replace)) return;
+  const std::string& src = argv[1];
+  const std::string& dst = argv[2];
+  Value v, existing;
+  if (!LookupWrite(ctx, src, &v)) return ctx.reply.Integer(0);
+  if (LookupWrite(ctx, dst, &existing) && !replace) return ctx.reply.Integer(0);
+  if (store::IsCollection(v.type)) v.version = CopySubKeys(ctx, src, v.version, dst);
+  ctx.batch.Put(dst, v);
+  ctx.reply.Integer(1);
+}
 
 // --- KEYS, SCAN, RANDOMKEY ---
 
@@ -520,6 +589,9 @@ const CommandSpec kKeyCommands[] = {
      ApplyRename},
     {"renamenx", 3, kWrite | kFast, 1, 2, 1, "generic", "1.0.0",
      "Rename a key, only if the new key does not exist", "O(1)", nullptr, nullptr, ApplyRenameNx},
+    {"copy", -3, kWrite | kDenyOom, 1, 2, 1, "generic", "6.2.0", "Copy a key",
+     "O(N) worst case for collections, where N is the number of nested items. O(1) for string values.",
+     nullptr, PrepareCopy, ApplyCopy},
     {"keys", 2, kReadonly, 0, 0, 0, "generic", "1.0.0", "Find all keys matching the given pattern",
      kKeysComplexity, ExecKeys},
     {"scan", -2, kReadonly, 0, 0, 0, "generic", "2.8.0", "Incrementally iterate the keys space",

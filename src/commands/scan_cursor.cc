@@ -49,11 +49,15 @@ bool ParseScanOptions(const std::vector<std::string>& argv, size_t first, bool a
 
 namespace {
 
-// splitmix64 finalizer: a bijection, so distinct counters give distinct cursors.
+constexpr uint64_t kCursorMask = (1ull << 53) - 1;
+
+// A bijection on [0, 2^53) (xor-shifts and odd multipliers modulo 2^53, after splitmix64), so
+// distinct counters give distinct cursors and every cursor is exact as a JavaScript number.
 uint64_t Mix(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
+  z &= kCursorMask;
+  z = ((z ^ (z >> 26)) * 0xbf58476d1ce4e5b9ull) & kCursorMask;
+  z = ((z ^ (z >> 24)) * 0x94d049bb133111ebull) & kCursorMask;
+  return z ^ (z >> 27);
 }
 
 }  // namespace

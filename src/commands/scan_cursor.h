@@ -3,8 +3,10 @@
 // ScanCursorTable maps each cursor number handed out to the key where the next call resumes.
 //
 // - Cursor 0 starts (and, returned, ends) an iteration, as in Redis.
-// - Numbers are a per-table random 64-bit salt mixed with a counter, so a cursor from another
-//   node or from before a restart is very unlikely to alias a live one.
+// - Numbers are below 2^53: node-redis 4 parses cursors into JavaScript numbers, which are exact
+//   only up to 2^53 (its scanIterator would resume elsewhere, or never end).
+// - Numbers are a per-table random salt mixed with a counter (a bijection on 53 bits), so a
+//   cursor from another node or from before a restart is very unlikely to alias a live one.
 // - Bounded: at most `capacity` cursors; the least recently issued/used one is forgotten first.
 //   An unknown cursor (evicted, issued by another node or before a restart) is an error
 //   ("ERR invalid cursor") rather than a silent restart, which could loop forever, or a silent
@@ -29,7 +31,7 @@ class ScanCursorTable {
  public:
   explicit ScanCursorTable(size_t capacity = 16384);
 
-  // Returns a fresh non-zero cursor that resumes at resume_key.
+  // Returns a fresh cursor in [1, 2^53) that resumes at resume_key.
   uint64_t Issue(std::string resume_key);
   // The resume key of cursor, or nullopt if unknown. Marks it recently used.
   std::optional<std::string> Lookup(uint64_t cursor);

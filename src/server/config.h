@@ -24,6 +24,7 @@ struct Config {
   int timeout = 0;                  // seconds of idle before closing a client; 0 = never
   int databases = 1;                // only database 0 exists
   std::string requirepass;
+  std::string protected_mode = "yes";  // yes: with no requirepass, only loopback clients (Redis's rule)
   int hz = 10;                      // server cron frequency (active expiry, timeouts)
   int64_t log_compact_entries = 100000;  // flush the store and drop the log behind it this often
   int64_t log_compact_bytes = 64 << 20;  // ... or once this many bytes of entries were appended
@@ -38,6 +39,8 @@ struct Config {
   std::string cluster_id;               // empty = derived from cluster-members, or random
   std::string cluster_members;          // "id@host:port[@cport],..." for a static cluster
   std::string cluster_join = "no";      // yes: start empty and wait for CLUSTER MEET
+  std::string cluster_secret;           // peers must prove they know it (cluster/peer_auth.h)
+  std::string cluster_secret_file;      // ... or read it from this file's first line
   int raft_tick_ms = 40;
   int raft_election_ticks = 10;
   int cluster_request_timeout = 5000;   // ms

@@ -170,6 +170,25 @@ void Server::Run() {
 
 // --- connections ---
 
+// Protected mode (Redis 7.0's text, byte for byte): with no password, only loopback clients.
+constexpr std::string_view kProtectedModeDenied =
+    "-DENIED Redis is running in protected mode because protected mode is enabled and no password is "
+    "set for the default user. In this mode connections are only accepted from the loopback interface"
+    ". If you want to connect from external computers to Redis you may adopt one of the following sol"
+    "utions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from t"
+    "he loopback interface by connecting to Redis from the same host the server is running, however M"
+    "AKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make"
+    " this change permanent. 2) Alternatively you can just disable the protected mode by editing the "
+    "Redis configuration file, and setting the protected mode option to 'no', and then restarting the"
+    " server. 3) If you started the server manually just for testing, restart it with the '--protecte"
+    "d-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only ne"
+    "ed to do one of the above things in order for the server to start accepting connections from the"
+    " outside."
+    "\r\n";
+
+// Redis's islocalClient: the literal loopback addresses only (127.0.0.2 is not "local").
+bool IsLoopbackPeer(std::string_view addr) { return addr.starts_with("127.0.0.1:") || addr.starts_with("::1:"); }
+
 void Server::OnNewConnection(int status) {
   if (status < 0 || shutting_down_) return;
   auto* c = new Connection();
@@ -187,6 +206,7 @@ void Server::OnNewConnection(int status) {
     uv_close(reinterpret_cast<uv_handle_t*>(&c->handle), [](uv_handle_t* h) { delete FromHandle(h); });
     return;
   }
+  bool denied = cfg_.protected_mode == "yes" && cfg_.requirepass.empty() && !IsLoopbackPeer(PeerName(&c->handle, false));
   uv_tcp_nodelay(&c->handle, 1);
   c->id = next_client_id_++;
   c->session.id = c->id;
@@ -201,6 +221,13 @@ void Server::OnNewConnection(int status) {
   clients_[c->id] = c;
   total_connections_++;
   StartReading(c);
+  if (denied) {
+    // Written, then closed like QUIT (whatever the client sent is read and ignored, so the close
+    // is a FIN after the text, not a reset that could destroy it).
+    rejected_connections_++;
+    Reply(c, kProtectedModeDenied);
+    c->close_after_reply = true;
+  }
 }
 
 void Server::StartReading(Connection* c) {

@@ -231,3 +231,38 @@ TEST(Frame, GarbageNeverCrashes) {
 
 }  // namespace
 }  // namespace redraft::cluster
+
+namespace redraft::cluster {
+namespace {
+
+TEST(FrameDecoderFeedOne, StopsAfterEachFrameAndResumes) {
+  std::string wire;
+  for (int i = 0; i < 3; i++) AppendFrame(&wire, "c", 1, "t", std::to_string(i));
+  FrameDecoder dec;
+  std::vector<Frame> out;
+  size_t off = 0;
+  for (int i = 0; i < 3; i++) {
+    size_t used = 0;
+    ASSERT_TRUE(dec.FeedOne(wire.data() + off, wire.size() - off, &out, &used).ok());
+    off += used;
+    ASSERT_EQ(out.size(), static_cast<size_t>(i + 1));
+    EXPECT_EQ(out.back().payload, std::to_string(i));
+    EXPECT_TRUE(dec.idle());
+  }
+  EXPECT_EQ(off, wire.size());
+  // A raised limit applies to the frames after the change.
+  FrameDecoder small(4);
+  std::string big;
+  AppendFrame(&big, "c", 1, "t", "x");
+  AppendFrame(&big, "c", 1, "t", std::string(100, 'y'));
+  size_t used = 0;
+  out.clear();
+  ASSERT_TRUE(small.FeedOne(big.data(), big.size(), &out, &used).ok());
+  small.set_max_element_bytes(1000);
+  ASSERT_TRUE(small.Feed(big.data() + used, big.size() - used, &out).ok());
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[1].payload.size(), 100u);
+}
+
+}  // namespace
+}  // namespace redraft::cluster

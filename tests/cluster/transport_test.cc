@@ -2,6 +2,8 @@
 // Every wait is bounded: RunUntil() stops the loop at a deadline.
 #include "cluster/transport.h"
 
+#include "cluster/peer_auth.h"
+
 #include "common/coding.h"
 
 #include <arpa/inet.h>
@@ -11,6 +13,7 @@
 #include <unistd.h>
 
 #include <functional>
+#include <optional>
 #include <map>
 #include <memory>
 #include <random>
@@ -518,6 +521,263 @@ TEST_F(TransportTest, NewMessageFromTheSameSenderReplacesItsPartialOne) {
   new_conn.Chunk(100, 50, std::string(50, 'n'));
   ASSERT_TRUE(RunUntil([&] { return n2->CountFrom(1) == 1; }));
   EXPECT_EQ(n2->got[0].payload, std::string(100, 'n'));
+}
+
+}  // namespace
+}  // namespace redraft::cluster
+
+// ---- peer authentication (peer_auth.h) --------------------------------------------------------
+
+namespace redraft::cluster {
+namespace {
+
+constexpr char kSecret[] = "s3cret-of-the-cluster";
+
+TEST(PeerAuth, MacsBindSecretIdsAndBothNonces) {
+  std::string nd = NewPeerNonce(), na = NewPeerNonce();
+  EXPECT_EQ(nd.size(), kPeerNonceBytes);
+  EXPECT_NE(nd, na);
+  PeerHandshakeIds ids{"c1", 1, 2, nd, na};
+  std::string a = AcceptorMac(kSecret, ids), d = DialerMac(kSecret, ids);
+  EXPECT_EQ(a.size(), kPeerMacBytes);
+  EXPECT_NE(a, d);  // one direction's MAC is no proof for the other
+  EXPECT_EQ(a, AcceptorMac(kSecret, ids));
+  EXPECT_NE(a, AcceptorMac("other", ids));
+  for (auto change : std::vector<std::function<void(PeerHandshakeIds&)>>{
+           [](PeerHandshakeIds& i) { i.cluster_id = "c2"; }, [](PeerHandshakeIds& i) { i.from = 3; },
+           [](PeerHandshakeIds& i) { i.to = 3; }, [&](PeerHandshakeIds& i) { i.nonce_dialer = na; },
+           [&](PeerHandshakeIds& i) { i.nonce_acceptor = nd; }}) {
+    PeerHandshakeIds other = ids;
+    change(other);
+    EXPECT_NE(DialerMac(kSecret, other), d);
+  }
+  EXPECT_TRUE(MacEquals(d, DialerMac(kSecret, ids)));
+  EXPECT_FALSE(MacEquals(d.substr(1), d));
+  auto hello = DecodePeerHello(EncodePeerHello(PeerHello{7, nd}));
+  ASSERT_TRUE(hello);
+  EXPECT_EQ(hello->to, 7u);
+  EXPECT_EQ(hello->nonce, nd);
+  EXPECT_FALSE(DecodePeerHello(""));
+  EXPECT_FALSE(DecodePeerChallenge(std::string(10, 'x')));
+}
+
+// A raw peer connection speaking the handshake by hand (a forger, or a replayer).
+class RawPeer {
+ public:
+  RawPeer(int port, uint64_t from) : from_(from) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    EXPECT_EQ(connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+  }
+  ~RawPeer() { close(fd_); }
+  void Send(std::string_view type, std::string_view payload) {
+    std::string out;
+    AppendFrame(&out, kCluster, from_, type, payload);
+    sent_ += out;
+    ASSERT_EQ(write(fd_, out.data(), out.size()), static_cast<ssize_t>(out.size()));
+  }
+  void SendRaw(const std::string& bytes) { ASSERT_EQ(write(fd_, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size())); }
+  // Reads whatever arrived (non-blocking); true if the peer closed the connection.
+  bool Poll(std::string* got) {
+    char buf[4096];
+    for (;;) {
+      ssize_t n = recv(fd_, buf, sizeof(buf), MSG_DONTWAIT);
+      if (n == 0) return true;
+      if (n < 0) return false;
+      got->append(buf, static_cast<size_t>(n));
+    }
+  }
+  const std::string& sent() const { return sent_; }
+
+ private:
+  int fd_;
+  uint64_t from_;
+  std::string sent_;
+};
+
+class AuthTest : public TransportTest {
+ protected:
+  void SetUp() override {
+    TransportTest::SetUp();
+    opts_.secret = kSecret;
+    opts_.handshake_timeout_ms = 300;
+  }
+  // Runs until the raw peer has a challenge (returned) or the connection closed (nullopt).
+  std::optional<PeerChallenge> AwaitChallenge(RawPeer& raw) {
+    std::string got;
+    bool closed = false;
+    RunUntil([&] {
+      closed = raw.Poll(&got) || closed;
+      return closed || !got.empty();
+    }, 2000);
+    std::vector<Frame> frames;
+    FrameDecoder dec;
+    if (got.empty() || !dec.Feed(got, &frames).ok() || frames.size() != 1 || frames[0].type != "auth-challenge") {
+      return std::nullopt;
+    }
+    return DecodePeerChallenge(frames[0].payload);
+  }
+  bool ClosedBy(RawPeer& raw, uint64_t ms = 2000) {
+    std::string got;
+    return RunUntil([&] { return raw.Poll(&got); }, ms);
+  }
+};
+
+TEST_F(AuthTest, PeersWithTheSecretExchangeSmallAndChunkedMessages) {
+  opts_.chunk_bytes = 4096;
+  for (uint64_t id : {1, 2, 3}) Start(id);
+  Mesh();
+  std::string big(100000, 'b');
+  for (uint64_t from : {1, 2, 3}) {
+    for (uint64_t to : {1, 2, 3}) {
+      if (from == to) continue;
+      for (int i = 0; i < 100; i++) ASSERT_TRUE(nodes_[from]->t->Send(to, "app", std::to_string(i)));
+      ASSERT_TRUE(nodes_[from]->t->Send(to, "big", big));
+    }
+  }
+  ASSERT_TRUE(RunUntil([&] {
+    for (auto& [id, n] : nodes_) {
+      if (n->got.size() < 202) return false;
+    }
+    return true;
+  }));
+  for (auto& [id, n] : nodes_) {
+    EXPECT_EQ(n->CountFrom(id == 1 ? 2 : 1, "big"), 1u);
+    EXPECT_EQ(n->t->counters().auth_failures, 0u);
+  }
+}
+
+TEST_F(AuthTest, WrongSecretIsRefusedOnBothSides) {
+  Node* n1 = Start(1);
+  TransportOptions other = opts_;
+  other.secret = "not-the-secret";
+  Node* n2 = Start(2, 0, kCluster, &other);
+  Mesh();
+  ASSERT_TRUE(n1->t->Send(2, "app", "x"));
+  ASSERT_TRUE(n2->t->Send(1, "app", "y"));
+  ASSERT_TRUE(RunUntil([&] { return n1->t->counters().auth_failures >= 2 && n2->t->counters().auth_failures >= 2; }));
+  RunFor(100);
+  EXPECT_TRUE(n1->got.empty());
+  EXPECT_TRUE(n2->got.empty());
+}
+
+TEST_F(AuthTest, PeerWithoutASecretIsRefused) {
+  TransportOptions none = opts_;
+  none.secret.clear();
+  Node* n1 = Start(1, 0, kCluster, &none);
+  Node* n2 = Start(2);
+  Mesh();
+  ASSERT_TRUE(n1->t->Send(2, "app", "x"));
+  ASSERT_TRUE(RunUntil([&] { return n2->t->counters().auth_failures > 0; }));
+  RunFor(100);
+  EXPECT_TRUE(n2->got.empty());
+}
+
+TEST_F(AuthTest, ForgedFramesBeforeTheHandshakeAreRefusedUnread) {
+  Node* n1 = Start(1);
+  Node* n2 = Start(2);
+  Mesh();
+  {
+    RawPeer forged(n2->port, 1);  // knows the cluster id and a member's id, not the secret
+    forged.Send("app", "forged");
+    EXPECT_TRUE(ClosedBy(forged));
+  }
+  {
+    RawPeer forged(n2->port, 1);
+    forged.Send("hello", EncodePeerHello(PeerHello{2, NewPeerNonce()}));
+    ASSERT_TRUE(AwaitChallenge(forged));
+    forged.Send("auth-proof", std::string(kPeerMacBytes, 'x'));
+    forged.Send("app", "forged");
+    EXPECT_TRUE(ClosedBy(forged));
+  }
+  {
+    RawPeer forged(n2->port, 1);  // a large payload before authenticating is refused unbuffered
+    forged.Send("hello", std::string(1 << 20, 'h'));
+    EXPECT_TRUE(ClosedBy(forged));
+  }
+  EXPECT_GE(n2->t->counters().auth_failures, 3u);
+  ASSERT_TRUE(n1->t->Send(2, "app", "real"));
+  ASSERT_TRUE(RunUntil([&] { return n2->CountFrom(1) == 1; }));
+  EXPECT_EQ(n2->got[0].payload, "real");
+}
+
+TEST_F(AuthTest, AProofWorksOnItsOwnConnectionOnly) {
+  Start(1);
+  Node* n2 = Start(2);
+  Mesh();
+  std::string nd = NewPeerNonce();
+  std::string recorded;
+  {
+    RawPeer honest(n2->port, 1);  // knows the secret
+    honest.Send("hello", EncodePeerHello(PeerHello{2, nd}));
+    auto ch = AwaitChallenge(honest);
+    ASSERT_TRUE(ch);
+    PeerHandshakeIds ids{kCluster, 1, 2, nd, ch->nonce};
+    ASSERT_EQ(ch->mac, AcceptorMac(kSecret, ids));  // the acceptor proved itself
+    honest.Send("auth-proof", DialerMac(kSecret, ids));
+    honest.Send("app", "honest");
+    ASSERT_TRUE(RunUntil([&] { return n2->CountFrom(1, "app") == 1; }));
+    recorded = honest.sent();
+  }
+  RawPeer replay(n2->port, 1);  // the same bytes on a new connection meet a new acceptor nonce
+  replay.SendRaw(recorded);
+  EXPECT_TRUE(ClosedBy(replay));
+  RunFor(50);
+  EXPECT_EQ(n2->CountFrom(1, "app"), 1u);
+}
+
+TEST_F(AuthTest, DialerSendsNothingToAnImpostorAcceptor) {
+  Node* n1 = Start(1);
+  // An impostor listening at node 2's address: it answers the hello with a challenge it cannot
+  // sign (it does not know the secret).
+  int lfd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(lfd, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+  socklen_t len = sizeof(a);
+  getsockname(lfd, reinterpret_cast<sockaddr*>(&a), &len);
+  ASSERT_EQ(listen(lfd, 4), 0);
+  n1->t->SetPeer(2, "127.0.0.1", ntohs(a.sin_port));
+  ASSERT_TRUE(n1->t->Send(2, "app", "for node 2 only"));
+  int fd = -1;
+  ASSERT_TRUE(RunUntil([&] {
+    fd = accept4(lfd, nullptr, nullptr, SOCK_NONBLOCK);
+    return fd >= 0;
+  }));
+  std::string got;
+  char buf[4096];
+  auto drain = [&] {
+    for (ssize_t n; (n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0;) got.append(buf, static_cast<size_t>(n));
+  };
+  ASSERT_TRUE(RunUntil([&] { drain(); return !got.empty(); }));
+  std::string challenge;
+  AppendFrame(&challenge, kCluster, 2, "auth-challenge",
+              EncodePeerChallenge(PeerChallenge{NewPeerNonce(), std::string(kPeerMacBytes, 'm')}));
+  ASSERT_EQ(write(fd, challenge.data(), challenge.size()), static_cast<ssize_t>(challenge.size()));
+  ASSERT_TRUE(RunUntil([&] { return n1->t->counters().auth_failures > 0; }));
+  RunFor(100);
+  drain();
+  std::vector<Frame> frames;
+  FrameDecoder dec;
+  ASSERT_TRUE(dec.Feed(got, &frames).ok());
+  ASSERT_EQ(frames.size(), 1u);  // the hello, and nothing after it
+  EXPECT_EQ(frames[0].type, "hello");
+  close(fd);
+  close(lfd);
+}
+
+TEST_F(AuthTest, AHandshakeThatStallsIsClosed) {
+  Start(1);
+  Node* n2 = Start(2);
+  Mesh();
+  RawPeer stalled(n2->port, 1);
+  stalled.Send("hello", EncodePeerHello(PeerHello{2, NewPeerNonce()}));
+  ASSERT_TRUE(AwaitChallenge(stalled));
+  EXPECT_TRUE(ClosedBy(stalled, 3000));  // handshake_timeout_ms = 300
 }
 
 }  // namespace

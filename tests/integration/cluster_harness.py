@@ -7,7 +7,7 @@ import time
 
 import redis
 
-from harness import Server, free_port
+from harness import SECRET_ARGS, Server, free_port
 
 
 class Cluster:
@@ -16,14 +16,14 @@ class Cluster:
     A node's Raft id is its slot until its data directory is lost: then it rejoins under a new
     id (docs/membership.md). Tests name nodes by slot; the cluster names peers by address."""
 
-    def __init__(self, n=3, extra_args=()):
+    def __init__(self, n=3, extra_args=(), secret=True):
         self.root = tempfile.mkdtemp(prefix="redraft-cluster-")
         self.ports = {i: free_port() for i in range(1, n + 1)}
         members = ",".join(f"{i}@127.0.0.1:{p}" for i, p in self.ports.items())
         self.nodes = {}
         for i, p in self.ports.items():
             args = ["--cluster-node-id", str(i), "--cluster-members", members,
-                    "--enable-debug-command", "yes", "--cluster-request-timeout", "3000"] + list(extra_args)
+                    "--enable-debug-command", "yes", "--cluster-request-timeout", "3000"] + (SECRET_ARGS if secret else []) + list(extra_args)
             self.nodes[i] = Server(port=p, datadir=os.path.join(self.root, f"node{i}"), args=args)
             os.makedirs(self.nodes[i].dir, exist_ok=True)
 

@@ -31,7 +31,7 @@ import time
 
 import redis
 
-from harness import SERVER_BIN, free_port, wait_ping
+from harness import SECRET_ARGS, SERVER_BIN, free_port, wait_ping
 
 BUILD_BIN = os.path.dirname(os.path.abspath(SERVER_BIN))
 POWERLOSS_LIB = os.environ.get("REDRAFT_POWERLOSS_LIB", os.path.join(BUILD_BIN, "..", "lib", "libredraft_powerloss.so"))
@@ -185,7 +185,7 @@ class FaultCluster:
         os.chmod(self.root, 0o755)
         self.uids = uids
         self.powerloss = powerloss
-        self.extra_args = ["--enable-debug-command", "yes", "--cluster-request-timeout", "3000"] + list(extra_args)
+        self.extra_args = ["--enable-debug-command", "yes", "--cluster-request-timeout", "3000"] + SECRET_ARGS + list(extra_args)
         self.chain = None
         self._uid_base = 42000 + (os.getpid() % 2000) * 10   # distinct per concurrently running test
         self.nodes = {}

@@ -23,6 +23,12 @@ REDIS_BIN = os.environ.get("REDIS_SERVER_BIN", "/usr/bin/redis-server")
 _live = []
 
 
+# The peer secret of every cluster the tests start (cluster/peer_auth.h): every peer connection
+# authenticates, as in a real deployment. Nodes started to join a cluster need it too.
+CLUSTER_SECRET = "test-" + os.urandom(12).hex()
+SECRET_ARGS = ["--cluster-secret", CLUSTER_SECRET]
+
+
 def _cleanup():
     for p in list(_live):
         try:

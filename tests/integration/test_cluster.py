@@ -13,7 +13,7 @@ from redis.cluster import RedisCluster
 
 sys.path.insert(0, os.path.dirname(__file__))
 from cluster_harness import Cluster  # noqa: E402
-from harness import Server  # noqa: E402
+from harness import SECRET_ARGS, Server  # noqa: E402
 
 
 def write_until_ok(client_fn, key, value, timeout=15):
@@ -190,7 +190,7 @@ class ClusterTest(unittest.TestCase):
         t = threading.Thread(target=writer, daemon=True)
         t.start()
         try:
-            fresh = Server(args=["--cluster-join", "yes", "--enable-debug-command", "yes"]).start()
+            fresh = Server(args=["--cluster-join", "yes", "--enable-debug-command", "yes"] + SECRET_ARGS).start()
             try:
                 leader = self.c.leader()
                 self.assertTrue(self.c.client(leader).execute_command("CLUSTER", "MEET", "127.0.0.1", fresh.port))

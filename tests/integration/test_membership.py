@@ -15,7 +15,7 @@ import redis
 
 sys.path.insert(0, os.path.dirname(__file__))
 from cluster_harness import Cluster  # noqa: E402
-from harness import Server  # noqa: E402
+from harness import SECRET_ARGS, Server  # noqa: E402
 
 
 class MembershipFromTheLog(unittest.TestCase):
@@ -36,7 +36,7 @@ class MembershipFromTheLog(unittest.TestCase):
         lead = c.wait_leader()
         n1 = next(i for i in c.nodes if i != lead)   # the node that restarts: a follower
         rest = [i for i in c.nodes if i != n1]
-        self.fresh = [Server(args=["--cluster-join", "yes", "--enable-debug-command", "yes"]).start() for _ in range(2)]
+        self.fresh = [Server(args=["--cluster-join", "yes", "--enable-debug-command", "yes"] + SECRET_ARGS).start() for _ in range(2)]
         # Keep the newcomers from catching up, so they stay learners: the three members drop
         # their peer traffic (DEBUG PARTITION host:port also covers members added later).
         for f in self.fresh:

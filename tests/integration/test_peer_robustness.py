@@ -1,4 +1,5 @@
-"""Nothing a peer sends can brick a node: forged but well-formed peer frames sent to a real
+"""Nothing a peer sends can brick a node: forged but well-formed peer frames, sent over
+authenticated connections (as a buggy member holding the cluster secret would) to a real
 3-node cluster (a forwarded GET, an undecodable forwarded entry, a snapshot that does not decode,
 a chunked message declaring 4 GiB) leave every node serving with its data intact, also after a
 restart of every node. Frames are built here from their documented formats (cluster/frame.h,
@@ -12,66 +13,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 from cluster_harness import Cluster  # noqa: E402
-
-
-def crc32c(data, crc=0):
-    crc ^= 0xFFFFFFFF
-    for b in data:
-        crc ^= b
-        for _ in range(8):
-            crc = (crc >> 1) ^ (0x82F63B78 & -(crc & 1))
-    return crc ^ 0xFFFFFFFF
-
-
-def mask(crc):
-    return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
-
-
-def varint(v):
-    out = bytearray()
-    while v >= 0x80:
-        out.append((v & 0x7F) | 0x80)
-        v >>= 7
-    out.append(v)
-    return bytes(out)
-
-
-def lp(b):
-    return varint(len(b)) + b
-
-
-def bulk(b):
-    return b"$%d\r\n%s\r\n" % (len(b), b)
-
-
-def frame(cluster_id, sender, typ, payload):
-    """cluster/frame.h: *7 of magic, version, cluster id, from, type, payload, masked crc hex.
-    The CRC covers elements 2..6; a bitwise CRC is slow, so it runs over small payloads only
-    (chunk frames here carry at most a few KiB of data each)."""
-    elems = [b"1", cluster_id, str(sender).encode(), typ, payload]
-    crc = b"%08x" % mask(crc32c(b"".join(elems)))
-    return b"*7\r\n" + bulk(b"RDRAFT") + b"".join(bulk(e) for e in elems) + bulk(crc)
-
-
-def log_entry(*argv, now_ms=0):
-    """commands/command.h: varint now_ms, varint argc, argc length-prefixed strings."""
-    return varint(now_ms) + varint(len(argv)) + b"".join(lp(a) for a in argv)
-
-
-def fwd(req, data, proto=2):
-    return varint(req) + varint(proto) + lp(data)
-
-
-def raft_snapshot(group, sender, to, term, index, voters, data):
-    """raft/message.cc: version 1, type 8 (MsgSnap), varints group from to term log_term index
-    commit, flags (2 = has snapshot), reject_hint, context, 0 entries, then the snapshot."""
-    out = bytes([1, 8])
-    for v in (group, sender, to, term, 0, index, 0):
-        out += varint(v)
-    out += bytes([2]) + varint(0) + lp(b"") + varint(0)
-    out += varint(index) + varint(term) + varint(len(voters)) + b"".join(varint(v) for v in voters)
-    out += varint(0) + lp(data)
-    return out
+from harness import CLUSTER_SECRET  # noqa: E402
+from peer_wire import connect, frame, fwd, log_entry, raft_snapshot, varint  # noqa: E402
 
 
 def rss_kb(pid):
@@ -93,9 +36,13 @@ class PeerRobustnessTest(unittest.TestCase):
         with open(os.path.join(self.c.nodes[1].dir, "nodes.conf")) as f:
             return f.readline().split()[2].encode()
 
-    def send(self, node, frames, expect_close=False):
-        """Writes frames to node's peer port; returns True if the node closed the connection."""
-        with socket.create_connection(("127.0.0.1", self.c.ports[node] + 10000), timeout=5) as s:
+    def peer(self, node, sender):
+        """An authenticated connection to node's peer port, speaking as member `sender`."""
+        return connect(self.c.ports[node] + 10000, self.cluster_id(), sender, node, CLUSTER_SECRET)
+
+    def send(self, node, frames, sender):
+        """Writes frames to node's peer port as `sender`; returns True if the node closed the connection."""
+        with self.peer(node, sender) as s:
             try:
                 for fr in frames:
                     s.sendall(fr)
@@ -135,12 +82,13 @@ class PeerRobustnessTest(unittest.TestCase):
                        log_entry(b"nosuch\r\n:42", b"x"), log_entry()]
         for target in (leader, followers[0]):
             sender = followers[1] if target == leader else leader
-            self.send(target, [frame(cid, sender, b"fwd", fwd(100 + n, e)) for n, e in enumerate(bad_entries)])
+            self.send(target, [frame(cid, sender, b"fwd", fwd(100 + n, e, term)) for n, e in enumerate(bad_entries)], sender)
         # 2. A snapshot that does not decode, from "the leader" in the current term, far ahead of
         #    the follower's commit index (so the Raft core would accept and install it).
         for data in (b"RDSNAP2garbage!!", b"", b"RDSNAP1" + varint(commit + 1000)):
             self.send(followers[0], [frame(cid, leader, b"raft",
-                                           raft_snapshot(1, leader, followers[0], term, commit + 1000, [1, 2, 3], data))])
+                                           raft_snapshot(1, leader, followers[0], term, commit + 1000, [1, 2, 3], data))],
+                      leader)
         # 3. A chunked message declaring 4 GiB, then 64 MiB of its data: refused at once, so the
         #    receiver's memory does not grow with what is sent.
         victim = followers[1]
@@ -152,7 +100,7 @@ class PeerRobustnessTest(unittest.TestCase):
         # The node must close the connection long before 64 MiB are sent.
         sent = 0
         try:
-            with socket.create_connection(("127.0.0.1", self.c.ports[victim] + 10000), timeout=5) as s:
+            with self.peer(victim, leader) as s:
                 s.sendall(first)
                 tail = frame(cid, leader, b"chunk", bytes([3]) + b"app" + struct.pack("<QQ", 4 << 30, 4096) + piece)
                 while sent < (64 << 20):
