@@ -75,6 +75,23 @@ class SingleNodeTest(unittest.TestCase):
         self.assertFalse(watched_exec(self.a, "nokey", lambda: b.set("nokey", 1)))
         self.a.hset("h", "f", "1")
         self.assertFalse(watched_exec(self.a, "h", lambda: b.hset("h", "g", "2")))  # a field changed
+        for key, create, change in [
+            ("l", lambda: b.rpush("l", "a", "b"), lambda: b.lpop("l")),
+            ("l", lambda: b.rpush("l", "a", "b"), lambda: b.lset("l", 0, "z")),
+            ("s", lambda: b.sadd("s", "a", "b"), lambda: b.srem("s", "a")),
+            ("z", lambda: b.zadd("z", {"a": 1}), lambda: b.zincrby("z", 1, "a")),
+            ("z", lambda: b.zadd("z", {"a": 1}), lambda: b.zunionstore("z", ["l"])),
+        ]:
+            with self.subTest(key=key, change=change):
+                b.delete(key, "l")
+                create()
+                with self.a.pipeline(transaction=True) as p:
+                    p.watch(key)
+                    change()
+                    p.multi()
+                    p.type(key)
+                    with self.assertRaises(redis.WatchError):
+                        p.execute()
 
     def test_watched_key_expiring_before_exec_aborts_it(self):
         self.a.set("t", 1, px=300)
