@@ -186,8 +186,8 @@ class TxnReadView : public store::Store {
 TxnBatch::~TxnBatch() = default;
 
 void TxnBatch::Touch(std::string_view key) {
-  if (!touched_.empty() && touched_.back() == key) return;
-  touched_.emplace_back(key);
+  auto [it, inserted] = stamps_.try_emplace(std::string(key), index_);
+  if (!inserted) it->second = index_;
 }
 
 void TxnBatch::TrackWrites() {
@@ -217,10 +217,10 @@ void TxnBatch::Delete(std::string_view key) {
 
 void TxnBatch::DeleteAll() {
   dirty_ = true;
-  inner_->DeleteAll();  // also drops the records this batch stamped so far: the flush covers them
-  touched_.clear();
+  inner_->DeleteAll();
+  stamps_.clear();  // every key changed so far is gone: the flush stamp covers them
   written_.clear();
-  flush_pending_ = true;
+  flush_index_ = index_;
   flushed_ = true;
 }
 
@@ -236,26 +236,33 @@ void TxnBatch::DeleteSub(std::string_view key, uint64_t version, std::string_vie
   Touch(key);
 }
 
-void TxnBatch::StampChanges(uint64_t index) {
-  if (touched_.empty() && !flush_pending_) return;
+void TxnBatch::WriteStamps() {
   std::string stamp;
-  PutFixed64(&stamp, index);
-  if (flush_pending_) inner_->PutSub("", store::kWatchVersion, kFlushField, stamp);
-  flush_pending_ = false;
-  for (const std::string& key : touched_) inner_->PutSub(key, store::kWatchVersion, "", stamp);
-  touched_.clear();
+  if (flush_index_) {
+    PutFixed64(&stamp, flush_index_);
+    inner_->PutSub("", store::kWatchVersion, kFlushField, stamp);  // after DeleteAll's range delete
+    flush_index_ = 0;
+  }
+  for (const auto& [key, index] : stamps_) {
+    stamp.clear();
+    PutFixed64(&stamp, index);
+    inner_->PutSub(key, store::kWatchVersion, "", stamp);
+  }
+  stamps_.clear();
 }
 
 uint64_t TxnBatch::LastChange(std::string_view key) {
   uint64_t last = 0;
+  if (auto it = stamps_.find(std::string(key)); it != stamps_.end()) last = it->second;  // not written yet
   store::Value v;
-  if (inner_->GetRaw(key, &v).ok() && v.type == store::ValueType::kString) last = v.version;
+  if (inner_->GetRaw(key, &v).ok() && v.type == store::ValueType::kString) last = std::max(last, v.version);
   std::string s;
   if (inner_->GetSub(key, store::kWatchVersion, "", &s).ok() && s.size() == 8) last = std::max(last, DecodeFixed64(s.data()));
   return last;
 }
 
 uint64_t TxnBatch::LastFlush() {
+  if (flush_index_) return flush_index_;
   std::string s;
   if (!inner_->GetSub("", store::kWatchVersion, kFlushField, &s).ok() || s.size() != 8) return 0;
   return DecodeFixed64(s.data());

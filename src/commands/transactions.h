@@ -26,6 +26,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "commands/command.h"
@@ -34,7 +35,7 @@
 namespace redraft::commands {
 
 // A Store::Batch that forwards to the real batch and remembers which keys were changed, so the
-// state machine can stamp them with the entry's index (StampChanges) and reads inside a
+// state machine can stamp them with the entry's index (WriteStamps) and reads inside a
 // transaction can see the batch's changes (ReadView). The state machine applies every entry
 // through one. Not thread-safe; lives for one batch (a group of entries).
 class TxnBatch : public store::Store::Batch {
@@ -56,13 +57,14 @@ class TxnBatch : public store::Store::Batch {
     return inner_->ScanSub(key, version, start, fn);
   }
 
-  // The state machine calls BeginEntry before applying entry `index` and StampChanges after it.
-  // A string's record carries the index of the entry that last wrote it in its (otherwise unused)
-  // version field, stamped by Put, so SET costs no extra record; StampChanges records `index` as
-  // the last change of every other key changed by the entry (deleted keys, collections) and of
-  // the whole key space after DeleteAll.
+  // The state machine calls BeginEntry before applying entry `index`, and WriteStamps before it
+  // commits the batch. A string's record carries the index of the entry that last wrote it in its
+  // (otherwise unused) version field, stamped by Put, so SET costs no extra record. Every other
+  // change (a delete, any change to a collection) is noted in memory, and WriteStamps writes one
+  // stamp record per key with the index of its last change in the batch (a group of a thousand
+  // LPUSHes to one list writes one stamp, not a thousand), plus the index of the last DeleteAll.
   void BeginEntry(uint64_t index) { index_ = index; }
-  void StampChanges(uint64_t index);
+  void WriteStamps();
   // From now on, remember the keys Put or Deleted (written()) for ReadView's Scan and KeyCount.
   // REQUIRES: nothing was written through this batch yet (the state machine applies a
   // transaction at the start of a fresh batch).
@@ -91,8 +93,8 @@ class TxnBatch : public store::Store::Batch {
   uint64_t index_ = 0;                 // the entry being applied
   bool dirty_ = false;                 // something was written through this batch
   bool tracking_ = false;              // TrackWrites was called
-  std::vector<std::string> touched_;  // since the last StampChanges
-  bool flush_pending_ = false;         // DeleteAll since the last StampChanges
+  std::unordered_map<std::string, uint64_t> stamps_;  // key -> its last change, not yet written
+  uint64_t flush_index_ = 0;                          // the last DeleteAll, not yet written
   std::set<std::string> written_;
   bool flushed_ = false;
   std::unique_ptr<store::Store> view_;

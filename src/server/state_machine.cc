@@ -80,6 +80,7 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
     // A transaction starts a fresh batch (its reads run over the committed store plus its own
     // writes: commands::TxnBatch::TrackWrites): the entries before it are committed first.
     if (batch && (*spec)->apply == &commands::ApplyExec) {
+      txn->WriteStamps();
       CheckApplied(e.index - 1, [&] { return store_->Commit(batch.get(), e.index - 1); });
       txn.reset();
       batch.reset();
@@ -92,9 +93,9 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
     txn->BeginEntry(e.index);
     commands::ApplyContext ctx{*txn, cmd.now_ms, *reply_for(i), e.index};
     (*spec)->apply(ctx, cmd.argv);
-    txn->StampChanges(e.index);
   }
   uint64_t last = entries.back().index;
+  if (txn) txn->WriteStamps();
   CheckApplied(last, [&] { return batch ? store_->Commit(batch.get(), last) : store_->SetAppliedIndex(last); });
 }
 

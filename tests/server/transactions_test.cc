@@ -134,6 +134,31 @@ TEST_F(TransactionsTest, WatchDecisionsAreTheSameAfterASnapshotInstall) {
   }
 }
 
+TEST_F(TransactionsTest, TheLastChangeInABatchWins) {
+  StateMachine sm(a_.get());
+  Apply(sm, Entry({"set", "k", "1"}));
+  auto batch = a_->NewBatch();
+  commands::TxnBatch tb(a_.get(), batch.get());
+  EXPECT_EQ(tb.LastChange("k"), 1u);  // the string's own stamp
+  tb.BeginEntry(2);
+  tb.Delete("k");
+  EXPECT_EQ(tb.LastChange("k"), 2u);  // a pending stamp
+  tb.BeginEntry(3);
+  tb.Put("k", store::Value{});
+  EXPECT_EQ(tb.LastChange("k"), 3u);  // re-created: its record's stamp is newer than the delete's
+  tb.BeginEntry(4);
+  tb.PutSub("h", 7, "f", "v");
+  tb.WriteStamps();
+  EXPECT_EQ(tb.LastChange("h"), 4u);
+  EXPECT_EQ(tb.LastFlush(), 0u);
+  tb.BeginEntry(5);
+  tb.DeleteAll();
+  EXPECT_EQ(tb.LastFlush(), 5u);
+  tb.WriteStamps();
+  EXPECT_EQ(tb.LastFlush(), 5u);
+  EXPECT_EQ(tb.LastChange("h"), 0u);  // gone with the flush, which the flush stamp covers
+}
+
 TEST_F(TransactionsTest, AWatchOlderThanTheHorizonConflicts) {
   StateMachine sm(a_.get());
   Apply(sm, Entry({"set", "k", "1"}));
