@@ -5,8 +5,8 @@
 //
 //   redraft.exec <watch index> <watch time ms> <n watched keys> <key>... <item>...
 //
-// watch index / time: the applied index and the cluster clock of the node the client sent WATCH
-// to, when it sent it (both 0 and no keys when nothing is watched). Each item is one argument:
+// watch index / time: the applied index (once a read barrier passed) and the cluster clock of the
+// node the client sent its first WATCH to (both 0 and no keys when nothing is watched). Each item is one argument:
 //   'C' + varint argc + argc length-prefixed strings   a queued data command (a write in its log
 //                                                       form, or a read) run at apply time
 //   'L' + reply bytes                                   a reply decided by the proposer: a
@@ -16,8 +16,8 @@
 // EXEC's reply is an array with one element per item, or a null array if a watched key changed.
 //
 // WATCH conflicts are decided at apply time from replicated state: TxnBatch records, in the same
-// batch as every change, the log index of the last change of each key it touched
-// (store::kWatchVersion records) and of the last FLUSHALL/FLUSHDB.
+// batch as every change, the log index of the last change of each key it touched (in a string's
+// version field, else a store::kWatchVersion record) and of the last FLUSHALL/FLUSHDB.
 #pragma once
 
 #include <cstdint>
