@@ -1,6 +1,12 @@
 #include "commands/collection.h"
 
+#include <algorithm>
+#include <climits>
+#include <vector>
+
 #include "commands/args.h"
+#include "commands/glob.h"
+#include "commands/scan_cursor.h"
 
 namespace redraft::commands {
 
@@ -68,6 +74,102 @@ void StoreSize(ApplyContext& ctx, std::string_view key, Value* v, uint64_t size)
   }
   store::SetCollectionSize(v, size);
   ctx.batch.Put(key, *v);
+}
+
+namespace {
+
+// The resume position a cursor stands for: the family's tag, the key (length-prefixed) and the
+// name of the next element.
+std::string ScanResume(char tag, std::string_view key, std::string_view name) {
+  return tag + std::to_string(key.size()) + ":" + std::string(key) + std::string(name);
+}
+
+}  // namespace
+
+void ScanElements(ExecContext& ctx, const Argv& argv, const ElementScan& how) {
+  uint64_t cursor;
+  if (!ParseScanCursor(argv[2], &cursor)) {
+    ctx.reply.Error("ERR invalid cursor");
+    return;
+  }
+  Value v;
+  Found f = ReadCollection(ctx, argv[1], how.type, &v);
+  if (f == Found::kFailed) return;
+  if (f == Found::kNo) {
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk("0");
+    ctx.reply.ArrayHeader(0);
+    return;
+  }
+  ScanOptions opt;
+  std::string_view error;
+  if (!ParseScanOptions(argv, 3, /*allow_type=*/false, &opt, &error)) {
+    ctx.reply.Error(error);
+    return;
+  }
+  bool small = store::CollectionSize(v) <= how.whole_max;
+  bool whole = small && (cursor == 0 || how.whole_any_cursor);
+  std::string start;
+  if (cursor != 0 && !whole) {
+    auto resume = DefaultScanCursors().Lookup(cursor);
+    std::string prefix = ScanResume(how.cursor_tag, argv[1], "");
+    if (!resume || resume->compare(0, prefix.size(), prefix) != 0) {
+      ctx.reply.Error("ERR invalid cursor");
+      return;
+    }
+    start = resume->substr(prefix.size());
+  }
+  std::vector<std::pair<std::string, std::string>> out;
+  std::string next;
+  bool more = false;
+  int64_t visited = 0;
+  how.visit(ctx, argv[1], v, start, whole, [&](std::string_view name, std::string_view value) {
+    if (!whole && visited == opt.count) {
+      next.assign(name);
+      more = true;
+      return false;
+    }
+    visited++;
+    if (opt.pattern == nullptr || GlobMatch(*opt.pattern, name)) out.emplace_back(name, how.pairs ? value : "");
+    return true;
+  });
+  ctx.reply.ArrayHeader(2);
+  ctx.reply.Bulk(more ? std::to_string(DefaultScanCursors().Issue(ScanResume(how.cursor_tag, argv[1], next))) : "0");
+  ctx.reply.ArrayHeader(out.size() * (how.pairs ? 2 : 1));
+  for (const auto& [name, value] : out) {
+    ctx.reply.Bulk(name);
+    if (how.pairs) ctx.reply.Bulk(value);
+  }
+}
+
+bool ParseRandomCount(ExecContext& ctx, const Argv& argv, std::string_view with, RandomCount* out) {
+  int64_t count;
+  if (!ParseInt64(argv[2], &count)) {
+    ctx.reply.Error(kErrNotInteger);
+    return false;
+  }
+  if (count < -LLONG_MAX) {
+    ctx.reply.Error("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807");
+    return false;
+  }
+  if (argv.size() > 4 || (argv.size() == 4 && !EqualsIgnoreCase(CStrView(argv[3]), with))) {
+    ctx.reply.Error(kErrSyntax);
+    return false;
+  }
+  out->with = argv.size() == 4;
+  if (out->with && (count < -LLONG_MAX / 2 || count > LLONG_MAX / 2)) {
+    ctx.reply.Error("ERR value is out of range");
+    return false;
+  }
+  out->repeat = count < 0;
+  out->n = count < 0 ? static_cast<uint64_t>(-count) : static_cast<uint64_t>(count);
+  return true;
+}
+
+bool RandomReplyFits(ExecContext& ctx, uint64_t n, uint64_t avg_bytes) {
+  if (n <= kMaxRandomReplyBytes / std::max<uint64_t>(avg_bytes, 1)) return true;
+  ctx.reply.Error("ERR value is out of range");
+  return false;
 }
 
 std::mt19937_64& ReadRng() {

@@ -31,6 +31,7 @@ enum Flag : uint32_t {
   kPubsub = 1u << 10,
   kAllowBusy = 1u << 11,
   kInternal = 1u << 12,  // proposed by the server itself; hidden from COMMAND
+  kBlocking = 1u << 13,  // may park the client until a key has data (server/blocking.h)
 };
 
 // Per-connection state a command may read or change.

@@ -11,7 +11,7 @@ namespace {
 void ReplyFlags(resp::ReplyBuilder& r, uint32_t flags) {
   static const std::pair<uint32_t, const char*> kNames[] = {
       {kWrite, "write"},     {kReadonly, "readonly"}, {kDenyOom, "denyoom"},   {kAdmin, "admin"},
-      {kPubsub, "pubsub"},   {kNoScript, "noscript"}, {kLoading, "loading"},   {kStale, "stale"},
+      {kPubsub, "pubsub"},   {kNoScript, "noscript"}, {kBlocking, "blocking"}, {kLoading, "loading"},   {kStale, "stale"},
       {kSkipSlowlog, "skip_slowlog"}, {kFast, "fast"}, {kNoAuth, "no_auth"}, {kAllowBusy, "allow_busy"}};
   size_t n = 0;
   for (auto& [bit, name] : kNames) n += (flags & bit) ? 1 : 0;
@@ -29,6 +29,7 @@ void ReplyAclCategories(resp::ReplyBuilder& r, const CommandSpec& c) {
   if (c.group == "generic") cats.push_back("@keyspace");
   else cats.push_back("@" + std::string(c.group));
   cats.push_back((c.flags & kFast) ? "@fast" : "@slow");
+  if (c.flags & kBlocking) cats.push_back("@blocking");
   r.SetHeader(cats.size());
   for (auto& s : cats) r.SimpleString(s);
 }

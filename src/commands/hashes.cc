@@ -293,38 +293,23 @@ void ReplyPair(ExecContext& ctx, const std::pair<std::string, std::string>& p, b
 // Redis hrandfieldCommand / hrandfieldWithCountCommand.
 void HrandfieldCmd(ExecContext& ctx, const Argv& argv) {
   if (argv.size() >= 3) {
-    int64_t count;
-    if (!ParseInt64(argv[2], &count)) {
-      ctx.reply.Error(kErrNotInteger);
-      return;
-    }
-    if (count < -LLONG_MAX) {
-      ctx.reply.Error("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807");
-      return;
-    }
-    bool withvalues = false;
-    if (argv.size() > 4 || (argv.size() == 4 && !EqualsIgnoreCase(CStrView(argv[3]), "withvalues"))) {
-      ctx.reply.Error(kErrSyntax);
-      return;
-    }
-    if (argv.size() == 4) {
-      withvalues = true;
-      if (count < -LLONG_MAX / 2 || count > LLONG_MAX / 2) {
-        ctx.reply.Error("ERR value is out of range");
-        return;
-      }
-    }
+    RandomCount rc;
+    if (!ParseRandomCount(ctx, argv, "withvalues", &rc)) return;
+    bool withvalues = rc.with;
     Value v;
     Found f = ReadHash(ctx, argv[1], &v);
     if (f == Found::kFailed) return;
-    if (f == Found::kNo || count == 0) {
+    if (f == Found::kNo || rc.n == 0) {
       ctx.reply.ArrayHeader(0);
       return;
     }
     auto fields = AllFields(ctx.store, argv[1], v);
     auto header = [&](uint64_t n) { ctx.reply.ArrayHeader(withvalues && ctx.reply.proto() == 2 ? n * 2 : n); };
-    uint64_t n = count < 0 ? static_cast<uint64_t>(-count) : static_cast<uint64_t>(count);
-    if (count < 0 || count == 1) {  // with repetitions
+    uint64_t n = rc.n;
+    if (rc.repeat || n == 1) {  // with repetitions
+      uint64_t bytes = 0;
+      for (const auto& [field, val] : fields) bytes += field.size() + (withvalues ? val.size() + 16 : 0) + 16;
+      if (!RandomReplyFits(ctx, n, bytes / fields.size())) return;
       header(n);
       std::uniform_int_distribution<size_t> pick(0, fields.size() - 1);
       for (uint64_t i = 0; i < n; i++) ReplyPair(ctx, fields[pick(ReadRng())], withvalues);
@@ -360,74 +345,14 @@ void HrandfieldCmd(ExecContext& ctx, const Argv& argv) {
   ctx.reply.Bulk(fields[pick(ReadRng())].first);
 }
 
-// Hashes up to this many fields answer HSCAN in one call with cursor 0, as Redis does for a
+// HSCAN: hashes up to 128 fields answer in one call with cursor 0, as Redis does for a
 // listpack-encoded hash (hash-max-listpack-entries 128); larger ones page by COUNT.
-constexpr uint64_t kScanWholeMax = 128;
-
-// The resume position of an HSCAN cursor: the key (length-prefixed) and the next field.
-std::string HscanResume(std::string_view key, std::string_view field) {
-  return std::to_string(key.size()) + ":" + std::string(key) + std::string(field);
-}
-
-// HSCAN key cursor [MATCH pattern] [COUNT count] (Redis hscanCommand + scanGenericCommand: the
-// cursor is parsed first, then the key is looked up, then the options).
 void HscanCmd(ExecContext& ctx, const Argv& argv) {
-  uint64_t cursor;
-  if (!ParseScanCursor(argv[2], &cursor)) {
-    ctx.reply.Error("ERR invalid cursor");
-    return;
-  }
-  Value v;
-  Found f = ReadHash(ctx, argv[1], &v);
-  if (f == Found::kFailed) return;
-  if (f == Found::kNo) {
-    ctx.reply.ArrayHeader(2);
-    ctx.reply.Bulk("0");
-    ctx.reply.ArrayHeader(0);
-    return;
-  }
-  ScanOptions opt;
-  std::string_view error;
-  if (!ParseScanOptions(argv, 3, /*allow_type=*/false, &opt, &error)) {
-    ctx.reply.Error(error);
-    return;
-  }
-  int64_t count = opt.count;
-  const std::string* pattern = opt.pattern;
-  std::string start;
-  if (cursor != 0) {
-    auto resume = DefaultScanCursors().Lookup(cursor);
-    std::string prefix = HscanResume(argv[1], "");
-    if (!resume || resume->compare(0, prefix.size(), prefix) != 0) {
-      ctx.reply.Error("ERR invalid cursor");
-      return;
-    }
-    start = resume->substr(prefix.size());
-  }
-  bool whole = cursor == 0 && store::CollectionSize(v) <= kScanWholeMax;
-  std::vector<std::pair<std::string, std::string>> out;
-  std::string next;
-  bool more = false;
-  int64_t visited = 0;
-  Status s = ctx.store.ScanSub(argv[1], v.version, start, [&](std::string_view field, std::string_view val) {
-    if (!whole && visited == count) {
-      next.assign(field);
-      more = true;
-      return false;
-    }
-    visited++;
-    if (pattern && !GlobMatch(*pattern, field)) return true;
-    out.emplace_back(field, val);
-    return true;
-  });
-  PanicOnStoreError(s);
-  ctx.reply.ArrayHeader(2);
-  ctx.reply.Bulk(more ? std::to_string(DefaultScanCursors().Issue(HscanResume(argv[1], next))) : "0");
-  ctx.reply.ArrayHeader(out.size() * 2);
-  for (const auto& [field, val] : out) {
-    ctx.reply.Bulk(field);
-    ctx.reply.Bulk(val);
-  }
+  static const ElementScan kHow{
+      ValueType::kHash, 'h', 128, false, true,
+      [](ExecContext& c, std::string_view key, const Value& v, std::string_view start, bool,
+         const ElementScan::Emit& emit) { PanicOnStoreError(c.store.ScanSub(key, v.version, start, emit)); }};
+  ScanElements(ctx, argv, kHow);
 }
 
 constexpr uint32_t kWriteDenyOomFast = kWrite | kDenyOom | kFast;

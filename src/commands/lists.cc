@@ -1,6 +1,8 @@
 // The list command family, with Redis 7.0 semantics (t_list.c) and replies. The blocking
-// commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP) are not here: they need the server to park
-// clients and wake them on apply.
+// commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP) are here as their non-blocking form, which is
+// what Redis runs inside MULTI: pop, or reply nil when every key is empty. Parking the client on
+// that nil and waking it when a key receives elements is the server's part (server/blocking.h,
+// docs/blocking.md).
 //
 // Storage (lists_layout.h, docs/data_model.md "Lists"; Kvrocks's layout): the metadata payload is
 // [size:8 LE][head:8 LE][tail:8 LE]; the elements sit at positions head..tail-1, each in the
@@ -20,6 +22,7 @@
 #include <vector>
 
 #include "commands/args.h"
+#include "commands/blocking_cmds.h"
 #include "commands/collection.h"
 #include "commands/command.h"
 #include "commands/lists_layout.h"
@@ -375,18 +378,19 @@ void LmoveApply(ApplyContext& ctx, const Argv& argv) {
 }
 void RpoplpushApply(ApplyContext& ctx, const Argv& argv) { MoveGeneric(ctx, argv, false, true); }
 
-// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count] (Redis lmpopGenericCommand's parsing).
+// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count] (Redis lmpopGenericCommand's parsing);
+// numkeys is argv[at] (1 for LMPOP, 2 for BLMPOP, after its timeout).
 struct LmpopArgs {
   int64_t numkeys = 0;
   bool left = true;
   int64_t count = 1;
 };
-bool ParseLmpop(const Argv& argv, resp::ReplyBuilder& reply, LmpopArgs* out) {
-  if (!ParseInt64(argv[1], &out->numkeys) || out->numkeys < 1) {
+bool ParseLmpop(const Argv& argv, size_t at, resp::ReplyBuilder& reply, LmpopArgs* out) {
+  if (!ParseInt64(argv[at], &out->numkeys) || out->numkeys < 1) {
     reply.Error("ERR numkeys should be greater than 0");
     return false;
   }
-  uint64_t where_idx = 2 + static_cast<uint64_t>(out->numkeys);
+  uint64_t where_idx = at + 1 + static_cast<uint64_t>(out->numkeys);
   if (where_idx >= argv.size() || !ParseWhere(argv[where_idx], &out->left)) {
     reply.Error(kErrSyntax);
     return false;
@@ -410,15 +414,13 @@ bool ParseLmpop(const Argv& argv, resp::ReplyBuilder& reply, LmpopArgs* out) {
 }
 bool LmpopPrepare(PrepareContext& ctx, Argv& argv) {
   LmpopArgs a;
-  return ParseLmpop(argv, ctx.reply, &a);
+  return ParseLmpop(argv, 1, ctx.reply, &a);
 }
 
 // Redis mpopGenericCommand: pops from the first non-empty list; [key, [elements]] or a null array.
-void LmpopApply(ApplyContext& ctx, const Argv& argv) {
-  LmpopArgs a;
-  if (!ParseLmpop(argv, ctx.reply, &a)) return;
+void MpopGeneric(ApplyContext& ctx, const Argv& argv, const LmpopArgs& a, size_t at) {
   for (int64_t j = 0; j < a.numkeys; j++) {
-    const std::string& key = argv[2 + j];
+    const std::string& key = argv[at + 1 + j];
     Value v;
     Found f = WriteList(ctx, key, &v);
     if (f == Found::kFailed) return;
@@ -433,6 +435,82 @@ void LmpopApply(ApplyContext& ctx, const Argv& argv) {
     return;
   }
   ctx.reply.NullArray();
+}
+void LmpopApply(ApplyContext& ctx, const Argv& argv) {
+  LmpopArgs a;
+  if (ParseLmpop(argv, 1, ctx.reply, &a)) MpopGeneric(ctx, argv, a, 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Blocking commands, as their non-blocking form (see the file comment). Argument errors come in
+// Redis's order; the apply re-checks them (an entry is never trusted: write_entry.h).
+
+// BLPOP/BRPOP key [key ...] timeout (Redis blockingPopGenericCommand): [key, element] from the
+// first non-empty list, or a null array.
+bool BpopPrepare(PrepareContext& ctx, Argv& argv) {
+  int64_t ms;
+  return ParseBlockingTimeout(argv.back(), ctx.reply, &ms);
+}
+void BpopGeneric(ApplyContext& ctx, const Argv& argv, bool left) {
+  int64_t ms;
+  if (!ParseBlockingTimeout(argv.back(), ctx.reply, &ms)) return;
+  for (size_t j = 1; j + 1 < argv.size(); j++) {
+    Value v;
+    Found f = WriteList(ctx, argv[j], &v);
+    if (f == Found::kFailed) return;
+    if (f == Found::kNo) continue;
+    ListMeta m = GetMeta(v);
+    auto values = PopN(ctx, argv[j], v, &m, left, 1);
+    PutMeta(ctx, argv[j], &v, m);
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk(argv[j]);
+    ctx.reply.Bulk(values[0]);
+    return;
+  }
+  ctx.reply.NullArray();
+}
+void BlpopApply(ApplyContext& ctx, const Argv& argv) { BpopGeneric(ctx, argv, true); }
+void BrpopApply(ApplyContext& ctx, const Argv& argv) { BpopGeneric(ctx, argv, false); }
+
+// BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout: the directions are checked first.
+bool BlmovePrepare(PrepareContext& ctx, Argv& argv) {
+  int64_t ms;
+  return LmovePrepare(ctx, argv) && ParseBlockingTimeout(argv[5], ctx.reply, &ms);
+}
+void BlmoveApply(ApplyContext& ctx, const Argv& argv) {
+  bool from_left, to_left;
+  if (!ParseWhere(argv[3], &from_left) || !ParseWhere(argv[4], &to_left)) {
+    ctx.reply.Error(kErrSyntax);
+    return;
+  }
+  int64_t ms;
+  if (!ParseBlockingTimeout(argv[5], ctx.reply, &ms)) return;
+  MoveGeneric(ctx, argv, from_left, to_left);
+}
+
+// BRPOPLPUSH source destination timeout.
+bool BrpoplpushPrepare(PrepareContext& ctx, Argv& argv) {
+  int64_t ms;
+  return ParseBlockingTimeout(argv[3], ctx.reply, &ms);
+}
+void BrpoplpushApply(ApplyContext& ctx, const Argv& argv) {
+  int64_t ms;
+  if (ParseBlockingTimeout(argv[3], ctx.reply, &ms)) MoveGeneric(ctx, argv, false, true);
+}
+
+// BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]: numkeys, direction and count are
+// checked before the timeout (Redis lmpopGenericCommand, then blockingPopGenericCommand).
+bool ParseBlmpop(const Argv& argv, resp::ReplyBuilder& reply, LmpopArgs* a) {
+  int64_t ms;
+  return ParseLmpop(argv, 2, reply, a) && ParseBlockingTimeout(argv[1], reply, &ms);
+}
+bool BlmpopPrepare(PrepareContext& ctx, Argv& argv) {
+  LmpopArgs a;
+  return ParseBlmpop(argv, ctx.reply, &a);
+}
+void BlmpopApply(ApplyContext& ctx, const Argv& argv) {
+  LmpopArgs a;
+  if (ParseBlmpop(argv, ctx.reply, &a)) MpopGeneric(ctx, argv, a, 2);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -636,6 +714,32 @@ extern const CommandSpec kListCommands[] = {
      .group = "list", .since = "7.0.0", .summary = "Pop elements from a list",
      .complexity = "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
      .prepare = &LmpopPrepare, .apply = &LmpopApply},
+    // Blocking (docs/blocking.md): the server parks the client while the apply replies nil.
+    {.name = "blpop", .arity = -3, .flags = kWrite | kNoScript | kBlocking, .first_key = 1, .last_key = -2,
+     .key_step = 1, .group = "list", .since = "2.0.0",
+     .summary = "Remove and get the first element in a list, or block until one is available",
+     .complexity = "O(N) where N is the number of provided keys.", .prepare = &BpopPrepare,
+     .apply = &BlpopApply},
+    {.name = "brpop", .arity = -3, .flags = kWrite | kNoScript | kBlocking, .first_key = 1, .last_key = -2,
+     .key_step = 1, .group = "list", .since = "2.0.0",
+     .summary = "Remove and get the last element in a list, or block until one is available",
+     .complexity = "O(N) where N is the number of provided keys.", .prepare = &BpopPrepare,
+     .apply = &BrpopApply},
+    {.name = "brpoplpush", .arity = 4, .flags = kWrite | kDenyOom | kNoScript | kBlocking, .first_key = 1,
+     .last_key = 2, .key_step = 1, .group = "list", .since = "2.2.0",
+     .summary = "Pop an element from a list, push it to another list and return it; or block until one is "
+                "available",
+     .complexity = "O(1)", .prepare = &BrpoplpushPrepare, .apply = &BrpoplpushApply},
+    {.name = "blmove", .arity = 6, .flags = kWrite | kDenyOom | kNoScript | kBlocking, .first_key = 1,
+     .last_key = 2, .key_step = 1, .group = "list", .since = "6.2.0",
+     .summary = "Pop an element from a list, push it to another list and return it; or block until one is "
+                "available",
+     .complexity = "O(1)", .prepare = &BlmovePrepare, .apply = &BlmoveApply},
+    {.name = "blmpop", .arity = -5, .flags = kWrite | kBlocking, .first_key = 0, .last_key = 0, .key_step = 0,
+     .group = "list", .since = "7.0.0",
+     .summary = "Pop elements from a list, or block until one is available",
+     .complexity = "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
+     .prepare = &BlmpopPrepare, .apply = &BlmpopApply},
     {},
 };
 

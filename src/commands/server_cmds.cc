@@ -213,6 +213,24 @@ void ClientCmd(ExecContext& ctx, const Argv& argv) {
     }
     return ctx.reply.Integer(ctx.server->KillClients(ctx.session.id, f));
   }
+  if (sub == "unblock") {  // CLIENT UNBLOCK id [TIMEOUT|ERROR] (Redis clientCommand)
+    if (!arity_ok(-3)) return;
+    if (argv.size() > 4) {
+      std::string cmd = "CLIENT";
+      return ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
+                             std::string(EchoArg(argv[1], 128)) + "'. Try " + cmd + " HELP.");
+    }
+    bool error = false;
+    if (argv.size() == 4) {
+      if (EqualsIgnoreCase(argv[3], "error")) error = true;
+      else if (!EqualsIgnoreCase(argv[3], "timeout")) {
+        return ctx.reply.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+      }
+    }
+    int64_t id;
+    if (!ParseInt64(argv[2], &id)) return ctx.reply.Error(kErrNotInteger);
+    return ctx.reply.Integer(id > 0 ? ctx.server->UnblockClient(static_cast<uint64_t>(id), error) : 0);
+  }
   ctx.reply.Error(UnknownSubcommand(argv));
 }
 
@@ -236,13 +254,14 @@ void ConfigCmd(ExecContext& ctx, const Argv& argv) {
   }
   if (sub == "set") {
     if (argv.size() < 4 || argv.size() % 2 != 0) return ctx.reply.Error(WrongArity("config|set"));
-    for (size_t i = 2; i < argv.size(); i += 2) {
-      Status st = ctx.server->ConfigSet(argv[i], argv[i + 1]);
-      if (st.IsNotFound()) return ctx.reply.Error("ERR " + st.message());
-      if (!st.ok()) {
-        return ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" + std::string(EchoArg(argv[i])) +
-                               "') - " + st.message());
-      }
+    std::vector<std::pair<std::string, std::string>> pairs;
+    for (size_t i = 2; i < argv.size(); i += 2) pairs.emplace_back(argv[i], argv[i + 1]);
+    std::string failed;
+    Status st = ctx.server->ConfigSet(pairs, &failed);
+    if (st.IsNotFound()) return ctx.reply.Error("ERR " + st.message());
+    if (!st.ok()) {
+      return ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" + std::string(EchoArg(failed)) +
+                             "') - " + st.message());
     }
     return ctx.reply.Ok();
   }

@@ -325,24 +325,13 @@ void SmismemberCmd(ExecContext& ctx, const Argv& argv) {
 
 uint64_t ReadBelow(uint64_t n) { return std::uniform_int_distribution<uint64_t>(0, n - 1)(ReadRng()); }
 
-// A reply of repeated random picks may not grow past this (Redis would build it whatever its
-// size, e.g. 2^63 members for SRANDMEMBER key -9223372036854775807, and run out of memory).
-constexpr uint64_t kMaxRandomReplyBytes = 512ull << 20;
-
 // Redis srandmemberWithCountCommand: a negative count picks with repetition (as does a count of
 // 1), a count >= size answers the whole set, otherwise count distinct members in random order.
 void SrandmemberWithCount(ExecContext& ctx, const Argv& argv) {
-  int64_t l;
-  if (!ParseInt64(argv[2], &l)) {
-    ctx.reply.Error(kErrNotInteger);
-    return;
-  }
-  if (l < -LLONG_MAX) {
-    ctx.reply.Error("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807");
-    return;
-  }
-  bool unique = l >= 0;
-  uint64_t count = unique ? static_cast<uint64_t>(l) : static_cast<uint64_t>(-l);
+  RandomCount rc;
+  if (!ParseRandomCount(ctx, argv, "", &rc)) return;  // SRANDMEMBER has no WITH option
+  bool unique = !rc.repeat;
+  uint64_t count = rc.n;
   Value v;
   Found f = ReadSet(ctx, argv[1], &v);
   if (f == Found::kFailed) return;
@@ -359,10 +348,7 @@ void SrandmemberWithCount(ExecContext& ctx, const Argv& argv) {
   if (!unique || count == 1) {
     uint64_t bytes = 0;
     for (const auto& m : members) bytes += m.size() + 16;  // "$<len>\r\n<m>\r\n", roughly
-    if (count > kMaxRandomReplyBytes / std::max<uint64_t>(bytes / members.size(), 1)) {
-      ctx.reply.Error("ERR value is out of range");
-      return;
-    }
+    if (!RandomReplyFits(ctx, count, bytes / members.size())) return;
     ctx.reply.ArrayHeader(count);
     std::uniform_int_distribution<size_t> pick(0, members.size() - 1);
     for (uint64_t i = 0; i < count; i++) ctx.reply.Bulk(members[pick(ReadRng())]);
@@ -399,71 +385,15 @@ void SrandmemberCmd(ExecContext& ctx, const Argv& argv) {
 // ---------------------------------------------------------------------------------------------
 // SSCAN
 
-// Sets up to this many members answer SSCAN in one call with cursor 0, whatever the cursor and
-// COUNT, as Redis does for an intset (set-max-intset-entries 512); larger ones page by COUNT.
-constexpr uint64_t kScanWholeMax = 512;
-
-// The resume position of an SSCAN cursor: a tag, the key (length-prefixed) and the next member.
-std::string SscanResume(std::string_view key, std::string_view member) {
-  return "s" + std::to_string(key.size()) + ":" + std::string(key) + std::string(member);
-}
-
-// SSCAN key cursor [MATCH pattern] [COUNT count] (Redis sscanCommand + scanGenericCommand: the
-// cursor is parsed first, then the key is looked up, then the options).
+// SSCAN: sets up to 512 members answer in one call with cursor 0, whatever the cursor and COUNT,
+// as Redis does for an intset (set-max-intset-entries 512; a cursor issued while the set was
+// larger still sees every member that stayed); larger ones page by COUNT.
 void SscanCmd(ExecContext& ctx, const Argv& argv) {
-  uint64_t cursor;
-  if (!ParseScanCursor(argv[2], &cursor)) {
-    ctx.reply.Error("ERR invalid cursor");
-    return;
-  }
-  Value v;
-  Found f = ReadSet(ctx, argv[1], &v);
-  if (f == Found::kFailed) return;
-  if (f == Found::kNo) {
-    ctx.reply.ArrayHeader(2);
-    ctx.reply.Bulk("0");
-    ctx.reply.ArrayHeader(0);
-    return;
-  }
-  ScanOptions opt;
-  std::string_view error;
-  if (!ParseScanOptions(argv, 3, /*allow_type=*/false, &opt, &error)) {
-    ctx.reply.Error(error);
-    return;
-  }
-  // A small set answers whole whatever the cursor, as Redis answers an intset (a cursor issued
-  // while the set was larger still sees every member that stayed).
-  bool whole = store::CollectionSize(v) <= kScanWholeMax;
-  std::string start;
-  if (cursor != 0 && !whole) {
-    auto resume = DefaultScanCursors().Lookup(cursor);
-    std::string prefix = SscanResume(argv[1], "");
-    if (!resume || resume->compare(0, prefix.size(), prefix) != 0) {
-      ctx.reply.Error("ERR invalid cursor");
-      return;
-    }
-    start = resume->substr(prefix.size());
-  }
-  std::vector<std::string> out;
-  std::string next;
-  bool more = false;
-  int64_t visited = 0;
-  Status s = ctx.store.ScanSub(argv[1], v.version, start, [&](std::string_view member, std::string_view) {
-    if (!whole && visited == opt.count) {
-      next.assign(member);
-      more = true;
-      return false;
-    }
-    visited++;
-    if (opt.pattern && !GlobMatch(*opt.pattern, member)) return true;
-    out.emplace_back(member);
-    return true;
-  });
-  PanicOnStoreError(s);
-  ctx.reply.ArrayHeader(2);
-  ctx.reply.Bulk(more ? std::to_string(DefaultScanCursors().Issue(SscanResume(argv[1], next))) : "0");
-  ctx.reply.ArrayHeader(out.size());
-  for (const auto& m : out) ctx.reply.Bulk(m);
+  static const ElementScan kHow{
+      ValueType::kSet, 's', 512, true, false,
+      [](ExecContext& c, std::string_view key, const Value& v, std::string_view start, bool,
+         const ElementScan::Emit& emit) { PanicOnStoreError(c.store.ScanSub(key, v.version, start, emit)); }};
+  ScanElements(ctx, argv, kHow);
 }
 
 constexpr std::string_view kInterComplexity =

@@ -318,6 +318,20 @@ extern const CommandSpec kZsetCommands[] = {
      "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, "
      "and M being the number of elements popped.",
      nullptr, &ZmpopPrepare, &ZmpopApply},
+    // Blocking (docs/blocking.md): the server parks the client while the apply replies nil.
+    {"bzpopmin", -3, kWrite | kNoScript | kFast | kBlocking, 1, -2, 1, kG, "5.0.0",
+     "Remove and return the member with the lowest score from one or more sorted sets, or block until one is "
+     "available",
+     "O(log(N)) with N being the number of elements in the sorted set.", nullptr, &BzpopPrepare, &BzpopminApply},
+    {"bzpopmax", -3, kWrite | kNoScript | kFast | kBlocking, 1, -2, 1, kG, "5.0.0",
+     "Remove and return the member with the highest score from one or more sorted sets, or block until one is "
+     "available",
+     "O(log(N)) with N being the number of elements in the sorted set.", nullptr, &BzpopPrepare, &BzpopmaxApply},
+    {"bzmpop", -5, kWrite | kBlocking, 0, 0, 0, kG, "7.0.0",
+     "Remove and return members with scores in a sorted set or block until one is available",
+     "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, "
+     "and M being the number of elements popped.",
+     nullptr, &BzmpopPrepare, &BzmpopApply},
     {"zremrangebyrank", 4, kWrite, 1, 1, 1, kG, "2.0.0",
      "Remove all members in a sorted set within the given indexes", kRemRangeCx, nullptr, &ZremrangebyrankPrepare,
      &ZremrangebyrankApply},

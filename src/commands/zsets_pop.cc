@@ -18,8 +18,6 @@ using store::Value;
 // ---------------------------------------------------------------------------------------------
 // ZPOPMIN / ZPOPMAX / ZMPOP (Redis genericZpopCommand)
 
-namespace {
-
 // Pops up to count elements of the zset at key (min or max first) and removes them.
 std::vector<Element> PopElements(ApplyContext& ctx, const std::string& key, Value* v, bool max, uint64_t count) {
   uint64_t size = store::CollectionSize(*v);
@@ -36,6 +34,8 @@ std::vector<Element> PopElements(ApplyContext& ctx, const std::string& key, Valu
   if (!got.empty()) RemoveAll(ctx, key, v, got);
   return got;
 }
+
+namespace {
 
 // ZPOPMIN/ZPOPMAX key [count]: count -1 means "not given".
 bool ParsePop(const Argv& argv, int64_t* count, resp::ReplyBuilder& reply) {
@@ -74,17 +74,21 @@ void PopApply(ApplyContext& ctx, const Argv& argv, bool max) {
   }
 }
 
-// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count] (Redis zmpopGenericCommand).
-bool ParseZmpop(const Argv& argv, int64_t* numkeys, bool* max, int64_t* count, resp::ReplyBuilder& reply) {
-  if (!ParseLong(argv[1], numkeys) || *numkeys < 1) {
+}  // namespace
+
+// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count] (Redis zmpopGenericCommand); numkeys is
+// argv[at] (1 for ZMPOP, 2 for BZMPOP after its timeout).
+bool ParseZmpop(const Argv& argv, size_t at, int64_t* numkeys, bool* max, int64_t* count,
+                resp::ReplyBuilder& reply) {
+  if (!ParseLong(argv[at], numkeys) || *numkeys < 1) {
     reply.Error("ERR numkeys should be greater than 0");
     return false;
   }
-  if (static_cast<uint64_t>(*numkeys) >= argv.size() - 2) {  // where_idx = numkeys + 2 >= argc
+  if (static_cast<uint64_t>(*numkeys) >= argv.size() - at - 1) {  // where_idx >= argc
     reply.Error(kErrSyntax);
     return false;
   }
-  size_t where = static_cast<size_t>(*numkeys) + 2;
+  size_t where = static_cast<size_t>(*numkeys) + at + 1;
   std::string_view w = CStrView(argv[where]);
   if (EqualsIgnoreCase(w, "min")) {
     *max = false;
@@ -112,8 +116,6 @@ bool ParseZmpop(const Argv& argv, int64_t* numkeys, bool* max, int64_t* count, r
   return true;
 }
 
-}  // namespace
-
 bool ZpopPrepare(PrepareContext& ctx, Argv& argv) {
   int64_t count;
   return ParsePop(argv, &count, ctx.reply);
@@ -124,15 +126,18 @@ void ZpopmaxApply(ApplyContext& ctx, const Argv& argv) { PopApply(ctx, argv, tru
 bool ZmpopPrepare(PrepareContext& ctx, Argv& argv) {
   int64_t numkeys, count;
   bool max;
-  return ParseZmpop(argv, &numkeys, &max, &count, ctx.reply);
+  return ParseZmpop(argv, 1, &numkeys, &max, &count, ctx.reply);
 }
 
 void ZmpopApply(ApplyContext& ctx, const Argv& argv) {
   int64_t numkeys, count;
   bool max;
-  if (!ParseZmpop(argv, &numkeys, &max, &count, ctx.reply)) return;
+  if (ParseZmpop(argv, 1, &numkeys, &max, &count, ctx.reply)) MpopReply(ctx, argv, 2, numkeys, max, count);
+}
+
+void MpopReply(ApplyContext& ctx, const Argv& argv, size_t first_key, int64_t numkeys, bool max, int64_t count) {
   for (int64_t i = 0; i < numkeys; i++) {
-    const std::string& key = argv[2 + i];
+    const std::string& key = argv[first_key + i];
     Value v;
     Found f = Write(ctx, key, &v);
     if (f == Found::kFailed) return;
@@ -152,78 +157,20 @@ void ZmpopApply(ApplyContext& ctx, const Argv& argv) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// ZSCAN
+// ZSCAN: zsets of up to kListpackMax members answer in one call with cursor 0, in score order,
+// as Redis does for a listpack; larger ones page by COUNT in member byte order.
 
-namespace {
-
-std::string ZscanResume(std::string_view key, std::string_view member) {
-  return "z" + std::to_string(key.size()) + ":" + std::string(key) + std::string(member);
-}
-
-}  // namespace
-
-// Zsets of up to kListpackMax members answer in one call with cursor 0, in score order, as Redis
-// does for a listpack; larger ones page by COUNT in member byte order.
 void ZscanCmd(ExecContext& ctx, const Argv& argv) {
-  uint64_t cursor;
-  if (!ParseScanCursor(argv[2], &cursor)) {
-    ctx.reply.Error("ERR invalid cursor");
-    return;
-  }
-  Value v;
-  Found f = Read(ctx, argv[1], &v);
-  if (f == Found::kFailed) return;
-  if (f == Found::kNo) {
-    ctx.reply.ArrayHeader(2);
-    ctx.reply.Bulk("0");
-    ctx.reply.ArrayHeader(0);
-    return;
-  }
-  ScanOptions opt;
-  std::string_view error;
-  if (!ParseScanOptions(argv, 3, /*allow_type=*/false, &opt, &error)) {
-    ctx.reply.Error(error);
-    return;
-  }
-  std::string start;
-  if (cursor != 0) {
-    auto resume = DefaultScanCursors().Lookup(cursor);
-    std::string prefix = ZscanResume(argv[1], "");
-    if (!resume || resume->compare(0, prefix.size(), prefix) != 0) {
-      ctx.reply.Error("ERR invalid cursor");
-      return;
-    }
-    start = resume->substr(prefix.size());
-  }
-  Reader r(ctx.store, argv[1], v.version);
-  std::vector<Element> out;
-  std::string next;
-  bool more = false;
-  auto keep = [&](std::string_view m, double s) {
-    if (opt.pattern == nullptr || GlobMatch(*opt.pattern, m)) out.emplace_back(m, s);
-  };
-  if (cursor == 0 && store::CollectionSize(v) <= kListpackMax) {
-    r.ScanScores(std::string(1, kScoreTag), [&](std::string_view m, double s) { return keep(m, s), true; });
-  } else {
-    int64_t visited = 0;
-    r.ScanMembers(start, [&](std::string_view m, double s) {
-      if (visited == opt.count) {
-        next.assign(m);
-        more = true;
-        return false;
-      }
-      visited++;
-      keep(m, s);
-      return true;
-    });
-  }
-  ctx.reply.ArrayHeader(2);
-  ctx.reply.Bulk(more ? std::to_string(DefaultScanCursors().Issue(ZscanResume(argv[1], next))) : "0");
-  ctx.reply.ArrayHeader(out.size() * 2);
-  for (const auto& [m, s] : out) {
-    ctx.reply.Bulk(m);
-    ctx.reply.Bulk(FormatDouble(s));  // Redis d2string: the same text as %.17g for stored scores
-  }
+  static const ElementScan kHow{
+      store::ValueType::kZset, 'z', kListpackMax, false, true,
+      [](ExecContext& c, std::string_view key, const Value& v, std::string_view start, bool whole,
+         const ElementScan::Emit& emit) {
+        Reader r(c.store, key, v.version);
+        // Redis d2string: the same text as %.17g for stored scores.
+        auto each = [&](std::string_view m, double s) { return emit(m, FormatDouble(s)); };
+        if (whole) r.ScanScores(std::string(1, kScoreTag), each); else r.ScanMembers(start, each);
+      }};
+  ScanElements(ctx, argv, kHow);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -253,38 +200,23 @@ void ZrandmemberCmd(ExecContext& ctx, const Argv& argv) {
     ScanRanks(r, rank, rank, [&](std::string_view m, double) { return ctx.reply.Bulk(m), false; });
     return;
   }
-  int64_t count;
-  if (!ParseLong(argv[2], &count)) {
-    ctx.reply.Error(kErrNotInteger);
-    return;
-  }
-  if (count < -LLONG_MAX) {
-    ctx.reply.Error("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807");
-    return;
-  }
-  bool withscores = false;
-  if (argv.size() > 4 || (argv.size() == 4 && !EqualsIgnoreCase(CStrView(argv[3]), "withscores"))) {
-    ctx.reply.Error(kErrSyntax);
-    return;
-  }
-  if (argv.size() == 4) {
-    withscores = true;
-    if (count < -LLONG_MAX / 2 || count > LLONG_MAX / 2) {
-      ctx.reply.Error("ERR value is out of range");
-      return;
-    }
-  }
+  RandomCount rc;
+  if (!ParseRandomCount(ctx, argv, "withscores", &rc)) return;
+  bool withscores = rc.with;
   Value v;
   Found f = Read(ctx, argv[1], &v);
   if (f == Found::kFailed) return;
-  if (f == Found::kNo || count == 0) {
+  if (f == Found::kNo || rc.n == 0) {
     ctx.reply.ArrayHeader(0);
     return;
   }
   auto els = all(v);
-  uint64_t n = count < 0 ? static_cast<uint64_t>(-count) : static_cast<uint64_t>(count);
+  uint64_t n = rc.n;
   auto emit = [&](const Element& e) { ReplyElement(ctx.reply, e.first, e.second, withscores, true); };
-  if (count < 0 || count == 1) {  // with repetitions, streamed
+  if (rc.repeat || n == 1) {  // with repetitions, streamed
+    uint64_t bytes = 0;
+    for (const auto& e : els) bytes += e.first.size() + (withscores ? 40 : 0) + 16;
+    if (!RandomReplyFits(ctx, n, bytes / els.size())) return;
     ReplyElementsHeader(ctx.reply, n, withscores);
     std::uniform_int_distribution<size_t> pick(0, els.size() - 1);
     for (uint64_t i = 0; i < n; i++) emit(els[pick(ReadRng())]);

@@ -8,6 +8,8 @@
 #include <functional>
 #include <sstream>
 
+#include <sys/stat.h>
+
 #include "commands/args.h"
 #include "commands/glob.h"
 
@@ -117,6 +119,20 @@ const std::vector<Directive>& Directives() {
       IntDirective("databases", false, &Config::databases, 1, 1),
       StringDirective("requirepass", true, &Config::requirepass),
       StringDirective("protected-mode", true, &Config::protected_mode, {"yes", "no"}),
+      IntDirective("tls-port", false, &Config::tls_port, 0, 65535),
+      StringDirective("tls-cert-file", true, &Config::tls_cert_file),
+      StringDirective("tls-key-file", true, &Config::tls_key_file),
+      StringDirective("tls-key-file-pass", true, &Config::tls_key_file_pass),
+      StringDirective("tls-ca-cert-file", true, &Config::tls_ca_cert_file),
+      StringDirective("tls-ca-cert-dir", true, &Config::tls_ca_cert_dir),
+      StringDirective("tls-auth-clients", true, &Config::tls_auth_clients, {"yes", "no", "optional"}),
+      StringDirective("tls-protocols", true, &Config::tls_protocols),
+      StringDirective("tls-ciphers", true, &Config::tls_ciphers),
+      StringDirective("tls-ciphersuites", true, &Config::tls_ciphersuites),
+      StringDirective("tls-prefer-server-ciphers", true, &Config::tls_prefer_server_ciphers, {"yes", "no"}),
+      StringDirective("tls-session-caching", true, &Config::tls_session_caching, {"yes", "no"}),
+      IntDirective("tls-session-cache-size", true, &Config::tls_session_cache_size, 1, INT32_MAX),
+      IntDirective("tls-session-cache-timeout", true, &Config::tls_session_cache_timeout, 1, INT32_MAX),
       IntDirective("hz", true, &Config::hz, 1, 500),
       IntDirective("log-compact-entries", false, &Config::log_compact_entries, 1000, INT64_MAX),
       MemDirective("log-compact-bytes", false, &Config::log_compact_bytes, 1024 * 1024),
@@ -210,6 +226,12 @@ Result<Config> ParseCommandLine(int argc, char** argv) {
       std::vector<std::string> toks;
       if (!SplitLine(line, &toks)) return Status::InvalidArgument("unbalanced quotes in config line " + std::to_string(lineno));
       if (toks.empty() || toks[0][0] == '#') continue;
+      bool secret = toks.size() > 1 && !toks[1].empty() &&
+                    (commands::EqualsIgnoreCase(toks[0], "requirepass") || commands::EqualsIgnoreCase(toks[0], "cluster-secret"));
+      if (secret) {
+        struct stat st {};
+        if (stat(argv[i], &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH))) cfg.secrets_in_readable_file = argv[i];
+      }
       lines.push_back(toks);
     }
     i++;

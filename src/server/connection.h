@@ -4,12 +4,14 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "commands/command.h"
 #include "commands/transactions.h"
 #include "resp/request_parser.h"
+#include "server/tls.h"
 
 namespace redraft::server {
 
@@ -40,6 +42,7 @@ struct Connection {
   int fd = -1;
   commands::Session session;
   resp::RequestParser parser;
+  std::unique_ptr<TlsConn> tls;  // set for connections to the TLS port: query and out are plaintext
 
   std::string query;            // bytes read but not yet consumed by the parser
   size_t command_bytes = 0;     // bytes absorbed into the command being parsed (query buffer limit)
@@ -57,6 +60,7 @@ struct Connection {
   bool close_after_reply = false;
   bool closing = false;
   bool in_dirty_list = false;
+  bool blocked = false;         // a blocking command waits (server/blocking.h): parse nothing more
 
   // Transactions (docs/transactions.md). Between MULTI and EXEC/DISCARD commands are queued, not
   // run; multi_error records a refused one (EXEC then answers EXECABORT). watch is what WATCH

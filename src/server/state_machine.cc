@@ -61,6 +61,7 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
   std::unique_ptr<store::Store::Batch> batch;
   std::unique_ptr<commands::TxnBatch> txn;  // over batch: stamps changed keys for WATCH
   commands::LogCommand cmd;
+  std::vector<std::string> touched;  // for SetKeyObserver
   for (size_t i = 0; i < entries.size(); i++) {
     const raft::Entry& e = entries[i];
     REDRAFT_CHECK(e.index == entries[0].index + i);
@@ -93,10 +94,16 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
     txn->BeginEntry(e.index);
     commands::ApplyContext ctx{*txn, cmd.now_ms, *reply_for(i), e.index};
     (*spec)->apply(ctx, cmd.argv);
+    if (watching_) {
+      for (size_t a = 1; a < cmd.argv.size(); a++) {
+        if (watching_(cmd.argv[a])) touched.push_back(cmd.argv[a]);
+      }
+    }
   }
   uint64_t last = entries.back().index;
   if (txn) txn->WriteStamps();
   CheckApplied(last, [&] { return batch ? store_->Commit(batch.get(), last) : store_->SetAppliedIndex(last); });
+  if (!touched.empty()) touched_(std::move(touched));
 }
 
 }  // namespace redraft::server

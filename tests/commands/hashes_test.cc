@@ -47,6 +47,20 @@ TEST_F(HashesTest, Hset) {
   Expect({"TYPE", "h"}, "+hash\r\n");
 }
 
+// Redis builds a reply of 2^63 random picks and runs out of memory; the reply is capped instead
+// (collection.h kMaxRandomReplyBytes), for every family's random read.
+TEST_F(HashesTest, HugeRandomCountsAreRefusedNotBuilt) {
+  Expect({"HSET", "h", "a", "1"}, Int(1));
+  Expect({"SADD", "s", "a"}, Int(1));
+  Expect({"ZADD", "z", "1", "a"}, Int(1));
+  for (const char* cmd : {"HRANDFIELD h", "SRANDMEMBER s", "ZRANDMEMBER z"}) {
+    std::string c(cmd);
+    Argv argv = {c.substr(0, c.find(' ')), c.substr(c.find(' ') + 1), "-9223372036854775807"};
+    Expect(argv, Err("ERR value is out of range"));
+  }
+  Expect({"HRANDFIELD", "h", "-3"}, Array({Bulk("a"), Bulk("a"), Bulk("a")}));
+}
+
 TEST_F(HashesTest, Hmset) {
   Expect({"HMSET", "h", "a", "1", "b", "2"}, kOk);
   Expect({"HMSET", "h", "a", "1", "b"}, Err("ERR wrong number of arguments for 'hmset' command"));

@@ -19,8 +19,8 @@ import time
 import redis
 
 from linearizability import INF, Op, check_register
-from test_cluster_chaos import (COUNTER, KEYS, OP_TIMEOUT, Client, Rec, call, check_counter, connect,
-                                converge, final_read, to_ops)
+from test_cluster_chaos import (COUNTER, KEYS, OP_TIMEOUT, Client, Rec, call, check_counter, check_list, connect,
+                                converge, final_list, final_read, to_ops)
 
 FAULT_SECONDS = float(os.environ.get("REDRAFT_FAULT_SECONDS", "6"))   # length of each fault
 FAULT_ROUNDS = int(os.environ.get("REDRAFT_FAULT_ROUNDS", "1"))       # repetitions of the scenario list
@@ -116,6 +116,7 @@ class Workload:
                 if key != COUNTER:
                     self.extra.append(rec)
                 finals[(i, key)] = rec.result
+        list_final = {i: final_list(cluster, i, deadline) for i in labels}
         for key in KEYS + [COUNTER]:
             vals = {i: finals[(i, key)] for i in labels}
             if len(set(vals.values())) != 1:
@@ -127,10 +128,11 @@ class Workload:
                                  + "; ".join(json.dumps(r.as_json()) for r in unexpected[:5]))
         self.failures += check_counter([r for r in history if r.kind == "i"],
                                        {i: int(finals[(i, COUNTER)] or 0) for i in labels})[:10]
+        self.failures += check_list([r for r in history if r.kind == "l"], list_final)[:10]
         by_kind = collections.defaultdict(collections.Counter)
         for r in history:
-            by_kind[{"w": "SET", "r": "GET", "i": "INCR"}[r.kind]][r.outcome] += 1
-        for kind in ("SET", "GET", "INCR"):
+            by_kind[{"w": "SET", "r": "GET", "i": "INCR", "l": "RPUSH"}[r.kind]][r.outcome] += 1
+        for kind in ("SET", "GET", "INCR", "RPUSH"):
             c = by_kind[kind]
             out.append(f"  {kind:4}: total {sum(c.values()):6}  " +
                        "  ".join(f"{o} {c[o]}" for o in ("ok", "fail", "unknown", "unexpected")))

@@ -48,6 +48,7 @@ SEED = int(os.environ.get("REDRAFT_CHAOS_SEED", "0")) or random.SystemRandom().r
 CLIENTS = 5
 KEYS = [f"reg{i}" for i in range(5)]
 COUNTER = "ctr"
+LIST = "lst"               # RPUSH of unique elements: a collection type through every fault
 OP_TIMEOUT = 4.0           # client socket timeout; the servers' own request timeout is 3 s
 CHECK_STATES = 2_000_000   # per-key cap on the linearizability search
 CHECK_SECONDS = 20.0       # per-key time cap on the search
@@ -151,6 +152,12 @@ class Client(threading.Thread):
                 rec = Rec(self.cid, node, "r", key, None, now())
                 alive = call(conn, rec, "GET", key)
                 if rec.outcome == "ok" and not (rec.result is None or isinstance(rec.result, bytes)):
+                    rec.outcome = "unexpected"
+            elif p < 0.93:
+                n += 1
+                rec = Rec(self.cid, node, "l", LIST, f"c{self.cid}-{n}", now())
+                alive = call(conn, rec, "RPUSH", LIST, rec.arg)
+                if rec.outcome == "ok" and not isinstance(rec.result, int):
                     rec.outcome = "unexpected"
             else:
                 rec = Rec(self.cid, node, "i", COUNTER, None, now())
@@ -409,6 +416,66 @@ def final_read(cluster, i, key, label, deadline):
     raise AssertionError(f"final GET {key} through node {i} did not succeed")
 
 
+def final_list(cluster, i, deadline):
+    """The list through node i (a linearizable LRANGE, retried until it succeeds)."""
+    while now() < deadline:
+        try:
+            conn = connect(cluster.ports[i], timeout=5)
+        except Exception:
+            time.sleep(0.1)
+            continue
+        rec = Rec(f"final-n{i}", i, "r", LIST, None, now())
+        call(conn, rec, "LRANGE", LIST, 0, -1)
+        conn.disconnect()
+        if rec.outcome == "ok":
+            return rec.result
+        time.sleep(0.1)
+    raise AssertionError(f"final LRANGE through node {i} did not succeed")
+
+
+def check_list(pushes, finals):
+    """The RPUSH list (only ever appended to); returns a list of failure texts. Every acknowledged
+    element is in the list exactly once, at the position its RPUSH's reply says (length - 1); an
+    element whose RPUSH failed is absent, one whose outcome is unknown appears at most once; an
+    element pushed after another was acknowledged comes after it; every node has the same list."""
+    bad = []
+    if len(set(map(tuple, finals.values()))) != 1:
+        bad.append(f"the list diverges across nodes: lengths {({i: len(v) for i, v in finals.items()})}")
+    final = next(iter(finals.values()))
+    pos = {}
+    for idx, v in enumerate(final):
+        if v in pos:
+            bad.append(f"element {v!r} is in the list twice (positions {pos[v]} and {idx})")
+        pos[v] = idx
+    by_val = {r.arg.encode(): r for r in pushes}
+    for v in final:
+        r = by_val.get(v)
+        if r is None:
+            bad.append(f"element {v!r} was never pushed")
+        elif r.outcome == "fail":
+            bad.append(f"element {v!r} is in the list but its RPUSH failed: {r.as_json()}")
+    for r in pushes:
+        if r.outcome != "ok":
+            continue
+        v = r.arg.encode()
+        if v not in pos:
+            bad.append(f"acknowledged RPUSH lost: {r.as_json()}")
+        elif pos[v] != r.result - 1:
+            bad.append(f"RPUSH {r.as_json()} replied length {r.result} but its element is at position {pos[v]}")
+    acked = sorted((r for r in pushes if r.outcome == "ok" and r.arg.encode() in pos), key=lambda r: r.ret)
+    present = sorted((r for r in pushes if r.arg.encode() in pos), key=lambda r: r.inv)
+    j, best = 0, None
+    for b in present:
+        while j < len(acked) and acked[j].ret < b.inv:
+            if best is None or pos[acked[j].arg.encode()] > pos[best.arg.encode()]:
+                best = acked[j]
+            j += 1
+        if best is not None and pos[best.arg.encode()] >= pos[b.arg.encode()]:
+            bad.append(f"RPUSH {b.as_json()} began after {best.as_json()} was acknowledged but its element comes first")
+            break
+    return bad
+
+
 def check_counter(incrs, finals):
     """Counter checks; returns a list of failure texts."""
     bad = []
@@ -534,6 +601,22 @@ class CheckerSelfTest(unittest.TestCase):
         self.assertTrue(check_counter(good, {1: 2, 2: 3, 3: 2}))         # divergence
         self.assertTrue(check_counter([inc(0, 1, "ok", 2), inc(2, 3, "ok", 1)], {1: 2, 2: 2, 3: 2}))
 
+    def test_list_checks(self):
+        def push(val, inv, ret, outcome, result):
+            r = Rec(0, 1, "l", LIST, val, inv)
+            r.ret, r.outcome, r.result = ret, outcome, result
+            return r
+        h = [push("a", 0, 1, "ok", 1), push("b", 2, 3, "ok", 2), push("c", 2.5, INF, "unknown", None),
+             push("d", 4, 5, "fail", "-CLUSTERDOWN")]
+        three = lambda lst: {1: lst, 2: lst, 3: lst}  # noqa: E731
+        self.assertEqual(check_list(h, three([b"a", b"b"])), [])
+        self.assertEqual(check_list(h, three([b"a", b"b", b"c"])), [])
+        self.assertTrue(check_list(h, three([b"a"])))                      # lost an acknowledged RPUSH
+        self.assertTrue(check_list(h, three([b"b", b"a"])))                # real-time order broken
+        self.assertTrue(check_list(h, three([b"a", b"b", b"c", b"c"])))    # duplicated
+        self.assertTrue(check_list(h, three([b"a", b"b", b"d"])))          # a failed RPUSH took effect
+        self.assertTrue(check_list(h, {1: [b"a", b"b"], 2: [b"a", b"b"], 3: [b"a"]}))  # divergence
+
 
 def node_states(cluster):
     out = []
@@ -614,6 +697,7 @@ class ChaosRun:
         for i in cluster.nodes:
             rec = final_read(cluster, i, COUNTER, f"final-n{i}", read_deadline)
             counter_final[i] = int(rec.result or 0)
+        list_final = {i: final_list(cluster, i, read_deadline) for i in cluster.nodes}
         for key in KEYS:
             vals = {i: finals[(i, key)] for i in cluster.nodes}
             if len(set(vals.values())) != 1:
@@ -624,7 +708,7 @@ class ChaosRun:
             c = cluster.client(i, socket_timeout=5)
             try:
                 c.execute_command("READONLY")
-                local[i] = (c.dbsize(), [c.get(k) for k in KEYS + [COUNTER]])
+                local[i] = (c.dbsize(), [c.get(k) for k in KEYS + [COUNTER]], c.llen(LIST))
             finally:
                 c.close()
         if len(set(map(repr, local.values()))) != 1:
@@ -641,6 +725,7 @@ class ChaosRun:
         # Counter.
         incrs = [r for r in history if r.kind == "i"]
         failures += check_counter(incrs, counter_final)[:10]
+        failures += check_list([r for r in history if r.kind == "l"], list_final)[:10]
 
         # Registers.
         check_lines = []
@@ -660,9 +745,9 @@ class ChaosRun:
         nem = self.nemesis
         by_kind = collections.defaultdict(collections.Counter)
         for r in history:
-            by_kind[{"w": "SET", "r": "GET", "i": "INCR"}[r.kind]][r.outcome] += 1
+            by_kind[{"w": "SET", "r": "GET", "i": "INCR", "l": "RPUSH"}[r.kind]][r.outcome] += 1
         self.say(f"ran {t_run:.1f} s; ops by outcome (final reads included):")
-        for kind in ("SET", "GET", "INCR"):
+        for kind in ("SET", "GET", "INCR", "RPUSH"):
             c = by_kind[kind]
             self.say(f"  {kind:4}: total {sum(c.values()):6}  " +
                      "  ".join(f"{o} {c[o]}" for o in ("ok", "fail", "unknown", "unexpected")))
