@@ -335,6 +335,16 @@ void RunReadOnlyExec(const Argv& exec_argv, ExecContext& ctx) {
   }
 }
 
+void ForEachExecCommandArg(const Argv& exec_argv, const std::function<void(const std::string&)>& fn) {
+  ExecEntry e;
+  if (!ParseExec(exec_argv, &e)) return;
+  Argv argv;
+  for (std::string_view item : e.items) {
+    if (item[0] != 'C' || !DecodeCommandItem(item, &argv)) continue;
+    for (size_t i = 1; i < argv.size(); i++) fn(argv[i]);
+  }
+}
+
 // --- redraft.exec ---
 
 // Checks the entry's shape and every command item (as ValidateWriteEntry checks a single write:

@@ -132,6 +132,11 @@ ExecPlan BuildExec(const std::vector<Argv>& queued, const WatchState& watch, int
 // reply. Used on the event loop after one read barrier.
 void RunReadOnlyExec(const Argv& exec_argv, ExecContext& ctx);
 
+// The arguments (name excluded) of every command item of a redraft.exec argv, in order: the keys
+// its writes may touch are among them (the state machine reports them to blocked clients).
+// Malformed items are skipped.
+void ForEachExecCommandArg(const Argv& exec_argv, const std::function<void(const std::string&)>& fn);
+
 // redraft.exec (registered in server_cmds.cc).
 bool PrepareExec(PrepareContext& ctx, Argv& argv);
 void ApplyExec(ApplyContext& ctx, const Argv& argv);

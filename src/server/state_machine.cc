@@ -95,8 +95,14 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
     commands::ApplyContext ctx{*txn, cmd.now_ms, *reply_for(i), e.index};
     (*spec)->apply(ctx, cmd.argv);
     if (watching_) {
-      for (size_t a = 1; a < cmd.argv.size(); a++) {
-        if (watching_(cmd.argv[a])) touched.push_back(cmd.argv[a]);
+      if ((*spec)->apply == &commands::ApplyExec) {  // a transaction: its commands' arguments
+        commands::ForEachExecCommandArg(cmd.argv, [&](const std::string& arg) {
+          if (watching_(arg)) touched.push_back(arg);
+        });
+      } else {
+        for (size_t a = 1; a < cmd.argv.size(); a++) {
+          if (watching_(cmd.argv[a])) touched.push_back(cmd.argv[a]);
+        }
       }
     }
   }

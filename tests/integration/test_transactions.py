@@ -137,6 +137,23 @@ class SingleNodeTest(unittest.TestCase):
         self.assertEqual(calls, [10, 11])
         self.assertEqual(self.a.get("ctr"), b"22")
 
+    def test_a_push_inside_exec_wakes_a_blocked_client(self):
+        got = []
+        blocked = redis.Redis(port=self.srv.port, socket_timeout=15)
+        t = threading.Thread(target=lambda: got.append(blocked.blpop(["q"], timeout=10)))
+        t.start()
+        deadline = time.time() + 5
+        while self.a.info("clients").get("blocked_clients", 0) < 1 and time.time() < deadline:
+            time.sleep(0.02)
+        p = self.a.pipeline(transaction=True)
+        p.set("other", 1).rpush("q", "job")
+        pushed = time.time()
+        self.assertEqual(p.execute(), [True, 1])
+        t.join(timeout=15)
+        self.assertEqual(got, [(b"q", b"job")])
+        # Woken by the push itself, not by blocking.cc's periodic 3 s re-check.
+        self.assertLess(time.time() - pushed, 2.0)
+
     def test_runtime_error_inside_exec_and_queue_error(self):
         self.a.set("s", "str")
         p = self.a.pipeline(transaction=True)
