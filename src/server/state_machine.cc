@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "commands/command.h"
+#include "commands/transactions.h"
 #include "commands/write_entry.h"
 #include "common/status.h"
 
@@ -58,6 +59,7 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
   if (entries.empty()) return;
   REDRAFT_CHECK(entries[0].index == store_->applied_index() + 1);
   std::unique_ptr<store::Store::Batch> batch;
+  std::unique_ptr<commands::TxnBatch> txn;  // over batch: stamps changed keys for WATCH
   commands::LogCommand cmd;
   std::vector<std::string> touched;  // for SetKeyObserver
   for (size_t i = 0; i < entries.size(); i++) {
@@ -76,17 +78,36 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
       reply_for(i)->Error(spec.status().message());
       continue;
     }
+    // A transaction starts a fresh batch (its reads run over the committed store plus its own
+    // writes: commands::TxnBatch::TrackWrites): the entries before it are committed first.
+    if (batch && (*spec)->apply == &commands::ApplyExec) {
+      txn->WriteStamps();
+      CheckApplied(e.index - 1, [&] { return store_->Commit(batch.get(), e.index - 1); });
+      txn.reset();
+      batch.reset();
+    }
     store_->NoteLogTime(cmd.now_ms);
-    if (!batch) batch = store_->NewBatch();
-    commands::ApplyContext ctx{*batch, cmd.now_ms, *reply_for(i), e.index};
+    if (!batch) {
+      batch = store_->NewBatch();
+      txn = std::make_unique<commands::TxnBatch>(store_, batch.get());
+    }
+    txn->BeginEntry(e.index);
+    commands::ApplyContext ctx{*txn, cmd.now_ms, *reply_for(i), e.index};
     (*spec)->apply(ctx, cmd.argv);
     if (watching_) {
-      for (size_t a = 1; a < cmd.argv.size(); a++) {
-        if (watching_(cmd.argv[a])) touched.push_back(cmd.argv[a]);
+      if ((*spec)->apply == &commands::ApplyExec) {  // a transaction: its commands' arguments
+        commands::ForEachExecCommandArg(cmd.argv, [&](const std::string& arg) {
+          if (watching_(arg)) touched.push_back(arg);
+        });
+      } else {
+        for (size_t a = 1; a < cmd.argv.size(); a++) {
+          if (watching_(cmd.argv[a])) touched.push_back(cmd.argv[a]);
+        }
       }
     }
   }
   uint64_t last = entries.back().index;
+  if (txn) txn->WriteStamps();
   CheckApplied(last, [&] { return batch ? store_->Commit(batch.get(), last) : store_->SetAppliedIndex(last); });
   if (!touched.empty()) touched_(std::move(touched));
 }
