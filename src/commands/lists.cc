@@ -642,104 +642,148 @@ constexpr std::string_view kPushComplexity =
 
 }  // namespace
 
+constexpr KeySpec kLmoveKeys[] = {
+    {.flags = "RW access delete", .index = 1, .lastkey = 0},
+    {.flags = "RW insert", .index = 2, .lastkey = 0}
+};
+constexpr KeySpec kRpoplpushKeys[] = {
+    {.flags = "RW access delete", .index = 1, .lastkey = 0},
+    {.flags = "RW insert", .index = 2, .lastkey = 0}
+};
+constexpr KeySpec kLmpopKeys[] = {
+    {.flags = "RW access delete", .index = 1, .keynum = true, .keynumidx = 0, .firstkey = 1}
+};
+
+constexpr KeySpec kBrpoplpushKeys[] = {
+    {.flags = "RW access delete", .index = 1, .lastkey = 0},
+    {.flags = "RW insert", .index = 2, .lastkey = 0}
+};
+constexpr KeySpec kBlmoveKeys[] = {
+    {.flags = "RW access delete", .index = 1, .lastkey = 0},
+    {.flags = "RW insert", .index = 2, .lastkey = 0}
+};
+constexpr KeySpec kBlmpopKeys[] = {
+    {.flags = "RW access delete", .index = 2, .keynum = true, .keynumidx = 0, .firstkey = 1}
+};
+
 extern const CommandSpec kListCommands[] = {
     {.name = "lpush", .arity = -3, .flags = kWriteDenyOomFast, .first_key = 1, .last_key = 1, .key_step = 1,
      .group = "list", .since = "1.0.0", .summary = "Prepend one or multiple elements to a list",
-     .complexity = kPushComplexity, .apply = &LpushApply},
+     .complexity = kPushComplexity, .apply = &LpushApply, .key_flags = "RW insert",
+     .args = "key:key@0 element:string*", .history = "2.4.0 Accepts multiple `element` arguments."},
     {.name = "rpush", .arity = -3, .flags = kWriteDenyOomFast, .first_key = 1, .last_key = 1, .key_step = 1,
      .group = "list", .since = "1.0.0", .summary = "Append one or multiple elements to a list",
-     .complexity = kPushComplexity, .apply = &RpushApply},
+     .complexity = kPushComplexity, .apply = &RpushApply, .key_flags = "RW insert",
+     .args = "key:key@0 element:string*", .history = "2.4.0 Accepts multiple `element` arguments."},
     {.name = "lpushx", .arity = -3, .flags = kWriteDenyOomFast, .first_key = 1, .last_key = 1, .key_step = 1,
      .group = "list", .since = "2.2.0", .summary = "Prepend an element to a list, only if the list exists",
-     .complexity = kPushComplexity, .apply = &LpushxApply},
+     .complexity = kPushComplexity, .apply = &LpushxApply, .key_flags = "RW insert",
+     .args = "key:key@0 element:string*", .history = "4.0.0 Accepts multiple `element` arguments."},
     {.name = "rpushx", .arity = -3, .flags = kWriteDenyOomFast, .first_key = 1, .last_key = 1, .key_step = 1,
      .group = "list", .since = "2.2.0", .summary = "Append an element to a list, only if the list exists",
-     .complexity = kPushComplexity, .apply = &RpushxApply},
+     .complexity = kPushComplexity, .apply = &RpushxApply, .key_flags = "RW insert",
+     .args = "key:key@0 element:string*", .history = "4.0.0 Accepts multiple `element` arguments."},
     {.name = "lpop", .arity = -2, .flags = kWrite | kFast, .first_key = 1, .last_key = 1, .key_step = 1,
      .group = "list", .since = "1.0.0", .summary = "Remove and get the first elements in a list",
-     .complexity = "O(N) where N is the number of elements returned", .prepare = &PopPrepare,
-     .apply = &LpopApply},
+     .complexity = "O(N) where N is the number of elements returned", .prepare = &PopPrepare, .apply = &LpopApply,
+     .key_flags = "RW access delete", .args = "key:key@0 count:integer/6.2.0?",
+     .history = "6.2.0 Added the `count` argument."},
     {.name = "rpop", .arity = -2, .flags = kWrite | kFast, .first_key = 1, .last_key = 1, .key_step = 1,
      .group = "list", .since = "1.0.0", .summary = "Remove and get the last elements in a list",
-     .complexity = "O(N) where N is the number of elements returned", .prepare = &PopPrepare,
-     .apply = &RpopApply},
+     .complexity = "O(N) where N is the number of elements returned", .prepare = &PopPrepare, .apply = &RpopApply,
+     .key_flags = "RW access delete", .args = "key:key@0 count:integer/6.2.0?",
+     .history = "6.2.0 Added the `count` argument."},
     {.name = "llen", .arity = 2, .flags = kReadonly | kFast, .first_key = 1, .last_key = 1, .key_step = 1,
      .group = "list", .since = "1.0.0", .summary = "Get the length of a list", .complexity = "O(1)",
-     .execute = &LlenCmd},
-    {.name = "lrange", .arity = 4, .flags = kReadonly, .first_key = 1, .last_key = 1, .key_step = 1,
-     .group = "list", .since = "1.0.0", .summary = "Get a range of elements from a list",
+     .execute = &LlenCmd, .key_flags = "RO", .args = "key:key@0"},
+    {.name = "lrange", .arity = 4, .flags = kReadonly, .first_key = 1, .last_key = 1, .key_step = 1, .group = "list",
+     .since = "1.0.0", .summary = "Get a range of elements from a list",
      .complexity = "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end "
                    "(HEAD or TAIL) for large lists; and N is the number of elements in the specified range.",
-     .execute = &LrangeCmd},
-    {.name = "lindex", .arity = 3, .flags = kReadonly, .first_key = 1, .last_key = 1, .key_step = 1,
-     .group = "list", .since = "1.0.0", .summary = "Get an element from a list by its index",
-     .complexity = "O(N) where N is the number of elements to traverse to get to the element at index. This "
-                   "makes asking for the first or the last element of the list O(1).",
-     .execute = &LindexCmd},
+     .execute = &LrangeCmd, .key_flags = "RO access", .args = "key:key@0 start:integer stop:integer"},
+    {.name = "lindex", .arity = 3, .flags = kReadonly, .first_key = 1, .last_key = 1, .key_step = 1, .group = "list",
+     .since = "1.0.0", .summary = "Get an element from a list by its index",
+     .complexity = "O(N) where N is the number of elements to traverse to get to the element at index. This makes "
+                   "asking for the first or the last element of the list O(1).",
+     .execute = &LindexCmd, .key_flags = "RO access", .args = "key:key@0 index:integer"},
     {.name = "lset", .arity = 4, .flags = kWrite | kDenyOom, .first_key = 1, .last_key = 1, .key_step = 1,
      .group = "list", .since = "1.0.0", .summary = "Set the value of an element in a list by its index",
      .complexity = "O(N) where N is the length of the list. Setting either the first or the last element of the "
                    "list is O(1).",
-     .apply = &LsetApply},
+     .apply = &LsetApply, .key_flags = "RW update", .args = "key:key@0 index:integer element:string"},
     {.name = "linsert", .arity = 5, .flags = kWrite | kDenyOom, .first_key = 1, .last_key = 1, .key_step = 1,
      .group = "list", .since = "2.2.0", .summary = "Insert an element before or after another element in a list",
      .complexity = "O(N) where N is the number of elements to traverse before seeing the value pivot. This means "
                    "that inserting somewhere on the left end on the list (head) can be considered O(1) and "
                    "inserting somewhere on the right end (tail) is O(N).",
-     .prepare = &LinsertPrepare, .apply = &LinsertApply},
+     .prepare = &LinsertPrepare, .apply = &LinsertApply, .key_flags = "RW insert",
+     .args = "key:key@0 where:oneof(before:pure-token=BEFORE after:pure-token=AFTER) pivot:string element:string"},
     {.name = "lrem", .arity = 4, .flags = kWrite, .first_key = 1, .last_key = 1, .key_step = 1, .group = "list",
      .since = "1.0.0", .summary = "Remove elements from a list",
      .complexity = "O(N+M) where N is the length of the list and M is the number of elements removed.",
-     .prepare = &LremPrepare, .apply = &LremApply},
+     .prepare = &LremPrepare, .apply = &LremApply, .key_flags = "RW delete",
+     .args = "key:key@0 count:integer element:string"},
     {.name = "ltrim", .arity = 4, .flags = kWrite, .first_key = 1, .last_key = 1, .key_step = 1, .group = "list",
      .since = "1.0.0", .summary = "Trim a list to the specified range",
-     .complexity = "O(N) where N is the number of elements to be removed by the operation.",
-     .prepare = &LtrimPrepare, .apply = &LtrimApply},
-    {.name = "lpos", .arity = -3, .flags = kReadonly, .first_key = 1, .last_key = 1, .key_step = 1,
-     .group = "list", .since = "6.0.6", .summary = "Return the index of matching elements on a list",
+     .complexity = "O(N) where N is the number of elements to be removed by the operation.", .prepare = &LtrimPrepare,
+     .apply = &LtrimApply, .key_flags = "RW delete", .args = "key:key@0 start:integer stop:integer"},
+    {.name = "lpos", .arity = -3, .flags = kReadonly, .first_key = 1, .last_key = 1, .key_step = 1, .group = "list",
+     .since = "6.0.6", .summary = "Return the index of matching elements on a list",
      .complexity = "O(N) where N is the number of elements in the list, for the average case. When searching for "
                    "elements near the head or the tail of the list, or when the MAXLEN option is provided, the "
                    "command may run in constant time.",
-     .execute = &LposCmd},
+     .execute = &LposCmd, .key_flags = "RO access",
+     .args = "key:key@0 element:string rank:integer=RANK? num-matches:integer=COUNT? len:integer=MAXLEN?"},
     {.name = "lmove", .arity = 5, .flags = kWrite | kDenyOom, .first_key = 1, .last_key = 2, .key_step = 1,
      .group = "list", .since = "6.2.0",
      .summary = "Pop an element from a list, push it to another list and return it", .complexity = "O(1)",
-     .prepare = &LmovePrepare, .apply = &LmoveApply},
+     .prepare = &LmovePrepare, .apply = &LmoveApply, .key_specs = kLmoveKeys,
+     .args = "source:key@0 destination:key@1 wherefrom:oneof(left:pure-token=LEFT right:pure-token=RIGHT) "
+             "whereto:oneof(left:pure-token=LEFT right:pure-token=RIGHT)"},
     {.name = "rpoplpush", .arity = 3, .flags = kWrite | kDenyOom, .first_key = 1, .last_key = 2, .key_step = 1,
      .group = "list", .since = "1.2.0",
-     .summary = "Remove the last element in a list, prepend it to another list and return it",
-     .complexity = "O(1)", .apply = &RpoplpushApply},
+     .summary = "Remove the last element in a list, prepend it to another list and return it", .complexity = "O(1)",
+     .apply = &RpoplpushApply, .key_specs = kRpoplpushKeys, .args = "source:key@0 destination:key@1",
+     .deprecated_since = "6.2.0", .replaced_by = "`LMOVE` with the `RIGHT` and `LEFT` arguments"},
     // Keys are movable (after numkeys): Redis reports 0 0 0 and the movablekeys flag.
-    {.name = "lmpop", .arity = -4, .flags = kWrite, .first_key = 0, .last_key = 0, .key_step = 0,
-     .group = "list", .since = "7.0.0", .summary = "Pop elements from a list",
+    {.name = "lmpop", .arity = -4, .flags = kWrite, .first_key = 0, .last_key = 0, .key_step = 0, .group = "list",
+     .since = "7.0.0", .summary = "Pop elements from a list",
      .complexity = "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
-     .prepare = &LmpopPrepare, .apply = &LmpopApply},
+     .prepare = &LmpopPrepare, .apply = &LmpopApply, .key_specs = kLmpopKeys,
+     .args = "numkeys:integer key:key@0* where:oneof(left:pure-token=LEFT right:pure-token=RIGHT) "
+             "count:integer=COUNT?"},
     // Blocking (docs/blocking.md): the server parks the client while the apply replies nil.
     {.name = "blpop", .arity = -3, .flags = kWrite | kNoScript | kBlocking, .first_key = 1, .last_key = -2,
      .key_step = 1, .group = "list", .since = "2.0.0",
      .summary = "Remove and get the first element in a list, or block until one is available",
-     .complexity = "O(N) where N is the number of provided keys.", .prepare = &BpopPrepare,
-     .apply = &BlpopApply},
+     .complexity = "O(N) where N is the number of provided keys.", .prepare = &BpopPrepare, .apply = &BlpopApply,
+     .key_flags = "RW access delete", .args = "key:key@0* timeout:double",
+     .history = "6.0.0 `timeout` is interpreted as a double instead of an integer."},
     {.name = "brpop", .arity = -3, .flags = kWrite | kNoScript | kBlocking, .first_key = 1, .last_key = -2,
      .key_step = 1, .group = "list", .since = "2.0.0",
      .summary = "Remove and get the last element in a list, or block until one is available",
-     .complexity = "O(N) where N is the number of provided keys.", .prepare = &BpopPrepare,
-     .apply = &BrpopApply},
+     .complexity = "O(N) where N is the number of provided keys.", .prepare = &BpopPrepare, .apply = &BrpopApply,
+     .key_flags = "RW access delete", .args = "key:key@0* timeout:double",
+     .history = "6.0.0 `timeout` is interpreted as a double instead of an integer."},
     {.name = "brpoplpush", .arity = 4, .flags = kWrite | kDenyOom | kNoScript | kBlocking, .first_key = 1,
      .last_key = 2, .key_step = 1, .group = "list", .since = "2.2.0",
-     .summary = "Pop an element from a list, push it to another list and return it; or block until one is "
-                "available",
-     .complexity = "O(1)", .prepare = &BrpoplpushPrepare, .apply = &BrpoplpushApply},
-    {.name = "blmove", .arity = 6, .flags = kWrite | kDenyOom | kNoScript | kBlocking, .first_key = 1,
-     .last_key = 2, .key_step = 1, .group = "list", .since = "6.2.0",
-     .summary = "Pop an element from a list, push it to another list and return it; or block until one is "
-                "available",
-     .complexity = "O(1)", .prepare = &BlmovePrepare, .apply = &BlmoveApply},
+     .summary = "Pop an element from a list, push it to another list and return it; or block until one is available",
+     .complexity = "O(1)", .prepare = &BrpoplpushPrepare, .apply = &BrpoplpushApply, .key_specs = kBrpoplpushKeys,
+     .args = "source:key@0 destination:key@1 timeout:double",
+     .history = "6.0.0 `timeout` is interpreted as a double instead of an integer.", .deprecated_since = "6.2.0",
+     .replaced_by = "`BLMOVE` with the `RIGHT` and `LEFT` arguments"},
+    {.name = "blmove", .arity = 6, .flags = kWrite | kDenyOom | kNoScript | kBlocking, .first_key = 1, .last_key = 2,
+     .key_step = 1, .group = "list", .since = "6.2.0",
+     .summary = "Pop an element from a list, push it to another list and return it; or block until one is available",
+     .complexity = "O(1)", .prepare = &BlmovePrepare, .apply = &BlmoveApply, .key_specs = kBlmoveKeys,
+     .args = "source:key@0 destination:key@1 wherefrom:oneof(left:pure-token=LEFT right:pure-token=RIGHT) "
+             "whereto:oneof(left:pure-token=LEFT right:pure-token=RIGHT) timeout:double"},
     {.name = "blmpop", .arity = -5, .flags = kWrite | kBlocking, .first_key = 0, .last_key = 0, .key_step = 0,
-     .group = "list", .since = "7.0.0",
-     .summary = "Pop elements from a list, or block until one is available",
+     .group = "list", .since = "7.0.0", .summary = "Pop elements from a list, or block until one is available",
      .complexity = "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
-     .prepare = &BlmpopPrepare, .apply = &BlmpopApply},
+     .prepare = &BlmpopPrepare, .apply = &BlmpopApply, .key_specs = kBlmpopKeys,
+     .args = "timeout:double numkeys:integer key:key@0* where:oneof(left:pure-token=LEFT right:pure-token=RIGHT) "
+             "count:integer=COUNT?"},
     {},
 };
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -42,6 +43,12 @@ class ServerApi {
   virtual int KillClients(uint64_t caller_id, const ClientKillFilter& filter) = 0;
   // CLIENT UNBLOCK: 1 if the client was blocked and is now answered (nil, or the -UNBLOCKED error).
   virtual int UnblockClient(uint64_t client_id, bool error) = 0;
+  // The calling command answers later (CLUSTER MEET): reserves its place in the client's reply
+  // order and returns what fills it with the reply bytes (call it once, on the event-loop thread;
+  // a client gone meanwhile is fine). Meanwhile the client's later reads and admin commands wait;
+  // its writes go ahead, their replies queued behind this one.
+  using DeferredReply = std::function<void(std::string&& reply)>;
+  virtual DeferredReply DeferReply(uint64_t client_id) = 0;
   // Close the connection once its pending replies are written (QUIT).
   virtual void CloseAfterReply(uint64_t client_id) = 0;
   // Stops the server gracefully: everything acknowledged is durable; the caller gets no reply.

@@ -67,7 +67,8 @@ Result<Config> ParseCommandLine(int argc, char** argv);
 // command line and CONFIG SET. `startup` allows immutable directives.
 Status ApplyDirective(Config* cfg, const std::string& name, const std::vector<std::string>& args,
                       bool startup);
-// CONFIG GET: (name, value) pairs for every directive matching a glob pattern.
+// CONFIG GET: (name, value) pairs for every directive matching a glob pattern, then Redis 7.0's
+// other standard parameters with their Redis defaults (they have no effect here; see config.cc).
 std::vector<std::pair<std::string, std::string>> GetDirectives(const Config& cfg,
                                                                const std::string& pattern);
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "commands/command.h"
+#include "commands/transactions.h"
 #include "resp/request_parser.h"
 #include "server/tls.h"
 
@@ -31,7 +32,10 @@ struct Connection {
     bool is_read = false;
     uint64_t token = 0;
     commands::Argv argv;  // a read, kept until it runs
+    commands::Argv exec;  // a read-only EXEC (redraft.exec's argv), kept until it runs
+    int exec_db = 0;      // the database that EXEC starts in (the session's when EXEC ran)
     std::string bytes;    // the reply, once kDone
+    bool silent = false;  // CLIENT REPLY OFF/SKIP when the command arrived: the reply is dropped
   };
 
   uv_tcp_t handle;
@@ -56,9 +60,22 @@ struct Connection {
   std::string write_buf;
   uv_write_t write_req;
   bool close_after_reply = false;
+  // The last reply is written and our side shut down (FIN sent): input is read and dropped until
+  // the client closes, so the close never finds unread input (which would make it a reset that
+  // can destroy the reply in flight). The cron closes a connection that lingers too long.
+  bool lingering = false;
+  int64_t linger_since_ms = 0;
   bool closing = false;
   bool in_dirty_list = false;
   bool blocked = false;         // a blocking command waits (server/blocking.h): parse nothing more
+
+  // Transactions (docs/transactions.md). Between MULTI and EXEC/DISCARD commands are queued, not
+  // run; multi_error records a refused one (EXEC then answers EXECABORT). watch is what WATCH
+  // saw: its keys, and this node's applied index and clock at the first WATCH.
+  bool in_multi = false;
+  bool multi_error = false;
+  std::vector<commands::Argv> queued;
+  commands::WatchState watch;
 
   int64_t created_ms = 0;
   int64_t last_interaction_ms = 0;

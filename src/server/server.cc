@@ -9,10 +9,12 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
 #include "commands/args.h"
+#include "commands/command_info.h"
 #include "commands/databases.h"
 #include "commands/write_entry.h"
 #include "store/db_view.h"
@@ -285,6 +287,7 @@ void Server::OnRead(Connection* c, ssize_t nread, const uv_buf_t* buf) {
     return;
   }
   if (nread == 0) return;
+  if (c->lingering) return;  // dropped: the connection only waits for the client to close
   net_input_bytes_ += static_cast<uint64_t>(nread);
   if (c->tls) {
     Status st = c->tls->Feed(buf->base, static_cast<size_t>(nread), &c->query);
@@ -324,6 +327,7 @@ void Server::ProcessInput(Connection* c) {
     }
     c->command_bytes = 0;
     if (c->argv.empty()) continue;
+    c->session.reply_skip = std::exchange(c->session.reply_skip_next, false);  // CLIENT REPLY SKIP
     if (!Dispatch(c, c->argv)) break;
   }
   if (!c->closing) c->query.erase(0, pos);
@@ -337,27 +341,42 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
   total_commands_++;
   const commands::CommandSpec* spec = commands::Lookup(argv[0]);
   if (!spec || (spec->flags & commands::kInternal)) {  // internal commands come only from the server
+    FlagTransaction(c);
     Reply(c, ErrorReply(commands::UnknownCommand(argv)));
     return true;
   }
-  c->last_cmd = spec->name;
+  const commands::CommandSpec* named = commands::LookupArgv(argv);  // "client|list" for CLIENT LIST
+  c->last_cmd = named ? named->name : "NULL";
   int argc = static_cast<int>(argv.size());
   if ((spec->arity > 0 && argc != spec->arity) || (spec->arity < 0 && argc < -spec->arity)) {
+    if (c->in_multi && spec->name == "exec") {  // Redis's execCommandAbort
+      Reply(c, ErrorReply("EXECABORT Transaction discarded because of: " + commands::WrongArity(spec->name).substr(4)));
+      EndTransaction(c);
+      return true;
+    }
+    FlagTransaction(c);
     Reply(c, ErrorReply(commands::WrongArity(spec->name)));
     return true;
   }
   if (!c->session.authenticated && !(spec->flags & commands::kNoAuth)) {
+    FlagTransaction(c);
     Reply(c, "-NOAUTH Authentication required.\r\n");
     return true;
   }
+  // Inside MULTI: queued (answered +QUEUED, in order behind any pending reply) or refused.
+  if (QueueOrRefuse(c, *spec, argv)) return true;
   bool is_read = (spec->flags & commands::kReadonly) && !spec->is_write();
   bool must_wait = spec->is_write() ? c->pending_reads > 0
                    : is_read        ? c->pending_writes > 0
                                     : !c->slots.empty();
+  if (spec->name == "multi" || spec->name == "discard" || spec->name == "unwatch") must_wait = false;
   if (must_wait) {
     c->deferred = std::move(argv);
     return false;
   }
+  // WATCH and EXEC wait for the slots to drain (WATCH then sees this client's earlier writes
+  // applied; EXEC runs after them); MULTI, DISCARD and UNWATCH only change connection state.
+  if (RunTransactionCommand(c, *spec, argv)) return !c->closing;
   if (spec->is_write()) {
     // A disk fault (common/disk_health.h): new writes are refused, like Redis's MISCONF.
     if (sm_->disk().WritesRefused()) {
@@ -384,7 +403,10 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
     else log_->ReadBarrier(token);
     return !c->closing;
   }
-  ExecuteNow(c, *spec, argv, &c->out);
+  std::string held;  // CLIENT REPLY OFF/SKIP drop the reply, unless the command was CLIENT REPLY ON
+  bool silenced = c->session.replies_silenced();
+  ExecuteNow(c, *spec, argv, silenced ? &held : &c->out);
+  if (silenced && !c->session.replies_silenced()) c->out.append(held);
   MarkDirty(c);
   return !c->closing && !c->close_after_reply;
 }
@@ -395,6 +417,7 @@ uint64_t Server::NewSlot(Connection* c, bool is_read) {
   c->slots.emplace_back();
   c->slots.back().token = token;
   c->slots.back().is_read = is_read;
+  c->slots.back().silent = c->session.replies_silenced();
   (is_read ? c->pending_reads : c->pending_writes)++;
   return token;
 }
@@ -455,10 +478,20 @@ void Server::Drain(Connection* c) {
   while (!c->slots.empty()) {
     Connection::Slot& s = c->slots.front();
     if (s.state == Connection::Slot::kRunnable) {
-      ExecuteNow(c, *commands::Lookup(s.argv[0]), s.argv, &c->out);
+      std::string dropped;
+      std::string* out = s.silent ? &dropped : &c->out;
+      if (!s.exec.empty()) {
+        resp::ReplyBuilder rb(out, c->session.proto);
+        commands::ExecContext ctx{*store_, LogClockMs(), rb, c->session, this};
+        commands::RunReadOnlyExec(s.exec, *store_, s.exec_db, ctx);
+      } else if (const commands::CommandSpec* spec = commands::Lookup(s.argv[0]); spec->name == "watch") {
+        WatchNow(c, s.argv);
+      } else {
+        ExecuteNow(c, *spec, s.argv, out);
+      }
       c->pending_reads--;
     } else if (s.state == Connection::Slot::kDone) {
-      c->out.append(s.bytes);
+      if (!s.silent) c->out.append(s.bytes);
     } else {
       break;
     }
@@ -479,6 +512,7 @@ void Server::Drain(Connection* c) {
 }
 
 void Server::Reply(Connection* c, std::string_view bytes) {
+  if (c->session.replies_silenced()) return;  // CLIENT REPLY OFF/SKIP
   if (c->slots.empty()) {
     c->out.append(bytes);
     MarkDirty(c);
@@ -542,7 +576,20 @@ void Server::WriteOut(Connection* c) {
       return;
     }
   }
-  if (c->close_after_reply && c->slots.empty()) CloseConnection(c);
+  if (c->close_after_reply && c->slots.empty()) LingerClose(c);
+}
+
+void Server::LingerClose(Connection* c) {
+  if (c->lingering || c->closing) return;
+  c->lingering = true;
+  c->linger_since_ms = NowMs();
+  auto* req = new uv_shutdown_t;
+  if (uv_shutdown(req, reinterpret_cast<uv_stream_t*>(&c->handle), [](uv_shutdown_t* r, int) { delete r; }) != 0) {
+    delete req;
+    CloseConnection(c);
+    return;
+  }
+  if (!c->reading) StartReading(c);
 }
 
 void Server::CloseConnection(Connection* c) {
@@ -561,6 +608,11 @@ void Server::CloseConnection(Connection* c) {
 
 void Server::Cron() {
   int64_t now = NowMs();
+  std::vector<Connection*> lingered;
+  for (auto& [id, c] : clients_) {
+    if (c->lingering && now - c->linger_since_ms > 2000) lingered.push_back(c);
+  }
+  for (Connection* c : lingered) CloseConnection(c);
   if (cfg_.timeout > 0) {
     std::vector<Connection*> idle;
     for (auto& [id, c] : clients_) {

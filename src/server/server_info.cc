@@ -70,7 +70,7 @@ std::string Server::InfoText(const std::vector<std::string>& sections) {
     section("Clients");
     line("connected_clients", std::to_string(clients_.size()));
     line("maxclients", std::to_string(cfg_.maxclients));
-    line("blocked_clients", "0");
+    line("blocked_clients", std::to_string(blocking_->size()));
   }
   if (want("memory")) {
     section("Memory");
@@ -82,6 +82,9 @@ std::string Server::InfoText(const std::vector<std::string>& sections) {
     line("store_memory", std::to_string(store_->ApproximateMemoryBytes()));
     line("maxmemory", "0");
     line("maxmemory_policy", "noeviction");
+    // Redis's name for the allocator it was built with; redraft links no jemalloc/tcmalloc, so
+    // this is glibc's malloc, which Redis reports as "libc".
+    line("mem_allocator", "libc");
   }
   if (want("persistence")) {
     section("Persistence");
@@ -144,12 +147,13 @@ std::string Server::InfoText(const std::vector<std::string>& sections) {
 std::string Server::ClientLine(const Connection& c, int64_t now) const {
   char buf[1024];
   snprintf(buf, sizeof(buf),
-           "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=N db=%d sub=0 psub=0 "
-           "ssub=0 multi=-1 qbuf=%zu qbuf-free=0 argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=0 oll=%zu "
+           "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=0 psub=0 "
+           "ssub=0 multi=%lld qbuf=%zu qbuf-free=0 argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=0 oll=%zu "
            "omem=%zu tot-mem=%zu events=r cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s\n",
            static_cast<unsigned long long>(c.id), c.addr.c_str(), c.laddr.c_str(), c.fd,
            c.session.name.c_str(), static_cast<long long>((now - c.created_ms) / 1000),
-           static_cast<long long>((now - c.last_interaction_ms) / 1000), c.session.db, c.query.size(),
+           static_cast<long long>((now - c.last_interaction_ms) / 1000), c.in_multi ? "x" : "N", c.session.db,
+           c.in_multi ? static_cast<long long>(c.queued.size()) : -1LL, c.query.size(),
            c.query.capacity(), c.slots.size(), c.out.size(), c.query.capacity() + c.out.capacity(),
            c.last_cmd.c_str(), c.session.proto, c.session.lib_name.c_str(), c.session.lib_ver.c_str());
   return buf;
@@ -191,6 +195,14 @@ int Server::KillClients(uint64_t caller_id, const commands::ClientKillFilter& f)
 void Server::CloseAfterReply(uint64_t client_id) {
   auto it = clients_.find(client_id);
   if (it != clients_.end()) it->second->close_after_reply = true;
+}
+
+commands::ServerApi::DeferredReply Server::DeferReply(uint64_t client_id) {
+  auto it = clients_.find(client_id);
+  if (it == clients_.end()) return [](std::string&&) {};
+  // A write-kind slot: answered through the same path as an applied write (OnApplied).
+  uint64_t token = NewSlot(it->second, /*is_read=*/false);
+  return [this, token](std::string&& reply) { OnApplied(token, std::move(reply)); };
 }
 
 std::vector<std::pair<std::string, std::string>> Server::ConfigGet(const std::string& pattern) {

@@ -7,7 +7,9 @@
 #include <optional>
 #include <thread>
 
+#include "commands/args.h"
 #include "commands/command.h"
+#include "commands/transactions.h"
 #include "commands/write_entry.h"
 #include "common/status.h"
 #include "store/db_view.h"
@@ -60,6 +62,7 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
   if (entries.empty()) return;
   REDRAFT_CHECK(entries[0].index == store_->applied_index() + 1);
   std::unique_ptr<store::Store::Batch> batch;
+  std::unique_ptr<commands::TxnBatch> txn;  // over batch: stamps changed keys for WATCH
   commands::LogCommand cmd;
   std::vector<std::string> touched;  // for SetKeyObserver
   std::string qualified;
@@ -79,25 +82,52 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
       reply_for(i)->Error(spec.status().message());
       continue;
     }
+    // A transaction starts a fresh batch (its reads run over the committed store plus its own
+    // writes: commands::TxnBatch::TrackWrites): the entries before it are committed first.
+    if (batch && (*spec)->apply == &commands::ApplyExec) {
+      txn->WriteStamps();
+      CheckApplied(e.index - 1, [&] { return store_->Commit(batch.get(), e.index - 1); });
+      txn.reset();
+      batch.reset();
+    }
     store_->NoteLogTime(cmd.now_ms);
-    if (!batch) batch = store_->NewBatch();
-    // The entry's database: the command sees user keys through its view (store/db_view.h).
+    if (!batch) {
+      batch = store_->NewBatch();
+      txn = std::make_unique<commands::TxnBatch>(store_, batch.get());
+    }
+    txn->BeginEntry(e.index);
+    // The entry's database: the command sees user keys through its view (store/db_view.h), over
+    // the TxnBatch (which stamps stored keys for WATCH).
     std::optional<store::DbBatch> view;
-    if (cmd.db != commands::kStoredKeys) view.emplace(*batch, cmd.db);
-    store::Store::Batch& target = view ? static_cast<store::Store::Batch&>(*view) : *batch;
+    if (cmd.db != commands::kStoredKeys) view.emplace(*txn, cmd.db);
+    store::Store::Batch& target = view ? static_cast<store::Store::Batch&>(*view) : *txn;
     commands::ApplyContext ctx{target, cmd.now_ms, *reply_for(i), e.index};
     (*spec)->apply(ctx, cmd.argv);
     if (watching_ && cmd.db != commands::kStoredKeys) {
-      for (size_t a = 1; a < cmd.argv.size(); a++) {
-        qualified.assign(1, static_cast<char>(cmd.db));
-        qualified.append(cmd.argv[a]);
+      auto note = [&](int db, const std::string& arg) {
+        qualified.assign(1, static_cast<char>(db));
+        qualified.append(arg);
         if (watching_(qualified)) touched.push_back(qualified);
+      };
+      auto moves_keys = [](std::string_view name) {  // into another database
+        return commands::EqualsIgnoreCase(name, "swapdb") || commands::EqualsIgnoreCase(name, "move") ||
+               commands::EqualsIgnoreCase(name, "copy");
+      };
+      bool all = false;
+      if ((*spec)->apply == &commands::ApplyExec) {  // a transaction: its commands' arguments
+        commands::ForEachExecCommand(cmd.argv, cmd.db, [&](int db, const commands::Argv& argv) {
+          all |= moves_keys(argv[0]);
+          for (size_t a = 1; a < argv.size(); a++) note(db, argv[a]);
+        });
+      } else {
+        for (size_t a = 1; a < cmd.argv.size(); a++) note(cmd.db, cmd.argv[a]);
+        all = moves_keys((*spec)->name);
       }
-      std::string_view name = (*spec)->name;
-      if (name == "swapdb" || name == "move" || name == "copy") touched.emplace_back(kAllKeysTouched);
+      if (all) touched.emplace_back(kAllKeysTouched);
     }
   }
   uint64_t last = entries.back().index;
+  if (txn) txn->WriteStamps();
   CheckApplied(last, [&] { return batch ? store_->Commit(batch.get(), last) : store_->SetAppliedIndex(last); });
   if (!touched.empty()) touched_(std::move(touched));
 }
