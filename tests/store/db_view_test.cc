@@ -188,6 +188,43 @@ TEST_F(DbViewTest, DeleteDbRemovesOneDatabaseEvenWithinTheBatch) {
   EXPECT_EQ(store_->KeyCount(), 2u);
 }
 
+// The read cache (store/read_cache.h) holds stored keys written through it. FLUSHDB removes a
+// database by a range delete that names none of them, so a cached record must not outlive it,
+// nor may a record written earlier in the flushing batch reach the cache.
+TEST_F(DbViewTest, ReadCacheNeverServesAFlushedDatabase) {
+  auto b = store_->NewBatch();
+  DbBatch(*b, 0).Put("k", Str("zero"));
+  DbBatch(*b, 1).Put("k", Str("one"));
+  Commit(b.get());
+  EXPECT_EQ(Payload(1, "k"), "one");  // cached from the commit (and this read)
+  EXPECT_EQ(Payload(0, "k"), "zero");
+
+  b = store_->NewBatch();
+  DbBatch v1(*b, 1);
+  v1.Put("before", Str("gone"));  // in the batch, before the flush
+  v1.DeleteDb(1);
+  v1.Put("after", Str("stays"));
+  Commit(b.get());
+  EXPECT_EQ(Payload(1, "k"), "<none>");
+  EXPECT_EQ(Payload(1, "before"), "<none>");
+  EXPECT_EQ(Payload(1, "after"), "stays");
+  EXPECT_EQ(Payload(0, "k"), "zero");
+
+  // SWAPDB: every logical key reads the other database's record, cached or not.
+  b = store_->NewBatch();
+  b->SwapDbs(0, 1);
+  Commit(b.get());
+  EXPECT_EQ(Payload(0, "k"), "<none>");
+  EXPECT_EQ(Payload(0, "after"), "stays");
+  EXPECT_EQ(Payload(1, "k"), "zero");
+  // FLUSHALL: nothing cached survives.
+  b = store_->NewBatch();
+  b->DeleteAll();
+  Commit(b.get());
+  EXPECT_EQ(Payload(0, "after"), "<none>");
+  EXPECT_EQ(Payload(1, "k"), "<none>");
+}
+
 TEST_F(DbViewTest, SwapDbsExchangesMappingsDurablyAndViewsFollow) {
   auto b = store_->NewBatch();
   DbBatch(*b, 0).Put("k", Str("zero"));
