@@ -4,9 +4,11 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "acl/user.h"
 #include "commands/command.h"
 #include "resp/request_parser.h"
 
@@ -37,6 +39,8 @@ struct Connection {
   std::string addr, laddr;  // "ip:port"
   int fd = -1;
   commands::Session session;
+  std::shared_ptr<const acl::User> acl_user;  // session.user as of acl_gen (acl_gate.cc)
+  uint64_t acl_gen = 0;
   resp::RequestParser parser;
 
   std::string query;            // bytes read but not yet consumed by the parser

@@ -140,12 +140,12 @@ std::string Server::ClientLine(const Connection& c, int64_t now) const {
   snprintf(buf, sizeof(buf),
            "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=N db=0 sub=0 psub=0 "
            "ssub=0 multi=-1 qbuf=%zu qbuf-free=0 argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=0 oll=%zu "
-           "omem=%zu tot-mem=%zu events=r cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s\n",
+           "omem=%zu tot-mem=%zu events=r cmd=%s user=%s redir=-1 resp=%d lib-name=%s lib-ver=%s\n",
            static_cast<unsigned long long>(c.id), c.addr.c_str(), c.laddr.c_str(), c.fd,
            c.session.name.c_str(), static_cast<long long>((now - c.created_ms) / 1000),
            static_cast<long long>((now - c.last_interaction_ms) / 1000), c.query.size(),
            c.query.capacity(), c.slots.size(), c.out.size(), c.query.capacity() + c.out.capacity(),
-           c.last_cmd.c_str(), c.session.proto, c.session.lib_name.c_str(), c.session.lib_ver.c_str());
+           c.last_cmd.c_str(), c.session.user.c_str(), c.session.proto, c.session.lib_name.c_str(), c.session.lib_ver.c_str());
   return buf;
 }
 
@@ -202,6 +202,7 @@ Status Server::ConfigSet(const std::string& name, const std::string& value) {
                                      std::to_string(allowed));
     }
   }
+  if (next.requirepass != cfg_.requirepass) sm_->acl().SetRequirePass(next.requirepass);
   cfg_ = next;
   SetLogLevel(cfg_.loglevel);
   resp::ParserLimits limits;

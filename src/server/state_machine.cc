@@ -6,6 +6,7 @@
 #include <chrono>
 #include <thread>
 
+#include "commands/acl_cmds.h"
 #include "commands/command.h"
 #include "commands/write_entry.h"
 #include "common/status.h"
@@ -44,6 +45,10 @@ void StateMachine::CheckApplied(uint64_t index, const std::function<Status()>& c
   REDRAFT_PANIC("applying entry " + std::to_string(index) + ": " + st.ToString());
 }
 
+StateMachine::StateMachine(store::Store* store) : store_(store), acl_(&commands::AclCommandSet()) { ReloadAcl(); }
+
+void StateMachine::ReloadAcl() { acl_.Replace(commands::LoadAclUsers(*store_)); }
+
 Status StateMachine::ValidateEntry(std::string_view data) { return commands::ValidateWriteEntry(data); }
 
 void StateMachine::Apply(uint64_t index, std::string_view data, resp::ReplyBuilder* reply) {
@@ -59,6 +64,7 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
   REDRAFT_CHECK(entries[0].index == store_->applied_index() + 1);
   std::unique_ptr<store::Store::Batch> batch;
   commands::LogCommand cmd;
+  bool acl_changed = false;
   for (size_t i = 0; i < entries.size(); i++) {
     const raft::Entry& e = entries[i];
     REDRAFT_CHECK(e.index == entries[0].index + i);
@@ -76,12 +82,27 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
       continue;
     }
     store_->NoteLogTime(cmd.now_ms);
+    // An ACL change gets a batch of its own: a FLUSHALL in the same batch would otherwise drop
+    // it with the batch's other changes (Batch::DeleteAll), though users are not data.
+    bool is_acl = commands::IsAclWrite(**spec);
+    if (is_acl && batch) {
+      CheckApplied(e.index - 1, [&] { return store_->Commit(batch.get(), e.index - 1); });
+      batch.reset();
+    }
     if (!batch) batch = store_->NewBatch();
     commands::ApplyContext ctx{*batch, cmd.now_ms, *reply_for(i), e.index};
     (*spec)->apply(ctx, cmd.argv);
+    if (is_acl) {
+      CheckApplied(e.index, [&] { return store_->Commit(batch.get(), e.index); });
+      batch.reset();
+      acl_changed = true;
+    }
   }
   uint64_t last = entries.back().index;
-  CheckApplied(last, [&] { return batch ? store_->Commit(batch.get(), last) : store_->SetAppliedIndex(last); });
+  if (store_->applied_index() < last) {
+    CheckApplied(last, [&] { return batch ? store_->Commit(batch.get(), last) : store_->SetAppliedIndex(last); });
+  }
+  if (acl_changed) ReloadAcl();
 }
 
 }  // namespace redraft::server

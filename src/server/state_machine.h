@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "acl/registry.h"
 #include "common/disk_health.h"
 #include "common/status.h"
 #include "raft/types.h"
@@ -24,7 +25,7 @@ namespace redraft::server {
 // (PANIC): continuing would diverge.
 class StateMachine {
  public:
-  explicit StateMachine(store::Store* store) : store_(store) {}
+  explicit StateMachine(store::Store* store);
 
   // Applies entry `index` (data may be empty: a no-op). The command's reply goes to *reply
   // (callers that do not need it pass a scratch builder). REQUIRES: index > applied_index().
@@ -46,6 +47,10 @@ class StateMachine {
   // This node's disk faults (common/disk_health.h): the storage thread and the applier report
   // there, the server refuses new writes while any is set.
   DiskHealth& disk() { return disk_; }
+  // The ACL users in the state (docs/acl.md), reloaded after an applied ACL change; call
+  // ReloadAcl after replacing the whole state (a snapshot installed).
+  acl::Registry& acl() { return acl_; }
+  void ReloadAcl();
 
  private:
   // Commits (commit()) the effects of entries up to index, waiting out a full disk.
@@ -53,6 +58,7 @@ class StateMachine {
 
   store::Store* store_;
   DiskHealth disk_;
+  acl::Registry acl_;
 };
 
 }  // namespace redraft::server
