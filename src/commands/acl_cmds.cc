@@ -64,41 +64,6 @@ uint32_t DeriveCategories(const CommandSpec& c) {
   return cats;
 }
 
-struct AclTable {
-  std::unique_ptr<CommandSet> set;
-  std::unordered_map<const CommandSpec*, int> ids;
-};
-
-const AclTable& Table() {
-  static const AclTable t = [] {
-    AclTable t;
-    std::vector<CommandDesc> descs;
-    std::vector<const CommandSpec*> specs;
-    for (const CommandSpec* c : AllCommands()) {
-      if (c->flags & kInternal) continue;
-      specs.push_back(c);
-    }
-    std::unordered_map<const CommandSpec*, int> ids;
-    for (const CommandSpec* c : specs) {
-      int id = static_cast<int>(descs.size());
-      ids[c] = id;
-      const std::vector<Sub>* subs = nullptr;
-      for (auto& [name, s] : Containers()) {
-        if (name == c->name) subs = &s;
-      }
-      // Redis's containers carry no category of their own but @slow.
-      descs.push_back({std::string(c->name), subs ? kSlow : DeriveCategories(*c), (c->flags & kNoAuth) != 0, -1});
-      if (subs) {
-        for (const Sub& s : *subs) descs.push_back({std::string(c->name) + "|" + s.name, s.cats, false, id});
-      }
-    }
-    t.set = std::make_unique<CommandSet>(std::move(descs));
-    t.ids = std::move(ids);
-    return t;
-  }();
-  return t;
-}
-
 bool Glob(std::string_view p, std::string_view s) { return GlobMatch(p, s); }
 
 // Write commands whose keys are only written (Redis key specs without ACCESS): %W~ suffices.
@@ -126,6 +91,52 @@ const std::unordered_map<std::string_view, NumKeys>& NumKeysCommands() {
       {"zintercard", {1}}, {"zmpop", {1}},       {"lmpop", {1}},        {"blmpop", {2}},
       {"bzmpop", {2}},     {"zunionstore", {2}}, {"zinterstore", {2}},  {"zdiffstore", {2}}};
   return k;
+}
+
+// What a check needs of a command, computed once (the check runs for every command).
+struct SpecInfo {
+  int id;
+  int perm;             // what its keys need (acl::KeyPerm)
+  int numkeys_pos;      // keys follow a numkeys argument there; -1 if not
+  bool container;       // argv[1] may name a subcommand
+};
+
+struct AclTable {
+  std::unique_ptr<CommandSet> set;
+  std::unordered_map<const CommandSpec*, SpecInfo> info;
+};
+
+const AclTable& Table() {
+  static const AclTable t = [] {
+    AclTable t;
+    std::vector<CommandDesc> descs;
+    std::vector<const CommandSpec*> specs;
+    for (const CommandSpec* c : AllCommands()) {
+      if (c->flags & kInternal) continue;
+      specs.push_back(c);
+    }
+    std::unordered_map<const CommandSpec*, SpecInfo> info;
+    for (const CommandSpec* c : specs) {
+      int id = static_cast<int>(descs.size());
+      auto nk = NumKeysCommands().find(c->name);
+      int perm = !c->is_write() ? acl::kKeyRead : WriteOnly(c->name) ? acl::kKeyWrite : acl::kKeyAll;
+      const std::vector<Sub>* subs = nullptr;
+      for (auto& [name, s] : Containers()) {
+        if (name == c->name) subs = &s;
+      }
+      // Redis's containers carry no category of their own but @slow.
+      info[c] = SpecInfo{id, perm, nk == NumKeysCommands().end() ? -1 : static_cast<int>(nk->second.numkeys_pos),
+                         subs != nullptr};
+      descs.push_back({std::string(c->name), subs ? kSlow : DeriveCategories(*c), (c->flags & kNoAuth) != 0, -1});
+      if (subs) {
+        for (const Sub& s : *subs) descs.push_back({std::string(c->name) + "|" + s.name, s.cats, false, id});
+      }
+    }
+    t.set = std::make_unique<CommandSet>(std::move(descs));
+    t.info = std::move(info);
+    return t;
+  }();
+  return t;
 }
 
 // --- storage ---
@@ -446,45 +457,65 @@ void AclCmd(ExecContext& ctx, const Argv& argv) {
 
 const acl::CommandSet& AclCommandSet() { return *Table().set; }
 
-int AclCommandId(const CommandSpec& spec, const Argv& argv) {
-  const AclTable& t = Table();
-  auto it = t.ids.find(&spec);
-  if (it == t.ids.end()) return -1;
-  int id = it->second;
-  if (argv.size() >= 2 && !t.set->children(id).empty()) {
-    int sub = t.set->Find(std::string(spec.name) + "|" + argv[1]);
+namespace {
+
+int IdOf(const SpecInfo& info, const CommandSpec& spec, const Argv& argv) {
+  if (info.container && argv.size() >= 2) {
+    int sub = Table().set->Find(std::string(spec.name) + "|" + argv[1]);
     if (sub >= 0) return sub;
   }
-  return id;
+  return info.id;
+}
+
+void KeysOf(const SpecInfo& info, const CommandSpec& spec, const Argv& argv, std::vector<acl::KeyArg>* keys) {
+  keys->clear();
+  if (info.numkeys_pos >= 0) {
+    size_t at = static_cast<size_t>(info.numkeys_pos);
+    for (size_t i = 1; i < at && i < argv.size(); i++) keys->push_back({i, acl::kKeyWrite});  // a destination
+    int64_t n = 0;
+    if (at < argv.size() && ParseInt64(argv[at], &n) && n > 0) {
+      for (size_t i = at + 1; i < argv.size() && i <= at + static_cast<size_t>(n); i++) {
+        keys->push_back({i, spec.is_write() && at == 1 ? acl::kKeyAll : acl::kKeyRead});
+      }
+    }
+    return;
+  }
+  if (spec.first_key <= 0) return;
+  int argc = static_cast<int>(argv.size());
+  int last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
+  int step = spec.key_step > 0 ? spec.key_step : 1;
+  for (int i = spec.first_key; i <= last && i < argc; i += step) keys->push_back({static_cast<size_t>(i), info.perm});
+}
+
+}  // namespace
+
+int AclCommandId(const CommandSpec& spec, const Argv& argv) {
+  auto it = Table().info.find(&spec);
+  return it == Table().info.end() ? -1 : IdOf(it->second, spec, argv);
 }
 
 std::vector<acl::KeyArg> AclKeys(const CommandSpec& spec, const Argv& argv) {
   std::vector<acl::KeyArg> keys;
-  int perm = !spec.is_write() ? acl::kKeyRead : WriteOnly(spec.name) ? acl::kKeyWrite : acl::kKeyAll;
-  int argc = static_cast<int>(argv.size());
-  if (auto it = NumKeysCommands().find(spec.name); it != NumKeysCommands().end()) {
-    size_t at = it->second.numkeys_pos;
-    for (size_t i = 1; i < at && i < argv.size(); i++) keys.push_back({i, acl::kKeyWrite});  // a destination
-    int64_t n = 0;
-    if (at < argv.size() && ParseInt64(argv[at], &n) && n > 0) {
-      for (size_t i = at + 1; i < argv.size() && i <= at + static_cast<size_t>(n); i++) {
-        keys.push_back({i, spec.is_write() && at == 1 ? acl::kKeyAll : acl::kKeyRead});
-      }
-    }
-    return keys;
-  }
-  if (spec.first_key <= 0) return keys;
-  int last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
-  int step = spec.key_step > 0 ? spec.key_step : 1;
-  for (int i = spec.first_key; i <= last && i < argc; i += step) keys.push_back({static_cast<size_t>(i), perm});
+  auto it = Table().info.find(&spec);
+  if (it != Table().info.end()) KeysOf(it->second, spec, argv, &keys);
   return keys;
 }
 
 acl::CheckResult AclCheck(const acl::User& user, const CommandSpec& spec, const Argv& argv) {
   if (user.unrestricted()) return {};
-  int id = AclCommandId(spec, argv);
-  if (id < 0) return {acl::Denial::kCommand, 0};
-  return user.Check(id, argv, AclKeys(spec, argv), {}, false, &Glob);
+  // The last command's info (workloads repeat commands; the table never changes).
+  thread_local const CommandSpec* last_spec = nullptr;
+  thread_local const SpecInfo* last_info = nullptr;
+  if (&spec != last_spec) {
+    const AclTable& t = Table();
+    auto it = t.info.find(&spec);
+    if (it == t.info.end()) return {acl::Denial::kCommand, 0};
+    last_spec = &spec;
+    last_info = &it->second;
+  }
+  thread_local std::vector<acl::KeyArg> keys;  // reused: no allocation per command
+  KeysOf(*last_info, spec, argv, &keys);
+  return user.Check(IdOf(*last_info, spec, argv), argv, keys, {}, false, &Glob);
 }
 
 std::string AclDenialError(const acl::CheckResult& r, const CommandSpec& spec, const Argv& argv) {
