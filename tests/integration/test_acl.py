@@ -107,6 +107,17 @@ class AclClusterTest(unittest.TestCase):
                 readers[i].get("app:x")
             self.assertIn("this user has no permissions to run the 'get' command", str(cm.exception))
             self.assertTrue(readers[i].set("app:x", "still allowed"))
+        # A change made through a follower is forwarded to the leader and reaches every node.
+        f = followers[0]
+        self.assertTrue(self.c.client(f).execute_command("ACL", "SETUSER", "viaf", "on", ">x", "~v:*", "+get"))
+        wait_all_applied(self.c, leader)
+        for i in (1, 2, 3):
+            v = app_client(self.c, i, password="x", user="viaf")
+            self.assertIsNone(v.get("v:1"))
+            with self.assertRaises(redis.exceptions.NoPermissionError):
+                v.set("v:1", "x")
+        self.assertEqual(self.c.client(f).execute_command("ACL", "DELUSER", "viaf"), 1)
+        wait_all_applied(self.c, leader)
         # Every node describes the user the same way.
         lists = {i: self.c.client(i).execute_command("ACL", "LIST") for i in (1, 2, 3)}
         self.assertEqual(lists[1], lists[2])
