@@ -122,7 +122,7 @@ std::optional<std::string> User::SetSelectorOp(std::string_view op) {
     std::string_view pat = op.substr(std::min(offset, op.size()));
     if (HasSpaces(pat)) return std::string(kErrSyntax);
     auto it = std::find_if(keys_.begin(), keys_.end(), [&](const KeyPattern& k) { return k.pattern == pat; });
-    if (it == keys_.end()) keys_.push_back(KeyPattern{std::string(pat), perm});
+    if (it == keys_.end()) keys_.push_back(KeyPattern{std::string(pat), perm, LiteralPrefixLen(pat)});
     else it->perm |= perm;
     allkeys_ = false;
   } else if (op[0] == '&') {
@@ -239,11 +239,22 @@ bool User::CheckPassword(std::string_view password) const {
 
 bool User::CommandAllowed(int cmd_id) const { return allcommands_ || Bit(cmd_id) || commands_->at(cmd_id).no_auth; }
 
+size_t User::LiteralPrefixLen(std::string_view pattern) {
+  // Not "*" alone: Redis's matcher does not match "*" against an empty key.
+  if (pattern.size() < 2 || pattern.back() != '*') return std::string::npos;
+  std::string_view prefix = pattern.substr(0, pattern.size() - 1);
+  if (prefix.find_first_of("*?[\\") != std::string_view::npos) return std::string::npos;
+  return prefix.size();
+}
+
 bool User::KeyAllowed(std::string_view key, int perm, GlobFn glob) const {
   if (allkeys_) return true;
   for (const KeyPattern& k : keys_) {
     if ((k.perm & perm) != perm) continue;
-    if (glob(k.pattern, key)) return true;
+    if (k.prefix_len != std::string::npos ? key.substr(0, k.prefix_len) == std::string_view(k.pattern).substr(0, k.prefix_len)
+                                          : glob(k.pattern, key)) {
+      return true;
+    }
   }
   return false;
 }

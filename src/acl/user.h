@@ -90,8 +90,12 @@ class User {
   struct KeyPattern {
     std::string pattern;
     int perm;
+    // "literal*" (no other glob character): matching is a prefix comparison, the common case
+    // (~app:*) decided without the glob matcher. npos if the pattern is not of that form.
+    size_t prefix_len = std::string::npos;
     bool operator==(const KeyPattern&) const = default;
   };
+  static size_t LiteralPrefixLen(std::string_view pattern);
   enum class Sanitize : uint8_t { kUnset, kSanitize, kSkip };
 
   bool Bit(int id) const { return bits_[id / 64] >> (id % 64) & 1; }

@@ -168,6 +168,18 @@ TEST(AclUser, Check) {
   EXPECT_FALSE(Make({"+@all", "~*"}).unrestricted());  // no channels
 }
 
+TEST(AclUser, PrefixPatternsMatchAsGlob) {
+  // The prefix fast path must agree with the glob matcher on every pattern/key pair.
+  std::vector<std::string> pats = {"app:*", "*", "a", "app:", "a*b*", "a?*", "a[b]*", "a\\*", "", "app:**", "\\*"};
+  std::vector<std::string> keys = {"app:1", "app:", "app", "a", "ab", "a*", "a\\x", "", "b", "app:**x", "*"};
+  for (const auto& p : pats) {
+    User u = Make({"%R~" + p});  // not "~*": that is allkeys
+    for (const auto& k : keys) {
+      EXPECT_EQ(u.KeyAllowed(k, kKeyRead, Glob), Glob(p, k)) << p << " vs " << k;
+    }
+  }
+}
+
 TEST(AclUser, OpsRoundTrip) {
   for (auto ops : std::vector<std::vector<std::string>>{
            {"on", ">p", "~a", "%R~b", "&c", "+@hash", "-hset", "+select|0", "+client", "-client|kill"},
