@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake pkg-config          # toolchain
   libuv1-dev libhiredis-dev librocksdb-dev   # event loop, client library (tests), state machine
   libspdlog-dev libfmt-dev                   # logging
-  libssl-dev                                 # libcrypto: the peer handshake's HMAC and nonces
+  libssl-dev openssl                         # TLS and the peer handshake (libssl, libcrypto); test certificates
   libgtest-dev libgmock-dev libbenchmark-dev # unit tests and micro-benchmarks
   clang libclang-rt-14-dev                   # libFuzzer + sanitizer runtimes
   redis-server redis-tools                   # reference server, redis-cli, redis-benchmark

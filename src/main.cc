@@ -58,6 +58,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", st.ToString().c_str());
     return 1;
   }
+  if (!cfg->secrets_in_readable_file.empty()) {
+    spdlog::warn("config file {} holds a password or the cluster secret and is readable by group or others "
+                 "(chmod 600 it)", cfg->secrets_in_readable_file);
+  }
   redraft::cluster::ClusterOptions opts;
   opts.dir = cfg->dir;
   opts.bind = cfg->bind;

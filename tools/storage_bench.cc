@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "raft/log_store.h"
+#include "logstore/log_store.h"
 
 #ifdef REDRAFT_BENCH_ROCKSDB
 #include <rocksdb/db.h>

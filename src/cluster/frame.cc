@@ -73,8 +73,11 @@ void AppendHex32(std::string* out, uint32_t v) {
   out->append(b, 8);
 }
 
+// Appends the frame; if payload_at is set, the payload bytes (head + tail) are left out and
+// *payload_at is where they belong in *out (the crc still covers them).
 void AppendFrameImpl(std::string* out, uint32_t version, std::string_view cluster_id, uint64_t from,
-                     std::string_view type, std::string_view head, std::string_view tail) {
+                     std::string_view type, std::string_view head, std::string_view tail,
+                     size_t* payload_at = nullptr) {
   std::string ver = std::to_string(version);
   std::string from_s = std::to_string(from);
   uint32_t crc = 0;
@@ -93,8 +96,12 @@ void AppendFrameImpl(std::string* out, uint32_t version, std::string_view cluste
   AppendBulk(out, from_s);
   AppendBulk(out, type);
   AppendBulkHeader(out, head.size() + tail.size());
-  out->append(head.data(), head.size());
-  out->append(tail.data(), tail.size());
+  if (payload_at != nullptr) {
+    *payload_at = out->size();
+  } else {
+    out->append(head.data(), head.size());
+    out->append(tail.data(), tail.size());
+  }
   out->append("\r\n$8\r\n");
   AppendHex32(out, crc32c::Mask(crc));
   out->append("\r\n");
@@ -111,6 +118,13 @@ std::string EncodeFrame(const Frame& f) {
 void AppendFrame(std::string* out, std::string_view cluster_id, uint64_t from, std::string_view type,
                  std::string_view payload_head, std::string_view payload_tail) {
   AppendFrameImpl(out, kFrameVersion, cluster_id, from, type, payload_head, payload_tail);
+}
+
+size_t AppendFrameAround(std::string* out, std::string_view cluster_id, uint64_t from, std::string_view type,
+                         std::string_view payload) {
+  size_t at = 0;
+  AppendFrameImpl(out, kFrameVersion, cluster_id, from, type, payload, {}, &at);
+  return at;
 }
 
 size_t EncodedFrameSize(size_t cluster_id_len, uint64_t from, size_t type_len, size_t payload_len) {

@@ -61,6 +61,13 @@ std::string EncodeFrame(const Frame& f);
 void AppendFrame(std::string* out, std::string_view cluster_id, uint64_t from, std::string_view type,
                  std::string_view payload_head, std::string_view payload_tail = {});
 
+// Vectored writes: appends the encoding of a frame (version kFrameVersion) WITHOUT its payload
+// bytes and returns the offset in *out where they belong: the frame on the wire is
+// out[start, at) + payload + out[at, end). The checksum covers `payload`, so exactly these bytes
+// must be sent there (the caller keeps them alive until the write completes).
+size_t AppendFrameAround(std::string* out, std::string_view cluster_id, uint64_t from, std::string_view type,
+                         std::string_view payload);
+
 // Exact size of the encoding of a frame with these element sizes.
 size_t EncodedFrameSize(size_t cluster_id_len, uint64_t from, size_t type_len, size_t payload_len);
 

@@ -152,14 +152,21 @@ void RaftReplicator::Flush() {
 void RaftReplicator::Pump() {
   if (!started_ || !raft_) return;
   ReleaseHeld();
+  ProposeQueued();
   FlushReadBatch();
-  while (!persisting_ && raft_->HasReady()) {
+  // Pipelined (raft.h Advance): new Readies are taken while earlier ones are being synced; one
+  // storage hand-off per Ready, whatever number of requests it carries.
+  while (raft_->HasReady() && inflight_.size() < kMaxReadiesInFlight) {
+    // A received snapshot is installed below, before its Ready is durable: only with nothing
+    // else in flight, so that everything handed out before it was applied first.
+    if (!inflight_.empty() && raft_->HasPendingSnapshot()) break;
     raft::Ready rd = raft_->GetReady();
+    bool earlier_unsynced = !inflight_.empty();
     bool persist = raft::ReadyNeedsPersist(rd);
     // What may go before the fsync and what waits for it: one rule, raft/ready_order.h.
-    raft::ReadySends sends = raft::SplitReadyMessages(rd, raft_->role() == raft::Role::kLeader);
+    raft::ReadySends sends =
+        raft::SplitReadyMessages(rd, raft_->role() == raft::Role::kLeader, earlier_unsynced);
     for (raft::Message& m : sends.now) SendRaft(m);
-    held_messages_ = std::move(sends.after_persist);
     if (rd.snapshot) {
       // Install the received state before the log is cut behind it (a crash in between leaves
       // a store ahead of the log, which replay tolerates; the reverse would lose data).
@@ -185,16 +192,22 @@ void RaftReplicator::Pump() {
     }
     NoteStamps(rd.entries);
     for (const raft::Entry& e : rd.entries) bytes_since_compact_ += static_cast<int64_t>(e.data.size());
-    if (persist) {
+    if (persist || earlier_unsynced) {
+      // Completes once it and every earlier Ready are durable (the storage thread answers jobs
+      // in order); a Ready with nothing of its own to sync just waits its turn.
       Job job;
       job.hard_state = rd.hard_state;
-      job.entries = rd.entries;
+      if (!rd.entries.empty()) {
+        // The storage thread takes the entries; Finish and Advance read only the last one.
+        raft::Entry last = rd.entries.back();
+        job.entries = std::move(rd.entries);
+        rd.entries.assign(1, std::move(last));
+      }
       if (rd.snapshot) job.install = rd.snapshot->meta;
       job.is_ready = true;
-      inflight_ = std::move(rd);
-      persisting_ = true;
+      inflight_.push_back(InFlight{std::move(rd), std::move(sends.after_persist)});
       Submit(std::move(job));
-      return;
+      continue;
     }
     if (rd.hard_state) {
       // Only the commit index moved (Ready::must_sync): record it with the next batch, without
@@ -203,13 +216,14 @@ void RaftReplicator::Pump() {
       job.hard_state = rd.hard_state;
       Submit(std::move(job));
     }
-    Finish(rd);
+    Finish(rd, sends.after_persist);  // (empty: nothing waits when nothing must be synced)
   }
+  FlushForwards();
 }
 
-void RaftReplicator::Finish(raft::Ready& rd) {
-  for (raft::Message& m : held_messages_) SendRaft(m);
-  held_messages_.clear();
+void RaftReplicator::Finish(raft::Ready& rd, std::vector<raft::Message>& held) {
+  for (raft::Message& m : held) SendRaft(m);
+  held.clear();
   if (!rd.entries.empty()) durable_ = rd.entries.back().index;
   ApplyCommitted(rd.committed_entries);
   HandleReadStates(rd.read_states);
@@ -237,9 +251,10 @@ void RaftReplicator::OnStorageDone() {
   }
   for (Job& j : done) {
     if (!j.is_ready) continue;
-    persisting_ = false;
-    raft::Ready rd = std::move(inflight_);
-    Finish(rd);
+    REDRAFT_CHECK(!inflight_.empty());
+    InFlight f = std::move(inflight_.front());
+    inflight_.pop_front();
+    Finish(f.rd, f.held);
   }
   Pump();
 }
@@ -267,7 +282,9 @@ void RaftReplicator::StorageThreadMain() {
     }
     if (disk_watch_) disk_watch_->Check();
     if (work.empty()) continue;
+    bool wrote = false;
     for (Job& j : work) {
+      wrote = wrote || j.compact || j.install || !j.entries.empty() || j.hard_state;
       // A compaction or install at or behind the log's snapshot has nothing left to do.
       if (j.compact && j.compact->index <= log_->snapshot().index) j.compact.reset();
       if (j.install && j.install->index <= log_->snapshot().index) j.install.reset();
@@ -279,8 +296,10 @@ void RaftReplicator::StorageThreadMain() {
         return;
       }
     }
-    // One fdatasync for the whole group; a failed fdatasync panics inside (never retried).
-    if (!RetryOnNoSpace("log sync", [&] { return log_->Sync(); })) return;
+    // One fdatasync for the whole group (every Ready queued while the previous group synced); a
+    // failed fdatasync panics inside (never retried). A group of Readies that only wait their
+    // turn (nothing of their own to persist) needs none.
+    if (wrote && !RetryOnNoSpace("log sync", [&] { return log_->Sync(); })) return;
     {
       std::lock_guard<std::mutex> l(mu_);
       for (Job& j : work) {
@@ -531,6 +550,10 @@ void RaftReplicator::OnPeerMessage(uint64_t from, const std::string& type, std::
       }
       read_waiting_.clear();
     }
+  } else if (type == "fwdb") {
+    OnForwardBatch(from, payload);
+  } else if (type == "fwdrb") {
+    OnForwardReplyBatch(payload);
   } else if (type == "fwd") {
     OnForward(from, payload);
   } else if (type == "fwdr" || type == "fwdn") {
@@ -645,16 +668,16 @@ void RaftReplicator::Stop() {
   {
     std::lock_guard<std::mutex> l(mu_);
     for (Job& j : done_) {
-      if (j.is_ready) {
-        persisting_ = false;
-        raft::Ready rd = std::move(inflight_);
-        for (raft::Message& m : held_messages_) SendRaft(m);
-        held_messages_.clear();
-        ApplyCommitted(rd.committed_entries);
+      if (j.is_ready && !inflight_.empty()) {
+        InFlight f = std::move(inflight_.front());
+        inflight_.pop_front();
+        for (raft::Message& m : f.held) SendRaft(m);
+        ApplyCommitted(f.rd.committed_entries);
       }
     }
     done_.clear();
   }
+  FlushForwards();
   snap_sender_.reset();  // releases its store snapshots and iterators
   Status st = sm_->store()->Flush();
   if (!st.ok()) spdlog::error("store flush at shutdown failed: {}", st.ToString());

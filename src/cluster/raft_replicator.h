@@ -22,7 +22,7 @@
 #include "cluster/snapshot_sender.h"
 #include "cluster/transport.h"
 #include "commands/cluster_api.h"
-#include "raft/log_store.h"
+#include "logstore/log_store.h"
 #include "raft/raft.h"
 #include "server/replicator.h"
 #include "server/state_machine.h"
@@ -51,7 +51,10 @@ struct ClusterOptions {
 
 // The write path of a cluster node: a Raft group (raft/) whose log is the LogStore, replicated
 // over the PeerTransport, applied through the StateMachine. Runs on the server's event loop; one
-// storage thread does every log write with one fdatasync per Ready (group commit).
+// storage thread does every log write with one fdatasync per group of queued Readies (group
+// commit). The Ready loop is pipelined (etcd's asynchronous storage writes): while one batch
+// syncs, the next Ready is taken and queued, and a leader's appends leave for the followers
+// before its own fsync (raft/ready_order.h); Readies complete (send acks, apply, answer) in order.
 //
 // Writes (raft_replicator_writes.cc, docs/exactly_once.md): tagged by this node, proposed if we
 // lead, else forwarded ("fwd"); answered by the leader's "fwdr" or our own apply of the tagged
@@ -87,7 +90,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   bool HasLeader() override;
   uint64_t CurrentTerm() override;
   std::string RaftInfo() override;
-  Status Meet(const std::string& host, int port) override;
+  void Meet(const std::string& host, int port, std::function<void(Status)> done) override;
   Status Forget(const std::string& node_id) override;
   Status Failover(const std::string& node_id) override;
   Status Join(const std::string& cluster_id, const std::vector<std::string>& members) override;
@@ -98,6 +101,20 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
 
  private:
   static constexpr raft::GroupId kGroup = 1;
+  // Forwarding batches stay below the transport's chunk size (1 MiB): see SendWrite.
+  static constexpr size_t kMaxForwardBatchBytes = 256 << 10;
+  static constexpr char kFwdReplied = 'r';      // "fwdrb" item: the leader applied it; the reply
+  static constexpr char kFwdNotExecuted = 'n';  // "fwdrb" item: not executed in that term
+  // CLUSTER MEET's exchange with the new node, run on libuv's thread pool (admin.cc).
+  struct MeetProbe;
+  void MeetStep(std::unique_ptr<MeetProbe> probe);
+  void QueueMeetCall(std::unique_ptr<MeetProbe> probe);
+  // False once this object is destroyed: a probe finishing later must not touch it.
+  struct AliveFlag {
+    std::shared_ptr<bool> alive = std::make_shared<bool>(true);
+    ~AliveFlag() { *alive = false; }
+  };
+  AliveFlag alive_;
   // A forwarded entry this node (the leader) proposed for another node: who gets the reply.
   struct Pending {
     raft::Term term = 0;
@@ -122,6 +139,13 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
     uint64_t token = 0;  // a read barrier
     int64_t deadline_ms = 0;
   };
+  // A write waiting to be proposed with the others of this loop iteration (ProposeQueued): one
+  // ProposeBatch per iteration, so one MsgApp per follower and one Ready carry all of them.
+  struct Proposal {
+    uint64_t own_seq = 0;  // our client's write (writes_), or 0: a forwarded one (fwd)
+    Pending fwd;
+    std::string entry;
+  };
   struct ReadBatch {
     std::vector<uint64_t> tokens;
     int64_t deadline_ms;
@@ -138,7 +162,9 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   static int64_t NowMs();
   void OnTick();
   void Pump();
-  void Finish(raft::Ready& rd);
+  // Sends what rd held back, applies and answers what it committed, then Advances it.
+  // REQUIRES: rd and every Ready before it are durable.
+  void Finish(raft::Ready& rd, std::vector<raft::Message>& held);
   void ApplyCommitted(std::vector<raft::Entry>& entries);
   void HandleReadStates(std::vector<raft::ReadState>& states);
   void ServeReads();
@@ -147,9 +173,23 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   void OnPeerMessage(uint64_t from, const std::string& type, std::string&& payload);
   // Writes (raft_replicator_writes.cc).
   void SendWrite(uint64_t seq);
+  // Queues an entry for this iteration's batch (leader only; term = the term it is proposed in).
+  void QueueProposal(Proposal p);
+  // Proposes what QueueProposal gathered as one batch; on failure (leadership lost or being
+  // handed over) our writes go back to unsent_ and forwarded ones are answered "not executed".
+  void ProposeQueued();
   void ResendWrites();
+  // Forwarding frames (docs/exactly_once.md "Wire"): "fwdb" carries many writes, "fwdrb" many
+  // replies; the single-write "fwd"/"fwdr"/"fwdn" are still understood.
   void OnForward(uint64_t from, std::string_view payload);
+  void OnForwardBatch(uint64_t from, std::string_view payload);
+  void ForwardOne(uint64_t from, uint64_t req, uint64_t proto, raft::Term term, std::string_view data);
   void OnForwardReply(const std::string& type, std::string_view payload);
+  void OnForwardReplyBatch(std::string_view payload);
+  void OnNotExecuted(uint64_t req, raft::Term term);
+  // Sends this iteration's forwarded writes (one "fwdb" to the leader) and replies (one "fwdrb"
+  // per forwarding node). Writes that could not be sent go back to unsent_.
+  void FlushForwards();
   void AnswerWrite(uint64_t seq, std::string&& reply);
   void ForgetDeadWrites();
   void SweepWrites(int64_t now);
@@ -224,11 +264,23 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   uv_timer_t tick_timer_;
   bool started_ = false;
 
-  // Ready in flight (waiting for the storage thread) and the messages it holds back.
-  bool persisting_ = false;
-  raft::Ready inflight_;
-  std::vector<raft::Message> held_messages_;
+  // Readies handed to the storage thread, oldest first (pipelined: raft.h Advance), each with
+  // the messages it holds back until it is durable. They complete in order (Finish).
+  struct InFlight {
+    raft::Ready rd;
+    std::vector<raft::Message> held;
+  };
+  static constexpr size_t kMaxReadiesInFlight = 64;
+  std::deque<InFlight> inflight_;
 
+  // Forwarding batches of this loop iteration (FlushForwards).
+  uint64_t fwd_to_ = 0;                             // the leader our batch goes to
+  raft::Term fwd_term_ = 0;                         // the term it is forwarded in
+  std::vector<uint64_t> fwd_seqs_;                  // our writes in it
+  std::string fwd_items_;                           // their encoding
+  std::map<uint64_t, std::string> fwd_replies_;     // forwarding node -> encoded replies, in order
+  std::vector<Proposal> proposals_;                 // queued this iteration (ProposeQueued)
+  raft::Term proposals_term_ = 0;                   // the term they were queued in
   std::map<raft::Index, Pending> pending_;          // others' forwarded entries we proposed, by index
   const uint64_t session_;                          // tags our writes; random per process run
   uint64_t next_seq_ = 1;

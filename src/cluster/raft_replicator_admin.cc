@@ -1,4 +1,5 @@
-// RaftReplicator's operator side: CLUSTER MEET/FORGET/FAILOVER, node listings, INFO raft.
+// RaftReplicator's operator side: CLUSTER MEET/FORGET/FAILOVER, node listings, INFO raft. MEET's exchanges
+// with the new node run on libuv's thread pool (blocking hiredis, bounded by timeouts), never on the loop.
 #include <hiredis/hiredis.h>
 #include <spdlog/spdlog.h>
 
@@ -82,17 +83,20 @@ std::string RaftReplicator::RaftInfo() {
 
 namespace {
 
-// A short blocking exchange with another node's client port (operator commands only).
+// A short blocking exchange with another node's client port. Runs on a libuv thread-pool worker,
+// never on the event loop (a slow or blackholed node would stall every client); every step is
+// bounded by kMeetTimeout.
+constexpr timeval kMeetTimeout{2, 0};
+
 struct RemoteNode {
   redisContext* c = nullptr;
   ~RemoteNode() {
     if (c) redisFree(c);
   }
   Status Connect(const std::string& host, int port) {
-    timeval tv{2, 0};
-    c = redisConnectWithTimeout(host.c_str(), port, tv);
+    c = redisConnectWithTimeout(host.c_str(), port, kMeetTimeout);
     if (!c || c->err) return Status::IOError("can't connect to " + host + ":" + std::to_string(port));
-    redisSetTimeout(c, tv);
+    redisSetTimeout(c, kMeetTimeout);
     return Status::OK();
   }
   Result<std::string> Call(const std::vector<std::string>& args) {
@@ -100,7 +104,7 @@ struct RemoteNode {
     std::vector<size_t> lens;
     for (auto& a : args) argv.push_back(a.c_str()), lens.push_back(a.size());
     auto* r = static_cast<redisReply*>(redisCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lens.data()));
-    if (!r) return Status::IOError("no reply from node");
+    if (!r) return Status::IOError("no reply from node (" + std::string(c->errstr) + ")");
     std::string s = r->str ? std::string(r->str, r->len) : "";
     bool err = r->type == REDIS_REPLY_ERROR;
     freeReplyObject(r);
@@ -111,33 +115,103 @@ struct RemoteNode {
 
 }  // namespace
 
-Status RaftReplicator::Meet(const std::string& host, int port) {
-  if (!raft_ || raft_->role() != raft::Role::kLeader) return Status::InvalidArgument("CLUSTER MEET must be sent to the leader");
+// One CLUSTER MEET in progress. The loop thread owns it except while a worker runs Work(); the
+// worker touches only node, call and the results (uv_queue_work orders the hand-overs).
+struct RaftReplicator::MeetProbe {
+  enum class Step { kAskId, kJoin };
+  uv_work_t req;
+  RaftReplicator* self = nullptr;
+  std::shared_ptr<bool> alive;  // self's AliveFlag
+  std::string host;
+  int port = 0;
+  std::function<void(Status)> done;
+  Step step = Step::kAskId;
+  uint64_t id = 0;                // the node's id, once known
+  std::vector<std::string> call;  // the command the worker sends
   RemoteNode node;
-  REDRAFT_RETURN_IF_ERROR(node.Connect(host, port));
-  auto id_hex = node.Call({"CLUSTER", "MYID"});
-  if (!id_hex.ok()) return id_hex.status();
-  uint64_t id = ParseNodeId(*id_hex);
-  if (id == 0) return Status::InvalidArgument("bad node id from " + host);
-  if (raft::IsVoter(raft_->conf(), id) || raft::IsLearner(raft_->conf(), id)) return Status::OK();
-  // Tell the (empty, --cluster-join) node which cluster it joins, then add it as a learner.
-  std::vector<std::string> join{"CLUSTER", "JOIN", identity_.cluster_id};
-  for (auto& [mid, a] : identity_.members) {
-    join.push_back(std::to_string(mid));
-    join.push_back(a.Encode());
+  Status status;                  // the worker's outcome
+  std::string reply;
+
+  void Work() {
+    if (!node.c) {
+      status = node.Connect(host, port);
+      if (!status.ok()) return;
+    }
+    Result<std::string> r = node.Call(call);
+    status = r.ok() ? Status::OK() : r.status();
+    if (r.ok()) reply = std::move(r).value();
   }
-  auto joined = node.Call(join);
-  if (!joined.ok()) return Status::InvalidArgument("node refused to join: " + joined.status().message());
-  MemberAddr addr{host, port, port + 10000};
+};
+
+void RaftReplicator::Meet(const std::string& host, int port, std::function<void(Status)> done) {
+  if (!raft_ || raft_->role() != raft::Role::kLeader) {
+    return done(Status::InvalidArgument("CLUSTER MEET must be sent to the leader"));
+  }
+  auto probe = std::make_unique<MeetProbe>();
+  probe->self = this;
+  probe->alive = alive_.alive;
+  probe->host = host;
+  probe->port = port;
+  probe->done = std::move(done);
+  probe->call = {"CLUSTER", "MYID"};
+  QueueMeetCall(std::move(probe));
+}
+
+void RaftReplicator::QueueMeetCall(std::unique_ptr<MeetProbe> probe) {
+  probe->req.data = probe.get();
+  int rc = uv_queue_work(
+      loop_, &probe->req, [](uv_work_t* req) { static_cast<MeetProbe*>(req->data)->Work(); },
+      [](uv_work_t* req, int) {
+        std::unique_ptr<MeetProbe> p(static_cast<MeetProbe*>(req->data));
+        if (!*p->alive) return;  // the replicator is gone: nobody to answer
+        if (!p->self->started_) return p->done(Status::Aborted("shutting down"));
+        p->self->MeetStep(std::move(p));
+      });
+  if (rc != 0) {
+    probe->done(Status::IOError(std::string("can't queue CLUSTER MEET: ") + uv_strerror(rc)));
+    return;
+  }
+  probe.release();  // owned by the request until its after-work callback
+}
+
+// On the loop, after each exchange: decide the next one, or finish.
+void RaftReplicator::MeetStep(std::unique_ptr<MeetProbe> p) {
+  if (!p->status.ok()) {
+    if (p->step == MeetProbe::Step::kJoin) {
+      return p->done(Status::InvalidArgument("node refused to join: " + p->status.message()));
+    }
+    return p->done(p->status);
+  }
+  // Leadership may have moved while the worker waited.
+  if (!raft_ || raft_->role() != raft::Role::kLeader) {
+    return p->done(Status::InvalidArgument("CLUSTER MEET must be sent to the leader"));
+  }
+  if (p->step == MeetProbe::Step::kAskId) {
+    uint64_t id = ParseNodeId(p->reply);
+    if (id == 0) return p->done(Status::InvalidArgument("bad node id from " + p->host));
+    if (raft::IsVoter(raft_->conf(), id) || raft::IsLearner(raft_->conf(), id)) return p->done(Status::OK());
+    // Tell the (empty, --cluster-join) node which cluster it joins, then add it as a learner.
+    p->call = {"CLUSTER", "JOIN", identity_.cluster_id};
+    for (auto& [mid, a] : identity_.members) {
+      p->call.push_back(std::to_string(mid));
+      p->call.push_back(a.Encode());
+    }
+    p->step = MeetProbe::Step::kJoin;
+    p->id = id;
+    return QueueMeetCall(std::move(p));
+  }
+  // Joined. (Another MEET may have added it meanwhile.)
+  if (raft::IsVoter(raft_->conf(), p->id) || raft::IsLearner(raft_->conf(), p->id)) return p->done(Status::OK());
+  MemberAddr addr{p->host, p->port, p->port + 10000};
   raft::ConfChange cc;
   cc.type = raft::ConfChangeType::kAddLearner;
-  cc.node_id = id;
+  cc.node_id = p->id;
   cc.context = addr.Encode();
-  identity_.members[id] = addr;
+  identity_.members[p->id] = addr;
   SyncPeers();
   Status st = raft_->ProposeConfChange(cc);
   Pump();
-  return st;
+  p->done(st);
 }
 
 Status RaftReplicator::Forget(const std::string& node_id) {

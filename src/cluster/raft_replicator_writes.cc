@@ -49,21 +49,96 @@ void RaftReplicator::SendWrite(uint64_t seq) {
   if (it == writes_.end() || !raft_ || !LeaderReachable()) return;
   Write& w = it->second;
   if (raft_->role() == raft::Role::kLeader) {
-    std::string entry = w.data;
+    if (raft_->lead_transferee() != raft::kNoNode) return;  // handing leadership over: later
+    Proposal p;
+    p.own_seq = seq;
+    p.entry = w.data;
     int64_t stamp = ClusterTimeMs();  // docs/time.md
-    if (commands::RestampLogCommand(&entry, stamp)) NoteStamp(stamp);
-    if (!raft_->Propose(std::move(entry)).ok()) return;  // handing leadership over: later
-    w.term = raft_->term();
+    if (commands::RestampLogCommand(&p.entry, stamp)) NoteStamp(stamp);
+    w.term = raft_->term();  // in flight from now on; ProposeQueued undoes it if the batch fails
+    QueueProposal(std::move(p));
   } else {
-    std::string payload;
-    PutVarint64(&payload, seq);
-    PutVarint64(&payload, static_cast<uint64_t>(w.proto));
-    PutVarint64(&payload, raft_->term());
-    PutLengthPrefixed(&payload, w.data);
-    if (!transport_->Send(raft_->leader(), "fwd", std::move(payload))) return;
-    w.term = raft_->term();
+    // Batched: one "fwdb" per loop iteration (FlushForwards), to one leader in one term.
+    uint64_t leader = raft_->leader();
+    if (!fwd_seqs_.empty() && (fwd_to_ != leader || fwd_term_ != raft_->term())) FlushForwards();
+    fwd_to_ = leader;
+    fwd_term_ = raft_->term();
+    PutVarint64(&fwd_items_, seq);
+    PutVarint64(&fwd_items_, static_cast<uint64_t>(w.proto));
+    PutLengthPrefixed(&fwd_items_, w.data);
+    fwd_seqs_.push_back(seq);
+    w.term = raft_->term();  // in flight; FlushForwards undoes it if the frame cannot be queued
+    // Keep a batch below the transport's chunk size: a chunked message may be overtaken by
+    // smaller ones (transport.h "Ordering"), and one client's pipelined writes must stay in order.
+    if (fwd_items_.size() >= kMaxForwardBatchBytes) FlushForwards();
   }
   unsent_.erase(seq);
+}
+
+void RaftReplicator::FlushForwards() {
+  if (!fwd_seqs_.empty()) {
+    std::string payload;
+    PutVarint64(&payload, fwd_term_);
+    PutVarint64(&payload, fwd_seqs_.size());
+    payload.append(fwd_items_);
+    bool sent = transport_ && transport_->Send(fwd_to_, "fwdb", std::move(payload));
+    if (!sent) {
+      for (uint64_t seq : fwd_seqs_) {
+        auto it = writes_.find(seq);
+        if (it == writes_.end() || it->second.term != fwd_term_) continue;
+        it->second.term = 0;
+        unsent_.insert(seq);
+      }
+    }
+    fwd_seqs_.clear();
+    fwd_items_.clear();
+  }
+  for (auto& [to, items] : fwd_replies_) {
+    if (transport_ && !items.empty()) transport_->Send(to, "fwdrb", std::move(items));
+  }
+  fwd_replies_.clear();
+}
+
+void RaftReplicator::QueueProposal(Proposal p) {
+  if (!proposals_.empty() && proposals_term_ != raft_->term()) ProposeQueued();  // fails them
+  proposals_term_ = raft_->term();
+  proposals_.push_back(std::move(p));
+}
+
+void RaftReplicator::ProposeQueued() {
+  if (proposals_.empty()) return;
+  std::vector<Proposal> batch = std::move(proposals_);
+  proposals_.clear();
+  bool ok = raft_ && raft_->role() == raft::Role::kLeader && raft_->term() == proposals_term_;
+  if (ok) {
+    std::vector<std::string> datas;
+    datas.reserve(batch.size());
+    for (Proposal& p : batch) datas.push_back(std::move(p.entry));
+    ok = raft_->ProposeBatch(std::move(datas)).ok();
+  }
+  if (!ok) {
+    // Never proposed: our writes are not in flight (sent again later), forwarded ones not executed.
+    for (Proposal& p : batch) {
+      if (p.own_seq == 0) {
+        SendNotExecuted(p.fwd.remote, p.fwd.remote_req, p.fwd.term);
+        continue;
+      }
+      auto it = writes_.find(p.own_seq);
+      if (it == writes_.end() || it->second.term != proposals_term_) continue;
+      it->second.term = 0;
+      unsent_.insert(p.own_seq);
+    }
+    return;
+  }
+  raft::Index index = raft_->last_index() - batch.size() + 1;
+  int64_t deadline = NowMs() + opts_.request_timeout_ms;
+  for (Proposal& p : batch) {
+    if (p.own_seq == 0) {
+      p.fwd.deadline_ms = deadline;
+      pending_[index] = p.fwd;
+    }
+    index++;
+  }
 }
 
 void RaftReplicator::ResendWrites() {
@@ -143,6 +218,21 @@ void RaftReplicator::OnForward(uint64_t from, std::string_view in) {
       !GetLengthPrefixed(&in, &data)) {
     return;
   }
+  ForwardOne(from, req, proto, term, data);
+}
+
+void RaftReplicator::OnForwardBatch(uint64_t from, std::string_view in) {
+  uint64_t term, count;
+  if (!GetVarint64(&in, &term) || !GetVarint64(&in, &count)) return;
+  for (uint64_t i = 0; i < count; i++) {
+    uint64_t req, proto;
+    std::string_view data;
+    if (!GetVarint64(&in, &req) || !GetVarint64(&in, &proto) || !GetLengthPrefixed(&in, &data)) return;
+    ForwardOne(from, req, proto, term, data);
+  }
+}
+
+void RaftReplicator::ForwardOne(uint64_t from, uint64_t req, uint64_t proto, raft::Term term, std::string_view data) {
   Pending p;
   p.remote = from;
   p.remote_req = req;
@@ -164,49 +254,77 @@ void RaftReplicator::OnForward(uint64_t from, std::string_view in) {
     SendNotExecuted(from, req, term);
     return;
   }
-  std::string entry(data);
+  Proposal q;
+  q.entry = std::string(data);
   int64_t stamp = ClusterTimeMs();
-  if (!commands::RestampLogCommand(&entry, stamp) || !raft_->Propose(std::move(entry)).ok()) {
+  if (raft_->lead_transferee() != raft::kNoNode || !commands::RestampLogCommand(&q.entry, stamp)) {
     SendNotExecuted(from, req, term);
     return;
   }
   NoteStamp(stamp);
   p.term = raft_->term();
-  p.deadline_ms = NowMs() + opts_.request_timeout_ms;
-  pending_[raft_->last_index()] = p;
+  q.fwd = p;
+  QueueProposal(std::move(q));
 }
 
+// Replies are batched per forwarding node and sent by FlushForwards, in the order they were made.
 void RaftReplicator::ReplyTo(const Pending& p, std::string&& reply) {
-  std::string payload;
-  PutVarint64(&payload, p.remote_req);
-  PutLengthPrefixed(&payload, reply);
-  if (transport_) transport_->Send(p.remote, "fwdr", std::move(payload));
+  std::string& out = fwd_replies_[p.remote];
+  out.push_back(kFwdReplied);
+  PutVarint64(&out, p.remote_req);
+  PutLengthPrefixed(&out, reply);
+  if (out.size() >= kMaxForwardBatchBytes) FlushForwards();
 }
 
 void RaftReplicator::SendNotExecuted(uint64_t to, uint64_t req, raft::Term term) {
-  std::string payload;
-  PutVarint64(&payload, req);
-  PutVarint64(&payload, term);
-  if (transport_) transport_->Send(to, "fwdn", std::move(payload));
+  std::string& out = fwd_replies_[to];
+  out.push_back(kFwdNotExecuted);
+  PutVarint64(&out, req);
+  PutVarint64(&out, term);
+  if (out.size() >= kMaxForwardBatchBytes) FlushForwards();
 }
 
 void RaftReplicator::OnForwardReply(const std::string& type, std::string_view in) {
   uint64_t req;
   if (!GetVarint64(&in, &req)) return;
   if (type == "fwdn") {
-    // The copy forwarded in `term` was not executed and is not in flight: send it again once a
-    // leader is reachable. (About an older copy, it says nothing about the one in flight now.)
     uint64_t term;
     if (!GetVarint64(&in, &term)) return;
-    auto it = writes_.find(req);
-    if (it == writes_.end() || it->second.term != term) return;
-    it->second.term = 0;
-    unsent_.insert(req);
+    OnNotExecuted(req, term);
     return;
   }
   std::string_view reply;
   if (!GetLengthPrefixed(&in, &reply)) return;
   AnswerWrite(req, std::string(reply));
+}
+
+void RaftReplicator::OnForwardReplyBatch(std::string_view in) {
+  while (!in.empty()) {
+    char kind = in.front();
+    in.remove_prefix(1);
+    uint64_t req;
+    if (!GetVarint64(&in, &req)) return;
+    if (kind == kFwdNotExecuted) {
+      uint64_t term;
+      if (!GetVarint64(&in, &term)) return;
+      OnNotExecuted(req, term);
+    } else if (kind == kFwdReplied) {
+      std::string_view reply;
+      if (!GetLengthPrefixed(&in, &reply)) return;
+      AnswerWrite(req, std::string(reply));
+    } else {
+      return;  // unknown kind: the rest cannot be parsed
+    }
+  }
+}
+
+// The copy forwarded in `term` was not executed and is not in flight: send it again once a
+// leader is reachable. (About an older copy, it says nothing about the one in flight now.)
+void RaftReplicator::OnNotExecuted(uint64_t req, raft::Term term) {
+  auto it = writes_.find(req);
+  if (it == writes_.end() || it->second.term != term) return;
+  it->second.term = 0;
+  unsent_.insert(req);
 }
 
 }  // namespace redraft::cluster

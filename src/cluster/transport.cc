@@ -22,6 +22,7 @@ constexpr std::string_view kAuthProofType = "auth-proof";
 // Payload limit before a connection authenticated: the handshake frames are tens of bytes.
 constexpr size_t kHandshakeFrameBytes = 256;
 constexpr size_t kReadBufferBytes = 256 << 10;
+constexpr size_t kVectorMinBytes = 4096;  // payloads this large are written in place, not copied
 constexpr size_t kMaxChunkedTypeBytes = 255;
 constexpr unsigned kKeepAliveSeconds = 10;
 constexpr unsigned kUserTimeoutMs = 30000;
@@ -74,6 +75,9 @@ struct PeerTransport::Conn {
   bool writing = false;
   bool hello_sent = false;
   std::string wbuf;
+  // Vectored writes: large payloads are written from here, not copied into wbuf (a deque: its
+  // strings never move while the write is in flight).
+  std::deque<std::string> wpayloads;
   uint64_t wbuf_msgs = 0;  // messages that the in-flight write completes
   // Inbound read state.
   std::unique_ptr<FrameDecoder> decoder;
@@ -779,6 +783,7 @@ void PeerTransport::Flush(Peer* p) {
   Conn* c = p->out;
   if (closed_ || c == nullptr || !c->connected || c->writing || c->closing) return;
   c->wbuf.clear();
+  c->wpayloads.clear();
   uint64_t msgs = 0;
   if (!c->hello_sent) {
     std::string hello = c->auth == Conn::Auth::kOff ? std::string() : EncodePeerHello(PeerHello{p->id, c->nonce_dialer});
@@ -792,11 +797,31 @@ void PeerTransport::Flush(Peer* p) {
   }
   // Nothing but the hello until the acceptor proved it knows the secret.
   bool open = c->auth == Conn::Auth::kOff || c->auth == Conn::Auth::kDone;
+  // One uv_write of several buffers: frame headers and small payloads are copied into wbuf,
+  // payloads of kVectorMinBytes or more are written in place (segments: offsets into wbuf, or
+  // one of wpayloads).
+  struct Segment {
+    const std::string* payload;  // null: wbuf[off, off + len)
+    size_t off, len;
+  };
+  std::vector<Segment> segs;
+  size_t cursor = 0;     // wbuf bytes before this are in segs
+  size_t in_write = 0;   // payload bytes in this write
   // Small messages up to ~chunk_bytes per write, then one chunk of the current large message.
-  while (open && !p->small.empty() && c->wbuf.size() < opts_.chunk_bytes) {
+  while (open && !p->small.empty() && in_write < opts_.chunk_bytes) {
     OutMsg& m = p->small.front();
-    AppendFrame(&c->wbuf, cluster_id_, self_id_, m.type, m.payload);
-    p->small_bytes -= m.payload.size();
+    in_write += m.payload.size();
+    if (m.payload.size() >= kVectorMinBytes) {
+      size_t at = AppendFrameAround(&c->wbuf, cluster_id_, self_id_, m.type, m.payload);
+      segs.push_back(Segment{nullptr, cursor, at - cursor});
+      c->wpayloads.push_back(std::move(m.payload));
+      segs.push_back(Segment{&c->wpayloads.back(), 0, c->wpayloads.back().size()});
+      cursor = at;
+      p->small_bytes -= c->wpayloads.back().size();
+    } else {
+      AppendFrame(&c->wbuf, cluster_id_, self_id_, m.type, m.payload);
+      p->small_bytes -= m.payload.size();
+    }
     p->small.pop_front();
     msgs++;
   }
@@ -820,11 +845,19 @@ void PeerTransport::Flush(Peer* p) {
     }
   }
   if (c->wbuf.empty()) return;
+  segs.push_back(Segment{nullptr, cursor, c->wbuf.size() - cursor});
+  std::vector<uv_buf_t> bufs;  // uv_write copies the array; the bytes live in wbuf/wpayloads
+  bufs.reserve(segs.size());
+  for (const Segment& g : segs) {
+    if (g.len == 0) continue;
+    char* base = g.payload ? const_cast<char*>(g.payload->data()) : c->wbuf.data() + g.off;
+    bufs.push_back(uv_buf_init(base, static_cast<unsigned>(g.len)));
+  }
   c->wbuf_msgs = msgs;
   c->writing = true;
   c->write_req.data = c;
-  uv_buf_t buf = uv_buf_init(c->wbuf.data(), static_cast<unsigned>(c->wbuf.size()));
-  int r = uv_write(&c->write_req, reinterpret_cast<uv_stream_t*>(&c->tcp), &buf, 1, [](uv_write_t* req, int status) {
+  int r = uv_write(&c->write_req, reinterpret_cast<uv_stream_t*>(&c->tcp), bufs.data(),
+                   static_cast<unsigned>(bufs.size()), [](uv_write_t* req, int status) {
     auto* conn = static_cast<Conn*>(req->data);
     conn->writing = false;
     if (conn->closing) return;
@@ -851,6 +884,7 @@ void PeerTransport::OnWriteDone(Conn* c, int status) {
   }
   p->sent += c->wbuf_msgs;
   c->wbuf_msgs = 0;
+  c->wpayloads.clear();
   if (c->wbuf.capacity() > 4 * opts_.chunk_bytes) c->wbuf = std::string();
   if (!p->small.empty() || !p->large.empty()) MarkDirty(p);
 }

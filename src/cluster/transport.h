@@ -14,7 +14,9 @@
 //
 // Writes. Send() only queues; a uv_prepare handle flushes every peer with queued data once per
 // loop iteration, as ONE uv_write holding everything queued (up to ~chunk_bytes of small frames
-// plus one chunk), with at most one write in flight per connection. What is queued when the
+// plus one chunk), with at most one write in flight per connection. The write is vectored: frame
+// headers and small payloads are copied into one buffer, payloads of 4 KiB or more (a batch of
+// log entries) are written in place from the queued message. What is queued when the
 // connection dies is kept and sent on the next connection; the batch that was in flight is lost
 // (counted as dropped): Raft retransmits.
 //

@@ -6,6 +6,7 @@
 #include "acl/category.h"
 #include "acl/password.h"
 #include "commands/args.h"
+#include "commands/command_info.h"
 #include "commands/glob.h"
 #include "commands/server_api.h"
 #include "common/coding.h"
@@ -15,53 +16,29 @@ namespace {
 
 using namespace acl;  // categories
 
-// Containers whose subcommands ACL rules can name, with each subcommand's categories as Redis
-// 7.0 declares them. (The table here has no subcommand entries of its own yet.)
+// The table's categories (command.h AclCategory) are acl::Category bit for bit.
+static_assert(kAclKeyspace == acl::kKeyspace && kAclRead == acl::kRead && kAclWrite == acl::kWrite &&
+              kAclSet == acl::kSet && kAclSortedSet == acl::kSortedSet && kAclList == acl::kList &&
+              kAclHash == acl::kHash && kAclString == acl::kString && kAclBitmap == acl::kBitmap &&
+              kAclHyperLogLog == acl::kHyperLogLog && kAclGeo == acl::kGeo && kAclStream == acl::kStream &&
+              kAclPubsub == acl::kPubsub && kAclAdmin == acl::kAdmin && kAclFast == acl::kFast &&
+              kAclSlow == acl::kSlow && kAclBlocking == acl::kBlocking && kAclDangerous == acl::kDangerous &&
+              kAclConnection == acl::kConnection && kAclTransaction == acl::kTransaction &&
+              kAclScripting == acl::kScripting);
+
+// ACL's own subcommands, with their categories as Redis 7.0 declares them (ACL is one table
+// entry with its own dispatch; the table's containers list their subcommands themselves).
 struct Sub {
   const char* name;
   uint32_t cats;
 };
 constexpr uint32_t kAdm = kAdmin | kSlow | kDangerous;
-const std::vector<std::pair<std::string_view, std::vector<Sub>>>& Containers() {
-  static const std::vector<std::pair<std::string_view, std::vector<Sub>>> c = {
-      {"acl", {{"cat", kSlow}, {"deluser", kAdm}, {"dryrun", kAdm}, {"genpass", kSlow}, {"getuser", kAdm},
-               {"help", kSlow}, {"list", kAdm}, {"load", kAdm}, {"log", kAdm}, {"save", kAdm}, {"setuser", kAdm},
-               {"users", kAdm}, {"whoami", kSlow}}},
-      {"client", {{"getname", kSlow | kConnection}, {"help", kSlow | kConnection}, {"id", kSlow | kConnection},
-                  {"info", kSlow | kConnection}, {"kill", kAdm | kConnection}, {"list", kAdm | kConnection},
-                  {"setinfo", kSlow | kConnection}, {"setname", kSlow | kConnection}}},
-      {"config", {{"get", kAdm}, {"help", kSlow}, {"resetstat", kAdm}, {"rewrite", kAdm}, {"set", kAdm}}},
-      {"command", {{"count", kSlow | kConnection}, {"docs", kSlow | kConnection}, {"getkeys", kSlow | kConnection},
-                   {"getkeysandflags", kSlow | kConnection}, {"help", kSlow | kConnection},
-                   {"info", kSlow | kConnection}, {"list", kSlow | kConnection}}},
-  };
-  return c;
-}
-
-// Redis's setImplicitACLCategories plus the category of the command's group, plus the few
-// categories Redis's command files add by hand.
-uint32_t DeriveCategories(const CommandSpec& c) {
-  uint32_t cats = 0;
-  if (c.flags & kWrite) cats |= acl::kWrite;
-  if (c.flags & kReadonly) cats |= acl::kRead;
-  if (c.flags & kAdmin) cats |= acl::kAdmin | acl::kDangerous;
-  if (c.flags & kPubsub) cats |= acl::kPubsub;
-  if (c.flags & kFast) cats |= acl::kFast;
-  static const std::unordered_map<std::string_view, uint32_t> kGroups = {
-      {"generic", kKeyspace}, {"string", acl::kString}, {"hash", acl::kHash}, {"list", acl::kList},
-      {"set", acl::kSet}, {"sorted-set", kSortedSet}, {"sorted_set", kSortedSet}, {"connection", kConnection},
-      {"pubsub", acl::kPubsub}, {"transactions", kTransaction}};
-  if (auto it = kGroups.find(c.group); it != kGroups.end()) cats |= it->second;
-  static const std::unordered_map<std::string_view, uint32_t> kExtra = {
-      {"keys", kDangerous}, {"flushdb", kKeyspace | kDangerous}, {"flushall", kKeyspace | kDangerous},
-      {"dbsize", kKeyspace}, {"info", kDangerous}, {"blpop", kBlocking}, {"brpop", kBlocking},
-      {"blmove", kBlocking}, {"brpoplpush", kBlocking}, {"blmpop", kBlocking}, {"bzpopmin", kBlocking},
-      {"bzpopmax", kBlocking}, {"bzmpop", kBlocking}, {"sort", kDangerous}, {"migrate", kDangerous},
-      {"restore", kDangerous}, {"randomkey", 0}, {"readonly", kConnection}, {"readwrite", kConnection},
-      {"cluster", 0}, {"debug", 0}, {"lastsave", kAdmin | kDangerous}};
-  if (auto it = kExtra.find(c.name); it != kExtra.end()) cats |= it->second;
-  if (!(cats & kFast)) cats |= kSlow;
-  return cats;
+const std::vector<Sub>& AclSubcommands() {
+  static const std::vector<Sub> s = {{"cat", kSlow},      {"deluser", kAdm}, {"dryrun", kAdm}, {"genpass", kSlow},
+                                     {"getuser", kAdm},   {"help", kSlow},   {"list", kAdm},   {"load", kAdm},
+                                     {"log", kAdm},       {"save", kAdm},    {"setuser", kAdm}, {"users", kAdm},
+                                     {"whoami", kSlow}};
+  return s;
 }
 
 bool Glob(std::string_view p, std::string_view s) { return GlobMatch(p, s); }
@@ -120,16 +97,19 @@ const AclTable& Table() {
       int id = static_cast<int>(descs.size());
       auto nk = NumKeysCommands().find(c->name);
       int perm = !c->is_write() ? acl::kKeyRead : WriteOnly(c->name) ? acl::kKeyWrite : acl::kKeyAll;
-      const std::vector<Sub>* subs = nullptr;
-      for (auto& [name, s] : Containers()) {
-        if (name == c->name) subs = &s;
-      }
-      // Redis's containers carry no category of their own but @slow.
+      bool is_acl = c->name == "acl";
+      bool container = is_acl || (c->subcommands && !c->subcommands->name.empty());
       info[c] = SpecInfo{id, perm, nk == NumKeysCommands().end() ? -1 : static_cast<int>(nk->second.numkeys_pos),
-                         subs != nullptr};
-      descs.push_back({std::string(c->name), subs ? kSlow : DeriveCategories(*c), (c->flags & kNoAuth) != 0, -1});
-      if (subs) {
-        for (const Sub& s : *subs) descs.push_back({std::string(c->name) + "|" + s.name, s.cats, false, id});
+                         container};
+      // Categories from the command table (AclCategories: as Redis derives them); Redis's
+      // containers carry none of their own but @slow.
+      descs.push_back({std::string(c->name), is_acl ? kSlow : AclCategories(*c), (c->flags & kNoAuth) != 0, -1});
+      if (is_acl) {
+        for (const Sub& s : AclSubcommands()) descs.push_back({"acl|" + std::string(s.name), s.cats, false, id});
+      } else if (container) {
+        for (const CommandSpec* s = c->subcommands; !s->name.empty(); ++s) {
+          descs.push_back({std::string(s->name), AclCategories(*s), (s->flags & kNoAuth) != 0, id});
+        }
       }
     }
     t.set = std::make_unique<CommandSet>(std::move(descs));

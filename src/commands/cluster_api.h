@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -31,7 +32,9 @@ class ClusterApi {
   // The "raft" INFO section's lines ("key:value\r\n").
   virtual std::string RaftInfo() = 0;
   // CLUSTER MEET: adds the fresh node listening on host:port (learner first, voter once caught up).
-  virtual Status Meet(const std::string& host, int port) = 0;
+  // Asynchronous (it talks to that node): done runs once, on the event-loop thread, possibly
+  // before Meet returns; the loop serves everyone else meanwhile. Bounded by timeouts.
+  virtual void Meet(const std::string& host, int port, std::function<void(Status)> done) = 0;
   // CLUSTER FORGET: removes a member (the leader included).
   virtual Status Forget(const std::string& node_id) = 0;
   // CLUSTER FAILOVER [node-id]: makes node_id (default: this node) the leader.

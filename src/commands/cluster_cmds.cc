@@ -144,7 +144,16 @@ void Cluster(ExecContext& ctx, const Argv& argv) {
     if (!ParseInt64(argv[3], &port) || port <= 0 || port > 65535) {
       return ctx.reply.Error("ERR Invalid base port specified: " + std::string(EchoArg(argv[3])));
     }
-    return ReplyStatus(ctx, api->Meet(argv[2], static_cast<int>(port)));
+    // Answered when the probe of the new node is done (or failed); the loop goes on meanwhile.
+    int proto = ctx.session.proto;
+    api->Meet(argv[2], static_cast<int>(port), [reply = ctx.server->DeferReply(ctx.session.id), proto](Status st) {
+      std::string out;
+      resp::ReplyBuilder rb(&out, proto);
+      if (st.ok()) rb.Ok();
+      else rb.Error("ERR " + st.message());
+      reply(std::move(out));
+    });
+    return;
   }
   if (sub == "forget") {
     if (argv.size() != 3) return ctx.reply.Error(WrongArity("cluster|forget"));

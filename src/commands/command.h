@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,55 @@ enum Flag : uint32_t {
   kPubsub = 1u << 10,
   kAllowBusy = 1u << 11,
   kInternal = 1u << 12,  // proposed by the server itself; hidden from COMMAND
+  kBlocking = 1u << 13,  // may park the client until a key has data (server/blocking.h)
+  kNoMandatoryKeys = 1u << 14,
+  kNoMulti = 1u << 15,
+  kNoAsyncLoading = 1u << 16,
+  kSkipMonitor = 1u << 17,
+};
+
+// Redis's ACL categories, in the order ACL CAT and COMMAND INFO list them.
+enum AclCategory : uint32_t {
+  kAclKeyspace = 1u << 0,
+  kAclRead = 1u << 1,
+  kAclWrite = 1u << 2,
+  kAclSet = 1u << 3,
+  kAclSortedSet = 1u << 4,
+  kAclList = 1u << 5,
+  kAclHash = 1u << 6,
+  kAclString = 1u << 7,
+  kAclBitmap = 1u << 8,
+  kAclHyperLogLog = 1u << 9,
+  kAclGeo = 1u << 10,
+  kAclStream = 1u << 11,
+  kAclPubsub = 1u << 12,
+  kAclAdmin = 1u << 13,
+  kAclFast = 1u << 14,
+  kAclSlow = 1u << 15,
+  kAclBlocking = 1u << 16,
+  kAclDangerous = 1u << 17,
+  kAclConnection = 1u << 18,
+  kAclTransaction = 1u << 19,
+  kAclScripting = 1u << 20,
+};
+
+// One of Redis's key specs (COMMAND INFO element 9): where a command's keys are and what it does
+// to them. COMMAND GETKEYS finds keys from these, as Redis does.
+struct KeySpec {
+  // Redis's key-spec flags, space separated, in its order: "RW access delete".
+  std::string_view flags;
+  // begin_search: the argument at `index`; or, if keyword is set, the argument after `keyword`,
+  // searched from argument `startfrom` (negative: backwards from the end).
+  int index = 0;
+  std::string_view keyword = {};
+  int startfrom = 0;
+  // find_keys: a range from the first key (lastkey relative to it; negative counts from the
+  // end; keystep; limit) or, with keynum, a key count at first+keynumidx, the first key at
+  // first+firstkey, then every keystep-th argument.
+  int lastkey = 0, keystep = 1, limit = 0;
+  bool keynum = false;
+  int keynumidx = 0, firstkey = 0;
+  std::string_view notes = {};
 };
 
 // Per-connection state a command may read or change.
@@ -42,6 +92,20 @@ struct Session {
   std::string name;
   std::string lib_name, lib_ver;
   bool readonly = false;  // READONLY: reads on this connection skip the linearizable barrier
+  // CLIENT REPLY (server/ honours them where replies are written): reply_off = no replies at all;
+  // reply_skip_next = CLIENT REPLY SKIP ran, so the next command gets none; server/ moves it into
+  // reply_skip (the command being run gets no reply) as each new command arrives.
+  bool reply_off = false;
+  bool reply_skip_next = false;
+  bool reply_skip = false;
+  bool replies_silenced() const { return reply_off || reply_skip; }
+};
+
+// A key found in a command's argv: its position and Redis's key-spec flags for it (those of the
+// spec that found it; empty when found by the numkeys fallback, as Redis's genericGetKeys).
+struct KeyRef {
+  size_t pos;
+  std::string_view flags;
 };
 
 class ServerApi;  // implemented by server/: what server-level commands may ask (server_api.h)
@@ -92,6 +156,36 @@ struct CommandSpec {
   bool (*prepare)(PrepareContext&, Argv&) = nullptr;
   // Write commands: apply the log form.
   void (*apply)(ApplyContext&, const Argv&) = nullptr;
+
+  // ---- Introspection (COMMAND INFO/DOCS/GETKEYS; ACL). Defaults let a table omit them. ----
+  // The flags (and notes) of the key spec first_key/last_key/key_step describe; ignored when
+  // key_specs is set. A command with keys and no flags here reports no key-spec flags.
+  std::string_view key_flags = {};
+  std::string_view key_notes = {};
+  // Key specs, for commands with more than one or whose keys move (a key count before them):
+  // then first_key/last_key/key_step are only Redis's legacy range (0 0 0 for movable keys).
+  std::span<const KeySpec> key_specs = {};
+  // ACL categories beyond those derived as Redis derives them (AclCategories in command_info.h).
+  uint32_t acl = 0;
+  // Redis's command tips, space separated ("nondeterministic_output request_policy:all_shards").
+  std::string_view tips = {};
+  // A container's subcommands (full names "client|list"), terminated by an entry with empty name.
+  // Only for introspection and arity errors: the container's execute dispatches them.
+  const CommandSpec* subcommands = nullptr;
+  // Finds the keys and their flags when a key spec has variable_flags (Redis's getkeys_proc):
+  // SET's key is "OW update", or "RW access update" with GET.
+  void (*getkeys)(const Argv& argv, std::vector<KeyRef>* keys) = nullptr;
+  // COMMAND DOCS beyond the texts above, as Redis 7.0 has them (tools/command_specs_from_redis.py
+  // fills them from Debian's redis-server). `args`: the argument tree, space separated, each
+  //   name:type[@key_spec_index][=TOKEN][/since][!deprecated_since][?][*][+][(sub-arguments)]
+  // with ? optional, * multiple, + multiple_token (Redis's argument flags), a name with other
+  // than [A-Za-z0-9_-] in single quotes ('ip:port'), e.g.
+  //   "key:key@0 condition:oneof/7.0.0?(nx:pure-token=NX xx:pure-token=XX)".
+  // `history`: one "version text" per line. Deprecated commands name their replacement.
+  std::string_view args = {};
+  std::string_view history = {};
+  std::string_view deprecated_since = {};
+  std::string_view replaced_by = {};
 
   bool is_write() const { return flags & kWrite; }
 };

@@ -1,6 +1,8 @@
 // The list command family, with Redis 7.0 semantics (t_list.c) and replies. The blocking
-// commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP) are not here: they need the server to park
-// clients and wake them on apply.
+// commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP) are here as their non-blocking form, which is
+// what Redis runs inside MULTI: pop, or reply nil when every key is empty. Parking the client on
+// that nil and waking it when a key receives elements is the server's part (server/blocking.h,
+// docs/blocking.md).
 //
 // Storage (lists_layout.h, docs/data_model.md "Lists"; Kvrocks's layout): the metadata payload is
 // [size:8 LE][head:8 LE][tail:8 LE]; the elements sit at positions head..tail-1, each in the
@@ -20,6 +22,7 @@
 #include <vector>
 
 #include "commands/args.h"
+#include "commands/blocking_cmds.h"
 #include "commands/collection.h"
 #include "commands/command.h"
 #include "commands/lists_layout.h"
@@ -375,18 +378,19 @@ void LmoveApply(ApplyContext& ctx, const Argv& argv) {
 }
 void RpoplpushApply(ApplyContext& ctx, const Argv& argv) { MoveGeneric(ctx, argv, false, true); }
 
-// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count] (Redis lmpopGenericCommand's parsing).
+// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count] (Redis lmpopGenericCommand's parsing);
+// numkeys is argv[at] (1 for LMPOP, 2 for BLMPOP, after its timeout).
 struct LmpopArgs {
   int64_t numkeys = 0;
   bool left = true;
   int64_t count = 1;
 };
-bool ParseLmpop(const Argv& argv, resp::ReplyBuilder& reply, LmpopArgs* out) {
-  if (!ParseInt64(argv[1], &out->numkeys) || out->numkeys < 1) {
+bool ParseLmpop(const Argv& argv, size_t at, resp::ReplyBuilder& reply, LmpopArgs* out) {
+  if (!ParseInt64(argv[at], &out->numkeys) || out->numkeys < 1) {
     reply.Error("ERR numkeys should be greater than 0");
     return false;
   }
-  uint64_t where_idx = 2 + static_cast<uint64_t>(out->numkeys);
+  uint64_t where_idx = at + 1 + static_cast<uint64_t>(out->numkeys);
   if (where_idx >= argv.size() || !ParseWhere(argv[where_idx], &out->left)) {
     reply.Error(kErrSyntax);
     return false;
@@ -410,15 +414,13 @@ bool ParseLmpop(const Argv& argv, resp::ReplyBuilder& reply, LmpopArgs* out) {
 }
 bool LmpopPrepare(PrepareContext& ctx, Argv& argv) {
   LmpopArgs a;
-  return ParseLmpop(argv, ctx.reply, &a);
+  return ParseLmpop(argv, 1, ctx.reply, &a);
 }
 
 // Redis mpopGenericCommand: pops from the first non-empty list; [key, [elements]] or a null array.
-void LmpopApply(ApplyContext& ctx, const Argv& argv) {
-  LmpopArgs a;
-  if (!ParseLmpop(argv, ctx.reply, &a)) return;
+void MpopGeneric(ApplyContext& ctx, const Argv& argv, const LmpopArgs& a, size_t at) {
   for (int64_t j = 0; j < a.numkeys; j++) {
-    const std::string& key = argv[2 + j];
+    const std::string& key = argv[at + 1 + j];
     Value v;
     Found f = WriteList(ctx, key, &v);
     if (f == Found::kFailed) return;
@@ -433,6 +435,82 @@ void LmpopApply(ApplyContext& ctx, const Argv& argv) {
     return;
   }
   ctx.reply.NullArray();
+}
+void LmpopApply(ApplyContext& ctx, const Argv& argv) {
+  LmpopArgs a;
+  if (ParseLmpop(argv, 1, ctx.reply, &a)) MpopGeneric(ctx, argv, a, 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Blocking commands, as their non-blocking form (see the file comment). Argument errors come in
+// Redis's order; the apply re-checks them (an entry is never trusted: write_entry.h).
+
+// BLPOP/BRPOP key [key ...] timeout (Redis blockingPopGenericCommand): [key, element] from the
+// first non-empty list, or a null array.
+bool BpopPrepare(PrepareContext& ctx, Argv& argv) {
+  int64_t ms;
+  return ParseBlockingTimeout(argv.back(), ctx.reply, &ms);
+}
+void BpopGeneric(ApplyContext& ctx, const Argv& argv, bool left) {
+  int64_t ms;
+  if (!ParseBlockingTimeout(argv.back(), ctx.reply, &ms)) return;
+  for (size_t j = 1; j + 1 < argv.size(); j++) {
+    Value v;
+    Found f = WriteList(ctx, argv[j], &v);
+    if (f == Found::kFailed) return;
+    if (f == Found::kNo) continue;
+    ListMeta m = GetMeta(v);
+    auto values = PopN(ctx, argv[j], v, &m, left, 1);
+    PutMeta(ctx, argv[j], &v, m);
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk(argv[j]);
+    ctx.reply.Bulk(values[0]);
+    return;
+  }
+  ctx.reply.NullArray();
+}
+void BlpopApply(ApplyContext& ctx, const Argv& argv) { BpopGeneric(ctx, argv, true); }
+void BrpopApply(ApplyContext& ctx, const Argv& argv) { BpopGeneric(ctx, argv, false); }
+
+// BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout: the directions are checked first.
+bool BlmovePrepare(PrepareContext& ctx, Argv& argv) {
+  int64_t ms;
+  return LmovePrepare(ctx, argv) && ParseBlockingTimeout(argv[5], ctx.reply, &ms);
+}
+void BlmoveApply(ApplyContext& ctx, const Argv& argv) {
+  bool from_left, to_left;
+  if (!ParseWhere(argv[3], &from_left) || !ParseWhere(argv[4], &to_left)) {
+    ctx.reply.Error(kErrSyntax);
+    return;
+  }
+  int64_t ms;
+  if (!ParseBlockingTimeout(argv[5], ctx.reply, &ms)) return;
+  MoveGeneric(ctx, argv, from_left, to_left);
+}
+
+// BRPOPLPUSH source destination timeout.
+bool BrpoplpushPrepare(PrepareContext& ctx, Argv& argv) {
+  int64_t ms;
+  return ParseBlockingTimeout(argv[3], ctx.reply, &ms);
+}
+void BrpoplpushApply(ApplyContext& ctx, const Argv& argv) {
+  int64_t ms;
+  if (ParseBlockingTimeout(argv[3], ctx.reply, &ms)) MoveGeneric(ctx, argv, false, true);
+}
+
+// BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]: numkeys, direction and count are
+// checked before the timeout (Redis lmpopGenericCommand, then blockingPopGenericCommand).
+bool ParseBlmpop(const Argv& argv, resp::ReplyBuilder& reply, LmpopArgs* a) {
+  int64_t ms;
+  return ParseLmpop(argv, 2, reply, a) && ParseBlockingTimeout(argv[1], reply, &ms);
+}
+bool BlmpopPrepare(PrepareContext& ctx, Argv& argv) {
+  LmpopArgs a;
+  return ParseBlmpop(argv, ctx.reply, &a);
+}
+void BlmpopApply(ApplyContext& ctx, const Argv& argv) {
+  LmpopArgs a;
+  if (ParseBlmpop(argv, ctx.reply, &a)) MpopGeneric(ctx, argv, a, 2);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -564,78 +642,148 @@ constexpr std::string_view kPushComplexity =
 
 }  // namespace
 
+constexpr KeySpec kLmoveKeys[] = {
+    {.flags = "RW access delete", .index = 1, .lastkey = 0},
+    {.flags = "RW insert", .index = 2, .lastkey = 0}
+};
+constexpr KeySpec kRpoplpushKeys[] = {
+    {.flags = "RW access delete", .index = 1, .lastkey = 0},
+    {.flags = "RW insert", .index = 2, .lastkey = 0}
+};
+constexpr KeySpec kLmpopKeys[] = {
+    {.flags = "RW access delete", .index = 1, .keynum = true, .keynumidx = 0, .firstkey = 1}
+};
+
+constexpr KeySpec kBrpoplpushKeys[] = {
+    {.flags = "RW access delete", .index = 1, .lastkey = 0},
+    {.flags = "RW insert", .index = 2, .lastkey = 0}
+};
+constexpr KeySpec kBlmoveKeys[] = {
+    {.flags = "RW access delete", .index = 1, .lastkey = 0},
+    {.flags = "RW insert", .index = 2, .lastkey = 0}
+};
+constexpr KeySpec kBlmpopKeys[] = {
+    {.flags = "RW access delete", .index = 2, .keynum = true, .keynumidx = 0, .firstkey = 1}
+};
+
 extern const CommandSpec kListCommands[] = {
     {.name = "lpush", .arity = -3, .flags = kWriteDenyOomFast, .first_key = 1, .last_key = 1, .key_step = 1,
      .group = "list", .since = "1.0.0", .summary = "Prepend one or multiple elements to a list",
-     .complexity = kPushComplexity, .apply = &LpushApply},
+     .complexity = kPushComplexity, .apply = &LpushApply, .key_flags = "RW insert",
+     .args = "key:key@0 element:string*", .history = "2.4.0 Accepts multiple `element` arguments."},
     {.name = "rpush", .arity = -3, .flags = kWriteDenyOomFast, .first_key = 1, .last_key = 1, .key_step = 1,
      .group = "list", .since = "1.0.0", .summary = "Append one or multiple elements to a list",
-     .complexity = kPushComplexity, .apply = &RpushApply},
+     .complexity = kPushComplexity, .apply = &RpushApply, .key_flags = "RW insert",
+     .args = "key:key@0 element:string*", .history = "2.4.0 Accepts multiple `element` arguments."},
     {.name = "lpushx", .arity = -3, .flags = kWriteDenyOomFast, .first_key = 1, .last_key = 1, .key_step = 1,
      .group = "list", .since = "2.2.0", .summary = "Prepend an element to a list, only if the list exists",
-     .complexity = kPushComplexity, .apply = &LpushxApply},
+     .complexity = kPushComplexity, .apply = &LpushxApply, .key_flags = "RW insert",
+     .args = "key:key@0 element:string*", .history = "4.0.0 Accepts multiple `element` arguments."},
     {.name = "rpushx", .arity = -3, .flags = kWriteDenyOomFast, .first_key = 1, .last_key = 1, .key_step = 1,
      .group = "list", .since = "2.2.0", .summary = "Append an element to a list, only if the list exists",
-     .complexity = kPushComplexity, .apply = &RpushxApply},
+     .complexity = kPushComplexity, .apply = &RpushxApply, .key_flags = "RW insert",
+     .args = "key:key@0 element:string*", .history = "4.0.0 Accepts multiple `element` arguments."},
     {.name = "lpop", .arity = -2, .flags = kWrite | kFast, .first_key = 1, .last_key = 1, .key_step = 1,
      .group = "list", .since = "1.0.0", .summary = "Remove and get the first elements in a list",
-     .complexity = "O(N) where N is the number of elements returned", .prepare = &PopPrepare,
-     .apply = &LpopApply},
+     .complexity = "O(N) where N is the number of elements returned", .prepare = &PopPrepare, .apply = &LpopApply,
+     .key_flags = "RW access delete", .args = "key:key@0 count:integer/6.2.0?",
+     .history = "6.2.0 Added the `count` argument."},
     {.name = "rpop", .arity = -2, .flags = kWrite | kFast, .first_key = 1, .last_key = 1, .key_step = 1,
      .group = "list", .since = "1.0.0", .summary = "Remove and get the last elements in a list",
-     .complexity = "O(N) where N is the number of elements returned", .prepare = &PopPrepare,
-     .apply = &RpopApply},
+     .complexity = "O(N) where N is the number of elements returned", .prepare = &PopPrepare, .apply = &RpopApply,
+     .key_flags = "RW access delete", .args = "key:key@0 count:integer/6.2.0?",
+     .history = "6.2.0 Added the `count` argument."},
     {.name = "llen", .arity = 2, .flags = kReadonly | kFast, .first_key = 1, .last_key = 1, .key_step = 1,
      .group = "list", .since = "1.0.0", .summary = "Get the length of a list", .complexity = "O(1)",
-     .execute = &LlenCmd},
-    {.name = "lrange", .arity = 4, .flags = kReadonly, .first_key = 1, .last_key = 1, .key_step = 1,
-     .group = "list", .since = "1.0.0", .summary = "Get a range of elements from a list",
+     .execute = &LlenCmd, .key_flags = "RO", .args = "key:key@0"},
+    {.name = "lrange", .arity = 4, .flags = kReadonly, .first_key = 1, .last_key = 1, .key_step = 1, .group = "list",
+     .since = "1.0.0", .summary = "Get a range of elements from a list",
      .complexity = "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end "
                    "(HEAD or TAIL) for large lists; and N is the number of elements in the specified range.",
-     .execute = &LrangeCmd},
-    {.name = "lindex", .arity = 3, .flags = kReadonly, .first_key = 1, .last_key = 1, .key_step = 1,
-     .group = "list", .since = "1.0.0", .summary = "Get an element from a list by its index",
-     .complexity = "O(N) where N is the number of elements to traverse to get to the element at index. This "
-                   "makes asking for the first or the last element of the list O(1).",
-     .execute = &LindexCmd},
+     .execute = &LrangeCmd, .key_flags = "RO access", .args = "key:key@0 start:integer stop:integer"},
+    {.name = "lindex", .arity = 3, .flags = kReadonly, .first_key = 1, .last_key = 1, .key_step = 1, .group = "list",
+     .since = "1.0.0", .summary = "Get an element from a list by its index",
+     .complexity = "O(N) where N is the number of elements to traverse to get to the element at index. This makes "
+                   "asking for the first or the last element of the list O(1).",
+     .execute = &LindexCmd, .key_flags = "RO access", .args = "key:key@0 index:integer"},
     {.name = "lset", .arity = 4, .flags = kWrite | kDenyOom, .first_key = 1, .last_key = 1, .key_step = 1,
      .group = "list", .since = "1.0.0", .summary = "Set the value of an element in a list by its index",
      .complexity = "O(N) where N is the length of the list. Setting either the first or the last element of the "
                    "list is O(1).",
-     .apply = &LsetApply},
+     .apply = &LsetApply, .key_flags = "RW update", .args = "key:key@0 index:integer element:string"},
     {.name = "linsert", .arity = 5, .flags = kWrite | kDenyOom, .first_key = 1, .last_key = 1, .key_step = 1,
      .group = "list", .since = "2.2.0", .summary = "Insert an element before or after another element in a list",
      .complexity = "O(N) where N is the number of elements to traverse before seeing the value pivot. This means "
                    "that inserting somewhere on the left end on the list (head) can be considered O(1) and "
                    "inserting somewhere on the right end (tail) is O(N).",
-     .prepare = &LinsertPrepare, .apply = &LinsertApply},
+     .prepare = &LinsertPrepare, .apply = &LinsertApply, .key_flags = "RW insert",
+     .args = "key:key@0 where:oneof(before:pure-token=BEFORE after:pure-token=AFTER) pivot:string element:string"},
     {.name = "lrem", .arity = 4, .flags = kWrite, .first_key = 1, .last_key = 1, .key_step = 1, .group = "list",
      .since = "1.0.0", .summary = "Remove elements from a list",
      .complexity = "O(N+M) where N is the length of the list and M is the number of elements removed.",
-     .prepare = &LremPrepare, .apply = &LremApply},
+     .prepare = &LremPrepare, .apply = &LremApply, .key_flags = "RW delete",
+     .args = "key:key@0 count:integer element:string"},
     {.name = "ltrim", .arity = 4, .flags = kWrite, .first_key = 1, .last_key = 1, .key_step = 1, .group = "list",
      .since = "1.0.0", .summary = "Trim a list to the specified range",
-     .complexity = "O(N) where N is the number of elements to be removed by the operation.",
-     .prepare = &LtrimPrepare, .apply = &LtrimApply},
-    {.name = "lpos", .arity = -3, .flags = kReadonly, .first_key = 1, .last_key = 1, .key_step = 1,
-     .group = "list", .since = "6.0.6", .summary = "Return the index of matching elements on a list",
+     .complexity = "O(N) where N is the number of elements to be removed by the operation.", .prepare = &LtrimPrepare,
+     .apply = &LtrimApply, .key_flags = "RW delete", .args = "key:key@0 start:integer stop:integer"},
+    {.name = "lpos", .arity = -3, .flags = kReadonly, .first_key = 1, .last_key = 1, .key_step = 1, .group = "list",
+     .since = "6.0.6", .summary = "Return the index of matching elements on a list",
      .complexity = "O(N) where N is the number of elements in the list, for the average case. When searching for "
                    "elements near the head or the tail of the list, or when the MAXLEN option is provided, the "
                    "command may run in constant time.",
-     .execute = &LposCmd},
+     .execute = &LposCmd, .key_flags = "RO access",
+     .args = "key:key@0 element:string rank:integer=RANK? num-matches:integer=COUNT? len:integer=MAXLEN?"},
     {.name = "lmove", .arity = 5, .flags = kWrite | kDenyOom, .first_key = 1, .last_key = 2, .key_step = 1,
      .group = "list", .since = "6.2.0",
      .summary = "Pop an element from a list, push it to another list and return it", .complexity = "O(1)",
-     .prepare = &LmovePrepare, .apply = &LmoveApply},
+     .prepare = &LmovePrepare, .apply = &LmoveApply, .key_specs = kLmoveKeys,
+     .args = "source:key@0 destination:key@1 wherefrom:oneof(left:pure-token=LEFT right:pure-token=RIGHT) "
+             "whereto:oneof(left:pure-token=LEFT right:pure-token=RIGHT)"},
     {.name = "rpoplpush", .arity = 3, .flags = kWrite | kDenyOom, .first_key = 1, .last_key = 2, .key_step = 1,
      .group = "list", .since = "1.2.0",
-     .summary = "Remove the last element in a list, prepend it to another list and return it",
-     .complexity = "O(1)", .apply = &RpoplpushApply},
+     .summary = "Remove the last element in a list, prepend it to another list and return it", .complexity = "O(1)",
+     .apply = &RpoplpushApply, .key_specs = kRpoplpushKeys, .args = "source:key@0 destination:key@1",
+     .deprecated_since = "6.2.0", .replaced_by = "`LMOVE` with the `RIGHT` and `LEFT` arguments"},
     // Keys are movable (after numkeys): Redis reports 0 0 0 and the movablekeys flag.
-    {.name = "lmpop", .arity = -4, .flags = kWrite, .first_key = 0, .last_key = 0, .key_step = 0,
-     .group = "list", .since = "7.0.0", .summary = "Pop elements from a list",
+    {.name = "lmpop", .arity = -4, .flags = kWrite, .first_key = 0, .last_key = 0, .key_step = 0, .group = "list",
+     .since = "7.0.0", .summary = "Pop elements from a list",
      .complexity = "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
-     .prepare = &LmpopPrepare, .apply = &LmpopApply},
+     .prepare = &LmpopPrepare, .apply = &LmpopApply, .key_specs = kLmpopKeys,
+     .args = "numkeys:integer key:key@0* where:oneof(left:pure-token=LEFT right:pure-token=RIGHT) "
+             "count:integer=COUNT?"},
+    // Blocking (docs/blocking.md): the server parks the client while the apply replies nil.
+    {.name = "blpop", .arity = -3, .flags = kWrite | kNoScript | kBlocking, .first_key = 1, .last_key = -2,
+     .key_step = 1, .group = "list", .since = "2.0.0",
+     .summary = "Remove and get the first element in a list, or block until one is available",
+     .complexity = "O(N) where N is the number of provided keys.", .prepare = &BpopPrepare, .apply = &BlpopApply,
+     .key_flags = "RW access delete", .args = "key:key@0* timeout:double",
+     .history = "6.0.0 `timeout` is interpreted as a double instead of an integer."},
+    {.name = "brpop", .arity = -3, .flags = kWrite | kNoScript | kBlocking, .first_key = 1, .last_key = -2,
+     .key_step = 1, .group = "list", .since = "2.0.0",
+     .summary = "Remove and get the last element in a list, or block until one is available",
+     .complexity = "O(N) where N is the number of provided keys.", .prepare = &BpopPrepare, .apply = &BrpopApply,
+     .key_flags = "RW access delete", .args = "key:key@0* timeout:double",
+     .history = "6.0.0 `timeout` is interpreted as a double instead of an integer."},
+    {.name = "brpoplpush", .arity = 4, .flags = kWrite | kDenyOom | kNoScript | kBlocking, .first_key = 1,
+     .last_key = 2, .key_step = 1, .group = "list", .since = "2.2.0",
+     .summary = "Pop an element from a list, push it to another list and return it; or block until one is available",
+     .complexity = "O(1)", .prepare = &BrpoplpushPrepare, .apply = &BrpoplpushApply, .key_specs = kBrpoplpushKeys,
+     .args = "source:key@0 destination:key@1 timeout:double",
+     .history = "6.0.0 `timeout` is interpreted as a double instead of an integer.", .deprecated_since = "6.2.0",
+     .replaced_by = "`BLMOVE` with the `RIGHT` and `LEFT` arguments"},
+    {.name = "blmove", .arity = 6, .flags = kWrite | kDenyOom | kNoScript | kBlocking, .first_key = 1, .last_key = 2,
+     .key_step = 1, .group = "list", .since = "6.2.0",
+     .summary = "Pop an element from a list, push it to another list and return it; or block until one is available",
+     .complexity = "O(1)", .prepare = &BlmovePrepare, .apply = &BlmoveApply, .key_specs = kBlmoveKeys,
+     .args = "source:key@0 destination:key@1 wherefrom:oneof(left:pure-token=LEFT right:pure-token=RIGHT) "
+             "whereto:oneof(left:pure-token=LEFT right:pure-token=RIGHT) timeout:double"},
+    {.name = "blmpop", .arity = -5, .flags = kWrite | kBlocking, .first_key = 0, .last_key = 0, .key_step = 0,
+     .group = "list", .since = "7.0.0", .summary = "Pop elements from a list, or block until one is available",
+     .complexity = "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
+     .prepare = &BlmpopPrepare, .apply = &BlmpopApply, .key_specs = kBlmpopKeys,
+     .args = "timeout:double numkeys:integer key:key@0* where:oneof(left:pure-token=LEFT right:pure-token=RIGHT) "
+             "count:integer=COUNT?"},
     {},
 };
 

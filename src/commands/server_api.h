@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -37,13 +38,23 @@ class ServerApi {
   virtual acl::Registry* acl() { return nullptr; }
   virtual std::vector<std::pair<std::string, std::string>> ConfigGet(const std::string& pattern) = 0;
   // Error message text (without "ERR ") on failure.
-  virtual Status ConfigSet(const std::string& name, const std::string& value) = 0;
+  // CONFIG SET name value [name value ...]: all or nothing, as Redis 7 (a certificate and its key
+  // change together). On failure *failed names the directive the error is about.
+  virtual Status ConfigSet(const std::vector<std::pair<std::string, std::string>>& pairs, std::string* failed) = 0;
   // The INFO text for the given lower-case section names ("default", "all", "everything" or names).
   virtual std::string InfoText(const std::vector<std::string>& sections) = 0;
   // One CLIENT LIST line per client ("id=.. addr=.. ...\n"); ids empty = all clients.
   virtual std::string ClientList(const std::vector<uint64_t>& ids) = 0;
   // Number of clients killed (the caller itself only when filter.skipme is false).
   virtual int KillClients(uint64_t caller_id, const ClientKillFilter& filter) = 0;
+  // CLIENT UNBLOCK: 1 if the client was blocked and is now answered (nil, or the -UNBLOCKED error).
+  virtual int UnblockClient(uint64_t client_id, bool error) = 0;
+  // The calling command answers later (CLUSTER MEET): reserves its place in the client's reply
+  // order and returns what fills it with the reply bytes (call it once, on the event-loop thread;
+  // a client gone meanwhile is fine). Meanwhile the client's later reads and admin commands wait;
+  // its writes go ahead, their replies queued behind this one.
+  using DeferredReply = std::function<void(std::string&& reply)>;
+  virtual DeferredReply DeferReply(uint64_t client_id) = 0;
   // Close the connection once its pending replies are written (QUIT).
   virtual void CloseAfterReply(uint64_t client_id) = 0;
   // Stops the server gracefully: everything acknowledged is durable; the caller gets no reply.

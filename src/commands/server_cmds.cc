@@ -124,144 +124,207 @@ void Hello(ExecContext& ctx, const Argv& argv) {
   r.Bulk("modules"), r.ArrayHeader(0);
 }
 
-void ClientCmd(ExecContext& ctx, const Argv& argv) {
-  std::string sub = argv[1];
-  for (auto& c : sub) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  auto arity_ok = [&](int arity) {
-    int n = static_cast<int>(argv.size());
-    if (arity >= 0 ? n == arity : n >= -arity) return true;
-    ctx.reply.Error(WrongArity("client|" + sub));
-    return false;
-  };
-  if (sub == "id") {
-    if (!arity_ok(2)) return;
-    return ctx.reply.Integer(static_cast<int64_t>(ctx.session.id));
+// CLIENT and CONFIG are containers: DispatchSubcommand finds the subcommand in the table below
+// (Redis's "unknown subcommand" and "client|list" arity errors) and runs its execute.
+
+void ClientId(ExecContext& ctx, const Argv&) { ctx.reply.Integer(static_cast<int64_t>(ctx.session.id)); }
+
+void ClientSetname(ExecContext& ctx, const Argv& argv) {
+  if (!ValidClientAttr(argv[2])) {
+    return ctx.reply.Error("ERR Client names cannot contain spaces, newlines or special characters.");
   }
-  if (sub == "setname") {
-    if (!arity_ok(3)) return;
-    if (!ValidClientAttr(argv[2])) {
-      return ctx.reply.Error("ERR Client names cannot contain spaces, newlines or special characters.");
-    }
-    ctx.session.name = argv[2];
-    return ctx.reply.Ok();
-  }
-  if (sub == "getname") {
-    if (!arity_ok(2)) return;
-    if (ctx.session.name.empty()) return ctx.reply.Null();
-    return ctx.reply.Bulk(ctx.session.name);
-  }
-  if (sub == "setinfo") {
-    if (!arity_ok(4)) return;
-    bool is_name = EqualsIgnoreCase(argv[2], "lib-name");
-    if (!is_name && !EqualsIgnoreCase(argv[2], "lib-ver")) {
-      return ctx.reply.Error("ERR Unrecognized option '" + std::string(EchoArg(argv[2])) + "'");
-    }
-    if (!ValidClientAttr(argv[3])) {
-      return ctx.reply.Error(std::string("ERR ") + (is_name ? "lib-name" : "lib-ver") +
-                             " cannot contain spaces, newlines or special characters.");
-    }
-    (is_name ? ctx.session.lib_name : ctx.session.lib_ver) = argv[3];
-    return ctx.reply.Ok();
-  }
-  if (!ctx.server) return ctx.reply.Error(UnknownSubcommand(argv));
-  if (sub == "list") {
-    if (!arity_ok(-2)) return;
-    std::vector<uint64_t> ids;
-    if (argv.size() >= 4 && EqualsIgnoreCase(argv[2], "id")) {
-      for (size_t i = 3; i < argv.size(); i++) {
-        int64_t id;
-        if (!ParseInt64(argv[i], &id) || id <= 0) return ctx.reply.Error("ERR Invalid client ID");
-        ids.push_back(static_cast<uint64_t>(id));
-      }
-    } else if (argv.size() == 4 && EqualsIgnoreCase(argv[2], "type")) {
-      if (!EqualsIgnoreCase(argv[3], "normal")) {
-        if (EqualsIgnoreCase(argv[3], "master") || EqualsIgnoreCase(argv[3], "replica") ||
-            EqualsIgnoreCase(argv[3], "pubsub")) {
-          return ctx.reply.Verbatim("");
-        }
-        return ctx.reply.Error("ERR Unknown client type '" + std::string(EchoArg(argv[3])) + "'");
-      }
-    } else if (argv.size() != 2) {
-      return ctx.reply.Error(kErrSyntax);
-    }
-    return ctx.reply.Verbatim(ctx.server->ClientList(ids));
-  }
-  if (sub == "info") {
-    if (!arity_ok(2)) return;
-    return ctx.reply.Verbatim(ctx.server->ClientList({ctx.session.id}));
-  }
-  if (sub == "kill") {
-    if (!arity_ok(-3)) return;
-    ClientKillFilter f;
-    if (argv.size() == 3) {  // old form: CLIENT KILL addr:port
-      f.addr = argv[2];
-      f.skipme = false;
-      if (ctx.server->KillClients(ctx.session.id, f) == 0) return ctx.reply.Error("ERR No such client");
-      return ctx.reply.Ok();
-    }
-    if (argv.size() % 2 != 0) return ctx.reply.Error(kErrSyntax);
-    for (size_t i = 2; i + 1 < argv.size(); i += 2) {
-      const std::string& k = argv[i];
-      const std::string& v = argv[i + 1];
-      if (EqualsIgnoreCase(k, "id")) {
-        int64_t id;
-        if (!ParseInt64(v, &id) || id <= 0) return ctx.reply.Error("ERR client-id should be greater than 0");
-        f.id = static_cast<uint64_t>(id);
-      } else if (EqualsIgnoreCase(k, "addr")) {
-        f.addr = v;
-      } else if (EqualsIgnoreCase(k, "laddr")) {
-        f.laddr = v;
-      } else if (EqualsIgnoreCase(k, "skipme")) {
-        if (EqualsIgnoreCase(v, "yes")) f.skipme = true;
-        else if (EqualsIgnoreCase(v, "no")) f.skipme = false;
-        else return ctx.reply.Error(kErrSyntax);
-      } else {
-        return ctx.reply.Error(kErrSyntax);
-      }
-    }
-    return ctx.reply.Integer(ctx.server->KillClients(ctx.session.id, f));
-  }
-  ctx.reply.Error(UnknownSubcommand(argv));
+  ctx.session.name = argv[2];
+  ctx.reply.Ok();
 }
 
-void ConfigCmd(ExecContext& ctx, const Argv& argv) {
-  std::string sub = argv[1];
-  for (auto& c : sub) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (!ctx.server) return ctx.reply.Error(UnknownSubcommand(argv));
-  if (sub == "get") {
-    if (argv.size() < 3) return ctx.reply.Error(WrongArity("config|get"));
-    std::vector<std::pair<std::string, std::string>> all;
-    for (size_t i = 2; i < argv.size(); i++) {
-      for (auto& kv : ctx.server->ConfigGet(argv[i])) {
-        bool dup = false;
-        for (auto& seen : all) dup |= seen.first == kv.first;
-        if (!dup) all.push_back(kv);
-      }
+void ClientGetname(ExecContext& ctx, const Argv&) {
+  if (ctx.session.name.empty()) return ctx.reply.Null();
+  ctx.reply.Bulk(ctx.session.name);
+}
+
+void ClientSetinfo(ExecContext& ctx, const Argv& argv) {
+  bool is_name = EqualsIgnoreCase(argv[2], "lib-name");
+  if (!is_name && !EqualsIgnoreCase(argv[2], "lib-ver")) {
+    return ctx.reply.Error("ERR Unrecognized option '" + std::string(EchoArg(argv[2])) + "'");
+  }
+  if (!ValidClientAttr(argv[3])) {
+    return ctx.reply.Error(std::string("ERR ") + (is_name ? "lib-name" : "lib-ver") +
+                           " cannot contain spaces, newlines or special characters.");
+  }
+  (is_name ? ctx.session.lib_name : ctx.session.lib_ver) = argv[3];
+  ctx.reply.Ok();
+}
+
+// Redis's getClientTypeByName. Every client here is a normal one.
+enum class ClientType { kUnknown, kNormal, kOther };
+ClientType ClientTypeByName(std::string_view name) {
+  if (EqualsIgnoreCase(name, "normal")) return ClientType::kNormal;
+  if (EqualsIgnoreCase(name, "slave") || EqualsIgnoreCase(name, "replica") || EqualsIgnoreCase(name, "pubsub") ||
+      EqualsIgnoreCase(name, "master")) {
+    return ClientType::kOther;
+  }
+  return ClientType::kUnknown;
+}
+
+// CLIENT LIST [TYPE type | ID id...] (Redis 7.0: an id that is no client lists nothing).
+void ClientList(ExecContext& ctx, const Argv& argv) {
+  if (!ctx.server) return ctx.reply.Verbatim("");
+  std::vector<uint64_t> ids;
+  if (argv.size() == 4 && EqualsIgnoreCase(argv[2], "type")) {
+    ClientType type = ClientTypeByName(argv[3]);
+    if (type == ClientType::kUnknown) {
+      return ctx.reply.Error("ERR Unknown client type '" + std::string(EchoArg(argv[3])) + "'");
     }
-    ctx.reply.MapHeader(all.size());
-    for (auto& [k, v] : all) ctx.reply.Bulk(k), ctx.reply.Bulk(v);
+    if (type == ClientType::kOther) return ctx.reply.Verbatim("");
+  } else if (argv.size() > 3 && EqualsIgnoreCase(argv[2], "id")) {
+    for (size_t i = 3; i < argv.size(); i++) {
+      int64_t id;
+      if (!ParseInt64(argv[i], &id)) return ctx.reply.Error("ERR Invalid client ID");
+      if (id > 0) ids.push_back(static_cast<uint64_t>(id));
+    }
+    if (ids.empty()) return ctx.reply.Verbatim("");
+  } else if (argv.size() != 2) {
+    return ctx.reply.Error(kErrSyntax);
+  }
+  ctx.reply.Verbatim(ctx.server->ClientList(ids));
+}
+
+void ClientInfo(ExecContext& ctx, const Argv&) {
+  ctx.reply.Verbatim(ctx.server ? ctx.server->ClientList({ctx.session.id}) : "");
+}
+
+// CLIENT KILL addr:port | CLIENT KILL [ID id] [TYPE type] [USER user] [ADDR addr] [LADDR addr]
+// [SKIPME yes|no], with Redis 7.0's errors (only the user "default" exists).
+void ClientKill(ExecContext& ctx, const Argv& argv) {
+  ClientKillFilter f;
+  bool matches_none = false;  // TYPE master|replica|pubsub: no client here is one
+  if (argv.size() == 3) {     // old form: CLIENT KILL addr:port; a client may kill itself
+    f.addr = argv[2];
+    f.skipme = false;
+    if (!ctx.server || ctx.server->KillClients(ctx.session.id, f) == 0) return ctx.reply.Error("ERR No such client");
+    return ctx.reply.Ok();
+  }
+  for (size_t i = 2; i < argv.size(); i += 2) {
+    bool more = i + 1 < argv.size();
+    const std::string& k = argv[i];
+    if (!more) return ctx.reply.Error(kErrSyntax);
+    const std::string& v = argv[i + 1];
+    if (EqualsIgnoreCase(k, "id")) {
+      int64_t id;
+      if (!ParseInt64(v, &id) || id <= 0) return ctx.reply.Error("ERR client-id should be greater than 0");
+      f.id = static_cast<uint64_t>(id);
+    } else if (EqualsIgnoreCase(k, "type")) {
+      ClientType type = ClientTypeByName(v);
+      if (type == ClientType::kUnknown) {
+        return ctx.reply.Error("ERR Unknown client type '" + std::string(EchoArg(v)) + "'");
+      }
+      matches_none |= type == ClientType::kOther;
+    } else if (EqualsIgnoreCase(k, "addr")) {
+      f.addr = v;
+    } else if (EqualsIgnoreCase(k, "laddr")) {
+      f.laddr = v;
+    } else if (EqualsIgnoreCase(k, "user")) {
+      if (v != "default") return ctx.reply.Error("ERR No such user '" + std::string(EchoArg(v)) + "'");
+    } else if (EqualsIgnoreCase(k, "skipme")) {
+      if (EqualsIgnoreCase(v, "yes")) f.skipme = true;
+      else if (EqualsIgnoreCase(v, "no")) f.skipme = false;
+      else return ctx.reply.Error(kErrSyntax);
+    } else {
+      return ctx.reply.Error(kErrSyntax);
+    }
+  }
+  if (matches_none || !ctx.server) return ctx.reply.Integer(0);
+  ctx.reply.Integer(ctx.server->KillClients(ctx.session.id, f));
+}
+
+// CLIENT UNBLOCK id [TIMEOUT|ERROR] (Redis clientCommand).
+void ClientUnblock(ExecContext& ctx, const Argv& argv) {
+  if (argv.size() > 4) {
+    return ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
+                           std::string(EchoArg(argv[1], 128)) + "'. Try CLIENT HELP.");
+  }
+  bool error = false;
+  if (argv.size() == 4) {
+    if (EqualsIgnoreCase(argv[3], "error")) error = true;
+    else if (!EqualsIgnoreCase(argv[3], "timeout")) {
+      return ctx.reply.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+    }
+  }
+  int64_t id;
+  if (!ParseInt64(argv[2], &id)) return ctx.reply.Error(kErrNotInteger);
+  ctx.reply.Integer(id > 0 && ctx.server ? ctx.server->UnblockClient(static_cast<uint64_t>(id), error) : 0);
+}
+
+// CLIENT REPLY ON|OFF|SKIP: OFF and SKIP are not answered (Redis 7.0 clientCommand).
+void ClientReply(ExecContext& ctx, const Argv& argv) {
+  if (EqualsIgnoreCase(argv[2], "on")) {
+    ctx.session.reply_off = false;
+    ctx.session.reply_skip = false;
+    ctx.session.reply_skip_next = false;
+    return ctx.reply.Ok();
+  }
+  if (EqualsIgnoreCase(argv[2], "off")) {
+    ctx.session.reply_off = true;
     return;
   }
-  if (sub == "set") {
-    if (argv.size() < 4 || argv.size() % 2 != 0) return ctx.reply.Error(WrongArity("config|set"));
-    for (size_t i = 2; i < argv.size(); i += 2) {
-      Status st = ctx.server->ConfigSet(argv[i], argv[i + 1]);
-      if (st.IsNotFound()) return ctx.reply.Error("ERR " + st.message());
-      if (!st.ok()) {
-        return ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" + std::string(EchoArg(argv[i])) +
-                               "') - " + st.message());
-      }
+  if (EqualsIgnoreCase(argv[2], "skip")) {
+    if (!ctx.session.reply_off) ctx.session.reply_skip_next = true;
+    return;
+  }
+  ctx.reply.Error(kErrSyntax);
+}
+
+void ConfigGet(ExecContext& ctx, const Argv& argv) {
+  std::vector<std::pair<std::string, std::string>> all;
+  for (size_t i = 2; ctx.server && i < argv.size(); i++) {
+    for (auto& kv : ctx.server->ConfigGet(argv[i])) {
+      bool dup = false;
+      for (auto& seen : all) dup |= seen.first == kv.first;
+      if (!dup) all.push_back(kv);
     }
-    return ctx.reply.Ok();
   }
-  if (sub == "resetstat") {
-    if (argv.size() != 2) return ctx.reply.Error(WrongArity("config|resetstat"));
-    return ctx.reply.Ok();
+  ctx.reply.MapHeader(all.size());
+  for (auto& [k, v] : all) ctx.reply.Bulk(k), ctx.reply.Bulk(v);
+}
+
+void ConfigSet(ExecContext& ctx, const Argv& argv) {
+  if (argv.size() % 2 != 0) return ctx.reply.Error(WrongArity("config|set"));
+  if (!ctx.server) return ctx.reply.Ok();
+  // All or nothing (Redis 7): a certificate and its key change together.
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (size_t i = 2; i < argv.size(); i += 2) pairs.emplace_back(argv[i], argv[i + 1]);
+  std::string failed;
+  Status st = ctx.server->ConfigSet(pairs, &failed);
+  if (st.IsNotFound()) return ctx.reply.Error("ERR " + st.message());
+  if (!st.ok()) {
+    return ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" + std::string(EchoArg(failed)) +
+                           "') - " + st.message());
   }
-  if (sub == "rewrite") {
-    return ctx.reply.Error("ERR The server is running without a config file");
-  }
-  ctx.reply.Error(UnknownSubcommand(argv));
+  ctx.reply.Ok();
+}
+
+// Statistics are not reset (INFO's counters keep counting); answered OK as Redis does.
+void ConfigResetstat(ExecContext& ctx, const Argv&) { ctx.reply.Ok(); }
+
+void ConfigRewrite(ExecContext& ctx, const Argv&) {
+  ctx.reply.Error("ERR The server is running without a config file");
+}
+
+void ConfigHelp(ExecContext& ctx, const Argv&) {
+  static const char* const kLines[] = {
+      "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "GET <pattern>",
+      "    Return parameters matching the glob-like <pattern> and their values.",
+      "SET <directive> <value>",
+      "    Set the configuration <directive> to <value>.",
+      "RESETSTAT",
+      "    Reset statistics reported by the INFO command.",
+      "REWRITE",
+      "    Rewrite the configuration file.",
+      "HELP",
+      "    Prints this help."};
+  ctx.reply.ArrayHeader(std::size(kLines));
+  for (const char* l : kLines) ctx.reply.SimpleString(l);
 }
 
 void Info(ExecContext& ctx, const Argv& argv) {
@@ -317,22 +380,155 @@ void ApplyFlush(ApplyContext& ctx, const Argv&) {
 
 }  // namespace
 
+constexpr uint32_t kConnFlags = kNoScript | kLoading | kStale;
+constexpr uint32_t kConnAdminFlags = kAdmin | kNoScript | kLoading | kStale;
+constexpr uint32_t kHandshakeFlags = kNoAuth | kNoScript | kStale | kLoading | kFast | kAllowBusy;
+
+// Flags, key specs, ACL categories, tips and docs as Redis 7.0's COMMAND INFO and DOCS. CLIENT
+// SETINFO is Redis 7.2's (clients send it); the other subcommands are 7.0's.
+const CommandSpec kClientSubcommands[] = {
+    {.name = "client|id", .arity = 2, .flags = kConnFlags, .first_key = 0, .last_key = 0, .key_step = 0,
+     .group = "connection", .since = "5.0.0", .summary = "Returns the client ID for the current connection",
+     .complexity = "O(1)", .execute = &ClientId},
+    {.name = "client|setname", .arity = 3, .flags = kConnFlags, .first_key = 0, .last_key = 0, .key_step = 0,
+     .group = "connection", .since = "2.6.9", .summary = "Set the current connection name", .complexity = "O(1)",
+     .execute = &ClientSetname, .args = "connection-name:string"},
+    {.name = "client|getname", .arity = 2, .flags = kConnFlags, .first_key = 0, .last_key = 0, .key_step = 0,
+     .group = "connection", .since = "2.6.9", .summary = "Get the current connection name", .complexity = "O(1)",
+     .execute = &ClientGetname},
+    {.name = "client|setinfo", .arity = 4, .flags = kConnFlags, .first_key = 0, .last_key = 0, .key_step = 0,
+     .group = "connection", .since = "7.2.0", .summary = "Set client or connection specific info",
+     .complexity = "O(1)", .execute = &ClientSetinfo,
+     .tips = "request_policy:all_nodes response_policy:all_succeeded"},
+    {.name = "client|list", .arity = -2, .flags = kConnAdminFlags, .first_key = 0, .last_key = 0, .key_step = 0,
+     .group = "connection", .since = "2.4.0", .summary = "Get the list of client connections",
+     .complexity = "O(N) where N is the number of client connections", .execute = &ClientList,
+     .tips = "nondeterministic_output",
+     .args = "normal_master_replica_pubsub:oneof=TYPE/5.0.0?(normal:pure-token=NORMAL master:pure-token=MASTER "
+             "replica:pure-token=REPLICA pubsub:pure-token=PUBSUB) id:block=ID/6.2.0?(client-id:integer*)",
+     .history = "2.8.12 Added unique client `id` field.\n5.0.0 Added optional `TYPE` filter.\n6.0.0 Added `user` "
+                "field.\n6.2.0 Added `argv-mem`, `tot-mem`, `laddr` and `redir` fields and the optional `ID` "
+                "filter.\n7.0.0 Added `resp`, `multi-mem`, `rbs` and `rbp` fields.\n7.0.3 Added `ssub` field."},
+    {.name = "client|info", .arity = 2, .flags = kConnFlags, .first_key = 0, .last_key = 0, .key_step = 0,
+     .group = "connection", .since = "6.2.0", .summary = "Returns information about the current client connection.",
+     .complexity = "O(1)", .execute = &ClientInfo, .tips = "nondeterministic_output"},
+    {.name = "client|kill", .arity = -3, .flags = kConnAdminFlags, .first_key = 0, .last_key = 0, .key_step = 0,
+     .group = "connection", .since = "2.4.0", .summary = "Kill the connection of a client",
+     .complexity = "O(N) where N is the number of client connections", .execute = &ClientKill,
+     .args = "filter:oneof('ip:port':string!2.8.12 new-format:oneof*(client-id:integer=ID/2.8.12? "
+             "normal_master_slave_pubsub:oneof=TYPE/2.8.12?(normal:pure-token=NORMAL "
+             "master:pure-token=MASTER/3.2.0 slave:pure-token=SLAVE replica:pure-token=REPLICA/5.0.0 "
+             "pubsub:pure-token=PUBSUB) username:string=USER? 'ip:port':string=ADDR? 'ip:port':string=LADDR/6.2.0? "
+             "'yes/no':string=SKIPME?))",
+     .history = "2.8.12 Added new filter format.\n2.8.12 `ID` option.\n3.2.0 Added `master` type in for `TYPE` "
+                "option.\n5.0.0 Replaced `slave` `TYPE` with `replica`. `slave` still supported for backward "
+                "compatibility.\n6.2.0 `LADDR` option."},
+    {.name = "client|unblock", .arity = -3, .flags = kConnAdminFlags, .first_key = 0, .last_key = 0, .key_step = 0,
+     .group = "connection", .since = "5.0.0",
+     .summary = "Unblock a client blocked in a blocking command from a different connection",
+     .complexity = "O(log N) where N is the number of client connections", .execute = &ClientUnblock,
+     .args = "client-id:integer timeout_error:oneof?(timeout:pure-token=TIMEOUT error:pure-token=ERROR)"},
+    {.name = "client|reply", .arity = 3, .flags = kConnFlags, .first_key = 0, .last_key = 0, .key_step = 0,
+     .group = "connection", .since = "3.2.0", .summary = "Instruct the server whether to reply to commands",
+     .complexity = "O(1)", .execute = &ClientReply,
+     .args = "on_off_skip:oneof(on:pure-token=ON off:pure-token=OFF skip:pure-token=SKIP)"},
+    {},
+};
+
+const CommandSpec kConfigSubcommands[] = {
+    {.name = "config|get", .arity = -3, .flags = kConnAdminFlags, .first_key = 0, .last_key = 0, .key_step = 0,
+     .group = "server", .since = "2.0.0", .summary = "Get the values of configuration parameters",
+     .complexity = "O(N) when N is the number of configuration parameters provided", .execute = &ConfigGet,
+     .args = "parameter:block*(parameter:string)",
+     .history = "7.0.0 Added the ability to pass multiple pattern parameters in one call"},
+    {.name = "config|set", .arity = -4, .flags = kConnAdminFlags, .first_key = 0, .last_key = 0, .key_step = 0,
+     .group = "server", .since = "2.0.0", .summary = "Set configuration parameters to the given values",
+     .complexity = "O(N) when N is the number of configuration parameters provided", .execute = &ConfigSet,
+     .tips = "request_policy:all_nodes response_policy:all_succeeded",
+     .args = "parameter_value:block*(parameter:string value:string)",
+     .history = "7.0.0 Added the ability to set multiple parameters in one call."},
+    {.name = "config|resetstat", .arity = 2, .flags = kConnAdminFlags, .first_key = 0, .last_key = 0, .key_step = 0,
+     .group = "server", .since = "2.0.0", .summary = "Reset the stats returned by INFO", .complexity = "O(1)",
+     .execute = &ConfigResetstat},
+    {.name = "config|rewrite", .arity = 2, .flags = kConnAdminFlags, .first_key = 0, .last_key = 0, .key_step = 0,
+     .group = "server", .since = "2.8.0",
+     .summary = "Rewrite the configuration file with the in memory configuration", .complexity = "O(1)",
+     .execute = &ConfigRewrite},
+    {.name = "config|help", .arity = 2, .flags = kLoading | kStale, .first_key = 0, .last_key = 0, .key_step = 0,
+     .group = "server", .since = "5.0.0", .summary = "Show helpful text about the different subcommands",
+     .complexity = "O(1)", .execute = &ConfigHelp},
+    {},
+};
+
 const CommandSpec kServerCommands[] = {
-    {"ping", -1, kFast | kStale, 0, 0, 0, "connection", "1.0.0", "Returns the server's liveliness response.", "O(1)", Ping},
-    {"echo", 2, kFast | kStale | kLoading, 0, 0, 0, "connection", "1.0.0", "Returns the given string.", "O(1)", Echo},
-    {"quit", -1, kNoAuth | kNoScript | kStale | kLoading | kFast | kAllowBusy, 0, 0, 0, "connection", "1.0.0", "Closes the connection.", "O(1)", Quit},
-    {"hello", -1, kNoAuth | kNoScript | kStale | kLoading | kFast | kAllowBusy, 0, 0, 0, "connection", "6.0.0", "Handshakes with the Redis server.", "O(1)", Hello},
-    {"select", 2, kLoading | kStale | kFast, 0, 0, 0, "connection", "1.0.0", "Changes the selected database.", "O(1)", Select},
-    {"auth", -2, kNoAuth | kNoScript | kStale | kLoading | kFast | kAllowBusy, 0, 0, 0, "connection", "1.0.0", "Authenticates the connection.", "O(N) where N is the number of passwords defined for the user", Auth},
-    {"client", -2, kNoScript | kLoading | kStale, 0, 0, 0, "connection", "2.4.0", "A container for client connection commands.", "Depends on subcommand.", ClientCmd},
-    {"command", -1, kLoading | kStale, 0, 0, 0, "server", "2.8.13", "Returns detailed information about all commands.", "O(N) where N is the total number of Redis commands", CommandCommand},
-    {"config", -2, kAdmin | kNoScript | kLoading | kStale, 0, 0, 0, "server", "2.0.0", "A container for server configuration commands.", "Depends on subcommand.", ConfigCmd},
-    {"info", -1, kLoading | kStale, 0, 0, 0, "server", "1.0.0", "Returns information and statistics about the server.", "O(1)", Info},
-    {"dbsize", 1, kReadonly | kFast, 0, 0, 0, "server", "1.0.0", "Returns the number of keys in the database.", "O(1)", DbSize},
-    {"time", 1, kLoading | kStale | kFast, 0, 0, 0, "server", "2.6.0", "Returns the server time.", "O(1)", Time},
-    {"shutdown", -1, kAdmin | kNoScript | kLoading | kStale | kAllowBusy, 0, 0, 0, "server", "1.0.0", "Synchronously saves the database(s) to disk and shuts down the Redis server.", "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)", Shutdown},
-    {"flushdb", -1, kWrite, 0, 0, 0, "server", "1.0.0", "Removes all keys from the current database.", "O(N) where N is the total number of keys in all databases", nullptr, PrepareFlush, ApplyFlush},
-    {"flushall", -1, kWrite, 0, 0, 0, "server", "1.0.0", "Removes all keys from all databases.", "O(N) where N is the total number of keys in all databases", nullptr, PrepareFlush, ApplyFlush},
+    {.name = "ping", .arity = -1, .flags = kFast, .first_key = 0, .last_key = 0, .key_step = 0, .group = "connection",
+     .since = "1.0.0", .summary = "Ping the server", .complexity = "O(1)", .execute = &Ping,
+     .tips = "request_policy:all_shards response_policy:all_succeeded", .args = "message:string?"},
+    {.name = "echo", .arity = 2, .flags = kFast | kStale | kLoading, .first_key = 0, .last_key = 0, .key_step = 0,
+     .group = "connection", .since = "1.0.0", .summary = "Echo the given string", .complexity = "O(1)",
+     .execute = &Echo, .args = "message:string"},
+    {.name = "quit", .arity = -1, .flags = kHandshakeFlags, .first_key = 0, .last_key = 0, .key_step = 0,
+     .group = "connection", .since = "1.0.0", .summary = "Close the connection", .complexity = "O(1)",
+     .execute = &Quit},
+    {.name = "hello", .arity = -1, .flags = kHandshakeFlags, .first_key = 0, .last_key = 0, .key_step = 0,
+     .group = "connection", .since = "6.0.0", .summary = "Handshake with Redis", .complexity = "O(1)",
+     .execute = &Hello,
+     .args = "arguments:block?(protover:integer username_password:block=AUTH?(username:string password:string) "
+             "clientname:string=SETNAME?)",
+     .history = "6.2.0 `protover` made optional; when called without arguments the command reports the current "
+                "connection's context."},
+    {.name = "select", .arity = 2, .flags = kLoading | kStale | kFast, .first_key = 0, .last_key = 0, .key_step = 0,
+     .group = "connection", .since = "1.0.0", .summary = "Change the selected database for the current connection",
+     .complexity = "O(1)", .execute = &Select, .args = "index:integer"},
+    {.name = "auth", .arity = -2, .flags = kHandshakeFlags, .first_key = 0, .last_key = 0, .key_step = 0,
+     .group = "connection", .since = "1.0.0", .summary = "Authenticate to the server",
+     .complexity = "O(N) where N is the number of passwords defined for the user", .execute = &Auth,
+     .args = "username:string/6.0.0? password:string", .history = "6.0.0 Added ACL style (username and password)."},
+    {.name = "client", .arity = -2, .flags = 0, .first_key = 0, .last_key = 0, .key_step = 0, .group = "connection",
+     .since = "2.4.0", .summary = "A container for client connection commands",
+     .complexity = "Depends on subcommand.", .execute = &DispatchSubcommand, .subcommands = kClientSubcommands},
+    {.name = "command", .arity = -1, .flags = kLoading | kStale, .first_key = 0, .last_key = 0, .key_step = 0,
+     .group = "server", .since = "2.8.13", .summary = "Get array of Redis command details",
+     .complexity = "O(N) where N is the total number of Redis commands", .execute = &CommandCommand,
+     .acl = kAclConnection, .tips = "nondeterministic_output_order", .subcommands = kCommandSubcommands},
+    {.name = "config", .arity = -2, .flags = 0, .first_key = 0, .last_key = 0, .key_step = 0, .group = "server",
+     .since = "2.0.0", .summary = "A container for server configuration commands",
+     .complexity = "Depends on subcommand.", .execute = &DispatchSubcommand, .subcommands = kConfigSubcommands},
+    {.name = "info", .arity = -1, .flags = kLoading | kStale, .first_key = 0, .last_key = 0, .key_step = 0,
+     .group = "server", .since = "1.0.0", .summary = "Get information and statistics about the server",
+     .complexity = "O(1)", .execute = &Info, .acl = kAclDangerous,
+     .tips = "nondeterministic_output request_policy:all_shards response_policy:special", .args = "section:string?*",
+     .history = "7.0.0 Added support for taking multiple section arguments."},
+    {.name = "dbsize", .arity = 1, .flags = kReadonly | kFast, .first_key = 0, .last_key = 0, .key_step = 0,
+     .group = "server", .since = "1.0.0", .summary = "Return the number of keys in the selected database",
+     .complexity = "O(1)", .execute = &DbSize, .acl = kAclKeyspace,
+     .tips = "request_policy:all_shards response_policy:agg_sum"},
+    {.name = "time", .arity = 1, .flags = kLoading | kStale | kFast, .first_key = 0, .last_key = 0, .key_step = 0,
+     .group = "server", .since = "2.6.0", .summary = "Return the current server time", .complexity = "O(1)",
+     .execute = &Time, .tips = "nondeterministic_output"},
+    {.name = "shutdown", .arity = -1, .flags = kAdmin | kNoScript | kLoading | kStale | kNoMulti | kAllowBusy,
+     .first_key = 0, .last_key = 0, .key_step = 0, .group = "server", .since = "1.0.0",
+     .summary = "Synchronously save the dataset to disk and then shut down the server",
+     .complexity = "O(N) when saving, where N is the total number of keys in all databases when saving data, "
+                   "otherwise O(1)",
+     .execute = &Shutdown,
+     .args = "nosave_save:oneof?(nosave:pure-token=NOSAVE save:pure-token=SAVE) now:pure-token=NOW/7.0.0? "
+             "force:pure-token=FORCE/7.0.0? abort:pure-token=ABORT/7.0.0?",
+     .history = "7.0.0 Added the `NOW`, `FORCE` and `ABORT` modifiers."},
+    {.name = "flushdb", .arity = -1, .flags = kWrite, .first_key = 0, .last_key = 0, .key_step = 0, .group = "server",
+     .since = "1.0.0", .summary = "Remove all keys from the current database",
+     .complexity = "O(N) where N is the number of keys in the selected database", .prepare = &PrepareFlush,
+     .apply = &ApplyFlush, .acl = kAclKeyspace | kAclDangerous,
+     .tips = "request_policy:all_shards response_policy:all_succeeded",
+     .args = "async:oneof?(async:pure-token=ASYNC/4.0.0 sync:pure-token=SYNC/6.2.0)",
+     .history = "4.0.0 Added the `ASYNC` flushing mode modifier.\n6.2.0 Added the `SYNC` flushing mode modifier."},
+    {.name = "flushall", .arity = -1, .flags = kWrite, .first_key = 0, .last_key = 0, .key_step = 0,
+     .group = "server", .since = "1.0.0", .summary = "Remove all keys from all databases",
+     .complexity = "O(N) where N is the total number of keys in all databases", .prepare = &PrepareFlush,
+     .apply = &ApplyFlush, .acl = kAclKeyspace | kAclDangerous,
+     .tips = "request_policy:all_shards response_policy:all_succeeded",
+     .args = "async:oneof?(async:pure-token=ASYNC/4.0.0 sync:pure-token=SYNC/6.2.0)",
+     .history = "4.0.0 Added the `ASYNC` flushing mode modifier.\n6.2.0 Added the `SYNC` flushing mode modifier."},
     {},
 };
 

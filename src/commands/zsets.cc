@@ -259,98 +259,232 @@ constexpr std::string_view kDiffCx =
 
 using namespace zset;  // NOLINT: the table below names this family's functions
 
+constexpr KeySpec kZrangestoreKeys[] = {
+    {.flags = "OW update", .index = 1, .lastkey = 0},
+    {.flags = "RO access", .index = 2, .lastkey = 0}
+};
+constexpr KeySpec kZmpopKeys[] = {
+    {.flags = "RW access delete", .index = 1, .keynum = true, .keynumidx = 0, .firstkey = 1}
+};
+constexpr KeySpec kBzmpopKeys[] = {
+    {.flags = "RW access delete", .index = 2, .keynum = true, .keynumidx = 0, .firstkey = 1}
+};
+constexpr KeySpec kZunionKeys[] = {
+    {.flags = "RO access", .index = 1, .keynum = true, .keynumidx = 0, .firstkey = 1}
+};
+constexpr KeySpec kZinterKeys[] = {
+    {.flags = "RO access", .index = 1, .keynum = true, .keynumidx = 0, .firstkey = 1}
+};
+constexpr KeySpec kZdiffKeys[] = {
+    {.flags = "RO access", .index = 1, .keynum = true, .keynumidx = 0, .firstkey = 1}
+};
+constexpr KeySpec kZunionstoreKeys[] = {
+    {.flags = "OW update", .index = 1, .lastkey = 0},
+    {.flags = "RO access", .index = 2, .keynum = true, .keynumidx = 0, .firstkey = 1}
+};
+constexpr KeySpec kZinterstoreKeys[] = {
+    {.flags = "OW update", .index = 1, .lastkey = 0},
+    {.flags = "RO access", .index = 2, .keynum = true, .keynumidx = 0, .firstkey = 1}
+};
+constexpr KeySpec kZdiffstoreKeys[] = {
+    {.flags = "OW update", .index = 1, .lastkey = 0},
+    {.flags = "RO access", .index = 2, .keynum = true, .keynumidx = 0, .firstkey = 1}
+};
+constexpr KeySpec kZintercardKeys[] = {
+    {.flags = "RO access", .index = 1, .keynum = true, .keynumidx = 0, .firstkey = 1}
+};
+
 extern const CommandSpec kZsetCommands[] = {
-    {"zadd", -4, kWriteDenyOomFast, 1, 1, 1, kG, "1.2.0",
-     "Add one or more members to a sorted set, or update its score if it already exists",
-     "O(log(N)) for each item added, where N is the number of elements in the sorted set.", nullptr, &ZaddPrepare,
-     &ZaddApply},
-    {"zincrby", 4, kWriteDenyOomFast, 1, 1, 1, kG, "1.2.0", "Increment the score of a member in a sorted set",
-     "O(log(N)) where N is the number of elements in the sorted set.", nullptr, &ZincrbyPrepare, &ZincrbyApply},
-    {"zrem", -3, kWrite | kFast, 1, 1, 1, kG, "1.2.0", "Remove one or more members from a sorted set",
-     "O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed.",
-     nullptr, nullptr, &ZremApply},
-    {"zcard", 2, kReadFast, 1, 1, 1, kG, "1.2.0", "Get the number of members in a sorted set", "O(1)", &ZcardCmd,
-     nullptr, nullptr},
-    {"zscore", 3, kReadFast, 1, 1, 1, kG, "1.2.0", "Get the score associated with the given member in a sorted set",
-     "O(1)", &ZscoreCmd, nullptr, nullptr},
-    {"zmscore", -3, kReadFast, 1, 1, 1, kG, "6.2.0",
-     "Get the score associated with the given members in a sorted set",
-     "O(N) where N is the number of members being requested.", &ZmscoreCmd, nullptr, nullptr},
-    {"zrank", 3, kReadFast, 1, 1, 1, kG, "2.0.0", "Determine the index of a member in a sorted set", "O(log(N))",
-     &ZrankCmd, nullptr, nullptr},
-    {"zrevrank", 3, kReadFast, 1, 1, 1, kG, "2.0.0",
-     "Determine the index of a member in a sorted set, with scores ordered from high to low", "O(log(N))",
-     &ZrevrankCmd, nullptr, nullptr},
-    {"zcount", 4, kReadFast, 1, 1, 1, kG, "2.0.0",
-     "Count the members in a sorted set with scores within the given values",
-     "O(log(N)) with N being the number of elements in the sorted set.", &ZcountCmd, nullptr, nullptr},
-    {"zlexcount", 4, kReadFast, 1, 1, 1, kG, "2.8.9",
-     "Count the number of members in a sorted set between a given lexicographical range",
-     "O(log(N)) with N being the number of elements in the sorted set.", &ZlexcountCmd, nullptr, nullptr},
-    {"zrange", -4, kReadonly, 1, 1, 1, kG, "1.2.0", "Return a range of members in a sorted set", kRangeCx, &ZrangeCmd,
-     nullptr, nullptr},
-    {"zrangestore", -5, kWrite | kDenyOom, 1, 2, 1, kG, "6.2.0",
-     "Store a range of members from sorted set into another key",
-     "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into "
-     "the destination key.",
-     nullptr, &ZrangestorePrepare, &ZrangestoreApply},
-    {"zrevrange", -4, kReadonly, 1, 1, 1, kG, "1.2.0",
-     "Return a range of members in a sorted set, by index, with scores ordered from high to low", kRangeCx,
-     &ZrevrangeCmd, nullptr, nullptr},
-    {"zrangebyscore", -4, kReadonly, 1, 1, 1, kG, "1.0.5", "Return a range of members in a sorted set, by score",
-     kRangeByCx, &ZrangebyscoreCmd, nullptr, nullptr},
-    {"zrevrangebyscore", -4, kReadonly, 1, 1, 1, kG, "2.2.0",
-     "Return a range of members in a sorted set, by score, with scores ordered from high to low", kRangeByCx,
-     &ZrevrangebyscoreCmd, nullptr, nullptr},
-    {"zrangebylex", -4, kReadonly, 1, 1, 1, kG, "2.8.9",
-     "Return a range of members in a sorted set, by lexicographical range", kRangeByCx, &ZrangebylexCmd, nullptr,
-     nullptr},
-    {"zrevrangebylex", -4, kReadonly, 1, 1, 1, kG, "2.8.9",
-     "Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings.",
-     kRangeByCx, &ZrevrangebylexCmd, nullptr, nullptr},
-    {"zpopmin", -2, kWrite | kFast, 1, 1, 1, kG, "5.0.0",
-     "Remove and return members with the lowest scores in a sorted set", kPopCx, nullptr, &ZpopPrepare,
-     &ZpopminApply},
-    {"zpopmax", -2, kWrite | kFast, 1, 1, 1, kG, "5.0.0",
-     "Remove and return members with the highest scores in a sorted set", kPopCx, nullptr, &ZpopPrepare,
-     &ZpopmaxApply},
-    {"zmpop", -4, kWrite, 0, 0, 0, kG, "7.0.0", "Remove and return members with scores in a sorted set",
-     "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, "
-     "and M being the number of elements popped.",
-     nullptr, &ZmpopPrepare, &ZmpopApply},
-    {"zremrangebyrank", 4, kWrite, 1, 1, 1, kG, "2.0.0",
-     "Remove all members in a sorted set within the given indexes", kRemRangeCx, nullptr, &ZremrangebyrankPrepare,
-     &ZremrangebyrankApply},
-    {"zremrangebyscore", 4, kWrite, 1, 1, 1, kG, "1.2.0", "Remove all members in a sorted set within the given scores",
-     kRemRangeCx, nullptr, &ZremrangebyscorePrepare, &ZremrangebyscoreApply},
-    {"zremrangebylex", 4, kWrite, 1, 1, 1, kG, "2.8.9",
-     "Remove all members in a sorted set between the given lexicographical range", kRemRangeCx, nullptr,
-     &ZremrangebylexPrepare, &ZremrangebylexApply},
-    {"zscan", -3, kReadonly, 1, 1, 1, kG, "2.8.0", "Incrementally iterate sorted sets elements and associated scores",
-     "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return "
-     "back to 0. N is the number of elements inside the collection..",
-     &ZscanCmd, nullptr, nullptr},
-    {"zrandmember", -2, kReadonly, 1, 1, 1, kG, "6.2.0", "Get one or multiple random elements from a sorted set",
-     "O(N) where N is the number of elements returned", &ZrandmemberCmd, nullptr, nullptr},
-    {"zunion", -3, kReadonly, 0, 0, 0, kG, "6.2.0", "Add multiple sorted sets", kUnionCx, &ZunionCmd, nullptr,
-     nullptr},
-    {"zinter", -3, kReadonly, 0, 0, 0, kG, "6.2.0", "Intersect multiple sorted sets", kInterCx, &ZinterCmd, nullptr,
-     nullptr},
-    {"zdiff", -3, kReadonly, 0, 0, 0, kG, "6.2.0", "Subtract multiple sorted sets", kDiffCx, &ZdiffCmd, nullptr,
-     nullptr},
-    {"zunionstore", -4, kWrite | kDenyOom, 1, 1, 1, kG, "2.0.0",
-     "Add multiple sorted sets and store the resulting sorted set in a new key", kUnionStoreCx, nullptr,
-     &ZsetopStorePrepare, &ZunionstoreApply},
-    {"zinterstore", -4, kWrite | kDenyOom, 1, 1, 1, kG, "2.0.0",
-     "Intersect multiple sorted sets and store the resulting sorted set in a new key", kInterCx, nullptr,
-     &ZsetopStorePrepare, &ZinterstoreApply},
-    {"zdiffstore", -4, kWrite | kDenyOom, 1, 1, 1, kG, "6.2.0",
-     "Subtract multiple sorted sets and store the resulting sorted set in a new key", kDiffCx, nullptr,
-     &ZsetopStorePrepare, &ZdiffstoreApply},
-    {"zintercard", -3, kReadonly, 0, 0, 0, kG, "7.0.0",
-     "Intersect multiple sorted sets and return the cardinality of the result",
-     "O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.",
-     &ZintercardCmd, nullptr, nullptr},
+    {.name = "zadd", .arity = -4, .flags = kWriteDenyOomFast, .first_key = 1, .last_key = 1, .key_step = 1,
+     .group = kG, .since = "1.2.0",
+     .summary = "Add one or more members to a sorted set, or update its score if it already exists",
+     .complexity = "O(log(N)) for each item added, where N is the number of elements in the sorted set.",
+     .prepare = &ZaddPrepare, .apply = &ZaddApply, .key_flags = "RW update",
+     .args = "key:key@0 condition:oneof/3.0.2?(nx:pure-token=NX xx:pure-token=XX) "
+             "comparison:oneof/6.2.0?(gt:pure-token=GT lt:pure-token=LT) change:pure-token=CH/3.0.2? "
+             "increment:pure-token=INCR/3.0.2? score_member:block*(score:double member:string)",
+     .history = "2.4.0 Accepts multiple elements.\n3.0.2 Added the `XX`, `NX`, `CH` and `INCR` options.\n6.2.0 "
+                "Added the `GT` and `LT` options."},
+    {.name = "zincrby", .arity = 4, .flags = kWriteDenyOomFast, .first_key = 1, .last_key = 1, .key_step = 1,
+     .group = kG, .since = "1.2.0", .summary = "Increment the score of a member in a sorted set",
+     .complexity = "O(log(N)) where N is the number of elements in the sorted set.", .prepare = &ZincrbyPrepare,
+     .apply = &ZincrbyApply, .key_flags = "RW access update", .args = "key:key@0 increment:integer member:string"},
+    {.name = "zrem", .arity = -3, .flags = kWrite | kFast, .first_key = 1, .last_key = 1, .key_step = 1, .group = kG,
+     .since = "1.2.0", .summary = "Remove one or more members from a sorted set",
+     .complexity = "O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements "
+                   "to be removed.",
+     .apply = &ZremApply, .key_flags = "RW delete", .args = "key:key@0 member:string*",
+     .history = "2.4.0 Accepts multiple elements."},
+    {.name = "zcard", .arity = 2, .flags = kReadFast, .first_key = 1, .last_key = 1, .key_step = 1, .group = kG,
+     .since = "1.2.0", .summary = "Get the number of members in a sorted set", .complexity = "O(1)",
+     .execute = &ZcardCmd, .key_flags = "RO", .args = "key:key@0"},
+    {.name = "zscore", .arity = 3, .flags = kReadFast, .first_key = 1, .last_key = 1, .key_step = 1, .group = kG,
+     .since = "1.2.0", .summary = "Get the score associated with the given member in a sorted set",
+     .complexity = "O(1)", .execute = &ZscoreCmd, .key_flags = "RO access", .args = "key:key@0 member:string"},
+    {.name = "zmscore", .arity = -3, .flags = kReadFast, .first_key = 1, .last_key = 1, .key_step = 1, .group = kG,
+     .since = "6.2.0", .summary = "Get the score associated with the given members in a sorted set",
+     .complexity = "O(N) where N is the number of members being requested.", .execute = &ZmscoreCmd,
+     .key_flags = "RO access", .args = "key:key@0 member:string*"},
+    {.name = "zrank", .arity = 3, .flags = kReadFast, .first_key = 1, .last_key = 1, .key_step = 1, .group = kG,
+     .since = "2.0.0", .summary = "Determine the index of a member in a sorted set", .complexity = "O(log(N))",
+     .execute = &ZrankCmd, .key_flags = "RO access", .args = "key:key@0 member:string"},
+    {.name = "zrevrank", .arity = 3, .flags = kReadFast, .first_key = 1, .last_key = 1, .key_step = 1, .group = kG,
+     .since = "2.0.0",
+     .summary = "Determine the index of a member in a sorted set, with scores ordered from high to low",
+     .complexity = "O(log(N))", .execute = &ZrevrankCmd, .key_flags = "RO access", .args = "key:key@0 member:string"},
+    {.name = "zcount", .arity = 4, .flags = kReadFast, .first_key = 1, .last_key = 1, .key_step = 1, .group = kG,
+     .since = "2.0.0", .summary = "Count the members in a sorted set with scores within the given values",
+     .complexity = "O(log(N)) with N being the number of elements in the sorted set.", .execute = &ZcountCmd,
+     .key_flags = "RO access", .args = "key:key@0 min:double max:double"},
+    {.name = "zlexcount", .arity = 4, .flags = kReadFast, .first_key = 1, .last_key = 1, .key_step = 1, .group = kG,
+     .since = "2.8.9", .summary = "Count the number of members in a sorted set between a given lexicographical range",
+     .complexity = "O(log(N)) with N being the number of elements in the sorted set.", .execute = &ZlexcountCmd,
+     .key_flags = "RO access", .args = "key:key@0 min:string max:string"},
+    {.name = "zrange", .arity = -4, .flags = kReadonly, .first_key = 1, .last_key = 1, .key_step = 1, .group = kG,
+     .since = "1.2.0", .summary = "Return a range of members in a sorted set", .complexity = kRangeCx,
+     .execute = &ZrangeCmd, .key_flags = "RO access",
+     .args = "key:key@0 start:string stop:string sortby:oneof/6.2.0?(byscore:pure-token=BYSCORE "
+             "bylex:pure-token=BYLEX) rev:pure-token=REV/6.2.0? offset_count:block=LIMIT/6.2.0?(offset:integer "
+             "count:integer) withscores:pure-token=WITHSCORES?",
+     .history = "6.2.0 Added the `REV`, `BYSCORE`, `BYLEX` and `LIMIT` options."},
+    {.name = "zrangestore", .arity = -5, .flags = kWrite | kDenyOom, .first_key = 1, .last_key = 2, .key_step = 1,
+     .group = kG, .since = "6.2.0", .summary = "Store a range of members from sorted set into another key",
+     .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements "
+                   "stored into the destination key.",
+     .prepare = &ZrangestorePrepare, .apply = &ZrangestoreApply, .key_specs = kZrangestoreKeys,
+     .args = "dst:key@0 src:key@1 min:string max:string sortby:oneof?(byscore:pure-token=BYSCORE "
+             "bylex:pure-token=BYLEX) rev:pure-token=REV? offset_count:block=LIMIT?(offset:integer count:integer)"},
+    {.name = "zrevrange", .arity = -4, .flags = kReadonly, .first_key = 1, .last_key = 1, .key_step = 1, .group = kG,
+     .since = "1.2.0",
+     .summary = "Return a range of members in a sorted set, by index, with scores ordered from high to low",
+     .complexity = kRangeCx, .execute = &ZrevrangeCmd, .key_flags = "RO access",
+     .args = "key:key@0 start:integer stop:integer withscores:pure-token=WITHSCORES?", .deprecated_since = "6.2.0",
+     .replaced_by = "`ZRANGE` with the `REV` argument"},
+    {.name = "zrangebyscore", .arity = -4, .flags = kReadonly, .first_key = 1, .last_key = 1, .key_step = 1,
+     .group = kG, .since = "1.0.5", .summary = "Return a range of members in a sorted set, by score",
+     .complexity = kRangeByCx, .execute = &ZrangebyscoreCmd, .key_flags = "RO access",
+     .args = "key:key@0 min:double max:double withscores:pure-token=WITHSCORES/2.0.0? "
+             "offset_count:block=LIMIT?(offset:integer count:integer)",
+     .history = "2.0.0 Added the `WITHSCORES` modifier.", .deprecated_since = "6.2.0",
+     .replaced_by = "`ZRANGE` with the `BYSCORE` argument"},
+    {.name = "zrevrangebyscore", .arity = -4, .flags = kReadonly, .first_key = 1, .last_key = 1, .key_step = 1,
+     .group = kG, .since = "2.2.0",
+     .summary = "Return a range of members in a sorted set, by score, with scores ordered from high to low",
+     .complexity = kRangeByCx, .execute = &ZrevrangebyscoreCmd, .key_flags = "RO access",
+     .args = "key:key@0 max:double min:double withscores:pure-token=WITHSCORES? "
+             "offset_count:block=LIMIT?(offset:integer count:integer)",
+     .history = "2.1.6 `min` and `max` can be exclusive.", .deprecated_since = "6.2.0",
+     .replaced_by = "`ZRANGE` with the `REV` and `BYSCORE` arguments"},
+    {.name = "zrangebylex", .arity = -4, .flags = kReadonly, .first_key = 1, .last_key = 1, .key_step = 1,
+     .group = kG, .since = "2.8.9", .summary = "Return a range of members in a sorted set, by lexicographical range",
+     .complexity = kRangeByCx, .execute = &ZrangebylexCmd, .key_flags = "RO access",
+     .args = "key:key@0 min:string max:string offset_count:block=LIMIT?(offset:integer count:integer)",
+     .deprecated_since = "6.2.0", .replaced_by = "`ZRANGE` with the `BYLEX` argument"},
+    {.name = "zrevrangebylex", .arity = -4, .flags = kReadonly, .first_key = 1, .last_key = 1, .key_step = 1,
+     .group = kG, .since = "2.8.9",
+     .summary = "Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower "
+                "strings.",
+     .complexity = kRangeByCx, .execute = &ZrevrangebylexCmd, .key_flags = "RO access",
+     .args = "key:key@0 max:string min:string offset_count:block=LIMIT?(offset:integer count:integer)",
+     .deprecated_since = "6.2.0", .replaced_by = "`ZRANGE` with the `REV` and `BYLEX` arguments"},
+    {.name = "zpopmin", .arity = -2, .flags = kWrite | kFast, .first_key = 1, .last_key = 1, .key_step = 1,
+     .group = kG, .since = "5.0.0", .summary = "Remove and return members with the lowest scores in a sorted set",
+     .complexity = kPopCx, .prepare = &ZpopPrepare, .apply = &ZpopminApply, .key_flags = "RW access delete",
+     .args = "key:key@0 count:integer?"},
+    {.name = "zpopmax", .arity = -2, .flags = kWrite | kFast, .first_key = 1, .last_key = 1, .key_step = 1,
+     .group = kG, .since = "5.0.0", .summary = "Remove and return members with the highest scores in a sorted set",
+     .complexity = kPopCx, .prepare = &ZpopPrepare, .apply = &ZpopmaxApply, .key_flags = "RW access delete",
+     .args = "key:key@0 count:integer?"},
+    {.name = "zmpop", .arity = -4, .flags = kWrite, .first_key = 0, .last_key = 0, .key_step = 0, .group = kG,
+     .since = "7.0.0", .summary = "Remove and return members with scores in a sorted set",
+     .complexity = "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in "
+                   "the sorted set, and M being the number of elements popped.",
+     .prepare = &ZmpopPrepare, .apply = &ZmpopApply, .key_specs = kZmpopKeys,
+     .args = "numkeys:integer key:key@0* where:oneof(min:pure-token=MIN max:pure-token=MAX) count:integer=COUNT?"},
+    // Blocking (docs/blocking.md): the server parks the client while the apply replies nil.
+    {.name = "bzpopmin", .arity = -3, .flags = kWrite | kNoScript | kFast | kBlocking, .first_key = 1, .last_key = -2,
+     .key_step = 1, .group = kG, .since = "5.0.0",
+     .summary = "Remove and return the member with the lowest score from one or more sorted sets, or block until "
+                "one is available",
+     .complexity = "O(log(N)) with N being the number of elements in the sorted set.", .prepare = &BzpopPrepare,
+     .apply = &BzpopminApply, .key_flags = "RW access delete", .args = "key:key@0* timeout:double",
+     .history = "6.0.0 `timeout` is interpreted as a double instead of an integer."},
+    {.name = "bzpopmax", .arity = -3, .flags = kWrite | kNoScript | kFast | kBlocking, .first_key = 1, .last_key = -2,
+     .key_step = 1, .group = kG, .since = "5.0.0",
+     .summary = "Remove and return the member with the highest score from one or more sorted sets, or block until "
+                "one is available",
+     .complexity = "O(log(N)) with N being the number of elements in the sorted set.", .prepare = &BzpopPrepare,
+     .apply = &BzpopmaxApply, .key_flags = "RW access delete", .args = "key:key@0* timeout:double",
+     .history = "6.0.0 `timeout` is interpreted as a double instead of an integer."},
+    {.name = "bzmpop", .arity = -5, .flags = kWrite | kBlocking, .first_key = 0, .last_key = 0, .key_step = 0,
+     .group = kG, .since = "7.0.0",
+     .summary = "Remove and return members with scores in a sorted set or block until one is available",
+     .complexity = "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in "
+                   "the sorted set, and M being the number of elements popped.",
+     .prepare = &BzmpopPrepare, .apply = &BzmpopApply, .key_specs = kBzmpopKeys,
+     .args = "timeout:double numkeys:integer key:key@0* where:oneof(min:pure-token=MIN max:pure-token=MAX) "
+             "count:integer=COUNT?"},
+    {.name = "zremrangebyrank", .arity = 4, .flags = kWrite, .first_key = 1, .last_key = 1, .key_step = 1,
+     .group = kG, .since = "2.0.0", .summary = "Remove all members in a sorted set within the given indexes",
+     .complexity = kRemRangeCx, .prepare = &ZremrangebyrankPrepare, .apply = &ZremrangebyrankApply,
+     .key_flags = "RW delete", .args = "key:key@0 start:integer stop:integer"},
+    {.name = "zremrangebyscore", .arity = 4, .flags = kWrite, .first_key = 1, .last_key = 1, .key_step = 1,
+     .group = kG, .since = "1.2.0", .summary = "Remove all members in a sorted set within the given scores",
+     .complexity = kRemRangeCx, .prepare = &ZremrangebyscorePrepare, .apply = &ZremrangebyscoreApply,
+     .key_flags = "RW delete", .args = "key:key@0 min:double max:double"},
+    {.name = "zremrangebylex", .arity = 4, .flags = kWrite, .first_key = 1, .last_key = 1, .key_step = 1, .group = kG,
+     .since = "2.8.9", .summary = "Remove all members in a sorted set between the given lexicographical range",
+     .complexity = kRemRangeCx, .prepare = &ZremrangebylexPrepare, .apply = &ZremrangebylexApply,
+     .key_flags = "RW delete", .args = "key:key@0 min:string max:string"},
+    {.name = "zscan", .arity = -3, .flags = kReadonly, .first_key = 1, .last_key = 1, .key_step = 1, .group = kG,
+     .since = "2.8.0", .summary = "Incrementally iterate sorted sets elements and associated scores",
+     .complexity = "O(1) for every call. O(N) for a complete iteration, including enough command calls for the "
+                   "cursor to return back to 0. N is the number of elements inside the collection..",
+     .execute = &ZscanCmd, .key_flags = "RO access", .tips = "nondeterministic_output",
+     .args = "key:key@0 cursor:integer pattern:pattern=MATCH? count:integer=COUNT?"},
+    {.name = "zrandmember", .arity = -2, .flags = kReadonly, .first_key = 1, .last_key = 1, .key_step = 1,
+     .group = kG, .since = "6.2.0", .summary = "Get one or multiple random elements from a sorted set",
+     .complexity = "O(N) where N is the number of elements returned", .execute = &ZrandmemberCmd,
+     .key_flags = "RO access", .tips = "nondeterministic_output",
+     .args = "key:key@0 options:block?(count:integer withscores:pure-token=WITHSCORES?)"},
+    {.name = "zunion", .arity = -3, .flags = kReadonly, .first_key = 0, .last_key = 0, .key_step = 0, .group = kG,
+     .since = "6.2.0", .summary = "Add multiple sorted sets", .complexity = kUnionCx, .execute = &ZunionCmd,
+     .key_specs = kZunionKeys,
+     .args = "numkeys:integer key:key@0* weight:integer=WEIGHTS?* aggregate:oneof=AGGREGATE?(sum:pure-token=SUM "
+             "min:pure-token=MIN max:pure-token=MAX) withscores:pure-token=WITHSCORES?"},
+    {.name = "zinter", .arity = -3, .flags = kReadonly, .first_key = 0, .last_key = 0, .key_step = 0, .group = kG,
+     .since = "6.2.0", .summary = "Intersect multiple sorted sets", .complexity = kInterCx, .execute = &ZinterCmd,
+     .key_specs = kZinterKeys,
+     .args = "numkeys:integer key:key@0* weight:integer=WEIGHTS?* aggregate:oneof=AGGREGATE?(sum:pure-token=SUM "
+             "min:pure-token=MIN max:pure-token=MAX) withscores:pure-token=WITHSCORES?"},
+    {.name = "zdiff", .arity = -3, .flags = kReadonly, .first_key = 0, .last_key = 0, .key_step = 0, .group = kG,
+     .since = "6.2.0", .summary = "Subtract multiple sorted sets", .complexity = kDiffCx, .execute = &ZdiffCmd,
+     .key_specs = kZdiffKeys, .args = "numkeys:integer key:key@0* withscores:pure-token=WITHSCORES?"},
+    {.name = "zunionstore", .arity = -4, .flags = kWrite | kDenyOom, .first_key = 1, .last_key = 1, .key_step = 1,
+     .group = kG, .since = "2.0.0",
+     .summary = "Add multiple sorted sets and store the resulting sorted set in a new key",
+     .complexity = kUnionStoreCx, .prepare = &ZsetopStorePrepare, .apply = &ZunionstoreApply,
+     .key_specs = kZunionstoreKeys,
+     .args = "destination:key@0 numkeys:integer key:key@1* weight:integer=WEIGHTS?* "
+             "aggregate:oneof=AGGREGATE?(sum:pure-token=SUM min:pure-token=MIN max:pure-token=MAX)"},
+    {.name = "zinterstore", .arity = -4, .flags = kWrite | kDenyOom, .first_key = 1, .last_key = 1, .key_step = 1,
+     .group = kG, .since = "2.0.0",
+     .summary = "Intersect multiple sorted sets and store the resulting sorted set in a new key",
+     .complexity = kInterCx, .prepare = &ZsetopStorePrepare, .apply = &ZinterstoreApply,
+     .key_specs = kZinterstoreKeys,
+     .args = "destination:key@0 numkeys:integer key:key@1* weight:integer=WEIGHTS?* "
+             "aggregate:oneof=AGGREGATE?(sum:pure-token=SUM min:pure-token=MIN max:pure-token=MAX)"},
+    {.name = "zdiffstore", .arity = -4, .flags = kWrite | kDenyOom, .first_key = 1, .last_key = 1, .key_step = 1,
+     .group = kG, .since = "6.2.0",
+     .summary = "Subtract multiple sorted sets and store the resulting sorted set in a new key",
+     .complexity = kDiffCx, .prepare = &ZsetopStorePrepare, .apply = &ZdiffstoreApply, .key_specs = kZdiffstoreKeys,
+     .args = "destination:key@0 numkeys:integer key:key@1*"},
+    {.name = "zintercard", .arity = -3, .flags = kReadonly, .first_key = 0, .last_key = 0, .key_step = 0, .group = kG,
+     .since = "7.0.0", .summary = "Intersect multiple sorted sets and return the cardinality of the result",
+     .complexity = "O(N*K) worst case with N being the smallest input sorted set, K being the number of input "
+                   "sorted sets.",
+     .execute = &ZintercardCmd, .key_specs = kZintercardKeys,
+     .args = "numkeys:integer key:key@0* limit:integer=LIMIT?"},
     {},
 };
 

@@ -165,6 +165,18 @@ void ZpopminApply(ApplyContext& ctx, const Argv& argv);
 void ZpopmaxApply(ApplyContext& ctx, const Argv& argv);
 bool ZmpopPrepare(PrepareContext& ctx, Argv& argv);
 void ZmpopApply(ApplyContext& ctx, const Argv& argv);
+// Shared with the blocking pops (zsets_blocking.cc): pops up to count elements (min or max first);
+// ZMPOP's parsing with numkeys at argv[at]; ZMPOP's reply from the first non-empty of numkeys keys
+// starting at argv[first_key] (a null array if all are empty).
+std::vector<Element> PopElements(ApplyContext& ctx, const std::string& key, store::Value* v, bool max, uint64_t count);
+bool ParseZmpop(const Argv& argv, size_t at, int64_t* numkeys, bool* max, int64_t* count, resp::ReplyBuilder& reply);
+void MpopReply(ApplyContext& ctx, const Argv& argv, size_t first_key, int64_t numkeys, bool max, int64_t count);
+// BZPOPMIN BZPOPMAX BZMPOP: their non-blocking form (zsets_blocking.cc, docs/blocking.md).
+bool BzpopPrepare(PrepareContext& ctx, Argv& argv);
+void BzpopminApply(ApplyContext& ctx, const Argv& argv);
+void BzpopmaxApply(ApplyContext& ctx, const Argv& argv);
+bool BzmpopPrepare(PrepareContext& ctx, Argv& argv);
+void BzmpopApply(ApplyContext& ctx, const Argv& argv);
 void ZscanCmd(ExecContext& ctx, const Argv& argv);
 void ZrandmemberCmd(ExecContext& ctx, const Argv& argv);
 

@@ -18,8 +18,6 @@ using store::Value;
 // ---------------------------------------------------------------------------------------------
 // ZPOPMIN / ZPOPMAX / ZMPOP (Redis genericZpopCommand)
 
-namespace {
-
 // Pops up to count elements of the zset at key (min or max first) and removes them.
 std::vector<Element> PopElements(ApplyContext& ctx, const std::string& key, Value* v, bool max, uint64_t count) {
   uint64_t size = store::CollectionSize(*v);
@@ -36,6 +34,8 @@ std::vector<Element> PopElements(ApplyContext& ctx, const std::string& key, Valu
   if (!got.empty()) RemoveAll(ctx, key, v, got);
   return got;
 }
+
+namespace {
 
 // ZPOPMIN/ZPOPMAX key [count]: count -1 means "not given".
 bool ParsePop(const Argv& argv, int64_t* count, resp::ReplyBuilder& reply) {
@@ -74,17 +74,21 @@ void PopApply(ApplyContext& ctx, const Argv& argv, bool max) {
   }
 }
 
-// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count] (Redis zmpopGenericCommand).
-bool ParseZmpop(const Argv& argv, int64_t* numkeys, bool* max, int64_t* count, resp::ReplyBuilder& reply) {
-  if (!ParseLong(argv[1], numkeys) || *numkeys < 1) {
+}  // namespace
+
+// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count] (Redis zmpopGenericCommand); numkeys is
+// argv[at] (1 for ZMPOP, 2 for BZMPOP after its timeout).
+bool ParseZmpop(const Argv& argv, size_t at, int64_t* numkeys, bool* max, int64_t* count,
+                resp::ReplyBuilder& reply) {
+  if (!ParseLong(argv[at], numkeys) || *numkeys < 1) {
     reply.Error("ERR numkeys should be greater than 0");
     return false;
   }
-  if (static_cast<uint64_t>(*numkeys) >= argv.size() - 2) {  // where_idx = numkeys + 2 >= argc
+  if (static_cast<uint64_t>(*numkeys) >= argv.size() - at - 1) {  // where_idx >= argc
     reply.Error(kErrSyntax);
     return false;
   }
-  size_t where = static_cast<size_t>(*numkeys) + 2;
+  size_t where = static_cast<size_t>(*numkeys) + at + 1;
   std::string_view w = CStrView(argv[where]);
   if (EqualsIgnoreCase(w, "min")) {
     *max = false;
@@ -112,8 +116,6 @@ bool ParseZmpop(const Argv& argv, int64_t* numkeys, bool* max, int64_t* count, r
   return true;
 }
 
-}  // namespace
-
 bool ZpopPrepare(PrepareContext& ctx, Argv& argv) {
   int64_t count;
   return ParsePop(argv, &count, ctx.reply);
@@ -124,15 +126,18 @@ void ZpopmaxApply(ApplyContext& ctx, const Argv& argv) { PopApply(ctx, argv, tru
 bool ZmpopPrepare(PrepareContext& ctx, Argv& argv) {
   int64_t numkeys, count;
   bool max;
-  return ParseZmpop(argv, &numkeys, &max, &count, ctx.reply);
+  return ParseZmpop(argv, 1, &numkeys, &max, &count, ctx.reply);
 }
 
 void ZmpopApply(ApplyContext& ctx, const Argv& argv) {
   int64_t numkeys, count;
   bool max;
-  if (!ParseZmpop(argv, &numkeys, &max, &count, ctx.reply)) return;
+  if (ParseZmpop(argv, 1, &numkeys, &max, &count, ctx.reply)) MpopReply(ctx, argv, 2, numkeys, max, count);
+}
+
+void MpopReply(ApplyContext& ctx, const Argv& argv, size_t first_key, int64_t numkeys, bool max, int64_t count) {
   for (int64_t i = 0; i < numkeys; i++) {
-    const std::string& key = argv[2 + i];
+    const std::string& key = argv[first_key + i];
     Value v;
     Found f = Write(ctx, key, &v);
     if (f == Found::kFailed) return;

@@ -25,7 +25,7 @@ class Status {
   static Status Busy(std::string msg) { return Status(Code::kBusy, std::move(msg)); }
   static Status Aborted(std::string msg) { return Status(Code::kAborted, std::move(msg)); }
   // The disk is full (ENOSPC, EDQUOT): recoverable by freeing space. Whoever returns it leaves
-  // its state consistent and the operation retryable (see raft/log_store.h).
+  // its state consistent and the operation retryable (see logstore/log_store.h).
   static Status NoSpace(std::string msg) { return Status(Code::kNoSpace, std::move(msg)); }
 
   bool ok() const { return code_ == Code::kOk; }

@@ -321,7 +321,7 @@ void Raft::StepLeader(Message& m) {
 
 bool Raft::HasReady() const {
   return SoftState{leader_, role_} != prev_soft_ || hard_state() != prev_hard_ ||
-         log_.HasUnstableEntries() || log_.snapshot_unstable() || !msgs_.empty() ||
+         log_.HasUnstableEntries() || log_.snapshot_to_hand_out() || !msgs_.empty() ||
          log_.HasNextCommittedEntries() || !read_states_.empty();
 }
 
@@ -339,9 +339,12 @@ Ready Raft::GetReady() {
     prev_hard_ = hs;
   }
   rd.entries = log_.UnstableEntries();
-  if (log_.snapshot_unstable()) rd.snapshot = log_.snapshot();
+  log_.AcceptInProgress();
+  if (log_.snapshot_to_hand_out()) rd.snapshot = log_.snapshot();
+  log_.AcceptSnapshotInProgress();
   rd.must_sync = !rd.entries.empty() || rd.snapshot || (rd.hard_state && vote_or_term_changed);
   rd.committed_entries = log_.NextCommittedEntries(cfg_.max_committed_size_per_ready);
+  if (!rd.committed_entries.empty()) log_.AcceptApplying(rd.committed_entries.back().index);
   rd.messages = std::move(msgs_);
   msgs_.clear();
   rd.read_states = std::move(read_states_);

@@ -189,9 +189,19 @@ class Raft {
   // ---- Outputs -------------------------------------------------------------------------------
   bool HasReady() const;
   Ready GetReady();
-  // REQUIRES: rd is the latest GetReady() result and its persist/apply steps are done. Call it
-  // before the next GetReady().
+  // REQUIRES: rd's persist/apply steps are done, and every Ready handed out before rd was
+  // Advanced already (Readies are acknowledged in the order GetReady handed them out).
+  //
+  // Pipelining (etcd's asynchronous storage writes): GetReady may be called again before rd is
+  // Advanced; the next Ready then holds only what is new (entries, committed entries and a
+  // snapshot are handed out once). The caller must then (a) persist Readies in order, (b) treat
+  // every later Ready as needing persistence while an earlier one is not yet durable
+  // (raft/ready_order.h: its acknowledgements promise the earlier entries too), (c) apply and
+  // Advance in order, each only once it and all earlier Readies are durable, and (d) take a
+  // Ready holding a snapshot only with nothing else in flight (check HasPendingSnapshot first).
   void Advance(const Ready& rd);
+  // A received snapshot waits to be handed out in the next Ready.
+  bool HasPendingSnapshot() const { return log_.snapshot_to_hand_out(); }
 
   // ---- Accessors -----------------------------------------------------------------------------
   NodeId id() const { return id_; }

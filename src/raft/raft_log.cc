@@ -15,8 +15,8 @@ RaftLog::RaftLog(Snapshot snapshot, std::vector<Entry> entries) : snapshot_(std:
     prev_term = e.term;
     entries_.push_back(std::move(e));
   }
-  committed_ = applied_ = snapshot_.meta.index;
-  stable_ = LastIndex();
+  committed_ = applied_ = applying_ = snapshot_.meta.index;
+  stable_ = in_progress_ = LastIndex();
 }
 
 std::optional<Term> RaftLog::TermAt(Index i) const {
@@ -84,6 +84,7 @@ void RaftLog::Append(std::vector<Entry>&& ents) {
   // Truncate the conflicting suffix, then append.
   entries_.resize(first - FirstIndex());
   stable_ = std::min(stable_, first - 1);
+  in_progress_ = std::min(in_progress_, first - 1);  // the replaced suffix must be handed out again
   Term prev = LastTerm();
   for (Entry& e : ents) {
     REDRAFT_CHECK(e.index == LastIndex() + 1 && e.term >= prev);
@@ -111,6 +112,7 @@ void RaftLog::AppliedTo(Index i) {
   if (i <= applied_) return;
   REDRAFT_CHECK(i <= committed_);
   applied_ = i;
+  applying_ = std::max(applying_, i);
 }
 
 void RaftLog::StableTo(Index i, Term t) {
@@ -118,19 +120,19 @@ void RaftLog::StableTo(Index i, Term t) {
 }
 
 void RaftLog::StableSnapshotTo(Index i) {
-  if (snapshot_unstable_ && snapshot_.meta.index == i) snapshot_unstable_ = false;
+  if (snapshot_unstable_ && snapshot_.meta.index == i) snapshot_unstable_ = snapshot_in_progress_ = false;
 }
 
 std::vector<Entry> RaftLog::UnstableEntries() const {
-  return std::vector<Entry>(entries_.begin() + (stable_ - snapshot_.meta.index), entries_.end());
+  return std::vector<Entry>(entries_.begin() + (in_progress_ - snapshot_.meta.index), entries_.end());
 }
 
 bool RaftLog::HasNextCommittedEntries() const {
-  return committed_ > std::max(applied_, snapshot_.meta.index);
+  return committed_ > std::max(applying_, snapshot_.meta.index);
 }
 
 std::vector<Entry> RaftLog::NextCommittedEntries(size_t max_bytes) const {
-  Index lo = std::max(applied_ + 1, FirstIndex());
+  Index lo = std::max(applying_ + 1, FirstIndex());
   if (committed_ < lo) return {};
   return Slice(lo, committed_ + 1, max_bytes);
 }
@@ -153,9 +155,10 @@ void RaftLog::Restore(Snapshot s) {
   REDRAFT_CHECK(s.meta.index > committed_);
   entries_.clear();
   committed_ = s.meta.index;
-  stable_ = s.meta.index;
+  stable_ = in_progress_ = s.meta.index;
   snapshot_ = std::move(s);
   snapshot_unstable_ = true;
+  snapshot_in_progress_ = false;
   // applied_ is left behind on purpose: the caller installs the snapshot (Ready::snapshot) and
   // Advance moves applied_ to the snapshot index.
 }
@@ -167,6 +170,7 @@ void RaftLog::Compact(Snapshot s) {
   entries_.erase(entries_.begin(), entries_.begin() + (i - snapshot_.meta.index));
   snapshot_ = std::move(s);
   stable_ = std::max(stable_, i);
+  in_progress_ = std::max(in_progress_, i);
 }
 
 }  // namespace redraft::raft

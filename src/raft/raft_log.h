@@ -3,17 +3,23 @@
 //
 // Durability is tracked, not performed: entries with index <= stable_ are known to be persisted
 // by the storage layer (they were handed out in a Ready and the caller called Advance); entries
-// after it are "unstable" and are handed out by UnstableEntries(). A snapshot received from the
-// leader is unstable until acknowledged the same way.
+// after it are "unstable". Several Readies may be in flight at once (etcd's asynchronous storage
+// writes): entries up to in_progress_ were handed out by UnstableEntries() and are being
+// persisted, so the next Ready holds only entries after in_progress_; likewise committed entries
+// up to applying_ were handed out for applying (NextCommittedEntries) and a received snapshot
+// once handed out is not handed out again. A snapshot received from the leader is unstable until
+// acknowledged (StableSnapshotTo).
 //
 // Invariants (checked where they are established):
 //   snapshot.index <= applied <= committed <= LastIndex()    (applied may lag a fresh snapshot
 //                                                            until the next Advance; see Restore)
+//   stable <= in_progress <= LastIndex(),  applied <= applying <= committed
 //   entries_[k].index == snapshot.index + 1 + k               (contiguous)
 //   entry terms never decrease along the log
 //   committed entries are never truncated (a leader that asks for it violates Log Matching)
 #pragma once
 
+#include <algorithm>
 #include <deque>
 #include <optional>
 #include <vector>
@@ -65,11 +71,17 @@ class RaftLog {
   void StableTo(Index i, Term t);
   void StableSnapshotTo(Index i);
 
-  bool HasUnstableEntries() const { return stable_ < LastIndex(); }
+  // Unstable entries not yet handed out (after in_progress).
+  bool HasUnstableEntries() const { return in_progress_ < LastIndex(); }
   std::vector<Entry> UnstableEntries() const;
+  // They were handed out in a Ready: the next Ready starts after them.
+  void AcceptInProgress() { in_progress_ = LastIndex(); }
+  Index in_progress() const { return in_progress_; }
   bool HasNextCommittedEntries() const;
-  // Committed entries not yet applied (after the snapshot), at most max_bytes (>= 1 entry).
+  // Committed entries neither applied nor handed out for applying (after the snapshot), at most
+  // max_bytes (>= 1 entry).
   std::vector<Entry> NextCommittedEntries(size_t max_bytes) const;
+  void AcceptApplying(Index i) { applying_ = std::max(applying_, i); }
   // Entries [lo, hi), at most max_bytes of data but at least one entry.
   // REQUIRES: FirstIndex() <= lo <= hi <= LastIndex() + 1.
   std::vector<Entry> Slice(Index lo, Index hi, size_t max_bytes) const;
@@ -77,6 +89,9 @@ class RaftLog {
 
   const Snapshot& snapshot() const { return snapshot_; }
   bool snapshot_unstable() const { return snapshot_unstable_; }
+  // An unstable snapshot not yet handed out in a Ready.
+  bool snapshot_to_hand_out() const { return snapshot_unstable_ && !snapshot_in_progress_; }
+  void AcceptSnapshotInProgress() { snapshot_in_progress_ = snapshot_unstable_; }
   // Replaces the whole log by a snapshot received from the leader (unstable until StableSnapshotTo).
   // REQUIRES: s.meta.index > committed.
   void Restore(Snapshot s);
@@ -87,10 +102,13 @@ class RaftLog {
  private:
   Snapshot snapshot_;
   bool snapshot_unstable_ = false;
+  bool snapshot_in_progress_ = false;
   std::deque<Entry> entries_;
   Index committed_ = 0;
   Index applied_ = 0;
+  Index applying_ = 0;
   Index stable_ = 0;
+  Index in_progress_ = 0;
 };
 
 }  // namespace redraft::raft

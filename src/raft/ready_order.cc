@@ -12,9 +12,9 @@ bool MaySendBeforePersist(const Message& m, bool leader, bool needs_persist) {
   return m.type == MessageType::kApp || m.type == MessageType::kHeartbeat || m.type == MessageType::kSnapshot;
 }
 
-ReadySends SplitReadyMessages(Ready& rd, bool leader) {
+ReadySends SplitReadyMessages(Ready& rd, bool leader, bool earlier_unsynced) {
   ReadySends out;
-  bool persist = ReadyNeedsPersist(rd);
+  bool persist = ReadyNeedsPersist(rd) || earlier_unsynced;
   for (Message& m : rd.messages) {
     (MaySendBeforePersist(m, leader, persist) ? out.now : out.after_persist).push_back(std::move(m));
   }

@@ -16,6 +16,12 @@
 //     the caller before Compact. If the leader crashes before its fsync, followers may hold
 //     entries the leader lost; those were never counted as committed, and Log Matching still
 //     holds because the (index, term) pairs are unique to this leader's term.
+//   - Pipelined Readies (raft.h Advance: several in flight at once): while an EARLIER Ready is
+//     not yet durable, a later one counts as needing persistence whatever its own must_sync says,
+//     so its acknowledgements wait too: a kAppResp produced after entries were handed out
+//     promises them (e.g. a duplicate append acknowledged from the log before its first copy is
+//     synced), and the caller completes Readies in order, so "this Ready is durable" then also
+//     means "every earlier Ready is". A leader's kApp/kHeartbeat/kSnapshot still go at once.
 //   - Everything else waits until the Ready is durable: votes (kVoteResp/kPreVoteResp, whose
 //     promise is the persisted vote), append/heartbeat/snapshot acknowledgements (kAppResp: "I
 //     hold these entries"), vote requests (the candidate's persisted term and self-vote), and a
@@ -44,7 +50,9 @@ struct ReadySends {
 };
 
 // Moves rd.messages out (rd.messages is left empty) and splits them by MaySendBeforePersist,
-// keeping each part in order.
-ReadySends SplitReadyMessages(Ready& rd, bool leader);
+// keeping each part in order. `earlier_unsynced`: a Ready handed out before rd is not yet durable
+// (pipelining); the 2-argument form means none is.
+ReadySends SplitReadyMessages(Ready& rd, bool leader, bool earlier_unsynced);
+inline ReadySends SplitReadyMessages(Ready& rd, bool leader) { return SplitReadyMessages(rd, leader, false); }
 
 }  // namespace redraft::raft

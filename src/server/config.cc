@@ -8,6 +8,8 @@
 #include <functional>
 #include <sstream>
 
+#include <sys/stat.h>
+
 #include "commands/args.h"
 #include "commands/glob.h"
 
@@ -117,6 +119,20 @@ const std::vector<Directive>& Directives() {
       IntDirective("databases", false, &Config::databases, 1, 1),
       StringDirective("requirepass", true, &Config::requirepass),
       StringDirective("protected-mode", true, &Config::protected_mode, {"yes", "no"}),
+      IntDirective("tls-port", false, &Config::tls_port, 0, 65535),
+      StringDirective("tls-cert-file", true, &Config::tls_cert_file),
+      StringDirective("tls-key-file", true, &Config::tls_key_file),
+      StringDirective("tls-key-file-pass", true, &Config::tls_key_file_pass),
+      StringDirective("tls-ca-cert-file", true, &Config::tls_ca_cert_file),
+      StringDirective("tls-ca-cert-dir", true, &Config::tls_ca_cert_dir),
+      StringDirective("tls-auth-clients", true, &Config::tls_auth_clients, {"yes", "no", "optional"}),
+      StringDirective("tls-protocols", true, &Config::tls_protocols),
+      StringDirective("tls-ciphers", true, &Config::tls_ciphers),
+      StringDirective("tls-ciphersuites", true, &Config::tls_ciphersuites),
+      StringDirective("tls-prefer-server-ciphers", true, &Config::tls_prefer_server_ciphers, {"yes", "no"}),
+      StringDirective("tls-session-caching", true, &Config::tls_session_caching, {"yes", "no"}),
+      IntDirective("tls-session-cache-size", true, &Config::tls_session_cache_size, 1, INT32_MAX),
+      IntDirective("tls-session-cache-timeout", true, &Config::tls_session_cache_timeout, 1, INT32_MAX),
       IntDirective("hz", true, &Config::hz, 1, 500),
       IntDirective("log-compact-entries", false, &Config::log_compact_entries, 1000, INT64_MAX),
       MemDirective("log-compact-bytes", false, &Config::log_compact_bytes, 1024 * 1024),
@@ -137,6 +153,84 @@ const std::vector<Directive>& Directives() {
       StringDirective("appendonly", false, &Config::appendonly),
   };
   return kDirectives;
+}
+
+// Redis 7.0's other standard parameters, answered by CONFIG GET as Redis answers them with its
+// defaults (clients and tools read them) though they change nothing here; CONFIG SET and config
+// files refuse them. Exceptions, where Redis's default would misdescribe redraft:
+// appendfsync is "always" (every write is in the fsynced log before it is acknowledged) and
+// cluster-enabled is "yes" (a node is always part of a cluster, if only of itself). The list and
+// its rationale: docs/introspection.md.
+const std::vector<std::pair<std::string_view, std::string_view>>& RedisOnlyParameters() {
+  static const std::vector<std::pair<std::string_view, std::string_view>> kParams = {
+      {"acl-pubsub-default", "resetchannels"}, {"aclfile", ""}, {"acllog-max-len", "128"},
+      {"active-defrag-cycle-max", "25"}, {"active-defrag-cycle-min", "1"},
+      {"active-defrag-ignore-bytes", "104857600"}, {"active-defrag-max-scan-fields", "1000"},
+      {"active-defrag-threshold-lower", "10"}, {"active-defrag-threshold-upper", "100"},
+      {"active-expire-effort", "1"}, {"activedefrag", "no"}, {"activerehashing", "yes"},
+      {"always-show-logo", "no"}, {"aof-disable-auto-gc", "no"}, {"aof-load-truncated", "yes"},
+      {"aof-rewrite-incremental-fsync", "yes"}, {"aof-timestamp-enabled", "no"},
+      {"aof-use-rdb-preamble", "yes"}, {"aof_rewrite_cpulist", ""}, {"appenddirname", "appendonlydir"},
+      {"appendfilename", "appendonly.aof"}, {"appendfsync", "always"},
+      {"auto-aof-rewrite-min-size", "67108864"}, {"auto-aof-rewrite-percentage", "100"},
+      {"bgsave_cpulist", ""}, {"bind-source-addr", ""}, {"bio_cpulist", ""}, {"busy-reply-threshold", "5000"},
+      {"client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"},
+      {"cluster-allow-pubsubshard-when-down", "yes"}, {"cluster-allow-reads-when-down", "no"},
+      {"cluster-allow-replica-migration", "yes"}, {"cluster-announce-bus-port", "0"},
+      {"cluster-announce-hostname", ""}, {"cluster-announce-ip", ""}, {"cluster-announce-port", "0"},
+      {"cluster-announce-tls-port", "0"}, {"cluster-config-file", "nodes.conf"}, {"cluster-enabled", "yes"},
+      {"cluster-link-sendbuf-limit", "0"}, {"cluster-migration-barrier", "1"},
+      {"cluster-node-timeout", "15000"}, {"cluster-preferred-endpoint-type", "ip"},
+      {"cluster-replica-no-failover", "no"}, {"cluster-replica-validity-factor", "10"},
+      {"cluster-require-full-coverage", "yes"}, {"cluster-slave-no-failover", "no"},
+      {"cluster-slave-validity-factor", "10"}, {"crash-log-enabled", "yes"}, {"crash-memcheck-enabled", "yes"},
+      {"daemonize", "no"}, {"dbfilename", "dump.rdb"}, {"disable-thp", "yes"}, {"dynamic-hz", "yes"},
+      {"enable-module-command", "no"}, {"enable-protected-configs", "no"},
+      {"hash-max-listpack-entries", "512"}, {"hash-max-listpack-value", "64"},
+      {"hash-max-ziplist-entries", "512"}, {"hash-max-ziplist-value", "64"}, {"hll-sparse-max-bytes", "3000"},
+      {"ignore-warnings", ""}, {"io-threads", "1"}, {"io-threads-do-reads", "no"},
+      {"jemalloc-bg-thread", "yes"}, {"latency-monitor-threshold", "0"}, {"latency-tracking", "yes"},
+      {"latency-tracking-info-percentiles", "50 99 99.9"}, {"lazyfree-lazy-eviction", "no"},
+      {"lazyfree-lazy-expire", "no"}, {"lazyfree-lazy-server-del", "no"}, {"lazyfree-lazy-user-del", "no"},
+      {"lazyfree-lazy-user-flush", "no"}, {"lfu-decay-time", "1"}, {"lfu-log-factor", "10"},
+      {"list-compress-depth", "0"}, {"list-max-listpack-size", "-2"}, {"list-max-ziplist-size", "-2"},
+      {"lua-time-limit", "5000"}, {"masterauth", ""}, {"masteruser", ""}, {"maxmemory", "0"},
+      {"maxmemory-clients", "0"}, {"maxmemory-eviction-tenacity", "10"}, {"maxmemory-policy", "noeviction"},
+      {"maxmemory-samples", "5"}, {"min-replicas-max-lag", "10"}, {"min-replicas-to-write", "0"},
+      {"min-slaves-max-lag", "10"}, {"min-slaves-to-write", "0"}, {"no-appendfsync-on-rewrite", "no"},
+      {"notify-keyspace-events", ""}, {"oom-score-adj", "no"}, {"oom-score-adj-values", "0 200 800"},
+      {"proc-title-template", "{title} {listen-addr} {server-mode}"}, {"propagation-error-behavior", "ignore"},
+      {"rdb-del-sync-files", "no"}, {"rdb-save-incremental-fsync", "yes"}, {"rdbchecksum", "yes"},
+      {"rdbcompression", "yes"}, {"repl-backlog-size", "1048576"}, {"repl-backlog-ttl", "3600"},
+      {"repl-disable-tcp-nodelay", "no"}, {"repl-diskless-load", "disabled"}, {"repl-diskless-sync", "yes"},
+      {"repl-diskless-sync-delay", "5"}, {"repl-diskless-sync-max-replicas", "0"},
+      {"repl-ping-replica-period", "10"}, {"repl-ping-slave-period", "10"}, {"repl-timeout", "60"},
+      {"replica-announce-ip", ""}, {"replica-announce-port", "0"}, {"replica-announced", "yes"},
+      {"replica-ignore-disk-write-errors", "no"}, {"replica-ignore-maxmemory", "yes"},
+      {"replica-lazy-flush", "no"}, {"replica-priority", "100"}, {"replica-read-only", "yes"},
+      {"replica-serve-stale-data", "yes"}, {"replicaof", ""}, {"sanitize-dump-payload", "no"},
+      {"server_cpulist", ""}, {"set-max-intset-entries", "512"}, {"set-proc-title", "yes"},
+      {"shutdown-on-sigint", "default"}, {"shutdown-on-sigterm", "default"}, {"shutdown-timeout", "10"},
+      {"slave-announce-ip", ""}, {"slave-announce-port", "0"}, {"slave-ignore-maxmemory", "yes"},
+      {"slave-lazy-flush", "no"}, {"slave-priority", "100"}, {"slave-read-only", "yes"},
+      {"slave-serve-stale-data", "yes"}, {"slaveof", ""}, {"slowlog-log-slower-than", "10000"},
+      {"slowlog-max-len", "128"}, {"socket-mark-id", "0"}, {"stop-writes-on-bgsave-error", "yes"},
+      {"stream-node-max-bytes", "4096"}, {"stream-node-max-entries", "100"}, {"supervised", "no"},
+      {"syslog-enabled", "no"}, {"syslog-facility", "local0"}, {"syslog-ident", "redis"},
+      {"tcp-backlog", "511"}, {"tcp-keepalive", "300"}, {"tls-client-cert-file", ""},
+      {"tls-client-key-file", ""}, {"tls-client-key-file-pass", ""}, {"tls-cluster", "no"},
+      {"tls-dh-params-file", ""}, {"tls-replication", "no"}, {"tracking-table-max-keys", "1000000"},
+      {"unixsocket", ""}, {"unixsocketperm", "0"}, {"zset-max-listpack-entries", "128"},
+      {"zset-max-listpack-value", "64"}, {"zset-max-ziplist-entries", "128"}, {"zset-max-ziplist-value", "64"}
+  };
+  return kParams;
+}
+
+bool IsRedisOnlyParameter(const std::string& lower_name) {
+  for (const auto& [name, value] : RedisOnlyParameters()) {
+    if (name == lower_name) return true;
+  }
+  return false;
 }
 
 // Splits a config line like Redis's sdssplitargs (double and single quotes).
@@ -183,6 +277,10 @@ Status ApplyDirective(Config* cfg, const std::string& name, const std::vector<st
     if (args.size() != 1) return Status::InvalidArgument("wrong number of arguments");
     return d.set(cfg, args[0]);
   }
+  if (IsRedisOnlyParameter(key)) {
+    if (!startup) return Status::InvalidArgument("can't set immutable config");
+    return Status::InvalidArgument("a Redis parameter with no effect in redraft (CONFIG GET reports its default)");
+  }
   return Status::NotFound("Unknown option or number of arguments for CONFIG SET - '" +
                           std::string(commands::EchoArg(name)) + "'");
 }
@@ -192,6 +290,13 @@ std::vector<std::pair<std::string, std::string>> GetDirectives(const Config& cfg
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& d : Directives()) {
     if (commands::GlobMatch(pattern, d.name, /*nocase=*/true)) out.emplace_back(d.name, d.get(cfg));
+  }
+  for (const auto& [name, value] : RedisOnlyParameters()) {
+    if (commands::GlobMatch(pattern, name, /*nocase=*/true)) out.emplace_back(name, value);
+  }
+  // A plain name (no glob characters) comes back as the client wrote it, as in Redis 7.0.
+  if (pattern.find_first_of("*?[") == std::string::npos) {
+    for (auto& kv : out) kv.first = pattern;
   }
   return out;
 }
@@ -210,6 +315,12 @@ Result<Config> ParseCommandLine(int argc, char** argv) {
       std::vector<std::string> toks;
       if (!SplitLine(line, &toks)) return Status::InvalidArgument("unbalanced quotes in config line " + std::to_string(lineno));
       if (toks.empty() || toks[0][0] == '#') continue;
+      bool secret = toks.size() > 1 && !toks[1].empty() &&
+                    (commands::EqualsIgnoreCase(toks[0], "requirepass") || commands::EqualsIgnoreCase(toks[0], "cluster-secret"));
+      if (secret) {
+        struct stat st {};
+        if (stat(argv[i], &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH))) cfg.secrets_in_readable_file = argv[i];
+      }
       lines.push_back(toks);
     }
     i++;

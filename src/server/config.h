@@ -24,7 +24,16 @@ struct Config {
   int timeout = 0;                  // seconds of idle before closing a client; 0 = never
   int databases = 1;                // only database 0 exists
   std::string requirepass;
-  std::string protected_mode = "yes";  // yes: with no requirepass, only loopback clients (Redis's rule)
+  std::string protected_mode = "yes";
+  // TLS on a second client port (Redis's tls-* directives; server/tls.h). 0 = no TLS port.
+  int tls_port = 0;
+  std::string tls_cert_file, tls_key_file, tls_key_file_pass, tls_ca_cert_file, tls_ca_cert_dir;
+  std::string tls_auth_clients = "yes";
+  std::string tls_protocols, tls_ciphers, tls_ciphersuites;
+  std::string tls_prefer_server_ciphers = "no";
+  std::string tls_session_caching = "yes";
+  int tls_session_cache_size = 20480;
+  int tls_session_cache_timeout = 300;  // yes: with no requirepass, only loopback clients (Redis's rule)
   int hz = 10;                      // server cron frequency (active expiry, timeouts)
   int64_t log_compact_entries = 100000;  // flush the store and drop the log behind it this often
   int64_t log_compact_bytes = 64 << 20;  // ... or once this many bytes of entries were appended
@@ -47,6 +56,9 @@ struct Config {
   std::string enable_debug_command = "no";  // yes: DEBUG PARTITION (fault injection) is allowed
   std::string save;
   std::string appendonly = "yes";
+  // Not a directive: set by ParseCommandLine when the config file itself sets a password or the
+  // cluster secret and is readable by group or others (main warns at startup).
+  std::string secrets_in_readable_file;
 };
 
 // Parses "redraft-server [config-file] [--directive value ...]" (like redis-server).
@@ -55,7 +67,8 @@ Result<Config> ParseCommandLine(int argc, char** argv);
 // command line and CONFIG SET. `startup` allows immutable directives.
 Status ApplyDirective(Config* cfg, const std::string& name, const std::vector<std::string>& args,
                       bool startup);
-// CONFIG GET: (name, value) pairs for every directive matching a glob pattern.
+// CONFIG GET: (name, value) pairs for every directive matching a glob pattern, then Redis 7.0's
+// other standard parameters with their Redis defaults (they have no effect here; see config.cc).
 std::vector<std::pair<std::string, std::string>> GetDirectives(const Config& cfg,
                                                                const std::string& pattern);
 

@@ -11,6 +11,7 @@
 #include "acl/user.h"
 #include "commands/command.h"
 #include "resp/request_parser.h"
+#include "server/tls.h"
 
 namespace redraft::server {
 
@@ -32,6 +33,7 @@ struct Connection {
     uint64_t token = 0;
     commands::Argv argv;  // a read, kept until it runs
     std::string bytes;    // the reply, once kDone
+    bool silent = false;  // CLIENT REPLY OFF/SKIP when the command arrived: the reply is dropped
   };
 
   uv_tcp_t handle;
@@ -42,6 +44,7 @@ struct Connection {
   std::shared_ptr<const acl::User> acl_user;  // session.user as of acl_gen (acl_gate.cc)
   uint64_t acl_gen = 0;
   resp::RequestParser parser;
+  std::unique_ptr<TlsConn> tls;  // set for connections to the TLS port: query and out are plaintext
 
   std::string query;            // bytes read but not yet consumed by the parser
   size_t command_bytes = 0;     // bytes absorbed into the command being parsed (query buffer limit)
@@ -57,8 +60,14 @@ struct Connection {
   std::string write_buf;
   uv_write_t write_req;
   bool close_after_reply = false;
+  // The last reply is written and our side shut down (FIN sent): input is read and dropped until
+  // the client closes, so the close never finds unread input (which would make it a reset that
+  // can destroy the reply in flight). The cron closes a connection that lingers too long.
+  bool lingering = false;
+  int64_t linger_since_ms = 0;
   bool closing = false;
   bool in_dirty_list = false;
+  bool blocked = false;         // a blocking command waits (server/blocking.h): parse nothing more
 
   int64_t created_ms = 0;
   int64_t last_interaction_ms = 0;

@@ -9,11 +9,13 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
 #include "commands/acl_cmds.h"
 #include "commands/args.h"
+#include "commands/command_info.h"
 #include "commands/write_entry.h"
 
 namespace redraft::server {
@@ -122,23 +124,12 @@ Status Server::Init() {
   log_ = std::move(layer.replicator);
   cluster_ = layer.cluster;
   if (Status started = log_->Start(); !started.ok()) return WhatToDo(started, cfg_.dir + "/log");
+  MakeBlockedClients();
 
-  uv_tcp_init(&loop_, &listener_);
-  listener_.data = this;
-  sockaddr_storage addr{};
-  if (uv_ip4_addr(cfg_.bind.c_str(), cfg_.port, reinterpret_cast<sockaddr_in*>(&addr)) != 0 &&
-      uv_ip6_addr(cfg_.bind.c_str(), cfg_.port, reinterpret_cast<sockaddr_in6*>(&addr)) != 0) {
-    return Status::InvalidArgument("bad bind address '" + cfg_.bind + "'");
-  }
-  int rc = uv_tcp_bind(&listener_, reinterpret_cast<sockaddr*>(&addr), 0);
-  if (rc == 0) {
-    rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), 511, [](uv_stream_t* s, int status) {
-      static_cast<Server*>(s->data)->OnNewConnection(status);
-    });
-  }
-  if (rc != 0) {
-    return Status::IOError("Could not create server TCP listening socket " + cfg_.bind + ":" +
-                           std::to_string(cfg_.port) + ": " + uv_strerror(rc));
+  REDRAFT_RETURN_IF_ERROR(Listen(&listener_, cfg_.port));
+  if (cfg_.tls_port != 0) {
+    REDRAFT_RETURN_IF_ERROR(LoadTls(cfg_));
+    REDRAFT_RETURN_IF_ERROR(Listen(&tls_listener_, cfg_.tls_port));
   }
 
   uv_prepare_init(&loop_, &prepare_);
@@ -158,6 +149,49 @@ Status Server::Init() {
   }
   if (!cfg_.pidfile.empty()) std::ofstream(cfg_.pidfile) << getpid() << "\n";
   spdlog::info("redraft ready to accept connections on {}:{}", cfg_.bind, cfg_.port);
+  if (cfg_.tls_port != 0) spdlog::info("redraft ready to accept TLS connections on {}:{}", cfg_.bind, cfg_.tls_port);
+  return Status::OK();
+}
+
+Status Server::Listen(uv_tcp_t* listener, int port) {
+  uv_tcp_init(&loop_, listener);
+  listener->data = this;
+  sockaddr_storage addr{};
+  if (uv_ip4_addr(cfg_.bind.c_str(), port, reinterpret_cast<sockaddr_in*>(&addr)) != 0 &&
+      uv_ip6_addr(cfg_.bind.c_str(), port, reinterpret_cast<sockaddr_in6*>(&addr)) != 0) {
+    return Status::InvalidArgument("bad bind address '" + cfg_.bind + "'");
+  }
+  int rc = uv_tcp_bind(listener, reinterpret_cast<sockaddr*>(&addr), 0);
+  if (rc == 0) {
+    rc = uv_listen(reinterpret_cast<uv_stream_t*>(listener), 511, [](uv_stream_t* s, int status) {
+      static_cast<Server*>(s->data)->OnNewConnection(reinterpret_cast<uv_tcp_t*>(s), status);
+    });
+  }
+  if (rc != 0) {
+    return Status::IOError("Could not create server TCP listening socket " + cfg_.bind + ":" +
+                           std::to_string(port) + ": " + uv_strerror(rc));
+  }
+  return Status::OK();
+}
+
+Status Server::LoadTls(const Config& cfg) {
+  TlsOptions o;
+  o.cert_file = cfg.tls_cert_file;
+  o.key_file = cfg.tls_key_file;
+  o.key_file_pass = cfg.tls_key_file_pass;
+  o.ca_cert_file = cfg.tls_ca_cert_file;
+  o.ca_cert_dir = cfg.tls_ca_cert_dir;
+  o.auth_clients = cfg.tls_auth_clients;
+  o.protocols = cfg.tls_protocols;
+  o.ciphers = cfg.tls_ciphers;
+  o.ciphersuites = cfg.tls_ciphersuites;
+  o.prefer_server_ciphers = cfg.tls_prefer_server_ciphers == "yes";
+  o.session_caching = cfg.tls_session_caching == "yes";
+  o.session_cache_size = cfg.tls_session_cache_size;
+  o.session_cache_timeout = cfg.tls_session_cache_timeout;
+  auto ctx = TlsContext::Create(o);
+  if (!ctx.ok()) return ctx.status();
+  tls_ctx_ = std::move(ctx).value();
   return Status::OK();
 }
 
@@ -191,12 +225,13 @@ constexpr std::string_view kProtectedModeDenied =
 // Redis's islocalClient: the literal loopback addresses only (127.0.0.2 is not "local").
 bool IsLoopbackPeer(std::string_view addr) { return addr.starts_with("127.0.0.1:") || addr.starts_with("::1:"); }
 
-void Server::OnNewConnection(int status) {
+void Server::OnNewConnection(uv_tcp_t* listener, int status) {
   if (status < 0 || shutting_down_) return;
   auto* c = new Connection();
   uv_tcp_init(&loop_, &c->handle);
   c->handle.data = c;
-  if (uv_accept(reinterpret_cast<uv_stream_t*>(&listener_), reinterpret_cast<uv_stream_t*>(&c->handle)) != 0) {
+  if (listener == &tls_listener_) c->tls = std::make_unique<TlsConn>(tls_ctx_);
+  if (uv_accept(reinterpret_cast<uv_stream_t*>(listener), reinterpret_cast<uv_stream_t*>(&c->handle)) != 0) {
     uv_close(reinterpret_cast<uv_handle_t*>(&c->handle), [](uv_handle_t* h) { delete FromHandle(h); });
     return;
   }
@@ -252,8 +287,19 @@ void Server::OnRead(Connection* c, ssize_t nread, const uv_buf_t* buf) {
     return;
   }
   if (nread == 0) return;
+  if (c->lingering) return;  // dropped: the connection only waits for the client to close
   net_input_bytes_ += static_cast<uint64_t>(nread);
-  c->query.append(buf->base, static_cast<size_t>(nread));
+  if (c->tls) {
+    Status st = c->tls->Feed(buf->base, static_cast<size_t>(nread), &c->query);
+    if (c->tls->HasCiphertext()) MarkDirty(c);  // handshake records to send
+    if (!st.ok()) {
+      spdlog::debug("closing TLS client {}: {}", c->addr, st.ToString());
+      CloseConnection(c);
+      return;
+    }
+  } else {
+    c->query.append(buf->base, static_cast<size_t>(nread));
+  }
   c->last_interaction_ms = NowMs();
   ProcessInput(c);
 }
@@ -261,7 +307,7 @@ void Server::OnRead(Connection* c, ssize_t nread, const uv_buf_t* buf) {
 void Server::ProcessInput(Connection* c) {
   size_t pos = 0;
   std::string error;
-  while (!c->closing && !c->close_after_reply && c->deferred.empty() && pos < c->query.size()) {
+  while (!c->closing && !c->close_after_reply && c->deferred.empty() && !c->blocked && pos < c->query.size()) {
     size_t consumed = 0;
     auto outcome = c->parser.Parse(std::string_view(c->query).substr(pos), &consumed, &c->argv, &error);
     pos += consumed;
@@ -281,6 +327,7 @@ void Server::ProcessInput(Connection* c) {
     }
     c->command_bytes = 0;
     if (c->argv.empty()) continue;
+    c->session.reply_skip = std::exchange(c->session.reply_skip_next, false);  // CLIENT REPLY SKIP
     if (!Dispatch(c, c->argv)) break;
   }
   if (!c->closing) c->query.erase(0, pos);
@@ -297,7 +344,8 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
     Reply(c, ErrorReply(commands::UnknownCommand(argv)));
     return true;
   }
-  c->last_cmd = spec->name;
+  const commands::CommandSpec* named = commands::LookupArgv(argv);  // "client|list" for CLIENT LIST
+  c->last_cmd = named ? named->name : "NULL";
   int argc = static_cast<int>(argv.size());
   if ((spec->arity > 0 && argc != spec->arity) || (spec->arity < 0 && argc < -spec->arity)) {
     Reply(c, ErrorReply(commands::WrongArity(spec->name)));
@@ -330,8 +378,9 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
       return true;
     }
     uint64_t token = NewSlot(c, /*is_read=*/false);
+    if (spec->flags & commands::kBlocking) c->blocked = blocking_->Block(c->id, token, c->session.proto, *entry);
     log_->Propose(std::move(entry).value(), token, c->session.proto);
-    return true;
+    return !c->blocked;  // a blocked client parses nothing more until answered
   }
   if (is_read) {
     // A data read: answered once a linearizable read barrier passed and it reaches the head.
@@ -342,7 +391,10 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
     else log_->ReadBarrier(token);
     return !c->closing;
   }
-  ExecuteNow(c, *spec, argv, &c->out);
+  std::string held;  // CLIENT REPLY OFF/SKIP drop the reply, unless the command was CLIENT REPLY ON
+  bool silenced = c->session.replies_silenced();
+  ExecuteNow(c, *spec, argv, silenced ? &held : &c->out);
+  if (silenced && !c->session.replies_silenced()) c->out.append(held);
   MarkDirty(c);
   return !c->closing && !c->close_after_reply;
 }
@@ -353,6 +405,7 @@ uint64_t Server::NewSlot(Connection* c, bool is_read) {
   c->slots.emplace_back();
   c->slots.back().token = token;
   c->slots.back().is_read = is_read;
+  c->slots.back().silent = c->session.replies_silenced();
   (is_read ? c->pending_reads : c->pending_writes)++;
   return token;
 }
@@ -381,6 +434,11 @@ Connection::Slot* Server::FindSlot(uint64_t token, Connection** conn) {
 }
 
 void Server::OnApplied(uint64_t token, std::string&& reply) {
+  if (blocking_ && blocking_->OnApplied(token, reply)) return;
+  AnswerSlot(token, std::move(reply));
+}
+
+void Server::AnswerSlot(uint64_t token, std::string&& reply) {
   Connection* c = nullptr;
   Connection::Slot* slot = FindSlot(token, &c);
   if (!slot) return;
@@ -407,10 +465,11 @@ void Server::Drain(Connection* c) {
   while (!c->slots.empty()) {
     Connection::Slot& s = c->slots.front();
     if (s.state == Connection::Slot::kRunnable) {
-      ExecuteNow(c, *commands::Lookup(s.argv[0]), s.argv, &c->out);
+      std::string dropped;
+      ExecuteNow(c, *commands::Lookup(s.argv[0]), s.argv, s.silent ? &dropped : &c->out);
       c->pending_reads--;
     } else if (s.state == Connection::Slot::kDone) {
-      c->out.append(s.bytes);
+      if (!s.silent) c->out.append(s.bytes);
     } else {
       break;
     }
@@ -431,6 +490,7 @@ void Server::Drain(Connection* c) {
 }
 
 void Server::Reply(Connection* c, std::string_view bytes) {
+  if (c->session.replies_silenced()) return;  // CLIENT REPLY OFF/SKIP
   if (c->slots.empty()) {
     c->out.append(bytes);
     MarkDirty(c);
@@ -463,6 +523,10 @@ void Server::FlushOutputs() {
 
 void Server::WriteOut(Connection* c) {
   if (c->writing) return;
+  if (c->tls) {  // out holds plaintext replies: encrypt them, then write what TLS has to send
+    if (!c->out.empty() && !c->tls->Write(c->out).ok()) return CloseConnection(c);
+    c->out = c->tls->TakeCiphertext();
+  }
   if (!c->out.empty()) {
     net_output_bytes_ += c->out.size();
     uv_buf_t b = uv_buf_init(c->out.data(), static_cast<unsigned>(c->out.size()));
@@ -490,13 +554,27 @@ void Server::WriteOut(Connection* c) {
       return;
     }
   }
-  if (c->close_after_reply && c->slots.empty()) CloseConnection(c);
+  if (c->close_after_reply && c->slots.empty()) LingerClose(c);
+}
+
+void Server::LingerClose(Connection* c) {
+  if (c->lingering || c->closing) return;
+  c->lingering = true;
+  c->linger_since_ms = NowMs();
+  auto* req = new uv_shutdown_t;
+  if (uv_shutdown(req, reinterpret_cast<uv_stream_t*>(&c->handle), [](uv_shutdown_t* r, int) { delete r; }) != 0) {
+    delete req;
+    CloseConnection(c);
+    return;
+  }
+  if (!c->reading) StartReading(c);
 }
 
 void Server::CloseConnection(Connection* c) {
   if (c->closing) return;
   c->closing = true;
   clients_.erase(c->id);
+  if (c->blocked) blocking_->Disconnected(c->id);
   if (c->in_dirty_list) {
     std::erase(dirty_, c);
     c->in_dirty_list = false;
@@ -508,6 +586,11 @@ void Server::CloseConnection(Connection* c) {
 
 void Server::Cron() {
   int64_t now = NowMs();
+  std::vector<Connection*> lingered;
+  for (auto& [id, c] : clients_) {
+    if (c->lingering && now - c->linger_since_ms > 2000) lingered.push_back(c);
+  }
+  for (Connection* c : lingered) CloseConnection(c);
   if (cfg_.timeout > 0) {
     std::vector<Connection*> idle;
     for (auto& [id, c] : clients_) {
@@ -566,18 +649,55 @@ void Server::BeginShutdown() {
   stopped_ = true;
   spdlog::warn("shutting down: making every acknowledged write durable");
   uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
+  if (cfg_.tls_port != 0) uv_close(reinterpret_cast<uv_handle_t*>(&tls_listener_), nullptr);
   log_->Stop();  // drains: everything proposed becomes durable and applied, proposers answered
   std::vector<Connection*> all;
   for (auto& [id, c] : clients_) all.push_back(c);
   for (Connection* c : all) {
+    if (c->tls && !c->writing) {
+      if (!c->out.empty()) (void)c->tls->Write(c->out);
+      c->out = c->tls->TakeCiphertext();
+    }
     if (!c->out.empty() && !c->writing) {
       uv_buf_t b = uv_buf_init(c->out.data(), static_cast<unsigned>(c->out.size()));
       uv_try_write(reinterpret_cast<uv_stream_t*>(&c->handle), &b, 1);
     }
     CloseConnection(c);
   }
+  if (blocking_) blocking_->Close();
   dirty_.clear();
   uv_stop(&loop_);
+}
+
+// --- blocking operations (blocking.h, docs/blocking.md) ---
+
+void Server::MakeBlockedClients() {
+  BlockedClients::Hooks h;
+  h.propose = [this](std::string entry, uint64_t token, int proto) {
+    if (sm_->disk().WritesRefused()) return false;
+    log_->Propose(std::move(entry), token, proto);
+    return true;
+  };
+  h.answer = [this](uint64_t client_id, uint64_t token, std::string&& reply) {
+    if (auto it = clients_.find(client_id); it != clients_.end()) it->second->blocked = false;
+    if (reply.empty()) {
+      proposals_.erase(token);  // the client is gone
+      return;
+    }
+    AnswerSlot(token, std::move(reply));
+  };
+  h.resume = [this](uint64_t client_id) {
+    auto it = clients_.find(client_id);
+    if (it != clients_.end() && !it->second->closing && !it->second->blocked) ProcessInput(it->second);
+  };
+  h.has_elements = [this](std::string_view key, store::ValueType type) {
+    store::Value v;
+    return store_->Get(key, LogClockMs(), &v).ok() && v.type == type && store::CollectionSize(v) > 0;
+  };
+  h.log_clock_ms = [this] { return LogClockMs(); };
+  blocking_ = std::make_unique<BlockedClients>(&loop_, std::move(h));
+  sm_->SetKeyObserver([this](std::string_view key) { return blocking_->Watching(key); },
+                      [this](std::vector<std::string>&& keys) { blocking_->KeysTouched(std::move(keys)); });
 }
 
 }  // namespace redraft::server

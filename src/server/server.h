@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "commands/server_api.h"
+#include "server/blocking.h"
 #include "server/config.h"
 #include "server/connection.h"
 #include "server/replicator.h"
@@ -52,11 +53,13 @@ class Server : public commands::ServerApi {
   acl::Registry* acl() override { return &sm_->acl(); }
   bool debug_enabled() const override { return cfg_.enable_debug_command == "yes"; }
   std::vector<std::pair<std::string, std::string>> ConfigGet(const std::string& pattern) override;
-  Status ConfigSet(const std::string& name, const std::string& value) override;
+  Status ConfigSet(const std::vector<std::pair<std::string, std::string>>& pairs, std::string* failed) override;
   std::string InfoText(const std::vector<std::string>& sections) override;
   std::string ClientList(const std::vector<uint64_t>& ids) override;
   int KillClients(uint64_t caller_id, const commands::ClientKillFilter& filter) override;
   void CloseAfterReply(uint64_t client_id) override;
+  int UnblockClient(uint64_t client_id, bool error) override { return blocking_->Unblock(client_id, error); }
+  DeferredReply DeferReply(uint64_t client_id) override;
   void Shutdown(uint64_t caller_id) override;
 
  private:
@@ -66,7 +69,11 @@ class Server : public commands::ServerApi {
   int64_t LogClockMs() const;
   Status WhatToDo(const Status& st, const std::string& where);
 
-  void OnNewConnection(int status);
+  void OnNewConnection(uv_tcp_t* listener, int status);
+  // Listens on bind:port with `listener` (the client port, or the TLS port).
+  Status Listen(uv_tcp_t* listener, int port);
+  // The TLS configuration from cfg_ (server/tls.h); rebuilt by CONFIG SET of a tls-* directive.
+  Status LoadTls(const Config& cfg);
   void OnRead(Connection* c, ssize_t nread, const uv_buf_t* buf);
   void ProcessInput(Connection* c);
   // Returns false if the connection must stop executing (waiting for writes, closing).
@@ -80,6 +87,7 @@ class Server : public commands::ServerApi {
   uint64_t NewSlot(Connection* c, bool is_read);  // a reply slot answered later through its token
   Connection::Slot* FindSlot(uint64_t token, Connection** conn);
   void OnApplied(uint64_t token, std::string&& reply);
+  void AnswerSlot(uint64_t token, std::string&& reply);  // a write's or failed read's reply
   void OnReadReady(uint64_t token);
   void Drain(Connection* c);
   void StartReading(Connection* c);
@@ -88,6 +96,7 @@ class Server : public commands::ServerApi {
   void FlushOutputs();  // once per loop iteration (uv_prepare)
   void WriteOut(Connection* c);
   void CloseConnection(Connection* c);
+  void LingerClose(Connection* c);  // close_after_reply, once its reply is written
   void Cron();
   void ActiveExpire(int64_t now);
   void BeginShutdown();
@@ -96,6 +105,8 @@ class Server : public commands::ServerApi {
   Config cfg_;
   uv_loop_t loop_;
   uv_tcp_t listener_;
+  uv_tcp_t tls_listener_;
+  std::shared_ptr<TlsContext> tls_ctx_;  // set when tls-port is; new TLS connections use it
   uv_prepare_t prepare_;
   uv_timer_t cron_;
   uv_signal_t sigterm_, sigint_;
@@ -105,6 +116,8 @@ class Server : public commands::ServerApi {
   ReplicationFactory factory_;
   std::unique_ptr<Replicator> log_;
   commands::ClusterApi* cluster_ = nullptr;
+  std::unique_ptr<BlockedClients> blocking_;  // BLPOP & co (blocking.h); hooks: MakeBlockedClients
+  void MakeBlockedClients();
 
   std::unordered_map<uint64_t, Connection*> clients_;
   std::vector<Connection*> dirty_;

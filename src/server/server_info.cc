@@ -7,6 +7,7 @@
 
 #include "server/logging.h"
 #include "server/server.h"
+#include "commands/args.h"
 #include "commands/cluster_api.h"
 
 namespace redraft::server {
@@ -69,7 +70,7 @@ std::string Server::InfoText(const std::vector<std::string>& sections) {
     section("Clients");
     line("connected_clients", std::to_string(clients_.size()));
     line("maxclients", std::to_string(cfg_.maxclients));
-    line("blocked_clients", "0");
+    line("blocked_clients", std::to_string(blocking_->size()));
   }
   if (want("memory")) {
     section("Memory");
@@ -81,6 +82,9 @@ std::string Server::InfoText(const std::vector<std::string>& sections) {
     line("store_memory", std::to_string(store_->ApproximateMemoryBytes()));
     line("maxmemory", "0");
     line("maxmemory_policy", "noeviction");
+    // Redis's name for the allocator it was built with; redraft links no jemalloc/tcmalloc, so
+    // this is glibc's malloc, which Redis reports as "libc".
+    line("mem_allocator", "libc");
   }
   if (want("persistence")) {
     section("Persistence");
@@ -187,14 +191,26 @@ void Server::CloseAfterReply(uint64_t client_id) {
   if (it != clients_.end()) it->second->close_after_reply = true;
 }
 
+commands::ServerApi::DeferredReply Server::DeferReply(uint64_t client_id) {
+  auto it = clients_.find(client_id);
+  if (it == clients_.end()) return [](std::string&&) {};
+  // A write-kind slot: answered through the same path as an applied write (OnApplied).
+  uint64_t token = NewSlot(it->second, /*is_read=*/false);
+  return [this, token](std::string&& reply) { OnApplied(token, std::move(reply)); };
+}
+
 std::vector<std::pair<std::string, std::string>> Server::ConfigGet(const std::string& pattern) {
   return GetDirectives(cfg_, pattern);
 }
 
-Status Server::ConfigSet(const std::string& name, const std::string& value) {
+Status Server::ConfigSet(const std::vector<std::pair<std::string, std::string>>& pairs, std::string* failed) {
   Config next = cfg_;
-  REDRAFT_RETURN_IF_ERROR(ApplyDirective(&next, name, {value}, /*startup=*/false));
+  for (const auto& [name, value] : pairs) {
+    *failed = name;
+    REDRAFT_RETURN_IF_ERROR(ApplyDirective(&next, name, {value}, /*startup=*/false));
+  }
   if (next.maxclients > cfg_.maxclients) {
+    *failed = "maxclients";
     // As Redis's updateMaxclients: raise RLIMIT_NOFILE first, refuse what it cannot hold.
     int allowed = AdjustOpenFilesLimit(next.maxclients);
     if (allowed < next.maxclients) {
@@ -203,6 +219,17 @@ Status Server::ConfigSet(const std::string& name, const std::string& value) {
     }
   }
   if (next.requirepass != cfg_.requirepass) sm_->acl().SetRequirePass(next.requirepass);
+  for (const auto& [name, value] : pairs) {
+    if (cfg_.tls_port == 0 || !commands::EqualsIgnoreCase(std::string_view(name).substr(0, 4), "tls-")) continue;
+    // New TLS connections use the new certificates; a configuration that does not load is
+    // refused and the old one stays.
+    *failed = name;
+    if (Status tls = LoadTls(next); !tls.ok()) {
+      spdlog::warn("CONFIG SET: TLS configuration not updated: {}", tls.message());
+      return Status::InvalidArgument("Unable to update TLS configuration. Check server logs.");
+    }
+    break;
+  }
   cfg_ = next;
   SetLogLevel(cfg_.loglevel);
   resp::ParserLimits limits;

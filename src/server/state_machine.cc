@@ -65,6 +65,7 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
   std::unique_ptr<store::Store::Batch> batch;
   commands::LogCommand cmd;
   bool acl_changed = false;
+  std::vector<std::string> touched;  // for SetKeyObserver
   for (size_t i = 0; i < entries.size(); i++) {
     const raft::Entry& e = entries[i];
     REDRAFT_CHECK(e.index == entries[0].index + i);
@@ -92,6 +93,11 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
     if (!batch) batch = store_->NewBatch();
     commands::ApplyContext ctx{*batch, cmd.now_ms, *reply_for(i), e.index};
     (*spec)->apply(ctx, cmd.argv);
+    if (watching_) {
+      for (size_t a = 1; a < cmd.argv.size(); a++) {
+        if (watching_(cmd.argv[a])) touched.push_back(cmd.argv[a]);
+      }
+    }
     if (is_acl) {
       CheckApplied(e.index, [&] { return store_->Commit(batch.get(), e.index); });
       batch.reset();
@@ -103,6 +109,7 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
     CheckApplied(last, [&] { return batch ? store_->Commit(batch.get(), last) : store_->SetAppliedIndex(last); });
   }
   if (acl_changed) ReloadAcl();
+  if (!touched.empty()) touched_(std::move(touched));
 }
 
 }  // namespace redraft::server

@@ -4,6 +4,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "acl/registry.h"
 #include "common/disk_health.h"
@@ -52,6 +53,14 @@ class StateMachine {
   acl::Registry& acl() { return acl_; }
   void ReloadAcl();
 
+  // Blocking operations (server/blocking.h): after each applied group, `touched` gets the
+  // arguments of its writes (the keys among them) that `watching` accepts. Unset: no reports.
+  void SetKeyObserver(std::function<bool(std::string_view)> watching,
+                      std::function<void(std::vector<std::string>&&)> touched) {
+    watching_ = std::move(watching);
+    touched_ = std::move(touched);
+  }
+
  private:
   // Commits (commit()) the effects of entries up to index, waiting out a full disk.
   void CheckApplied(uint64_t index, const std::function<Status()>& commit);
@@ -59,6 +68,8 @@ class StateMachine {
   store::Store* store_;
   DiskHealth disk_;
   acl::Registry acl_;
+  std::function<bool(std::string_view)> watching_;
+  std::function<void(std::vector<std::string>&&)> touched_;
 };
 
 }  // namespace redraft::server

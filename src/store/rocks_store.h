@@ -51,6 +51,11 @@
 // applied_index are plain members updated by that thread (read them from it, too). Flush and the
 // Approximate* calls may also run on another thread (the log's storage thread): the column family
 // handles they walk are guarded by handles_mu_, because StageInstall/StageBegin replace one.
+//
+// Point reads (Get) look in the ReadCache (read_cache.h) first: the records of recently written
+// keys, written through by Commit and emptied by DeleteAll and StageInstall, so it never holds a
+// record RocksDB does not; misses go to RocksDB (memtables with a whole-key bloom filter, then
+// SST files with bloom filters and the block cache).
 #pragma once
 
 #include <algorithm>
@@ -66,6 +71,7 @@
 
 #include <unordered_map>
 
+#include "store/read_cache.h"
 #include "store/store.h"
 
 namespace redraft::store {
@@ -105,6 +111,7 @@ class RocksStore : public Store {
   uint64_t ApproximateMemoryBytes() override;
   uint64_t ApproximateDiskBytes() override;
   uint64_t StaleSubKeysDropped() const override { return stale_dropped_.load(); }
+  const ReadCache& read_cache() const { return *cache_; }  // for tests
   Status CompactAll() override;
 
   // Test hook: the destructor will not flush, so unflushed (WAL-less) writes are lost like in a
@@ -145,6 +152,8 @@ class RocksStore : public Store {
   std::string stage_buf_;
   rocksdb::WriteOptions write_opts_;
   std::shared_ptr<rocksdb::Cache> block_cache_;
+  // Get's fast path (read_cache.h): written through by Commit, cleared by DeleteAll/StageInstall.
+  std::unique_ptr<ReadCache> cache_;
   uint64_t applied_index_ = 0;
   uint64_t key_count_ = 0;
   int64_t log_time_ms_ = 0;          // persisted with the applied index

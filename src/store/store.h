@@ -71,6 +71,8 @@ inline bool IsExpired(const Value& v, int64_t now_ms) { return v.expire_ms != 0 
 struct StoreOptions {
   size_t block_cache_bytes = 256ull << 20;
   size_t write_buffer_bytes = 32ull << 20;
+  // ReadCache (read_cache.h): the records of recently written keys, for O(1) reads of hot keys.
+  size_t read_cache_bytes = 64ull << 20;
 };
 
 class Store {

@@ -56,6 +56,17 @@ TEST(Frame, AppendFrameWithSplitPayloadEqualsEncodeFrame) {
   EXPECT_EQ(a, EncodeFrame(f));
 }
 
+// Vectored writes: header + payload + trailer is the same bytes as the whole frame.
+TEST(Frame, AppendFrameAroundLeavesRoomForThePayload) {
+  for (std::string payload : {std::string(), std::string("x"), std::string(70000, 'p')}) {
+    std::string out = "prefix";
+    size_t at = AppendFrameAround(&out, "cid", 42, "app", payload);
+    ASSERT_LE(at, out.size());
+    std::string wire = out.substr(0, at) + payload + out.substr(at);
+    EXPECT_EQ(wire, "prefix" + EncodeFrame(Frame{kFrameVersion, "cid", 42, "app", payload}));
+  }
+}
+
 TEST(Frame, EverySplitPoint) {
   std::string enc = EncodeFrame(MakeFrame("a", "first\r\npayload")) + EncodeFrame(MakeFrame("bb", "", 12));
   for (size_t i = 0; i <= enc.size(); i++) {

@@ -79,7 +79,8 @@ def wait_ping(port, timeout=15.0, proc=None):
 class Server:
     """One redraft-server process with its own data directory."""
 
-    def __init__(self, port=None, datadir=None, args=()):
+    def __init__(self, port=None, datadir=None, args=(), conf=None):
+        self.conf = conf  # a config file, given before the directives (as redis-server takes it)
         self.auto_port = port is None
         self.port = port or free_port()
         self.owns_dir = datadir is None
@@ -89,7 +90,8 @@ class Server:
         self.proc = None
 
     def start(self, wait=True):
-        cmd = [SERVER_BIN, "--port", str(self.port), "--dir", self.dir, "--bind", "127.0.0.1"] + self.args
+        cmd = ([SERVER_BIN] + ([self.conf] if self.conf else []) +
+               ["--port", str(self.port), "--dir", self.dir, "--bind", "127.0.0.1"] + self.args)
         env = dict(os.environ, **self.env) if self.env else None
         with open(os.path.join(self.dir, "server.log"), "ab") as log:
             self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)

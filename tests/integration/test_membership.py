@@ -6,6 +6,7 @@ membership from its address book (nodes.conf lists learners too) it would count 
 win an election with the votes of 4 and 5 alone while {2,3} elect their own leader.
 """
 import os
+import socket
 import sys
 import threading
 import time
@@ -15,7 +16,7 @@ import redis
 
 sys.path.insert(0, os.path.dirname(__file__))
 from cluster_harness import Cluster  # noqa: E402
-from harness import SECRET_ARGS, Server  # noqa: E402
+from harness import SECRET_ARGS, RawConn, Server, encode  # noqa: E402
 
 
 class MembershipFromTheLog(unittest.TestCase):
@@ -134,6 +135,56 @@ class MembershipFromTheLog(unittest.TestCase):
         for k in range(200):
             self.assertEqual(cl.get(f"before:{k}"), str(k).encode())
         print(f"split: {len(acked)} acknowledged writes, leaders by term {leaders}")
+
+
+class MeetDoesNotStallTheLoop(unittest.TestCase):
+    """CLUSTER MEET talks to the new node off the event loop: while it waits on a node that never
+    answers, every other client is served; its own reply comes, in order, after its timeout."""
+
+    def setUp(self):
+        self.s = Server().start()  # a one-voter group: its own leader
+        # The "blackhole": a listener that never accepts, so the connect succeeds (the kernel
+        # completes it into the backlog) and CLUSTER MYID is never answered.
+        self.hole = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.hole.bind(("127.0.0.1", 0))
+        self.hole.listen(1)
+
+    def tearDown(self):
+        self.hole.close()
+        self.s.cleanup()
+
+    def test_meet_to_a_blackholed_node_does_not_stall_other_clients(self):
+        other = RawConn(self.s.port)
+        deadline = time.time() + 10
+        while other.call("SET", "warm", "1") != b"+OK\r\n":  # the node leads (it may still be electing itself)
+            self.assertLess(time.time(), deadline)
+            time.sleep(0.05)
+        meet = RawConn(self.s.port)
+        t0 = time.time()
+        # MEET and a PING behind it on the same connection: the PONG must wait for MEET's reply.
+        meet.send(encode("CLUSTER", "MEET", "127.0.0.1", str(self.hole.getsockname()[1])) + encode("PING"))
+        worst = 0.0
+        while time.time() - t0 < 1.0:
+            t = time.time()
+            self.assertEqual(other.call("PING"), b"+PONG\r\n")
+            self.assertEqual(other.call("GET", "warm"), b"$1\r\n1\r\n")
+            worst = max(worst, time.time() - t)
+        self.assertLess(worst, 0.1, "another client waited on CLUSTER MEET")
+        meet.sock.setblocking(False)
+        try:
+            early = meet.sock.recv(1 << 16)
+        except BlockingIOError:
+            early = b""
+        self.assertEqual(early, b"", "MEET answered before its probe could have timed out")
+        meet.sock.setblocking(True)
+        meet.sock.settimeout(15)
+        r = meet.reply()
+        elapsed = time.time() - t0
+        self.assertTrue(r.startswith(b"-ERR "), r)
+        self.assertGreater(elapsed, 1.0)
+        self.assertLess(elapsed, 10.0)
+        self.assertEqual(meet.reply(), b"+PONG\r\n")  # in order, behind MEET
+        self.assertEqual(other.call("PING"), b"+PONG\r\n")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(__file__))
 from cluster_harness import Cluster  # noqa: E402
 from harness import CLUSTER_SECRET  # noqa: E402
-from peer_wire import connect, frame, fwd, log_entry, raft_snapshot, varint  # noqa: E402
+from peer_wire import connect, frame, fwd, log_entry, lp, raft_snapshot, varint  # noqa: E402
 
 
 def rss_kb(pid):
@@ -83,6 +83,15 @@ class PeerRobustnessTest(unittest.TestCase):
         for target in (leader, followers[0]):
             sender = followers[1] if target == leader else leader
             self.send(target, [frame(cid, sender, b"fwd", fwd(100 + n, e, term)) for n, e in enumerate(bad_entries)], sender)
+        # The same as one batched forward (docs/exactly_once.md "Wire"), whole and truncated, and
+        # reply batches with an unknown item kind and a reply longer than its frame.
+        batch = varint(term) + varint(len(bad_entries)) + b"".join(
+            varint(200 + n) + varint(2) + lp(e) for n, e in enumerate(bad_entries))
+        for target in (leader, followers[0]):
+            sender = followers[1] if target == leader else leader
+            self.send(target, [frame(cid, sender, b"fwdb", batch), frame(cid, sender, b"fwdb", batch[:-3]),
+                               frame(cid, sender, b"fwdrb", b"x" + varint(1)),
+                               frame(cid, sender, b"fwdrb", b"r" + varint(5) + varint(100) + b"+OK")], sender)
         # 2. A snapshot that does not decode, from "the leader" in the current term, far ahead of
         #    the follower's commit index (so the Raft core would accept and install it).
         for data in (b"RDSNAP2garbage!!", b"", b"RDSNAP1" + varint(commit + 1000)):

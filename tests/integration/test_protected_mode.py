@@ -18,7 +18,8 @@ def first_reply_from(port, source, send=b"PING\r\n"):
     s.settimeout(2)
     s.bind((source, 0))
     s.connect(("127.0.0.1", port))
-    s.sendall(send)
+    if send:
+        s.sendall(send)
     got = b""
     deadline = time.time() + 2
     try:
@@ -40,8 +41,11 @@ class ProtectedModeTest(unittest.TestCase):
         ref = RedisServer().start()
         srv = Server().start()
         try:
-            want = first_reply_from(ref.port, "127.0.0.2")
-            got = first_reply_from(srv.port, "127.0.0.2")
+            # The text comes at once, unasked: nothing is sent (redis-server resets a connection it
+            # closes with unread input, which can destroy the text before it is read).
+            want = first_reply_from(ref.port, "127.0.0.2", send=b"")
+            got = first_reply_from(srv.port, "127.0.0.2", send=b"")
+            self.assertEqual(first_reply_from(srv.port, "127.0.0.2"), want)  # ours survives input
             self.assertTrue(want.startswith(b"-DENIED"), want)
             self.assertEqual(got, want)
             self.assertEqual(first_reply_from(srv.port, "127.0.0.1"), b"+PONG\r\n")

@@ -200,6 +200,38 @@ TEST(RaftLog, CompactAndRestore) {
   EXPECT_FALSE(log.HasNextCommittedEntries());
 }
 
+// Pipelined Readies: entries and committed entries are handed out once; a truncation rewinds
+// what was handed out so the replacement is handed out again.
+TEST(RaftLog, InProgressEntriesAreHandedOutOnce) {
+  RaftLog log(Snapshot{}, {});
+  log.Append({Entry{1, 1, EntryType::kNormal, "a"}, Entry{1, 2, EntryType::kNormal, "b"}});
+  EXPECT_EQ(log.UnstableEntries().size(), 2u);
+  log.AcceptInProgress();
+  EXPECT_FALSE(log.HasUnstableEntries());
+  EXPECT_EQ(log.stable(), 0u);  // handed out, not yet durable
+  log.Append({Entry{1, 3, EntryType::kNormal, "c"}});
+  ASSERT_EQ(log.UnstableEntries().size(), 1u);
+  EXPECT_EQ(log.UnstableEntries()[0].index, 3u);
+  log.AcceptInProgress();
+  log.Append({Entry{2, 2, EntryType::kNormal, "B"}});  // replaces 2 and 3
+  EXPECT_EQ(log.in_progress(), 1u);
+  ASSERT_EQ(log.UnstableEntries().size(), 1u);
+  log.AcceptInProgress();
+  log.StableTo(2, 1);  // the first Ready's entry 2 is gone: ignored
+  EXPECT_EQ(log.stable(), 0u);
+  log.StableTo(2, 2);
+  EXPECT_EQ(log.stable(), 2u);
+  log.CommitTo(2);
+  ASSERT_EQ(log.NextCommittedEntries(1 << 20).size(), 2u);
+  log.AcceptApplying(1);
+  ASSERT_EQ(log.NextCommittedEntries(1 << 20).size(), 1u);
+  log.AcceptApplying(2);
+  EXPECT_FALSE(log.HasNextCommittedEntries());
+  EXPECT_EQ(log.applied(), 0u);
+  log.AppliedTo(2);
+  EXPECT_FALSE(log.HasNextCommittedEntries());
+}
+
 TEST(RaftLog, UpToDate) {
   RaftLog log(Snapshot{}, Ents({{1, 1}, {2, 3}}));
   EXPECT_TRUE(log.IsUpToDate(1, 4));

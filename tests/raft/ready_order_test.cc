@@ -1,6 +1,8 @@
 // The Ready ordering rule (raft/ready_order.h): which messages may leave before the fsync.
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include "raft/ready_order.h"
 
 namespace redraft::raft {
@@ -130,6 +132,66 @@ TEST(ReadyOrder, RealCoreElection) {
   EXPECT_EQ(s3.now.size(), 2u);  // kApp to 2 and 3
   for (const Message& m : s3.now) EXPECT_EQ(m.type, MessageType::kApp);
   EXPECT_TRUE(s3.after_persist.empty());
+}
+
+// Pipelined Readies (raft.h Advance): a follower takes a second Ready while the first, holding
+// entries, is not yet synced. A duplicate append arriving meanwhile is acknowledged from the log
+// (nothing new to persist: must_sync false), but the acknowledgement promises the unsynced
+// entries: it must wait for the earlier Ready. Without `earlier_unsynced` it would leave at once.
+TEST(ReadyOrder, PipelinedAcknowledgementWaitsForEarlierReadies) {
+  Config c;
+  c.id = 2;
+  c.group = 1;
+  c.initial_conf = ConfState{{1, 2}, {}};
+  RestoredState rs;
+  rs.hard_state = HardState{1, 0, 0};
+  auto r = std::make_unique<Raft>(c, std::move(rs));
+  Message app;
+  app.type = MessageType::kApp;
+  app.group = 1;
+  app.from = 1;
+  app.to = 2;
+  app.term = 1;
+  app.index = 0;
+  app.log_term = 0;
+  app.entries = {Entry{1, 1, EntryType::kNormal, "a"}, Entry{1, 2, EntryType::kNormal, "b"}};
+  ASSERT_TRUE(r->Step(app).ok());
+  Ready first = r->GetReady();
+  ASSERT_EQ(first.entries.size(), 2u);
+  ASSERT_TRUE(ReadyNeedsPersist(first));
+  ReadySends s1 = SplitReadyMessages(first, false, false);
+  ASSERT_EQ(s1.after_persist.size(), 1u);  // the acknowledgement of index 2
+  // The same append again (a retransmission), while `first` is still being synced.
+  ASSERT_TRUE(r->Step(app).ok());
+  ASSERT_TRUE(r->HasReady());
+  Ready second = r->GetReady();
+  EXPECT_TRUE(second.entries.empty());  // handed out once: they are in `first`
+  EXPECT_FALSE(ReadyNeedsPersist(second));
+  ASSERT_EQ(second.messages.size(), 1u);
+  EXPECT_EQ(second.messages[0].type, MessageType::kAppResp);
+  EXPECT_EQ(second.messages[0].index, 2u);
+  Ready copy = second;
+  ReadySends early = SplitReadyMessages(copy, false, /*earlier_unsynced=*/false);
+  EXPECT_EQ(early.now.size(), 1u);  // what the rule would do without knowing about `first`
+  ReadySends s2 = SplitReadyMessages(second, false, /*earlier_unsynced=*/true);
+  EXPECT_TRUE(s2.now.empty());
+  ASSERT_EQ(s2.after_persist.size(), 1u);
+  r->Advance(first);
+  r->Advance(second);
+  EXPECT_EQ(r->log().stable(), 2u);
+  EXPECT_FALSE(r->HasReady());
+}
+
+// A leader's appends still go before its own fsync while earlier Readies are in flight.
+TEST(ReadyOrder, PipelinedLeaderAppendsGoAtOnce) {
+  for (int t = 0; t < static_cast<int>(MessageType::kNumTypes); t++) {
+    auto type = static_cast<MessageType>(t);
+    bool replication = type == MessageType::kApp || type == MessageType::kHeartbeat || type == MessageType::kSnapshot;
+    Ready rd;
+    rd.messages = {Msg(type)};
+    ReadySends s = SplitReadyMessages(rd, /*leader=*/true, /*earlier_unsynced=*/true);
+    EXPECT_EQ(s.now.size(), replication ? 1u : 0u) << MessageTypeName(type);
+  }
 }
 
 }  // namespace

@@ -381,6 +381,68 @@ TEST_F(StoreTest, Introspection) {
 
 // ---- Snapshot views and staged installs (store.h "snapshots") ----
 
+// The read cache (read_cache.h) is written through by Commit: every read sees the latest
+// committed record, whatever replaced it (overwrite, delete, FLUSHALL, snapshot install), and
+// nothing of a batch that failed to commit.
+TEST_F(StoreTest, ReadsOfCachedKeysFollowEveryKindOfWrite) {
+  const ReadCache& cache = static_cast<RocksStore*>(store_.get())->read_cache();  // until Reopen
+  Apply(1, {{"a", "1"}, {"b", "1"}});
+  EXPECT_EQ(cache.entries(), 2u);  // just written: served by the cache
+  EXPECT_EQ(GetPayload("a"), "1");
+  Apply(2, {{"a", "2"}, {"b", std::nullopt}});
+  EXPECT_EQ(GetPayload("a"), "2");
+  EXPECT_EQ(GetPayload("b"), "<none>");
+  {
+    auto b = store_->NewBatch();
+    b->Put("a", Str("uncommitted"));
+    EXPECT_FALSE(store_->Commit(b.get(), 2).ok());  // index not increasing: nothing applied
+  }
+  EXPECT_EQ(GetPayload("a"), "2");
+  {
+    auto b = store_->NewBatch();
+    b->Put("c", Str("gone"));
+    b->DeleteAll();
+    b->Put("d", Str("after"));
+    ASSERT_TRUE(store_->Commit(b.get(), 3).ok());
+  }
+  EXPECT_EQ(GetPayload("a"), "<none>");
+  EXPECT_EQ(GetPayload("c"), "<none>");
+  EXPECT_EQ(GetPayload("d"), "after");
+  {
+    Value exp = Str("soon", 500);
+    auto b = store_->NewBatch();
+    b->Put("e", exp);
+    ASSERT_TRUE(store_->Commit(b.get(), 4).ok());
+  }
+  EXPECT_EQ(GetPayload("e", 499), "soon");
+  EXPECT_EQ(GetPayload("e", 500), "<none>");  // expiry is judged on the cached record too
+  ASSERT_TRUE(store_->StageBegin().ok());
+  store_->StagePut("d", Str("staged"));
+  ASSERT_TRUE(store_->StageInstall(10, 1, 0).ok());
+  EXPECT_EQ(GetPayload("d"), "staged");
+  EXPECT_EQ(GetPayload("e", 0), "<none>");
+  Apply(11, {{"d", "live"}});
+  Reopen();  // a fresh cache: reads come from RocksDB
+  EXPECT_EQ(static_cast<RocksStore*>(store_.get())->read_cache().entries(), 0u);
+  EXPECT_EQ(GetPayload("d"), "live");
+}
+
+// A point read of a key written long ago, with the memtable full of other keys' overwrites,
+// returns the right record (the memtable bloom filter must not hide it).
+TEST_F(StoreTest, ReadsThroughAFullMemtableAndFlushedFiles) {
+  Apply(1, {{"early", "e"}});
+  ASSERT_TRUE(store_->Flush().ok());
+  Reopen();  // empty read cache: the read goes to RocksDB
+  uint64_t index = 2;
+  for (int round = 0; round < 3; round++) {
+    for (int i = 0; i < 2000; i++) Apply(index++, {{"k" + std::to_string(i), std::string(64, 'a' + round)}});
+  }
+  Reopen();
+  EXPECT_EQ(GetPayload("early"), "e");
+  EXPECT_EQ(GetPayload("k1999"), std::string(64, 'c'));
+  EXPECT_EQ(GetPayload("absent"), "<none>");
+}
+
 TEST_F(StoreTest, SnapshotViewIsConsistentWhileWritesContinue) {
   Apply(1, {{"a", "1"}, {"b", "2"}, {"c", "3"}});
   auto view = store_->NewSnapshotView();

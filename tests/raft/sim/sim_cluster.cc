@@ -43,6 +43,9 @@ Simulation::Simulation(const SimOptions& o) : opts_(o), rng_(o.seed * 0x9e3779b9
   if (wipe_permille_ > 0 || scenario_ == Scenario::kWipeTrap) min_voters_ = 3;
   else min_voters_ = o.nodes == 3 ? 2 : 3;
   next_id_ = o.nodes + 1;
+  // Pipelined Readies (like the server's storage thread with several batches queued): drawn last
+  // so the rest of a seed's profile is what it was before pipelining existed.
+  pipeline_depth_ = async_ready_ && rng_.Chance(2, 3) ? 2 + rng_.Uniform(4) : 1;
   // conf_: the configuration the log starts from. Empty when the log itself holds the bootstrap
   // configuration (the default, as the server): the checker then derives it from entries 1..N.
   if (o.boot_with_initial_conf) {

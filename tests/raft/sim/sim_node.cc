@@ -61,7 +61,7 @@ void Simulation::Crash(SimNode& n) {
   Trace(10, n.id, 0, 0);
   n.up = false;
   n.raft.reset();
-  n.pending.reset();  // never synced: lost, and its messages were never sent
+  n.pending.clear();  // never synced: lost, and their held messages were never sent
   n.sm = KvStateMachine();
   n.write_waits.clear();
   n.read_waits.clear();
@@ -79,23 +79,31 @@ void Simulation::Restart(SimNode& n) {
 // keeps stepping messages, ticking and accepting proposals, and a crash drops the Ready. In
 // async mode a leader's replication messages are sent before its sync (see StartReady).
 //
+// With a pipeline depth above 1, async mode keeps up to that many Readies in flight (raft.h
+// Advance): a new one may be taken while older ones are not yet synced (never one holding a
+// snapshot while others are in flight), and they are synced and completed oldest first.
+//
 // Either way the messages are split by the server's own rule (raft/ready_order.h): those it
 // may send before the persist step go out at once, the rest wait for FinishReady. A crash may
 // hit right after the early sends (nothing persisted) or right after the persist (the held
 // messages are lost, nothing is applied).
 void Simulation::HandleReady(SimNode& n) {
-  if (n.pending) return FinishReady(n);
+  bool can_start = n.raft->HasReady() && n.pending.size() < pipeline_depth_ &&
+                   (n.pending.empty() || !n.raft->HasPendingSnapshot());
+  if (!n.pending.empty() && (!can_start || rng_.Chance(1, 2))) return FinishReady(n);
   StartReady(n);
   if (n.up && !async_ready_) FinishReady(n);
 }
 
 void Simulation::StartReady(SimNode& n) {
-  n.pending = n.raft->GetReady();
-  Ready& rd = *n.pending;
-  ReadySends sends = SplitReadyMessages(rd, n.raft->role() == Role::kLeader);
+  bool earlier_unsynced = !n.pending.empty();
+  n.pending.push_back(SimNode::PendingReady{n.raft->GetReady(), 0});
+  Ready& rd = n.pending.back().rd;
+  ReadySends sends = SplitReadyMessages(rd, n.raft->role() == Role::kLeader, earlier_unsynced);
   for (Message& m : sends.now) Send(n, std::move(m));
   rd.messages = std::move(sends.after_persist);
-  n.pending_prev_term = rd.entries.empty() ? 0 : n.raft->TermAt(rd.entries.front().index - 1).value_or(0);
+  n.pending.back().prev_term =
+      rd.entries.empty() ? 0 : n.raft->TermAt(rd.entries.front().index - 1).value_or(0);
   Trace(15, n.id, rd.entries.size(), rd.committed_entries.size());
   if (ReadyCrash()) {  // sent early, crashed before the persist
     Trace(17, n.id, 1, 0);
@@ -131,7 +139,7 @@ void Simulation::Send(const SimNode& n, Message&& m) {
 
 bool Simulation::ReadyCrash() { return !calm_ && ready_crash_permille_ > 0 && rng_.Chance(ready_crash_permille_, 1000); }
 
-bool Simulation::NeedsReady(SimNode& n) { return n.up && (n.pending || n.raft->HasReady()); }
+bool Simulation::NeedsReady(SimNode& n) { return n.up && (!n.pending.empty() || n.raft->HasReady()); }
 
 // Handles n's Readies until it has none (true if there was any). Without new input a healthy
 // core runs dry within a few Readies; one that does not is livelocked, which fails the run
@@ -151,8 +159,9 @@ bool Simulation::DrainReadies(SimNode& n) {
 }
 
 void Simulation::FinishReady(SimNode& n) {
-  Ready rd = std::move(*n.pending);
-  n.pending.reset();
+  Ready rd = std::move(n.pending.front().rd);
+  Term prev_term = n.pending.front().prev_term;
+  n.pending.pop_front();
   Trace(11, n.id, rd.entries.size(), rd.committed_entries.size());
   if (!checker_.ok()) return;
   // (1) persist ("sync")
@@ -169,7 +178,7 @@ void Simulation::FinishReady(SimNode& n) {
     Index durable_last = n.snap.meta.index + n.log.size();
     if (first > durable_last + 1 || first <= n.snap.meta.index) Fail("persist: non-contiguous entries");
     n.log.resize(std::min<size_t>(n.log.size(), first - n.snap.meta.index - 1));
-    checker_.OnPersist(n.id, n.pending_prev_term, rd.entries);
+    checker_.OnPersist(n.id, prev_term, rd.entries);
     n.log.insert(n.log.end(), rd.entries.begin(), rd.entries.end());
   }
   if (ReadyNeedsPersist(rd) && ReadyCrash()) {  // persisted, crashed before sending the rest

@@ -64,8 +64,13 @@ struct SimNode {
     bool ready = false;
   };
   std::map<std::string, ReadWait> read_waits;  // ReadIndex context -> waiter
-  std::optional<Ready> pending;  // async mode: handed out by GetReady, not yet synced
-  Term pending_prev_term = 0;
+  // Async mode: Readies handed out by GetReady and not yet synced, oldest first (pipelined: up
+  // to the run's pipeline depth at once, synced and completed in order).
+  struct PendingReady {
+    Ready rd;
+    Term prev_term = 0;  // term of the entry before rd.entries (for the Log Matching check)
+  };
+  std::deque<PendingReady> pending;
 };
 
 struct Client {
@@ -155,6 +160,7 @@ class Simulation {
   NodeId next_id_ = 1;
   std::deque<AdminOp> admin_;
   bool pre_vote_ = true, check_quorum_ = true, async_ready_ = false;
+  size_t pipeline_depth_ = 1;  // async mode: Readies in flight at once (raft.h Advance)
   size_t max_size_ = 256, max_inflight_ = 4;
   uint64_t loss_pct_ = 5, dup_pct_ = 3, crash_permille_ = 2, partition_permille_ = 5;
   ConfState conf_;

@@ -1,7 +1,7 @@
 // LogStore::Open's recovery: replays every segment and repairs a torn tail (rules in log_store.h).
 #include <algorithm>
 
-#include "raft/log_store_impl.h"
+#include "logstore/log_store_impl.h"
 
 namespace redraft::raft {
 

@@ -1,4 +1,4 @@
-// PosixFileSystem: the FileSystem of production (see raft/log_store_fs.h).
+// PosixFileSystem: the FileSystem of production (see logstore/log_store_fs.h).
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -7,7 +7,7 @@
 
 #include <cstring>
 
-#include "raft/log_store_fs.h"
+#include "logstore/log_store_fs.h"
 
 namespace redraft::raft {
 

@@ -1,4 +1,4 @@
-#include "raft/log_store_replay.h"
+#include "logstore/log_store_replay.h"
 
 #include <string>
 

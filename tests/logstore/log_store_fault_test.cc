@@ -2,8 +2,8 @@
 // what was not synced, never what was; a failed fsync kills the process.
 #include <gtest/gtest.h>
 
-#include "raft/log_store.h"
-#include "raft/log_store_mem_fs.h"
+#include "logstore/log_store.h"
+#include "logstore/log_store_mem_fs.h"
 
 namespace redraft::raft {
 

@@ -1,5 +1,5 @@
 // LogStore API behaviour: round trips, conflicting suffixes, hard state, rollover, compaction.
-#include "raft/log_store.h"
+#include "logstore/log_store.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "raft/log_store_mem_fs.h"
+#include "logstore/log_store_mem_fs.h"
 
 namespace redraft::raft {
 

@@ -9,8 +9,8 @@
 #include <map>
 #include <random>
 
-#include "raft/log_store.h"
-#include "raft/log_store_mem_fs.h"
+#include "logstore/log_store.h"
+#include "logstore/log_store_mem_fs.h"
 
 namespace redraft::raft {
 namespace {

@@ -1,5 +1,5 @@
 // Record framing and payload codecs of the LogStore segment format. The format itself is described
-// at the top of raft/log_store.h; this file is its single implementation.
+// at the top of logstore/log_store.h; this file is its single implementation.
 #pragma once
 
 #include <cstddef>

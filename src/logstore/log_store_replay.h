@@ -1,5 +1,5 @@
 // LogReplay: rebuilds the log state from the records of all segments, in order, following the
-// replay rules at the top of raft/log_store.h. Pure (no I/O), so its rules are unit-tested
+// replay rules at the top of logstore/log_store.h. Pure (no I/O), so its rules are unit-tested
 // directly.
 #pragma once
 

@@ -3,8 +3,8 @@
 // in the middle of it all recovers cleanly (never Corruption).
 #include <gtest/gtest.h>
 
-#include "raft/log_store.h"
-#include "raft/log_store_mem_fs.h"
+#include "logstore/log_store.h"
+#include "logstore/log_store_mem_fs.h"
 
 namespace redraft::raft {
 

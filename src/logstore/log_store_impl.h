@@ -6,9 +6,9 @@
 #include <memory>
 #include <string>
 
-#include "raft/log_store.h"
-#include "raft/log_store_format.h"
-#include "raft/log_store_replay.h"
+#include "logstore/log_store.h"
+#include "logstore/log_store_format.h"
+#include "logstore/log_store_replay.h"
 
 namespace redraft::raft {
 

@@ -17,7 +17,7 @@
 #include <random>
 #include <string>
 
-#include "raft/log_store_fs.h"
+#include "logstore/log_store_fs.h"
 
 namespace redraft::raft {
 

@@ -1,4 +1,4 @@
-#include "raft/log_store_mem_fs.h"
+#include "logstore/log_store_mem_fs.h"
 
 #include <algorithm>
 

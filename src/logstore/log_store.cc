@@ -1,10 +1,10 @@
-#include "raft/log_store.h"
+#include "logstore/log_store.h"
 
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 
-#include "raft/log_store_impl.h"
+#include "logstore/log_store_impl.h"
 
 namespace redraft::raft {
 

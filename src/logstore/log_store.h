@@ -1,6 +1,16 @@
+// logstore/: the durable, segmented log of a Raft group, on files.
+//   Owns: the segment format below, recovery (a torn tail versus damaged synced data), the order
+//   of writes and fsyncs that makes a Sync() durable, and the FileSystem seam (log_store_fs.h:
+//   POSIX in production, an in-memory twin that drops unsynced writes in tests).
+//   Must not: apply Raft's rules (it stores what the ready loop hands it and checks only index
+//   contiguity), touch RocksDB, libuv, sockets or clocks, or start threads (its caller runs it on
+//   the storage thread). From the consensus core it uses only the plain types of raft/types.h;
+//   raft/ never includes anything of logstore/ (the core does no I/O).
+//
 // LogStore: the durable Raft log (entries, hard state, snapshot metadata) of one Raft group, in its
-// own directory (several groups = several directories). Until Raft is wired in, it is also the
-// single-node server's write-ahead log.
+// own directory (several groups = several directories). The replicator's storage thread
+// (cluster/raft_replicator.*) appends, syncs and compacts it; the server's state machine (RocksDB)
+// is the other half of the persistent state.
 //
 // ON-DISK FORMAT (version 1)
 //   <dir>/log-<seq>.seg  segments; <seq> is a 20-digit zero-padded sequence number 1, 2, 3, ...
@@ -24,7 +34,7 @@
 //   Every segment starts with Header, HardState, Snapshot (the state when it was created), so
 //   deleting old segments never loses the latest hard state or snapshot metadata.
 //   The log is append-only: records are never overwritten. Replaying the records of all segments
-//   in order rebuilds the state (raft/log_store_replay.h):
+//   in order rebuilds the state (logstore/log_store_replay.h):
 //     - Entry i replaces any entries >= i. Raft's conflicting-suffix truncation is just the append
 //       of the new entry i; superseded records stay on disk until their segment is deleted. So a
 //       crash at any point leaves the old log or a prefix of the new one, never a mix.
@@ -93,7 +103,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "raft/log_store_fs.h"
+#include "logstore/log_store_fs.h"
 #include "raft/types.h"
 
 namespace redraft::raft {

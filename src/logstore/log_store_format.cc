@@ -1,4 +1,4 @@
-#include "raft/log_store_format.h"
+#include "logstore/log_store_format.h"
 
 #include "common/coding.h"
 #include "common/crc32c.h"

@@ -1,5 +1,5 @@
-// The replay rules of the segment format (raft/log_store_replay.h), without any file.
-#include "raft/log_store_replay.h"
+// The replay rules of the segment format (logstore/log_store_replay.h), without any file.
+#include "logstore/log_store_replay.h"
 
 #include <gtest/gtest.h>
 

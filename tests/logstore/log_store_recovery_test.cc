@@ -7,9 +7,9 @@
 #include <fstream>
 
 #include "common/coding.h"
-#include "raft/log_store.h"
-#include "raft/log_store_format.h"
-#include "raft/log_store_mem_fs.h"
+#include "logstore/log_store.h"
+#include "logstore/log_store_format.h"
+#include "logstore/log_store_mem_fs.h"
 
 namespace redraft::raft {
 

@@ -1,0 +1,77 @@
+// TLS for client connections (Redis's tls-* directives), over OpenSSL with memory BIOs so that
+// the event loop keeps doing all socket I/O: ciphertext read from the socket goes in, plaintext
+// comes out for the RESP parser; replies go in as plaintext, ciphertext comes out for uv_write.
+// No blocking calls, no threads. A TlsContext is built from the configuration and can be rebuilt
+// at runtime (CONFIG SET of a certificate): connections keep the context they started with.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+typedef struct ssl_ctx_st SSL_CTX;
+typedef struct ssl_st SSL;
+typedef struct bio_st BIO;
+
+namespace redraft::server {
+
+struct TlsOptions {
+  std::string cert_file, key_file, key_file_pass;
+  std::string ca_cert_file, ca_cert_dir;
+  std::string auth_clients = "yes";  // yes | no | optional (Redis's tls-auth-clients)
+  std::string protocols;             // e.g. "TLSv1.2 TLSv1.3"; empty = OpenSSL's defaults (1.2+)
+  std::string ciphers, ciphersuites; // TLS 1.2 cipher list / TLS 1.3 suites; empty = defaults
+  bool prefer_server_ciphers = false;
+  bool session_caching = true;
+  int session_cache_size = 20480;
+  int session_cache_timeout = 300;  // seconds
+};
+
+// A server-side TLS configuration: certificate, key, CA for client certificates, protocols.
+class TlsContext {
+ public:
+  // Loads certificate and key (and the CA when clients must or may present a certificate).
+  // Errors name the file and OpenSSL's reason.
+  static Result<std::shared_ptr<TlsContext>> Create(const TlsOptions& opts);
+  ~TlsContext();
+  SSL_CTX* ctx() const { return ctx_; }
+
+ private:
+  explicit TlsContext(SSL_CTX* ctx) : ctx_(ctx) {}
+  SSL_CTX* ctx_;
+};
+
+// One server-side TLS connection.
+class TlsConn {
+ public:
+  explicit TlsConn(std::shared_ptr<TlsContext> ctx);
+  ~TlsConn();
+  TlsConn(const TlsConn&) = delete;
+  TlsConn& operator=(const TlsConn&) = delete;
+
+  // Feeds ciphertext read from the socket; appends the plaintext it yields to *plaintext. A
+  // failed handshake or a protocol error returns non-OK (the connection must be closed; the
+  // message says why, for one log line). Handshake bytes to send become available through
+  // TakeCiphertext().
+  Status Feed(const char* data, size_t n, std::string* plaintext);
+  // Encrypts plaintext for the peer (held until the handshake completes).
+  Status Write(std::string_view plaintext);
+  // Ciphertext ready to be written to the socket (handshake records, encrypted replies, alerts).
+  bool HasCiphertext() const;
+  std::string TakeCiphertext();
+  bool handshake_done() const { return handshake_done_; }
+
+ private:
+  Status Pump(std::string* plaintext);
+
+  std::shared_ptr<TlsContext> ctx_;  // keeps the SSL_CTX alive as long as the connection
+  SSL* ssl_;
+  BIO* in_;   // ciphertext from the socket (owned by ssl_)
+  BIO* out_;  // ciphertext for the socket (owned by ssl_)
+  bool handshake_done_ = false;
+  std::string pending_;  // plaintext written before the handshake completed
+};
+
+}  // namespace redraft::server
