@@ -43,38 +43,42 @@ const std::vector<Sub>& AclSubcommands() {
 
 bool Glob(std::string_view p, std::string_view s) { return GlobMatch(p, s); }
 
-// Write commands whose keys are only written (Redis key specs without ACCESS): %W~ suffices.
-// Every other write command also reads its keys and needs %R~ too; read commands need %R~.
-bool WriteOnly(std::string_view name) {
-  static const std::unordered_map<std::string_view, bool> k = {
-      {"del", true},    {"unlink", true},  {"mset", true},   {"msetnx", true},  {"setex", true},
-      {"psetex", true}, {"setnx", true},   {"append", true}, {"setrange", true}, {"lpush", true},
-      {"rpush", true},  {"lpushx", true},  {"rpushx", true}, {"linsert", true}, {"lset", true},
-      {"ltrim", true},  {"lrem", true},    {"sadd", true},   {"srem", true},    {"hset", true},
-      {"hmset", true},  {"hsetnx", true},  {"hdel", true},   {"zadd", true},    {"zrem", true},
-      {"expire", true}, {"pexpire", true}, {"expireat", true}, {"pexpireat", true}, {"persist", true},
-      {"flushdb", true}, {"flushall", true}, {"zremrangebyscore", true}, {"zremrangebyrank", true},
-      {"zremrangebylex", true}};
-  return k.count(name) > 0;
+// The permissions a key spec's flags require, as Redis's ACLSelectorCheckKey: "access" needs
+// %R, "insert"/"delete"/"update" need %W ("RO", "RW", "OW", "RM" alone need nothing).
+int PermOf(std::string_view flags) {
+  int perm = 0;
+  size_t i = 0;
+  while (i < flags.size()) {
+    size_t j = flags.find(' ', i);
+    if (j == std::string_view::npos) j = flags.size();
+    std::string_view w = flags.substr(i, j - i);
+    if (EqualsIgnoreCase(w, "access")) perm |= acl::kKeyRead;
+    if (EqualsIgnoreCase(w, "insert") || EqualsIgnoreCase(w, "delete") || EqualsIgnoreCase(w, "update")) {
+      perm |= acl::kKeyWrite;
+    }
+    i = j + 1;
+  }
+  return perm;
 }
 
-// Commands whose keys follow a numkeys argument: {position of numkeys, keys before it}.
-struct NumKeys {
-  size_t numkeys_pos;
-};
-const std::unordered_map<std::string_view, NumKeys>& NumKeysCommands() {
-  static const std::unordered_map<std::string_view, NumKeys> k = {
-      {"sintercard", {1}}, {"zunion", {1}},      {"zinter", {1}},       {"zdiff", {1}},
-      {"zintercard", {1}}, {"zmpop", {1}},       {"lmpop", {1}},        {"blmpop", {2}},
-      {"bzmpop", {2}},     {"zunionstore", {2}}, {"zinterstore", {2}},  {"zdiffstore", {2}}};
-  return k;
+bool HasFlagWord(std::string_view flags, std::string_view word) {
+  size_t i = 0;
+  while (i < flags.size()) {
+    size_t j = flags.find(' ', i);
+    if (j == std::string_view::npos) j = flags.size();
+    if (EqualsIgnoreCase(flags.substr(i, j - i), word)) return true;
+    i = j + 1;
+  }
+  return false;
 }
 
 // What a check needs of a command, computed once (the check runs for every command).
 struct SpecInfo {
   int id;
-  int perm;             // what its keys need (acl::KeyPerm)
-  int numkeys_pos;      // keys follow a numkeys argument there; -1 if not
+  // Keys are the plain range first_key..last_key/key_step with one set of flags: found here
+  // without the table's GetKeys (the common case), each needing `perm`.
+  bool simple_keys;
+  int perm;
   bool container;       // argv[1] may name a subcommand
 };
 
@@ -95,12 +99,10 @@ const AclTable& Table() {
     std::unordered_map<const CommandSpec*, SpecInfo> info;
     for (const CommandSpec* c : specs) {
       int id = static_cast<int>(descs.size());
-      auto nk = NumKeysCommands().find(c->name);
-      int perm = !c->is_write() ? acl::kKeyRead : WriteOnly(c->name) ? acl::kKeyWrite : acl::kKeyAll;
+      bool simple = c->key_specs.empty() && !(c->getkeys && HasFlagWord(c->key_flags, "variable_flags"));
       bool is_acl = c->name == "acl";
       bool container = is_acl || (c->subcommands && !c->subcommands->name.empty());
-      info[c] = SpecInfo{id, perm, nk == NumKeysCommands().end() ? -1 : static_cast<int>(nk->second.numkeys_pos),
-                         container};
+      info[c] = SpecInfo{id, simple, PermOf(c->key_flags), container};
       // Categories from the command table (AclCategories: as Redis derives them); Redis's
       // containers carry none of their own but @slow.
       descs.push_back({std::string(c->name), is_acl ? kSlow : AclCategories(*c), (c->flags & kNoAuth) != 0, -1});
@@ -447,17 +449,12 @@ int IdOf(const SpecInfo& info, const CommandSpec& spec, const Argv& argv) {
   return info.id;
 }
 
+// The keys of argv and the permission each needs: Redis's getKeysFromCommandWithSpecs and
+// key-spec flags (commands/command_info.h GetKeys), with the plain range done here.
 void KeysOf(const SpecInfo& info, const CommandSpec& spec, const Argv& argv, std::vector<acl::KeyArg>* keys) {
   keys->clear();
-  if (info.numkeys_pos >= 0) {
-    size_t at = static_cast<size_t>(info.numkeys_pos);
-    for (size_t i = 1; i < at && i < argv.size(); i++) keys->push_back({i, acl::kKeyWrite});  // a destination
-    int64_t n = 0;
-    if (at < argv.size() && ParseInt64(argv[at], &n) && n > 0) {
-      for (size_t i = at + 1; i < argv.size() && i <= at + static_cast<size_t>(n); i++) {
-        keys->push_back({i, spec.is_write() && at == 1 ? acl::kKeyAll : acl::kKeyRead});
-      }
-    }
+  if (!info.simple_keys) {
+    for (const KeyRef& k : GetKeys(spec, argv)) keys->push_back({k.pos, PermOf(k.flags)});
     return;
   }
   if (spec.first_key <= 0) return;

@@ -23,8 +23,8 @@ namespace redraft::commands {
 const acl::CommandSet& AclCommandSet();
 // The ACL command id a command line runs: a container's subcommand when argv[1] names one.
 int AclCommandId(const CommandSpec& spec, const Argv& argv);
-// Key arguments and the permission each needs (reads need %R, writes %W, read-modify-writes
-// both; Redis takes this from its key specs, approximated here: docs/acl.md).
+// Key arguments and the permission each needs, from the table's key specs and their flags
+// (Redis's ACLSelectorCheckKey: "access" needs %R; "insert", "delete", "update" need %W).
 std::vector<acl::KeyArg> AclKeys(const CommandSpec& spec, const Argv& argv);
 // The whole check (Redis's ACLCheckAllUserCommandPerm).
 acl::CheckResult AclCheck(const acl::User& user, const CommandSpec& spec, const Argv& argv);
