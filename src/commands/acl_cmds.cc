@@ -490,9 +490,15 @@ acl::CheckResult AclCheck(const acl::User& user, const CommandSpec& spec, const 
     last_spec = &spec;
     last_info = &it->second;
   }
+  int id = IdOf(*last_info, spec, argv);
+  if (last_info->simple_keys && spec.first_key > 0 && spec.last_key == spec.first_key) {  // one key (GET, SET...)
+    if (argv.size() <= static_cast<size_t>(spec.first_key)) return user.Check(id, argv, {}, {}, false, &Glob);
+    acl::KeyArg key{static_cast<size_t>(spec.first_key), last_info->perm};
+    return user.Check(id, argv, {&key, 1}, {}, false, &Glob);
+  }
   thread_local std::vector<acl::KeyArg> keys;  // reused: no allocation per command
   KeysOf(*last_info, spec, argv, &keys);
-  return user.Check(IdOf(*last_info, spec, argv), argv, keys, {}, false, &Glob);
+  return user.Check(id, argv, keys, {}, false, &Glob);
 }
 
 std::string AclDenialError(const acl::CheckResult& r, const CommandSpec& spec, const Argv& argv) {
