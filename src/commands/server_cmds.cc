@@ -6,6 +6,7 @@
 #include "acl/registry.h"
 #include "commands/args.h"
 #include "commands/command.h"
+#include "commands/transactions.h"
 #include "commands/command_info.h"
 #include "commands/server_api.h"
 
@@ -529,6 +530,29 @@ const CommandSpec kServerCommands[] = {
      .tips = "request_policy:all_shards response_policy:all_succeeded",
      .args = "async:oneof?(async:pure-token=ASYNC/4.0.0 sync:pure-token=SYNC/6.2.0)",
      .history = "4.0.0 Added the `ASYNC` flushing mode modifier.\n6.2.0 Added the `SYNC` flushing mode modifier."},
+    // Transactions (transactions.h): the server carries out MULTI..UNWATCH (connection state);
+    // an EXEC that runs through the log is one redraft.exec entry.
+    {.name = "multi", .arity = 1, .flags = kNoScript | kLoading | kStale | kFast | kAllowBusy, .first_key = 0,
+     .last_key = 0, .key_step = 0, .group = "transactions", .since = "1.2.0",
+     .summary = "Mark the start of a transaction block", .complexity = "O(1)", .execute = &TransactionCommandStub},
+    {.name = "exec", .arity = 1, .flags = kNoScript | kLoading | kStale | kSkipSlowlog, .first_key = 0, .last_key = 0,
+     .key_step = 0, .group = "transactions", .since = "1.2.0", .summary = "Execute all commands issued after MULTI",
+     .complexity = "Depends on commands in the transaction", .execute = &TransactionCommandStub},
+    {.name = "discard", .arity = 1, .flags = kNoScript | kLoading | kStale | kFast | kAllowBusy, .first_key = 0,
+     .last_key = 0, .key_step = 0, .group = "transactions", .since = "2.0.0",
+     .summary = "Discard all commands issued after MULTI",
+     .complexity = "O(N), when N is the number of queued commands", .execute = &TransactionCommandStub},
+    {.name = "watch", .arity = -2, .flags = kNoScript | kLoading | kStale | kFast | kAllowBusy, .first_key = 1,
+     .last_key = -1, .key_step = 1, .group = "transactions", .since = "2.2.0",
+     .summary = "Watch the given keys to determine execution of the MULTI/EXEC block",
+     .complexity = "O(1) for every key.", .execute = &TransactionCommandStub, .key_flags = "RO",
+     .args = "key:key@0*"},
+    {.name = "unwatch", .arity = 1, .flags = kNoScript | kLoading | kStale | kFast | kAllowBusy, .first_key = 0,
+     .last_key = 0, .key_step = 0, .group = "transactions", .since = "2.2.0",
+     .summary = "Forget about all watched keys", .complexity = "O(1)", .execute = &TransactionCommandStub},
+    {.name = "redraft.exec", .arity = -4, .flags = kWrite | kInternal, .first_key = 0, .last_key = 0, .key_step = 0,
+     .group = "transactions", .since = "0.1.0", .summary = "Internal: one EXEC (docs/transactions.md)",
+     .complexity = "Depends on commands in the transaction", .prepare = &PrepareExec, .apply = &ApplyExec},
     {},
 };
 

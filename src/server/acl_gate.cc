@@ -26,6 +26,7 @@ bool Server::AclAllows(Connection* c, const commands::CommandSpec& spec, const c
   if (r.denial == acl::Denial::kNone) return true;
   acl::LogEntry e;
   e.reason = r.denial;
+  e.context = c->in_multi ? "multi" : "toplevel";
   e.object = r.denial == acl::Denial::kCommand
                  ? commands::AclCommandSet().at(commands::AclCommandId(spec, argv)).fullname
                  : argv[r.argpos];
@@ -34,6 +35,7 @@ bool Server::AclAllows(Connection* c, const commands::CommandSpec& spec, const c
   e.client_info = ClientList({c->id});
   while (!e.client_info.empty() && e.client_info.back() == '\n') e.client_info.pop_back();
   reg.log().Add(std::move(e));
+  if (c->in_multi) FlagTransaction(c);  // as Redis: EXEC then answers EXECABORT
   std::string out;
   resp::ReplyBuilder(&out).Error(commands::AclDenialError(r, spec, argv));
   Reply(c, out);

@@ -10,6 +10,7 @@
 
 #include "acl/user.h"
 #include "commands/command.h"
+#include "commands/transactions.h"
 #include "resp/request_parser.h"
 #include "server/tls.h"
 
@@ -32,6 +33,7 @@ struct Connection {
     bool is_read = false;
     uint64_t token = 0;
     commands::Argv argv;  // a read, kept until it runs
+    commands::Argv exec;  // a read-only EXEC (redraft.exec's argv), kept until it runs
     std::string bytes;    // the reply, once kDone
     bool silent = false;  // CLIENT REPLY OFF/SKIP when the command arrived: the reply is dropped
   };
@@ -68,6 +70,14 @@ struct Connection {
   bool closing = false;
   bool in_dirty_list = false;
   bool blocked = false;         // a blocking command waits (server/blocking.h): parse nothing more
+
+  // Transactions (docs/transactions.md). Between MULTI and EXEC/DISCARD commands are queued, not
+  // run; multi_error records a refused one (EXEC then answers EXECABORT). watch is what WATCH
+  // saw: its keys, and this node's applied index and clock at the first WATCH.
+  bool in_multi = false;
+  bool multi_error = false;
+  std::vector<commands::Argv> queued;
+  commands::WatchState watch;
 
   int64_t created_ms = 0;
   int64_t last_interaction_ms = 0;

@@ -341,6 +341,7 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
   total_commands_++;
   const commands::CommandSpec* spec = commands::Lookup(argv[0]);
   if (!spec || (spec->flags & commands::kInternal)) {  // internal commands come only from the server
+    FlagTransaction(c);
     Reply(c, ErrorReply(commands::UnknownCommand(argv)));
     return true;
   }
@@ -348,23 +349,36 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
   c->last_cmd = named ? named->name : "NULL";
   int argc = static_cast<int>(argv.size());
   if ((spec->arity > 0 && argc != spec->arity) || (spec->arity < 0 && argc < -spec->arity)) {
+    if (c->in_multi && spec->name == "exec") {  // Redis's execCommandAbort
+      Reply(c, ErrorReply("EXECABORT Transaction discarded because of: " + commands::WrongArity(spec->name).substr(4)));
+      EndTransaction(c);
+      return true;
+    }
+    FlagTransaction(c);
     Reply(c, ErrorReply(commands::WrongArity(spec->name)));
     return true;
   }
   if (!c->session.authenticated && !(spec->flags & commands::kNoAuth)) {
+    FlagTransaction(c);
     Reply(c, "-NOAUTH Authentication required.\r\n");
     return true;
   }
   if (!AclAllows(c, *spec, argv)) return !c->closing;
+  // Inside MULTI: queued (answered +QUEUED, in order behind any pending reply) or refused.
+  if (QueueOrRefuse(c, *spec, argv)) return true;
   commands::AclWriteForm(&spec, &argv);  // ACL SETUSER/DELUSER are log writes
   bool is_read = (spec->flags & commands::kReadonly) && !spec->is_write();
   bool must_wait = spec->is_write() ? c->pending_reads > 0
                    : is_read        ? c->pending_writes > 0
                                     : !c->slots.empty();
+  if (spec->name == "multi" || spec->name == "discard" || spec->name == "unwatch") must_wait = false;
   if (must_wait) {
     c->deferred = std::move(argv);
     return false;
   }
+  // WATCH and EXEC wait for the slots to drain (WATCH then sees this client's earlier writes
+  // applied; EXEC runs after them); MULTI, DISCARD and UNWATCH only change connection state.
+  if (RunTransactionCommand(c, *spec, argv)) return !c->closing;
   if (spec->is_write()) {
     // A disk fault (common/disk_health.h): new writes are refused, like Redis's MISCONF.
     if (sm_->disk().WritesRefused()) {
@@ -466,7 +480,16 @@ void Server::Drain(Connection* c) {
     Connection::Slot& s = c->slots.front();
     if (s.state == Connection::Slot::kRunnable) {
       std::string dropped;
-      ExecuteNow(c, *commands::Lookup(s.argv[0]), s.argv, s.silent ? &dropped : &c->out);
+      std::string* out = s.silent ? &dropped : &c->out;
+      if (!s.exec.empty()) {
+        resp::ReplyBuilder rb(out, c->session.proto);
+        commands::ExecContext ctx{*store_, LogClockMs(), rb, c->session, this};
+        commands::RunReadOnlyExec(s.exec, ctx);
+      } else if (const commands::CommandSpec* spec = commands::Lookup(s.argv[0]); spec->name == "watch") {
+        WatchNow(c, s.argv);
+      } else {
+        ExecuteNow(c, *spec, s.argv, out);
+      }
       c->pending_reads--;
     } else if (s.state == Connection::Slot::kDone) {
       if (!s.silent) c->out.append(s.bytes);

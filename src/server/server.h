@@ -84,6 +84,16 @@ class Server : public commands::ServerApi {
   // Runs a non-write command now, appending its reply to *out.
   void ExecuteNow(Connection* c, const commands::CommandSpec& spec, const commands::Argv& argv,
                   std::string* out);
+  // Transactions (server_txn.cc). QueueOrRefuse: inside MULTI, queues the command (or refuses it
+  // and flags the transaction); false if the command is not for the queue. RunTransactionCommand:
+  // MULTI/EXEC/DISCARD/WATCH/UNWATCH; false if spec is none of them.
+  bool QueueOrRefuse(Connection* c, const commands::CommandSpec& spec, commands::Argv& argv);
+  bool RunTransactionCommand(Connection* c, const commands::CommandSpec& spec, commands::Argv& argv);
+  void Exec(Connection* c);
+  // WATCH once its read barrier passed: records the watch, appends +OK to the output.
+  void WatchNow(Connection* c, const commands::Argv& argv);
+  void EndTransaction(Connection* c);  // leaves MULTI, forgets queued commands and WATCH
+  void FlagTransaction(Connection* c) { if (c->in_multi) c->multi_error = true; }
   uint64_t NewSlot(Connection* c, bool is_read);  // a reply slot answered later through its token
   Connection::Slot* FindSlot(uint64_t token, Connection** conn);
   void OnApplied(uint64_t token, std::string&& reply);

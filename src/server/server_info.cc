@@ -142,12 +142,13 @@ std::string Server::InfoText(const std::vector<std::string>& sections) {
 std::string Server::ClientLine(const Connection& c, int64_t now) const {
   char buf[1024];
   snprintf(buf, sizeof(buf),
-           "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=N db=0 sub=0 psub=0 "
-           "ssub=0 multi=-1 qbuf=%zu qbuf-free=0 argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=0 oll=%zu "
+           "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=0 sub=0 psub=0 "
+           "ssub=0 multi=%lld qbuf=%zu qbuf-free=0 argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=0 oll=%zu "
            "omem=%zu tot-mem=%zu events=r cmd=%s user=%s redir=-1 resp=%d lib-name=%s lib-ver=%s\n",
            static_cast<unsigned long long>(c.id), c.addr.c_str(), c.laddr.c_str(), c.fd,
            c.session.name.c_str(), static_cast<long long>((now - c.created_ms) / 1000),
-           static_cast<long long>((now - c.last_interaction_ms) / 1000), c.query.size(),
+           static_cast<long long>((now - c.last_interaction_ms) / 1000), c.in_multi ? "x" : "N",
+           c.in_multi ? static_cast<long long>(c.queued.size()) : -1LL, c.query.size(),
            c.query.capacity(), c.slots.size(), c.out.size(), c.query.capacity() + c.out.capacity(),
            c.last_cmd.c_str(), c.session.user.c_str(), c.session.proto, c.session.lib_name.c_str(), c.session.lib_ver.c_str());
   return buf;

@@ -8,6 +8,7 @@
 
 #include "commands/acl_cmds.h"
 #include "commands/command.h"
+#include "commands/transactions.h"
 #include "commands/write_entry.h"
 #include "common/status.h"
 
@@ -63,6 +64,7 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
   if (entries.empty()) return;
   REDRAFT_CHECK(entries[0].index == store_->applied_index() + 1);
   std::unique_ptr<store::Store::Batch> batch;
+  std::unique_ptr<commands::TxnBatch> txn;  // over batch: stamps changed keys for WATCH
   commands::LogCommand cmd;
   bool acl_changed = false;
   std::vector<std::string> touched;  // for SetKeyObserver
@@ -82,30 +84,53 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
       reply_for(i)->Error(spec.status().message());
       continue;
     }
+    // A transaction starts a fresh batch (its reads run over the committed store plus its own
+    // writes: commands::TxnBatch::TrackWrites): the entries before it are committed first.
+    if (batch && (*spec)->apply == &commands::ApplyExec) {
+      txn->WriteStamps();
+      CheckApplied(e.index - 1, [&] { return store_->Commit(batch.get(), e.index - 1); });
+      txn.reset();
+      batch.reset();
+    }
     store_->NoteLogTime(cmd.now_ms);
     // An ACL change gets a batch of its own: a FLUSHALL in the same batch would otherwise drop
     // it with the batch's other changes (Batch::DeleteAll), though users are not data.
     bool is_acl = commands::IsAclWrite(**spec);
     if (is_acl && batch) {
+      txn->WriteStamps();
       CheckApplied(e.index - 1, [&] { return store_->Commit(batch.get(), e.index - 1); });
+      txn.reset();
       batch.reset();
     }
-    if (!batch) batch = store_->NewBatch();
-    commands::ApplyContext ctx{*batch, cmd.now_ms, *reply_for(i), e.index};
+    if (!batch) {
+      batch = store_->NewBatch();
+      txn = std::make_unique<commands::TxnBatch>(store_, batch.get());
+    }
+    txn->BeginEntry(e.index);
+    commands::ApplyContext ctx{*txn, cmd.now_ms, *reply_for(i), e.index};
     (*spec)->apply(ctx, cmd.argv);
     if (watching_) {
-      for (size_t a = 1; a < cmd.argv.size(); a++) {
-        if (watching_(cmd.argv[a])) touched.push_back(cmd.argv[a]);
+      if ((*spec)->apply == &commands::ApplyExec) {  // a transaction: its commands' arguments
+        commands::ForEachExecCommandArg(cmd.argv, [&](const std::string& arg) {
+          if (watching_(arg)) touched.push_back(arg);
+        });
+      } else {
+        for (size_t a = 1; a < cmd.argv.size(); a++) {
+          if (watching_(cmd.argv[a])) touched.push_back(cmd.argv[a]);
+        }
       }
     }
     if (is_acl) {
+      txn->WriteStamps();
       CheckApplied(e.index, [&] { return store_->Commit(batch.get(), e.index); });
+      txn.reset();
       batch.reset();
       acl_changed = true;
     }
   }
   uint64_t last = entries.back().index;
   if (store_->applied_index() < last) {
+    if (txn) txn->WriteStamps();
     CheckApplied(last, [&] { return batch ? store_->Commit(batch.get(), last) : store_->SetAppliedIndex(last); });
   }
   if (acl_changed) ReloadAcl();

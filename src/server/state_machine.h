@@ -17,7 +17,9 @@
 namespace redraft::server {
 
 // Applies committed log entries to the store: decodes the LogCommand, runs the command's apply
-// in one batch and commits it with the entry's index. Deterministic, so every replica that
+// in one batch and commits it with the entry's index. Every entry is applied through a
+// commands::TxnBatch, which records the entry's index as the last change of each key it changed
+// (WATCH: docs/transactions.md). Deterministic, so every replica that
 // applies the same entries reaches the same state. Used by the single-node log and by Raft.
 // An entry that does not decode to an applicable write (commands::DecodeWriteEntry) gets that
 // error as its reply, changes nothing but the applied index and logs one line: the same outcome

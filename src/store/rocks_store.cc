@@ -311,8 +311,11 @@ class RocksStore::BatchImpl : public Store::Batch {
 class RocksStore::SubKeyFilter : public rocksdb::CompactionFilter {
  public:
   SubKeyFilter(RocksStore* store, int slot) : store_(store), slot_(slot) {}
-  bool Filter(int, const rocksdb::Slice& key, const rocksdb::Slice&, std::string*, bool*) const override {
-    if (!store_->SubKeyIsStale(slot_, std::string_view(key.data(), key.size()))) return false;
+  bool Filter(int, const rocksdb::Slice& key, const rocksdb::Slice& value, std::string*, bool*) const override {
+    if (!store_->SubKeyIsStale(slot_, std::string_view(key.data(), key.size()),
+                               std::string_view(value.data(), value.size()))) {
+      return false;
+    }
     store_->stale_dropped_.fetch_add(1);
     return true;
   }
@@ -490,13 +493,17 @@ Status RocksStore::ScanSub(std::string_view key, uint64_t version, std::string_v
 // ---------------------------------------------------------------------------------------------
 // Reclaiming stale sub-keys
 
-bool RocksStore::SubKeyIsStale(int slot, std::string_view raw) {
+bool RocksStore::SubKeyIsStale(int slot, std::string_view raw, std::string_view value) {
   // A view's snapshot may still need what the live state no longer does: keep everything.
   if (open_views_.load() > 0) return false;
   std::string_view key, field;
   uint64_t version;
   if (!DecodeSubKey(raw, &key, &version, &field)) return false;
   if (key.empty() && version == 0) return false;  // the system namespace (ACL users): never stale
+  // A WATCH record (store.h): kept until it is older than the horizon.
+  if (version == kWatchVersion) {
+    return value.size() == 8 && DecodeFixed64(value.data()) + kWatchHorizon < applied_index_.load();
+  }
   std::shared_lock<std::shared_mutex> l(filter_mu_);
   if (!ready_.load() || slot != active_.load() || slots_[slot] == nullptr) return false;  // staging: keep
   rocksdb::PinnableSlice meta;

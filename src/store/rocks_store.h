@@ -124,7 +124,8 @@ class RocksStore : public Store {
   class SubKeyFilter;
   class SubKeyFilterFactory;
   // SubKeyFilter's question: is raw (a sub-key of data slot `slot`) garbage?
-  bool SubKeyIsStale(int slot, std::string_view raw);
+  // value is the record's value (a WATCH record's index: store.h kWatchVersion).
+  bool SubKeyIsStale(int slot, std::string_view raw, std::string_view value);
   RocksStore() = default;
   Status GetRaw(std::string_view key, Value* out);
   // Drops the data slot `slot` (0/1) and recreates it empty (O(1): files are deleted later).
@@ -154,7 +155,8 @@ class RocksStore : public Store {
   std::shared_ptr<rocksdb::Cache> block_cache_;
   // Get's fast path (read_cache.h): written through by Commit, cleared by DeleteAll/StageInstall.
   std::unique_ptr<ReadCache> cache_;
-  uint64_t applied_index_ = 0;
+  // Atomic because the compaction filter (a background thread) reads it to age out WATCH records.
+  std::atomic<uint64_t> applied_index_{0};
   uint64_t key_count_ = 0;
   int64_t log_time_ms_ = 0;          // persisted with the applied index
   int64_t pending_log_time_ms_ = 0;  // noted, written by the next Commit/SetAppliedIndex

@@ -61,6 +61,17 @@ std::string SubKeyPrefix(std::string_view key, uint64_t version);
 // False if raw is not a well-formed sub-key. The views point into raw.
 bool DecodeSubKey(std::string_view raw, std::string_view* key, uint64_t* version, std::string_view* field);
 
+// WATCH (docs/transactions.md): the log index of each key's last change is a sub-key record
+//   EncodeSubKey(key, kWatchVersion, "") -> [index:8 fixed LE]
+// and that of the last FLUSHALL/FLUSHDB is EncodeSubKey("", kWatchVersion, "flushall"). The state
+// machine writes them in the same batch as the change (commands/transactions.h); snapshots carry
+// them like any sub-key. kWatchVersion is never a collection version (NewVersion is
+// (index << 20) | n). A record more than kWatchHorizon entries older than the applied index can
+// no longer decide anything (a WATCH that old conflicts anyway), so the compaction filter drops
+// it; younger ones are kept.
+inline constexpr uint64_t kWatchVersion = ~uint64_t{0};
+inline constexpr uint64_t kWatchHorizon = uint64_t{1} << 24;
+
 // Visits (field, value) pairs in field byte order; returning false stops.
 using SubKeyFn = std::function<bool(std::string_view field, std::string_view value)>;
 

@@ -1,0 +1,135 @@
+// The connection side of transactions (docs/transactions.md): MULTI queues, EXEC turns the queue
+// into one redraft.exec log entry (or, with no write and no WATCH, runs it here after one read
+// barrier), DISCARD drops it, WATCH notes this node's applied index and clock.
+#include <algorithm>
+
+#include "commands/args.h"
+#include "commands/write_entry.h"
+#include "server/server.h"
+
+namespace redraft::server {
+namespace {
+
+std::string ErrorReply(std::string_view msg) {
+  std::string out;
+  resp::ReplyBuilder(&out).Error(msg);
+  return out;
+}
+
+}  // namespace
+
+bool Server::QueueOrRefuse(Connection* c, const commands::CommandSpec& spec, commands::Argv& argv) {
+  if (!c->in_multi || commands::IsTransactionControl(spec)) return false;
+  if (commands::IsNoMulti(spec)) {
+    FlagTransaction(c);
+    Reply(c, ErrorReply("ERR Command not allowed inside a transaction"));
+    return true;
+  }
+  c->queued.push_back(std::move(argv));
+  Reply(c, "+QUEUED\r\n");
+  return true;
+}
+
+void Server::EndTransaction(Connection* c) {
+  c->in_multi = false;
+  c->multi_error = false;
+  c->queued.clear();
+  c->watch = commands::WatchState{};
+}
+
+bool Server::RunTransactionCommand(Connection* c, const commands::CommandSpec& spec, commands::Argv& argv) {
+  if (spec.name == "multi") {
+    if (c->in_multi) {
+      Reply(c, ErrorReply("ERR MULTI calls can not be nested"));
+    } else {
+      c->in_multi = true;
+      Reply(c, "+OK\r\n");
+    }
+  } else if (spec.name == "discard") {
+    if (!c->in_multi) {
+      Reply(c, ErrorReply("ERR DISCARD without MULTI"));
+    } else {
+      EndTransaction(c);
+      Reply(c, "+OK\r\n");
+    }
+  } else if (spec.name == "watch") {
+    if (c->in_multi) {
+      Reply(c, ErrorReply("ERR WATCH inside MULTI is not allowed"));
+      return true;
+    }
+    // A read: once a linearizable read barrier passed (WatchNow), the applied index covers every
+    // change committed before the WATCH, so none of those counts as a change after it.
+    uint64_t token = NewSlot(c, /*is_read=*/true);
+    c->slots.back().argv = std::move(argv);
+    if (c->session.readonly) OnReadReady(token);  // this node's state as it is: W may be stale
+    else log_->ReadBarrier(token);
+  } else if (spec.name == "unwatch") {
+    c->watch = commands::WatchState{};
+    Reply(c, "+OK\r\n");
+  } else if (spec.name == "exec") {
+    Exec(c);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+void Server::WatchNow(Connection* c, const commands::Argv& argv) {
+  commands::WatchState& w = c->watch;
+  if (!w.active) {
+    // Every change applied after this index is a change after the WATCH.
+    w.active = true;
+    w.index = sm_->applied_index();
+    w.time_ms = LogClockMs();
+  }
+  for (size_t i = 1; i < argv.size(); i++) {
+    if (std::find(w.keys.begin(), w.keys.end(), argv[i]) == w.keys.end()) w.keys.push_back(argv[i]);
+  }
+  c->out.append("+OK\r\n");
+}
+
+void Server::Exec(Connection* c) {
+  if (!c->in_multi) return Reply(c, ErrorReply("ERR EXEC without MULTI"));
+  if (c->multi_error) {
+    EndTransaction(c);
+    return Reply(c, ErrorReply("EXECABORT Transaction discarded because of previous errors."));
+  }
+  std::vector<commands::Argv> queued = std::move(c->queued);
+  commands::WatchState watch = std::move(c->watch);
+  EndTransaction(c);
+  // Connection and server commands run here, now, in queue order; their replies ride in the
+  // entry (transactions.h).
+  auto run_local = [&](const commands::CommandSpec& spec, const commands::Argv& argv) {
+    std::string out;
+    if (spec.name == "unwatch") return std::string("+OK\r\n");  // EXEC has taken the watch already
+    ExecuteNow(c, spec, argv, &out);
+    return out;
+  };
+  int64_t now = LogClockMs();
+  commands::ExecPlan plan = commands::BuildExec(queued, watch, now, run_local);
+  if (!plan.has_write && !watch.active) {
+    // Nothing to change and nothing to check: reads run here after one read barrier.
+    bool has_read = std::any_of(plan.argv.begin() + 4, plan.argv.end(), [](const std::string& item) {
+      return item[0] == 'C';
+    });
+    if (!has_read) {
+      std::string out;
+      resp::ReplyBuilder rb(&out, c->session.proto);
+      commands::ExecContext ctx{*store_, now, rb, c->session, this};
+      commands::RunReadOnlyExec(plan.argv, ctx);
+      return Reply(c, out);
+    }
+    uint64_t token = NewSlot(c, /*is_read=*/true);
+    c->slots.back().exec = std::move(plan.argv);
+    if (c->session.readonly) OnReadReady(token);
+    else log_->ReadBarrier(token);
+    return;
+  }
+  if (sm_->disk().WritesRefused()) return Reply(c, sm_->disk().MisconfError());
+  auto entry = commands::PrepareWrite(*commands::Lookup("redraft.exec"), std::move(plan.argv), now);
+  if (!entry.ok()) return Reply(c, ErrorReply(entry.status().message()));
+  uint64_t token = NewSlot(c, /*is_read=*/false);
+  log_->Propose(std::move(entry).value(), token, c->session.proto);
+}
+
+}  // namespace redraft::server
