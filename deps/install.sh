@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Installs redraft's build and test dependencies from Debian's archive. Idempotent and
-# non-interactive: does nothing when everything is present. Needs root (or sudo) only to install.
+# Installs redraft's build and test dependencies from Debian's archive, and the Node.js clients the
+# integration tests start (npm ci, versions pinned by tests/integration/node/package-lock.json).
+# Idempotent and non-interactive: does nothing when everything is present. Needs root (or sudo) only
+# to install Debian packages.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 PACKAGES=(
   build-essential cmake pkg-config          # toolchain
@@ -12,6 +15,8 @@ PACKAGES=(
   clang libclang-rt-14-dev                   # libFuzzer + sanitizer runtimes
   redis-server redis-tools                   # reference server, redis-cli, redis-benchmark
   python3 python3-redis                      # integration tests' client
+  python3-django python3-django-redis        # a real application: Django's cache through django-redis
+  nodejs                                     # real Node.js clients (ioredis, node-redis); npm below
   procps iproute2                            # ps/kill/ss for tests and tools
   faketime                                   # libfaketime: clock-skew tests
   iptables util-linux                        # kernel partitions in the fault tests (iptables, setpriv)
@@ -21,12 +26,24 @@ missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# npm: Debian's package unless an npm is already installed (NodeSource's nodejs ships its own npm
+# and declares Provides/Conflicts: npm, so asking apt for npm there would fail).
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 
-echo "deps/install.sh: installing ${missing[*]}" >&2
-SUDO=""
-[ "$(id -u)" -ne 0 ] && SUDO="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-# policy-rc.d (if present) keeps the packaged redis-server service from starting; tests start their own.
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps/install.sh: installing ${missing[*]}" >&2
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  # policy-rc.d (if present) keeps the packaged redis-server service from starting; tests start their own.
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Node.js clients for tests/integration/test_node_clients.py: installed when node_modules is missing
+# or older than the lock file (a version bump). --ignore-scripts: no package runs code at install.
+NODE_DIR=tests/integration/node
+if [ ! -d "$NODE_DIR/node_modules" ] || [ "$NODE_DIR/package-lock.json" -nt "$NODE_DIR/node_modules/.package-lock.json" ]; then
+  echo "deps/install.sh: npm ci in $NODE_DIR" >&2
+  npm ci --prefix "$NODE_DIR" --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null
+fi

@@ -88,6 +88,7 @@ struct Session {
   uint64_t id = 0;
   int proto = 2;
   bool authenticated = false;
+  std::string user = "default";  // the ACL user the connection runs as (AUTH, HELLO AUTH)
   std::string name;
   std::string lib_name, lib_ver;
   bool readonly = false;  // READONLY: reads on this connection skip the linearizable barrier
@@ -207,6 +208,7 @@ extern const CommandSpec kSetCommands[];
 extern const CommandSpec kZsetCommands[];
 extern const CommandSpec kServerCommands[];
 extern const CommandSpec kClusterCommands[];
+extern const CommandSpec kAclCommands[];  // acl_cmds.cc
 
 // Redis Cluster's hash slot of a key (CRC16 of the key or of its {hash tag}, mod 16384).
 int ClusterKeySlot(std::string_view key);

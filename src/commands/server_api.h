@@ -9,6 +9,10 @@
 
 #include "common/status.h"
 
+namespace redraft::acl {
+class Registry;
+}
+
 namespace redraft::commands {
 
 // Filter of CLIENT KILL (new form); unset fields match everything.
@@ -30,6 +34,8 @@ class ServerApi {
   // enable-debug-command yes: DEBUG's fault injection is allowed.
   virtual bool debug_enabled() const = 0;
   virtual std::string requirepass() const = 0;
+  // The ACL users this node enforces and its ACL LOG (acl/registry.h); null if none.
+  virtual acl::Registry* acl() { return nullptr; }
   virtual std::vector<std::pair<std::string, std::string>> ConfigGet(const std::string& pattern) = 0;
   // Error message text (without "ERR ") on failure.
   // CONFIG SET name value [name value ...]: all or nothing, as Redis 7 (a certificate and its key

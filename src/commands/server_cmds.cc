@@ -4,6 +4,7 @@
 #include <chrono>
 #include <climits>
 
+#include "acl/registry.h"
 #include "commands/args.h"
 #include "commands/databases.h"
 #include "commands/command.h"
@@ -38,26 +39,35 @@ void Select(ExecContext& ctx, const Argv& argv) {
   ctx.reply.Ok();
 }
 
-// Shared by AUTH and HELLO ... AUTH: true if the credentials match the default user.
-bool CheckPassword(ExecContext& ctx, std::string_view user, std::string_view pass) {
-  std::string required = ctx.server ? ctx.server->requirepass() : "";
-  if (user != "default") return false;
-  return required.empty() || pass == required;
+// Shared by AUTH and HELLO ... AUTH: on success the connection runs as `user` (acl/); a failure
+// goes to the ACL LOG as in Redis.
+bool CheckPassword(ExecContext& ctx, const std::string& user, std::string_view pass, std::string_view cmd) {
+  acl::Registry* reg = ctx.server ? ctx.server->acl() : nullptr;
+  if (!reg) return user == "default";
+  auto u = reg->Find(user);
+  if (u && u->CheckPassword(pass)) {
+    ctx.session.authenticated = true;
+    ctx.session.user = user;
+    return true;
+  }
+  std::string info = ctx.server->ClientList({ctx.session.id});
+  while (!info.empty() && info.back() == '\n') info.pop_back();
+  reg->log().Add(acl::LogEntry{1, acl::Denial::kAuth, "toplevel", std::string(cmd), user, ctx.now_ms, info});
+  return false;
 }
 
 void Auth(ExecContext& ctx, const Argv& argv) {
   if (argv.size() > 3) return ctx.reply.Error(kErrSyntax);
-  std::string required = ctx.server ? ctx.server->requirepass() : "";
-  if (argv.size() == 2 && required.empty()) {
+  acl::Registry* reg = ctx.server ? ctx.server->acl() : nullptr;
+  if (argv.size() == 2 && (!reg || reg->Find("default")->nopass())) {
     return ctx.reply.Error(
         "ERR AUTH <password> called without any password configured for the default user. "
         "Are you sure your configuration is correct?");
   }
-  std::string_view user = argv.size() == 3 ? std::string_view(argv[1]) : "default";
-  if (!CheckPassword(ctx, user, argv.back())) {
+  std::string user = argv.size() == 3 ? argv[1] : "default";
+  if (!CheckPassword(ctx, user, argv.back(), argv[0])) {
     return ctx.reply.Error("WRONGPASS invalid username-password pair or user is disabled.");
   }
-  ctx.session.authenticated = true;
   ctx.reply.Ok();
 }
 
@@ -84,10 +94,9 @@ void Hello(ExecContext& ctx, const Argv& argv) {
   for (; i < argv.size(); i++) {
     bool more = i + 1 < argv.size();
     if (EqualsIgnoreCase(argv[i], "AUTH") && i + 2 < argv.size()) {
-      if (!CheckPassword(ctx, argv[i + 1], argv[i + 2])) {
+      if (!CheckPassword(ctx, argv[i + 1], argv[i + 2], argv[0])) {
         return ctx.reply.Error("WRONGPASS invalid username-password pair or user is disabled.");
       }
-      ctx.session.authenticated = true;
       i += 2;
     } else if (EqualsIgnoreCase(argv[i], "SETNAME") && more) {
       setname = argv[++i];
@@ -99,7 +108,7 @@ void Hello(ExecContext& ctx, const Argv& argv) {
       return ctx.reply.Error("ERR Syntax error in HELLO option '" + std::string(EchoArg(argv[i])) + "'");
     }
   }
-  if (ctx.server && !ctx.server->requirepass().empty() && !ctx.session.authenticated) {
+  if (ctx.server && !ctx.session.authenticated) {
     return ctx.reply.Error("NOAUTH HELLO must be called with the client already authenticated, "
                            "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to "
                            "authenticate the client and select the RESP protocol version at the same time");

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "acl/user.h"
 #include "commands/command.h"
 #include "commands/transactions.h"
 #include "resp/request_parser.h"
@@ -43,6 +44,8 @@ struct Connection {
   std::string addr, laddr;  // "ip:port"
   int fd = -1;
   commands::Session session;
+  std::shared_ptr<const acl::User> acl_user;  // session.user as of acl_gen (acl_gate.cc)
+  uint64_t acl_gen = 0;
   resp::RequestParser parser;
   std::unique_ptr<TlsConn> tls;  // set for connections to the TLS port: query and out are plaintext
 

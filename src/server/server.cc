@@ -13,6 +13,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "commands/acl_cmds.h"
 #include "commands/args.h"
 #include "commands/command_info.h"
 #include "commands/databases.h"
@@ -119,6 +120,7 @@ Status Server::Init() {
   if (!st.ok()) return WhatToDo(st.status(), cfg_.dir + "/store");
   store_ = std::move(st).value();
   sm_ = std::make_unique<StateMachine>(store_.get());
+  sm_->acl().SetRequirePass(cfg_.requirepass);
   auto layer = factory_(
       &loop_, sm_.get(), [this](uint64_t token, std::string&& reply) { OnApplied(token, std::move(reply)); },
       [this](uint64_t token) { OnReadReady(token); });
@@ -244,11 +246,12 @@ void Server::OnNewConnection(uv_tcp_t* listener, int status) {
     uv_close(reinterpret_cast<uv_handle_t*>(&c->handle), [](uv_handle_t* h) { delete FromHandle(h); });
     return;
   }
-  bool denied = cfg_.protected_mode == "yes" && cfg_.requirepass.empty() && !IsLoopbackPeer(PeerName(&c->handle, false));
+  bool open = sm_->acl().DefaultOpensWithoutPassword();  // Redis: the default user has nopass
+  bool denied = cfg_.protected_mode == "yes" && open && !IsLoopbackPeer(PeerName(&c->handle, false));
   uv_tcp_nodelay(&c->handle, 1);
   c->id = next_client_id_++;
   c->session.id = c->id;
-  c->session.authenticated = cfg_.requirepass.empty();
+  c->session.authenticated = open;
   c->addr = PeerName(&c->handle, false);
   c->laddr = PeerName(&c->handle, true);
   uv_fileno(reinterpret_cast<uv_handle_t*>(&c->handle), &c->fd);
@@ -363,8 +366,10 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
     Reply(c, "-NOAUTH Authentication required.\r\n");
     return true;
   }
+  if (!AclAllows(c, *spec, argv)) return !c->closing;
   // Inside MULTI: queued (answered +QUEUED, in order behind any pending reply) or refused.
   if (QueueOrRefuse(c, *spec, argv)) return true;
+  commands::AclWriteForm(&spec, &argv);  // ACL SETUSER/DELUSER are log writes
   bool is_read = (spec->flags & commands::kReadonly) && !spec->is_write();
   bool must_wait = spec->is_write() ? c->pending_reads > 0
                    : is_read        ? c->pending_writes > 0

@@ -50,6 +50,7 @@ class Server : public commands::ServerApi {
   // commands::ServerApi
   std::string requirepass() const override { return cfg_.requirepass; }
   commands::ClusterApi* cluster() override { return cluster_; }
+  acl::Registry* acl() override { return &sm_->acl(); }
   bool debug_enabled() const override { return cfg_.enable_debug_command == "yes"; }
   std::vector<std::pair<std::string, std::string>> ConfigGet(const std::string& pattern) override;
   Status ConfigSet(const std::vector<std::pair<std::string, std::string>>& pairs, std::string* failed) override;
@@ -77,6 +78,9 @@ class Server : public commands::ServerApi {
   void ProcessInput(Connection* c);
   // Returns false if the connection must stop executing (waiting for writes, closing).
   bool Dispatch(Connection* c, commands::Argv& argv);
+  // ACL check of a command about to run (acl_gate.cc): false after replying NOPERM (and logging
+  // the denial), or after closing a connection whose user was deleted.
+  bool AclAllows(Connection* c, const commands::CommandSpec& spec, const commands::Argv& argv);
   // Runs a non-write command now, appending its reply to *out.
   void ExecuteNow(Connection* c, const commands::CommandSpec& spec, const commands::Argv& argv,
                   std::string* out);

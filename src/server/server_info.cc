@@ -149,13 +149,13 @@ std::string Server::ClientLine(const Connection& c, int64_t now) const {
   snprintf(buf, sizeof(buf),
            "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=0 psub=0 "
            "ssub=0 multi=%lld qbuf=%zu qbuf-free=0 argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=0 oll=%zu "
-           "omem=%zu tot-mem=%zu events=r cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s\n",
+           "omem=%zu tot-mem=%zu events=r cmd=%s user=%s redir=-1 resp=%d lib-name=%s lib-ver=%s\n",
            static_cast<unsigned long long>(c.id), c.addr.c_str(), c.laddr.c_str(), c.fd,
            c.session.name.c_str(), static_cast<long long>((now - c.created_ms) / 1000),
            static_cast<long long>((now - c.last_interaction_ms) / 1000), c.in_multi ? "x" : "N", c.session.db,
            c.in_multi ? static_cast<long long>(c.queued.size()) : -1LL, c.query.size(),
            c.query.capacity(), c.slots.size(), c.out.size(), c.query.capacity() + c.out.capacity(),
-           c.last_cmd.c_str(), c.session.proto, c.session.lib_name.c_str(), c.session.lib_ver.c_str());
+           c.last_cmd.c_str(), c.session.user.c_str(), c.session.proto, c.session.lib_name.c_str(), c.session.lib_ver.c_str());
   return buf;
 }
 
@@ -224,6 +224,7 @@ Status Server::ConfigSet(const std::vector<std::pair<std::string, std::string>>&
                                      std::to_string(allowed));
     }
   }
+  if (next.requirepass != cfg_.requirepass) sm_->acl().SetRequirePass(next.requirepass);
   for (const auto& [name, value] : pairs) {
     if (cfg_.tls_port == 0 || !commands::EqualsIgnoreCase(std::string_view(name).substr(0, 4), "tls-")) continue;
     // New TLS connections use the new certificates; a configuration that does not load is

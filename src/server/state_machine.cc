@@ -7,6 +7,7 @@
 #include <optional>
 #include <thread>
 
+#include "commands/acl_cmds.h"
 #include "commands/args.h"
 #include "commands/command.h"
 #include "commands/transactions.h"
@@ -48,6 +49,10 @@ void StateMachine::CheckApplied(uint64_t index, const std::function<Status()>& c
   REDRAFT_PANIC("applying entry " + std::to_string(index) + ": " + st.ToString());
 }
 
+StateMachine::StateMachine(store::Store* store) : store_(store), acl_(&commands::AclCommandSet()) { ReloadAcl(); }
+
+void StateMachine::ReloadAcl() { acl_.Replace(commands::LoadAclUsers(*store_)); }
+
 Status StateMachine::ValidateEntry(std::string_view data) { return commands::ValidateWriteEntry(data); }
 
 void StateMachine::Apply(uint64_t index, std::string_view data, resp::ReplyBuilder* reply) {
@@ -64,6 +69,7 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
   std::unique_ptr<store::Store::Batch> batch;
   std::unique_ptr<commands::TxnBatch> txn;  // over batch: stamps changed keys for WATCH
   commands::LogCommand cmd;
+  bool acl_changed = false;
   std::vector<std::string> touched;  // for SetKeyObserver
   std::string qualified;
   for (size_t i = 0; i < entries.size(); i++) {
@@ -91,6 +97,15 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
       batch.reset();
     }
     store_->NoteLogTime(cmd.now_ms);
+    // An ACL change gets a batch of its own: a FLUSHALL in the same batch would otherwise drop
+    // it with the batch's other changes (Batch::DeleteAll), though users are not data.
+    bool is_acl = commands::IsAclWrite(**spec);
+    if (is_acl && batch) {
+      txn->WriteStamps();
+      CheckApplied(e.index - 1, [&] { return store_->Commit(batch.get(), e.index - 1); });
+      txn.reset();
+      batch.reset();
+    }
     if (!batch) {
       batch = store_->NewBatch();
       txn = std::make_unique<commands::TxnBatch>(store_, batch.get());
@@ -125,10 +140,20 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
       }
       if (all) touched.emplace_back(kAllKeysTouched);
     }
+    if (is_acl) {
+      txn->WriteStamps();
+      CheckApplied(e.index, [&] { return store_->Commit(batch.get(), e.index); });
+      txn.reset();
+      batch.reset();
+      acl_changed = true;
+    }
   }
   uint64_t last = entries.back().index;
-  if (txn) txn->WriteStamps();
-  CheckApplied(last, [&] { return batch ? store_->Commit(batch.get(), last) : store_->SetAppliedIndex(last); });
+  if (store_->applied_index() < last) {
+    if (txn) txn->WriteStamps();
+    CheckApplied(last, [&] { return batch ? store_->Commit(batch.get(), last) : store_->SetAppliedIndex(last); });
+  }
+  if (acl_changed) ReloadAcl();
   if (!touched.empty()) touched_(std::move(touched));
 }
 

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "acl/registry.h"
 #include "common/disk_health.h"
 #include "common/status.h"
 #include "raft/types.h"
@@ -27,7 +28,7 @@ namespace redraft::server {
 // (PANIC): continuing would diverge.
 class StateMachine {
  public:
-  explicit StateMachine(store::Store* store) : store_(store) {}
+  explicit StateMachine(store::Store* store);
 
   // Applies entry `index` (data may be empty: a no-op). The command's reply goes to *reply
   // (callers that do not need it pass a scratch builder). REQUIRES: index > applied_index().
@@ -49,6 +50,10 @@ class StateMachine {
   // This node's disk faults (common/disk_health.h): the storage thread and the applier report
   // there, the server refuses new writes while any is set.
   DiskHealth& disk() { return disk_; }
+  // The ACL users in the state (docs/acl.md), reloaded after an applied ACL change; call
+  // ReloadAcl after replacing the whole state (a snapshot installed).
+  acl::Registry& acl() { return acl_; }
+  void ReloadAcl();
 
   // Blocking operations (server/blocking.h): after each applied group, `touched` gets the
   // arguments of its writes (the keys among them) that `watching` accepts, each as
@@ -67,6 +72,7 @@ class StateMachine {
 
   store::Store* store_;
   DiskHealth disk_;
+  acl::Registry acl_;
   std::function<bool(std::string_view)> watching_;
   std::function<void(std::vector<std::string>&&)> touched_;
 };

@@ -280,13 +280,17 @@ class RocksStore::BatchImpl : public Store::Batch {
     map_changed_ = true;
     // Range [smallest possible key, last key + "\0") covers every key now in the database. The
     // end key is computed from the database state, identical on every replica.
+    // The sub-keys of key "" version 0 (the system namespace: ACL users) are state, not data:
+    // they sort first in "sub" and the range starts after them.
+    const std::string system_end = PrefixEnd(SubKeyPrefix("", 0));
     for (auto* cf : {store_->meta_, store_->sub_}) {
       std::unique_ptr<rocksdb::Iterator> it(store_->db_->NewIterator(rocksdb::ReadOptions(), cf));
       it->SeekToLast();
       if (it->Valid()) {
         std::string end = it->key().ToString();
         end.push_back('\0');
-        wb_.GetWriteBatch()->DeleteRange(cf, rocksdb::Slice(), end);
+        rocksdb::Slice begin = cf == store_->sub_ ? rocksdb::Slice(system_end) : rocksdb::Slice();
+        if (begin.compare(end) < 0) wb_.GetWriteBatch()->DeleteRange(cf, begin, end);
       }
     }
   }
@@ -709,6 +713,7 @@ bool RocksStore::SubKeyIsStale(int slot, std::string_view raw, std::string_view 
   std::string_view key, field;
   uint64_t version;
   if (!DecodeSubKey(raw, &key, &version, &field)) return false;
+  if (key.empty() && version == 0) return false;  // the system namespace (ACL users): never stale
   // A WATCH record (store.h): kept until it is older than the horizon.
   if (version == kWatchVersion) {
     return value.size() == 8 && DecodeFixed64(value.data()) + kWatchHorizon < applied_index_.load();

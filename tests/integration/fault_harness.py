@@ -130,7 +130,8 @@ class Node:
                 os.chown(self.journal, self.uid, self.uid)
             cmd = ["setpriv", f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups", "--"] + cmd
         with open(self.dir + ".log", "ab") as log:   # beside the data dir: not part of what the node owns
-            self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
+            # Its own session: see harness.Server.start (SIGHUP to stopped orphaned process groups).
+            self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
         if wait:
             wait_ping(self.port, proc=self.proc)
         return self

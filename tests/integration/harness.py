@@ -94,7 +94,10 @@ class Server:
                ["--port", str(self.port), "--dir", self.dir, "--bind", "127.0.0.1"] + self.args)
         env = dict(os.environ, **self.env) if self.env else None
         with open(os.path.join(self.dir, "server.log"), "ab") as log:
-            self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
+            # A session of its own: a server paused with SIGSTOP must not be killed by the SIGHUP
+            # the kernel sends a stopped process whose process group becomes orphaned (when the
+            # shell that started the test suite exits before it).
+            self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
         _live.append(self.proc)
         if wait:
             try:

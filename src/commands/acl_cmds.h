@@ -1,0 +1,45 @@
+// ACL for the command layer: the acl::CommandSet built from the command table (categories derived
+// as Redis derives them), the keys and permissions a command's arguments need, the check a
+// dispatcher makes before running a command, and where users live in the replicated state.
+//
+// Users are replicated state (docs/acl.md): ACL SETUSER and DELUSER are log writes
+// (redraft.aclsetuser / redraft.acldeluser) applied on every node; each user is one record in
+// the store's reserved system namespace (sub-key of key "" with version 0, field "acl:user:" +
+// name; never a key, so KEYS/SCAN/DBSIZE do not see it, and snapshots carry it with the
+// sub-keys). The value is the user's modifiers (acl::User::Ops), each varint length-prefixed.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "acl/registry.h"
+#include "acl/user.h"
+#include "commands/command.h"
+
+namespace redraft::commands {
+
+// Every command of the table (and the subcommands of containers) as ACL rules name them.
+const acl::CommandSet& AclCommandSet();
+// The ACL command id a command line runs: a container's subcommand when argv[1] names one.
+int AclCommandId(const CommandSpec& spec, const Argv& argv);
+// Key arguments and the permission each needs, from the table's key specs and their flags
+// (Redis's ACLSelectorCheckKey: "access" needs %R; "insert", "delete", "update" need %W).
+std::vector<acl::KeyArg> AclKeys(const CommandSpec& spec, const Argv& argv);
+// The whole check (Redis's ACLCheckAllUserCommandPerm).
+acl::CheckResult AclCheck(const acl::User& user, const CommandSpec& spec, const Argv& argv);
+// Redis's -NOPERM text for a denial (without the leading '-').
+std::string AclDenialError(const acl::CheckResult& r, const CommandSpec& spec, const Argv& argv);
+
+// ACL SETUSER/DELUSER with enough arguments become their log form: *spec and argv[0] are
+// replaced by the internal write command. Anything else is left as it is.
+void AclWriteForm(const CommandSpec** spec, Argv* argv);
+
+// The ACL users stored in the state (name -> modifiers).
+std::map<std::string, std::vector<std::string>> LoadAclUsers(store::Store& store);
+// Whether the write command applies ACL changes (the state machine reloads users after it).
+bool IsAclWrite(const CommandSpec& spec);
+
+extern const CommandSpec kAclCommands[];
+
+}  // namespace redraft::commands
