@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "commands/command.h"
+#include "store/store.h"
 
 namespace redraft::server {
 namespace {
@@ -45,8 +46,12 @@ class BlockingTest : public ::testing::Test {
       answers_.push_back({client, token, std::move(reply)});
     };
     h.resume = [this](uint64_t client) { resumed_.push_back(client); };
+    // Keys reach the registry qualified by their database ([db][key], store::QualifyKey): the
+    // test's element maps are by user key, all in database 0.
     h.has_elements = [this](std::string_view key, store::ValueType type) {
-      return type == store::ValueType::kList ? elements_[std::string(key)] : zelements_[std::string(key)];
+      EXPECT_EQ(key.substr(0, 1), std::string(1, '\0'));
+      std::string user(key.substr(1));
+      return type == store::ValueType::kList ? elements_[user] : zelements_[user];
     };
     h.log_clock_ms = [] { return int64_t{2000}; };
     bc_ = std::make_unique<BlockedClients>(&loop_, std::move(h));
@@ -65,7 +70,7 @@ class BlockingTest : public ::testing::Test {
   }
   void Outcome(uint64_t token, std::string reply) { ASSERT_TRUE(bc_->OnApplied(token, reply)); }
   void Touch(std::string key) {
-    bc_->KeysTouched({key});
+    bc_->KeysTouched({store::QualifyKey(0, key)});
     RunLoop();
   }
 
