@@ -180,7 +180,7 @@ void RaftReplicator::Pump() {
         st = RestoreState(sm_->store(), rd.snapshot->data, &members, &applied);  // whole, from an older leader
       }
       if (!st.ok()) REDRAFT_PANIC("installing snapshot: " + st.ToString());
-      sm_->ReloadAcl();  // the users came with the state (docs/acl.md)
+      sm_->StateReplaced();  // the users came with the state (docs/acl.md); apply hints are stale
       for (auto& [id, a] : members) identity_.members[id] = a;
       SaveIdentity();
       SyncPeers();

@@ -194,6 +194,10 @@ struct CommandSpec {
   bool is_write() const { return flags & kWrite; }
 };
 
+// Apply paths may keep process-local hints about the state that only save work (e.g. where
+// ZPOPMIN's scan may start); the state machine calls this when a snapshot replaced the state.
+void ForgetApplyHints();
+
 // Case-insensitive lookup; nullptr if unknown.
 const CommandSpec* Lookup(std::string_view name);
 // Every command, in table order (the union of each family's table).

@@ -1,5 +1,6 @@
 // Sorted sets: the two sub-key indexes (member -> score, (score, member) -> ""), range parsing
 // and range scans. Layout: zsets_internal.h and docs/data_model.md.
+#include <unordered_map>
 #include <bit>
 #include <cmath>
 #include <cstdlib>
@@ -102,7 +103,43 @@ void Reader::ScanMembers(std::string_view from, const std::function<bool(std::st
   });
 }
 
+namespace {
+
+// version -> the score-index field of the last element popped from the front. Versions are
+// unique for the life of the data (docs/data_model.md), so a stale entry can only be unused.
+std::unordered_map<uint64_t, std::string>& PopHints() {
+  static std::unordered_map<uint64_t, std::string> hints;  // the apply thread only
+  return hints;
+}
+constexpr size_t kMaxPopHints = 4096;
+
+}  // namespace
+
+std::string PopScanStart(ApplyContext& ctx, std::string_view key, uint64_t version) {
+  std::string from(1, kScoreTag);
+  auto& hints = PopHints();
+  auto it = hints.find(version);
+  if (it == hints.end()) return from;
+  std::string present;
+  Status s = ctx.batch.GetSub(key, version, it->second, &present);
+  PanicOnStoreError(s);
+  if (s.ok()) {  // deleted no more (its batch was discarded): not a valid hint
+    hints.erase(it);
+    return from;
+  }
+  return it->second;
+}
+
+void ForgetPopHints() { PopHints().clear(); }
+
+void NotePopped(uint64_t version, std::string field) {
+  auto& hints = PopHints();
+  if (hints.size() >= kMaxPopHints && hints.find(version) == hints.end()) hints.clear();
+  hints[version] = std::move(field);
+}
+
 void Insert(ApplyContext& ctx, std::string_view key, uint64_t version, std::string_view member, double score) {
+  if (auto& hints = PopHints(); !hints.empty()) hints.erase(version);
   ctx.batch.PutSub(key, version, MemberField(member), ScoreValue(score));
   ctx.batch.PutSub(key, version, ScoreField(score, member), "");
 }
@@ -113,6 +150,7 @@ void Remove(ApplyContext& ctx, std::string_view key, uint64_t version, std::stri
 }
 
 Found Read(ExecContext& ctx, std::string_view key, Value* v) { return ReadCollection(ctx, key, ValueType::kZset, v); }
+
 Found Write(ApplyContext& ctx, std::string_view key, Value* v) { return WriteCollection(ctx, key, ValueType::kZset, v); }
 
 Value NewZset(ApplyContext& ctx) {
@@ -290,3 +328,9 @@ void ReplyElementsHeader(resp::ReplyBuilder& reply, uint64_t n, bool withscores)
 bool ParseLong(const std::string& s, int64_t* out) { return ParseInt64(s, out); }
 
 }  // namespace redraft::commands::zset
+
+namespace redraft::commands {
+
+void ForgetApplyHints() { zset::ForgetPopHints(); }
+
+}  // namespace redraft::commands

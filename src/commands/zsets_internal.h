@@ -69,6 +69,17 @@ class Reader {
   uint64_t version_;
 };
 
+// Where ZPOPMIN may start its scan of the score index of a zset version: every score-index field
+// before the returned one was deleted by earlier pops and nothing was inserted since. Without
+// it, each pop from the front skips the tombstones of all earlier pops (RocksDB keeps them until
+// compaction): a queue drained by ZPOPMIN got quadratic. A pure, process-local performance hint
+// -- it never changes a result: a hint whose field is present again (the batch that deleted it
+// was discarded, e.g. retried after a full disk) is ignored, any insertion into the version
+// forgets it, and ForgetApplyHints() (a snapshot replaced the state) forgets all.
+std::string PopScanStart(ApplyContext& ctx, std::string_view key, uint64_t version);
+void NotePopped(uint64_t version, std::string field);
+void ForgetPopHints();  // commands::ForgetApplyHints, for zsets
+
 // Apply-path element updates (both indexes). Insert REQUIRES the member to be absent; Remove
 // REQUIRES it to be present with that score.
 void Insert(ApplyContext& ctx, std::string_view key, uint64_t version, std::string_view member, double score);

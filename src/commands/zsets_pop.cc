@@ -25,13 +25,20 @@ std::vector<Element> PopElements(ApplyContext& ctx, const std::string& key, Valu
   std::vector<Element> got;
   got.reserve(n);
   Reader r(ctx.batch, key, v->version);
-  if (n > 0) {
-    ScanRanks(r, max ? size - n : 0, max ? size - 1 : n - 1, [&](std::string_view m, double s) {
-      return got.emplace_back(m, s), true;
+  if (n > 0 && !max) {
+    // From the front: start past the elements earlier pops removed (PopScanStart).
+    r.ScanScores(PopScanStart(ctx, key, v->version), [&](std::string_view m, double s) {
+      got.emplace_back(m, s);
+      return got.size() < n;
     });
+  } else if (n > 0) {
+    ScanRanks(r, size - n, size - 1, [&](std::string_view m, double s) { return got.emplace_back(m, s), true; });
   }
   if (max) std::reverse(got.begin(), got.end());
-  if (!got.empty()) RemoveAll(ctx, key, v, got);
+  if (!got.empty()) {
+    RemoveAll(ctx, key, v, got);
+    if (!max) NotePopped(v->version, ScoreField(got.back().second, got.back().first));
+  }
   return got;
 }
 

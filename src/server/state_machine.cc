@@ -53,6 +53,11 @@ StateMachine::StateMachine(store::Store* store) : store_(store), acl_(&commands:
 
 void StateMachine::ReloadAcl() { acl_.Replace(commands::LoadAclUsers(*store_)); }
 
+void StateMachine::StateReplaced() {
+  ReloadAcl();
+  commands::ForgetApplyHints();
+}
+
 Status StateMachine::ValidateEntry(std::string_view data) { return commands::ValidateWriteEntry(data); }
 
 void StateMachine::Apply(uint64_t index, std::string_view data, resp::ReplyBuilder* reply) {

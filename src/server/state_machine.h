@@ -54,6 +54,9 @@ class StateMachine {
   // ReloadAcl after replacing the whole state (a snapshot installed).
   acl::Registry& acl() { return acl_; }
   void ReloadAcl();
+  // The whole state was replaced (a snapshot installed): reloads the ACL users and forgets the
+  // apply paths' hints about the old state (commands::ForgetApplyHints).
+  void StateReplaced();
 
   // Blocking operations (server/blocking.h): after each applied group, `touched` gets the
   // arguments of its writes (the keys among them) that `watching` accepts, each as
