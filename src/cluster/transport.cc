@@ -9,18 +9,15 @@
 #include <sys/socket.h>
 
 #include "cluster/peer_auth.h"
+#include "cluster/transport_internal.h"
 #include "common/coding.h"
 
 namespace redraft::cluster {
 
+using namespace transport_internal;
+
 namespace {
 
-constexpr std::string_view kHelloType = "hello";
-constexpr std::string_view kChunkType = "chunk";
-constexpr std::string_view kAuthChallengeType = "auth-challenge";
-constexpr std::string_view kAuthProofType = "auth-proof";
-// Payload limit before a connection authenticated: the handshake frames are tens of bytes.
-constexpr size_t kHandshakeFrameBytes = 256;
 constexpr size_t kReadBufferBytes = 256 << 10;
 constexpr size_t kVectorMinBytes = 4096;  // payloads this large are written in place, not copied
 constexpr size_t kMaxChunkedTypeBytes = 255;
@@ -38,8 +35,9 @@ bool IsReserved(std::string_view type) {
   return type == kHelloType || type == kChunkType || type == kAuthChallengeType || type == kAuthProofType;
 }
 
-// "host:port" of the other end of a connection, for log lines.
-std::string RemoteAddr(const uv_tcp_t* tcp) {
+}  // namespace
+
+std::string transport_internal::RemoteAddr(const uv_tcp_t* tcp) {
   sockaddr_storage ss{};
   int len = sizeof(ss);
   if (uv_tcp_getpeername(tcp, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return "?";
@@ -56,74 +54,6 @@ std::string RemoteAddr(const uv_tcp_t* tcp) {
   }
   return std::string(host) + ":" + std::to_string(port);
 }
-
-}  // namespace
-
-struct PeerTransport::Conn {
-  uv_tcp_t tcp;
-  uv_connect_t connect_req;
-  uv_write_t write_req;
-  PeerTransport* t = nullptr;
-  bool outbound = false;
-  bool closing = false;
-  bool connected = false;
-  uint64_t connected_at = 0;  // uv_now() when the outbound connection was established
-  // Outbound: the peer dialed. Inbound: the sender, once its first frame is verified.
-  uint64_t peer_id = 0;
-  bool peer_known = false;
-  // Outbound write state: at most one write in flight, whose bytes live in wbuf.
-  bool writing = false;
-  bool hello_sent = false;
-  std::string wbuf;
-  // Vectored writes: large payloads are written from here, not copied into wbuf (a deque: its
-  // strings never move while the write is in flight).
-  std::deque<std::string> wpayloads;
-  uint64_t wbuf_msgs = 0;  // messages that the in-flight write completes
-  // Inbound read state.
-  std::unique_ptr<FrameDecoder> decoder;
-  bool asm_active = false;
-  std::string asm_type;
-  std::string asm_buf;
-  uint64_t asm_total = 0;
-  // The handshake (opts_.secret set; peer_auth.h). Inbound: kAwaitHello -> kAwaitProof -> kDone.
-  // Outbound: kAwaitChallenge -> kDone; nothing but the hello is written before kDone.
-  enum class Auth { kOff, kAwaitHello, kAwaitChallenge, kAwaitProof, kDone };
-  Auth auth = Auth::kOff;
-  std::string nonce_dialer, nonce_acceptor;
-  uint64_t hello_to = 0;
-  bool proof_sent = false;
-  uint64_t opened_at = 0;  // uv_now() when accepted or connected (handshake deadline)
-  std::string remote;      // the other end's address, for log lines
-
-  bool handshaking() const { return auth != Auth::kOff && auth != Auth::kDone; }
-};
-
-struct PeerTransport::Peer {
-  PeerTransport* t = nullptr;
-  uint64_t id = 0;
-  std::string host;
-  int port = 0;
-  Conn* out = nullptr;             // outbound connection (connecting or connected)
-  uv_timer_t* timer = nullptr;     // reconnect backoff; heap, freed by its close callback
-  bool resolving = false;
-  uint64_t epoch = 0;              // bumped on address change: stale resolutions are ignored
-  int attempts = 0;                // failures since the last long-lived connection, for the backoff
-  bool dialed_before = false;
-  std::deque<OutMsg> small;        // payload <= chunk_bytes
-  std::deque<OutMsg> large;        // payload > chunk_bytes, sent in chunks
-  size_t small_bytes = 0;
-  size_t large_bytes = 0;
-  uint64_t large_offset = 0;       // bytes of large.front() already encoded on this connection
-  uint64_t sent = 0, recv = 0, dropped = 0, reconnects = 0;
-};
-
-struct PeerTransport::Resolve {
-  uv_getaddrinfo_t req;
-  std::shared_ptr<bool> alive;
-  PeerTransport* t;
-  uint64_t id;
-  uint64_t epoch;
-};
 
 PeerTransport::PeerTransport(uv_loop_t* loop, uint64_t self_id, std::string cluster_id, OnMessage on_message,
                              TransportOptions opts)
@@ -365,112 +295,6 @@ void PeerTransport::HandleFrame(Conn* c, Frame&& f) {
     return;
   }
   Deliver(p, f.type, std::move(f.payload));
-}
-
-bool PeerTransport::AcceptorHandshake(Conn* c, Frame&& f) {
-  if (c->auth == Conn::Auth::kAwaitHello) {
-    std::optional<PeerHello> hello = DecodePeerHello(f.payload);
-    if (!hello) {
-      RefuseAuth(c, "node " + std::to_string(f.from) + " opened without the handshake (is cluster-secret set on it?)");
-      return false;
-    }
-    c->peer_known = true;
-    c->peer_id = f.from;
-    c->hello_to = hello->to;
-    c->nonce_dialer = std::move(hello->nonce);
-    c->nonce_acceptor = NewPeerNonce();
-    PeerHandshakeIds ids{cluster_id_, c->peer_id, c->hello_to, c->nonce_dialer, c->nonce_acceptor};
-    c->wbuf.clear();
-    AppendFrame(&c->wbuf, cluster_id_, self_id_, kAuthChallengeType,
-                EncodePeerChallenge(PeerChallenge{c->nonce_acceptor, AcceptorMac(opts_.secret, ids)}));
-    c->auth = Conn::Auth::kAwaitProof;
-    c->writing = true;
-    c->write_req.data = c;
-    uv_buf_t b = uv_buf_init(c->wbuf.data(), static_cast<unsigned>(c->wbuf.size()));
-    int r = uv_write(&c->write_req, reinterpret_cast<uv_stream_t*>(&c->tcp), &b, 1, [](uv_write_t* req, int status) {
-      auto* conn = static_cast<Conn*>(req->data);
-      conn->writing = false;
-      if (!conn->closing && status < 0) conn->t->CloseConn(conn);
-    });
-    if (r != 0) {
-      c->writing = false;
-      CloseConn(c);
-      return false;
-    }
-    return true;
-  }
-  // kAwaitProof (CheckHeader let nothing else through).
-  PeerHandshakeIds ids{cluster_id_, c->peer_id, c->hello_to, c->nonce_dialer, c->nonce_acceptor};
-  if (!MacEquals(f.payload, DialerMac(opts_.secret, ids))) {
-    RefuseAuth(c, "node " + std::to_string(f.from) + " failed the handshake (wrong cluster-secret)");
-    return false;
-  }
-  c->auth = Conn::Auth::kDone;
-  c->nonce_dialer.clear();
-  c->nonce_acceptor.clear();
-  c->decoder->set_max_element_bytes(opts_.max_frame_bytes);
-  return true;
-}
-
-bool PeerTransport::DialerHandshake(Conn* c, Frame&& f) {
-  Peer* p = FindPeer(c->peer_id);
-  if (p == nullptr || p->out != c) {
-    CloseConn(c);
-    return false;
-  }
-  std::optional<PeerChallenge> ch = DecodePeerChallenge(f.payload);
-  bool ok = false;
-  if (ch) {
-    PeerHandshakeIds ids{cluster_id_, self_id_, c->peer_id, c->nonce_dialer, ch->nonce};
-    ok = MacEquals(ch->mac, AcceptorMac(opts_.secret, ids));
-  }
-  if (!ok) {
-    counters_.auth_failures++;
-    Log("cluster: peer " + std::to_string(p->id) + " at " + p->host + ":" + std::to_string(p->port) +
-        " failed the handshake (wrong cluster-secret, or not the node configured there)");
-    DropOutbound(p, /*reconnect=*/true);
-    return false;
-  }
-  c->nonce_acceptor = std::move(ch->nonce);
-  c->auth = Conn::Auth::kDone;
-  MarkDirty(p);  // the proof, then whatever is queued
-  return true;
-}
-
-void PeerTransport::RefuseAuth(Conn* c, const std::string& why) {
-  counters_.auth_failures++;
-  Log("cluster: refused peer connection from " + c->remote + ": " + why);
-  CloseConn(c);
-}
-
-void PeerTransport::StartHandshakeTimer() {
-  if (uv_is_active(reinterpret_cast<uv_handle_t*>(handshake_timer_))) return;
-  uint64_t every = static_cast<uint64_t>(std::clamp(opts_.handshake_timeout_ms / 4, 10, 1000));
-  uv_timer_start(handshake_timer_, [](uv_timer_t* t) {
-    static_cast<PeerTransport*>(t->data)->CheckHandshakeDeadlines();
-  }, every, every);
-}
-
-void PeerTransport::CheckHandshakeDeadlines() {
-  uint64_t now = uv_now(loop_);
-  bool pending = false;
-  std::vector<Conn*> all(conns_.begin(), conns_.end());
-  for (Conn* c : all) {
-    if (c->closing || !c->handshaking()) continue;
-    if (now - c->opened_at < static_cast<uint64_t>(opts_.handshake_timeout_ms)) {
-      pending = true;
-      continue;
-    }
-    if (!c->outbound) {
-      RefuseAuth(c, "no handshake within " + std::to_string(opts_.handshake_timeout_ms) + " ms");
-      continue;
-    }
-    counters_.auth_failures++;
-    Peer* p = FindPeer(c->peer_id);
-    Log("cluster: peer " + std::to_string(c->peer_id) + " did not answer the handshake (is cluster-secret set on it?)");
-    if (p != nullptr && p->out == c) DropOutbound(p, /*reconnect=*/true); else CloseConn(c);
-  }
-  if (!pending) uv_timer_stop(handshake_timer_);
 }
 
 void PeerTransport::HandleChunk(Conn* c, Peer* p, std::string&& payload) {
