@@ -642,11 +642,8 @@ constexpr std::string_view kPushComplexity =
 
 }  // namespace
 
-constexpr KeySpec kLmoveKeys[] = {
-    {.flags = "RW access delete", .index = 1, .lastkey = 0},
-    {.flags = "RW insert", .index = 2, .lastkey = 0}
-};
-constexpr KeySpec kRpoplpushKeys[] = {
+// LMOVE, RPOPLPUSH, BLMOVE, BRPOPLPUSH: pop from the source, push to the destination.
+constexpr KeySpec kMoveKeys[] = {
     {.flags = "RW access delete", .index = 1, .lastkey = 0},
     {.flags = "RW insert", .index = 2, .lastkey = 0}
 };
@@ -654,14 +651,6 @@ constexpr KeySpec kLmpopKeys[] = {
     {.flags = "RW access delete", .index = 1, .keynum = true, .keynumidx = 0, .firstkey = 1}
 };
 
-constexpr KeySpec kBrpoplpushKeys[] = {
-    {.flags = "RW access delete", .index = 1, .lastkey = 0},
-    {.flags = "RW insert", .index = 2, .lastkey = 0}
-};
-constexpr KeySpec kBlmoveKeys[] = {
-    {.flags = "RW access delete", .index = 1, .lastkey = 0},
-    {.flags = "RW insert", .index = 2, .lastkey = 0}
-};
 constexpr KeySpec kBlmpopKeys[] = {
     {.flags = "RW access delete", .index = 2, .keynum = true, .keynumidx = 0, .firstkey = 1}
 };
@@ -737,13 +726,13 @@ extern const CommandSpec kListCommands[] = {
     {.name = "lmove", .arity = 5, .flags = kWrite | kDenyOom, .first_key = 1, .last_key = 2, .key_step = 1,
      .group = "list", .since = "6.2.0",
      .summary = "Pop an element from a list, push it to another list and return it", .complexity = "O(1)",
-     .prepare = &LmovePrepare, .apply = &LmoveApply, .key_specs = kLmoveKeys,
+     .prepare = &LmovePrepare, .apply = &LmoveApply, .key_specs = kMoveKeys,
      .args = "source:key@0 destination:key@1 wherefrom:oneof(left:pure-token=LEFT right:pure-token=RIGHT) "
              "whereto:oneof(left:pure-token=LEFT right:pure-token=RIGHT)"},
     {.name = "rpoplpush", .arity = 3, .flags = kWrite | kDenyOom, .first_key = 1, .last_key = 2, .key_step = 1,
      .group = "list", .since = "1.2.0",
      .summary = "Remove the last element in a list, prepend it to another list and return it", .complexity = "O(1)",
-     .apply = &RpoplpushApply, .key_specs = kRpoplpushKeys, .args = "source:key@0 destination:key@1",
+     .apply = &RpoplpushApply, .key_specs = kMoveKeys, .args = "source:key@0 destination:key@1",
      .deprecated_since = "6.2.0", .replaced_by = "`LMOVE` with the `RIGHT` and `LEFT` arguments"},
     // Keys are movable (after numkeys): Redis reports 0 0 0 and the movablekeys flag.
     {.name = "lmpop", .arity = -4, .flags = kWrite, .first_key = 0, .last_key = 0, .key_step = 0, .group = "list",
@@ -768,14 +757,14 @@ extern const CommandSpec kListCommands[] = {
     {.name = "brpoplpush", .arity = 4, .flags = kWrite | kDenyOom | kNoScript | kBlocking, .first_key = 1,
      .last_key = 2, .key_step = 1, .group = "list", .since = "2.2.0",
      .summary = "Pop an element from a list, push it to another list and return it; or block until one is available",
-     .complexity = "O(1)", .prepare = &BrpoplpushPrepare, .apply = &BrpoplpushApply, .key_specs = kBrpoplpushKeys,
+     .complexity = "O(1)", .prepare = &BrpoplpushPrepare, .apply = &BrpoplpushApply, .key_specs = kMoveKeys,
      .args = "source:key@0 destination:key@1 timeout:double",
      .history = "6.0.0 `timeout` is interpreted as a double instead of an integer.", .deprecated_since = "6.2.0",
      .replaced_by = "`BLMOVE` with the `RIGHT` and `LEFT` arguments"},
     {.name = "blmove", .arity = 6, .flags = kWrite | kDenyOom | kNoScript | kBlocking, .first_key = 1, .last_key = 2,
      .key_step = 1, .group = "list", .since = "6.2.0",
      .summary = "Pop an element from a list, push it to another list and return it; or block until one is available",
-     .complexity = "O(1)", .prepare = &BlmovePrepare, .apply = &BlmoveApply, .key_specs = kBlmoveKeys,
+     .complexity = "O(1)", .prepare = &BlmovePrepare, .apply = &BlmoveApply, .key_specs = kMoveKeys,
      .args = "source:key@0 destination:key@1 wherefrom:oneof(left:pure-token=LEFT right:pure-token=RIGHT) "
              "whereto:oneof(left:pure-token=LEFT right:pure-token=RIGHT) timeout:double"},
     {.name = "blmpop", .arity = -5, .flags = kWrite | kBlocking, .first_key = 0, .last_key = 0, .key_step = 0,

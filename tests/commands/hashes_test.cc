@@ -13,25 +13,8 @@ namespace {
 
 class HashesTest : public CommandTest {
  protected:
-  void Expect(Argv argv, const std::string& expected) {
-    std::string shown;
-    for (const auto& a : argv) shown += (shown.empty() ? "" : " ") + a;
-    EXPECT_EQ(Run(std::move(argv)), expected) << "command: " << shown;
-  }
   // Number of sub-keys physically under (key, version).
-  int SubKeys(const std::string& key, uint64_t version) {
-    int n = 0;
-    EXPECT_TRUE(store().ScanSub(key, version, "", [&](std::string_view, std::string_view) {
-      n++;
-      return true;
-    }).ok());
-    return n;
-  }
-  uint64_t VersionOf(const std::string& key) {
-    store::Value v;
-    EXPECT_TRUE(Raw(key, &v));
-    return v.version;
-  }
+  int SubKeys(const std::string& key, uint64_t version) { return static_cast<int>(SubKeyList(key, version).size()); }
 };
 
 const std::string kWrongType = Err(kErrWrongType);

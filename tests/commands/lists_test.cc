@@ -24,11 +24,6 @@ struct Meta {
 
 class ListsTest : public CommandTest {
  protected:
-  void Expect(Argv argv, const std::string& expected) {
-    std::string shown;
-    for (const auto& a : argv) shown += (shown.empty() ? "" : " ") + a;
-    EXPECT_EQ(Run(std::move(argv)), expected) << "command: " << shown;
-  }
   Meta MetaOf(const std::string& key) {
     store::Value v;
     EXPECT_TRUE(Raw(key, &v));
@@ -37,11 +32,6 @@ class ListsTest : public CommandTest {
     if (v.payload.size() < 24) return {0, 0, 0};
     const char* p = v.payload.data();
     return {DecodeFixed64(p), DecodeFixed64(p + 8), DecodeFixed64(p + 16)};
-  }
-  uint64_t VersionOf(const std::string& key) {
-    store::Value v;
-    EXPECT_TRUE(Raw(key, &v));
-    return v.version;
   }
   static uint64_t Pos(std::string_view field) {
     EXPECT_EQ(field.size(), 8u);

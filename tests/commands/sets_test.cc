@@ -17,25 +17,6 @@ namespace {
 
 class SetsTest : public CommandTest {
  protected:
-  void Expect(Argv argv, const std::string& expected) {
-    std::string shown;
-    for (const auto& a : argv) shown += (shown.empty() ? "" : " ") + a;
-    EXPECT_EQ(Run(std::move(argv)), expected) << "command: " << shown;
-  }
-  // (member, value) of every sub-key physically under (key, version).
-  std::vector<std::pair<std::string, std::string>> SubKeys(const std::string& key, uint64_t version) {
-    std::vector<std::pair<std::string, std::string>> out;
-    EXPECT_TRUE(store().ScanSub(key, version, "", [&](std::string_view f, std::string_view v) {
-      out.emplace_back(f, v);
-      return true;
-    }).ok());
-    return out;
-  }
-  uint64_t VersionOf(const std::string& key) {
-    store::Value v;
-    EXPECT_TRUE(Raw(key, &v));
-    return v.version;
-  }
   // SADD key m0 ... m(n-1) with members prefix + a zero-padded number (byte order = number order).
   void AddMany(const std::string& key, int n, const std::string& prefix = "m") {
     Argv argv = {"SADD", key};
@@ -77,7 +58,7 @@ TEST_F(SetsTest, EncodingIsSizeThenEmptyValuedSubKeys) {
   EXPECT_EQ(v.payload, std::string("\x03\0\0\0\0\0\0\0", 8));  // [size:8 LE]
   EXPECT_EQ(v.version, (index() << 20) | 1);                     // NewVersion of the creating entry
   using P = std::pair<std::string, std::string>;
-  EXPECT_EQ(SubKeys("s", v.version), (std::vector<P>{{"", ""}, {"a", ""}, {"b", ""}}));
+  EXPECT_EQ(SubKeyList("s", v.version), (std::vector<P>{{"", ""}, {"a", ""}, {"b", ""}}));
   Expect({"TYPE", "s"}, "+set\r\n");
   Expect({"SMEMBERS", "s"}, Array({kEmptyBulk, Bulk("a"), Bulk("b")}));
 }
@@ -90,14 +71,14 @@ TEST_F(SetsTest, SremDeletesTheEmptySet) {
   Expect({"SREM", "s", "b"}, Int(1));
   Expect({"EXISTS", "s"}, Int(0));
   EXPECT_EQ(store().KeyCount(), 0u);
-  EXPECT_TRUE(SubKeys("s", v1).empty());
+  EXPECT_TRUE(SubKeyList("s", v1).empty());
 }
 
 TEST_F(SetsTest, ARecreatedSetHasNoOldMembers) {
   AddMany("s", 100);
   uint64_t v1 = VersionOf("s");
   Expect({"DEL", "s"}, Int(1));  // O(1): only the metadata record goes
-  EXPECT_EQ(SubKeys("s", v1).size(), 100u);
+  EXPECT_EQ(SubKeyList("s", v1).size(), 100u);
   Expect({"SADD", "s", "new"}, Int(1));
   EXPECT_NE(VersionOf("s"), v1);
   Expect({"SMEMBERS", "s"}, Array({Bulk("new")}));
@@ -255,7 +236,7 @@ TEST_F(SetsTest, StoreOverwritesUnderAFreshVersion) {
   uint64_t v1 = VersionOf("d");
   Expect({"SUNIONSTORE", "d", "d", "a", "b"}, Int(4));
   EXPECT_NE(VersionOf("d"), v1);
-  EXPECT_EQ(SubKeys("d", VersionOf("d")).size(), 4u);
+  EXPECT_EQ(SubKeyList("d", VersionOf("d")).size(), 4u);
   Expect({"SDIFFSTORE", "a", "a", "b"}, Int(1));
   Expect({"SMEMBERS", "a"}, Array({Bulk("1")}));
   Expect({"HSET", "h", "f", "v"}, Int(1));
@@ -350,7 +331,7 @@ TEST_F(SetsTest, CopyAndRenameLargeCollections) {
   Expect({"PEXPIRE", "s", "100000"}, Int(1));
   Expect({"COPY", "s", "t"}, Int(1));
   EXPECT_NE(VersionOf("t"), VersionOf("s"));
-  EXPECT_EQ(SubKeys("t", VersionOf("t")).size(), 2500u);
+  EXPECT_EQ(SubKeyList("t", VersionOf("t")).size(), 2500u);
   Expect({"PTTL", "t"}, Int(100000));
   Expect({"SREM", "s", "m00000"}, Int(1));  // independent copies
   Expect({"SCARD", "t"}, Int(2500));
@@ -366,7 +347,7 @@ TEST_F(SetsTest, CopyAndRenameLargeCollections) {
   EXPECT_FALSE(has_log());
   Expect({"RENAME", "s", "r"}, kOk);
   Expect({"SCARD", "r"}, Int(2499));
-  EXPECT_EQ(SubKeys("r", VersionOf("r")).size(), 2499u);
+  EXPECT_EQ(SubKeyList("r", VersionOf("r")).size(), 2499u);
   Expect({"SISMEMBER", "r", "m02499"}, Int(1));
   Expect({"EXISTS", "s"}, Int(0));
 }

@@ -14,11 +14,6 @@ namespace {
 
 class StringsTest : public CommandTest {
  protected:
-  void Expect(Argv argv, const std::string& expected) {
-    std::string shown;
-    for (const auto& a : argv) shown += (shown.empty() ? "" : " ") + a;
-    EXPECT_EQ(Run(std::move(argv)), expected) << "command: " << shown;
-  }
 
   // Stores a value of a non-string type (as a future hash/list would be) for WRONGTYPE tests.
   void PutOtherType(const std::string& key, int64_t expire_ms = 0) {

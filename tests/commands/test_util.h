@@ -133,6 +133,28 @@ class CommandTest : public ::testing::Test {
   const Argv& last_log_argv() const { return last_log_.argv; }
 
   // The stored record of key regardless of expiry, or nullopt-like false if absent.
+  // Run, checking the reply (the command is named in the failure message).
+  void Expect(Argv argv, const std::string& expected) {
+    std::string shown;
+    for (const auto& a : argv) shown += (shown.empty() ? "" : " ") + a;
+    EXPECT_EQ(Run(std::move(argv)), expected) << "command: " << shown;
+  }
+  // The version of key's record (collections).
+  uint64_t VersionOf(const std::string& key) {
+    store::Value v;
+    EXPECT_TRUE(Raw(key, &v));
+    return v.version;
+  }
+  // (field, value) of every sub-key physically under (key, version).
+  std::vector<std::pair<std::string, std::string>> SubKeyList(const std::string& key, uint64_t version) {
+    std::vector<std::pair<std::string, std::string>> out;
+    EXPECT_TRUE(store().ScanSub(key, version, "", [&](std::string_view f, std::string_view v) {
+      out.emplace_back(f, v);
+      return true;
+    }).ok());
+    return out;
+  }
+
   bool Raw(std::string_view key, store::Value* out) {
     return store_->Get(key, INT64_MIN + 1, out).ok();  // a clock before any expiry
   }

@@ -18,25 +18,6 @@ namespace {
 
 class ZsetsTest : public CommandTest {
  protected:
-  void Expect(Argv argv, const std::string& expected) {
-    std::string shown;
-    for (const auto& a : argv) shown += (shown.empty() ? "" : " ") + a;
-    EXPECT_EQ(Run(std::move(argv)), expected) << "command: " << shown;
-  }
-  // Every sub-key under (key, version) as (field, value).
-  std::vector<std::pair<std::string, std::string>> SubKeys(const std::string& key, uint64_t version) {
-    std::vector<std::pair<std::string, std::string>> out;
-    EXPECT_TRUE(store().ScanSub(key, version, "", [&](std::string_view f, std::string_view v) {
-      out.emplace_back(f, v);
-      return true;
-    }).ok());
-    return out;
-  }
-  uint64_t VersionOf(const std::string& key) {
-    store::Value v;
-    EXPECT_TRUE(Raw(key, &v));
-    return v.version;
-  }
 };
 
 const std::string kWrongType = Err(kErrWrongType);
@@ -91,7 +72,7 @@ TEST(ZsetEncoding, RangeParsing) {
 TEST_F(ZsetsTest, SubKeyLayout) {
   Expect({"ZADD", "z", "1.5", "a"}, Int(1));
   uint64_t v = VersionOf("z");
-  auto subs = SubKeys("z", v);
+  auto subs = SubKeyList("z", v);
   ASSERT_EQ(subs.size(), 2u);
   EXPECT_EQ(subs[0].first, "ma");
   EXPECT_EQ(subs[0].second, zset::ScoreValue(1.5));
@@ -99,12 +80,12 @@ TEST_F(ZsetsTest, SubKeyLayout) {
   EXPECT_EQ(subs[1].second, "");
   // Changing the score moves the score-index entry; nothing stale is left behind.
   Expect({"ZADD", "z", "-3", "a"}, Int(0));
-  subs = SubKeys("z", v);
+  subs = SubKeyList("z", v);
   ASSERT_EQ(subs.size(), 2u);
   EXPECT_EQ(subs[1].first, "s" + zset::EncodeScore(-3) + "a");
   Expect({"ZINCRBY", "z", "1", "a"}, Bulk("-2"));
   Expect({"ZADD", "z", "7", "b"}, Int(1));
-  EXPECT_EQ(SubKeys("z", v).size(), 4u);
+  EXPECT_EQ(SubKeyList("z", v).size(), 4u);
   store::Value meta;
   ASSERT_TRUE(Raw("z", &meta));
   EXPECT_EQ(meta.type, store::ValueType::kZset);
@@ -113,7 +94,7 @@ TEST_F(ZsetsTest, SubKeyLayout) {
   Expect({"TYPE", "z"}, "+zset\r\n");
   Expect({"ZREM", "z", "a", "b"}, Int(2));
   EXPECT_FALSE(Raw("z", &meta));  // the empty zset is deleted
-  EXPECT_TRUE(SubKeys("z", v).empty());
+  EXPECT_TRUE(SubKeyList("z", v).empty());
 }
 
 TEST_F(ZsetsTest, TiesOrderByMemberBytesAndNegativeZeroIsZero) {
@@ -154,7 +135,7 @@ TEST_F(ZsetsTest, ARecreatedZsetHasNoOldMembers) {
   Expect({"ZADD", "z", "1", "a", "2", "b"}, Int(2));
   uint64_t v1 = VersionOf("z");
   Expect({"DEL", "z"}, Int(1));
-  EXPECT_EQ(SubKeys("z", v1).size(), 4u);  // garbage until compaction
+  EXPECT_EQ(SubKeyList("z", v1).size(), 4u);  // garbage until compaction
   Expect({"ZADD", "z", "3", "c"}, Int(1));
   EXPECT_NE(VersionOf("z"), v1);
   Expect({"ZRANGE", "z", "0", "-1", "WITHSCORES"}, Array({Bulk("c"), Bulk("3")}));
@@ -203,11 +184,11 @@ TEST_F(ZsetsTest, RemovingEverythingDeletesOnlyTheMetadata) {
   uint64_t v = VersionOf("z");
   Expect({"ZREMRANGEBYSCORE", "z", "-inf", "+inf"}, Int(1000));
   Expect({"EXISTS", "z"}, Int(0));
-  EXPECT_EQ(SubKeys("z", v).size(), 2000u);  // O(1): the sub-keys are garbage now
+  EXPECT_EQ(SubKeyList("z", v).size(), 2000u);  // O(1): the sub-keys are garbage now
   ASSERT_TRUE(store().Flush().ok());
   ASSERT_TRUE(store().CompactAll().ok());
   EXPECT_EQ(store().StaleSubKeysDropped(), 2000u);
-  EXPECT_TRUE(SubKeys("z", v).empty());
+  EXPECT_TRUE(SubKeyList("z", v).empty());
 }
 
 // Past 128 members (Redis's skiplist encoding): ranks, reverse ranges, pops and ZSCAN paging.
