@@ -11,11 +11,13 @@ PACKAGES=(
   libuv1-dev libhiredis-dev librocksdb-dev   # event loop, client library (tests), state machine
   libspdlog-dev libfmt-dev                   # logging
   libssl-dev openssl                         # TLS and the peer handshake (libssl, libcrypto); test certificates
+  liblua5.1-0-dev lua-cjson-dev lua-bitop-dev # scripting: Redis's Lua 5.1 and its cjson/bit libraries
   libgtest-dev libgmock-dev libbenchmark-dev # unit tests and micro-benchmarks
   clang libclang-rt-14-dev                   # libFuzzer + sanitizer runtimes
   redis-server redis-tools                   # reference server, redis-cli, redis-benchmark
   python3 python3-redis                      # integration tests' client
   python3-django python3-django-redis        # a real application: Django's cache through django-redis
+  python3-celery                             # a real application: Celery with redraft as broker and backend
   nodejs                                     # real Node.js clients (ioredis, node-redis); npm below
   procps iproute2                            # ps/kill/ss for tests and tools
   faketime                                   # libfaketime: clock-skew tests
