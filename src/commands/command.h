@@ -110,6 +110,7 @@ struct KeyRef {
   std::string_view flags;
 };
 
+struct NotifySink;  // notify.h
 class ServerApi;  // implemented by server/: what server-level commands may ask (server_api.h)
 
 // Context of a command executed right away (reads and server commands) on the event loop.
@@ -138,6 +139,8 @@ struct ApplyContext {
   resp::ReplyBuilder& reply;
   uint64_t index = 0;          // the entry's log index (the same on every replica)
   uint32_t versions_used = 0;  // NewVersion calls so far for this entry
+  // Keyspace notifications (notify.h): set only while notify-keyspace-events selects something.
+  NotifySink* notify = nullptr;
 };
 
 // A fresh collection version: (index << 20) | n for the n-th call (n >= 1) while applying the
@@ -213,6 +216,7 @@ extern const CommandSpec kZsetCommands[];
 extern const CommandSpec kServerCommands[];
 extern const CommandSpec kClusterCommands[];
 extern const CommandSpec kAclCommands[];  // acl_cmds.cc
+extern const CommandSpec kPubsubCommands[];  // pubsub_cmds.cc
 
 // Redis Cluster's hash slot of a key (CRC16 of the key or of its {hash tag}, mod 16384).
 int ClusterKeySlot(std::string_view key);

@@ -77,6 +77,9 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
   bool acl_changed = false;
   std::vector<std::string> touched;  // for SetKeyObserver
   std::string qualified;
+  // Keyspace notifications: a sink only while some class is selected (else ~zero cost).
+  std::optional<commands::NotifySink> sink;
+  if (notify_flags_ && *notify_flags_ && key_events_) sink.emplace(commands::NotifySink{*notify_flags_, {}});
   for (size_t i = 0; i < entries.size(); i++) {
     const raft::Entry& e = entries[i];
     REDRAFT_CHECK(e.index == entries[0].index + i);
@@ -122,6 +125,7 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
     if (cmd.db != commands::kStoredKeys) view.emplace(*txn, cmd.db);
     store::Store::Batch& target = view ? static_cast<store::Store::Batch&>(*view) : *txn;
     commands::ApplyContext ctx{target, cmd.now_ms, *reply_for(i), e.index};
+    ctx.notify = sink ? &*sink : nullptr;
     (*spec)->apply(ctx, cmd.argv);
     if (watching_ && cmd.db != commands::kStoredKeys) {
       auto note = [&](int db, const std::string& arg) {
@@ -160,6 +164,7 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
   }
   if (acl_changed) ReloadAcl();
   if (!touched.empty()) touched_(std::move(touched));
+  if (sink && !sink->events.empty()) key_events_(std::move(sink->events));
 }
 
 }  // namespace redraft::server
