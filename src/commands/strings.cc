@@ -17,6 +17,7 @@
 
 #include "commands/args.h"
 #include "commands/command.h"
+#include "commands/notify.h"
 
 namespace redraft::commands {
 namespace {
@@ -426,6 +427,8 @@ void SetApply(ApplyContext& ctx, const Argv& argv) {
   } else {
     ctx.batch.Put(argv[1], StringValue(argv[2], expire_ms));
   }
+  Notify(ctx, kNotifyString, "set", argv[1]);
+  if (o.expire != nullptr) Notify(ctx, kNotifyGeneric, "expire", argv[1]);
   if (!(o.flags & kGet)) ctx.reply.Ok();
 }
 
@@ -438,6 +441,7 @@ void SetnxApply(ApplyContext& ctx, const Argv& argv) {
     return;
   }
   ctx.batch.Put(argv[1], StringValue(argv[2], 0));
+  Notify(ctx, kNotifyString, "set", argv[1]);
   ctx.reply.Integer(1);
 }
 
@@ -483,6 +487,7 @@ void GetsetApply(ApplyContext& ctx, const Argv& argv) {
     ctx.reply.Null();
   }
   ctx.batch.Put(argv[1], StringValue(argv[2], 0));
+  Notify(ctx, kNotifyString, "set", argv[1]);
 }
 
 void GetdelApply(ApplyContext& ctx, const Argv& argv) {
@@ -495,6 +500,7 @@ void GetdelApply(ApplyContext& ctx, const Argv& argv) {
   }
   ctx.reply.Bulk(old.payload);
   ctx.batch.Delete(argv[1]);
+  Notify(ctx, kNotifyGeneric, "del", argv[1]);
 }
 
 bool GetexPrepare(PrepareContext& ctx, Argv& argv) {
@@ -537,12 +543,15 @@ void GetexApply(ApplyContext& ctx, const Argv& argv) {
   ctx.reply.Bulk(v.payload);
   if ((o.flags & (kExat | kPxat)) && ms <= ctx.now_ms) {
     ctx.batch.Delete(argv[1]);
+    Notify(ctx, kNotifyGeneric, "del", argv[1]);
   } else if (o.expire != nullptr) {
     v.expire_ms = ms;
     ctx.batch.Put(argv[1], v);
+    Notify(ctx, kNotifyGeneric, "expire", argv[1]);
   } else if ((o.flags & kPersist) && v.expire_ms != 0) {
     v.expire_ms = 0;
     ctx.batch.Put(argv[1], v);
+    Notify(ctx, kNotifyGeneric, "persist", argv[1]);
   }
 }
 
@@ -561,6 +570,7 @@ void MsetApply(ApplyContext& ctx, const Argv& argv) {
   }
   for (size_t i = 1; i + 1 < argv.size(); i += 2) {
     ctx.batch.Put(argv[i], StringValue(argv[i + 1], 0));
+    Notify(ctx, kNotifyString, "set", argv[i]);
   }
   ctx.reply.Ok();
 }
@@ -581,6 +591,7 @@ void MsetnxApply(ApplyContext& ctx, const Argv& argv) {
   }
   for (size_t i = 1; i + 1 < argv.size(); i += 2) {
     ctx.batch.Put(argv[i], StringValue(argv[i + 1], 0));
+    Notify(ctx, kNotifyString, "set", argv[i]);
   }
   ctx.reply.Integer(1);
 }
@@ -605,6 +616,7 @@ void IncrDecr(ApplyContext& ctx, const std::string& key, int64_t incr) {
   }
   value += incr;
   ctx.batch.Put(key, StringValue(FormatInt64(value), f == Found::kYes ? v.expire_ms : 0));
+  Notify(ctx, kNotifyString, "incrby", key);
   ctx.reply.Integer(value);
 }
 
@@ -665,6 +677,7 @@ void IncrbyfloatApply(ApplyContext& ctx, const Argv& argv) {
   std::string text = std::move(*sum);
   ctx.reply.Bulk(text);
   ctx.batch.Put(argv[1], StringValue(std::move(text), f == Found::kYes ? v.expire_ms : 0));
+  Notify(ctx, kNotifyString, "incrbyfloat", argv[1]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -676,6 +689,7 @@ void AppendApply(ApplyContext& ctx, const Argv& argv) {
   if (f == Found::kFailed) return;
   if (f == Found::kNo) {
     ctx.batch.Put(argv[1], StringValue(argv[2], 0));
+    Notify(ctx, kNotifyString, "append", argv[1]);
     ctx.reply.Integer(static_cast<int64_t>(argv[2].size()));
     return;
   }
@@ -685,6 +699,7 @@ void AppendApply(ApplyContext& ctx, const Argv& argv) {
   }
   v.payload.append(argv[2]);
   ctx.batch.Put(argv[1], v);
+  Notify(ctx, kNotifyString, "append", argv[1]);
   ctx.reply.Integer(static_cast<int64_t>(v.payload.size()));
 }
 
@@ -723,6 +738,7 @@ void SetrangeApply(ApplyContext& ctx, const Argv& argv) {
   if (v.payload.size() < end) v.payload.resize(end, '\0');
   std::memcpy(v.payload.data() + offset, value.data(), value.size());
   ctx.batch.Put(argv[1], v);
+  Notify(ctx, kNotifyString, "setrange", argv[1]);
   ctx.reply.Integer(static_cast<int64_t>(v.payload.size()));
 }
 
