@@ -49,7 +49,10 @@ void Spublish(ExecContext& ctx, const Argv& argv) {
 }
 
 void ReplyChannels(ExecContext& ctx, const Argv& argv, PubsubKind kind) {
-  if (argv.size() > 3) return ctx.reply.Error(UnknownSubcommand(argv));
+  if (argv.size() > 3) {  // Redis pubsubCommand's fallthrough text
+    std::string sub(EchoArg(argv[1], 128));
+    return ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" + sub + "'. Try PUBSUB HELP.");
+  }
   PubsubApi* api = Api(ctx);
   if (!api) return;
   auto names = api->Channels(kind, argv.size() == 3 ? &argv[2] : nullptr);
