@@ -186,6 +186,13 @@ class PubsubDifferential(unittest.TestCase):
                     ours = got
             self.assertEqual(ours, got, flags)
 
+    def test_output_limit_config(self):
+        script = [("a", "CONFIG", "SET", "client-output-buffer-limit", v) for v in
+                  ["pubsub 1mb 512kb 5", "foo 1 2 3", "pubsub 1 2", "pubsub x 2 3", "normal 0 0 0 pubsub 2gb 1k 0",
+                   "PUBSUB 32mb 8mb 60"]]
+        script = [s for step in script for s in (step, ("a", "CONFIG", "GET", "client-output-buffer-limit"))]
+        self.compare(script)
+
     def test_notifications_per_family(self):
         for flags in ["KEA", "Kx", "E$", "Elgz", "KEhs"]:
             ours = notification_stream(self.node.port, flags)
