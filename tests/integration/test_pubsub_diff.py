@@ -60,6 +60,10 @@ SUBSCRIBER_SCRIPT = [
     ("d", 2, "SUBSCRIBE", "k", "l"), ("d", "RESET"), ("d", "GET", "x"), ("d", "PING"),
     ("d", "HELLO", "3"), ("d", "PSUBSCRIBE", "p"), ("d", "RESET"), ("b", "PUBLISH", "p", "lost"), ("d", "PING"),
     # Binary-safe names and payloads.
+    # Inside MULTI: PUBLISH and SUBSCRIBE are queued and run by EXEC.
+    ("m", "MULTI"), ("m", "PUBLISH", "ch-m", "x"), ("m", "SET", "k", "v"), ("m", "EXEC"), ("s", "SUBSCRIBE", "ch-m"),
+    ("m", "MULTI"), ("m", "PUBLISH", "ch-m", "y"), ("m", "EXEC"), ("s", "READ"), ("m", "MULTI"), ("m", "SUBSCRIBE", "q"),
+    ("m", "EXEC"), ("m", "GET", "k"),
     ("e", "SUBSCRIBE", "bin\x00\r\nch"), ("b", "PUBLISH", "bin\x00\r\nch", "pay\r\nload\x00"), ("e", "READ"),
 ]
 
