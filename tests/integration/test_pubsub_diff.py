@@ -115,6 +115,10 @@ NOTIFY_WORKLOAD = [
     ["BZPOPMIN", "z6", "0"], ["ZADD", "z6", "1", "a", "2", "b"], ["BZPOPMAX", "z6", "0"], ["BZMPOP", "0", "1", "z6", "MAX"],
     ["MULTI"], ["SET", "t", "1"], ["INCR", "t"], ["SELECT", "3"], ["SET", "t3", "1"], ["EXEC"], ["SELECT", "5"],
     ["SET", "in5", "x"], ["DEL", "in5"], ["SELECT", "0"],
+    # A write meeting an expired key reports "expired" first (Redis's lookupKeyWrite).
+    ["SET", "x1", "1", "PX", "1"], ["SET", "x2", "1", "PX", "1"], ["SET", "x3", "a", "PX", "1"],
+    ["SET", "x4", "a", "PX", "1"], ["SLEEP"], ["SET", "x1", "v"], ["INCR", "x2"], ["APPEND", "x3", "z"],
+    ["SETNX", "x4", "n"],
     ["SET", "e", "1", "PX", "1"], ["HSET", "eh", "f", "v"], ["PEXPIRE", "eh", "1"],
 ]
 
@@ -127,7 +131,10 @@ def notification_stream(port, flags, pattern="*"):
         sub.send(encode("PSUBSCRIBE", pattern))
         sub.reply()
         for cmd in NOTIFY_WORKLOAD:
-            admin.call(*cmd)
+            if cmd == ["SLEEP"]:
+                time.sleep(0.01)
+            else:
+                admin.call(*cmd)
         time.sleep(1.5)  # e and eh expire: "expired" when the deletion happens (active expiry)
         deadline = time.time() + 20
         while admin.call("EXISTS", "e", "eh") != b":0\r\n" and time.time() < deadline:
