@@ -104,6 +104,7 @@ void Server::ResetConnection(uint64_t client_id) {
 size_t Server::DeliverLocal(bool shard, std::string_view channel, std::string_view payload) {
   if (pubsub_.empty()) return 0;
   int64_t now = 0;
+  std::string frames[2];  // the channel message encoded once per protocol (RESP2, RESP3)
   size_t n = pubsub_.ForEachReceiver(
       shard ? commands::PubsubKind::kShard : commands::PubsubKind::kChannel, channel,
       [&](uint64_t client, const std::string* pattern) {
@@ -112,8 +113,13 @@ size_t Server::DeliverLocal(bool shard, std::string_view channel, std::string_vi
         Connection* c = it->second;
         // Straight into the output: a pending reply's slot (RESP3) is answered later, which
         // is an order Redis could also have produced (the message arrived before the reply).
-        if (pattern) AppendPatternMessageFrame(&c->out, c->session.proto, *pattern, channel, payload);
-        else AppendMessageFrame(&c->out, c->session.proto, shard, channel, payload);
+        if (pattern) {
+          AppendPatternMessageFrame(&c->out, c->session.proto, *pattern, channel, payload);
+        } else {
+          std::string& f = frames[c->session.proto >= 3 ? 1 : 0];
+          if (f.empty()) AppendMessageFrame(&f, c->session.proto, shard, channel, payload);
+          c->out.append(f);
+        }
         MarkDirty(c);
         if (now == 0) now = NowMsWall();
         if (OverPubsubLimit(c, now)) pubsub_overflow_.push_back(client);
