@@ -627,7 +627,10 @@ void Server::Cron() {
   if (cfg_.timeout > 0) {
     std::vector<Connection*> idle;
     for (auto& [id, c] : clients_) {
-      if (c->slots.empty() && now - c->last_interaction_ms > int64_t{cfg_.timeout} * 1000) idle.push_back(c);
+      // Subscribers are never idle (Redis's clientsCronHandleTimeout exempts CLIENT_PUBSUB).
+      if (c->slots.empty() && !pubsub_.IsSubscriber(id) && now - c->last_interaction_ms > int64_t{cfg_.timeout} * 1000) {
+        idle.push_back(c);
+      }
     }
     for (Connection* c : idle) CloseConnection(c);
   }

@@ -211,6 +211,24 @@ class PubsubDifferential(unittest.TestCase):
             self.assertEqual(ours, ref, flags)
         self.assertGreater(len(notification_stream(self.node.port, "KEA")), 250)
 
+    def test_subscriber_survives_idle_timeout(self):
+        """As Redis: `timeout` closes idle clients, never subscribers."""
+        admin, sub, idle = RawConn(self.node.port), RawConn(self.node.port), RawConn(self.node.port)
+        try:
+            sub.send(encode("SUBSCRIBE", "idle-test"))
+            sub.reply()
+            admin.call("CONFIG", "SET", "timeout", "1")
+            time.sleep(2.5)
+            self.assertTrue(idle.closed_by_peer(timeout=3))
+            pub = RawConn(self.node.port)  # admin itself was idle too
+            self.assertEqual(pub.call("PUBLISH", "idle-test", "still here"), b":1\r\n")
+            pub.close()
+            self.assertEqual(sub.reply(), b"*3\r\n$7\r\nmessage\r\n$9\r\nidle-test\r\n$10\r\nstill here\r\n")
+        finally:
+            RawConn(self.node.port).call("CONFIG", "SET", "timeout", "0")
+            for c in (admin, sub, idle):
+                c.close()
+
     def test_no_flags_no_events(self):
         self.assertEqual(notification_stream(self.node.port, ""), [])
 
