@@ -10,6 +10,7 @@
 #include "commands/acl_cmds.h"
 #include "commands/args.h"
 #include "commands/command.h"
+#include "commands/scripting_cmds.h"
 #include "commands/transactions.h"
 #include "commands/write_entry.h"
 #include "common/status.h"
@@ -104,8 +105,9 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
     store_->NoteLogTime(cmd.now_ms);
     // An ACL change gets a batch of its own: a FLUSHALL in the same batch would otherwise drop
     // it with the batch's other changes (Batch::DeleteAll), though users are not data.
-    bool is_acl = commands::IsAclWrite(**spec);
-    if (is_acl && batch) {
+    // Script cache changes and scripts likewise (scripting_cmds.h NeedsOwnBatch).
+    bool own_batch = commands::IsAclWrite(**spec) || commands::NeedsOwnBatch(**spec);
+    if (own_batch && batch) {
       txn->WriteStamps();
       CheckApplied(e.index - 1, [&] { return store_->Commit(batch.get(), e.index - 1); });
       txn.reset();
@@ -141,16 +143,16 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
         });
       } else {
         for (size_t a = 1; a < cmd.argv.size(); a++) note(cmd.db, cmd.argv[a]);
-        all = moves_keys((*spec)->name);
+        all = moves_keys((*spec)->name) || commands::TouchesAnyKey(**spec);
       }
       if (all) touched.emplace_back(kAllKeysTouched);
     }
-    if (is_acl) {
+    if (own_batch) {
       txn->WriteStamps();
       CheckApplied(e.index, [&] { return store_->Commit(batch.get(), e.index); });
       txn.reset();
       batch.reset();
-      acl_changed = true;
+      acl_changed |= commands::IsAclWrite(**spec);
     }
   }
   uint64_t last = entries.back().index;

@@ -1,0 +1,52 @@
+// EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT (docs/scripting.md).
+//
+// A write script is ONE log entry, the internal write command redraft.eval, executed at apply
+// time on every replica by a fresh Lua state (scripting/scripting.h). Its log form (argv):
+//
+//   redraft.eval <max instructions> <max memory bytes> <script> <numkeys> <key>... <arg>...
+//
+// <script> is 'B' + the body (EVAL) or 'S' + the lower-case SHA1 (EVALSHA: resolved at apply
+// time from the replicated script cache, so NOSCRIPT is decided identically on every replica,
+// in log order). The budgets are the proposer's configuration, carried so that every replica
+// stops a runaway script at the same instruction. The script's redis.call runs each command
+// against the entry's batch: writes through their prepare (at the entry's time) and apply,
+// reads through their execute on the batch's read view (they see the script's earlier writes).
+//
+// The script cache is replicated state: one record per script in the store's system namespace
+// (sub-key of key "" version 0, field "script:<sha1>" -> body), written by SCRIPT LOAD
+// (redraft.scriptload <body>) and by every EVAL that compiled, deleted by SCRIPT FLUSH
+// (redraft.scriptflush). It survives restarts and snapshots like ACL users do, and FLUSHALL
+// does not touch it (as in Redis).
+//
+// Read-only scripts (EVAL_RO, EVALSHA_RO, and EVAL/EVALSHA of a "#!lua flags=no-writes" body)
+// are reads: they run on the node the client is connected to, behind the linearizable read
+// barrier of every read, without a log entry; a write from them is refused.
+#pragma once
+
+#include "commands/command.h"
+
+namespace redraft::commands {
+
+extern const CommandSpec kScriptingCommands[];
+
+// Routes a client's EVAL/EVALSHA/SCRIPT to the form the server runs (as AclWriteForm does for
+// ACL SETUSER): EVAL/EVALSHA of a write script -> redraft.eval (a write); of a no-writes script
+// -> eval_ro (a read); SCRIPT LOAD/FLUSH -> redraft.scriptload / redraft.scriptflush (writes);
+// SCRIPT EXISTS -> redraft.scriptexists (a read, behind the barrier). Anything else (bad
+// arguments included) is left alone: its execute answers the error.
+// base: the store with stored keys (the script cache lives in its system namespace).
+void ScriptForm(const CommandSpec** spec, Argv* argv, store::Store& base);
+
+// Whether an entry must be applied in a store batch of its own (like ACL changes): it touches
+// the script cache, which a FLUSHALL later in the same batch would otherwise drop with the data
+// (Store::Batch::DeleteAll clears the batch), and redraft.eval needs a fresh batch for its read
+// view (TxnBatch::TrackWrites).
+bool NeedsOwnBatch(const CommandSpec& spec);
+// Whether the entry may change any key (redraft.eval): blocked clients re-check every key.
+bool TouchesAnyKey(const CommandSpec& spec);
+
+// Budgets for new scripts (CONFIG SET lua-instruction-limit / lua-memory-limit); process-wide,
+// read by the proposer only (they travel in the entry).
+void SetScriptLimits(uint64_t max_instructions, uint64_t max_memory);
+
+}  // namespace redraft::commands

@@ -1,0 +1,55 @@
+// Internals shared by the scripting/ files (not for other layers).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <lua.hpp>
+
+#include "resp/reply_builder.h"
+#include "scripting/scripting.h"
+
+namespace redraft::scripting {
+
+// Per-script state, reachable from Lua through the allocator's ud (lua_getallocf).
+struct VmState {
+  Host* host = nullptr;
+  RunOptions opts;
+  std::string sha;
+  int resp = 2;               // redis.setresp
+  uint64_t mem_used = 0;      // bytes the Lua state holds now
+  uint64_t steps = 0;         // kInstructionStep units executed
+  bool budget_hit = false;    // the instruction budget ran out: every later step raises again
+  bool out_of_memory = false; // the allocator refused a block
+  uint32_t rand_x[3] = {0, 0, 0};  // rand48 state (math.random)
+};
+
+VmState* StateOf(lua_State* L);
+
+// --- lua_convert.cc ---
+// Pushes the Lua value of one RESP reply (Redis 7.0 rules for the script's protocol: RESP2 null
+// -> false, status -> {ok=}, error -> {err=}; RESP3 null -> nil, map -> {map=}, set -> {set=},
+// double -> {double=}, big number -> {big_number=}, verbatim -> {verbatim_string=}). Advances
+// *in past it. Returns false (nothing pushed) on malformed input.
+bool PushReply(lua_State* L, std::string_view* in);
+// Writes the Lua value at the top of the stack as a reply (Redis 7.0 rules), popping nothing.
+// script_resp: the script's redis.setresp (booleans are RESP3 booleans only under setresp(3);
+// otherwise true is :1 and false a null in the client's protocol).
+void WriteLuaValue(lua_State* L, resp::ReplyBuilder& reply, int script_resp, int depth = 0);
+
+// --- lua_redis_lib.cc ---
+// Installs the `redis` table (call, pcall, error_reply, ...) and the constants.
+void OpenRedisLib(lua_State* L);
+// Replaces math.random / math.randomseed with Redis's rand48 ones (state in VmState).
+void OpenRandom(lua_State* L);
+void SeedRandom(VmState* vm, int32_t seed);
+
+// --- lib_struct.cc / lib_cmsgpack.cc ---
+int OpenStruct(lua_State* L);
+int OpenCmsgpack(lua_State* L);
+
+// A table {err = msg} on the stack (Redis's luaPushError).
+void PushErrorTable(lua_State* L, std::string_view msg);
+
+}  // namespace redraft::scripting
