@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "commands/args.h"
+#include "commands/collection.h"
 #include "commands/databases.h"
 #include "commands/server_api.h"
 #include "commands/transactions.h"
@@ -93,6 +94,10 @@ class HostBase : public scripting::Host {
       rb.Bulk(std::to_string((now_ms_ % 1000) * 1000));
       return out;
     }
+    if (spec->name == "randomkey" && deterministic_) {
+      // Its randomness is process-local (keys.cc): replicas would answer differently.
+      return ErrorBytes("ERR RANDOMKEY is not available to write scripts (it would differ between replicas)");
+    }
     if (IsDataRead(*spec) || spec->name == "ping" || spec->name == "echo") {
       if (!spec->execute) return ErrorBytes("ERR This Redis command is not allowed from script");
       Read(*spec, argv, rb);
@@ -117,6 +122,7 @@ class HostBase : public scripting::Host {
   }
 
   int db_;  // the script's database (-1: stored keys, unit tests without databases)
+  bool deterministic_ = false;  // runs on every replica: every answer must be the same
   int64_t now_ms_;
   bool read_only_;
 };
@@ -125,7 +131,12 @@ class HostBase : public scripting::Host {
 class ApplyHost : public HostBase {
  public:
   ApplyHost(ApplyContext& ctx, TxnBatch* tb, bool read_only)
-      : HostBase(ctx.batch.db(), ctx.now_ms, read_only), ctx_(ctx), tb_(tb) {}
+      : HostBase(ctx.batch.db(), ctx.now_ms, read_only), ctx_(ctx), tb_(tb) {
+    deterministic_ = true;
+    // Random reads (SRANDMEMBER, HRANDFIELD, ZRANDMEMBER) draw from ReadRng: seeded from the
+    // entry's index for the script, they pick the same members on every replica.
+    ReadRng().seed(ctx.index ^ 0x5c1a7e5eedULL);
+  }
 
  protected:
   void Write(const CommandSpec& spec, const Argv& argv, resp::ReplyBuilder& rb) override {

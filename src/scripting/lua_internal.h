@@ -20,12 +20,17 @@ struct VmState {
   int resp = 2;               // redis.setresp
   uint64_t mem_used = 0;      // bytes the Lua state holds now
   uint64_t steps = 0;         // kInstructionStep units executed
+  uint64_t charged = 0;       // instructions charged for redis.call/pcall (kCallCost each)
   bool budget_hit = false;    // the instruction budget ran out: every later step raises again
   bool out_of_memory = false; // the allocator refused a block
   uint32_t rand_x[3] = {0, 0, 0};  // rand48 state (math.random)
 };
 
 VmState* StateOf(lua_State* L);
+
+// Charges n instructions; once past the budget, raises the budget error (and keeps raising at
+// every step after it). Deterministic: depends only on what the script executed.
+void Charge(lua_State* L, uint64_t n);
 
 // --- lua_convert.cc ---
 // Pushes the Lua value of one RESP reply (Redis 7.0 rules for the script's protocol: RESP2 null

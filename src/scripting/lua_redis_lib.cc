@@ -35,6 +35,7 @@ bool CollectArgs(lua_State* L, std::vector<std::string>* argv) {
 int RaiseTable(lua_State* L) { return lua_error(L); }
 
 int GenericCall(lua_State* L, bool raise) {
+  Charge(L, kCallCost);
   VmState* vm = StateOf(L);
   std::string reply;
   const char* error = nullptr;

@@ -41,15 +41,26 @@ constexpr const char* kBudgetError =
 // Every kInstructionStep instructions. Once the budget is spent, it raises on every step (a
 // pcall inside the script cannot swallow it for long: the first instruction outside the pcall
 // raises again), so the script stops at the same instruction on every replica.
-void Hook(lua_State* L, lua_Debug*) {
+void Hook(lua_State* L, lua_Debug*);
+
+void RaiseBudget(lua_State* L) {
   VmState* vm = StateOf(L);
-  if (!vm->budget_hit && ++vm->steps * kInstructionStep <= vm->opts.limits.max_instructions) return;
   if (!vm->budget_hit) {
     vm->budget_hit = true;
     lua_sethook(L, Hook, LUA_MASKCOUNT, 1);
   }
   PushErrorTable(L, kBudgetError);
   lua_error(L);
+}
+
+bool OverBudget(const VmState& vm) {
+  return vm.budget_hit || vm.steps * kInstructionStep + vm.charged > vm.opts.limits.max_instructions;
+}
+
+void Hook(lua_State* L, lua_Debug*) {
+  VmState* vm = StateOf(L);
+  vm->steps++;
+  if (OverBudget(*vm)) RaiseBudget(L);
 }
 
 // "user_script:3: " for the Lua function `level` frames up, as luaL_where.
@@ -204,6 +215,12 @@ int ConvertResult(lua_State* L) {
 }
 
 }  // namespace
+
+void Charge(lua_State* L, uint64_t n) {
+  VmState* vm = StateOf(L);
+  vm->charged += n;
+  if (OverBudget(*vm)) RaiseBudget(L);
+}
 
 VmState* StateOf(lua_State* L) {
   void* ud;

@@ -41,13 +41,18 @@ class Host {
 };
 
 struct Limits {
-  // Lua VM instructions a script may execute (counted in steps of kInstructionStep).
+  // Lua VM instructions a script may execute (counted in steps of kInstructionStep), each
+  // redis.call counting as kCallCost.
   uint64_t max_instructions = 0;
   // Bytes the script's Lua state may hold at once (its allocator refuses more).
   uint64_t max_memory = 0;
 };
 constexpr uint64_t kInstructionStep = 1000;
-constexpr uint64_t kDefaultMaxInstructions = 100'000'000;  // ~0.3-0.5 s of plain Lua on one core
+// Each redis.call/pcall is charged as this many instructions, so a script looping over commands
+// is bounded too (at most max_instructions / kCallCost commands).
+constexpr uint64_t kCallCost = 250;
+// 50M instructions: ~0.1-0.3 s of plain Lua on one core, or 200,000 redis.call.
+constexpr uint64_t kDefaultMaxInstructions = 50'000'000;
 constexpr uint64_t kDefaultMaxMemory = 64ull << 20;
 constexpr size_t kMaxScriptBytes = 4 << 20;  // bodies over 4 MiB are refused before the log
 
