@@ -384,27 +384,45 @@ void ScriptFlushStub(ExecContext& ctx, const Argv& argv) {
 
 void ScriptContainer(ExecContext& ctx, const Argv& argv);
 
+// SCRIPT DEBUG: Redis's Lua debugger (LDB) is not implemented; NO is accepted.
+void ScriptDebug(ExecContext& ctx, const Argv& argv) {
+  if (EqualsIgnoreCase(argv[2], "no")) return ctx.reply.Ok();
+  if (EqualsIgnoreCase(argv[2], "yes") || EqualsIgnoreCase(argv[2], "sync")) {
+    return ctx.reply.Error("ERR SCRIPT DEBUG (the Lua debugger) is not supported by redraft");
+  }
+  ctx.reply.Error("ERR Use SCRIPT DEBUG YES/SYNC/NO");
+}
+
 constexpr KeySpec kEvalKeys[] = {{.flags = "RW access update", .index = 2, .keynum = true, .keynumidx = 0, .firstkey = 1,
                                   .notes = "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE"}};
-constexpr KeySpec kEvalRoKeys[] = {{.flags = "RO access", .index = 2, .keynum = true, .keynumidx = 0, .firstkey = 1}};
+constexpr KeySpec kEvalshaKeys[] = {{.flags = "RW access update", .index = 2, .keynum = true, .keynumidx = 0, .firstkey = 1}};
+constexpr KeySpec kEvalRoKeys[] = {{.flags = "RO access", .index = 2, .keynum = true, .keynumidx = 0, .firstkey = 1,
+                                    .notes = "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS"}};
+constexpr KeySpec kEvalshaRoKeys[] = {{.flags = "RO access", .index = 2, .keynum = true, .keynumidx = 0, .firstkey = 1}};
 
+// In Redis 7.0's COMMAND INFO order.
 const CommandSpec kScriptSubcommands[] = {
+    {.name = "script|debug", .arity = 3, .flags = kNoScript, .first_key = 0, .last_key = 0, .key_step = 0,
+     .group = "scripting", .since = "3.2.0", .summary = "Set the debug mode for executed scripts.",
+     .complexity = "O(1)", .execute = &ScriptDebug,
+     .args = "mode:oneof(yes:pure-token=YES sync:pure-token=SYNC no:pure-token=NO)"},
     {.name = "script|exists", .arity = -3, .flags = kNoScript, .first_key = 0, .last_key = 0, .key_step = 0,
      .group = "scripting", .since = "2.6.0", .summary = "Check existence of scripts in the script cache.",
-     .complexity = "O(N) with N being the number of scripts to check", .execute = &ScriptExists,
-     .tips = "request_policy:all_shards response_policy:agg_logical_and", .args = "sha1:string+"},
+     .complexity = "O(N) with N being the number of scripts to check (so checking a single script is an O(1) operation).",
+     .execute = &ScriptExists, .tips = "request_policy:all_shards response_policy:agg_logical_and",
+     .args = "sha1:string*"},
     {.name = "script|flush", .arity = -2, .flags = kNoScript, .first_key = 0, .last_key = 0, .key_step = 0,
      .group = "scripting", .since = "2.6.0", .summary = "Remove all the scripts from the script cache.",
      .complexity = "O(N) with N being the number of scripts in cache", .execute = &ScriptFlushStub,
      .tips = "request_policy:all_nodes response_policy:all_succeeded",
-     .args = "flush-type:oneof/6.2.0?(async:pure-token=ASYNC sync:pure-token=SYNC)",
+     .args = "async:oneof/6.2.0?(async:pure-token=ASYNC sync:pure-token=SYNC)",
      .history = "6.2.0 Added the `ASYNC` and `SYNC` flushing mode modifiers."},
-    {.name = "script|help", .arity = 2, .flags = kLoading | kStale, .first_key = 0, .last_key = 0, .key_step = 0,
-     .group = "scripting", .since = "5.0.0", .summary = "Show helpful text about the different subcommands",
-     .complexity = "O(1)", .execute = &ScriptHelp},
     {.name = "script|kill", .arity = 2, .flags = kNoScript | kAllowBusy, .first_key = 0, .last_key = 0, .key_step = 0,
      .group = "scripting", .since = "2.6.0", .summary = "Kill the script currently in execution.",
      .complexity = "O(1)", .execute = &ScriptKill, .tips = "request_policy:all_shards response_policy:one_succeeded"},
+    {.name = "script|help", .arity = 2, .flags = kLoading | kStale, .first_key = 0, .last_key = 0, .key_step = 0,
+     .group = "scripting", .since = "5.0.0", .summary = "Show helpful text about the different subcommands",
+     .complexity = "O(1)", .execute = &ScriptHelp},
     {.name = "script|load", .arity = 3, .flags = kNoScript | kStale, .first_key = 0, .last_key = 0, .key_step = 0,
      .group = "scripting", .since = "2.6.0", .summary = "Load the specified Lua script into the script cache.",
      .complexity = "O(N) with N being the length in bytes of the script body.", .execute = &ScriptLoadStub,
@@ -431,7 +449,7 @@ const CommandSpec kScriptingCommands[] = {
      .args = "script:string numkeys:integer key:key@0?* arg:string?*"},
     {.name = "evalsha", .arity = -3, .flags = kNoScript | kSkipMonitor | kStale | kNoMandatoryKeys, .first_key = 0,
      .last_key = 0, .key_step = 0, .group = "scripting", .since = "2.6.0", .summary = "Execute a Lua script server side",
-     .complexity = "Depends on the script that is executed.", .execute = &EvalStub, .key_specs = kEvalKeys,
+     .complexity = "Depends on the script that is executed.", .execute = &EvalStub, .key_specs = kEvalshaKeys,
      .args = "sha1:string numkeys:integer key:key@0?* arg:string?*"},
     {.name = "eval_ro", .arity = -3, .flags = kNoScript | kSkipMonitor | kNoMandatoryKeys | kStale | kReadonly,
      .first_key = 0, .last_key = 0, .key_step = 0, .group = "scripting", .since = "7.0.0",
@@ -440,7 +458,7 @@ const CommandSpec kScriptingCommands[] = {
     {.name = "evalsha_ro", .arity = -3, .flags = kNoScript | kSkipMonitor | kNoMandatoryKeys | kStale | kReadonly,
      .first_key = 0, .last_key = 0, .key_step = 0, .group = "scripting", .since = "7.0.0",
      .summary = "Execute a read-only Lua script server side", .complexity = "Depends on the script that is executed.",
-     .execute = &EvalRo, .key_specs = kEvalRoKeys, .args = "sha1:string numkeys:integer key:key@0?* arg:string?*"},
+     .execute = &EvalRo, .key_specs = kEvalshaRoKeys, .args = "sha1:string numkeys:integer key:key@0?* arg:string?*"},
     {.name = "script", .arity = -2, .flags = 0, .first_key = 0, .last_key = 0, .key_step = 0, .group = "scripting",
      .since = "2.6.0", .summary = "A container for Lua scripts management commands",
      .complexity = "Depends on subcommand.", .execute = &ScriptContainer, .subcommands = kScriptSubcommands},
