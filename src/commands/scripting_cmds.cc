@@ -229,7 +229,7 @@ void ApplyEval(ApplyContext& ctx, const Argv& argv) {
   EvalEntry e;
   auto* tb = dynamic_cast<TxnBatch*>(&ctx.batch.base());
   if (!ParseEval(argv, &e) || !tb) return ctx.reply.Error("ERR invalid log entry: malformed redraft.eval");
-  tb->TrackWrites();  // the read view needs the keys the script writes
+  // The batch tracks its writes from its start (MayBeScript): the read view needs them.
   std::string sha, body;
   if (e.by_sha) {
     sha = Lower(e.script);
@@ -532,9 +532,12 @@ void ScriptForm(const CommandSpec** spec, Argv* argv, store::Store& base) {
   *argv = std::move(a);
 }
 
-bool NeedsOwnBatch(const CommandSpec& spec) {
-  return spec.apply == &ApplyEval || spec.apply == &ApplyScriptLoad || spec.apply == &ApplyScriptFlush;
+bool NeedsOwnBatch(const CommandSpec& spec, const Argv& argv) {
+  if (spec.apply == &ApplyEval) return argv.size() > 3 && !argv[3].empty() && argv[3][0] == 'B';
+  return spec.apply == &ApplyScriptLoad || spec.apply == &ApplyScriptFlush;
 }
+
+bool MayBeScript(std::string_view entry) { return entry.find(kEvalName) != std::string_view::npos; }
 
 bool TouchesAnyKey(const CommandSpec& spec) { return spec.apply == &ApplyEval; }
 

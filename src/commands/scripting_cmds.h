@@ -37,11 +37,16 @@ extern const CommandSpec kScriptingCommands[];
 // base: the store with stored keys (the script cache lives in its system namespace).
 void ScriptForm(const CommandSpec** spec, Argv* argv, store::Store& base);
 
-// Whether an entry must be applied in a store batch of its own (like ACL changes): it touches
-// the script cache, which a FLUSHALL later in the same batch would otherwise drop with the data
-// (Store::Batch::DeleteAll clears the batch), and redraft.eval needs a fresh batch for its read
-// view (TxnBatch::TrackWrites).
-bool NeedsOwnBatch(const CommandSpec& spec);
+// Whether an entry must be applied in a store batch of its own (like ACL changes): it may write
+// the script cache (SCRIPT LOAD/FLUSH, EVAL of a body), which a FLUSHALL later in the same batch
+// would otherwise drop with the data (Store::Batch::DeleteAll clears the batch). EVALSHA shares
+// the batch of its group.
+bool NeedsOwnBatch(const CommandSpec& spec, const Argv& argv);
+// Whether an encoded entry may be a redraft.eval (false positives allowed). redraft.eval
+// REQUIRES that the TxnBatch it applies through tracks writes from the start of the batch
+// (TxnBatch::TrackWrites), so that its reads, KEYS and SCAN included, see every earlier entry of
+// the batch: the state machine turns tracking on for a group holding one.
+bool MayBeScript(std::string_view entry);
 // Whether the entry may change any key (redraft.eval): blocked clients re-check every key.
 bool TouchesAnyKey(const CommandSpec& spec);
 

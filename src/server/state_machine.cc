@@ -106,7 +106,7 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
     // An ACL change gets a batch of its own: a FLUSHALL in the same batch would otherwise drop
     // it with the batch's other changes (Batch::DeleteAll), though users are not data.
     // Script cache changes and scripts likewise (scripting_cmds.h NeedsOwnBatch).
-    bool own_batch = commands::IsAclWrite(**spec) || commands::NeedsOwnBatch(**spec);
+    bool own_batch = commands::IsAclWrite(**spec) || commands::NeedsOwnBatch(**spec, cmd.argv);
     if (own_batch && batch) {
       txn->WriteStamps();
       CheckApplied(e.index - 1, [&] { return store_->Commit(batch.get(), e.index - 1); });
@@ -116,6 +116,12 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
     if (!batch) {
       batch = store_->NewBatch();
       txn = std::make_unique<commands::TxnBatch>(store_, batch.get());
+      // A script's reads see the whole batch (its KEYS/SCAN too): the batch remembers the keys
+      // written from its start when the rest of the group holds a script (scripting_cmds.h).
+      if (std::any_of(entries.begin() + static_cast<std::ptrdiff_t>(i), entries.end(),
+                      [](const raft::Entry& x) { return commands::MayBeScript(x.data); })) {
+        txn->TrackWrites();
+      }
     }
     txn->BeginEntry(e.index);
     // The entry's database: the command sees user keys through its view (store/db_view.h), over

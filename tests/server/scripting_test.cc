@@ -152,6 +152,26 @@ TEST_F(ScriptingTest, ScriptCacheIsReplicatedState) {
   EXPECT_EQ(Apply(sm, ClientEntry(*a, {"evalsha", sha, "0"})), "-NOSCRIPT No matching script. Please use EVAL.\r\n");
 }
 
+// EVALSHA shares its group's batch: its reads, KEYS and DBSIZE included, see the entries before
+// it in the batch and its own writes.
+TEST_F(ScriptingTest, ScriptsInAGroupSeeTheEarlierEntriesOfTheirBatch) {
+  auto a = Open("a");
+  StateMachine sm(a.get());
+  Apply(sm, ClientEntry(*a, {"set", "committed", "1"}));
+  const std::string body = "redis.call('set', 'mine', '1') return {redis.call('keys', '*'), redis.call('dbsize')}";
+  Apply(sm, ClientEntry(*a, {"script", "load", body}));
+  std::vector<raft::Entry> group(3);
+  group[0].data = ClientEntry(*a, {"set", "earlier", "1"});
+  group[1].data = ClientEntry(*a, {"del", "committed"});
+  group[2].data = ClientEntry(*a, {"evalsha", scripting::Sha1Hex(body), "0"});
+  for (size_t i = 0; i < group.size(); i++) group[i].index = sm.applied_index() + 1 + i;
+  std::vector<std::string> outs(3);
+  std::vector<resp::ReplyBuilder> builders{resp::ReplyBuilder(&outs[0]), resp::ReplyBuilder(&outs[1]),
+                                           resp::ReplyBuilder(&outs[2])};
+  sm.ApplyBatch(group, [&](size_t i) { return &builders[i]; });
+  EXPECT_EQ(outs[2], "*2\r\n*2\r\n$7\r\nearlier\r\n$4\r\nmine\r\n:2\r\n");
+}
+
 TEST_F(ScriptingTest, NoWritesScriptsAreReadsAndBadEntriesAreErrors) {
   auto a = Open("a");
   const commands::CommandSpec* spec = commands::Lookup("eval");
