@@ -114,6 +114,7 @@ Status Server::Init() {
   cfg_.maxclients = AdjustOpenFilesLimit(cfg_.maxclients);
   std::signal(SIGPIPE, SIG_IGN);
   commands::SetDatabaseCount(cfg_.databases);
+  commands::SetScriptLimits(static_cast<uint64_t>(cfg_.lua_instruction_limit), static_cast<uint64_t>(cfg_.lua_memory_limit));
   std::error_code ec;
   std::filesystem::create_directories(cfg_.dir, ec);
   if (ec) return Status::IOError("can't create dir '" + cfg_.dir + "': " + ec.message());
