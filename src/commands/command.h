@@ -13,6 +13,10 @@
 #include "resp/reply_builder.h"
 #include "store/store.h"
 
+namespace redraft::acl {
+class Registry;
+}  // namespace redraft::acl
+
 namespace redraft::commands {
 
 using Argv = std::vector<std::string>;
@@ -138,6 +142,9 @@ struct ApplyContext {
   resp::ReplyBuilder& reply;
   uint64_t index = 0;          // the entry's log index (the same on every replica)
   uint32_t versions_used = 0;  // NewVersion calls so far for this entry
+  // The node's ACL users as of this entry (replicated state: the same on every replica), for
+  // the permission checks of the commands a script calls. Null in unit tests of commands.
+  const acl::Registry* acl = nullptr;
 };
 
 // A fresh collection version: (index << 20) | n for the n-th call (n >= 1) while applying the

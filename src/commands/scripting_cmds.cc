@@ -6,6 +6,8 @@
 #include <atomic>
 #include <optional>
 
+#include "acl/registry.h"
+#include "commands/acl_cmds.h"
 #include "commands/args.h"
 #include "commands/collection.h"
 #include "commands/databases.h"
@@ -66,11 +68,25 @@ class HostBase : public scripting::Host {
  public:
   HostBase(int db, int64_t now_ms, bool read_only) : db_(db), now_ms_(now_ms), read_only_(read_only) {}
 
+  // The calling user's permissions apply to every command the script calls (Redis's
+  // scriptCall -> ACLCheckAllPerm). No user set: nothing is checked.
+  void SetUser(std::shared_ptr<const acl::User> user, bool missing) {
+    user_ = std::move(user);
+    user_missing_ = missing;
+  }
+
+  int AclCheck(const std::vector<std::string>& argv) override {
+    const CommandSpec* spec = Lookup(argv[0]);
+    if (!spec || (spec->flags & kInternal)) return -1;
+    return Denied(*spec, argv).empty() ? 1 : 0;
+  }
+
   std::string Call(const std::vector<std::string>& argv, int proto) override {
     const CommandSpec* spec = Lookup(argv[0]);
     if (!spec || (spec->flags & kInternal)) return ErrorBytes("ERR Unknown Redis command called from script");
     if (!ArityOk(*spec, argv.size())) return ErrorBytes("ERR Wrong number of args calling Redis command from script");
     if (spec->flags & kNoScript) return ErrorBytes("ERR This Redis command is not allowed from script");
+    if (std::string denied = Denied(*spec, argv); !denied.empty()) return ErrorBytes(denied);
     std::string out;
     resp::ReplyBuilder rb(&out, proto);
     if (spec->is_write()) {
@@ -121,6 +137,23 @@ class HostBase : public scripting::Host {
     return "+OK\r\n";
   }
 
+  // Redis 7.0's texts for a denial inside a script, or empty if allowed.
+  std::string Denied(const CommandSpec& spec, const Argv& argv) const {
+    if (user_missing_) return "ERR The user executing the script can't run this command or subcommand";
+    if (!user_ || user_->unrestricted()) return "";
+    acl::CheckResult r = commands::AclCheck(*user_, spec, argv);
+    switch (r.denial) {
+      case acl::Denial::kNone: return "";
+      case acl::Denial::kKey:
+        return "ERR The user executing the script can't access at least one of the keys mentioned in the command arguments";
+      case acl::Denial::kChannel:
+        return "ERR The user executing the script can't publish to the channel mentioned in the command";
+      default: return "ERR The user executing the script can't run this command or subcommand";
+    }
+  }
+
+  std::shared_ptr<const acl::User> user_;
+  bool user_missing_ = false;
   int db_;  // the script's database (-1: stored keys, unit tests without databases)
   bool deterministic_ = false;  // runs on every replica: every answer must be the same
   int64_t now_ms_;
@@ -196,6 +229,7 @@ scripting::RunOptions Options(uint64_t instructions, uint64_t memory, bool read_
 
 struct EvalEntry {
   uint64_t max_instructions = 0, max_memory = 0;
+  std::string_view user;    // the calling user (empty: not checked: unrestricted when sent)
   bool by_sha = false;
   std::string_view script;  // body or sha
   std::vector<std::string> keys, args;
@@ -203,16 +237,17 @@ struct EvalEntry {
 
 bool ParseEval(const Argv& argv, EvalEntry* e) {
   int64_t ins, mem, numkeys;
-  if (argv.size() < 5 || !ParseInt64(argv[1], &ins) || ins <= 0 || !ParseInt64(argv[2], &mem) || mem <= 0 ||
-      argv[3].empty() || (argv[3][0] != 'B' && argv[3][0] != 'S') || !CheckNumkeys(argv, 4, &numkeys).empty()) {
+  if (argv.size() < 6 || !ParseInt64(argv[1], &ins) || ins <= 0 || !ParseInt64(argv[2], &mem) || mem <= 0 ||
+      argv[4].empty() || (argv[4][0] != 'B' && argv[4][0] != 'S') || !CheckNumkeys(argv, 5, &numkeys).empty()) {
     return false;
   }
   e->max_instructions = static_cast<uint64_t>(ins);
   e->max_memory = static_cast<uint64_t>(mem);
-  e->by_sha = argv[3][0] == 'S';
-  e->script = std::string_view(argv[3]).substr(1);
-  e->keys.assign(argv.begin() + 5, argv.begin() + 5 + numkeys);
-  e->args.assign(argv.begin() + 5 + numkeys, argv.end());
+  e->user = argv[3];
+  e->by_sha = argv[4][0] == 'S';
+  e->script = std::string_view(argv[4]).substr(1);
+  e->keys.assign(argv.begin() + 6, argv.begin() + 6 + numkeys);
+  e->args.assign(argv.begin() + 6 + numkeys, argv.end());
   return true;
 }
 
@@ -244,6 +279,10 @@ void ApplyEval(ApplyContext& ctx, const Argv& argv) {
   auto flags = scripting::ParseShebang(body, &code);
   bool read_only = flags.ok() && flags->no_writes;
   ApplyHost host(ctx, tb, read_only);
+  if (!e.user.empty() && ctx.acl) {
+    auto user = ctx.acl->Find(std::string(e.user));  // the users as of this entry
+    host.SetUser(user, user == nullptr);
+  }
   bool compiled = scripting::Run(body, sha, e.keys, e.args, host, Options(e.max_instructions, e.max_memory, read_only, ctx.index),
                                  ctx.reply);
   // EVAL caches what compiled (as Redis does), whatever the script then did.
@@ -315,6 +354,10 @@ void EvalRo(ExecContext& ctx, const Argv& argv) {
   std::vector<std::string> keys(argv.begin() + 3, argv.begin() + 3 + numkeys);
   std::vector<std::string> args(argv.begin() + 3 + numkeys, argv.end());
   ReadHost host(*base, ctx.session.db, ctx.now_ms);
+  if (acl::Registry* reg = ctx.server->acl()) {
+    auto user = reg->Find(ctx.session.user);
+    host.SetUser(user, user == nullptr);
+  }
   scripting::Run(body, sha, keys, args, host,
                  Options(g_max_instructions.load(), g_max_memory.load(), /*read_only=*/true, static_cast<uint64_t>(ctx.now_ms)), ctx.reply);
 }
@@ -463,7 +506,7 @@ const CommandSpec kScriptingCommands[] = {
      .since = "2.6.0", .summary = "A container for Lua scripts management commands",
      .complexity = "Depends on subcommand.", .execute = &ScriptContainer, .subcommands = kScriptSubcommands},
     // Internal forms (ScriptForm).
-    {.name = "redraft.eval", .arity = -5, .flags = kWrite | kInternal, .first_key = 0, .last_key = 0, .key_step = 0,
+    {.name = "redraft.eval", .arity = -6, .flags = kWrite | kInternal, .first_key = 0, .last_key = 0, .key_step = 0,
      .group = "scripting", .since = "0.1.0", .summary = "Internal: one write script (docs/scripting.md)",
      .complexity = "Depends on the script", .prepare = &PrepareEval, .apply = &ApplyEval},
     {.name = "redraft.scriptload", .arity = 2, .flags = kWrite | kInternal, .first_key = 0, .last_key = 0,
@@ -478,7 +521,7 @@ const CommandSpec kScriptingCommands[] = {
     {},
 };
 
-void ScriptForm(const CommandSpec** spec, Argv* argv, store::Store& base) {
+void ScriptForm(const CommandSpec** spec, Argv* argv, store::Store& base, const acl::User* user) {
   std::string_view name = (*spec)->name;
   if (name == "script" && argv->size() >= 2) {
     const std::string& sub = (*argv)[1];
@@ -526,6 +569,7 @@ void ScriptForm(const CommandSpec** spec, Argv* argv, store::Store& base) {
   a.emplace_back(kEvalName);
   a.push_back(std::to_string(g_max_instructions.load()));
   a.push_back(std::to_string(g_max_memory.load()));
+  a.push_back(user && !user->unrestricted() ? user->name() : std::string());
   a.push_back((by_sha ? "S" : "B") + (by_sha ? Lower((*argv)[1]) : std::move((*argv)[1])));
   for (size_t i = 2; i < argv->size(); i++) a.push_back(std::move((*argv)[i]));
   *spec = Lookup(kEvalName);
@@ -533,7 +577,7 @@ void ScriptForm(const CommandSpec** spec, Argv* argv, store::Store& base) {
 }
 
 bool NeedsOwnBatch(const CommandSpec& spec, const Argv& argv) {
-  if (spec.apply == &ApplyEval) return argv.size() > 3 && !argv[3].empty() && argv[3][0] == 'B';
+  if (spec.apply == &ApplyEval) return argv.size() > 4 && !argv[4].empty() && argv[4][0] == 'B';
   return spec.apply == &ApplyScriptLoad || spec.apply == &ApplyScriptFlush;
 }
 

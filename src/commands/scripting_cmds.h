@@ -3,8 +3,10 @@
 // A write script is ONE log entry, the internal write command redraft.eval, executed at apply
 // time on every replica by a fresh Lua state (scripting/scripting.h). Its log form (argv):
 //
-//   redraft.eval <max instructions> <max memory bytes> <script> <numkeys> <key>... <arg>...
+//   redraft.eval <max instructions> <max memory bytes> <user> <script> <numkeys> <key>... <arg>...
 //
+// <user> is the calling ACL user when it was restricted at proposal (empty otherwise): the
+// commands the script calls are checked against that user as of the entry's place in the log.
 // <script> is 'B' + the body (EVAL) or 'S' + the lower-case SHA1 (EVALSHA: resolved at apply
 // time from the replicated script cache, so NOSCRIPT is decided identically on every replica,
 // in log order). The budgets are the proposer's configuration, carried so that every replica
@@ -25,6 +27,10 @@
 
 #include "commands/command.h"
 
+namespace redraft::acl {
+class User;
+}  // namespace redraft::acl
+
 namespace redraft::commands {
 
 extern const CommandSpec kScriptingCommands[];
@@ -34,8 +40,9 @@ extern const CommandSpec kScriptingCommands[];
 // -> eval_ro (a read); SCRIPT LOAD/FLUSH -> redraft.scriptload / redraft.scriptflush (writes);
 // SCRIPT EXISTS -> redraft.scriptexists (a read, behind the barrier). Anything else (bad
 // arguments included) is left alone: its execute answers the error.
-// base: the store with stored keys (the script cache lives in its system namespace).
-void ScriptForm(const CommandSpec** spec, Argv* argv, store::Store& base);
+// base: the store with stored keys (the script cache lives in its system namespace); user: the
+// connection's ACL user (null: unrestricted).
+void ScriptForm(const CommandSpec** spec, Argv* argv, store::Store& base, const acl::User* user = nullptr);
 
 // Whether an entry must be applied in a store batch of its own (like ACL changes): it may write
 // the script cache (SCRIPT LOAD/FLUSH, EVAL of a body), which a FLUSHALL later in the same batch

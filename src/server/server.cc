@@ -372,7 +372,7 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
   // Inside MULTI: queued (answered +QUEUED, in order behind any pending reply) or refused.
   if (QueueOrRefuse(c, *spec, argv)) return true;
   commands::AclWriteForm(&spec, &argv);  // ACL SETUSER/DELUSER are log writes
-  commands::ScriptForm(&spec, &argv, *store_);  // EVAL -> redraft.eval, SCRIPT LOAD -> log (scripting_cmds.h)
+  commands::ScriptForm(&spec, &argv, *store_, c->acl_user.get());  // EVAL -> redraft.eval, SCRIPT LOAD -> log (scripting_cmds.h)
   bool is_read = (spec->flags & commands::kReadonly) && !spec->is_write();
   bool must_wait = spec->is_write() ? c->pending_reads > 0
                    : is_read        ? c->pending_writes > 0

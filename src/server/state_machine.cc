@@ -75,7 +75,6 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
   std::unique_ptr<store::Store::Batch> batch;
   std::unique_ptr<commands::TxnBatch> txn;  // over batch: stamps changed keys for WATCH
   commands::LogCommand cmd;
-  bool acl_changed = false;
   std::vector<std::string> touched;  // for SetKeyObserver
   std::string qualified;
   for (size_t i = 0; i < entries.size(); i++) {
@@ -130,6 +129,7 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
     if (cmd.db != commands::kStoredKeys) view.emplace(*txn, cmd.db);
     store::Store::Batch& target = view ? static_cast<store::Store::Batch&>(*view) : *txn;
     commands::ApplyContext ctx{target, cmd.now_ms, *reply_for(i), e.index};
+    ctx.acl = &acl_;
     (*spec)->apply(ctx, cmd.argv);
     if (watching_ && cmd.db != commands::kStoredKeys) {
       auto note = [&](int db, const std::string& arg) {
@@ -158,7 +158,9 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
       CheckApplied(e.index, [&] { return store_->Commit(batch.get(), e.index); });
       txn.reset();
       batch.reset();
-      acl_changed |= commands::IsAclWrite(**spec);
+      // Reloaded right away: a script later in this group checks its commands against the users
+      // as of its own place in the log, whatever the grouping on this node.
+      if (commands::IsAclWrite(**spec)) ReloadAcl();
     }
   }
   uint64_t last = entries.back().index;
@@ -166,7 +168,6 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
     if (txn) txn->WriteStamps();
     CheckApplied(last, [&] { return batch ? store_->Commit(batch.get(), last) : store_->SetAppliedIndex(last); });
   }
-  if (acl_changed) ReloadAcl();
   if (!touched.empty()) touched_(std::move(touched));
 }
 

@@ -180,7 +180,7 @@ TEST_F(ScriptingTest, NoWritesScriptsAreReadsAndBadEntriesAreErrors) {
   EXPECT_EQ(spec->name, "eval_ro");
   EXPECT_FALSE(spec->is_write());
   // A malformed redraft.eval never reaches apply through the gate.
-  auto bad = commands::PrepareWrite(*commands::Lookup("redraft.eval"), {"redraft.eval", "x", "1", "Breturn 1", "0"}, kNow);
+  auto bad = commands::PrepareWrite(*commands::Lookup("redraft.eval"), {"redraft.eval", "x", "1", "", "Breturn 1", "0"}, kNow);
   EXPECT_FALSE(bad.ok());
 }
 
