@@ -3,6 +3,7 @@
 // replicated script cache (EVALSHA, FLUSHALL in the same batch, SCRIPT FLUSH, snapshots).
 #include <gtest/gtest.h>
 
+#include "commands/acl_cmds.h"
 #include "commands/scripting_cmds.h"
 #include "commands/write_entry.h"
 #include "raft/types.h"
@@ -27,6 +28,7 @@ constexpr int64_t kNow = 1700000000123;
 // write gate), as the server builds it.
 std::string ClientEntry(store::Store& base, Argv argv, int64_t now = kNow) {
   const commands::CommandSpec* spec = commands::Lookup(argv[0]);
+  commands::AclWriteForm(&spec, &argv);
   commands::ScriptForm(&spec, &argv, base);
   EXPECT_TRUE(spec->is_write()) << argv[0];
   auto entry = commands::PrepareWrite(*spec, std::move(argv), now);
@@ -170,6 +172,28 @@ TEST_F(ScriptingTest, ScriptsInAGroupSeeTheEarlierEntriesOfTheirBatch) {
                                            resp::ReplyBuilder(&outs[2])};
   sm.ApplyBatch(group, [&](size_t i) { return &builders[i]; });
   EXPECT_EQ(outs[2], "*2\r\n*2\r\n$7\r\nearlier\r\n$4\r\nmine\r\n:2\r\n");
+}
+
+// A script's commands are checked against its user as of the entry's place in the log: an ACL
+// change earlier in the same group counts, whatever the grouping.
+TEST_F(ScriptingTest, ScriptAclIsCheckedAsOfTheEntry) {
+  auto a = Open("a");
+  StateMachine sm(a.get());
+  Apply(sm, ClientEntry(*a, {"acl", "setuser", "u", "on", "nopass", "+@all", "~*"}));
+  const Argv eval{"redraft.eval", "50000000", "67108864", "u", "Breturn redis.call('set', 'k', 'v')", "0"};
+  auto entry = commands::PrepareWrite(*commands::Lookup("redraft.eval"), eval, kNow);
+  ASSERT_TRUE(entry.ok());
+  EXPECT_EQ(Apply(sm, *entry), kOk);
+  std::vector<raft::Entry> group(2);
+  group[0].data = ClientEntry(*a, {"acl", "setuser", "u", "-set"});
+  group[1].data = *entry;
+  for (size_t i = 0; i < group.size(); i++) group[i].index = sm.applied_index() + 1 + i;
+  std::vector<std::string> outs(2);
+  std::vector<resp::ReplyBuilder> builders{resp::ReplyBuilder(&outs[0]), resp::ReplyBuilder(&outs[1])};
+  sm.ApplyBatch(group, [&](size_t i) { return &builders[i]; });
+  EXPECT_EQ(outs[0], kOk);
+  EXPECT_EQ(outs[1].rfind("-ERR The user executing the script can't run this command or subcommand script: ", 0), 0u)
+      << outs[1];
 }
 
 TEST_F(ScriptingTest, NoWritesScriptsAreReadsAndBadEntriesAreErrors) {
