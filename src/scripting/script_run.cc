@@ -36,6 +36,18 @@ void* Alloc(void* ud, void* ptr, size_t osize, size_t nsize) {
   return p;
 }
 
+// Compiles code as Lua source, never as a precompiled chunk: Lua 5.1 loads anything starting
+// with ESC "Lua" as bytecode, which it does not verify (crafted bytecode can crash the process,
+// and a committed entry is replayed on every restart). A body starting with ESC is parsed as
+// text behind a space instead, and fails as Redis's does ("unexpected symbol near 'char(27)'").
+int LoadText(lua_State* L, const std::string& code) {
+  if (!code.empty() && code[0] == LUA_SIGNATURE[0]) {
+    std::string spaced = " " + code;
+    return luaL_loadbuffer(L, spaced.data(), spaced.size(), "@user_script");
+  }
+  return luaL_loadbuffer(L, code.data(), code.size(), "@user_script");
+}
+
 constexpr const char* kBudgetError =
     "ERR Script killed: it ran past lua-instruction-limit (the deterministic budget every replica stops "
     "at; see docs/scripting.md)";
@@ -371,7 +383,7 @@ bool Compile(std::string_view body, std::string* error) {
     *error = "ERR Error compiling script: cannot create a Lua state";
     return false;
   }
-  int rc = luaL_loadbuffer(L, code.data(), code.size(), "@user_script");
+  int rc = LoadText(L, code);
   if (rc != 0) {
     const char* msg = lua_tostring(L, -1);
     *error = std::string("ERR Error compiling script (new function): ") + (msg ? msg : "out of memory");
@@ -409,7 +421,7 @@ bool Run(std::string_view body, std::string_view sha, const std::vector<std::str
   }
   lua_pushcfunction(L, ErrorHandler);
   int handler = lua_gettop(L);
-  if (luaL_loadbuffer(L, code.data(), code.size(), "@user_script") != 0) {
+  if (LoadText(L, code) != 0) {
     const char* msg = lua_tostring(L, -1);
     reply.Error(std::string("ERR Error compiling script (new function): ") + (msg ? msg : "out of memory"));
     return false;

@@ -133,6 +133,14 @@ TEST(LuaTest, ErrorTexts) {
   EXPECT_NE(Run2("#!lua\nerror('x')").find("-ERR user_script:2: x script: "), std::string::npos);
 }
 
+// Lua 5.1 would load a body starting with ESC "Lua" as unverified bytecode: always source here.
+TEST(LuaTest, BinaryChunksAreNeverLoaded) {
+  std::string chunk("\033LuaQ\0\1\4\10\4\10\0", 12);
+  EXPECT_EQ(Run2(chunk), "-ERR Error compiling script (new function): user_script:1: unexpected symbol near 'char(27)'\r\n");
+  std::string err;
+  EXPECT_FALSE(Compile(chunk, &err));
+}
+
 TEST(LuaTest, InstructionBudgetStopsAtTheSamePointEveryTime) {
   RunOptions opts;
   opts.limits.max_instructions = 2'000'000;
