@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <optional>
+#include <unordered_map>
 
 #include "acl/registry.h"
 #include "commands/acl_cmds.h"
@@ -549,16 +550,28 @@ void ScriptForm(const CommandSpec** spec, Argv* argv, store::Store& base, const 
   bool by_sha = name == "evalsha";
   // A no-writes script is a read (EVAL_RO semantics), decided from the body this node has; an
   // EVALSHA of a script this node does not know yet goes through the log (apply decides).
-  std::optional<std::string> body;
+  // A sha names one body forever, so what its shebang says can be remembered (process-local,
+  // bounded); whether the script still exists is decided where it runs.
+  thread_local std::unordered_map<std::string, bool> no_writes_by_sha;
+  std::optional<bool> no_writes;
   if (by_sha) {
-    body = CachedBody(base, (*argv)[1]);
-  } else {
-    body = (*argv)[1];
-  }
-  if (body) {
+    std::string sha = Lower((*argv)[1]);
+    if (auto it = no_writes_by_sha.find(sha); it != no_writes_by_sha.end()) {
+      no_writes = it->second;
+    } else if (auto body = CachedBody(base, sha)) {
+      std::string code;
+      auto flags = scripting::ParseShebang(*body, &code);
+      no_writes = flags.ok() && flags->no_writes;
+      if (no_writes_by_sha.size() >= 10000) no_writes_by_sha.clear();
+      no_writes_by_sha.emplace(std::move(sha), *no_writes);
+    }
+  } else if ((*argv)[1].starts_with("#!")) {
     std::string code;
-    auto flags = scripting::ParseShebang(*body, &code);
-    if (flags.ok() && flags->no_writes) {
+    auto flags = scripting::ParseShebang((*argv)[1], &code);
+    no_writes = flags.ok() && flags->no_writes;
+  }
+  if (no_writes) {
+    if (*no_writes) {
       (*argv)[0] = by_sha ? "evalsha_ro" : "eval_ro";  // the read path looks it up again
       *spec = Lookup((*argv)[0]);
       return;
