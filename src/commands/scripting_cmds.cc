@@ -12,6 +12,7 @@
 #include "commands/args.h"
 #include "commands/collection.h"
 #include "commands/databases.h"
+#include "commands/functions_store.h"
 #include "commands/server_api.h"
 #include "commands/transactions.h"
 #include "scripting/scripting.h"
@@ -232,20 +233,22 @@ struct EvalEntry {
   uint64_t max_instructions = 0, max_memory = 0;
   std::string_view user;    // the calling user (empty: not checked: unrestricted when sent)
   bool by_sha = false;
-  std::string_view script;  // body or sha
+  bool function = false;    // FCALL: script is the function's name
+  std::string_view script;  // body, sha or function name
   std::vector<std::string> keys, args;
 };
 
 bool ParseEval(const Argv& argv, EvalEntry* e) {
   int64_t ins, mem, numkeys;
   if (argv.size() < 6 || !ParseInt64(argv[1], &ins) || ins <= 0 || !ParseInt64(argv[2], &mem) || mem <= 0 ||
-      argv[4].empty() || (argv[4][0] != 'B' && argv[4][0] != 'S') || !CheckNumkeys(argv, 5, &numkeys).empty()) {
+      argv[4].empty() || (argv[4][0] != 'B' && argv[4][0] != 'S' && argv[4][0] != 'F') || !CheckNumkeys(argv, 5, &numkeys).empty()) {
     return false;
   }
   e->max_instructions = static_cast<uint64_t>(ins);
   e->max_memory = static_cast<uint64_t>(mem);
   e->user = argv[3];
   e->by_sha = argv[4][0] == 'S';
+  e->function = argv[4][0] == 'F';
   e->script = std::string_view(argv[4]).substr(1);
   e->keys.assign(argv.begin() + 6, argv.begin() + 6 + numkeys);
   e->args.assign(argv.begin() + 6 + numkeys, argv.end());
@@ -261,11 +264,27 @@ bool PrepareEval(PrepareContext& ctx, Argv& argv) {
   return true;
 }
 
+// FCALL: the function's library, as of this entry, runs in a fresh state (functions.cc).
+void ApplyFcall(ApplyContext& ctx, TxnBatch* tb, const EvalEntry& e) {
+  auto fn = FindFunction(*tb, e.script);
+  std::optional<std::string> code;
+  if (fn) code = LibraryCode(*tb, fn->library);
+  if (!code) return ctx.reply.Error("ERR Function not found");
+  ApplyHost host(ctx, tb, fn->no_writes);
+  if (!e.user.empty() && ctx.acl) {
+    auto user = ctx.acl->Find(std::string(e.user));
+    host.SetUser(user, user == nullptr);
+  }
+  scripting::CallFunction(*code, e.script, e.keys, e.args, host,
+                          Options(e.max_instructions, e.max_memory, fn->no_writes, ctx.index), ctx.reply);
+}
+
 void ApplyEval(ApplyContext& ctx, const Argv& argv) {
   EvalEntry e;
   auto* tb = dynamic_cast<TxnBatch*>(&ctx.batch.base());
   if (!ParseEval(argv, &e) || !tb) return ctx.reply.Error("ERR invalid log entry: malformed redraft.eval");
   // The batch tracks its writes from its start (MayBeScript): the read view needs them.
+  if (e.function) return ApplyFcall(ctx, tb, e);
   std::string sha, body;
   if (e.by_sha) {
     sha = Lower(e.script);
@@ -363,6 +382,29 @@ void EvalRo(ExecContext& ctx, const Argv& argv) {
                  Options(g_max_instructions.load(), g_max_memory.load(), /*read_only=*/true, static_cast<uint64_t>(ctx.now_ms)), ctx.reply);
 }
 
+// FCALL_RO: a read on this node; the function must be flagged no-writes.
+void FcallRo(ExecContext& ctx, const Argv& argv) {
+  int64_t numkeys;
+  if (std::string err = CheckNumkeys(argv, 2, &numkeys); !err.empty()) return ctx.reply.Error(err);
+  store::Store* base = StoredKeys(ctx);
+  if (!base) return ctx.reply.Error("ERR read-only functions cannot run inside MULTI here (docs/scripting.md)");
+  auto fn = FindFunction(*base, argv[1]);
+  std::optional<std::string> code;
+  if (fn) code = LibraryCode(*base, fn->library);
+  if (!code) return ctx.reply.Error("ERR Function not found");
+  if (!fn->no_writes) return ctx.reply.Error("ERR Can not execute a script with write flag using *_ro command.");
+  std::vector<std::string> keys(argv.begin() + 3, argv.begin() + 3 + numkeys);
+  std::vector<std::string> args(argv.begin() + 3 + numkeys, argv.end());
+  ReadHost host(*base, ctx.session.db, ctx.now_ms);
+  if (acl::Registry* reg = ctx.server->acl()) {
+    auto user = reg->Find(ctx.session.user);
+    host.SetUser(user, user == nullptr);
+  }
+  scripting::CallFunction(*code, argv[1], keys, args, host,
+                          Options(g_max_instructions.load(), g_max_memory.load(), true, static_cast<uint64_t>(ctx.now_ms)),
+                          ctx.reply);
+}
+
 // EVAL/EVALSHA reach their execute only when ScriptForm left them alone: a bad numkeys (answered
 // here, before the log) or inside MULTI.
 void EvalStub(ExecContext& ctx, const Argv& argv) {
@@ -442,6 +484,10 @@ constexpr KeySpec kEvalKeys[] = {{.flags = "RW access update", .index = 2, .keyn
 constexpr KeySpec kEvalshaKeys[] = {{.flags = "RW access update", .index = 2, .keynum = true, .keynumidx = 0, .firstkey = 1}};
 constexpr KeySpec kEvalRoKeys[] = {{.flags = "RO access", .index = 2, .keynum = true, .keynumidx = 0, .firstkey = 1,
                                     .notes = "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS"}};
+constexpr KeySpec kEvalKeysFcall[] = {{.flags = "RW access update", .index = 2, .keynum = true, .keynumidx = 0, .firstkey = 1,
+                                       .notes = "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE"}};
+constexpr KeySpec kEvalRoKeysFcall[] = {{.flags = "RO access", .index = 2, .keynum = true, .keynumidx = 0, .firstkey = 1,
+                                         .notes = "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS"}};
 constexpr KeySpec kEvalshaRoKeys[] = {{.flags = "RO access", .index = 2, .keynum = true, .keynumidx = 0, .firstkey = 1}};
 
 // In Redis 7.0's COMMAND INFO order.
@@ -503,6 +549,14 @@ const CommandSpec kScriptingCommands[] = {
      .first_key = 0, .last_key = 0, .key_step = 0, .group = "scripting", .since = "7.0.0",
      .summary = "Execute a read-only Lua script server side", .complexity = "Depends on the script that is executed.",
      .execute = &EvalRo, .key_specs = kEvalshaRoKeys, .args = "sha1:string numkeys:integer key:key@0?* arg:string?*"},
+    {.name = "fcall", .arity = -3, .flags = kNoScript | kSkipMonitor | kNoMandatoryKeys | kStale, .first_key = 0,
+     .last_key = 0, .key_step = 0, .group = "scripting", .since = "7.0.0", .summary = "Invoke a function",
+     .complexity = "Depends on the function that is executed.", .execute = &EvalStub, .key_specs = kEvalKeysFcall,
+     .args = "function:string numkeys:integer key:key@0?* arg:string?*"},
+    {.name = "fcall_ro", .arity = -3, .flags = kNoScript | kSkipMonitor | kNoMandatoryKeys | kStale | kReadonly,
+     .first_key = 0, .last_key = 0, .key_step = 0, .group = "scripting", .since = "7.0.0",
+     .summary = "Invoke a read-only function", .complexity = "Depends on the function that is executed.",
+     .execute = &FcallRo, .key_specs = kEvalRoKeysFcall, .args = "function:string numkeys:integer key:key@0?* arg:string?*"},
     {.name = "script", .arity = -2, .flags = 0, .first_key = 0, .last_key = 0, .key_step = 0, .group = "scripting",
      .since = "2.6.0", .summary = "A container for Lua scripts management commands",
      .complexity = "Depends on subcommand.", .execute = &ScriptContainer, .subcommands = kScriptSubcommands},
@@ -544,17 +598,21 @@ void ScriptForm(const CommandSpec** spec, Argv* argv, store::Store& base, const 
     *argv = std::move(a);
     return;
   }
-  if (name != "eval" && name != "evalsha") return;
+  if (name == "function") return FunctionForm(spec, argv);
+  if (name != "eval" && name != "evalsha" && name != "fcall") return;
   int64_t numkeys;
   if (!CheckNumkeys(*argv, 2, &numkeys).empty() || (*argv)[1].size() > scripting::kMaxScriptBytes) return;
   bool by_sha = name == "evalsha";
+  bool function = name == "fcall";
   // A no-writes script is a read (EVAL_RO semantics), decided from the body this node has; an
   // EVALSHA of a script this node does not know yet goes through the log (apply decides).
   // A sha names one body forever, so what its shebang says can be remembered (process-local,
   // bounded); whether the script still exists is decided where it runs.
   thread_local std::unordered_map<std::string, bool> no_writes_by_sha;
   std::optional<bool> no_writes;
-  if (by_sha) {
+  if (function) {
+    // FCALL always goes through the log (a no-writes function then runs read-only there).
+  } else if (by_sha) {
     std::string sha = Lower((*argv)[1]);
     if (auto it = no_writes_by_sha.find(sha); it != no_writes_by_sha.end()) {
       no_writes = it->second;
@@ -583,13 +641,15 @@ void ScriptForm(const CommandSpec** spec, Argv* argv, store::Store& base, const 
   a.push_back(std::to_string(g_max_instructions.load()));
   a.push_back(std::to_string(g_max_memory.load()));
   a.push_back(user && !user->unrestricted() ? user->name() : std::string());
-  a.push_back((by_sha ? "S" : "B") + (by_sha ? Lower((*argv)[1]) : std::move((*argv)[1])));
+  a.push_back(function ? "F" + std::move((*argv)[1])
+                       : (by_sha ? "S" : "B") + (by_sha ? Lower((*argv)[1]) : std::move((*argv)[1])));
   for (size_t i = 2; i < argv->size(); i++) a.push_back(std::move((*argv)[i]));
   *spec = Lookup(kEvalName);
   *argv = std::move(a);
 }
 
 bool NeedsOwnBatch(const CommandSpec& spec, const Argv& argv) {
+  if (IsFunctionWrite(spec)) return true;  // libraries live in the system namespace too
   if (spec.apply == &ApplyEval) return argv.size() > 4 && !argv[4].empty() && argv[4][0] == 'B';
   return spec.apply == &ApplyScriptLoad || spec.apply == &ApplyScriptFlush;
 }

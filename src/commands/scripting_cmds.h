@@ -7,7 +7,8 @@
 //
 // <user> is the calling ACL user when it was restricted at proposal (empty otherwise): the
 // commands the script calls are checked against that user as of the entry's place in the log.
-// <script> is 'B' + the body (EVAL) or 'S' + the lower-case SHA1 (EVALSHA: resolved at apply
+// <script> is 'F' + a function name (FCALL: its library as of the entry runs), or
+// 'B' + the body (EVAL) or 'S' + the lower-case SHA1 (EVALSHA: resolved at apply
 // time from the replicated script cache, so NOSCRIPT is decided identically on every replica,
 // in log order). The budgets are the proposer's configuration, carried so that every replica
 // stops a runaway script at the same instruction. The script's redis.call runs each command
@@ -34,6 +35,11 @@ class User;
 namespace redraft::commands {
 
 extern const CommandSpec kScriptingCommands[];
+extern const CommandSpec kFunctionCommands[];  // functions_cmds.cc: FUNCTION and its log forms
+
+// FUNCTION LOAD/DELETE/FLUSH -> their log forms, FUNCTION LIST -> a read (functions_cmds.cc).
+void FunctionForm(const CommandSpec** spec, Argv* argv);
+bool IsFunctionWrite(const CommandSpec& spec);
 
 // Routes a client's EVAL/EVALSHA/SCRIPT to the form the server runs (as AclWriteForm does for
 // ACL SETUSER): EVAL/EVALSHA of a write script -> redraft.eval (a write); of a no-writes script

@@ -46,6 +46,8 @@ struct VmState {
   bool budget_hit = false;    // the instruction budget ran out: every later step raises again
   bool out_of_memory = false; // the allocator refused a block
   uint32_t rand_x[3] = {0, 0, 0};  // rand48 state (math.random)
+  // FUNCTION LOAD: where redis.register_function records what it registered (null: not loading).
+  std::vector<FunctionInfo>* registering = nullptr;
 };
 
 VmState* StateOf(lua_State* L);
@@ -75,6 +77,23 @@ void SeedRandom(VmState* vm, int32_t seed);
 // --- lib_struct.cc / lib_cmsgpack.cc ---
 int OpenStruct(lua_State* L);
 int OpenCmsgpack(lua_State* L);
+
+// --- script_run.cc: the pieces of a script run, shared with functions.cc ---
+void* Alloc(void* ud, void* ptr, size_t osize, size_t nsize);  // the budgeted lua_Alloc (ud: VmState)
+int LoadText(lua_State* L, const std::string& code, const char* chunkname);  // never bytecode
+void Hook(lua_State* L, lua_Debug* ar);  // the instruction budget (LUA_MASKCOUNT, kInstructionStep)
+int GlobalIndex(lua_State* L);           // __index of read-only tables: the nonexistent-global error
+int GlobalNewIndex(lua_State* L);        // __newindex of read-only tables
+int ErrorHandler(lua_State* L);          // {err=..., source=..., line=...}
+struct Setup {
+  const std::vector<std::string>* keys;
+  const std::vector<std::string>* args;
+};
+int OpenSandbox(lua_State* L);  // lua_cpcall with a Setup*: libraries, redis, KEYS/ARGV, read-only _G
+std::string ErrorText(lua_State* L, const VmState& vm);  // a failed run's reply text
+// Writes the value on top of the stack as the run's reply (budget lifted, protected).
+void WriteResult(lua_State* L, VmState* vm, resp::ReplyBuilder& reply);
+extern const char* const kBudgetError;
 
 // A table {err = msg} on the stack (Redis's luaPushError).
 void PushErrorTable(lua_State* L, std::string_view msg);

@@ -14,7 +14,6 @@ extern "C" {
 }
 
 namespace redraft::scripting {
-namespace {
 
 // The allocator: refuses to grow past the script's memory budget (Lua then raises "not enough
 // memory"). Shrinking and freeing never fail, as Lua requires.
@@ -40,15 +39,15 @@ void* Alloc(void* ud, void* ptr, size_t osize, size_t nsize) {
 // with ESC "Lua" as bytecode, which it does not verify (crafted bytecode can crash the process,
 // and a committed entry is replayed on every restart). A body starting with ESC is parsed as
 // text behind a space instead, and fails as Redis's does ("unexpected symbol near 'char(27)'").
-int LoadText(lua_State* L, const std::string& code) {
+int LoadText(lua_State* L, const std::string& code, const char* chunkname) {
   if (!code.empty() && code[0] == LUA_SIGNATURE[0]) {
     std::string spaced = " " + code;
-    return luaL_loadbuffer(L, spaced.data(), spaced.size(), "@user_script");
+    return luaL_loadbuffer(L, spaced.data(), spaced.size(), chunkname);
   }
-  return luaL_loadbuffer(L, code.data(), code.size(), "@user_script");
+  return luaL_loadbuffer(L, code.data(), code.size(), chunkname);
 }
 
-constexpr const char* kBudgetError =
+const char* const kBudgetError =
     "ERR Script killed: it ran past lua-instruction-limit (the deterministic budget every replica stops "
     "at; see docs/scripting.md)";
 
@@ -169,11 +168,6 @@ int ErrorHandler(lua_State* L) {
   return 1;
 }
 
-struct Setup {
-  const std::vector<std::string>* keys;
-  const std::vector<std::string>* args;
-};
-
 void PushArray(lua_State* L, const std::vector<std::string>& v) {
   lua_createtable(L, static_cast<int>(v.size()), 0);
   for (size_t i = 0; i < v.size(); i++) {
@@ -252,8 +246,6 @@ int ConvertResult(lua_State* L) {
   WriteLuaValue(L, *rb, StateOf(L)->resp);
   return 0;
 }
-
-}  // namespace
 
 Arena::~Arena() {
   for (void* c : chunks_) std::free(c);
@@ -383,7 +375,7 @@ bool Compile(std::string_view body, std::string* error) {
     *error = "ERR Error compiling script: cannot create a Lua state";
     return false;
   }
-  int rc = LoadText(L, code);
+  int rc = LoadText(L, code, "@user_script");
   if (rc != 0) {
     const char* msg = lua_tostring(L, -1);
     *error = std::string("ERR Error compiling script (new function): ") + (msg ? msg : "out of memory");
@@ -421,7 +413,7 @@ bool Run(std::string_view body, std::string_view sha, const std::vector<std::str
   }
   lua_pushcfunction(L, ErrorHandler);
   int handler = lua_gettop(L);
-  if (LoadText(L, code) != 0) {
+  if (LoadText(L, code, "@user_script") != 0) {
     const char* msg = lua_tostring(L, -1);
     reply.Error(std::string("ERR Error compiling script (new function): ") + (msg ? msg : "out of memory"));
     return false;
@@ -433,18 +425,22 @@ bool Run(std::string_view body, std::string_view sha, const std::vector<std::str
     reply.Error(ErrorText(L, vm));
     return true;
   }
+  WriteResult(L, &vm, reply);
+  return true;
+}
+
+void WriteResult(lua_State* L, VmState* vm, resp::ReplyBuilder& reply) {
   // The reply is converted with the memory budget lifted and inside a protected call: a Lua
   // error here must never reach lua_atpanic (which would abort the process).
-  vm.opts.limits.max_memory = UINT64_MAX;
+  vm->opts.limits.max_memory = UINT64_MAX;
   lua_setfield(L, LUA_REGISTRYINDEX, "redraft_result");
   std::string out;
   resp::ReplyBuilder rb(&out, reply.proto());
   if (lua_cpcall(L, ConvertResult, &rb) != 0) {
     reply.Error("ERR Error running script: the reply could not be converted");
-    return true;
+    return;
   }
   reply.Raw(out);
-  return true;
 }
 
 }  // namespace redraft::scripting

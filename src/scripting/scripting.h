@@ -87,4 +87,29 @@ struct RunOptions {
 bool Run(std::string_view body, std::string_view sha, const std::vector<std::string>& keys,
          const std::vector<std::string>& args, Host& host, const RunOptions& opts, resp::ReplyBuilder& reply);
 
+// --- Functions (FUNCTION LOAD, FCALL): functions.cc ---
+
+struct FunctionInfo {
+  std::string name;
+  std::string description;            // empty: none
+  std::vector<std::string> flags;     // as given: "no-writes", "allow-oom", ...
+  bool no_writes() const;
+};
+struct LibraryInfo {
+  std::string name;
+  std::vector<FunctionInfo> functions;  // in registration order
+};
+
+// Runs a library's code ("#!lua name=<lib>" first line) in a fresh state where only
+// redis.register_function, redis.log and the constants exist, and returns what it registered.
+// Errors have Redis 7.0's texts ("ERR Missing library metadata", "ERR Error registering
+// functions: ...", "ERR No functions registered", ...). Deterministic, under limits.
+Result<LibraryInfo> LoadLibrary(std::string_view code, const Limits& limits);
+
+// Loads the library's code as LoadLibrary does, then calls function `name` with the tables of
+// keys and args (Redis's function(keys, args)), writing its reply or error to reply.
+// REQUIRES: code loaded successfully before (it is replicated state).
+void CallFunction(std::string_view code, std::string_view name, const std::vector<std::string>& keys,
+                  const std::vector<std::string>& args, Host& host, const RunOptions& opts, resp::ReplyBuilder& reply);
+
 }  // namespace redraft::scripting

@@ -226,5 +226,51 @@ TEST(LuaTest, Libraries) {
   EXPECT_NE(Run2("return struct.unpack('>I4', 'ab')").find("data string too short"), std::string::npos);
 }
 
+TEST(LuaTest, FunctionsLoadAndCall) {
+  Limits limits{kDefaultMaxInstructions, kDefaultMaxMemory};
+  const std::string lib =
+      "#!lua name=mylib\n"
+      "local function helper(x) return x * 2 end\n"
+      "redis.register_function('double', function(keys, args) return helper(tonumber(args[1])) end)\n"
+      "redis.register_function{function_name='ro', callback=function(keys) return redis.call('get', keys[1]) end,\n"
+      "  flags={'no-writes'}, description='reads'}\n";
+  auto info = LoadLibrary(lib, limits);
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  EXPECT_EQ(info->name, "mylib");
+  ASSERT_EQ(info->functions.size(), 2u);
+  EXPECT_EQ(info->functions[0].name, "double");
+  EXPECT_FALSE(info->functions[0].no_writes());
+  EXPECT_TRUE(info->functions[1].no_writes());
+  EXPECT_EQ(info->functions[1].description, "reads");
+  FakeHost h;
+  h.replies = {{"get", "$2\r\nok\r\n"}};
+  RunOptions opts;
+  opts.limits = limits;
+  std::string out;
+  resp::ReplyBuilder rb(&out);
+  CallFunction(lib, "double", {}, {"21"}, h, opts, rb);
+  EXPECT_EQ(out, ":42\r\n");
+  out.clear();
+  CallFunction(lib, "ro", {"k"}, {}, h, opts, rb);
+  EXPECT_EQ(out, "$2\r\nok\r\n");
+  // Only `redis` exists while the code loads; register_function only then.
+  EXPECT_EQ(LoadLibrary("#!lua name=x\nlocal t = type(1)", limits).status().message(),
+            "ERR Error registering functions: ERR user_function:2: Script attempted to access nonexistent global variable 'type'");
+  EXPECT_EQ(LoadLibrary("#!lua name=x\nlocal y = 1", limits).status().message(), "ERR No functions registered");
+  EXPECT_EQ(LoadLibrary("return 1", limits).status().message(), "ERR Missing library metadata");
+  out.clear();
+  CallFunction("#!lua name=y\nredis.register_function('f', function() redis.register_function('g', function() end) end)", "f",
+               {}, {}, h, opts, rb);
+  EXPECT_NE(out.find("can only be called on FUNCTION LOAD command"), std::string::npos) << out;
+  out.clear();
+  CallFunction("#!lua name=y\nredis.register_function('f', function()\n return nosuch end)", "f", {}, {}, h, opts, rb);
+  EXPECT_EQ(out, "-ERR user_function:3: Script attempted to access nonexistent global variable 'nosuch' script: f, on "
+                 "@user_function:3.\r\n");
+  // A runaway library or function stops at the budget.
+  Limits small{1'000'000, kDefaultMaxMemory};
+  EXPECT_NE(LoadLibrary("#!lua name=z\nwhile true do end", small).status().message().find("lua-instruction-limit"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace redraft::scripting

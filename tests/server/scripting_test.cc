@@ -196,6 +196,33 @@ TEST_F(ScriptingTest, ScriptAclIsCheckedAsOfTheEntry) {
       << outs[1];
 }
 
+// Functions are replicated state like the script cache; FCALL is one entry whose result is the
+// same on two replicas.
+TEST_F(ScriptingTest, FunctionsThroughTheLog) {
+  auto a = Open("a");
+  auto b = Open("b");
+  StateMachine sa(a.get()), sb(b.get());
+  const std::string lib =
+      "#!lua name=counter\n"
+      "redis.register_function('bump', function(keys, args)\n"
+      "  local n = redis.call('incrby', keys[1], math.random(100))\n"
+      "  redis.call('pexpire', keys[1], 60000)\n"
+      "  return {n, redis.call('pttl', keys[1]), redis.call('time')[1]}\n"
+      "end)\n";
+  std::vector<std::string> entries = {ClientEntry(*a, {"function", "load", lib}),
+                                      ClientEntry(*a, {"fcall", "bump", "1", "c"}),
+                                      ClientEntry(*a, {"fcall", "bump", "1", "c"}, kNow + 5),
+                                      ClientEntry(*a, {"flushall"}),
+                                      ClientEntry(*a, {"fcall", "bump", "1", "c"}, kNow + 9)};
+  for (const auto& e : entries) EXPECT_EQ(Apply(sa, e), Apply(sb, e));
+  EXPECT_EQ(Dump(*a), Dump(*b));
+  EXPECT_EQ(Apply(sa, ClientEntry(*a, {"function", "load", lib})), "-ERR Library 'counter' already exists\r\n");
+  EXPECT_EQ(Apply(sa, ClientEntry(*a, {"function", "delete", "counter"})), kOk);
+  EXPECT_EQ(Apply(sa, ClientEntry(*a, {"fcall", "bump", "1", "c"})), "-ERR Function not found\r\n");
+  EXPECT_EQ(Apply(sb, ClientEntry(*b, {"function", "flush"})), kOk);
+  EXPECT_EQ(Apply(sb, ClientEntry(*b, {"fcall", "bump", "1", "c"})), "-ERR Function not found\r\n");
+}
+
 TEST_F(ScriptingTest, NoWritesScriptsAreReadsAndBadEntriesAreErrors) {
   auto a = Open("a");
   const commands::CommandSpec* spec = commands::Lookup("eval");
