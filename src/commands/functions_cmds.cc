@@ -1,4 +1,4 @@
-// FUNCTION (LOAD, DELETE, FLUSH, LIST, STATS, KILL, HELP; DUMP/RESTORE not implemented) and the
+// FUNCTION (LOAD, DELETE, FLUSH, LIST, STATS, KILL, HELP, DUMP/RESTORE in redraft's own payload) and the
 // log forms of its writes. Libraries are replicated state (functions_store.h); FCALL/FCALL_RO
 // are in scripting_cmds.cc (FCALL is a redraft.eval entry naming the function).
 #include <algorithm>
@@ -11,6 +11,8 @@
 #include "commands/scripting_cmds.h"
 #include "commands/server_api.h"
 #include "commands/transactions.h"
+#include "common/coding.h"
+#include "common/crc32c.h"
 #include "scripting/scripting.h"
 
 namespace redraft::commands {
@@ -56,6 +58,8 @@ bool PrepareFunctionLoad(PrepareContext& ctx, Argv& argv) {
   return true;
 }
 
+void WriteLibrary(store::Store::Batch& b, const scripting::LibraryInfo& lib, std::string_view code);
+
 void ApplyFunctionLoad(ApplyContext& ctx, const Argv& argv) {
   store::Store::Batch& b = Stored(ctx);
   auto lib = scripting::LoadLibrary(argv[2], LoadLimits());
@@ -68,15 +72,19 @@ void ApplyFunctionLoad(ApplyContext& ctx, const Argv& argv) {
     if (other && other->library != lib->name) return ctx.reply.Error("ERR Function " + f.name + " already exists");
   }
   if (exists) DeleteLibrary(b, lib->name);
+  WriteLibrary(b, *lib, argv[2]);
+  ctx.reply.Bulk(lib->name);
+}
+
+void WriteLibrary(store::Store::Batch& b, const scripting::LibraryInfo& lib, std::string_view code) {
   std::string list;
-  for (const auto& f : lib->functions) {
-    b.PutSub("", 0, std::string(kFunctionField) + f.name, (f.no_writes() ? "1" : "0") + lib->name);
+  for (const auto& f : lib.functions) {
+    b.PutSub("", 0, std::string(kFunctionField) + f.name, (f.no_writes() ? "1" : "0") + lib.name);
     list += f.name;
     list.push_back('\0');
   }
-  b.PutSub("", 0, std::string(kFunctionListField) + lib->name, list);
-  b.PutSub("", 0, std::string(kFunctionLibField) + lib->name, argv[2]);
-  ctx.reply.Bulk(lib->name);
+  b.PutSub("", 0, std::string(kFunctionListField) + lib.name, list);
+  b.PutSub("", 0, std::string(kFunctionLibField) + lib.name, code);
 }
 
 void ApplyFunctionDelete(ApplyContext& ctx, const Argv& argv) {
@@ -109,6 +117,95 @@ void ApplyFunctionFlush(ApplyContext& ctx, const Argv&) {
 }
 
 store::Store* StoredKeys(ExecContext& ctx) { return ctx.server ? ctx.server->stored_keys() : nullptr; }
+
+// FUNCTION DUMP's payload (redraft's own, not Redis's RDB form; docs/scripting.md):
+//   "RDRFN" 0x01, then each library's code length-prefixed, then crc32c of all before, fixed32 LE.
+constexpr std::string_view kDumpMagic = "RDRFN\x01";
+
+bool DecodeDump(std::string_view payload, std::vector<std::string>* codes) {
+  if (payload.size() < kDumpMagic.size() + 4 || !payload.starts_with(kDumpMagic)) return false;
+  std::string_view body = payload.substr(0, payload.size() - 4);
+  if (crc32c::Value(body.data(), body.size()) != DecodeFixed32(payload.data() + body.size())) return false;
+  body.remove_prefix(kDumpMagic.size());
+  while (!body.empty()) {
+    std::string_view code;
+    if (!GetLengthPrefixed(&body, &code)) return false;
+    codes->emplace_back(code);
+  }
+  return true;
+}
+
+void FunctionDump(ExecContext& ctx, const Argv&) {
+  std::string payload(kDumpMagic);
+  if (store::Store* base = StoredKeys(ctx)) {
+    (void)base->ScanSub("", 0, kFunctionLibField, [&](std::string_view field, std::string_view code) {
+      if (!field.starts_with(kFunctionLibField)) return false;
+      PutLengthPrefixed(&payload, code);
+      return true;
+    });
+  }
+  PutFixed32(&payload, crc32c::Value(payload.data(), payload.size()));
+  ctx.reply.Bulk(payload);
+}
+
+// redraft.functionrestore <FLUSH|APPEND|REPLACE> <payload>
+bool PrepareFunctionRestore(PrepareContext& ctx, Argv& argv) {
+  if (!EqualsIgnoreCase(argv[1], "flush") && !EqualsIgnoreCase(argv[1], "append") && !EqualsIgnoreCase(argv[1], "replace")) {
+    ctx.reply.Error("ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.");
+    return false;
+  }
+  std::vector<std::string> codes;
+  if (!DecodeDump(argv[2], &codes)) {
+    ctx.reply.Error("ERR DUMP payload version or checksum are wrong");
+    return false;
+  }
+  return true;
+}
+
+void ApplyFunctionFlush(ApplyContext& ctx, const Argv&);
+void WriteLibrary(store::Store::Batch& b, const scripting::LibraryInfo& lib, std::string_view code);
+
+// All or nothing: every library loads and no name collides (as the policy allows) before any
+// change is made.
+void ApplyFunctionRestore(ApplyContext& ctx, const Argv& argv) {
+  store::Store::Batch& b = Stored(ctx);
+  std::vector<std::string> codes;
+  if (!DecodeDump(argv[2], &codes)) return ctx.reply.Error("ERR DUMP payload version or checksum are wrong");
+  const bool flush = EqualsIgnoreCase(argv[1], "flush"), replace = EqualsIgnoreCase(argv[1], "replace");
+  std::vector<scripting::LibraryInfo> libs;
+  std::set<std::string> lib_names, fn_names;
+  for (const auto& code : codes) {
+    auto lib = scripting::LoadLibrary(code, LoadLimits());
+    if (!lib.ok()) return ctx.reply.Error(lib.status().message());
+    if (!lib_names.insert(lib->name).second) return ctx.reply.Error("ERR Library '" + lib->name + "' already exists");
+    for (const auto& f : lib->functions) {
+      if (!fn_names.insert(f.name).second) return ctx.reply.Error("ERR Function " + f.name + " already exists");
+    }
+    libs.push_back(std::move(*lib));
+  }
+  if (!flush) {
+    for (const auto& lib : libs) {
+      if (!replace && LibraryCode(b, lib.name)) return ctx.reply.Error("ERR Library " + lib.name + " already exists");
+      for (const auto& f : lib.functions) {
+        auto other = FindFunction(b, f.name);
+        if (other && !(replace && lib_names.count(other->library))) {
+          return ctx.reply.Error("ERR Function " + f.name + " already exists");
+        }
+      }
+    }
+  }
+  std::string ignored;
+  resp::ReplyBuilder quiet(&ignored);
+  if (flush) {
+    ApplyContext fctx{ctx.batch, ctx.now_ms, quiet, ctx.index, ctx.versions_used};
+    ApplyFunctionFlush(fctx, argv);
+  }
+  for (size_t i = 0; i < libs.size(); i++) {
+    if (LibraryCode(b, libs[i].name)) DeleteLibrary(b, libs[i].name);
+    WriteLibrary(b, libs[i], codes[i]);
+  }
+  ctx.reply.Ok();
+}
 
 // FUNCTION LIST [WITHCODE] [LIBRARYNAME pattern] (run as redraft.functionlist, behind the read
 // barrier). Libraries in name order; functions in registration order.
@@ -198,10 +295,6 @@ void FunctionStats(ExecContext& ctx, const Argv&) {
 
 void FunctionKill(ExecContext& ctx, const Argv&) { ctx.reply.Error("NOTBUSY No scripts in execution right now."); }
 
-void FunctionNotSupported(ExecContext& ctx, const Argv& argv) {
-  ctx.reply.Error("ERR FUNCTION " + std::string(EchoArg(argv[1], 32)) + " is not supported by redraft yet (docs/scripting.md)");
-}
-
 // LOAD, DELETE and FLUSH reach their execute only with bad arguments or inside MULTI.
 void FunctionWriteStub(ExecContext& ctx, const Argv& argv) {
   if (EqualsIgnoreCase(argv[1], "flush")) {
@@ -210,6 +303,17 @@ void FunctionWriteStub(ExecContext& ctx, const Argv& argv) {
     PrepareContext pc{ctx.now_ms, rb, 0};
     Argv a(argv.begin() + 1, argv.end());
     if (!PrepareFunctionFlush(pc, a)) return ctx.reply.Raw(out);
+  }
+  if (EqualsIgnoreCase(argv[1], "restore")) {
+    std::string out;
+    resp::ReplyBuilder rb(&out);
+    PrepareContext pc{ctx.now_ms, rb, 0};
+    Argv a{"redraft.functionrestore", argv.size() > 3 ? argv[3] : "append", argv[2]};
+    if (argv.size() > 4) {
+      return ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" + std::string(EchoArg(argv[1], 128)) +
+                             "'. Try FUNCTION HELP.");
+    }
+    if (!PrepareFunctionRestore(pc, a)) return ctx.reply.Raw(out);
   }
   if (EqualsIgnoreCase(argv[1], "load") && argv.size() > 3 && !EqualsIgnoreCase(argv[2], "replace")) {
     return ctx.reply.Error("ERR Unknown option given: " + std::string(EchoArg(argv[2])));
@@ -270,7 +374,7 @@ const CommandSpec kFunctionSubcommands[] = {
      .args = "library-name:string"},
     {.name = "function|dump", .arity = 2, .flags = kNoScript, .first_key = 0, .last_key = 0, .key_step = 0,
      .group = "scripting", .since = "7.0.0", .summary = "Dump all functions into a serialized binary payload",
-     .complexity = "O(N) where N is the number of functions", .execute = &FunctionNotSupported},
+     .complexity = "O(N) where N is the number of functions", .execute = &FunctionDump},
     {.name = "function|flush", .arity = -2, .flags = kNoScript | kWrite, .first_key = 0, .last_key = 0, .key_step = 0,
      .group = "scripting", .since = "7.0.0", .summary = "Deleting all functions",
      .complexity = "O(N) where N is the number of functions deleted", .execute = &FunctionWriteStub,
@@ -294,7 +398,7 @@ const CommandSpec kFunctionSubcommands[] = {
      .args = "replace:pure-token=REPLACE? function-code:string"},
     {.name = "function|restore", .arity = -3, .flags = kNoScript | kWrite | kDenyOom, .first_key = 0, .last_key = 0,
      .key_step = 0, .group = "scripting", .since = "7.0.0", .summary = "Restore all the functions on the given payload",
-     .complexity = "O(N) where N is the number of functions on the payload", .execute = &FunctionNotSupported,
+     .complexity = "O(N) where N is the number of functions on the payload", .execute = &FunctionWriteStub,
      .tips = "request_policy:all_shards response_policy:all_succeeded",
      .args = "serialized-value:string policy:oneof?(flush:pure-token=FLUSH append:pure-token=APPEND replace:pure-token=REPLACE)"},
     {.name = "function|stats", .arity = 2, .flags = kNoScript | kAllowBusy, .first_key = 0, .last_key = 0, .key_step = 0,
@@ -319,6 +423,12 @@ const CommandSpec kFunctionCommands[] = {
     {.name = "redraft.functionflush", .arity = -1, .flags = kWrite | kInternal, .first_key = 0, .last_key = 0,
      .key_step = 0, .group = "scripting", .since = "0.1.0", .summary = "Internal: FUNCTION FLUSH",
      .complexity = "O(N)", .prepare = &PrepareFunctionFlush, .apply = &ApplyFunctionFlush},
+    {.name = "redraft.functionrestore", .arity = 3, .flags = kWrite | kInternal, .first_key = 0, .last_key = 0,
+     .key_step = 0, .group = "scripting", .since = "0.1.0", .summary = "Internal: FUNCTION RESTORE",
+     .complexity = "O(N)", .prepare = &PrepareFunctionRestore, .apply = &ApplyFunctionRestore},
+    {.name = "redraft.functiondump", .arity = 1, .flags = kReadonly | kInternal, .first_key = 0, .last_key = 0,
+     .key_step = 0, .group = "scripting", .since = "0.1.0", .summary = "Internal: FUNCTION DUMP (a read)",
+     .complexity = "O(N)", .execute = &FunctionDump},
     {.name = "redraft.functionlist", .arity = -1, .flags = kReadonly | kInternal, .first_key = 0, .last_key = 0,
      .key_step = 0, .group = "scripting", .since = "0.1.0", .summary = "Internal: FUNCTION LIST (a read)",
      .complexity = "O(N)", .execute = &FunctionList},
@@ -340,6 +450,14 @@ void FunctionForm(const CommandSpec** spec, Argv* argv) {
     resp::ReplyBuilder rb(&err);
     PrepareContext pc{0, rb, 0};
     if (!PrepareFunctionFlush(pc, a)) return;
+  } else if (EqualsIgnoreCase(sub, "restore") && (argv->size() == 3 || argv->size() == 4)) {
+    a = {"redraft.functionrestore", argv->size() == 4 ? (*argv)[3] : "APPEND", (*argv)[2]};
+    std::string err;
+    resp::ReplyBuilder rb(&err);
+    PrepareContext pc{0, rb, 0};
+    if (!PrepareFunctionRestore(pc, a)) return;  // its execute answers the error
+  } else if (EqualsIgnoreCase(sub, "dump") && argv->size() == 2) {
+    a = {"redraft.functiondump"};
   } else if (EqualsIgnoreCase(sub, "list")) {
     a.assign(argv->begin() + 1, argv->end());
     a[0] = "redraft.functionlist";
@@ -351,7 +469,7 @@ void FunctionForm(const CommandSpec** spec, Argv* argv) {
 }
 
 bool IsFunctionWrite(const CommandSpec& spec) {
-  return spec.apply == &ApplyFunctionLoad || spec.apply == &ApplyFunctionDelete || spec.apply == &ApplyFunctionFlush;
+  return spec.apply == &ApplyFunctionRestore || spec.apply == &ApplyFunctionLoad || spec.apply == &ApplyFunctionDelete || spec.apply == &ApplyFunctionFlush;
 }
 
 }  // namespace redraft::commands

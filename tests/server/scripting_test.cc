@@ -5,6 +5,7 @@
 
 #include "commands/acl_cmds.h"
 #include "commands/scripting_cmds.h"
+#include "commands/server_api.h"
 #include "commands/write_entry.h"
 #include "raft/types.h"
 #include "scripting/scripting.h"
@@ -221,6 +222,39 @@ TEST_F(ScriptingTest, FunctionsThroughTheLog) {
   EXPECT_EQ(Apply(sa, ClientEntry(*a, {"fcall", "bump", "1", "c"})), "-ERR Function not found\r\n");
   EXPECT_EQ(Apply(sb, ClientEntry(*b, {"function", "flush"})), kOk);
   EXPECT_EQ(Apply(sb, ClientEntry(*b, {"fcall", "bump", "1", "c"})), "-ERR Function not found\r\n");
+  // DUMP on one replica, RESTORE through the log: all or nothing.
+  EXPECT_EQ(Apply(sb, ClientEntry(*b, {"function", "load", lib})), Bulk("counter"));
+  std::string dump;
+  {
+    resp::ReplyBuilder rb(&dump);
+    commands::Session session;
+    struct Api : commands::ServerApi {
+      explicit Api(store::Store* s) : s_(s) {}
+      commands::ClusterApi* cluster() override { return nullptr; }
+      bool debug_enabled() const override { return false; }
+      std::string requirepass() const override { return ""; }
+      std::vector<std::pair<std::string, std::string>> ConfigGet(const std::string&) override { return {}; }
+      Status ConfigSet(const std::vector<std::pair<std::string, std::string>>&, std::string*) override { return Status::OK(); }
+      std::string InfoText(const std::vector<std::string>&) override { return ""; }
+      std::string ClientList(const std::vector<uint64_t>&) override { return ""; }
+      int KillClients(uint64_t, const commands::ClientKillFilter&) override { return 0; }
+      int UnblockClient(uint64_t, bool) override { return 0; }
+      DeferredReply DeferReply(uint64_t) override { return nullptr; }
+      void CloseAfterReply(uint64_t) override {}
+      void Shutdown(uint64_t) override {}
+      store::Store* stored_keys() override { return s_; }
+      store::Store* s_;
+    } api(b.get());
+    commands::ExecContext ec{*b, kNow, rb, session, &api};
+    commands::Lookup("redraft.functiondump")->execute(ec, {"redraft.functiondump"});
+  }
+  ASSERT_EQ(dump[0], '$');
+  std::string payload = dump.substr(dump.find("\r\n") + 2);
+  payload.resize(payload.size() - 2);
+  EXPECT_EQ(Apply(sa, ClientEntry(*a, {"function", "restore", payload})), kOk);
+  EXPECT_EQ(Apply(sa, ClientEntry(*a, {"function", "restore", payload})), "-ERR Library counter already exists\r\n");
+  EXPECT_EQ(Apply(sa, ClientEntry(*a, {"function", "restore", payload, "replace"})), kOk);
+  EXPECT_EQ(Apply(sa, ClientEntry(*a, {"fcall", "bump", "1", "c"})).substr(0, 4), "*3\r\n");
 }
 
 TEST_F(ScriptingTest, NoWritesScriptsAreReadsAndBadEntriesAreErrors) {
