@@ -532,6 +532,9 @@ void ScriptContainer(ExecContext& ctx, const Argv& argv) {
 
 }  // namespace
 
+// Rewrites EVAL/EVALSHA/FCALL argv into redraft.eval's (defined below ScriptForm).
+const CommandSpec* EvalWriteForm(Argv* argv, bool function, bool by_sha, const acl::User* user);
+
 const CommandSpec kScriptingCommands[] = {
     {.name = "eval", .arity = -3, .flags = kNoScript | kSkipMonitor | kStale | kNoMandatoryKeys, .first_key = 0,
      .last_key = 0, .key_step = 0, .group = "scripting", .since = "2.6.0", .summary = "Execute a Lua script server side",
@@ -635,6 +638,20 @@ void ScriptForm(const CommandSpec** spec, Argv* argv, store::Store& base, const 
       return;
     }
   }
+  *spec = EvalWriteForm(argv, function, by_sha, user);
+}
+
+void ScriptFormInMulti(Argv* argv, store::Store& base, const acl::User* user) {
+  const CommandSpec* spec = Lookup((*argv)[0]);
+  if (!spec || (spec->name != "eval" && spec->name != "evalsha" && spec->name != "fcall")) return;
+  int64_t numkeys;
+  if (!CheckNumkeys(*argv, 2, &numkeys).empty() || (*argv)[1].size() > scripting::kMaxScriptBytes) return;
+  (void)base;
+  EvalWriteForm(argv, spec->name == "fcall", spec->name == "evalsha", user);
+}
+
+// Rewrites EVAL/EVALSHA/FCALL argv into redraft.eval's (scripting_cmds.h), returning its spec.
+const CommandSpec* EvalWriteForm(Argv* argv, bool function, bool by_sha, const acl::User* user) {
   Argv a;
   a.reserve(argv->size() + 2);
   a.emplace_back(kEvalName);
@@ -644,8 +661,8 @@ void ScriptForm(const CommandSpec** spec, Argv* argv, store::Store& base, const 
   a.push_back(function ? "F" + std::move((*argv)[1])
                        : (by_sha ? "S" : "B") + (by_sha ? Lower((*argv)[1]) : std::move((*argv)[1])));
   for (size_t i = 2; i < argv->size(); i++) a.push_back(std::move((*argv)[i]));
-  *spec = Lookup(kEvalName);
   *argv = std::move(a);
+  return Lookup(kEvalName);
 }
 
 bool NeedsOwnBatch(const CommandSpec& spec, const Argv& argv) {

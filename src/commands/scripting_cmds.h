@@ -37,6 +37,11 @@ namespace redraft::commands {
 extern const CommandSpec kScriptingCommands[];
 extern const CommandSpec kFunctionCommands[];  // functions_cmds.cc: FUNCTION and its log forms
 
+// A script queued inside MULTI (EVAL, EVALSHA, FCALL) -> its redraft.eval form, always (a
+// no-writes script then runs read-only at apply time), so that EXEC carries it as a write item
+// run at its place in the transaction. Anything else (bad numkeys included) is left alone.
+void ScriptFormInMulti(Argv* argv, store::Store& base, const acl::User* user);
+
 // FUNCTION LOAD/DELETE/FLUSH -> their log forms, FUNCTION LIST -> a read (functions_cmds.cc).
 void FunctionForm(const CommandSpec** spec, Argv* argv);
 bool IsFunctionWrite(const CommandSpec& spec);

@@ -139,7 +139,8 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
       };
       auto moves_keys = [](std::string_view name) {  // into another database
         return commands::EqualsIgnoreCase(name, "swapdb") || commands::EqualsIgnoreCase(name, "move") ||
-               commands::EqualsIgnoreCase(name, "copy");
+               commands::EqualsIgnoreCase(name, "copy") ||
+               commands::EqualsIgnoreCase(name, "redraft.eval");  // a script may touch any key
       };
       bool all = false;
       if ((*spec)->apply == &commands::ApplyExec) {  // a transaction: its commands' arguments
