@@ -7,6 +7,8 @@
 #include <optional>
 #include <unordered_map>
 
+#include <spdlog/spdlog.h>
+
 #include "acl/registry.h"
 #include "commands/acl_cmds.h"
 #include "commands/args.h"
@@ -81,6 +83,13 @@ class HostBase : public scripting::Host {
     const CommandSpec* spec = Lookup(argv[0]);
     if (!spec || (spec->flags & kInternal)) return -1;
     return Denied(*spec, argv).empty() ? 1 : 0;
+  }
+
+  // redis.log: to the server log (on every replica that runs the script), as Redis's levels map.
+  void Log(int level, std::string_view msg) override {
+    static constexpr spdlog::level::level_enum kLevels[] = {spdlog::level::debug, spdlog::level::debug,
+                                                            spdlog::level::info, spdlog::level::warn};
+    spdlog::log(kLevels[std::clamp(level, 0, 3)], "script: {}", msg);
   }
 
   std::string Call(const std::vector<std::string>& argv, int proto) override {
