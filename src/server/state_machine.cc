@@ -77,6 +77,10 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
   commands::LogCommand cmd;
   std::vector<std::string> touched;  // for SetKeyObserver
   std::string qualified;
+  // One past the last entry of the group that may be a script (scripting_cmds.h MayBeScript):
+  // a batch created before it remembers its written keys. Found once per group.
+  size_t scripts_end = entries.size();
+  while (scripts_end > 0 && !commands::MayBeScript(entries[scripts_end - 1].data)) scripts_end--;
   for (size_t i = 0; i < entries.size(); i++) {
     const raft::Entry& e = entries[i];
     REDRAFT_CHECK(e.index == entries[0].index + i);
@@ -117,10 +121,7 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
       txn = std::make_unique<commands::TxnBatch>(store_, batch.get());
       // A script's reads see the whole batch (its KEYS/SCAN too): the batch remembers the keys
       // written from its start when the rest of the group holds a script (scripting_cmds.h).
-      if (std::any_of(entries.begin() + static_cast<std::ptrdiff_t>(i), entries.end(),
-                      [](const raft::Entry& x) { return commands::MayBeScript(x.data); })) {
-        txn->TrackWrites();
-      }
+      if (i < scripts_end) txn->TrackWrites();
     }
     txn->BeginEntry(e.index);
     // The entry's database: the command sees user keys through its view (store/db_view.h), over
