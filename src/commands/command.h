@@ -13,6 +13,10 @@
 #include "resp/reply_builder.h"
 #include "store/store.h"
 
+namespace redraft::acl {
+class Registry;
+}  // namespace redraft::acl
+
 namespace redraft::commands {
 
 using Argv = std::vector<std::string>;
@@ -141,6 +145,9 @@ struct ApplyContext {
   uint32_t versions_used = 0;  // NewVersion calls so far for this entry
   // Keyspace notifications (notify.h): set only while notify-keyspace-events selects something.
   NotifySink* notify = nullptr;
+  // The node's ACL users as of this entry (replicated state: the same on every replica), for
+  // the permission checks of the commands a script calls. Null in unit tests of commands.
+  const acl::Registry* acl = nullptr;
 };
 
 // A fresh collection version: (index << 20) | n for the n-th call (n >= 1) while applying the

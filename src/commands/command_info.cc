@@ -374,7 +374,8 @@ uint32_t AclCategoryByName(std::string_view name) {
 uint32_t AclCategories(const CommandSpec& c) {
   uint32_t cats = c.acl;
   if (c.flags & kWrite) cats |= kAclWrite;
-  if (c.flags & kReadonly) cats |= kAclRead;
+  // Redis's setImplicitACLCategories: readonly scripting commands (EVAL_RO) are not @read.
+  if ((c.flags & kReadonly) && c.group != "scripting") cats |= kAclRead;
   if (c.flags & kAdmin) cats |= kAclAdmin | kAclDangerous;
   if (c.flags & kPubsub) cats |= kAclPubsub;
   if (c.flags & kFast) cats |= kAclFast;

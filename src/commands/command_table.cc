@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "commands/command.h"
+#include "commands/scripting_cmds.h"
 
 namespace redraft::commands {
 namespace {
@@ -15,7 +16,8 @@ struct Registry {
 
   Registry() {
     for (const CommandSpec* table : {kServerCommands, kStringCommands, kKeyCommands, kHashCommands, kListCommands,
-                                        kSetCommands, kZsetCommands, kClusterCommands, kAclCommands, kPubsubCommands}) {
+                                        kSetCommands, kZsetCommands, kClusterCommands, kAclCommands, kPubsubCommands,
+                                        kScriptingCommands, kFunctionCommands}) {
       for (const CommandSpec* c = table; !c->name.empty(); ++c) {
         all.push_back(c);
         by_name.emplace(std::string(c->name), c);

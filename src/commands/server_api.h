@@ -9,6 +9,10 @@
 
 #include "common/status.h"
 
+namespace redraft::store {
+class Store;
+}  // namespace redraft::store
+
 namespace redraft::acl {
 class Registry;
 }
@@ -37,6 +41,9 @@ class ServerApi {
   virtual std::string requirepass() const = 0;
   // The ACL users this node enforces and its ACL LOG (acl/registry.h); null if none.
   virtual acl::Registry* acl() { return nullptr; }
+  // The store with stored keys (under every database's view): what read-only scripts use to
+  // find the script cache in the system namespace. Null if none.
+  virtual store::Store* stored_keys() { return nullptr; }
   virtual std::vector<std::pair<std::string, std::string>> ConfigGet(const std::string& pattern) = 0;
   // Error message text (without "ERR ") on failure.
   // CONFIG SET name value [name value ...]: all or nothing, as Redis 7 (a certificate and its key

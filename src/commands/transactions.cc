@@ -96,7 +96,10 @@ bool ParseExec(const Argv& argv, ExecEntry* e) {
 // with the right arity, not internal. Else the error text.
 Result<const CommandSpec*> ItemSpec(const Argv& argv) {
   const CommandSpec* spec = Lookup(argv[0]);
-  if (!spec || (spec->flags & kInternal)) return Status::InvalidArgument(UnknownCommand(argv));
+  // A script queued in MULTI is its log form (scripting_cmds.h), the one internal command allowed.
+  if (!spec || ((spec->flags & kInternal) && spec->name != "redraft.eval")) {
+    return Status::InvalidArgument(UnknownCommand(argv));
+  }
   if (!(spec->is_write() && spec->apply) && !(IsDataRead(*spec) && spec->execute)) {
     return Status::InvalidArgument("ERR invalid log entry: '" + std::string(spec->name) + "' cannot run inside EXEC");
   }
@@ -522,6 +525,7 @@ void ApplyExec(ApplyContext& ctx, const Argv& argv) {
       store::Store::Batch& target = view ? static_cast<store::Store::Batch&>(*view) : *tb;
       ApplyContext ictx{target, ctx.now_ms, ctx.reply, ctx.index, ctx.versions_used};
       ictx.notify = ctx.notify;  // keyspace notifications of the transaction's commands
+      ictx.acl = ctx.acl;  // a script's commands are checked against its user
       (*spec)->apply(ictx, cargv);
       ctx.versions_used = ictx.versions_used;  // collection versions stay unique in the entry
     } else {

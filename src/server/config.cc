@@ -166,6 +166,8 @@ const std::vector<Directive>& Directives() {
       MemDirective("proto-max-bulk-len", true, &Config::proto_max_bulk_len, 1024 * 1024),
       MemDirective("client-query-buffer-limit", true, &Config::client_query_buffer_limit, 1024 * 1024),
       IntDirective("timeout", true, &Config::timeout, 0, INT32_MAX),
+      IntDirective("lua-instruction-limit", true, &Config::lua_instruction_limit, 100000, INT32_MAX),
+      MemDirective("lua-memory-limit", true, &Config::lua_memory_limit, 1024 * 1024),
       IntDirective("databases", false, &Config::databases, 1, 255),  // store::kMaxDatabases
       StringDirective("requirepass", true, &Config::requirepass),
       StringDirective("protected-mode", true, &Config::protected_mode, {"yes", "no"}),

@@ -20,6 +20,9 @@ struct Config {
   std::string logfile;              // empty = stdout
   int maxclients = 10000;
   int64_t proto_max_bulk_len = 512ll * 1024 * 1024;
+  // Scripts (docs/scripting.md): the deterministic budgets of a new script, carried in its entry.
+  int lua_instruction_limit = 50000000;          // scripting::kDefaultMaxInstructions
+  int64_t lua_memory_limit = 64ll * 1024 * 1024;  // scripting::kDefaultMaxMemory
   int64_t client_query_buffer_limit = 1024ll * 1024 * 1024;
   int timeout = 0;                  // seconds of idle before closing a client; 0 = never
   int databases = 16;               // SELECT 0..databases-1 (at most store::kMaxDatabases)

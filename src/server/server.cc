@@ -17,6 +17,7 @@
 #include "commands/args.h"
 #include "commands/command_info.h"
 #include "commands/databases.h"
+#include "commands/scripting_cmds.h"
 #include "commands/write_entry.h"
 #include "store/db_view.h"
 
@@ -113,6 +114,7 @@ Status Server::Init() {
   cfg_.maxclients = AdjustOpenFilesLimit(cfg_.maxclients);
   std::signal(SIGPIPE, SIG_IGN);
   commands::SetDatabaseCount(cfg_.databases);
+  commands::SetScriptLimits(static_cast<uint64_t>(cfg_.lua_instruction_limit), static_cast<uint64_t>(cfg_.lua_memory_limit));
   std::error_code ec;
   std::filesystem::create_directories(cfg_.dir, ec);
   if (ec) return Status::IOError("can't create dir '" + cfg_.dir + "': " + ec.message());
@@ -374,6 +376,7 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
   // Inside MULTI: queued (answered +QUEUED, in order behind any pending reply) or refused.
   if (QueueOrRefuse(c, *spec, argv)) return true;
   commands::AclWriteForm(&spec, &argv);  // ACL SETUSER/DELUSER are log writes
+  commands::ScriptForm(&spec, &argv, *store_, c->acl_user.get());  // EVAL -> redraft.eval, SCRIPT LOAD -> log (scripting_cmds.h)
   bool is_read = (spec->flags & commands::kReadonly) && !spec->is_write();
   bool must_wait = spec->is_write() ? c->pending_reads > 0
                    : is_read        ? c->pending_writes > 0

@@ -54,6 +54,7 @@ class Server : public commands::ServerApi, public commands::PubsubApi {
   std::string requirepass() const override { return cfg_.requirepass; }
   commands::ClusterApi* cluster() override { return cluster_; }
   acl::Registry* acl() override { return &sm_->acl(); }
+  store::Store* stored_keys() override { return store_.get(); }
   bool debug_enabled() const override { return cfg_.enable_debug_command == "yes"; }
   std::vector<std::pair<std::string, std::string>> ConfigGet(const std::string& pattern) override;
   Status ConfigSet(const std::vector<std::pair<std::string, std::string>>& pairs, std::string* failed) override;

@@ -7,6 +7,8 @@
 
 #include "server/logging.h"
 #include "server/server.h"
+
+#include "commands/scripting_cmds.h"
 #include "commands/args.h"
 #include "commands/cluster_api.h"
 
@@ -250,6 +252,7 @@ Status Server::ConfigSet(const std::vector<std::pair<std::string, std::string>>&
   }
   cfg_ = next;
   SetLogLevel(cfg_.loglevel);
+  commands::SetScriptLimits(static_cast<uint64_t>(cfg_.lua_instruction_limit), static_cast<uint64_t>(cfg_.lua_memory_limit));
   resp::ParserLimits limits;
   limits.max_bulk_len = cfg_.proto_max_bulk_len;
   for (auto& [id, c] : clients_) c->parser.set_limits(limits);

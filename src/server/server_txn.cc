@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "commands/args.h"
+#include "commands/scripting_cmds.h"
 #include "commands/write_entry.h"
 #include "store/store.h"
 #include "server/server.h"
@@ -110,6 +111,8 @@ void Server::Exec(Connection* c) {
   };
   int64_t now = LogClockMs();
   const int db = c->session.db;  // queued SELECTs run in BuildExec change the session's
+  // Scripts (EVAL, EVALSHA, FCALL) become their log form and run at apply time inside the entry.
+  for (commands::Argv& q : queued) commands::ScriptFormInMulti(&q, *store_, c->acl_user.get());
   commands::ExecPlan plan = commands::BuildExec(queued, watch, now, db, run_local);
   if (!plan.has_write && !watch.active) {
     // Nothing to change and nothing to check: reads run here after one read barrier.

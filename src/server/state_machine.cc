@@ -10,6 +10,7 @@
 #include "commands/acl_cmds.h"
 #include "commands/args.h"
 #include "commands/command.h"
+#include "commands/scripting_cmds.h"
 #include "commands/transactions.h"
 #include "commands/write_entry.h"
 #include "common/status.h"
@@ -74,12 +75,15 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
   std::unique_ptr<store::Store::Batch> batch;
   std::unique_ptr<commands::TxnBatch> txn;  // over batch: stamps changed keys for WATCH
   commands::LogCommand cmd;
-  bool acl_changed = false;
   std::vector<std::string> touched;  // for SetKeyObserver
   std::string qualified;
   // Keyspace notifications: a sink only while some class is selected (else ~zero cost).
   std::optional<commands::NotifySink> sink;
   if (notify_flags_ && *notify_flags_ && key_events_) sink.emplace(commands::NotifySink{*notify_flags_, {}});
+  // One past the last entry of the group that may be a script (scripting_cmds.h MayBeScript):
+  // a batch created before it remembers its written keys. Found once per group.
+  size_t scripts_end = entries.size();
+  while (scripts_end > 0 && !commands::MayBeScript(entries[scripts_end - 1].data)) scripts_end--;
   for (size_t i = 0; i < entries.size(); i++) {
     const raft::Entry& e = entries[i];
     REDRAFT_CHECK(e.index == entries[0].index + i);
@@ -107,8 +111,9 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
     store_->NoteLogTime(cmd.now_ms);
     // An ACL change gets a batch of its own: a FLUSHALL in the same batch would otherwise drop
     // it with the batch's other changes (Batch::DeleteAll), though users are not data.
-    bool is_acl = commands::IsAclWrite(**spec);
-    if (is_acl && batch) {
+    // Script cache changes and scripts likewise (scripting_cmds.h NeedsOwnBatch).
+    bool own_batch = commands::IsAclWrite(**spec) || commands::NeedsOwnBatch(**spec, cmd.argv);
+    if (own_batch && batch) {
       txn->WriteStamps();
       CheckApplied(e.index - 1, [&] { return store_->Commit(batch.get(), e.index - 1); });
       txn.reset();
@@ -117,6 +122,9 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
     if (!batch) {
       batch = store_->NewBatch();
       txn = std::make_unique<commands::TxnBatch>(store_, batch.get());
+      // A script's reads see the whole batch (its KEYS/SCAN too): the batch remembers the keys
+      // written from its start when the rest of the group holds a script (scripting_cmds.h).
+      if (i < scripts_end) txn->TrackWrites();
     }
     txn->BeginEntry(e.index);
     // The entry's database: the command sees user keys through its view (store/db_view.h), over
@@ -126,6 +134,7 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
     store::Store::Batch& target = view ? static_cast<store::Store::Batch&>(*view) : *txn;
     commands::ApplyContext ctx{target, cmd.now_ms, *reply_for(i), e.index};
     ctx.notify = sink ? &*sink : nullptr;
+    ctx.acl = &acl_;
     (*spec)->apply(ctx, cmd.argv);
     if (watching_ && cmd.db != commands::kStoredKeys) {
       auto note = [&](int db, const std::string& arg) {
@@ -135,7 +144,8 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
       };
       auto moves_keys = [](std::string_view name) {  // into another database
         return commands::EqualsIgnoreCase(name, "swapdb") || commands::EqualsIgnoreCase(name, "move") ||
-               commands::EqualsIgnoreCase(name, "copy");
+               commands::EqualsIgnoreCase(name, "copy") ||
+               commands::EqualsIgnoreCase(name, "redraft.eval");  // a script may touch any key
       };
       bool all = false;
       if ((*spec)->apply == &commands::ApplyExec) {  // a transaction: its commands' arguments
@@ -145,16 +155,18 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
         });
       } else {
         for (size_t a = 1; a < cmd.argv.size(); a++) note(cmd.db, cmd.argv[a]);
-        all = moves_keys((*spec)->name);
+        all = moves_keys((*spec)->name) || commands::TouchesAnyKey(**spec);
       }
       if (all) touched.emplace_back(kAllKeysTouched);
     }
-    if (is_acl) {
+    if (own_batch) {
       txn->WriteStamps();
       CheckApplied(e.index, [&] { return store_->Commit(batch.get(), e.index); });
       txn.reset();
       batch.reset();
-      acl_changed = true;
+      // Reloaded right away: a script later in this group checks its commands against the users
+      // as of its own place in the log, whatever the grouping on this node.
+      if (commands::IsAclWrite(**spec)) ReloadAcl();
     }
   }
   uint64_t last = entries.back().index;
@@ -162,7 +174,6 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
     if (txn) txn->WriteStamps();
     CheckApplied(last, [&] { return batch ? store_->Commit(batch.get(), last) : store_->SetAppliedIndex(last); });
   }
-  if (acl_changed) ReloadAcl();
   if (!touched.empty()) touched_(std::move(touched));
   if (sink && !sink->events.empty()) key_events_(std::move(sink->events));
 }

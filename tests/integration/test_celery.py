@@ -4,8 +4,8 @@ started here runs tasks sent by this process; results come back through the Redi
 through a 3-node cluster: the worker on one follower, the client on another node, so results are
 PUBLISHed on one node and received by a subscriber on another.
 
-Celery needs EVALSHA (kombu's unacked_mutex is a redis-py Lock released by a Lua script); while
-redraft lacks it, the worker's restore of unacknowledged messages is patched out (see TASKS)."""
+Nothing in Celery is patched: kombu's restore of unacknowledged messages runs under a redis-py
+Lock whose release is a Lua script (EVALSHA), which runs through the log like any write."""
 import os
 import subprocess
 import sys
@@ -24,18 +24,6 @@ TASKS = textwrap.dedent('''
     app = Celery("tasks", broker=os.environ["BROKER"], backend=os.environ["BACKEND"])
     app.conf.broker_connection_retry_on_startup = True
     app.conf.result_expires = 600
-
-    # kombu restores unacknowledged messages under a redis-py Lock whose release is a Lua script
-    # (EVALSHA): without scripting the worker's consumer fails at start. Until redraft has
-    # EVALSHA, that recovery (of messages a crashed worker held) is switched off here; the rest of
-    # Celery runs unchanged. With EVALSHA present, nothing is patched.
-    import redis as _redis
-    try:
-        _redis.Redis.from_url(os.environ["BROKER"]).execute_command("EVALSHA", "0" * 40, 0)
-    except _redis.ResponseError as e:
-        if "unknown command" in str(e):
-            from kombu.transport import redis as _kr
-            _kr.QoS.restore_visible = lambda self, *a, **k: None
 
     @app.task
     def add(x, y):
