@@ -162,6 +162,17 @@ class RocksStore::BatchImpl : public Store::Batch {
     return ScanSubWith(it.get(), prefix, start, fn);
   }
 
+  Status ScanSubBefore(std::string_view key, uint64_t version, std::string_view before, const SubKeyFn& fn) override {
+    std::string prefix = SubKeyPrefix(key, version);
+    rocksdb::Slice lower(prefix);
+    rocksdb::ReadOptions ro;
+    ro.iterate_lower_bound = &lower;
+    rocksdb::Iterator* base = all_deleted_ || Flushed(key) ? rocksdb::NewEmptyIterator()
+                                                           : store_->db_->NewIterator(ro, store_->sub_);
+    std::unique_ptr<rocksdb::Iterator> it(wb_.NewIteratorWithBase(store_->sub_, base, &ro));
+    return ScanSubBeforeWith(it.get(), prefix, before, fn);
+  }
+
   uint8_t PhysicalDb(int db) override {
     REDRAFT_CHECK(db >= 0 && db < kMaxDatabases);
     return map_[db];

@@ -260,6 +260,15 @@ Status RocksStore::GetSub(std::string_view key, uint64_t version, std::string_vi
   return FromRocks(db_->Get(rocksdb::ReadOptions(), sub_, EncodeSubKey(key, version, field), out));
 }
 
+Status RocksStore::ScanSubBefore(std::string_view key, uint64_t version, std::string_view before, const SubKeyFn& fn) {
+  std::string prefix = SubKeyPrefix(key, version);
+  rocksdb::Slice lower(prefix);
+  rocksdb::ReadOptions ro;
+  ro.iterate_lower_bound = &lower;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, sub_));
+  return ScanSubBeforeWith(it.get(), prefix, before, fn);
+}
+
 Status RocksStore::ScanSub(std::string_view key, uint64_t version, std::string_view start, const SubKeyFn& fn) {
   std::string prefix = SubKeyPrefix(key, version);
   std::string end = PrefixEnd(prefix);

@@ -101,6 +101,7 @@ class RocksStore : public Store {
               const std::function<bool(std::string_view key, const Value&)>& fn) override;
   Status GetSub(std::string_view key, uint64_t version, std::string_view field, std::string* out) override;
   Status ScanSub(std::string_view key, uint64_t version, std::string_view start, const SubKeyFn& fn) override;
+  Status ScanSubBefore(std::string_view key, uint64_t version, std::string_view before, const SubKeyFn& fn) override;
   uint64_t KeyCount() const override { return key_count_; }
   uint8_t PhysicalDb(int db) const override;
   uint64_t DbKeyCount(int db) const override;

@@ -169,4 +169,25 @@ Status ScanSubWith(Iter* it, const std::string& prefix, std::string_view start, 
   return FromRocks(it->status());
 }
 
+// Visits the sub-keys of one (key, version) with field < before ("" = all) in descending order.
+template <typename Iter>
+Status ScanSubBeforeWith(Iter* it, const std::string& prefix, std::string_view before, const SubKeyFn& fn) {
+  std::string to = before.empty() ? PrefixEnd(prefix) : prefix + std::string(before);
+  if (to.empty()) {
+    it->SeekToLast();  // the prefix is all 0xff bytes: nothing sorts after its sub-keys
+  } else {
+    it->SeekForPrev(ToSlice(to));
+    if (it->Valid() && it->key() == ToSlice(to)) it->Prev();  // exclusive
+  }
+  for (; it->Valid(); it->Prev()) {
+    rocksdb::Slice k = it->key();
+    if (!k.starts_with(ToSlice(prefix))) break;
+    rocksdb::Slice v = it->value();
+    if (!fn(std::string_view(k.data() + prefix.size(), k.size() - prefix.size()), std::string_view(v.data(), v.size()))) {
+      break;
+    }
+  }
+  return FromRocks(it->status());
+}
+
 }  // namespace redraft::store::internal
