@@ -31,6 +31,7 @@
 #include "commands/glob.h"
 #include "commands/scan_cursor.h"
 #include "commands/sets_internal.h"
+#include "commands/sets_pick_hint.h"
 
 namespace redraft::commands {
 
@@ -69,9 +70,11 @@ class ApplyRng {
 constexpr uint64_t kExactPickMax = 128;
 
 // The first member >= start that starts with within (start >= within), if any.
+// (From the mirror instead, if one is given: sets_pick_hint.h.)
 template <class R>
 bool FirstWithin(R& r, std::string_view key, const Value& v, std::string_view start, std::string_view within,
-                 std::string* out) {
+                 std::string* out, const MemberMirror* mirror) {
+  if (mirror) return mirror->FirstWithin(start, within, out);
   bool found = false;
   Status s = r.ScanSub(key, v.version, start, [&](std::string_view m, std::string_view) {
     found = m.substr(0, within.size()) == within;
@@ -84,7 +87,9 @@ bool FirstWithin(R& r, std::string_view key, const Value& v, std::string_view st
 
 // The last member that starts with within, if any.
 template <class R>
-bool LastWithin(R& r, std::string_view key, const Value& v, std::string_view within, std::string* out) {
+bool LastWithin(R& r, std::string_view key, const Value& v, std::string_view within, std::string* out,
+                const MemberMirror* mirror) {
+  if (mirror) return mirror->LastWithin(within, out);
   std::string before(within);  // the smallest string after every one starting with within
   while (!before.empty() && static_cast<uint8_t>(before.back()) == 0xff) before.pop_back();
   if (!before.empty()) before.back() = static_cast<char>(static_cast<uint8_t>(before.back()) + 1);
@@ -111,13 +116,14 @@ bool LastWithin(R& r, std::string_view key, const Value& v, std::string_view wit
 // the result depends only on the state and below(), so every replica draws the same.
 // below(n) is uniform in [0, n).
 template <class R, class Below>
-std::string RandomMember(R& r, std::string_view key, const Value& v, Below below) {
+std::string RandomMember(R& r, std::string_view key, const Value& v, Below below,
+                         const MemberMirror* mirror = nullptr) {
   std::string first, last, next;
-  if (!FirstWithin(r, key, v, "", "", &first)) return first;  // REQUIRES: non-empty
+  if (!FirstWithin(r, key, v, "", "", &first, mirror)) return first;  // REQUIRES: non-empty
   std::string prefix;
   double estimate = static_cast<double>(store::CollectionSize(v));
   while (true) {
-    if (!LastWithin(r, key, v, prefix, &last) || last == first) return first;
+    if (!LastWithin(r, key, v, prefix, &last, mirror) || last == first) return first;
     size_t c = 0;
     while (c < first.size() && c < last.size() && first[c] == last[c]) c++;
     // first < last and c is their common prefix: last is longer than c.
@@ -128,7 +134,7 @@ std::string RandomMember(R& r, std::string_view key, const Value& v, Below below
       // The smallest next byte present under first: from the member after first.
       std::string after = first;
       after.push_back('\0');
-      if (!FirstWithin(r, key, v, after, first, &next)) return first;  // cannot happen (last)
+      if (!FirstWithin(r, key, v, after, first, &next, mirror)) return first;  // cannot happen (last)
       lo = static_cast<uint8_t>(next[c]);
     } else {
       lo = static_cast<uint8_t>(first[c]);
@@ -142,7 +148,7 @@ std::string RandomMember(R& r, std::string_view key, const Value& v, Below below
     std::string target = prefix;
     target.push_back(static_cast<char>(lo + static_cast<int>(pick)));
     // The first member at or after target under the common prefix: it exists (last is one).
-    if (!FirstWithin(r, key, v, target, prefix, &first)) return last;
+    if (!FirstWithin(r, key, v, target, prefix, &first, mirror)) return last;
     prefix.push_back(first[c]);
   }
 }
@@ -168,6 +174,7 @@ void SaddApply(ApplyContext& ctx, const Argv& argv) {
     added++;
   }
   if (added > 0) {
+    ForgetPickHint(v.version);
     StoreSize(ctx, argv[1], &v, store::CollectionSize(v) + added);
     Notify(ctx, kNotifySet, "sadd", argv[1]);
   }
@@ -192,6 +199,7 @@ void SremApply(ApplyContext& ctx, const Argv& argv) {
   }
   if (removed > 0) {
     Notify(ctx, kNotifySet, "srem", argv[1]);
+    ForgetPickHint(v.version);
     StoreSize(ctx, argv[1], &v, size);
   }
   ctx.reply.Integer(removed);
@@ -217,6 +225,8 @@ void SmoveApply(ApplyContext& ctx, const Argv& argv) {
     ctx.reply.Integer(0);
     return;
   }
+  ForgetPickHint(src.version);
+  ForgetPickHint(dst.version);
   ctx.batch.DeleteSub(src_key, src.version, member);
   Notify(ctx, kNotifySet, "srem", src_key);
   StoreSize(ctx, src_key, &src, store::CollectionSize(src) - 1);
@@ -266,6 +276,7 @@ void SpopWithCount(ApplyContext& ctx, const Argv& argv) {
   }
   const std::string& key = argv[1];
   uint64_t size = store::CollectionSize(v);
+  ForgetPickHint(v.version);
   if (count >= size) {
     auto members = Members(ctx.batch, key, v);
     ctx.batch.Delete(key);
@@ -309,6 +320,32 @@ void SpopWithCount(ApplyContext& ctx, const Argv& argv) {
   ReplyMembers(ctx.reply, popped);
 }
 
+// SPOP's single pick: PickMember, from a large set through its mirror (sets_pick_hint.h) when one
+// is kept (built here by one scan). The mirror only answers faster what the seeks would: if it
+// turns out out of step, it is forgotten and the pick made again by seeks with a fresh generator.
+std::string PickToPop(ApplyContext& ctx, std::string_view key, const Value& v) {
+  const uint64_t size = store::CollectionSize(v);
+  if (size >= kMirrorMin && size <= kMirrorBudget && PickHintsEnabled()) {
+    MemberMirror* mirror = FindPickHint(v.version, size);
+    if (!mirror) {
+      std::set<std::string, std::less<>> members;
+      ForEachMember(ctx.batch, key, v, [&](std::string_view m) {
+        members.emplace_hint(members.end(), m);
+        return true;
+      });
+      if (members.size() == size) mirror = KeepPickHint(v.version, std::move(members));
+    }
+    if (mirror) {
+      ApplyRng rng(ctx);
+      std::string member = RandomMember(ctx.batch, key, v, [&](uint64_t n) { return rng.Below(n); }, mirror);
+      if (IsMember(ctx.batch, key, v, member) && ErasePicked(v.version, member)) return member;
+      ForgetPickHint(v.version);
+    }
+  }
+  ApplyRng rng(ctx);
+  return PickMember(ctx.batch, key, v, [&](uint64_t n) { return rng.Below(n); });
+}
+
 void SpopApply(ApplyContext& ctx, const Argv& argv) {
   if (argv.size() > 3) {  // never proposed (prepare refuses); keep apply total
     ctx.reply.Error(kErrSyntax);
@@ -322,8 +359,7 @@ void SpopApply(ApplyContext& ctx, const Argv& argv) {
     return;
   }
   uint64_t size = store::CollectionSize(v);
-  ApplyRng rng(ctx);
-  std::string member = PickMember(ctx.batch, argv[1], v, [&](uint64_t n) { return rng.Below(n); });
+  std::string member = PickToPop(ctx, argv[1], v);
   ctx.batch.DeleteSub(argv[1], v.version, member);
   Notify(ctx, kNotifySet, "spop", argv[1]);
   StoreSize(ctx, argv[1], &v, size - 1);
