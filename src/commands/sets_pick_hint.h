@@ -32,7 +32,7 @@ struct MemberMirror {
 
 // Sets smaller than this are not mirrored (the seeks are few), larger than kMirrorBudget neither.
 inline constexpr uint64_t kMirrorMin = 4096;
-inline constexpr uint64_t kMirrorBudget = uint64_t{1} << 21;
+inline constexpr uint64_t kMirrorBudget = uint64_t{1} << 20;  // ~100 MB at worst
 
 // The mirror of version if one is kept and holds `size` members; nullptr otherwise.
 MemberMirror* FindPickHint(uint64_t version, uint64_t size);
