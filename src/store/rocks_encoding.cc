@@ -56,6 +56,4 @@ Status DecodeValue(std::string_view data, Value* out) {
   return Status::OK();
 }
 
-// One entry's changes, indexed so reads see them. DeleteAll is a range tombstone written straight
-// into the underlying WriteBatch (WriteBatchWithIndex cannot index DeleteRange): it first drops
 }  // namespace redraft::store
