@@ -73,7 +73,7 @@ constexpr uint64_t kExactPickMax = 128;
 // (From the mirror instead, if one is given: sets_pick_hint.h.)
 template <class R>
 bool FirstWithin(R& r, std::string_view key, const Value& v, std::string_view start, std::string_view within,
-                 std::string* out, const MemberMirror* mirror) {
+                 std::string* out, MemberMirror* mirror) {
   if (mirror) return mirror->FirstWithin(start, within, out);
   bool found = false;
   Status s = r.ScanSub(key, v.version, start, [&](std::string_view m, std::string_view) {
@@ -88,7 +88,7 @@ bool FirstWithin(R& r, std::string_view key, const Value& v, std::string_view st
 // The last member that starts with within, if any.
 template <class R>
 bool LastWithin(R& r, std::string_view key, const Value& v, std::string_view within, std::string* out,
-                const MemberMirror* mirror) {
+                MemberMirror* mirror) {
   if (mirror) return mirror->LastWithin(within, out);
   std::string before(within);  // the smallest string after every one starting with within
   while (!before.empty() && static_cast<uint8_t>(before.back()) == 0xff) before.pop_back();
@@ -117,7 +117,7 @@ bool LastWithin(R& r, std::string_view key, const Value& v, std::string_view wit
 // below(n) is uniform in [0, n).
 template <class R, class Below>
 std::string RandomMember(R& r, std::string_view key, const Value& v, Below below,
-                         const MemberMirror* mirror = nullptr) {
+                         MemberMirror* mirror = nullptr) {
   std::string first, last, next;
   if (!FirstWithin(r, key, v, "", "", &first, mirror)) return first;  // REQUIRES: non-empty
   std::string prefix;
@@ -328,9 +328,10 @@ std::string PickToPop(ApplyContext& ctx, std::string_view key, const Value& v) {
   if (size >= kMirrorMin && size <= kMirrorBudget && PickHintsEnabled()) {
     MemberMirror* mirror = FindPickHint(v.version, size);
     if (!mirror) {
-      std::set<std::string, std::less<>> members;
+      std::vector<std::string> members;  // in byte order, as scanned
+      members.reserve(size);
       ForEachMember(ctx.batch, key, v, [&](std::string_view m) {
-        members.emplace_hint(members.end(), m);
+        members.emplace_back(m);
         return true;
       });
       if (members.size() == size) mirror = KeepPickHint(v.version, std::move(members));

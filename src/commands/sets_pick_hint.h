@@ -16,18 +16,33 @@
 #pragma once
 
 #include <cstdint>
-#include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace redraft::commands::set_detail {
 
-struct MemberMirror {
-  std::set<std::string, std::less<>> members;
+// The members as of the build, sorted, with those popped since marked dead. Dead runs are skipped
+// in amortized O(1) by two union-find arrays with path compression (the next live index at or
+// after i, the previous at or before i), so a mirror drained to a few members stays fast.
+class MemberMirror {
+ public:
+  explicit MemberMirror(std::vector<std::string> sorted);
+  size_t size() const { return alive_; }
   // The first member >= start that starts with within, if any.
-  bool FirstWithin(std::string_view start, std::string_view within, std::string* out) const;
+  bool FirstWithin(std::string_view start, std::string_view within, std::string* out);
   // The last member that starts with within, if any.
-  bool LastWithin(std::string_view within, std::string* out) const;
+  bool LastWithin(std::string_view within, std::string* out);
+  // Marks member popped; false if it is not a live member.
+  bool Erase(std::string_view member);
+
+ private:
+  size_t NextAlive(size_t i);     // smallest live index >= i, or n
+  size_t PrevAliveBelow(size_t j);  // 1 + the largest live index < j, or 0 if none
+  std::vector<std::string> sorted_;
+  std::vector<uint32_t> next_;  // n + 1 entries; next_[i] == i iff i is live (or i == n)
+  std::vector<uint32_t> prev_;  // n + 1 entries over j = i + 1; prev_[j] == j iff i live (or j == 0)
+  size_t alive_;
 };
 
 // Sets smaller than this are not mirrored (the seeks are few), larger than kMirrorBudget neither.
@@ -37,7 +52,8 @@ inline constexpr uint64_t kMirrorBudget = uint64_t{1} << 20;  // ~100 MB at wors
 // The mirror of version if one is kept and holds `size` members; nullptr otherwise.
 MemberMirror* FindPickHint(uint64_t version, uint64_t size);
 // Keeps members as the mirror of version (dropping others if the budget requires).
-MemberMirror* KeepPickHint(uint64_t version, std::set<std::string, std::less<>> members);
+// REQUIRES: members sorted, distinct.
+MemberMirror* KeepPickHint(uint64_t version, std::vector<std::string> members);
 // After an SPOP popped member through the mirror of version: false if it was not there.
 bool ErasePicked(uint64_t version, std::string_view member);
 void ForgetPickHint(uint64_t version);
