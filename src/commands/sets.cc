@@ -15,9 +15,9 @@
 //
 // Order: SMEMBERS, SINTER, SUNION, SDIFF, SSCAN and SPOP with a count list members in byte order.
 // Redis lists an intset in numeric order and a hash-table set in hash order; neither is promised.
-// A random pick (SPOP, SRANDMEMBER) from a set of up to 1024 members is uniform (a walk in byte
-// order to a chosen position); from a larger one it walks down the member trie (RandomMember):
-// a few seeks per byte of the member, but uniform per branch rather than per member.
+// A random pick (SPOP, SRANDMEMBER) from a set of up to 128 members is uniform (a walk in byte
+// order to a chosen position); from a larger one it descends by byte ranges (RandomMember): two
+// seeks per level of the member trie, not uniform per member.
 #include <algorithm>
 #include <climits>
 #include <functional>
@@ -31,6 +31,7 @@
 #include "commands/glob.h"
 #include "commands/scan_cursor.h"
 #include "commands/sets_internal.h"
+#include "commands/sets_pick_hint.h"
 
 namespace redraft::commands {
 
@@ -65,66 +66,91 @@ class ApplyRng {
 };
 
 // Sets up to this many members pick at random exactly: a uniform position, walked to in byte
-// order (O(N)). Larger ones walk down the member trie instead (RandomMember).
-constexpr uint64_t kExactPickMax = 1024;
-constexpr size_t kMaxChildren = 64;
+// order (O(N)). Larger ones descend by byte ranges instead (RandomMember).
+constexpr uint64_t kExactPickMax = 128;
 
-// A random member of a non-empty set in O(depth x fanout) seeks rather than O(N): down the trie
-// of member bytes, at each position choose uniformly among the next bytes present under the
-// prefix (one seek each, up to kMaxChildren; past that a byte in their range, rounded up to a
-// present one), stopping at a prefix that is itself a member with probability 1 / (an estimate of
-// the members under it). Uniform per branch, not per member (members in small branches are
-// favoured); Redis promises no distribution either. below(n) is uniform in [0, n).
+// The first member >= start that starts with within (start >= within), if any.
+// (From the mirror instead, if one is given: sets_pick_hint.h.)
+template <class R>
+bool FirstWithin(R& r, std::string_view key, const Value& v, std::string_view start, std::string_view within,
+                 std::string* out, MemberMirror* mirror) {
+  if (mirror) return mirror->FirstWithin(start, within, out);
+  bool found = false;
+  Status s = r.ScanSub(key, v.version, start, [&](std::string_view m, std::string_view) {
+    found = m.substr(0, within.size()) == within;
+    if (found) out->assign(m);
+    return false;
+  });
+  PanicOnStoreError(s);
+  return found;
+}
+
+// The last member that starts with within, if any.
+template <class R>
+bool LastWithin(R& r, std::string_view key, const Value& v, std::string_view within, std::string* out,
+                MemberMirror* mirror) {
+  if (mirror) return mirror->LastWithin(within, out);
+  std::string before(within);  // the smallest string after every one starting with within
+  while (!before.empty() && static_cast<uint8_t>(before.back()) == 0xff) before.pop_back();
+  if (!before.empty()) before.back() = static_cast<char>(static_cast<uint8_t>(before.back()) + 1);
+  bool found = false;
+  Status s = r.ScanSubBefore(key, v.version, before, [&](std::string_view m, std::string_view) {
+    found = m.substr(0, within.size()) == within;
+    if (found) out->assign(m);
+    return false;
+  });
+  PanicOnStoreError(s);
+  return found;
+}
+
+// A random member of a non-empty set in O(levels) seeks, whatever the tombstones of earlier pops:
+// a descent through the members' bytes. At each level the members under the current prefix span
+// [first, last]; they all share first and last's common prefix c (skipped at once); the next byte
+// is drawn uniformly from [first[|c|], last[|c|]] and rounded up to the next byte present (one
+// seek); if first == c is itself a member, the descent ends there with probability 1 / (an
+// estimate of the members under it).
+// The descent ends at a prefix holding one member. Two seeks per level (the first member under
+// the new prefix comes with the seek that found it, the last is a reverse seek): ~11 for 100k
+// members named "element:000000012345". Not uniform per member (a byte after a gap of absent
+// bytes is favoured; Redis promises no distribution either), but every member can be drawn and
+// the result depends only on the state and below(), so every replica draws the same.
+// below(n) is uniform in [0, n).
 template <class R, class Below>
-std::string RandomMember(R& r, std::string_view key, const Value& v, Below below) {
-  // The first member >= start that starts with prefix, if any.
-  auto seek = [&](std::string_view start, std::string_view prefix, std::string* out) {
-    bool found = false;
-    Status s = r.ScanSub(key, v.version, start, [&](std::string_view m, std::string_view) {
-      found = m.substr(0, prefix.size()) == prefix;
-      if (found) out->assign(m);
-      return false;
-    });
-    PanicOnStoreError(s);
-    return found;
-  };
-  std::string prefix, m;
+std::string RandomMember(R& r, std::string_view key, const Value& v, Below below,
+                         MemberMirror* mirror = nullptr) {
+  std::string first, last, next;
+  if (!FirstWithin(r, key, v, "", "", &first, mirror)) return first;  // REQUIRES: non-empty
+  std::string prefix;
   double estimate = static_cast<double>(store::CollectionSize(v));
   while (true) {
-    const size_t p = prefix.size();
-    bool prefix_is_member = false;
-    std::vector<uint8_t> children;
-    bool truncated = false;
+    if (!LastWithin(r, key, v, prefix, &last, mirror) || last == first) return first;
+    size_t c = 0;
+    while (c < first.size() && c < last.size() && first[c] == last[c]) c++;
+    // first < last and c is their common prefix: last is longer than c.
+    const int hi = static_cast<uint8_t>(last[c]);
+    int lo;
+    bool self = c == first.size();  // the common prefix is itself a member (first)
+    if (self) {
+      // The smallest next byte present under first: from the member after first.
+      std::string after = first;
+      after.push_back('\0');
+      if (!FirstWithin(r, key, v, after, first, &next, mirror)) return first;  // cannot happen (last)
+      lo = static_cast<uint8_t>(next[c]);
+    } else {
+      lo = static_cast<uint8_t>(first[c]);
+    }
+    // A prefix that is a member ends the descent with probability 1 / (the members estimated
+    // under it): the set's size split evenly among the byte values of each level so far.
+    if (self && below(static_cast<uint64_t>(std::max(estimate, 1.0))) == 0) return first;
+    const uint64_t pick = below(static_cast<uint64_t>(hi - lo + 1));
+    estimate /= static_cast<double>(hi - lo + 1);
+    prefix.assign(first, 0, c);
     std::string target = prefix;
-    while (seek(target, prefix, &m)) {
-      if (m.size() == p) {
-        prefix_is_member = true;
-        target.push_back('\0');  // the smallest string after prefix
-        continue;
-      }
-      children.push_back(static_cast<uint8_t>(m[p]));
-      if (children.back() == 0xff) break;
-      if (children.size() >= kMaxChildren) {
-        truncated = true;
-        break;
-      }
-      target.resize(p);
-      target.push_back(static_cast<char>(children.back() + 1));
-    }
-    if (children.empty()) break;  // a leaf: prefix is a member (we only descend towards members)
-    // A prefix that is a member ends the walk with probability 1 / (the members estimated under
-    // it), the estimate splitting the set's size evenly among children at each level.
-    if (prefix_is_member && below(static_cast<uint64_t>(std::max(estimate, 1.0))) == 0) break;
-    estimate /= static_cast<double>(children.size());
-    uint8_t c = children[below(children.size())];
-    if (truncated) {
-      target.resize(p);
-      target.push_back(static_cast<char>(children[0] + below(256 - children[0])));
-      c = seek(target, prefix, &m) && m.size() > p ? static_cast<uint8_t>(m[p]) : children[0];
-    }
-    prefix.push_back(static_cast<char>(c));
+    target.push_back(static_cast<char>(lo + static_cast<int>(pick)));
+    // The first member at or after target under the common prefix: it exists (last is one).
+    if (!FirstWithin(r, key, v, target, prefix, &first, mirror)) return last;
+    prefix.push_back(first[c]);
   }
-  return prefix;
 }
 
 // A uniform position walked to for a small set, RandomMember for a large one.
@@ -148,6 +174,7 @@ void SaddApply(ApplyContext& ctx, const Argv& argv) {
     added++;
   }
   if (added > 0) {
+    ForgetPickHint(v.version);
     StoreSize(ctx, argv[1], &v, store::CollectionSize(v) + added);
     Notify(ctx, kNotifySet, "sadd", argv[1]);
   }
@@ -172,6 +199,7 @@ void SremApply(ApplyContext& ctx, const Argv& argv) {
   }
   if (removed > 0) {
     Notify(ctx, kNotifySet, "srem", argv[1]);
+    ForgetPickHint(v.version);
     StoreSize(ctx, argv[1], &v, size);
   }
   ctx.reply.Integer(removed);
@@ -197,6 +225,8 @@ void SmoveApply(ApplyContext& ctx, const Argv& argv) {
     ctx.reply.Integer(0);
     return;
   }
+  ForgetPickHint(src.version);
+  ForgetPickHint(dst.version);
   ctx.batch.DeleteSub(src_key, src.version, member);
   Notify(ctx, kNotifySet, "srem", src_key);
   StoreSize(ctx, src_key, &src, store::CollectionSize(src) - 1);
@@ -246,6 +276,7 @@ void SpopWithCount(ApplyContext& ctx, const Argv& argv) {
   }
   const std::string& key = argv[1];
   uint64_t size = store::CollectionSize(v);
+  ForgetPickHint(v.version);
   if (count >= size) {
     auto members = Members(ctx.batch, key, v);
     ctx.batch.Delete(key);
@@ -289,6 +320,33 @@ void SpopWithCount(ApplyContext& ctx, const Argv& argv) {
   ReplyMembers(ctx.reply, popped);
 }
 
+// SPOP's single pick: PickMember, from a large set through its mirror (sets_pick_hint.h) when one
+// is kept (built here by one scan). The mirror only answers faster what the seeks would: if it
+// turns out out of step, it is forgotten and the pick made again by seeks with a fresh generator.
+std::string PickToPop(ApplyContext& ctx, std::string_view key, const Value& v) {
+  const uint64_t size = store::CollectionSize(v);
+  if (size >= kMirrorMin && size <= kMirrorBudget && PickHintsEnabled()) {
+    MemberMirror* mirror = FindPickHint(v.version, size);
+    if (!mirror) {
+      std::vector<std::string> members;  // in byte order, as scanned
+      members.reserve(size);
+      ForEachMember(ctx.batch, key, v, [&](std::string_view m) {
+        members.emplace_back(m);
+        return true;
+      });
+      if (members.size() == size) mirror = KeepPickHint(v.version, std::move(members));
+    }
+    if (mirror) {
+      ApplyRng rng(ctx);
+      std::string member = RandomMember(ctx.batch, key, v, [&](uint64_t n) { return rng.Below(n); }, mirror);
+      if (IsMember(ctx.batch, key, v, member) && ErasePicked(v.version, member)) return member;
+      ForgetPickHint(v.version);
+    }
+  }
+  ApplyRng rng(ctx);
+  return PickMember(ctx.batch, key, v, [&](uint64_t n) { return rng.Below(n); });
+}
+
 void SpopApply(ApplyContext& ctx, const Argv& argv) {
   if (argv.size() > 3) {  // never proposed (prepare refuses); keep apply total
     ctx.reply.Error(kErrSyntax);
@@ -302,8 +360,7 @@ void SpopApply(ApplyContext& ctx, const Argv& argv) {
     return;
   }
   uint64_t size = store::CollectionSize(v);
-  ApplyRng rng(ctx);
-  std::string member = PickMember(ctx.batch, argv[1], v, [&](uint64_t n) { return rng.Below(n); });
+  std::string member = PickToPop(ctx, argv[1], v);
   ctx.batch.DeleteSub(argv[1], v.version, member);
   Notify(ctx, kNotifySet, "spop", argv[1]);
   StoreSize(ctx, argv[1], &v, size - 1);

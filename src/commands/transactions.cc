@@ -146,6 +146,10 @@ class TxnReadView : public store::Store {
   Status ScanSub(std::string_view key, uint64_t version, std::string_view start, const store::SubKeyFn& fn) override {
     return b_->ScanSub(key, version, start, fn);
   }
+  Status ScanSubBefore(std::string_view key, uint64_t version, std::string_view before,
+                       const store::SubKeyFn& fn) override {
+    return b_->ScanSubBefore(key, version, before, fn);
+  }
 
   // The committed keys merged with the batch's written keys (the batch's record wins).
   Status Scan(std::string_view start, const std::function<bool(std::string_view, const store::Value&)>& fn) override {

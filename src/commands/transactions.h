@@ -63,6 +63,10 @@ class TxnBatch : public store::Store::Batch {
   Status ScanSub(std::string_view key, uint64_t version, std::string_view start, const store::SubKeyFn& fn) override {
     return inner_->ScanSub(key, version, start, fn);
   }
+  Status ScanSubBefore(std::string_view key, uint64_t version, std::string_view before,
+                       const store::SubKeyFn& fn) override {
+    return inner_->ScanSubBefore(key, version, before, fn);
+  }
   // Databases: the batch sits under the per-database view (store::DbBatch over a TxnBatch), so
   // keys here are stored keys. SWAPDB and FLUSHDB count as a change of every watched key (as a
   // FLUSHALL: the flush stamp), which may abort a transaction that watched another database,

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "commands/args.h"
+#include "commands/sets_pick_hint.h"
 #include "commands/zsets_internal.h"
 #include "commands/notify.h"
 #include "common/coding.h"
@@ -333,6 +334,9 @@ bool ParseLong(const std::string& s, int64_t* out) { return ParseInt64(s, out); 
 
 namespace redraft::commands {
 
-void ForgetApplyHints() { zset::ForgetPopHints(); }
+void ForgetApplyHints() {
+  zset::ForgetPopHints();
+  set_detail::ForgetPickHints();  // sets_pick_hint.h
+}
 
 }  // namespace redraft::commands

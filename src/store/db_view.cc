@@ -27,6 +27,9 @@ Status DbStore::GetSub(std::string_view key, uint64_t version, std::string_view 
 Status DbStore::ScanSub(std::string_view key, uint64_t version, std::string_view start, const SubKeyFn& fn) {
   return base_.ScanSub(Qualify(key), version, start, fn);
 }
+Status DbStore::ScanSubBefore(std::string_view key, uint64_t version, std::string_view before, const SubKeyFn& fn) {
+  return base_.ScanSubBefore(Qualify(key), version, before, fn);
+}
 
 Status DbBatch::Get(std::string_view key, int64_t now_ms, Value* out) { return base_.Get(Qualify(key), now_ms, out); }
 Status DbBatch::GetRaw(std::string_view key, Value* out) { return base_.GetRaw(Qualify(key), out); }
@@ -44,6 +47,9 @@ void DbBatch::DeleteSub(std::string_view key, uint64_t version, std::string_view
 }
 Status DbBatch::ScanSub(std::string_view key, uint64_t version, std::string_view start, const SubKeyFn& fn) {
   return base_.ScanSub(Qualify(key), version, start, fn);
+}
+Status DbBatch::ScanSubBefore(std::string_view key, uint64_t version, std::string_view before, const SubKeyFn& fn) {
+  return base_.ScanSubBefore(Qualify(key), version, before, fn);
 }
 
 }  // namespace redraft::store

@@ -26,6 +26,7 @@ class DbStore : public Store {
   Status Scan(std::string_view start, const std::function<bool(std::string_view key, const Value&)>& fn) override;
   Status GetSub(std::string_view key, uint64_t version, std::string_view field, std::string* out) override;
   Status ScanSub(std::string_view key, uint64_t version, std::string_view start, const SubKeyFn& fn) override;
+  Status ScanSubBefore(std::string_view key, uint64_t version, std::string_view before, const SubKeyFn& fn) override;
   uint64_t KeyCount() const override { return base_.DbKeyCount(db_); }
   uint8_t PhysicalDb(int db) const override { return base_.PhysicalDb(db); }
   uint64_t DbKeyCount(int db) const override { return base_.DbKeyCount(db); }
@@ -74,6 +75,7 @@ class DbBatch : public Store::Batch {
   void PutSub(std::string_view key, uint64_t version, std::string_view field, std::string_view value) override;
   void DeleteSub(std::string_view key, uint64_t version, std::string_view field) override;
   Status ScanSub(std::string_view key, uint64_t version, std::string_view start, const SubKeyFn& fn) override;
+  Status ScanSubBefore(std::string_view key, uint64_t version, std::string_view before, const SubKeyFn& fn) override;
 
   uint8_t PhysicalDb(int db) override { return base_.PhysicalDb(db); }
   void SwapDbs(int a, int b) override { base_.SwapDbs(a, b); }

@@ -134,12 +134,44 @@ bool ReadCache::Lookup(std::string_view key, Value* out) {
   return true;
 }
 
-void ReadCache::Put(std::string_view key, const Value& v) {
+bool ReadCache::Probe(std::string_view key, int64_t* expire_ms) {
   uint64_t h = Hash(key);
   std::lock_guard<std::mutex> l(mu_);
-  EraseLocked(h, key);
-  if (v.payload.size() > kMaxPayload) return;
-  InsertYoung(h, NewEntry(key, v.type, v.expire_ms, v.version, v.payload));
+  const Entry* e = nullptr;
+  if (ptrdiff_t i = young_.Find(h, key); i >= 0) {
+    e = young_.slots[i].entry;
+  } else if (ptrdiff_t j = old_.Find(h, key); j >= 0) {
+    e = old_.slots[j].entry;
+  } else {
+    return false;
+  }
+  *expire_ms = e->expire_ms;
+  return true;
+}
+
+void ReadCache::Put(std::string_view key, const Value& v) { Put(key, v.type, v.expire_ms, v.version, v.payload); }
+
+void ReadCache::Put(std::string_view key, ValueType type, int64_t expire_ms, uint64_t version,
+                    std::string_view payload) {
+  uint64_t h = Hash(key);
+  std::lock_guard<std::mutex> l(mu_);
+  // A key lives in at most one generation. Overwritten in place when it is young and its
+  // payload keeps its size (the common SET of a hot key): no allocation, one table probe.
+  if (ptrdiff_t i = young_.Find(h, key); i >= 0) {
+    Entry* e = young_.slots[i].entry;
+    if (e->payload_len == payload.size()) {
+      e->type = type;
+      e->expire_ms = expire_ms;
+      e->version = version;
+      if (!payload.empty()) std::memcpy(const_cast<char*>(e->payload()), payload.data(), payload.size());
+      return;
+    }
+    FreeEntry(young_.Remove(static_cast<size_t>(i)));
+  } else if (ptrdiff_t j = old_.Find(h, key); j >= 0) {
+    FreeEntry(old_.Remove(static_cast<size_t>(j)));
+  }
+  if (payload.size() > kMaxPayload) return;
+  InsertYoung(h, NewEntry(key, type, expire_ms, version, payload));
 }
 
 void ReadCache::Erase(std::string_view key) {

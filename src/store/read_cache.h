@@ -46,8 +46,12 @@ class ReadCache {
   // Copies the cached record of key into *out; false if key is not cached (which says nothing
   // about whether it exists).
   bool Lookup(std::string_view key, Value* out);
+  // Like Lookup, without copying the record: whether key is cached and, if so, its expiry.
+  // (The batch's existence check, which keeps the key counts exact, needs no more.)
+  bool Probe(std::string_view key, int64_t* expire_ms);
   // The committed record of key is now v.
   void Put(std::string_view key, const Value& v);
+  void Put(std::string_view key, ValueType type, int64_t expire_ms, uint64_t version, std::string_view payload);
   // key was deleted.
   void Erase(std::string_view key);
   void Clear();

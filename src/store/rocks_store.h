@@ -101,6 +101,7 @@ class RocksStore : public Store {
               const std::function<bool(std::string_view key, const Value&)>& fn) override;
   Status GetSub(std::string_view key, uint64_t version, std::string_view field, std::string* out) override;
   Status ScanSub(std::string_view key, uint64_t version, std::string_view start, const SubKeyFn& fn) override;
+  Status ScanSubBefore(std::string_view key, uint64_t version, std::string_view before, const SubKeyFn& fn) override;
   uint64_t KeyCount() const override { return key_count_; }
   uint8_t PhysicalDb(int db) const override;
   uint64_t DbKeyCount(int db) const override;
@@ -176,11 +177,17 @@ class RocksStore : public Store {
   uint64_t key_count_ = 0;
   int64_t log_time_ms_ = 0;          // persisted with the applied index
   int64_t pending_log_time_ms_ = 0;  // noted, written by the next Commit/SetAppliedIndex
-  // Whether recently written or looked-up keys exist, as of the last commit, so that keeping
+  // Whether recently deleted or looked-up keys exist, as of the last commit, so that keeping
   // key_count_ exact does not cost a RocksDB lookup per write of a hot key. Touched only by the
   // thread that applies the log. Bounded: cleared whole when it grows past kKnownMax entries.
   static constexpr size_t kKnownMax = size_t{1} << 16;
-  std::unordered_map<std::string, uint8_t> known_;  // a BatchImpl Presence
+  struct KeyHash {  // string_view lookups into maps of std::string (no key copy per find)
+    using is_transparent = void;
+    size_t operator()(std::string_view k) const { return std::hash<std::string_view>{}(k); }
+  };
+  // Keys known absent as of the last commit (a BatchImpl Presence; present keys are looked up
+  // in the read cache).
+  std::unordered_map<std::string, uint8_t, KeyHash, std::equal_to<>> known_;
 
  public:
   using DbMap = std::array<uint8_t, kMaxDatabases>;  // logical -> physical database

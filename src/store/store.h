@@ -120,6 +120,10 @@ class Store {
     virtual void DeleteSub(std::string_view key, uint64_t version, std::string_view field) = 0;
     // Visits the sub-keys of (key, version) with field >= start, seeing this batch's changes.
     virtual Status ScanSub(std::string_view key, uint64_t version, std::string_view start, const SubKeyFn& fn) = 0;
+    // Visits the sub-keys of (key, version) with field < before ("" = every field) in descending
+    // field order, seeing this batch's changes.
+    virtual Status ScanSubBefore(std::string_view key, uint64_t version, std::string_view before,
+                                 const SubKeyFn& fn) = 0;
 
     // --- databases; db is a logical database, REQUIRES: 0 <= db < kMaxDatabases ---
     // The physical id of logical database db, as of this batch's changes.
@@ -151,6 +155,9 @@ class Store {
   // Sub-keys of a collection's live version (the caller read the metadata record first).
   virtual Status GetSub(std::string_view key, uint64_t version, std::string_view field, std::string* out) = 0;
   virtual Status ScanSub(std::string_view key, uint64_t version, std::string_view start, const SubKeyFn& fn) = 0;
+  // As Batch::ScanSubBefore: fields < before ("" = all), descending.
+  virtual Status ScanSubBefore(std::string_view key, uint64_t version, std::string_view before,
+                               const SubKeyFn& fn) = 0;
   // Number of keys physically present (expired-but-not-deleted included), like Redis's DBSIZE.
   // The whole store's for the store itself, its database's for a view (DbStore).
   virtual uint64_t KeyCount() const = 0;

@@ -521,5 +521,65 @@ TEST_F(StoreTest, AbortedStagingChangesNothing) {
   EXPECT_EQ(AllKeys(), std::vector<std::string>{});
 }
 
+// The batch's metadata overlay (rocks_batch.cc): reads inside a batch see its own Puts/Deletes and
+// FLUSHDBs, and the key/expiry counts stay exact, whether a key's state comes from the batch,
+// the read cache, the known-absent set or RocksDB (reopens empty the caches).
+TEST_F(StoreTest, BatchOverlayAgreesWithAModel) {
+  std::mt19937 rng(7);
+  std::map<std::string, std::pair<std::string, int64_t>> model;  // stored key -> (payload, expiry)
+  uint64_t index = 0;
+  auto count = [&](uint8_t db, bool expiring) {
+    uint64_t n = 0;
+    for (auto& [k, v] : model) n += static_cast<uint8_t>(k[0]) == db && (!expiring || v.second != 0);
+    return n;
+  };
+  for (int round = 0; round < 1000; round++) {
+    auto b = store_->NewBatch();
+    int n = 1 + rng() % 12;
+    for (int i = 0; i < n; i++) {
+      const uint8_t db = rng() % 2;
+      const std::string k = QualifyKey(db, "k" + std::to_string(rng() % 12));
+      switch (rng() % 6) {
+        case 0:
+          b->Delete(k);
+          model.erase(k);
+          break;
+        case 1:
+          if (rng() % 8 == 0) {
+            b->DeleteDb(db);
+            std::erase_if(model, [&](const auto& e) { return static_cast<uint8_t>(e.first[0]) == db; });
+            break;
+          }
+          [[fallthrough]];
+        case 2: {
+          Value out;
+          Status s = b->GetRaw(k, &out);
+          auto it = model.find(k);
+          ASSERT_EQ(s.ok(), it != model.end()) << "round " << round << " key " << k.substr(1);
+          if (it != model.end()) {
+            EXPECT_EQ(out.payload, it->second.first);
+            EXPECT_EQ(out.expire_ms, it->second.second);
+          }
+          break;
+        }
+        default: {
+          std::string v = std::to_string(rng());
+          int64_t exp = rng() % 3 == 0 ? 1000000 + rng() % 1000 : 0;
+          b->Put(k, Str(v, exp));
+          model[k] = {v, exp};
+        }
+      }
+    }
+    ASSERT_TRUE(store_->Commit(b.get(), ++index).ok());
+    ASSERT_EQ(store_->KeyCount(), model.size()) << "round " << round;
+    for (uint8_t db = 0; db < 2; db++) {
+      ASSERT_EQ(store_->DbKeyCount(db), count(db, false)) << "round " << round;
+      ASSERT_EQ(store_->DbExpiresCount(db), count(db, true)) << "round " << round;
+    }
+    if (round % 97 == 96) Reopen();
+  }
+  for (auto& [k, v] : model) EXPECT_EQ(GetPayload(k), v.first);
+}
+
 }  // namespace
 }  // namespace redraft::store
