@@ -8,6 +8,7 @@
 #include "server/config.h"
 #include "server/logging.h"
 #include "server/server.h"
+#include "server/tls_config.h"
 
 namespace {
 
@@ -95,7 +96,21 @@ int main(int argc, char** argv) {
     }
     opts.cluster_secret = file->secret;
   }
-  if (opts.cluster_secret.empty() && !opts.initial_members.empty()) {
+  if (cfg->tls_cluster == "yes") {
+    // Peer connections are mutual TLS whatever tls-auth-clients says for clients.
+    redraft::tls::TlsOptions t = TlsOptionsFromConfig(*cfg);
+    t.auth_clients = "yes";
+    auto server_ctx = redraft::tls::TlsContext::Create(t);
+    auto client_ctx = server_ctx.ok() ? redraft::tls::TlsContext::CreateClient(t) : server_ctx;
+    if (!client_ctx.ok()) {
+      std::fprintf(stderr, "*** FATAL CONFIG FILE ERROR ***\ntls-cluster: %s\n", client_ctx.status().message().c_str());
+      return 1;
+    }
+    opts.tls_server = std::move(server_ctx).value();
+    opts.tls_client = std::move(client_ctx).value();
+    spdlog::info("tls-cluster: peer connections are mutual TLS; a peer's certificate must name redraft-node-<its id>");
+  }
+  if (opts.cluster_secret.empty() && !opts.tls_server && !opts.initial_members.empty()) {
     spdlog::warn("no cluster-secret: anyone who can reach the peer port can send Raft traffic (set cluster-secret)");
   }
   Server server(std::move(cfg).value(), [opts](uv_loop_t* loop, StateMachine* sm, Replicator::AppliedFn applied,

@@ -1,4 +1,5 @@
 #include "server/server.h"
+#include "server/tls_config.h"
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -178,21 +179,7 @@ Status Server::Listen(uv_tcp_t* listener, int port) {
 }
 
 Status Server::LoadTls(const Config& cfg) {
-  TlsOptions o;
-  o.cert_file = cfg.tls_cert_file;
-  o.key_file = cfg.tls_key_file;
-  o.key_file_pass = cfg.tls_key_file_pass;
-  o.ca_cert_file = cfg.tls_ca_cert_file;
-  o.ca_cert_dir = cfg.tls_ca_cert_dir;
-  o.auth_clients = cfg.tls_auth_clients;
-  o.protocols = cfg.tls_protocols;
-  o.ciphers = cfg.tls_ciphers;
-  o.ciphersuites = cfg.tls_ciphersuites;
-  o.prefer_server_ciphers = cfg.tls_prefer_server_ciphers == "yes";
-  o.session_caching = cfg.tls_session_caching == "yes";
-  o.session_cache_size = cfg.tls_session_cache_size;
-  o.session_cache_timeout = cfg.tls_session_cache_timeout;
-  auto ctx = TlsContext::Create(o);
+  auto ctx = TlsContext::Create(TlsOptionsFromConfig(cfg));
   if (!ctx.ok()) return ctx.status();
   tls_ctx_ = std::move(ctx).value();
   return Status::OK();
