@@ -66,7 +66,13 @@ int main(int argc, char** argv) {
   redraft::cluster::ClusterOptions opts;
   opts.dir = cfg->dir;
   opts.bind = cfg->bind;
-  opts.port = cfg->port;
+  // The client port a cluster advertises (CLUSTER NODES, the peer port's base): the TLS port on a
+  // TLS-only node (port 0).
+  if (cfg->port == 0 && cfg->tls_port == 0) {
+    std::fprintf(stderr, "*** FATAL CONFIG FILE ERROR ***\nport 0 (no plain TCP port) needs a tls-port\n");
+    return 1;
+  }
+  opts.port = cfg->port != 0 ? cfg->port : cfg->tls_port;
   opts.cluster_port = cfg->cluster_port;
   opts.node_id = redraft::cluster::ParseNodeId(cfg->cluster_node_id);
   opts.cluster_id = cfg->cluster_id;

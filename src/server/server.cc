@@ -130,7 +130,8 @@ Status Server::Init() {
   if (Status started = log_->Start(); !started.ok()) return WhatToDo(started, cfg_.dir + "/log");
   MakeBlockedClients();
 
-  REDRAFT_RETURN_IF_ERROR(Listen(&listener_, cfg_.port));
+  // port 0: no plain TCP port (Redis's rule; a TLS-only node sets tls-port).
+  if (cfg_.port != 0) REDRAFT_RETURN_IF_ERROR(Listen(&listener_, cfg_.port));
   if (cfg_.tls_port != 0) {
     REDRAFT_RETURN_IF_ERROR(LoadTls(cfg_));
     REDRAFT_RETURN_IF_ERROR(Listen(&tls_listener_, cfg_.tls_port));
@@ -152,7 +153,7 @@ Status Server::Init() {
     }, sig);
   }
   if (!cfg_.pidfile.empty()) std::ofstream(cfg_.pidfile) << getpid() << "\n";
-  spdlog::info("redraft ready to accept connections on {}:{}", cfg_.bind, cfg_.port);
+  if (cfg_.port != 0) spdlog::info("redraft ready to accept connections on {}:{}", cfg_.bind, cfg_.port);
   if (cfg_.tls_port != 0) spdlog::info("redraft ready to accept TLS connections on {}:{}", cfg_.bind, cfg_.tls_port);
   return Status::OK();
 }
@@ -664,7 +665,7 @@ void Server::BeginShutdown() {
   if (stopped_) return;
   stopped_ = true;
   spdlog::warn("shutting down: making every acknowledged write durable");
-  uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
+  if (cfg_.port != 0) uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
   if (cfg_.tls_port != 0) uv_close(reinterpret_cast<uv_handle_t*>(&tls_listener_), nullptr);
   log_->Stop();  // drains: everything proposed becomes durable and applied, proposers answered
   std::vector<Connection*> all;
