@@ -586,7 +586,8 @@ void PeerTransport::CloseConn(Conn* c) {
 
 bool PeerTransport::IsConnected(uint64_t id) const {
   Peer* p = FindPeer(id);
-  return p != nullptr && p->out != nullptr && p->out->connected;
+  // Connected = usable: TCP up and the TLS and secret handshakes (if any) finished.
+  return p != nullptr && p->out != nullptr && p->out->connected && !p->out->setting_up();
 }
 
 // ---- write path ------------------------------------------------------------------------------
@@ -802,7 +803,7 @@ void PeerTransport::Close() {
 std::vector<PeerTransport::PeerStats> PeerTransport::Stats() const {
   std::vector<PeerStats> out;
   for (const auto& [id, p] : peers_) {
-    out.push_back(PeerStats{id, p->out != nullptr && p->out->connected, p->sent, p->recv, p->dropped,
+    out.push_back(PeerStats{id, p->out != nullptr && p->out->connected && !p->out->setting_up(), p->sent, p->recv, p->dropped,
                             p->small_bytes + p->large_bytes, p->reconnects});
   }
   return out;

@@ -124,7 +124,7 @@ class PeerTransport {
 
   struct PeerStats {
     uint64_t id;
-    bool connected;          // outbound connection established
+    bool connected;          // outbound connection established and past its handshakes
     uint64_t sent_frames;    // messages fully handed to the socket (a chunked message counts once)
     uint64_t recv_frames;    // messages delivered to on_message from this peer
     uint64_t dropped_frames; // refused by Send (full/blocked), emptied by SetBlocked, lost in a failed
@@ -165,6 +165,7 @@ class PeerTransport {
   // empty queue, and a snapshot in progress never starves heartbeats).
   bool Send(uint64_t to, const std::string& type, std::string payload);
 
+  // The outbound connection to `id` is up and past its TLS and secret handshakes.
   bool IsConnected(uint64_t id) const;
   // Writes what is queued now instead of at this transport's next uv_prepare. For a caller that
   // queues from its own prepare callback: libuv runs prepare callbacks in an order of its own, so
