@@ -194,6 +194,68 @@ class TlsClusterTest(unittest.TestCase):
         finally:
             rogue.cleanup()
 
+    def start_joiner(self, cert, key, ca, tls_port, datadir=None):
+        """A --cluster-join node serving TLS only on tls_port (port 0), as MEET then reaches it."""
+        srv = Server(port=tls_port, datadir=datadir, args=[
+            "--port", "0", "--tls-port", str(tls_port), "--cluster-join", "yes", "--tls-cluster", "yes",
+            "--tls-cert-file", cert, "--tls-key-file", key, "--tls-ca-cert-file", ca, "--tls-auth-clients", "optional"])
+        srv.start(wait=False)
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            try:
+                r = redis.Redis(port=tls_port, ssl=True, ssl_cert_reqs="none", socket_timeout=2)
+                return srv, int(r.execute_command("CLUSTER", "MYID"), 16)
+            except (redis.ConnectionError, redis.TimeoutError, redis.ResponseError):
+                time.sleep(0.1)
+        raise AssertionError(f"joiner on {tls_port} did not come up:\n{srv.log()[-2000:]}")
+
+    def test_4_cluster_meet_over_tls_admits_a_node_only_under_the_id_its_certificate_names(self):
+        c = self.c
+        leader = c.client(c.leader())
+        voters_before = c.voters(c.leader())
+        # Another CA: the TLS handshake of MEET's probe fails.
+        port5 = free_port()
+        n5, _ = self.start_joiner(self.other["node3.crt"], self.other["node3.key"], self.other["ca.crt"], port5)
+        try:
+            with self.assertRaisesRegex(redis.ResponseError, "certificate verify failed"):
+                leader.execute_command("CLUSTER", "MEET", "127.0.0.1", port5)
+        finally:
+            n5.cleanup()
+        # Our CA, but a certificate naming member 3: refused under the joiner's own (random) id.
+        port4 = free_port()
+        n4, id4 = self.start_joiner(self.certs["node3.crt"], self.certs["node3.key"], self.certs["ca.crt"], port4)
+        datadir = n4.dir
+        n4.owns_dir = False
+        try:
+            with self.assertRaisesRegex(redis.ResponseError, f"does not name redraft-node-{id4}"):
+                leader.execute_command("CLUSTER", "MEET", "127.0.0.1", port4)
+            self.assertEqual(c.voters(c.leader()), voters_before)
+            # The operator issues a certificate for the id the node logged, and restarts it.
+            certs4 = make_node_certs([id4], dirname=self.certs["dir"])
+            n4.stop()
+            n4, again = self.start_joiner(certs4[f"node{id4}.crt"], certs4[f"node{id4}.key"], self.certs["ca.crt"], port4,
+                                          datadir=datadir)
+            self.assertEqual(again, id4)  # the id lives in its log directory
+            self.assertEqual(leader.execute_command("CLUSTER", "MEET", "127.0.0.1", port4), b"OK")
+            self.assertTrue(leader.set("after-meet", "v"))
+            deadline = time.time() + 20
+            r4 = redis.Redis(port=port4, ssl=True, ssl_ca_certs=self.certs["ca.crt"], ssl_certfile=self.certs["client.crt"],
+                             ssl_keyfile=self.certs["client.key"], socket_timeout=5)
+            while time.time() < deadline:
+                try:
+                    if r4.execute_command("READONLY") and r4.get("after-meet") == b"v":
+                        break
+                except redis.RedisError:
+                    pass
+                time.sleep(0.2)
+            self.assertEqual(r4.get("after-meet"), b"v", "the node admitted over TLS did not catch up")
+            # Remove it again: the other tests observe the original three.
+            leader = c.client(c.leader())
+            leader.execute_command("CLUSTER", "FORGET", f"{id4:040x}")
+        finally:
+            n4.cleanup()
+            shutil.rmtree(datadir, ignore_errors=True)
+
     def test_9_control_a_certificate_naming_the_claimed_member_is_let_through(self):
         """With the certificate of the member it claims, the same forged vote moves the follower's
         term by 1000: the forgeries are real and TLS (not something else) refused them above."""
