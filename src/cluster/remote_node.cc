@@ -4,7 +4,6 @@
 #include <netdb.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -62,24 +61,6 @@ int ConnectWithTimeout(const std::string& host, int port) {
   return fd;
 }
 
-std::vector<std::string> CertNames(SSL* ssl) {
-  std::vector<std::string> out;
-  X509* cert = SSL_get_peer_certificate(ssl);
-  if (cert == nullptr) return out;
-  char cn[256];
-  int n = X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn, sizeof(cn));
-  if (n > 0) out.emplace_back(cn, static_cast<size_t>(n));
-  auto* sans = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
-  for (int i = 0; sans != nullptr && i < sk_GENERAL_NAME_num(sans); i++) {
-    const GENERAL_NAME* g = sk_GENERAL_NAME_value(sans, i);
-    if (g->type != GEN_DNS) continue;
-    out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(g->d.dNSName)),
-                     static_cast<size_t>(ASN1_STRING_length(g->d.dNSName)));
-  }
-  GENERAL_NAMES_free(sans);
-  X509_free(cert);
-  return out;
-}
 
 }  // namespace
 
@@ -105,7 +86,7 @@ Status RemoteNode::Connect(const std::string& host, int port, std::shared_ptr<tl
     if (v != X509_V_OK) why += " (certificate: " + std::string(X509_verify_cert_error_string(v)) + ")";
     return Status::IOError("TLS with " + where + " failed: " + why);
   }
-  cert_ids_ = MemberIdsInCertificate(CertNames(ssl_));
+  cert_ids_ = MemberIdsInCertificate(tls::CertificateNames(ssl_));
   return Status::OK();
 }
 

@@ -284,7 +284,13 @@ void Server::OnRead(Connection* c, ssize_t nread, const uv_buf_t* buf) {
     Status st = c->tls->Feed(buf->base, static_cast<size_t>(nread), &c->query);
     if (c->tls->HasCiphertext()) MarkDirty(c);  // handshake records to send
     if (!st.ok()) {
-      spdlog::debug("closing TLS client {}: {}", c->addr, st.ToString());
+      // A refused handshake (garbage, plaintext, a certificate from another CA or expired) is one
+      // line; an established session ending is routine.
+      if (!c->tls->handshake_done()) {
+        spdlog::info("refused TLS client {}: {}", c->addr, st.ToString());
+      } else {
+        spdlog::debug("closing TLS client {}: {}", c->addr, st.ToString());
+      }
       CloseConnection(c);
       return;
     }
@@ -599,11 +605,21 @@ void Server::CloseConnection(Connection* c) {
 
 // --- cron ---
 
+namespace {
+constexpr int64_t kTlsHandshakeTimeoutMs = 10000;
+}  // namespace
+
 void Server::Cron() {
   int64_t now = NowMs();
   std::vector<Connection*> lingered;
   for (auto& [id, c] : clients_) {
     if (c->lingering && now - c->linger_since_ms > 2000) lingered.push_back(c);
+    // A TLS client that does not finish its handshake in time holds a connection and a TLS
+    // state for nothing (a stalled or hostile client): closed, whatever `timeout` says.
+    if (c->tls && !c->tls->handshake_done() && !c->lingering && now - c->created_ms > kTlsHandshakeTimeoutMs) {
+      spdlog::info("refused TLS client {}: no TLS handshake within {} ms", c->addr, kTlsHandshakeTimeoutMs);
+      lingered.push_back(c);
+    }
   }
   for (Connection* c : lingered) CloseConnection(c);
   if (cfg_.timeout > 0) {

@@ -166,9 +166,9 @@ Status TlsConn::Start() {
   return Pump(&none);
 }
 
-std::vector<std::string> TlsConn::PeerNames() const {
+std::vector<std::string> CertificateNames(SSL* ssl) {
   std::vector<std::string> out;
-  X509* cert = SSL_get_peer_certificate(ssl_);
+  X509* cert = SSL_get_peer_certificate(ssl);
   if (cert == nullptr) return out;
   char cn[256];
   int n = X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn, sizeof(cn));
@@ -184,6 +184,8 @@ std::vector<std::string> TlsConn::PeerNames() const {
   X509_free(cert);
   return out;
 }
+
+std::vector<std::string> TlsConn::PeerNames() const { return CertificateNames(ssl_); }
 
 TlsConn::~TlsConn() { SSL_free(ssl_); }
 

@@ -91,4 +91,8 @@ class TlsConn {
   std::string pending_;  // plaintext written before the handshake completed
 };
 
+// The names the peer's certificate on an established SSL carries: its subject CN and every
+// subjectAltName DNS entry (also for callers that run OpenSSL on a blocking socket).
+std::vector<std::string> CertificateNames(SSL* ssl);
+
 }  // namespace redraft::tls
