@@ -321,7 +321,9 @@ Result<Config> ParseCommandLine(int argc, char** argv) {
       if (!SplitLine(line, &toks)) return Status::InvalidArgument("unbalanced quotes in config line " + std::to_string(lineno));
       if (toks.empty() || toks[0][0] == '#') continue;
       bool secret = toks.size() > 1 && !toks[1].empty() &&
-                    (commands::EqualsIgnoreCase(toks[0], "requirepass") || commands::EqualsIgnoreCase(toks[0], "cluster-secret"));
+                    (commands::EqualsIgnoreCase(toks[0], "requirepass") || commands::EqualsIgnoreCase(toks[0], "cluster-secret") ||
+                     commands::EqualsIgnoreCase(toks[0], "tls-key-file-pass") ||
+                     commands::EqualsIgnoreCase(toks[0], "tls-client-key-file-pass"));
       if (secret) {
         struct stat st {};
         if (stat(argv[i], &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH))) cfg.secrets_in_readable_file = argv[i];
