@@ -78,7 +78,9 @@ class TlsClusterTest(unittest.TestCase):
     def setUpClass(cls):
         cls.certs = make_node_certs([1, 2, 3])
         cls.other = make_node_certs([1, 2, 3])  # another CA, certificates for the same ids
-        cls.c = Cluster(3, secret=False)
+        # Small compaction interval: a node that falls behind is sent a snapshot (test_5).
+        cls.c = Cluster(3, secret=False, extra_args=["--log-compact-entries", "1000",
+                                                        "--log-compact-bytes", "1mb"])
         cls.tls_ports = {}
         for i, s in cls.c.nodes.items():
             cls.tls_ports[i] = free_port()
@@ -255,6 +257,33 @@ class TlsClusterTest(unittest.TestCase):
         finally:
             n4.cleanup()
             shutil.rmtree(datadir, ignore_errors=True)
+
+    def test_5_a_node_that_fell_behind_gets_a_snapshot_over_tls(self):
+        """The leader compacts its log past what a stopped follower has: the follower can only
+        catch up from a snapshot, streamed over the TLS peer connection."""
+        c = self.c
+        f = next(i for i in c.nodes if i != c.leader())
+        behind = int(c.raft_info(f)["raft_last_index"])
+        c.kill9(f)
+        lead = c.leader()
+        leader = c.client(lead)
+        for chunk in range(5):
+            pipe = leader.pipeline(transaction=False)
+            for n in range(600):
+                pipe.set(f"snap{chunk * 600 + n}", "x" * 1000)  # 3 MB: the log is compacted
+            pipe.execute()
+        deadline = time.time() + 30
+        while time.time() < deadline and int(c.raft_info(lead)["raft_snapshot_index"]) <= behind:
+            time.sleep(0.2)
+        self.assertGreater(int(c.raft_info(lead)["raft_snapshot_index"]), behind, "the leader did not compact")
+        c.restart(f)
+        target = int(c.raft_info(lead)["raft_commit_index"])
+        c.wait_applied(f, target, timeout=60)
+        r = c.client(f)
+        r.execute_command("READONLY")
+        self.assertEqual(r.get("snap2999"), b"x" * 1000)
+        self.assertEqual(r.get("snap0"), b"x" * 1000)
+        self.assertNotIn("refused", c.nodes[f].log().split("raft node")[-1])
 
     def test_9_control_a_certificate_naming_the_claimed_member_is_let_through(self):
         """With the certificate of the member it claims, the same forged vote moves the follower's
