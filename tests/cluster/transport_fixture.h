@@ -22,7 +22,7 @@ namespace {
 constexpr char kCluster[] = "c1";
 
 // A port that was free a moment ago (bound to 0, then released).
-int FreePort() {
+[[maybe_unused]] int FreePort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
   a.sin_family = AF_INET;

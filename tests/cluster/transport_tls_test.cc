@@ -125,7 +125,9 @@ TEST_F(TlsTransportTest, MutualTlsCarriesSmallAndChunkedMessagesWithTheSecretIns
   for (int i = 0; i < 200; i++) EXPECT_EQ(n2->got[i].payload, "m" + std::to_string(i));
   EXPECT_EQ(n2->CountFrom(1, "big"), 1u);
   for (const auto& r : n2->got) {
-    if (r.type == "big") EXPECT_EQ(r.payload, big);
+    if (r.type == "big") {
+      EXPECT_EQ(r.payload, big);
+    }
   }
   EXPECT_EQ(n1->t->counters().auth_failures + n2->t->counters().auth_failures, 0u);
 }

@@ -285,6 +285,53 @@ class TlsClusterTest(unittest.TestCase):
         self.assertEqual(r.get("snap0"), b"x" * 1000)
         self.assertNotIn("refused", c.nodes[f].log().split("raft node")[-1])
 
+    def test_6_a_recorded_peer_session_replayed_on_a_new_connection_is_refused(self):
+        """A member's real TLS session to a peer port, recorded byte for byte (client side), then
+        replayed verbatim on a new connection: the node's fresh handshake randoms make it fail, with
+        one refusal line; the recording itself was a working session."""
+        c = self.c
+        cid = cluster_id(c)
+        target = c.leader()
+        sender = next(i for i in c.nodes if i != target)
+        port = c.ports[target] + 10000
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.load_verify_locations(self.certs["ca.crt"])
+        ctx.load_cert_chain(self.certs[f"node{sender}.crt"], self.certs[f"node{sender}.key"])
+        refusals = lambda: c.nodes[target].log().count("refused peer connection from")  # noqa: E731
+        before = refusals()
+        inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+        tls = ctx.wrap_bio(inc, out)
+        recorded = b""
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            while True:
+                try:
+                    tls.do_handshake()
+                    break
+                except ssl.SSLWantReadError:
+                    data = out.read()
+                    recorded += data
+                    sock.sendall(data)
+                    inc.write(sock.recv(65536))
+            tls.write(frame(cid, sender, b"hello", b""))
+            data = out.read()
+            recorded += data
+            sock.sendall(data)
+            time.sleep(1)
+            self.assertEqual(refusals(), before, "the recorded session itself was refused")
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            sock.sendall(recorded)
+            sock.settimeout(5)
+            try:
+                while sock.recv(4096):
+                    pass
+            except ConnectionResetError:
+                pass
+        deadline = time.time() + 5
+        while time.time() < deadline and refusals() == before:
+            time.sleep(0.1)
+        self.assertEqual(refusals(), before + 1)
+
     def test_9_control_a_certificate_naming_the_claimed_member_is_let_through(self):
         """With the certificate of the member it claims, the same forged vote moves the follower's
         term by 1000: the forgeries are real and TLS (not something else) refused them above."""
