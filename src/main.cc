@@ -8,6 +8,7 @@
 #include "server/config.h"
 #include "server/logging.h"
 #include "server/server.h"
+#include "server/tls_config.h"
 
 namespace {
 
@@ -65,7 +66,13 @@ int main(int argc, char** argv) {
   redraft::cluster::ClusterOptions opts;
   opts.dir = cfg->dir;
   opts.bind = cfg->bind;
-  opts.port = cfg->port;
+  // The client port a cluster advertises (CLUSTER NODES, the peer port's base): the TLS port on a
+  // TLS-only node (port 0).
+  if (cfg->port == 0 && cfg->tls_port == 0) {
+    std::fprintf(stderr, "*** FATAL CONFIG FILE ERROR ***\nport 0 (no plain TCP port) needs a tls-port\n");
+    return 1;
+  }
+  opts.port = cfg->port != 0 ? cfg->port : cfg->tls_port;
   opts.cluster_port = cfg->cluster_port;
   opts.node_id = redraft::cluster::ParseNodeId(cfg->cluster_node_id);
   opts.cluster_id = cfg->cluster_id;
@@ -95,7 +102,21 @@ int main(int argc, char** argv) {
     }
     opts.cluster_secret = file->secret;
   }
-  if (opts.cluster_secret.empty() && !opts.initial_members.empty()) {
+  if (cfg->tls_cluster == "yes") {
+    // Peer connections are mutual TLS whatever tls-auth-clients says for clients.
+    redraft::tls::TlsOptions t = TlsOptionsFromConfig(*cfg);
+    t.auth_clients = "yes";
+    auto server_ctx = redraft::tls::TlsContext::Create(t);
+    auto client_ctx = server_ctx.ok() ? redraft::tls::TlsContext::CreateClient(t) : server_ctx;
+    if (!client_ctx.ok()) {
+      std::fprintf(stderr, "*** FATAL CONFIG FILE ERROR ***\ntls-cluster: %s\n", client_ctx.status().message().c_str());
+      return 1;
+    }
+    opts.tls_server = std::move(server_ctx).value();
+    opts.tls_client = std::move(client_ctx).value();
+    spdlog::info("tls-cluster: peer connections are mutual TLS; a peer's certificate must name redraft-node-<its id>");
+  }
+  if (opts.cluster_secret.empty() && !opts.tls_server && !opts.initial_members.empty()) {
     spdlog::warn("no cluster-secret: anyone who can reach the peer port can send Raft traffic (set cluster-secret)");
   }
   Server server(std::move(cfg).value(), [opts](uv_loop_t* loop, StateMachine* sm, Replicator::AppliedFn applied,

@@ -82,6 +82,8 @@ Status RaftReplicator::StartTransport() {
   uint64_t as = formation_ ? formation_->slot() : identity_.self_id;
   TransportOptions topts;
   topts.secret = opts_.cluster_secret;
+  topts.tls_server = opts_.tls_server;
+  topts.tls_client = opts_.tls_client;
   topts.logger = [](std::string_view line) { spdlog::info("{}", line); };
   transport_ = std::make_unique<PeerTransport>(
       loop_, as, identity_.cluster_id,

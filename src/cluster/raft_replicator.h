@@ -47,6 +47,8 @@ struct ClusterOptions {
   uint64_t segment_bytes = 64 << 20;  // log segment size (raft::LogStoreOptions)
   uint64_t disk_min_free = 256ull << 20;  // refuse writes below this much free space (0 = never)
   std::string cluster_secret;      // non-empty: every peer connection authenticates (peer_auth.h)
+  // tls-cluster: both set: peer connections are mutual TLS (transport.h), CLUSTER MEET's probe too.
+  std::shared_ptr<tls::TlsContext> tls_server, tls_client;
 };
 
 // The write path of a cluster node: a Raft group (raft/) whose log is the LogStore, replicated

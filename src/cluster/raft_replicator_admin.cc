@@ -1,9 +1,11 @@
 // RaftReplicator's operator side: CLUSTER MEET/FORGET/FAILOVER, node listings, INFO raft. MEET's exchanges
-// with the new node run on libuv's thread pool (blocking hiredis, bounded by timeouts), never on the loop.
-#include <hiredis/hiredis.h>
+// with the new node run on libuv's thread pool (blocking, bounded by timeouts: remote_node.h), never on the loop.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "cluster/raft_replicator.h"
+#include "cluster/remote_node.h"
 #include "common/coding.h"
 
 namespace redraft::cluster {
@@ -81,39 +83,6 @@ std::string RaftReplicator::RaftInfo() {
   return out;
 }
 
-namespace {
-
-// A short blocking exchange with another node's client port. Runs on a libuv thread-pool worker,
-// never on the event loop (a slow or blackholed node would stall every client); every step is
-// bounded by kMeetTimeout.
-constexpr timeval kMeetTimeout{2, 0};
-
-struct RemoteNode {
-  redisContext* c = nullptr;
-  ~RemoteNode() {
-    if (c) redisFree(c);
-  }
-  Status Connect(const std::string& host, int port) {
-    c = redisConnectWithTimeout(host.c_str(), port, kMeetTimeout);
-    if (!c || c->err) return Status::IOError("can't connect to " + host + ":" + std::to_string(port));
-    redisSetTimeout(c, kMeetTimeout);
-    return Status::OK();
-  }
-  Result<std::string> Call(const std::vector<std::string>& args) {
-    std::vector<const char*> argv;
-    std::vector<size_t> lens;
-    for (auto& a : args) argv.push_back(a.c_str()), lens.push_back(a.size());
-    auto* r = static_cast<redisReply*>(redisCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lens.data()));
-    if (!r) return Status::IOError("no reply from node (" + std::string(c->errstr) + ")");
-    std::string s = r->str ? std::string(r->str, r->len) : "";
-    bool err = r->type == REDIS_REPLY_ERROR;
-    freeReplyObject(r);
-    if (err) return Status::Aborted(s);
-    return s;
-  }
-};
-
-}  // namespace
 
 // One CLUSTER MEET in progress. The loop thread owns it except while a worker runs Work(); the
 // worker touches only node, call and the results (uv_queue_work orders the hand-overs).
@@ -125,6 +94,7 @@ struct RaftReplicator::MeetProbe {
   std::string host;
   int port = 0;
   std::function<void(Status)> done;
+  std::shared_ptr<tls::TlsContext> tls;  // tls-cluster: the exchange is TLS (client context)
   Step step = Step::kAskId;
   uint64_t id = 0;                // the node's id, once known
   std::vector<std::string> call;  // the command the worker sends
@@ -133,8 +103,8 @@ struct RaftReplicator::MeetProbe {
   std::string reply;
 
   void Work() {
-    if (!node.c) {
-      status = node.Connect(host, port);
+    if (!node.connected()) {
+      status = node.Connect(host, port, tls);
       if (!status.ok()) return;
     }
     Result<std::string> r = node.Call(call);
@@ -153,6 +123,7 @@ void RaftReplicator::Meet(const std::string& host, int port, std::function<void(
   probe->host = host;
   probe->port = port;
   probe->done = std::move(done);
+  probe->tls = opts_.tls_client;
   probe->call = {"CLUSTER", "MYID"};
   QueueMeetCall(std::move(probe));
 }
@@ -189,6 +160,14 @@ void RaftReplicator::MeetStep(std::unique_ptr<MeetProbe> p) {
   if (p->step == MeetProbe::Step::kAskId) {
     uint64_t id = ParseNodeId(p->reply);
     if (id == 0) return p->done(Status::InvalidArgument("bad node id from " + p->host));
+    const std::vector<uint64_t>& named = p->node.certificate_ids();
+    if (p->tls && std::find(named.begin(), named.end(), id) == named.end()) {
+      // tls-cluster's identity rule (docs/peer_protocol.md) applies from the first contact.
+      spdlog::warn("CLUSTER MEET {}:{}: node {} presents a certificate that does not name redraft-node-{}", p->host,
+                   p->port, id, id);
+      return p->done(Status::InvalidArgument("the node's TLS certificate does not name redraft-node-" +
+                                             std::to_string(id)));
+    }
     if (raft::IsVoter(raft_->conf(), id) || raft::IsLearner(raft_->conf(), id)) return p->done(Status::OK());
     // Tell the (empty, --cluster-join) node which cluster it joins, then add it as a learner.
     p->call = {"CLUSTER", "JOIN", identity_.cluster_id};

@@ -155,11 +155,10 @@ void PeerTransport::OnAccept(int status) {
       [this, c](std::string_view cluster_id, uint64_t from, std::string_view type) {
         return CheckHeader(c, cluster_id, from, type);
       });
-  if (auth) {
-    c->auth = Conn::Auth::kAwaitHello;
-    c->opened_at = uv_now(loop_);
-    StartHandshakeTimer();
-  }
+  c->opened_at = uv_now(loop_);
+  if (auth) c->auth = Conn::Auth::kAwaitHello;
+  if (opts_.tls_server) TlsOpen(c);
+  if (c->setting_up()) StartHandshakeTimer();
   uv_read_start(reinterpret_cast<uv_stream_t*>(&c->tcp), AllocRead, ReadCb);
 }
 
@@ -189,11 +188,29 @@ Status PeerTransport::CheckHeader(Conn* c, std::string_view cluster_id, uint64_t
     return Status::Aborted("frame from non-member " + std::to_string(from));
   }
   if (c->peer_known && c->peer_id != from) return Status::Aborted("sender id changed on a connection");
+  if (c->tls && std::find(c->cert_ids.begin(), c->cert_ids.end(), from) == c->cert_ids.end()) {
+    // The id-in-certificate rule (docs/peer_protocol.md): a member's certificate is no licence
+    // to speak as another member.
+    return Status::Aborted("its certificate names no redraft-node-" + std::to_string(from) + " but it claims to be node " +
+                           std::to_string(from));
+  }
   return Status::OK();
 }
 
 void PeerTransport::OnRead(Conn* c, ssize_t nread, const uv_buf_t* buf) {
   if (c->closing) return;
+  if (c->tls && nread > 0) {
+    std::string plain;
+    if (!TlsRead(c, buf->base, static_cast<size_t>(nread), &plain)) return;
+    if (plain.empty()) return;
+    uv_buf_t pb = uv_buf_init(plain.data(), static_cast<unsigned>(plain.size()));
+    OnBytes(c, static_cast<ssize_t>(plain.size()), &pb);
+    return;
+  }
+  OnBytes(c, nread, buf);
+}
+
+void PeerTransport::OnBytes(Conn* c, ssize_t nread, const uv_buf_t* buf) {
   if (c->outbound) {
     // Peers write on our outbound connections only the handshake's challenge: after it, only
     // EOF/errors matter here.
@@ -252,7 +269,7 @@ void PeerTransport::OnRead(Conn* c, ssize_t nread, const uv_buf_t* buf) {
     } else {
       counters_.decode_errors++;
     }
-    Log("cluster: closing inbound connection: " + s.ToString());
+    Log("cluster: closing inbound connection from " + c->remote + ": " + s.ToString());
     CloseConn(c);
   }
 }
@@ -506,9 +523,10 @@ void PeerTransport::OnConnected(Conn* c, int status) {
 #endif
   c->connected = true;
   c->connected_at = uv_now(loop_);
+  c->opened_at = c->connected_at;
+  c->remote = p->host + ":" + std::to_string(p->port);
   if (!opts_.secret.empty()) {
     c->auth = Conn::Auth::kAwaitChallenge;
-    c->opened_at = c->connected_at;
     c->nonce_dialer = NewPeerNonce();
     c->decoder = std::make_unique<FrameDecoder>(
         kHandshakeFrameBytes, [this](std::string_view cluster_id, uint64_t, std::string_view type) {
@@ -520,6 +538,11 @@ void PeerTransport::OnConnected(Conn* c, int status) {
   }
   p->large_offset = 0;  // a chunked message interrupted by a reconnect starts over
   uv_read_start(reinterpret_cast<uv_stream_t*>(&c->tcp), AllocRead, ReadCb);
+  if (opts_.tls_client) {
+    TlsOpen(c);  // the ClientHello; the hello frame waits for the checked certificate
+    StartHandshakeTimer();
+    return;
+  }
   MarkDirty(p);  // sends the hello and whatever is queued
 }
 
@@ -563,7 +586,8 @@ void PeerTransport::CloseConn(Conn* c) {
 
 bool PeerTransport::IsConnected(uint64_t id) const {
   Peer* p = FindPeer(id);
-  return p != nullptr && p->out != nullptr && p->out->connected;
+  // Connected = usable: TCP up and the TLS and secret handshakes (if any) finished.
+  return p != nullptr && p->out != nullptr && p->out->connected && !p->out->setting_up();
 }
 
 // ---- write path ------------------------------------------------------------------------------
@@ -606,6 +630,7 @@ void PeerTransport::FlushAll() {
 void PeerTransport::Flush(Peer* p) {
   Conn* c = p->out;
   if (closed_ || c == nullptr || !c->connected || c->writing || c->closing) return;
+  if (c->tls && !c->tls_ready) return;  // nothing before the peer's certificate is checked
   c->wbuf.clear();
   c->wpayloads.clear();
   uint64_t msgs = 0;
@@ -676,6 +701,19 @@ void PeerTransport::Flush(Peer* p) {
     if (g.len == 0) continue;
     char* base = g.payload ? const_cast<char*>(g.payload->data()) : c->wbuf.data() + g.off;
     bufs.push_back(uv_buf_init(base, static_cast<unsigned>(g.len)));
+  }
+  if (c->tls) {
+    // Encrypt the frames in order; the ciphertext (and anything TLS queued before) is one write.
+    for (const uv_buf_t& b : bufs) {
+      if (Status st = c->tls->Write(std::string_view(b.base, b.len)); !st.ok()) {
+        Log("cluster: TLS write to peer " + std::to_string(p->id) + ": " + st.ToString());
+        DropOutbound(p, /*reconnect=*/true);
+        return;
+      }
+    }
+    c->tls_wbuf = c->tls->TakeCiphertext();
+    c->wpayloads.clear();
+    bufs.assign(1, uv_buf_init(c->tls_wbuf.data(), static_cast<unsigned>(c->tls_wbuf.size())));
   }
   c->wbuf_msgs = msgs;
   c->writing = true;
@@ -765,7 +803,7 @@ void PeerTransport::Close() {
 std::vector<PeerTransport::PeerStats> PeerTransport::Stats() const {
   std::vector<PeerStats> out;
   for (const auto& [id, p] : peers_) {
-    out.push_back(PeerStats{id, p->out != nullptr && p->out->connected, p->sent, p->recv, p->dropped,
+    out.push_back(PeerStats{id, p->out != nullptr && p->out->connected && !p->out->setting_up(), p->sent, p->recv, p->dropped,
                             p->small_bytes + p->large_bytes, p->reconnects});
   }
   return out;

@@ -50,6 +50,18 @@
 // the remote address (Counters::auth_failures). Once authenticated, every frame's sender must be
 // the id the handshake proved. Without a secret connections open with an empty hello, as before.
 //
+// TLS (tls-cluster; opts.tls_server and opts.tls_client set): every connection, both directions,
+// is mutual TLS over memory BIOs (tls/tls.h) before any frame: the dialer and the acceptor each
+// require the other's certificate to chain to the configured CA, and the certificate must NAME
+// the member id its holder speaks as: "redraft-node-<id>" (decimal) as its subject CN or as a
+// subjectAltName DNS entry. The dialer checks that the certificate names the peer it dialed
+// before it writes anything but the TLS handshake; the acceptor checks every frame's sender
+// against the names (CheckHeader), so a valid certificate for node 2 cannot speak as node 3.
+// A plaintext dialer, garbage, another CA's or an expired certificate, a certificate naming no
+// member id, or no finished handshake within handshake_timeout_ms: the connection is closed with
+// one log line naming the remote address (Counters::auth_failures). The secret handshake above
+// runs inside TLS when both are configured (defence in depth).
+//
 // Reserved types: "hello", "chunk", "auth-challenge", "auth-proof" (Send() refuses them).
 //
 // Thread-safety: none. Every method and callback runs on the loop thread.
@@ -75,6 +87,7 @@
 
 #include "cluster/frame.h"
 #include "common/status.h"
+#include "tls/tls.h"
 
 namespace redraft::cluster {
 
@@ -93,7 +106,14 @@ struct TransportOptions {
   std::function<void(std::string_view)> logger;  // optional: one line per notable event
   std::string secret;              // non-empty: peers must prove they know it (peer_auth.h)
   int handshake_timeout_ms = 5000;  // an unauthenticated connection is closed after this long
+  // tls-cluster: both set, or neither. tls_server must require client certificates.
+  std::shared_ptr<tls::TlsContext> tls_server;  // inbound connections
+  std::shared_ptr<tls::TlsContext> tls_client;  // outbound connections
 };
+
+// The member ids a peer certificate's names (tls::TlsConn::PeerNames) name: every
+// "redraft-node-<decimal id>" among them.
+std::vector<uint64_t> MemberIdsInCertificate(const std::vector<std::string>& names);
 
 class PeerTransport {
  public:
@@ -104,7 +124,7 @@ class PeerTransport {
 
   struct PeerStats {
     uint64_t id;
-    bool connected;          // outbound connection established
+    bool connected;          // outbound connection established and past its handshakes
     uint64_t sent_frames;    // messages fully handed to the socket (a chunked message counts once)
     uint64_t recv_frames;    // messages delivered to on_message from this peer
     uint64_t dropped_frames; // refused by Send (full/blocked), emptied by SetBlocked, lost in a failed
@@ -145,6 +165,7 @@ class PeerTransport {
   // empty queue, and a snapshot in progress never starves heartbeats).
   bool Send(uint64_t to, const std::string& type, std::string payload);
 
+  // The outbound connection to `id` is up and past its TLS and secret handshakes.
   bool IsConnected(uint64_t id) const;
   // Writes what is queued now instead of at this transport's next uv_prepare. For a caller that
   // queues from its own prepare callback: libuv runs prepare callbacks in an order of its own, so
@@ -196,6 +217,15 @@ class PeerTransport {
   bool DialerHandshake(Conn* c, Frame&& f);
   void RefuseAuth(Conn* c, const std::string& why);
   void StartHandshakeTimer();
+  // TLS (transport_tls.cc). Each returns false after closing the connection.
+  void TlsOpen(Conn* c);
+  bool TlsRead(Conn* c, const char* data, size_t n, std::string* plaintext);
+  bool TlsCheckPeer(Conn* c);
+  void TlsFail(Conn* c, const std::string& why);
+  void SendCiphertext(Conn* c);
+  // Writes bytes outside the flush path (the acceptor's challenge), through TLS if on.
+  void WriteControl(Conn* c, std::string_view bytes);
+  void OnBytes(Conn* c, ssize_t nread, const uv_buf_t* buf);
   void CheckHandshakeDeadlines();
   void Deliver(Peer* p, const std::string& type, std::string&& payload);
 

@@ -22,24 +22,12 @@ bool PeerTransport::AcceptorHandshake(Conn* c, Frame&& f) {
     c->nonce_dialer = std::move(hello->nonce);
     c->nonce_acceptor = NewPeerNonce();
     PeerHandshakeIds ids{cluster_id_, c->peer_id, c->hello_to, c->nonce_dialer, c->nonce_acceptor};
-    c->wbuf.clear();
-    AppendFrame(&c->wbuf, cluster_id_, self_id_, kAuthChallengeType,
+    std::string challenge;
+    AppendFrame(&challenge, cluster_id_, self_id_, kAuthChallengeType,
                 EncodePeerChallenge(PeerChallenge{c->nonce_acceptor, AcceptorMac(opts_.secret, ids)}));
     c->auth = Conn::Auth::kAwaitProof;
-    c->writing = true;
-    c->write_req.data = c;
-    uv_buf_t b = uv_buf_init(c->wbuf.data(), static_cast<unsigned>(c->wbuf.size()));
-    int r = uv_write(&c->write_req, reinterpret_cast<uv_stream_t*>(&c->tcp), &b, 1, [](uv_write_t* req, int status) {
-      auto* conn = static_cast<Conn*>(req->data);
-      conn->writing = false;
-      if (!conn->closing && status < 0) conn->t->CloseConn(conn);
-    });
-    if (r != 0) {
-      c->writing = false;
-      CloseConn(c);
-      return false;
-    }
-    return true;
+    WriteControl(c, challenge);
+    return !c->closing;
   }
   // kAwaitProof (CheckHeader let nothing else through).
   PeerHandshakeIds ids{cluster_id_, c->peer_id, c->hello_to, c->nonce_dialer, c->nonce_acceptor};
@@ -98,18 +86,20 @@ void PeerTransport::CheckHandshakeDeadlines() {
   bool pending = false;
   std::vector<Conn*> all(conns_.begin(), conns_.end());
   for (Conn* c : all) {
-    if (c->closing || !c->handshaking()) continue;
+    if (c->closing || !c->setting_up()) continue;
     if (now - c->opened_at < static_cast<uint64_t>(opts_.handshake_timeout_ms)) {
       pending = true;
       continue;
     }
     if (!c->outbound) {
-      RefuseAuth(c, "no handshake within " + std::to_string(opts_.handshake_timeout_ms) + " ms");
+      RefuseAuth(c, std::string(c->tls && !c->tls_ready ? "no TLS handshake" : "no handshake") + " within " +
+                        std::to_string(opts_.handshake_timeout_ms) + " ms");
       continue;
     }
     counters_.auth_failures++;
     Peer* p = FindPeer(c->peer_id);
-    Log("cluster: peer " + std::to_string(c->peer_id) + " did not answer the handshake (is cluster-secret set on it?)");
+    Log("cluster: peer " + std::to_string(c->peer_id) + " did not answer the " +
+        (c->tls && !c->tls_ready ? "TLS handshake (is tls-cluster on there?)" : "handshake (is cluster-secret set on it?)"));
     if (p != nullptr && p->out == c) DropOutbound(p, /*reconnect=*/true); else CloseConn(c);
   }
   if (!pending) uv_timer_stop(handshake_timer_);

@@ -65,7 +65,18 @@ struct PeerTransport::Conn {
   uint64_t opened_at = 0;  // uv_now() when accepted or connected (handshake deadline)
   std::string remote;      // the other end's address, for log lines
 
+  // tls-cluster: the connection's TLS; tls_ready once its handshake finished and the peer's
+  // certificate was checked (outbound: it names the peer dialed; inbound: cert_ids holds the
+  // member ids it names, which every frame's sender must be one of). Outbound, nothing but the
+  // TLS handshake is written before tls_ready.
+  std::unique_ptr<tls::TlsConn> tls;
+  bool tls_ready = false;
+  std::vector<uint64_t> cert_ids;
+  std::string tls_wbuf;  // the flush's ciphertext while its write is in flight
+
   bool handshaking() const { return auth != Auth::kOff && auth != Auth::kDone; }
+  // Not yet open for traffic: the TLS or the secret handshake is unfinished (deadline applies).
+  bool setting_up() const { return handshaking() || (tls && !tls_ready); }
 };
 
 struct PeerTransport::Peer {

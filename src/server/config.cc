@@ -185,6 +185,12 @@ const std::vector<Directive>& Directives() {
       StringDirective("tls-session-caching", true, &Config::tls_session_caching, {"yes", "no"}),
       IntDirective("tls-session-cache-size", true, &Config::tls_session_cache_size, 1, INT32_MAX),
       IntDirective("tls-session-cache-timeout", true, &Config::tls_session_cache_timeout, 1, INT32_MAX),
+      // Peer traffic over mutual TLS (cluster/transport.h): startup-only, as the peer transport
+      // builds its contexts once.
+      StringDirective("tls-cluster", false, &Config::tls_cluster, {"yes", "no"}),
+      StringDirective("tls-client-cert-file", false, &Config::tls_client_cert_file),
+      StringDirective("tls-client-key-file", false, &Config::tls_client_key_file),
+      StringDirective("tls-client-key-file-pass", false, &Config::tls_client_key_file_pass),
       IntDirective("hz", true, &Config::hz, 1, 500),
       IntDirective("log-compact-entries", false, &Config::log_compact_entries, 1000, INT64_MAX),
       MemDirective("log-compact-bytes", false, &Config::log_compact_bytes, 1024 * 1024),
@@ -270,8 +276,7 @@ const std::vector<std::pair<std::string_view, std::string_view>>& RedisOnlyParam
       {"slowlog-max-len", "128"}, {"socket-mark-id", "0"}, {"stop-writes-on-bgsave-error", "yes"},
       {"stream-node-max-bytes", "4096"}, {"stream-node-max-entries", "100"}, {"supervised", "no"},
       {"syslog-enabled", "no"}, {"syslog-facility", "local0"}, {"syslog-ident", "redis"},
-      {"tcp-backlog", "511"}, {"tcp-keepalive", "300"}, {"tls-client-cert-file", ""},
-      {"tls-client-key-file", ""}, {"tls-client-key-file-pass", ""}, {"tls-cluster", "no"},
+      {"tcp-backlog", "511"}, {"tcp-keepalive", "300"}, 
       {"tls-dh-params-file", ""}, {"tls-replication", "no"}, {"tracking-table-max-keys", "1000000"},
       {"unixsocket", ""}, {"unixsocketperm", "0"}, {"zset-max-listpack-entries", "128"},
       {"zset-max-listpack-value", "64"}, {"zset-max-ziplist-entries", "128"}, {"zset-max-ziplist-value", "64"}
@@ -374,7 +379,9 @@ Result<Config> ParseCommandLine(int argc, char** argv) {
       if (!SplitLine(line, &toks)) return Status::InvalidArgument("unbalanced quotes in config line " + std::to_string(lineno));
       if (toks.empty() || toks[0][0] == '#') continue;
       bool secret = toks.size() > 1 && !toks[1].empty() &&
-                    (commands::EqualsIgnoreCase(toks[0], "requirepass") || commands::EqualsIgnoreCase(toks[0], "cluster-secret"));
+                    (commands::EqualsIgnoreCase(toks[0], "requirepass") || commands::EqualsIgnoreCase(toks[0], "cluster-secret") ||
+                     commands::EqualsIgnoreCase(toks[0], "tls-key-file-pass") ||
+                     commands::EqualsIgnoreCase(toks[0], "tls-client-key-file-pass"));
       if (secret) {
         struct stat st {};
         if (stat(argv[i], &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH))) cfg.secrets_in_readable_file = argv[i];

@@ -27,8 +27,8 @@ struct Config {
   int timeout = 0;                  // seconds of idle before closing a client; 0 = never
   int databases = 16;               // SELECT 0..databases-1 (at most store::kMaxDatabases)
   std::string requirepass;
-  std::string protected_mode = "yes";
-  // TLS on a second client port (Redis's tls-* directives; server/tls.h). 0 = no TLS port.
+  std::string protected_mode = "yes";  // yes: with no requirepass, only loopback clients (Redis's rule)
+  // TLS on a second client port (Redis's tls-* directives; tls/tls.h). 0 = no TLS port.
   int tls_port = 0;
   std::string tls_cert_file, tls_key_file, tls_key_file_pass, tls_ca_cert_file, tls_ca_cert_dir;
   std::string tls_auth_clients = "yes";
@@ -36,7 +36,9 @@ struct Config {
   std::string tls_prefer_server_ciphers = "no";
   std::string tls_session_caching = "yes";
   int tls_session_cache_size = 20480;
-  int tls_session_cache_timeout = 300;  // yes: with no requirepass, only loopback clients (Redis's rule)
+  int tls_session_cache_timeout = 300;
+  std::string tls_cluster = "no";  // yes: peer connections are mutual TLS (cluster/transport.h)
+  std::string tls_client_cert_file, tls_client_key_file, tls_client_key_file_pass;  // outgoing side
   int hz = 10;                      // server cron frequency (active expiry, timeouts)
   int64_t log_compact_entries = 100000;  // flush the store and drop the log behind it this often
   int64_t log_compact_bytes = 64 << 20;  // ... or once this many bytes of entries were appended

@@ -12,9 +12,13 @@
 #include "commands/command.h"
 #include "commands/transactions.h"
 #include "resp/request_parser.h"
-#include "server/tls.h"
+#include "tls/tls.h"
 
 namespace redraft::server {
+
+using tls::TlsConn;
+using tls::TlsContext;
+using tls::TlsOptions;
 
 // One client connection. Owned by the Server; lives until its uv handle is closed.
 //

@@ -1,4 +1,5 @@
 #include "server/server.h"
+#include "server/tls_config.h"
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -134,7 +135,8 @@ Status Server::Init() {
   sm_->SetKeyEventSink(&cfg_.notify_keyspace_events,
                        [this](std::vector<commands::KeyEvent>&& events) { PublishKeyEvents(std::move(events)); });
 
-  REDRAFT_RETURN_IF_ERROR(Listen(&listener_, cfg_.port));
+  // port 0: no plain TCP port (Redis's rule; a TLS-only node sets tls-port).
+  if (cfg_.port != 0) REDRAFT_RETURN_IF_ERROR(Listen(&listener_, cfg_.port));
   if (cfg_.tls_port != 0) {
     REDRAFT_RETURN_IF_ERROR(LoadTls(cfg_));
     REDRAFT_RETURN_IF_ERROR(Listen(&tls_listener_, cfg_.tls_port));
@@ -156,7 +158,7 @@ Status Server::Init() {
     }, sig);
   }
   if (!cfg_.pidfile.empty()) std::ofstream(cfg_.pidfile) << getpid() << "\n";
-  spdlog::info("redraft ready to accept connections on {}:{}", cfg_.bind, cfg_.port);
+  if (cfg_.port != 0) spdlog::info("redraft ready to accept connections on {}:{}", cfg_.bind, cfg_.port);
   if (cfg_.tls_port != 0) spdlog::info("redraft ready to accept TLS connections on {}:{}", cfg_.bind, cfg_.tls_port);
   return Status::OK();
 }
@@ -183,21 +185,7 @@ Status Server::Listen(uv_tcp_t* listener, int port) {
 }
 
 Status Server::LoadTls(const Config& cfg) {
-  TlsOptions o;
-  o.cert_file = cfg.tls_cert_file;
-  o.key_file = cfg.tls_key_file;
-  o.key_file_pass = cfg.tls_key_file_pass;
-  o.ca_cert_file = cfg.tls_ca_cert_file;
-  o.ca_cert_dir = cfg.tls_ca_cert_dir;
-  o.auth_clients = cfg.tls_auth_clients;
-  o.protocols = cfg.tls_protocols;
-  o.ciphers = cfg.tls_ciphers;
-  o.ciphersuites = cfg.tls_ciphersuites;
-  o.prefer_server_ciphers = cfg.tls_prefer_server_ciphers == "yes";
-  o.session_caching = cfg.tls_session_caching == "yes";
-  o.session_cache_size = cfg.tls_session_cache_size;
-  o.session_cache_timeout = cfg.tls_session_cache_timeout;
-  auto ctx = TlsContext::Create(o);
+  auto ctx = TlsContext::Create(TlsOptionsFromConfig(cfg));
   if (!ctx.ok()) return ctx.status();
   tls_ctx_ = std::move(ctx).value();
   return Status::OK();
@@ -301,7 +289,13 @@ void Server::OnRead(Connection* c, ssize_t nread, const uv_buf_t* buf) {
     Status st = c->tls->Feed(buf->base, static_cast<size_t>(nread), &c->query);
     if (c->tls->HasCiphertext()) MarkDirty(c);  // handshake records to send
     if (!st.ok()) {
-      spdlog::debug("closing TLS client {}: {}", c->addr, st.ToString());
+      // A refused handshake (garbage, plaintext, a certificate from another CA or expired) is one
+      // line; an established session ending is routine.
+      if (!c->tls->handshake_done()) {
+        spdlog::info("refused TLS client {}: {}", c->addr, st.ToString());
+      } else {
+        spdlog::debug("closing TLS client {}: {}", c->addr, st.ToString());
+      }
       CloseConnection(c);
       return;
     }
@@ -620,11 +614,21 @@ void Server::CloseConnection(Connection* c) {
 
 // --- cron ---
 
+namespace {
+constexpr int64_t kTlsHandshakeTimeoutMs = 10000;
+}  // namespace
+
 void Server::Cron() {
   int64_t now = NowMs();
   std::vector<Connection*> lingered;
   for (auto& [id, c] : clients_) {
     if (c->lingering && now - c->linger_since_ms > 2000) lingered.push_back(c);
+    // A TLS client that does not finish its handshake in time holds a connection and a TLS
+    // state for nothing (a stalled or hostile client): closed, whatever `timeout` says.
+    if (c->tls && !c->tls->handshake_done() && !c->lingering && now - c->created_ms > kTlsHandshakeTimeoutMs) {
+      spdlog::info("refused TLS client {}: no TLS handshake within {} ms", c->addr, kTlsHandshakeTimeoutMs);
+      lingered.push_back(c);
+    }
   }
   for (Connection* c : lingered) CloseConnection(c);
   if (cfg_.timeout > 0) {
@@ -689,7 +693,7 @@ void Server::BeginShutdown() {
   if (stopped_) return;
   stopped_ = true;
   spdlog::warn("shutting down: making every acknowledged write durable");
-  uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
+  if (cfg_.port != 0) uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
   if (cfg_.tls_port != 0) uv_close(reinterpret_cast<uv_handle_t*>(&tls_listener_), nullptr);
   log_->Stop();  // drains: everything proposed becomes durable and applied, proposers answered
   std::vector<Connection*> all;

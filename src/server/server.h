@@ -88,7 +88,7 @@ class Server : public commands::ServerApi, public commands::PubsubApi {
   void OnNewConnection(uv_tcp_t* listener, int status);
   // Listens on bind:port with `listener` (the client port, or the TLS port).
   Status Listen(uv_tcp_t* listener, int port);
-  // The TLS configuration from cfg_ (server/tls.h); rebuilt by CONFIG SET of a tls-* directive.
+  // The TLS configuration from cfg_ (tls/tls.h); rebuilt by CONFIG SET of a tls-* directive.
   Status LoadTls(const Config& cfg);
   void OnRead(Connection* c, ssize_t nread, const uv_buf_t* buf);
   void ProcessInput(Connection* c);

@@ -8,6 +8,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import time
 import unittest
 
 import redis
@@ -91,6 +92,60 @@ class TlsTest(unittest.TestCase):
             with self.assertRaises(redis.ResponseError):
                 admin.config_set("tls-cert-file", "/nonexistent.crt")
             self.assertEqual(peer_cn(port, self.certs), "server2")
+            self.assertTrue(r.ping())
+        finally:
+            srv.cleanup()
+
+    def test_bad_input_is_refused_with_one_log_line_each(self):
+        """Issue 10 item 7 on the client TLS port: a handshake that stalls is closed after 10 s,
+        plaintext, garbage, an expired client certificate and another CA's are refused; each is one
+        log line naming the client's address, and a session opened before keeps working."""
+        d = self.certs["dir"]
+        run = lambda *a: subprocess.run(a, cwd=d, check=True, capture_output=True, timeout=60)  # noqa: E731
+        run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=expired", "-keyout", "expired.key",
+            "-out", "expired.csr")
+        run("faketime", "2020-01-01", "openssl", "x509", "-req", "-in", "expired.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
+            "-CAcreateserial", "-days", "1", "-out", "expired.crt")
+        port = free_port()
+        srv = Server(args=tls_args(self.certs, port)).start()
+        try:
+            r = self.client(port)
+            self.assertTrue(r.set("before", "1"))
+            stalled = socket.create_connection(("127.0.0.1", port), timeout=15)
+            started = time.time()
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+                s.sendall(b"PING\r\n")
+                self.assertEqual(s.recv(100), b"")  # closed at once
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+                s.sendall(b"\x16\x03\x01\x00\x10" + os.urandom(200))
+                try:
+                    while s.recv(100):  # perhaps an alert; then the close (a timeout fails the test)
+                        pass
+                except ConnectionResetError:
+                    pass
+            with self.assertRaises(redis.ConnectionError):
+                redis.Redis(port=port, ssl=True, ssl_ca_certs=self.certs["ca.crt"], ssl_certfile=os.path.join(d, "expired.crt"),
+                            ssl_keyfile=os.path.join(d, "expired.key"), socket_timeout=5).ping()
+            with self.assertRaises(redis.ConnectionError):
+                redis.Redis(port=port, ssl=True, ssl_ca_certs=self.certs["ca.crt"], ssl_certfile=self.certs["stranger.crt"],
+                            ssl_keyfile=self.certs["stranger.key"], socket_timeout=5).ping()
+            self.assertEqual(r.get("before"), b"1")  # the established session is undisturbed
+            try:
+                self.assertEqual(stalled.recv(1), b"")  # the node closed the silent connection
+            except ConnectionResetError:
+                pass
+            waited = time.time() - started
+            self.assertGreater(waited, 9)
+            self.assertLess(waited, 14)
+            stalled.close()
+            log = srv.log()
+            refused = [l for l in log.splitlines() if "refused TLS client 127.0.0.1:" in l]
+            # One line per refused connection: 5 of them, +1 for each certificate redis-py tried twice.
+            self.assertTrue(5 <= len(refused) <= 7, "\n".join(refused))
+            self.assertRegex(log, r"refused TLS client 127\.0\.0\.1:\d+: no TLS handshake within 10000 ms")
+            self.assertRegex(log, r"refused TLS client 127\.0\.0\.1:\d+: .*not a TLS handshake")
+            self.assertRegex(log, r"refused TLS client 127\.0\.0\.1:\d+: .*certificate has expired")
+            self.assertRegex(log, r"refused TLS client 127\.0\.0\.1:\d+: .*unable to get local issuer certificate")
             self.assertTrue(r.ping())
         finally:
             srv.cleanup()

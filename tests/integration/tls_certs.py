@@ -23,3 +23,16 @@ def make_certs(dirname=None):
         run("x509", "-req", "-in", f"{who}.csr", "-CA", f"{ca}.crt", "-CAkey", f"{ca}.key", "-CAcreateserial",
             "-days", "2", "-extfile", ext, "-out", f"{who}.crt")
     return {name: os.path.join(d, name) for name in os.listdir(d)} | {"dir": d}
+
+
+TOOLS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools")
+
+
+def make_node_certs(ids, dirname=None, days=None):
+    """tools/make_certs: a CA and, per member id, node<id>.crt/.key naming redraft-node-<id> (the
+    tls-cluster identity rule, docs/peer_protocol.md), plus client.crt/.key. A second call with
+    another dirname makes an unrelated CA."""
+    d = dirname or tempfile.mkdtemp(prefix="redraft-peertls-")
+    args = [os.path.join(TOOLS, "make_certs")] + (["--days", str(days)] if days else []) + [d] + [str(i) for i in ids]
+    subprocess.run(args, check=True, capture_output=True, timeout=120)
+    return {name: os.path.join(d, name) for name in os.listdir(d)} | {"dir": d}

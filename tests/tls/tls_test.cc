@@ -2,7 +2,7 @@
 // data, client certificates are required/optional/ignored as tls-auth-clients says, and garbage
 // or a certificate from another CA fails the handshake. Certificates are made per run with the
 // openssl command (never committed).
-#include "server/tls.h"
+#include "tls/tls.h"
 
 #include <gtest/gtest.h>
 #include <openssl/err.h>
@@ -12,7 +12,7 @@
 #include <filesystem>
 #include <string>
 
-namespace redraft::server {
+namespace redraft::tls {
 namespace {
 
 namespace fs = std::filesystem;
@@ -186,4 +186,4 @@ TEST(Tls, ConfigurationErrorsNameTheProblem) {
 }
 
 }  // namespace
-}  // namespace redraft::server
+}  // namespace redraft::tls

@@ -1,13 +1,15 @@
-// TLS for client connections (Redis's tls-* directives), over OpenSSL with memory BIOs so that
-// the event loop keeps doing all socket I/O: ciphertext read from the socket goes in, plaintext
-// comes out for the RESP parser; replies go in as plaintext, ciphertext comes out for uv_write.
-// No blocking calls, no threads. A TlsContext is built from the configuration and can be rebuilt
+// tls/: TLS over OpenSSL with memory BIOs, for connections whose socket I/O the libuv loop does:
+// the client TLS port (server/, Redis's tls-* directives) and, with tls-cluster, both sides of
+// every peer connection (cluster/transport.h). Ciphertext read from the socket goes in,
+// plaintext comes out; plaintext to send goes in, ciphertext comes out for uv_write. No sockets,
+// no blocking calls, no threads. A TlsContext is built from the configuration and can be rebuilt
 // at runtime (CONFIG SET of a certificate): connections keep the context they started with.
 #pragma once
 
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 
@@ -15,7 +17,7 @@ typedef struct ssl_ctx_st SSL_CTX;
 typedef struct ssl_st SSL;
 typedef struct bio_st BIO;
 
-namespace redraft::server {
+namespace redraft::tls {
 
 struct TlsOptions {
   std::string cert_file, key_file, key_file_pass;
@@ -27,23 +29,32 @@ struct TlsOptions {
   bool session_caching = true;
   int session_cache_size = 20480;
   int session_cache_timeout = 300;  // seconds
+  // The outgoing side (CreateClient): Redis's tls-client-cert-file / -key-file / -key-file-pass;
+  // empty = cert_file / key_file / key_file_pass.
+  std::string client_cert_file, client_key_file, client_key_file_pass;
 };
 
-// A server-side TLS configuration: certificate, key, CA for client certificates, protocols.
+// A TLS configuration: certificate, key, CA, protocols; server side (accepts) or client side
+// (connects).
 class TlsContext {
  public:
-  // Loads certificate and key (and the CA when clients must or may present a certificate).
-  // Errors name the file and OpenSSL's reason.
+  // Server side: loads certificate and key (and the CA when clients must or may present a
+  // certificate). Errors name the file and OpenSSL's reason.
   static Result<std::shared_ptr<TlsContext>> Create(const TlsOptions& opts);
+  // Client side (a node dialing a peer): presents client_cert_file (else cert_file) and requires
+  // the server's certificate to chain to the CA (tls-ca-cert-file/dir, mandatory here).
+  static Result<std::shared_ptr<TlsContext>> CreateClient(const TlsOptions& opts);
   ~TlsContext();
   SSL_CTX* ctx() const { return ctx_; }
+  bool is_client() const { return client_; }
 
  private:
-  explicit TlsContext(SSL_CTX* ctx) : ctx_(ctx) {}
+  TlsContext(SSL_CTX* ctx, bool client) : ctx_(ctx), client_(client) {}
   SSL_CTX* ctx_;
+  bool client_;
 };
 
-// One server-side TLS connection.
+// One TLS connection, accepting or connecting as its context says.
 class TlsConn {
  public:
   explicit TlsConn(std::shared_ptr<TlsContext> ctx);
@@ -62,6 +73,11 @@ class TlsConn {
   bool HasCiphertext() const;
   std::string TakeCiphertext();
   bool handshake_done() const { return handshake_done_; }
+  // Client side: starts the handshake (the ClientHello becomes ciphertext to send).
+  Status Start();
+  // After the handshake: the names the peer's certificate (verified against the CA) carries: its
+  // subject CN and every subjectAltName DNS entry. Empty if it presented none.
+  std::vector<std::string> PeerNames() const;
 
  private:
   Status Pump(std::string* plaintext);
@@ -71,7 +87,12 @@ class TlsConn {
   BIO* in_;   // ciphertext from the socket (owned by ssl_)
   BIO* out_;  // ciphertext for the socket (owned by ssl_)
   bool handshake_done_ = false;
+  bool first_input_ = true;  // the acceptor checks the first byte is a TLS handshake record
   std::string pending_;  // plaintext written before the handshake completed
 };
 
-}  // namespace redraft::server
+// The names the peer's certificate on an established SSL carries: its subject CN and every
+// subjectAltName DNS entry (also for callers that run OpenSSL on a blocking socket).
+std::vector<std::string> CertificateNames(SSL* ssl);
+
+}  // namespace redraft::tls
