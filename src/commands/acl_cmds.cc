@@ -32,7 +32,8 @@ struct Sub {
   const char* name;
   uint32_t cats;
 };
-constexpr uint32_t kAdm = kAdmin | kSlow | kDangerous;
+// acl::kAdmin, the category: unqualified, kAdmin is the command flag commands::kAdmin.
+constexpr uint32_t kAdm = acl::kAdmin | acl::kSlow | acl::kDangerous;
 const std::vector<Sub>& AclSubcommands() {
   static const std::vector<Sub> s = {{"cat", kSlow},      {"deluser", kAdm}, {"dryrun", kAdm}, {"genpass", kSlow},
                                      {"getuser", kAdm},   {"help", kSlow},   {"list", kAdm},   {"load", kAdm},
