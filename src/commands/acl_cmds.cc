@@ -515,6 +515,41 @@ std::string AclDenialError(const acl::CheckResult& r, const CommandSpec& spec, c
   return "NOPERM this user has no permissions to run the '" + name + "' command";
 }
 
+std::string AclExecDenialError(const acl::CheckResult& r) {
+  const char* reason = r.denial == acl::Denial::kCommand   ? "no permission to execute the command or subcommand"
+                       : r.denial == acl::Denial::kKey     ? "no permission to touch the specified keys"
+                       : r.denial == acl::Denial::kChannel ? "no permission to access one of the channels used as arguments"
+                                                           : "no permission";
+  return std::string("NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. "
+                     "This command is no longer allowed for the following reason: ") + reason;
+}
+
+namespace {
+
+// ACL SETUSER/DELUSER back from their log form (AclWriteForm's inverse), or null if spec is not
+// an internal ACL write.
+const CommandSpec* AclClientForm(const CommandSpec& spec, const Argv& argv, Argv* out) {
+  if (!IsAclWrite(spec)) return nullptr;
+  *out = argv;
+  (*out)[0] = spec.apply == &ApplySetUser ? "setuser" : "deluser";
+  out->insert(out->begin(), "acl");
+  return Lookup("acl");
+}
+
+}  // namespace
+
+acl::CheckResult AclCheckEntry(const acl::User& user, const CommandSpec& spec, const Argv& argv) {
+  Argv client;
+  if (const CommandSpec* acl = AclClientForm(spec, argv, &client)) return AclCheck(user, *acl, client);
+  return AclCheck(user, spec, argv);
+}
+
+std::string AclEntryDenialError(const acl::CheckResult& r, const CommandSpec& spec, const Argv& argv) {
+  Argv client;
+  if (const CommandSpec* acl = AclClientForm(spec, argv, &client)) return AclDenialError(r, *acl, client);
+  return AclDenialError(r, spec, argv);
+}
+
 void AclWriteForm(const CommandSpec** spec, Argv* argv) {
   if ((*spec)->name != "acl" || argv->size() < 3) return;
   const char* form = EqualsIgnoreCase((*argv)[1], "setuser")   ? "redraft.aclsetuser"

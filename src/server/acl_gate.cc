@@ -24,9 +24,19 @@ bool Server::AclAllows(Connection* c, const commands::CommandSpec& spec, const c
   if (c->acl_user->unrestricted()) return true;
   acl::CheckResult r = commands::AclCheck(*c->acl_user, spec, argv);
   if (r.denial == acl::Denial::kNone) return true;
+  AclLogDenial(c, r, spec, argv, c->in_multi);
+  if (c->in_multi) FlagTransaction(c);  // as Redis: EXEC then answers EXECABORT
+  std::string out;
+  resp::ReplyBuilder(&out).Error(commands::AclDenialError(r, spec, argv));
+  Reply(c, out);
+  return false;
+}
+
+void Server::AclLogDenial(Connection* c, const acl::CheckResult& r, const commands::CommandSpec& spec,
+                          const commands::Argv& argv, bool in_multi) {
   acl::LogEntry e;
   e.reason = r.denial;
-  e.context = c->in_multi ? "multi" : "toplevel";
+  e.context = in_multi ? "multi" : "toplevel";
   e.object = r.denial == acl::Denial::kCommand
                  ? commands::AclCommandSet().at(commands::AclCommandId(spec, argv)).fullname
                  : argv[r.argpos];
@@ -34,12 +44,17 @@ bool Server::AclAllows(Connection* c, const commands::CommandSpec& spec, const c
   e.ctime_ms = LogClockMs();
   e.client_info = ClientList({c->id});
   while (!e.client_info.empty() && e.client_info.back() == '\n') e.client_info.pop_back();
-  reg.log().Add(std::move(e));
-  if (c->in_multi) FlagTransaction(c);  // as Redis: EXEC then answers EXECABORT
+  sm_->acl().log().Add(std::move(e));
+}
+
+std::string Server::AclExecRefusal(Connection* c, const commands::CommandSpec& spec, const commands::Argv& argv) {
+  if (!c->acl_user || c->acl_user->unrestricted()) return {};
+  acl::CheckResult r = commands::AclCheck(*c->acl_user, spec, argv);
+  if (r.denial == acl::Denial::kNone) return {};
+  AclLogDenial(c, r, spec, argv, /*in_multi=*/true);
   std::string out;
-  resp::ReplyBuilder(&out).Error(commands::AclDenialError(r, spec, argv));
-  Reply(c, out);
-  return false;
+  resp::ReplyBuilder(&out).Error(commands::AclExecDenialError(r));
+  return out;
 }
 
 }  // namespace redraft::server

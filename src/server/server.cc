@@ -389,7 +389,8 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
       return true;
     }
     // Only what passed commands::PrepareWrite is proposed (see write_entry.h).
-    auto entry = commands::PrepareWrite(*spec, std::move(argv), LogClockMs(), c->session.db);
+    // The entry carries the user: judged again where it executes (docs/acl.md).
+    auto entry = commands::PrepareWrite(*spec, std::move(argv), LogClockMs(), c->session.db, c->session.user);
     if (!entry.ok()) {
       Reply(c, ErrorReply(entry.status().message()));
       return true;

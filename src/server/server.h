@@ -81,6 +81,12 @@ class Server : public commands::ServerApi {
   // ACL check of a command about to run (acl_gate.cc): false after replying NOPERM (and logging
   // the denial), or after closing a connection whose user was deleted.
   bool AclAllows(Connection* c, const commands::CommandSpec& spec, const commands::Argv& argv);
+  // The re-check of a queued command at EXEC (acl_gate.cc): Redis's "-NOPERM ACLs rules changed
+  // ..." reply (logged, context multi) if the connection's user may no longer run it, else "".
+  // REQUIRES: AclAllows passed for the EXEC itself (the cached user is current).
+  std::string AclExecRefusal(Connection* c, const commands::CommandSpec& spec, const commands::Argv& argv);
+  void AclLogDenial(Connection* c, const acl::CheckResult& r, const commands::CommandSpec& spec,
+                    const commands::Argv& argv, bool in_multi);
   // Runs a non-write command now, appending its reply to *out.
   void ExecuteNow(Connection* c, const commands::CommandSpec& spec, const commands::Argv& argv,
                   std::string* out);

@@ -74,7 +74,6 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
   std::unique_ptr<store::Store::Batch> batch;
   std::unique_ptr<commands::TxnBatch> txn;  // over batch: stamps changed keys for WATCH
   commands::LogCommand cmd;
-  bool acl_changed = false;
   std::vector<std::string> touched;  // for SetKeyObserver
   std::string qualified;
   for (size_t i = 0; i < entries.size(); i++) {
@@ -92,6 +91,26 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
       spdlog::warn("log entry {} not applied: {}", e.index, why);
       reply_for(i)->Error(spec.status().message());
       continue;
+    }
+    // Checked again where it executes (docs/acl.md): against the entry's user in the ACL state
+    // at this log position (users are reloaded right after each ACL change below), the same on
+    // every replica, so a denial is the same reply and no change everywhere.
+    std::shared_ptr<const acl::User> user;
+    if (!cmd.user.empty()) {
+      user = acl_.Find(cmd.user);
+      if (!user) {
+        reply_for(i)->Error("NOPERM User " + cmd.user + " does not exist any more");
+        continue;
+      }
+      if (user->unrestricted()) {
+        user.reset();
+      } else if ((*spec)->apply != &commands::ApplyExec) {  // EXEC judges its commands one by one
+        acl::CheckResult r = commands::AclCheckEntry(*user, **spec, cmd.argv);
+        if (r.denial != acl::Denial::kNone) {
+          reply_for(i)->Error(commands::AclEntryDenialError(r, **spec, cmd.argv));
+          continue;
+        }
+      }
     }
     // A transaction starts a fresh batch (its reads run over the committed store plus its own
     // writes: commands::TxnBatch::TrackWrites): the entries before it are committed first.
@@ -122,6 +141,7 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
     if (cmd.db != commands::kStoredKeys) view.emplace(*txn, cmd.db);
     store::Store::Batch& target = view ? static_cast<store::Store::Batch&>(*view) : *txn;
     commands::ApplyContext ctx{target, cmd.now_ms, *reply_for(i), e.index};
+    ctx.user = user.get();
     (*spec)->apply(ctx, cmd.argv);
     if (watching_ && cmd.db != commands::kStoredKeys) {
       auto note = [&](int db, const std::string& arg) {
@@ -150,7 +170,9 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
       CheckApplied(e.index, [&] { return store_->Commit(batch.get(), e.index); });
       txn.reset();
       batch.reset();
-      acl_changed = true;
+      // Now, not after the whole group: the next entry's user is judged by this change on every
+      // replica, however the entries were grouped into batches here.
+      ReloadAcl();
     }
   }
   uint64_t last = entries.back().index;
@@ -158,7 +180,6 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
     if (txn) txn->WriteStamps();
     CheckApplied(last, [&] { return batch ? store_->Commit(batch.get(), last) : store_->SetAppliedIndex(last); });
   }
-  if (acl_changed) ReloadAcl();
   if (!touched.empty()) touched_(std::move(touched));
 }
 
