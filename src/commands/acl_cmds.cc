@@ -377,7 +377,13 @@ void AclCmd(ExecContext& ctx, const Argv& argv) {
     r.Bulk("commands"), r.Bulk(u->DescribeCommands());
     r.Bulk("keys"), r.Bulk(u->DescribeKeys());
     r.Bulk("channels"), r.Bulk(u->DescribeChannels());
-    r.Bulk("selectors"), r.ArrayHeader(0);
+    r.Bulk("selectors"), r.ArrayHeader(u->selectors().size());
+    for (const acl::User& sel : u->selectors()) {
+      r.MapHeader(3);
+      r.Bulk("commands"), r.Bulk(sel.DescribeCommands());
+      r.Bulk("keys"), r.Bulk(sel.DescribeKeys());
+      r.Bulk("channels"), r.Bulk(sel.DescribeChannels());
+    }
     return;
   }
   if (sub == "list" || sub == "users") {
