@@ -1,6 +1,8 @@
 // ACL commands (ACL SETUSER ... LOG) and the command layer's side of ACL checks (acl_cmds.h).
 #include "commands/acl_cmds.h"
 
+#include "acl/acl_file.h"
+
 #include <unordered_map>
 
 #include "acl/category.h"
@@ -148,32 +150,6 @@ bool HasSpaces(std::string_view s) {
 
 // Redis's ACLMergeSelectorArguments: a selector may span several arguments. Empty optional
 // (and *bad set) if a parenthesis is unmatched.
-std::optional<std::vector<std::string>> MergeSelectors(const Argv& argv, size_t from, std::string* bad) {
-  std::vector<std::string> out;
-  std::string sel;
-  bool open = false;
-  for (size_t i = from; i < argv.size(); i++) {
-    const std::string& op = argv[i];
-    if (!open && !op.empty() && op[0] == '(' && op.back() != ')') {
-      sel = op;
-      open = true;
-      *bad = op;
-      continue;
-    }
-    if (open) {
-      sel += " " + op;
-      if (!op.empty() && op.back() == ')') {
-        open = false;
-        out.push_back(sel);
-      }
-      continue;
-    }
-    out.push_back(op);
-  }
-  if (open) return std::nullopt;
-  return out;
-}
-
 // The user as stored in the batch (or a new one; Redis's default user if "default" was never
 // stored). *exists says whether a record exists.
 acl::User StoredUser(store::Store::Batch& b, const std::string& name, bool* exists) {
@@ -196,7 +172,7 @@ bool PrepareSetUser(PrepareContext& ctx, Argv& argv) {
     return false;
   }
   std::string bad;
-  auto ops = MergeSelectors(argv, 2, &bad);
+  auto ops = acl::MergeSelectorArgs(std::span<const std::string>(argv).subspan(2), &bad);
   if (!ops) {
     ctx.reply.Error("ERR Unmatched parenthesis in acl selector starting at '" + bad + "'.");
     return false;
@@ -228,6 +204,40 @@ void ApplySetUser(ApplyContext& ctx, const Argv& argv) {
   std::vector<std::string> ops(argv.begin() + 2, argv.end());
   if (auto err = u.SetOps(ops)) return ctx.reply.Error(*err);
   b.PutSub("", 0, std::string(kUserField) + argv[1], EncodeOps(u.Ops()));
+  ctx.reply.Ok();
+}
+
+// redraft.aclload <replace|seed> (<name> <ops>)...: the users of an ACL file (ACL LOAD, or the
+// file seeding an empty state at start-up: docs/acl.md), each user's User::Ops() varint
+// length-prefixed as stored. replace: they become the only users, all or nothing; seed: the same,
+// but only if the state holds no user yet (decided at apply, so the same on every replica).
+bool PrepareAclLoad(PrepareContext& ctx, Argv& argv) {
+  if ((argv[1] != "replace" && argv[1] != "seed") || argv.size() % 2 != 0) {
+    ctx.reply.Error("ERR invalid log entry: malformed redraft.aclload");
+    return false;
+  }
+  for (size_t i = 2; i < argv.size(); i += 2) {
+    std::vector<std::string> ops;
+    acl::User probe(argv[i], &AclCommandSet());
+    if (HasSpaces(argv[i]) || !DecodeOps(argv[i + 1], &ops) || probe.SetOps(ops)) {
+      ctx.reply.Error("ERR invalid log entry: malformed redraft.aclload user");
+      return false;
+    }
+  }
+  return true;
+}
+
+void ApplyAclLoad(ApplyContext& ctx, const Argv& argv) {
+  store::Store::Batch& b = ctx.batch.base();  // the system namespace, below any database view
+  std::vector<std::string> old;
+  b.ScanSub("", 0, kUserField, [&](std::string_view field, std::string_view) {
+    if (!field.starts_with(kUserField)) return false;
+    old.emplace_back(field);
+    return true;
+  });
+  if (argv[1] == "seed" && !old.empty()) return ctx.reply.Ok();  // users exist: the file seeds nothing
+  for (const std::string& field : old) b.DeleteSub("", 0, field);
+  for (size_t i = 2; i + 1 < argv.size(); i += 2) b.PutSub("", 0, std::string(kUserField) + argv[i], argv[i + 1]);
   ctx.reply.Ok();
 }
 
@@ -537,8 +547,12 @@ namespace {
 const CommandSpec* AclClientForm(const CommandSpec& spec, const Argv& argv, Argv* out) {
   if (!IsAclWrite(spec)) return nullptr;
   *out = argv;
-  (*out)[0] = spec.apply == &ApplySetUser ? "setuser" : "deluser";
-  out->insert(out->begin(), "acl");
+  if (spec.apply == &ApplyAclLoad) {
+    *out = {"acl", "load"};
+  } else {
+    (*out)[0] = spec.apply == &ApplySetUser ? "setuser" : "deluser";
+    out->insert(out->begin(), "acl");
+  }
   return Lookup("acl");
 }
 
@@ -567,6 +581,15 @@ void AclWriteForm(const CommandSpec** spec, Argv* argv) {
   *spec = Lookup(form);
 }
 
+Argv AclLoadForm(const std::map<std::string, std::vector<std::string>>& users, bool seed) {
+  Argv argv{"redraft.aclload", seed ? "seed" : "replace"};
+  for (const auto& [name, ops] : users) {
+    argv.push_back(name);
+    argv.push_back(EncodeOps(ops));
+  }
+  return argv;
+}
+
 std::map<std::string, std::vector<std::string>> LoadAclUsers(store::Store& store) {
   std::map<std::string, std::vector<std::string>> users;
   store.ScanSub("", 0, kUserField, [&](std::string_view field, std::string_view value) {
@@ -578,7 +601,9 @@ std::map<std::string, std::vector<std::string>> LoadAclUsers(store::Store& store
   return users;
 }
 
-bool IsAclWrite(const CommandSpec& spec) { return spec.apply == &ApplySetUser || spec.apply == &ApplyDelUser; }
+bool IsAclWrite(const CommandSpec& spec) {
+  return spec.apply == &ApplySetUser || spec.apply == &ApplyDelUser || spec.apply == &ApplyAclLoad;
+}
 
 // ACL's subcommands (COMMAND INFO/DOCS as Redis 7.0's): each runs AclCmd, which dispatches on argv[1].
 const CommandSpec kAclSubcommands[] = {
@@ -653,6 +678,9 @@ const CommandSpec kAclCommands[] = {
     {.name = "redraft.acldeluser", .arity = -2, .flags = kWrite | kInternal | kAdmin, .first_key = 0, .last_key = 0,
      .key_step = 0, .group = "server", .since = "6.0.0", .summary = "ACL DELUSER in its log form.",
      .complexity = "O(1)", .prepare = PrepareDelUser, .apply = ApplyDelUser},
+    {.name = "redraft.aclload", .arity = -2, .flags = kWrite | kInternal | kAdmin, .first_key = 0, .last_key = 0,
+     .key_step = 0, .group = "server", .since = "6.0.0", .summary = "ACL LOAD (the file's users) in its log form.",
+     .complexity = "O(N)", .prepare = PrepareAclLoad, .apply = ApplyAclLoad},
     {},
 };
 

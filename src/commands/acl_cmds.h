@@ -45,6 +45,10 @@ std::string AclEntryDenialError(const acl::CheckResult& r, const CommandSpec& sp
 // replaced by the internal write command. Anything else is left as it is.
 void AclWriteForm(const CommandSpec** spec, Argv* argv);
 
+// The log form of ACL LOAD: the internal write redraft.aclload with the file's users (name ->
+// User::Ops()); seed: applied only if the state holds no user yet (start-up seeding).
+Argv AclLoadForm(const std::map<std::string, std::vector<std::string>>& users, bool seed);
+
 // The ACL users stored in the state (name -> modifiers).
 std::map<std::string, std::vector<std::string>> LoadAclUsers(store::Store& store);
 // Whether the write command applies ACL changes (the state machine reloads users after it).

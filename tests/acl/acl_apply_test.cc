@@ -156,5 +156,32 @@ TEST_F(AclApplyTest, ExecJudgesEachQueuedCommandAndRunsTheOthers) {
   EXPECT_EQ(replies[0], "*2\r\n+OK\r\n:2\r\n");
 }
 
+
+TEST_F(AclApplyTest, AclLoadReplacesAllUsersAndASeedOnlyFillsAnEmptyState) {
+  std::map<std::string, std::vector<std::string>> file = {{"y", {"on", "nopass", "~y:*", "+@all"}}};
+  auto load = [&](bool seed, std::string user = "") {
+    Argv argv = commands::AclLoadForm(file, seed);
+    auto e = commands::PrepareWrite(*commands::Lookup("redraft.aclload"), argv, kNow, 0, user);
+    EXPECT_TRUE(e.ok());
+    return *e;
+  };
+  auto names = [&] {
+    std::vector<std::string> out;
+    for (const auto& [name, u] : sm_->acl().users()) out.push_back(name);
+    return out;
+  };
+  auto replies = ApplyBatch({load(/*seed=*/true)});  // empty state: the seed applies
+  EXPECT_EQ(replies[0], "+OK\r\n");
+  EXPECT_EQ(names(), (std::vector<std::string>{"default", "y"}));
+  replies = ApplyBatch({Entry({"redraft.aclsetuser", "x", "on", "nopass", "~*", "+@all", "-@admin"}),
+                        Entry({"redraft.acldeluser", "y"}), load(true)});  // users exist: a seed is a no-op
+  EXPECT_EQ(replies[2], "+OK\r\n");
+  EXPECT_EQ(names(), (std::vector<std::string>{"default", "x"}));
+  replies = ApplyBatch({load(false, "x"), load(false)});  // x may not ACL LOAD; replace drops x
+  EXPECT_EQ(replies[0], "-NOPERM this user has no permissions to run the 'acl|load' command\r\n");
+  EXPECT_EQ(replies[1], "+OK\r\n");
+  EXPECT_EQ(names(), (std::vector<std::string>{"default", "y"}));
+}
+
 }  // namespace
 }  // namespace redraft::server
