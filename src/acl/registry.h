@@ -36,8 +36,6 @@ class Registry {
   // Whether a new connection starts authenticated as "default" (on and nopass).
   bool DefaultOpensWithoutPassword() const;
   uint64_t generation() const { return generation_; }
-  // Whether the replicated state holds any user record (an ACL SETUSER or load ever applied).
-  bool has_stored_users() const { return !stored_.empty(); }
 
   DenialLog& log() { return log_; }
 

@@ -126,6 +126,12 @@ const AclTable& Table() {
 
 // --- storage ---
 constexpr std::string_view kUserField = "acl:user:";
+// Written by every applied ACL change (SETUSER, DELUSER, LOAD): a state with it has had its
+// users managed, so an aclfile's start-up seed no longer applies (even if no user record is
+// left). Not under kUserField: it is no user.
+constexpr std::string_view kChangedField = "acl:changed";
+
+void NoteAclChange(store::Store::Batch& b) { b.PutSub("", 0, kChangedField, "1"); }
 
 std::string EncodeOps(const std::vector<std::string>& ops) {
   std::string out;
@@ -204,6 +210,7 @@ void ApplySetUser(ApplyContext& ctx, const Argv& argv) {
   std::vector<std::string> ops(argv.begin() + 2, argv.end());
   if (auto err = u.SetOps(ops)) return ctx.reply.Error(*err);
   b.PutSub("", 0, std::string(kUserField) + argv[1], EncodeOps(u.Ops()));
+  NoteAclChange(b);
   ctx.reply.Ok();
 }
 
@@ -235,7 +242,11 @@ void ApplyAclLoad(ApplyContext& ctx, const Argv& argv) {
     old.emplace_back(field);
     return true;
   });
-  if (argv[1] == "seed" && !old.empty()) return ctx.reply.Ok();  // users exist: the file seeds nothing
+  std::string changed;
+  if (argv[1] == "seed" && (!old.empty() || b.GetSub("", 0, kChangedField, &changed).ok())) {
+    return ctx.reply.Ok();  // users exist or were managed: the file seeds nothing
+  }
+  NoteAclChange(b);
   for (const std::string& field : old) b.DeleteSub("", 0, field);
   for (size_t i = 2; i + 1 < argv.size(); i += 2) b.PutSub("", 0, std::string(kUserField) + argv[i], argv[i + 1]);
   ctx.reply.Ok();
@@ -257,6 +268,7 @@ void ApplyDelUser(ApplyContext& ctx, const Argv& argv) {
   }
   int64_t deleted = 0;
   store::Store::Batch& b = ctx.batch.base();  // the system namespace, below any database view
+  NoteAclChange(b);
   for (size_t i = 1; i < argv.size(); i++) {
     std::string field = std::string(kUserField) + argv[i], raw;
     if (!b.GetSub("", 0, field, &raw).ok()) continue;
@@ -588,6 +600,17 @@ Argv AclLoadForm(const std::map<std::string, std::vector<std::string>>& users, b
     argv.push_back(EncodeOps(ops));
   }
   return argv;
+}
+
+bool AclStateManaged(store::Store& store) {
+  std::string v;
+  if (store.GetSub("", 0, kChangedField, &v).ok()) return true;
+  bool any = false;
+  store.ScanSub("", 0, kUserField, [&](std::string_view field, std::string_view) {
+    any = field.starts_with(kUserField);
+    return false;
+  });
+  return any;
 }
 
 std::map<std::string, std::vector<std::string>> LoadAclUsers(store::Store& store) {

@@ -49,6 +49,10 @@ void AclWriteForm(const CommandSpec** spec, Argv* argv);
 // User::Ops()); seed: applied only if the state holds no user yet (start-up seeding).
 Argv AclLoadForm(const std::map<std::string, std::vector<std::string>>& users, bool seed);
 
+// Whether the state holds a user record or ever applied an ACL change (then an aclfile's start-up
+// seed does not apply: docs/acl.md).
+bool AclStateManaged(store::Store& store);
+
 // The ACL users stored in the state (name -> modifiers).
 std::map<std::string, std::vector<std::string>> LoadAclUsers(store::Store& store);
 // Whether the write command applies ACL changes (the state machine reloads users after it).

@@ -159,7 +159,7 @@ bool Server::AclFileCommand(Connection* c, const commands::CommandSpec** spec, c
 
 void Server::SeedAclFromFile(int64_t now_ms) {
   if (!acl_seed_) return;
-  if (sm_->acl().has_stored_users()) {  // the state has users (seeded, or made by ACL SETUSER)
+  if (commands::AclStateManaged(*store_)) {  // users were seeded or made since: the state rules
     acl_seed_.reset();
     return;
   }

@@ -181,6 +181,11 @@ TEST_F(AclApplyTest, AclLoadReplacesAllUsersAndASeedOnlyFillsAnEmptyState) {
   EXPECT_EQ(replies[0], "-NOPERM this user has no permissions to run the 'acl|load' command\r\n");
   EXPECT_EQ(replies[1], "+OK\r\n");
   EXPECT_EQ(names(), (std::vector<std::string>{"default", "y"}));
+  // Every user deleted: the state was managed, so a seed still does nothing.
+  replies = ApplyBatch({Entry({"redraft.acldeluser", "y"}), load(true)});
+  EXPECT_EQ(replies[0], ":1\r\n");
+  EXPECT_EQ(names(), (std::vector<std::string>{"default"}));
+  EXPECT_TRUE(commands::AclStateManaged(*store_));
 }
 
 }  // namespace
