@@ -624,6 +624,10 @@ std::map<std::string, std::vector<std::string>> LoadAclUsers(store::Store& store
   return users;
 }
 
+bool IsAclLoad(const CommandSpec& spec, const Argv& argv) {
+  return spec.apply == &ApplyAclLoad && argv.size() >= 2 && argv[1] == "replace";
+}
+
 bool IsAclWrite(const CommandSpec& spec) {
   return spec.apply == &ApplySetUser || spec.apply == &ApplyDelUser || spec.apply == &ApplyAclLoad;
 }

@@ -57,6 +57,8 @@ bool AclStateManaged(store::Store& store);
 std::map<std::string, std::vector<std::string>> LoadAclUsers(store::Store& store);
 // Whether the write command applies ACL changes (the state machine reloads users after it).
 bool IsAclWrite(const CommandSpec& spec);
+// Whether the entry is an ACL LOAD that replaces the users (not a start-up seed).
+bool IsAclLoad(const CommandSpec& spec, const Argv& argv);
 
 extern const CommandSpec kAclCommands[];
 

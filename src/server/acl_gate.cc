@@ -21,10 +21,14 @@ namespace redraft::server {
 bool Server::AclAllows(Connection* c, const commands::CommandSpec& spec, const commands::Argv& argv) {
   acl::Registry& reg = sm_->acl();
   if (c->acl_gen != reg.generation() || !c->acl_user || c->acl_user->name() != c->session.user) {
+    // Authenticated as another user since (AUTH, HELLO): judged by the users as they are now.
+    bool reauth = !c->acl_user || c->acl_user->name() != c->session.user;
+    bool loaded = !reauth && c->acl_load_epoch != reg.load_epoch() && c->session.user != "default";
     c->acl_user = reg.Find(c->session.user);
     c->acl_gen = reg.generation();
-    if (!c->acl_user) {
-      // The user was deleted: Redis closes its connections.
+    c->acl_load_epoch = reg.load_epoch();
+    if (!c->acl_user || loaded) {
+      // The user was deleted, or replaced by an ACL LOAD: Redis closes its connections.
       c->session.user = "default";
       c->session.authenticated = false;
       CloseConnection(c);

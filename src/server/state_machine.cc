@@ -172,6 +172,7 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
       batch.reset();
       // Now, not after the whole group: the next entry's user is judged by this change on every
       // replica, however the entries were grouped into batches here.
+      if (commands::IsAclLoad(**spec, cmd.argv)) acl_.NoteLoad();
       ReloadAcl();
     }
   }

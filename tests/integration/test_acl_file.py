@@ -95,6 +95,23 @@ class AclFileCompatTest(unittest.TestCase):
         self.assertEqual(want, got)
         self.assertEqual(*self.both("CONFIG", "GET", "aclfile"))
 
+    def test_load_closes_the_connections_of_every_user_but_default_like_redis(self):
+        self.write("user alice on nopass ~* +@all\n")
+        self.assertEqual(self.both("ACL", "LOAD"), [b"+OK\r\n", b"+OK\r\n"])
+        for port in (self.ref.port, self.srv.port):
+            a, d = RawConn(port), RawConn(port)
+            self.assertEqual(a.call("AUTH", "alice", "x"), b"+OK\r\n")
+            self.assertEqual(d.call("PING"), b"+PONG\r\n")
+            self.assertEqual(a.call("ACL", "LOAD"), b"+OK\r\n")  # alice is still in the file
+            try:
+                got = a.call("PING")
+            except (ConnectionError, OSError):
+                got = None
+            self.assertIsNone(got, f"port {port}: alice's connection survived ACL LOAD")
+            self.assertEqual(d.call("PING"), b"+PONG\r\n")
+            a.close()
+            d.close()
+
     def test_save_writes_what_redis_writes(self):
         self.write("user default on nopass ~* &* +@all\n")
         self.both("ACL", "LOAD")
