@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 
 #include "acl/category.h"
 #include "acl/password.h"
@@ -324,8 +325,9 @@ bool User::KeyAllowed(std::string_view key, int perm, GlobFn glob) const {
   if (allkeys_) return true;
   for (const KeyPattern& k : keys_) {
     if ((k.perm & perm) != perm) continue;
-    if (k.prefix_len != std::string::npos ? key.substr(0, k.prefix_len) == std::string_view(k.pattern).substr(0, k.prefix_len)
-                                          : glob(k.pattern, key)) {
+    if (k.prefix_len != std::string::npos
+            ? key.size() >= k.prefix_len && std::memcmp(key.data(), k.pattern.data(), k.prefix_len) == 0
+            : glob(k.pattern, key)) {
       return true;
     }
   }
@@ -340,10 +342,9 @@ bool User::ChannelAllowed(std::string_view channel, bool literal, GlobFn glob) c
   return false;
 }
 
-CheckResult User::Check(int cmd_id, std::span<const std::string> argv, std::span<const KeyArg> keys,
-                        std::span<const size_t> channels, bool channels_literal, GlobFn glob) const {
-  CheckResult best = CheckSelector(cmd_id, argv, keys, channels, channels_literal, glob);
-  if (best.denial == Denial::kNone || selectors_.empty()) return best;
+CheckResult User::CheckOtherSelectors(CheckResult best, int cmd_id, std::span<const std::string> argv,
+                                      std::span<const KeyArg> keys, std::span<const size_t> channels,
+                                      bool channels_literal, GlobFn glob) const {
   // Redis's order of "relevance" (ACL_DENIED_CMD 1, KEY 2, CHANNEL 4).
   auto rank = [](Denial d) { return d == Denial::kChannel ? 4 : d == Denial::kKey ? 2 : 1; };
   for (const User& sel : selectors_) {
@@ -356,7 +357,8 @@ CheckResult User::Check(int cmd_id, std::span<const std::string> argv, std::span
 
 CheckResult User::CheckSelector(int cmd_id, std::span<const std::string> argv, std::span<const KeyArg> keys,
                                 std::span<const size_t> channels, bool channels_literal, GlobFn glob) const {
-  if (!allcommands_ && !commands_->at(cmd_id).no_auth && !Bit(cmd_id)) {
+  // The bit first: the common allowed command costs one load.
+  if (!allcommands_ && !Bit(cmd_id) && !commands_->at(cmd_id).no_auth) {
     auto it = firstargs_.find(cmd_id);
     size_t idx = commands_->at(cmd_id).parent >= 0 ? 2 : 1;
     if (it == firstargs_.end() || argv.size() < 2 || idx >= argv.size()) return {Denial::kCommand, 0};

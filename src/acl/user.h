@@ -86,7 +86,11 @@ class User {
   // PSUBSCRIBE patterns).
   CheckResult Check(int cmd_id, std::span<const std::string> argv, std::span<const KeyArg> keys,
                     std::span<const size_t> channels = {}, bool channels_literal = false,
-                    GlobFn glob = nullptr) const;
+                    GlobFn glob = nullptr) const {
+    CheckResult r = CheckSelector(cmd_id, argv, keys, channels, channels_literal, glob);
+    if (r.denial == Denial::kNone || selectors_.empty()) return r;  // the root decides (common)
+    return CheckOtherSelectors(r, cmd_id, argv, keys, channels, channels_literal, glob);
+  }
   bool CommandAllowed(int cmd_id) const;
   bool KeyAllowed(std::string_view key, int perm, GlobFn glob) const;
   bool ChannelAllowed(std::string_view channel, bool literal, GlobFn glob) const;
@@ -114,6 +118,9 @@ class User {
   std::optional<std::string> SetSelectorOp(std::string_view op);
   // The root selector's part of Ops(): keys, channels, command rules (Redis's ACLDescribeSelector).
   std::vector<std::string> SelectorOps() const;
+  CheckResult CheckOtherSelectors(CheckResult root, int cmd_id, std::span<const std::string> argv,
+                                  std::span<const KeyArg> keys, std::span<const size_t> channels,
+                                  bool channels_literal, GlobFn glob) const;
   CheckResult CheckSelector(int cmd_id, std::span<const std::string> argv, std::span<const KeyArg> keys,
                             std::span<const size_t> channels, bool channels_literal, GlobFn glob) const;
 

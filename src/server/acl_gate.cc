@@ -130,7 +130,8 @@ acl::AclFileResult Server::ReadAclFile() const {
 }
 
 bool Server::AclFileCommand(Connection* c, const commands::CommandSpec** spec, commands::Argv* argv) {
-  if ((*spec)->name != "acl" || argv->size() != 2 || cfg_.aclfile.empty()) return false;
+  static const commands::CommandSpec* const kAcl = commands::Lookup("acl");  // on every command: cheap tests
+  if (cfg_.aclfile.empty() || *spec != kAcl || argv->size() != 2) return false;
   auto error = [&](const std::string& msg) {
     std::string out;
     resp::ReplyBuilder(&out).Error(msg);

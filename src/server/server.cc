@@ -384,7 +384,8 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
     c->deferred = std::move(argv);
     return false;
   }
-  if (AclFileCommand(c, &spec, &argv)) return !c->closing;  // ACL SAVE; ACL LOAD becomes a write
+  // ACL SAVE; ACL LOAD becomes a write (only with an aclfile: no call on the common path).
+  if (!cfg_.aclfile.empty() && AclFileCommand(c, &spec, &argv)) return !c->closing;
   // WATCH and EXEC wait for the slots to drain (WATCH then sees this client's earlier writes
   // applied; EXEC runs after them); MULTI, DISCARD and UNWATCH only change connection state.
   if (RunTransactionCommand(c, *spec, argv)) return !c->closing;
