@@ -10,6 +10,7 @@ real processes:
   same frame for `app:...` commits (so the frame itself works)."""
 import os
 import sys
+import threading
 import time
 import unittest
 
@@ -136,6 +137,65 @@ class ForwardedWriteCheckedAtLeaderTest(unittest.TestCase):
                 self.assertEqual(n.get("keep"), b"1", f"node {i} ran a FLUSHALL its user may not run")
                 self.assertEqual(n.dbsize(), 2, f"node {i}")
                 self.assertNotIn("PANIC", c.nodes[i].log())
+        finally:
+            c.cleanup()
+
+
+class RevocationRaceTest(unittest.TestCase):
+    """A follower forwards writes its own check passed before it applied a revocation: the leader
+    orders them after the revocation, and apply refuses them. Observable with a fence: right after
+    revoking `app`'s right to `other`, the default user sets other to 1,000,000 (after the
+    revocation in the log). An INCR by app that is ordered after the fence would answer more than
+    1,000,000; every INCR app gets an answer for must be below it."""
+
+    FENCE = 1000000
+
+    def test_writes_forwarded_before_the_follower_applied_a_revocation_are_refused(self):
+        c = Cluster(3).start()
+        try:
+            leader = c.leader()
+            follower = [i for i in c.nodes if i != leader][0]
+            admin = c.client(leader)
+            over_fence, refused, acked = [], 0, 0
+            for rnd in range(8):
+                admin.set("other", 0)
+                admin.execute_command("ACL", "SETUSER", "app", "on", ">pw", "resetkeys", "~app:*", "~other", "+@all")
+                c.wait_applied(follower, int(c.raft_info(leader)["raft_commit_index"]))
+                conn = RawConn(c.ports[follower])
+                self.assertEqual(conn.call("AUTH", "app", "pw"), b"+OK\r\n")
+                stop = threading.Event()
+                replies = []
+
+                def hammer():
+                    batch = b"*2\r\n$4\r\nINCR\r\n$5\r\nother\r\n" * 32
+                    while not stop.is_set():
+                        conn.send(batch)
+                        for _ in range(32):
+                            replies.append(conn.reply())
+
+                t = threading.Thread(target=hammer, daemon=True)
+                t.start()
+                time.sleep(0.15)
+                # Revoke, then the fence: both on the leader, in this order in the log.
+                admin.execute_command("ACL", "SETUSER", "app", "resetkeys", "~app:*")
+                admin.set("other", self.FENCE)
+                time.sleep(0.15)
+                stop.set()
+                t.join(timeout=30)
+                conn.close()
+                for r in replies:
+                    if r.startswith(b":"):
+                        acked += 1
+                        if int(r[1:-2]) > self.FENCE:
+                            over_fence.append(int(r[1:-2]))
+                    elif r.startswith(b"-NOPERM"):
+                        refused += 1
+                    else:
+                        self.fail(f"unexpected reply {r!r}")
+            print(f"{acked} INCRs acknowledged, {refused} refused, {len(over_fence)} ordered after the fence")
+            self.assertGreater(refused, 0)
+            self.assertEqual(over_fence, [], "app wrote 'other' after its right was revoked")
+            self.assertEqual(int(c.client(leader).get("other")), self.FENCE)
         finally:
             c.cleanup()
 
