@@ -127,6 +127,14 @@ class AclFileCompatTest(unittest.TestCase):
         self.assertEqual(files[0], files[1])
         self.assertIn("user zed on #", files[1])
         self.assertNotIn("pw", files[1].replace("#", ""))  # hashes only
+        # A file that cannot be written: Redis's error for both, and the users stay.
+        os.rename(self.tmp, self.tmp + ".away")
+        try:
+            want, got = self.both("ACL", "SAVE")
+        finally:
+            os.rename(self.tmp + ".away", self.tmp)
+        self.assertEqual(want, got)
+        self.assertIn(b"There was an error trying to save the ACLs", got)
         # What was saved loads again, to the same users.
         before = self.both("ACL", "LIST")
         self.assertEqual(self.both("ACL", "LOAD"), [b"+OK\r\n", b"+OK\r\n"])
