@@ -512,7 +512,20 @@ void RaftReplicator::SendRaft(raft::Message& m) {
   transport_->Send(m.to, "raft", m.Encode());
 }
 
+void RaftReplicator::BroadcastPubsub(std::string batch) {
+  if (!transport_) return;
+  for (const auto& [id, addr] : identity_.members) {
+    // A refused Send (peer unknown, blocked, queue full) loses the batch for that peer: Pub/Sub
+    // is at most once (docs/pubsub.md).
+    if (id != identity_.self_id) transport_->Send(id, "pub", batch);
+  }
+}
+
 void RaftReplicator::OnPeerMessage(uint64_t from, const std::string& type, std::string&& payload) {
+  if (type == "pub") {  // publishes from a peer: delivered to this node's subscribers only
+    if (on_pubsub_) on_pubsub_(payload);
+    return;
+  }
   if (type == "probe" || type == "probe-reply" || type == "join") {
     OnProbe(from, type, payload);
     return;

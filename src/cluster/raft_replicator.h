@@ -83,6 +83,9 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   uint64_t last_index() const override;
   uint64_t durable_index() const override;
   int64_t ClusterTimeMs() const override;
+  // Pub/Sub: a "pub" frame to every member but this node (docs/pubsub.md); not through Raft.
+  void BroadcastPubsub(std::string batch) override;
+  void SetPubsubReceiver(PubsubReceiveFn fn) override { on_pubsub_ = std::move(fn); }
 
   // commands::ClusterApi
   std::string MyId() override;
@@ -253,6 +256,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   server::StateMachine* sm_;
   ClusterOptions opts_;
   AppliedFn on_applied_;
+  PubsubReceiveFn on_pubsub_;
   ReadReadyFn on_read_ready_;
 
   NodeIdentity identity_;           // address book (self_id = the Raft id)

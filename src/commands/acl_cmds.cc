@@ -510,6 +510,19 @@ std::vector<acl::KeyArg> AclKeys(const CommandSpec& spec, const Argv& argv) {
   return keys;
 }
 
+// Redis 7.0's getChannelsFromCommand: the channels a Pub/Sub command publishes or subscribes
+// to (unsubscribing is never checked); PSUBSCRIBE's patterns are compared literally.
+static void ChannelsOf(const CommandSpec& spec, const Argv& argv, std::vector<size_t>* out, bool* literal) {
+  out->clear();
+  *literal = spec.name == "psubscribe";
+  if (!(spec.flags & kPubsub)) return;
+  if (spec.name == "publish" || spec.name == "spublish") {
+    out->push_back(1);
+  } else if (spec.name == "subscribe" || spec.name == "ssubscribe" || spec.name == "psubscribe") {
+    for (size_t i = 1; i < argv.size(); i++) out->push_back(i);
+  }
+}
+
 acl::CheckResult AclCheck(const acl::User& user, const CommandSpec& spec, const Argv& argv) {
   if (user.unrestricted()) return {};
   // The last command's info (workloads repeat commands; the table never changes).
@@ -523,14 +536,17 @@ acl::CheckResult AclCheck(const acl::User& user, const CommandSpec& spec, const 
     last_info = &it->second;
   }
   int id = IdOf(*last_info, spec, argv);
+  thread_local std::vector<size_t> channels;  // reused: no allocation per command
+  bool literal = false;
+  ChannelsOf(spec, argv, &channels, &literal);
   if (last_info->simple_keys && spec.first_key > 0 && spec.last_key == spec.first_key) {  // one key (GET, SET...)
-    if (argv.size() <= static_cast<size_t>(spec.first_key)) return user.Check(id, argv, {}, {}, false, &Glob);
+    if (argv.size() <= static_cast<size_t>(spec.first_key)) return user.Check(id, argv, {}, channels, literal, &Glob);
     acl::KeyArg key{static_cast<size_t>(spec.first_key), last_info->perm};
-    return user.Check(id, argv, {&key, 1}, {}, false, &Glob);
+    return user.Check(id, argv, {&key, 1}, channels, literal, &Glob);
   }
   thread_local std::vector<acl::KeyArg> keys;  // reused: no allocation per command
   KeysOf(*last_info, spec, argv, &keys);
-  return user.Check(id, argv, keys, {}, false, &Glob);
+  return user.Check(id, argv, keys, channels, literal, &Glob);
 }
 
 std::string AclDenialError(const acl::CheckResult& r, const CommandSpec& spec, const Argv& argv) {

@@ -1,4 +1,5 @@
 #include "commands/collection.h"
+#include "commands/notify.h"
 
 #include <algorithm>
 #include <climits>
@@ -45,6 +46,7 @@ Found WriteCollection(ApplyContext& ctx, std::string_view key, ValueType type, V
   if (!s.ok()) return Found::kNo;
   if (store::IsExpired(*v, ctx.now_ms)) {
     ctx.batch.Delete(key);
+    Notify(ctx, kNotifyExpired, "expired", key);  // as Redis's expireIfNeeded
     return Found::kNo;
   }
   if (v->type != type) {
@@ -70,6 +72,9 @@ bool WriteCollectionOrCreate(ApplyContext& ctx, std::string_view key, ValueType 
 void StoreSize(ApplyContext& ctx, std::string_view key, Value* v, uint64_t size) {
   if (size == 0) {
     ctx.batch.Delete(key);
+    // Redis: a command that empties a collection deletes the key and reports "del" after its
+    // own event (callers notify theirs before calling this).
+    Notify(ctx, kNotifyGeneric, "del", key);
     return;
   }
   store::SetCollectionSize(v, size);

@@ -114,6 +114,7 @@ struct KeyRef {
   std::string_view flags;
 };
 
+struct NotifySink;  // notify.h
 class ServerApi;  // implemented by server/: what server-level commands may ask (server_api.h)
 
 // Context of a command executed right away (reads and server commands) on the event loop.
@@ -145,6 +146,8 @@ struct ApplyContext {
   // The entry's ACL user as of this log position, when the entry carries one and it is
   // restricted (null: unchecked). EXEC checks each queued command against it (docs/acl.md).
   const acl::User* user = nullptr;
+  // Keyspace notifications (notify.h): set only while notify-keyspace-events selects something.
+  NotifySink* notify = nullptr;
 };
 
 // A fresh collection version: (index << 20) | n for the n-th call (n >= 1) while applying the
@@ -220,6 +223,7 @@ extern const CommandSpec kZsetCommands[];
 extern const CommandSpec kServerCommands[];
 extern const CommandSpec kClusterCommands[];
 extern const CommandSpec kAclCommands[];  // acl_cmds.cc
+extern const CommandSpec kPubsubCommands[];  // pubsub_cmds.cc
 
 // Redis Cluster's hash slot of a key (CRC16 of the key or of its {hash tag}, mod 16384).
 int ClusterKeySlot(std::string_view key);

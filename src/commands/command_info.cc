@@ -385,7 +385,7 @@ uint32_t AclCategories(const CommandSpec& c) {
         {"generic", kAclKeyspace}, {"string", kAclString},       {"hash", kAclHash},
         {"list", kAclList},        {"set", kAclSet},             {"sorted-set", kAclSortedSet},
         {"bitmap", kAclBitmap},    {"hyperloglog", kAclHyperLogLog}, {"geo", kAclGeo},
-        {"stream", kAclStream},    {"pubsub", kAclPubsub},       {"connection", kAclConnection},
+        {"stream", kAclStream},    {"connection", kAclConnection},  // @pubsub: the pubsub flag (not PUBSUB HELP)
         {"transactions", kAclTransaction}, {"scripting", kAclScripting}};
     for (auto& [group, cat] : kGroups) {
       if (c.group == group) cats |= cat;

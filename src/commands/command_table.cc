@@ -15,7 +15,7 @@ struct Registry {
 
   Registry() {
     for (const CommandSpec* table : {kServerCommands, kStringCommands, kKeyCommands, kHashCommands, kListCommands,
-                                        kSetCommands, kZsetCommands, kClusterCommands, kAclCommands}) {
+                                        kSetCommands, kZsetCommands, kClusterCommands, kAclCommands, kPubsubCommands}) {
       for (const CommandSpec* c = table; !c->name.empty(); ++c) {
         all.push_back(c);
         by_name.emplace(std::string(c->name), c);

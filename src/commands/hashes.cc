@@ -22,6 +22,7 @@
 #include "commands/args.h"
 #include "commands/collection.h"
 #include "commands/command.h"
+#include "commands/notify.h"
 #include "commands/glob.h"
 #include "commands/scan_cursor.h"
 
@@ -91,6 +92,7 @@ void HsetGeneric(ApplyContext& ctx, const Argv& argv, bool hmset) {
     if (SetField(ctx, argv[1], v, argv[i], argv[i + 1])) created++;
   }
   StoreSize(ctx, argv[1], &v, size + created);
+  Notify(ctx, kNotifyHash, "hset", argv[1]);
   if (hmset) ctx.reply.Ok(); else ctx.reply.Integer(created);
 }
 
@@ -109,6 +111,7 @@ void HsetnxApply(ApplyContext& ctx, const Argv& argv) {
   }
   ctx.batch.PutSub(argv[1], v.version, argv[2], argv[3]);
   StoreSize(ctx, argv[1], &v, store::CollectionSize(v) + 1);
+  Notify(ctx, kNotifyHash, "hset", argv[1]);
   ctx.reply.Integer(1);
 }
 
@@ -131,7 +134,10 @@ void HdelApply(ApplyContext& ctx, const Argv& argv) {
     deleted++;
     size--;
   }
-  if (deleted > 0) StoreSize(ctx, argv[1], &v, size);
+  if (deleted > 0) {
+    Notify(ctx, kNotifyHash, "hdel", argv[1]);
+    StoreSize(ctx, argv[1], &v, size);
+  }
   ctx.reply.Integer(deleted);
 }
 
@@ -166,6 +172,7 @@ void HincrbyApply(ApplyContext& ctx, const Argv& argv) {
   value += incr;
   ctx.batch.PutSub(argv[1], v.version, argv[2], FormatInt64(value));
   StoreSize(ctx, argv[1], &v, store::CollectionSize(v) + (s.ok() ? 0 : 1));
+  Notify(ctx, kNotifyHash, "hincrby", argv[1]);
   ctx.reply.Integer(value);
 }
 
@@ -207,6 +214,7 @@ void HincrbyfloatApply(ApplyContext& ctx, const Argv& argv) {
   std::string text = std::move(*sum);
   ctx.batch.PutSub(argv[1], v.version, argv[2], text);
   StoreSize(ctx, argv[1], &v, store::CollectionSize(v) + (s.ok() ? 0 : 1));
+  Notify(ctx, kNotifyHash, "hincrbyfloat", argv[1]);
   ctx.reply.Bulk(text);
 }
 

@@ -19,6 +19,8 @@
 #include "commands/collection.h"
 #include "commands/command.h"
 #include "commands/databases.h"
+#include "commands/notify.h"
+#include "commands/databases.h"
 #include "commands/glob.h"
 #include "commands/scan_cursor.h"
 #include "store/db_view.h"
@@ -66,6 +68,7 @@ bool LookupWrite(ApplyContext& ctx, std::string_view key, Value* v) {
   if (!s.ok()) REDRAFT_PANIC("store read failed: " + s.ToString());
   if (IsExpired(*v, ctx.now_ms)) {
     ctx.batch.Delete(key);
+    Notify(ctx, kNotifyExpired, "expired", key);  // as Redis's expireIfNeeded
     return false;
   }
   return true;
@@ -79,6 +82,7 @@ void ApplyDel(ApplyContext& ctx, const Argv& argv) {
   for (size_t i = 1; i < argv.size(); i++) {
     if (LookupWrite(ctx, argv[i], &v)) {
       ctx.batch.Delete(argv[i]);
+      Notify(ctx, kNotifyGeneric, "del", argv[i]);
       deleted++;
     }
   }
@@ -147,6 +151,8 @@ void ApplyRenameGeneric(ApplyContext& ctx, const Argv& argv, bool nx) {
   if (store::IsCollection(v.type)) v.version = CopySubKeys(ctx, src, v.version, dst);
   ctx.batch.Put(dst, v);  // keeps type, size and expiry
   ctx.batch.Delete(src);
+  Notify(ctx, kNotifyGeneric, "rename_from", src);
+  Notify(ctx, kNotifyGeneric, "rename_to", dst);
   if (nx) ctx.reply.Integer(1); else ctx.reply.Ok();
 }
 
@@ -217,6 +223,7 @@ void ApplyCopy(ApplyContext& ctx, const Argv& argv) {
   if (LookupWrite(to_ctx, dst, &existing) && !replace) return ctx.reply.Integer(0);
   if (store::IsCollection(v.type)) v.version = CopySubKeys(ctx, src, v.version, dst, &to);
   to.Put(dst, v);
+  NotifyDb(ctx, kNotifyGeneric, "copy_to", dst, dbid);
   ctx.reply.Integer(1);
 }
 
@@ -250,6 +257,8 @@ void ApplyMove(ApplyContext& ctx, const Argv& argv) {
   if (store::IsCollection(v.type)) v.version = CopySubKeys(ctx, key, v.version, key, &to);
   to.Put(key, v);
   ctx.batch.Delete(key);
+  Notify(ctx, kNotifyGeneric, "move_from", key);
+  NotifyDb(ctx, kNotifyGeneric, "move_to", key, db);
   ctx.reply.Integer(1);
 }
 
@@ -536,9 +545,11 @@ void ApplyExpireGeneric(const ExpireKind& kind, ApplyContext& ctx, const Argv& a
   if ((flags & kLt) && has_ttl && when >= v.expire_ms) return ctx.reply.Integer(0);
   if (when <= ctx.now_ms) {
     ctx.batch.Delete(argv[1]);  // already expired: Redis deletes the key and replies 1
+    Notify(ctx, kNotifyGeneric, "del", argv[1]);
   } else {
     v.expire_ms = when;
     ctx.batch.Put(argv[1], v);
+    Notify(ctx, kNotifyGeneric, "expire", argv[1]);
   }
   ctx.reply.Integer(1);
 }
@@ -580,6 +591,7 @@ void ApplyPersist(ApplyContext& ctx, const Argv& argv) {
   if (!LookupWrite(ctx, argv[1], &v) || v.expire_ms == 0) return ctx.reply.Integer(0);
   v.expire_ms = 0;
   ctx.batch.Put(argv[1], v);
+  Notify(ctx, kNotifyGeneric, "persist", argv[1]);
   ctx.reply.Integer(1);
 }
 
@@ -596,6 +608,15 @@ void ApplyExpired(ApplyContext& ctx, const Argv& argv) {
     if (IsExpired(v, ctx.now_ms)) {
       ctx.batch.Delete(argv[i]);
       deleted++;
+      if (ctx.notify && !argv[i].empty()) {  // a stored key: [physical db][key]
+        uint8_t physical = static_cast<uint8_t>(argv[i][0]);
+        for (int db = 0; db < DatabaseCount(); db++) {
+          if (ctx.batch.PhysicalDb(db) == physical) {
+            NotifyDb(ctx, kNotifyExpired, "expired", std::string_view(argv[i]).substr(1), db);
+            break;
+          }
+        }
+      }
     }
   }
   ctx.reply.Integer(deleted);

@@ -25,6 +25,7 @@
 #include "commands/blocking_cmds.h"
 #include "commands/collection.h"
 #include "commands/command.h"
+#include "commands/notify.h"
 #include "commands/lists_layout.h"
 
 namespace redraft::commands {
@@ -101,6 +102,7 @@ void PushGeneric(ApplyContext& ctx, const Argv& argv, bool left, bool xx) {
   ListMeta m = GetMeta(v);
   for (size_t i = 2; i < argv.size(); i++) Push(ctx, argv[1], v, &m, left, argv[i]);
   PutMeta(ctx, argv[1], &v, m);
+  Notify(ctx, kNotifyList, left ? "lpush" : "rpush", argv[1]);
   ctx.reply.Integer(static_cast<int64_t>(m.size));
 }
 void LpushApply(ApplyContext& ctx, const Argv& argv) { PushGeneric(ctx, argv, true, false); }
@@ -143,6 +145,7 @@ void PopGeneric(ApplyContext& ctx, const Argv& argv, bool left) {
   ListMeta m = GetMeta(v);
   uint64_t n = hascount ? std::min<uint64_t>(count, m.size) : 1;
   auto values = PopN(ctx, argv[1], v, &m, left, n);
+  Notify(ctx, kNotifyList, left ? "lpop" : "rpop", argv[1]);
   PutMeta(ctx, argv[1], &v, m);
   if (!hascount) {
     ctx.reply.Bulk(values[0]);
@@ -173,6 +176,7 @@ void LsetApply(ApplyContext& ctx, const Argv& argv) {
     return;
   }
   ctx.batch.PutSub(argv[1], v.version, PosField(m.head + static_cast<uint64_t>(index)), argv[3]);
+  Notify(ctx, kNotifyList, "lset", argv[1]);
   ctx.reply.Ok();
 }
 
@@ -229,6 +233,7 @@ void LinsertApply(ApplyContext& ctx, const Argv& argv) {
   ctx.batch.PutSub(key, v.version, PosField(m.head + i), argv[4]);
   m.size++;
   PutMeta(ctx, key, &v, m);
+  Notify(ctx, kNotifyList, "linsert", key);
   ctx.reply.Integer(static_cast<int64_t>(m.size));
 }
 
@@ -291,6 +296,7 @@ void LremApply(ApplyContext& ctx, const Argv& argv) {
     }
   }
   m.size -= k;
+  Notify(ctx, kNotifyList, "lrem", key);
   PutMeta(ctx, key, &v, m);
   ctx.reply.Integer(static_cast<int64_t>(k));
 }
@@ -322,6 +328,7 @@ void LtrimApply(ApplyContext& ctx, const Argv& argv) {
     m.tail = m.head + count;
     m.size = count;
   }
+  Notify(ctx, kNotifyList, "ltrim", argv[1]);
   PutMeta(ctx, argv[1], &v, m);
   ctx.reply.Ok();
 }
@@ -342,6 +349,8 @@ void MoveGeneric(ApplyContext& ctx, const Argv& argv, bool from_left, bool to_le
   if (src == dst) {
     if (sm.size == 1) {  // the list stays as it is (PopN would leave its element as garbage)
       std::string value = ReadRange(ctx.batch, src, sv.version, sm.head, sm.tail)[0].second;
+      Notify(ctx, kNotifyList, to_left ? "lpush" : "rpush", dst);  // Redis pops and pushes it
+      Notify(ctx, kNotifyList, from_left ? "lpop" : "rpop", src);
       PutMeta(ctx, src, &sv, sm);
       ctx.reply.Bulk(value);
       return;
@@ -349,6 +358,8 @@ void MoveGeneric(ApplyContext& ctx, const Argv& argv, bool from_left, bool to_le
     auto values = PopN(ctx, src, sv, &sm, from_left, 1);
     Push(ctx, src, sv, &sm, to_left, values[0]);
     PutMeta(ctx, src, &sv, sm);
+    Notify(ctx, kNotifyList, to_left ? "lpush" : "rpush", dst);
+    Notify(ctx, kNotifyList, from_left ? "lpop" : "rpop", src);
     ctx.reply.Bulk(values[0]);
     return;
   }
@@ -356,6 +367,9 @@ void MoveGeneric(ApplyContext& ctx, const Argv& argv, bool from_left, bool to_le
   if (!WriteCollectionOrCreate(ctx, dst, ValueType::kList, &dv)) return;
   ListMeta dm = GetMeta(dv);
   auto values = PopN(ctx, src, sv, &sm, from_left, 1);
+  // Redis's order: the push onto dst, the pop from src, then src's "del" if it emptied.
+  Notify(ctx, kNotifyList, to_left ? "lpush" : "rpush", dst);
+  Notify(ctx, kNotifyList, from_left ? "lpop" : "rpop", src);
   PutMeta(ctx, src, &sv, sm);
   Push(ctx, dst, dv, &dm, to_left, values[0]);
   PutMeta(ctx, dst, &dv, dm);
@@ -427,6 +441,7 @@ void MpopGeneric(ApplyContext& ctx, const Argv& argv, const LmpopArgs& a, size_t
     if (f == Found::kNo) continue;
     ListMeta m = GetMeta(v);
     auto values = PopN(ctx, key, v, &m, a.left, std::min<uint64_t>(a.count, m.size));
+    Notify(ctx, kNotifyList, a.left ? "lpop" : "rpop", key);
     PutMeta(ctx, key, &v, m);
     ctx.reply.ArrayHeader(2);
     ctx.reply.Bulk(key);
@@ -461,6 +476,7 @@ void BpopGeneric(ApplyContext& ctx, const Argv& argv, bool left) {
     if (f == Found::kNo) continue;
     ListMeta m = GetMeta(v);
     auto values = PopN(ctx, argv[j], v, &m, left, 1);
+    Notify(ctx, kNotifyList, left ? "lpop" : "rpop", argv[j]);
     PutMeta(ctx, argv[j], &v, m);
     ctx.reply.ArrayHeader(2);
     ctx.reply.Bulk(argv[j]);

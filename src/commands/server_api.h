@@ -25,6 +25,7 @@ struct ClientKillFilter {
 // What server-level commands (CLIENT, CONFIG, INFO, SHUTDOWN, ...) may ask of the server.
 // Implemented by server/; lets commands/ stay free of sockets and the event loop.
 class ClusterApi;
+class PubsubApi;
 
 class ServerApi {
  public:
@@ -57,6 +58,11 @@ class ServerApi {
   virtual DeferredReply DeferReply(uint64_t client_id) = 0;
   // Close the connection once its pending replies are written (QUIT).
   virtual void CloseAfterReply(uint64_t client_id) = 0;
+  // Pub/Sub on this node (pubsub_api.h); null when the server has none (unit tests).
+  virtual PubsubApi* pubsub() { return nullptr; }
+  // RESET: ends MULTI/WATCH and drops the connection's subscriptions (without confirmations);
+  // the command resets the session's own fields.
+  virtual void ResetConnection(uint64_t /*client_id*/) {}
   // Stops the server gracefully: everything acknowledged is durable; the caller gets no reply.
   virtual void Shutdown(uint64_t caller_id) = 0;
 };

@@ -27,6 +27,7 @@
 #include "commands/args.h"
 #include "commands/collection.h"
 #include "commands/command.h"
+#include "commands/notify.h"
 #include "commands/glob.h"
 #include "commands/scan_cursor.h"
 #include "commands/sets_internal.h"
@@ -146,7 +147,10 @@ void SaddApply(ApplyContext& ctx, const Argv& argv) {
     ctx.batch.PutSub(argv[1], v.version, argv[i], "");
     added++;
   }
-  if (added > 0) StoreSize(ctx, argv[1], &v, store::CollectionSize(v) + added);
+  if (added > 0) {
+    StoreSize(ctx, argv[1], &v, store::CollectionSize(v) + added);
+    Notify(ctx, kNotifySet, "sadd", argv[1]);
+  }
   ctx.reply.Integer(added);
 }
 
@@ -166,7 +170,10 @@ void SremApply(ApplyContext& ctx, const Argv& argv) {
     removed++;
     size--;
   }
-  if (removed > 0) StoreSize(ctx, argv[1], &v, size);
+  if (removed > 0) {
+    Notify(ctx, kNotifySet, "srem", argv[1]);
+    StoreSize(ctx, argv[1], &v, size);
+  }
   ctx.reply.Integer(removed);
 }
 
@@ -191,10 +198,12 @@ void SmoveApply(ApplyContext& ctx, const Argv& argv) {
     return;
   }
   ctx.batch.DeleteSub(src_key, src.version, member);
+  Notify(ctx, kNotifySet, "srem", src_key);
   StoreSize(ctx, src_key, &src, store::CollectionSize(src) - 1);
   if (!IsMember(ctx.batch, dst_key, dst, member)) {
     ctx.batch.PutSub(dst_key, dst.version, member, "");
     StoreSize(ctx, dst_key, &dst, store::CollectionSize(dst) + 1);
+    Notify(ctx, kNotifySet, "sadd", dst_key);
   }
   ctx.reply.Integer(1);
 }
@@ -240,6 +249,8 @@ void SpopWithCount(ApplyContext& ctx, const Argv& argv) {
   if (count >= size) {
     auto members = Members(ctx.batch, key, v);
     ctx.batch.Delete(key);
+    Notify(ctx, kNotifySet, "spop", key);
+    Notify(ctx, kNotifyGeneric, "del", key);
     ReplyMembers(ctx.reply, members);
     return;
   }
@@ -251,6 +262,7 @@ void SpopWithCount(ApplyContext& ctx, const Argv& argv) {
       popped.push_back(RandomMember(ctx.batch, key, v, [&](uint64_t n) { return rng.Below(n); }));
       ctx.batch.DeleteSub(key, v.version, popped.back());
     }
+    Notify(ctx, kNotifySet, "spop", key);
     StoreSize(ctx, key, &v, size - count);
     std::sort(popped.begin(), popped.end());  // byte order, as every other listing
     ReplyMembers(ctx.reply, popped);
@@ -272,6 +284,7 @@ void SpopWithCount(ApplyContext& ctx, const Argv& argv) {
     return true;
   });
   for (const auto& m : popped) ctx.batch.DeleteSub(key, v.version, m);
+  Notify(ctx, kNotifySet, "spop", key);
   StoreSize(ctx, key, &v, size - popped.size());
   ReplyMembers(ctx.reply, popped);
 }
@@ -292,6 +305,7 @@ void SpopApply(ApplyContext& ctx, const Argv& argv) {
   ApplyRng rng(ctx);
   std::string member = PickMember(ctx.batch, argv[1], v, [&](uint64_t n) { return rng.Below(n); });
   ctx.batch.DeleteSub(argv[1], v.version, member);
+  Notify(ctx, kNotifySet, "spop", argv[1]);
   StoreSize(ctx, argv[1], &v, size - 1);
   ctx.reply.Bulk(member);
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "commands/args.h"
+#include "commands/notify.h"
 #include "commands/sets_internal.h"
 
 namespace redraft::commands::set_detail {
@@ -111,7 +112,10 @@ void StoreOpGeneric(ApplyContext& ctx, const Argv& argv, SetOp op) {
     Value old;
     Status s = ctx.batch.GetRaw(dst, &old);
     PanicOnStoreError(s);
-    if (s.ok()) ctx.batch.Delete(dst);
+    if (s.ok()) {
+      ctx.batch.Delete(dst);
+      Notify(ctx, kNotifyGeneric, "del", dst);
+    }
     ctx.reply.Integer(0);
     return;
   }
@@ -120,6 +124,7 @@ void StoreOpGeneric(ApplyContext& ctx, const Argv& argv, SetOp op) {
   v.version = NewVersion(ctx);
   for (const auto& m : result) ctx.batch.PutSub(dst, v.version, m, "");
   StoreSize(ctx, dst, &v, result.size());
+  Notify(ctx, kNotifySet, op == SetOp::kInter ? "sinterstore" : op == SetOp::kUnion ? "sunionstore" : "sdiffstore", dst);
   ctx.reply.Integer(static_cast<int64_t>(result.size()));
 }
 

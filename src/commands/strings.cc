@@ -17,6 +17,7 @@
 
 #include "commands/args.h"
 #include "commands/command.h"
+#include "commands/notify.h"
 
 namespace redraft::commands {
 namespace {
@@ -49,6 +50,17 @@ Found LoadString(Source& src, std::string_view key, int64_t now, Value* v,
     return Found::kFailed;
   }
   return f;
+}
+
+// Redis's lookupKeyWrite reports a key it finds expired ("expired") before the command's own
+// event; the string commands here read through Get, which hides such a key without deleting it,
+// so the report is made here, only while notifications are on (one extra read then).
+void NoteExpired(ApplyContext& ctx, std::string_view key) {
+  if (!ctx.notify) return;
+  Value raw;
+  if (ctx.batch.GetRaw(key, &raw).ok() && store::IsExpired(raw, ctx.now_ms)) {
+    Notify(ctx, kNotifyExpired, "expired", key);
+  }
 }
 
 Value StringValue(std::string payload, int64_t expire_ms) {
@@ -397,6 +409,7 @@ void SetApply(ApplyContext& ctx, const Argv& argv) {
     ctx.reply.Error(err);
     return;
   }
+  NoteExpired(ctx, argv[1]);
   // A plain SET does not depend on the old value: skip reading it (the hot path).
   Value old;
   Found f = Found::kNo;
@@ -426,10 +439,13 @@ void SetApply(ApplyContext& ctx, const Argv& argv) {
   } else {
     ctx.batch.Put(argv[1], StringValue(argv[2], expire_ms));
   }
+  Notify(ctx, kNotifyString, "set", argv[1]);
+  if (o.expire != nullptr) Notify(ctx, kNotifyGeneric, "expire", argv[1]);
   if (!(o.flags & kGet)) ctx.reply.Ok();
 }
 
 void SetnxApply(ApplyContext& ctx, const Argv& argv) {
+  NoteExpired(ctx, argv[1]);
   Value old;
   Found f = Load(ctx.batch, argv[1], ctx.now_ms, &old, ctx.reply);
   if (f == Found::kFailed) return;
@@ -438,6 +454,7 @@ void SetnxApply(ApplyContext& ctx, const Argv& argv) {
     return;
   }
   ctx.batch.Put(argv[1], StringValue(argv[2], 0));
+  Notify(ctx, kNotifyString, "set", argv[1]);
   ctx.reply.Integer(1);
 }
 
@@ -474,6 +491,7 @@ void SetexApply(ApplyContext& ctx, const Argv& argv) { SetexApplyImpl(ctx, argv,
 void PsetexApply(ApplyContext& ctx, const Argv& argv) { SetexApplyImpl(ctx, argv, true); }
 
 void GetsetApply(ApplyContext& ctx, const Argv& argv) {
+  NoteExpired(ctx, argv[1]);
   Value old;
   Found f = LoadString(ctx.batch, argv[1], ctx.now_ms, &old, ctx.reply);
   if (f == Found::kFailed) return;
@@ -483,9 +501,11 @@ void GetsetApply(ApplyContext& ctx, const Argv& argv) {
     ctx.reply.Null();
   }
   ctx.batch.Put(argv[1], StringValue(argv[2], 0));
+  Notify(ctx, kNotifyString, "set", argv[1]);
 }
 
 void GetdelApply(ApplyContext& ctx, const Argv& argv) {
+  NoteExpired(ctx, argv[1]);
   Value old;
   Found f = LoadString(ctx.batch, argv[1], ctx.now_ms, &old, ctx.reply);
   if (f == Found::kFailed) return;
@@ -495,6 +515,7 @@ void GetdelApply(ApplyContext& ctx, const Argv& argv) {
   }
   ctx.reply.Bulk(old.payload);
   ctx.batch.Delete(argv[1]);
+  Notify(ctx, kNotifyGeneric, "del", argv[1]);
 }
 
 bool GetexPrepare(PrepareContext& ctx, Argv& argv) {
@@ -537,12 +558,15 @@ void GetexApply(ApplyContext& ctx, const Argv& argv) {
   ctx.reply.Bulk(v.payload);
   if ((o.flags & (kExat | kPxat)) && ms <= ctx.now_ms) {
     ctx.batch.Delete(argv[1]);
+    Notify(ctx, kNotifyGeneric, "del", argv[1]);
   } else if (o.expire != nullptr) {
     v.expire_ms = ms;
     ctx.batch.Put(argv[1], v);
+    Notify(ctx, kNotifyGeneric, "expire", argv[1]);
   } else if ((o.flags & kPersist) && v.expire_ms != 0) {
     v.expire_ms = 0;
     ctx.batch.Put(argv[1], v);
+    Notify(ctx, kNotifyGeneric, "persist", argv[1]);
   }
 }
 
@@ -561,6 +585,7 @@ void MsetApply(ApplyContext& ctx, const Argv& argv) {
   }
   for (size_t i = 1; i + 1 < argv.size(); i += 2) {
     ctx.batch.Put(argv[i], StringValue(argv[i + 1], 0));
+    Notify(ctx, kNotifyString, "set", argv[i]);
   }
   ctx.reply.Ok();
 }
@@ -581,6 +606,7 @@ void MsetnxApply(ApplyContext& ctx, const Argv& argv) {
   }
   for (size_t i = 1; i + 1 < argv.size(); i += 2) {
     ctx.batch.Put(argv[i], StringValue(argv[i + 1], 0));
+    Notify(ctx, kNotifyString, "set", argv[i]);
   }
   ctx.reply.Integer(1);
 }
@@ -590,6 +616,7 @@ void MsetnxApply(ApplyContext& ctx, const Argv& argv) {
 
 // Redis incrDecrCommand. The key keeps its TTL.
 void IncrDecr(ApplyContext& ctx, const std::string& key, int64_t incr) {
+  NoteExpired(ctx, key);
   Value v;
   Found f = LoadString(ctx.batch, key, ctx.now_ms, &v, ctx.reply);
   if (f == Found::kFailed) return;
@@ -605,6 +632,7 @@ void IncrDecr(ApplyContext& ctx, const std::string& key, int64_t incr) {
   }
   value += incr;
   ctx.batch.Put(key, StringValue(FormatInt64(value), f == Found::kYes ? v.expire_ms : 0));
+  Notify(ctx, kNotifyString, "incrby", key);
   ctx.reply.Integer(value);
 }
 
@@ -648,6 +676,7 @@ void DecrbyApply(ApplyContext& ctx, const Argv& argv) {
 // same error text), so both checks happen at apply. Long double arithmetic is deterministic on
 // one platform; the stored text is the humanfriendly rendering, as Redis stores it.
 void IncrbyfloatApply(ApplyContext& ctx, const Argv& argv) {
+  NoteExpired(ctx, argv[1]);
   Value v;
   Found f = LoadString(ctx.batch, argv[1], ctx.now_ms, &v, ctx.reply);
   if (f == Found::kFailed) return;
@@ -665,17 +694,20 @@ void IncrbyfloatApply(ApplyContext& ctx, const Argv& argv) {
   std::string text = std::move(*sum);
   ctx.reply.Bulk(text);
   ctx.batch.Put(argv[1], StringValue(std::move(text), f == Found::kYes ? v.expire_ms : 0));
+  Notify(ctx, kNotifyString, "incrbyfloat", argv[1]);
 }
 
 // ---------------------------------------------------------------------------------------------
 // APPEND / SETRANGE
 
 void AppendApply(ApplyContext& ctx, const Argv& argv) {
+  NoteExpired(ctx, argv[1]);
   Value v;
   Found f = LoadString(ctx.batch, argv[1], ctx.now_ms, &v, ctx.reply);
   if (f == Found::kFailed) return;
   if (f == Found::kNo) {
     ctx.batch.Put(argv[1], StringValue(argv[2], 0));
+    Notify(ctx, kNotifyString, "append", argv[1]);
     ctx.reply.Integer(static_cast<int64_t>(argv[2].size()));
     return;
   }
@@ -685,6 +717,7 @@ void AppendApply(ApplyContext& ctx, const Argv& argv) {
   }
   v.payload.append(argv[2]);
   ctx.batch.Put(argv[1], v);
+  Notify(ctx, kNotifyString, "append", argv[1]);
   ctx.reply.Integer(static_cast<int64_t>(v.payload.size()));
 }
 
@@ -723,6 +756,7 @@ void SetrangeApply(ApplyContext& ctx, const Argv& argv) {
   if (v.payload.size() < end) v.payload.resize(end, '\0');
   std::memcpy(v.payload.data() + offset, value.data(), value.size());
   ctx.batch.Put(argv[1], v);
+  Notify(ctx, kNotifyString, "setrange", argv[1]);
   ctx.reply.Integer(static_cast<int64_t>(v.payload.size()));
 }
 

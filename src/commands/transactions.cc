@@ -533,6 +533,7 @@ void ApplyExec(ApplyContext& ctx, const Argv& argv) {
       if (qualified) view.emplace(*tb, db);
       store::Store::Batch& target = view ? static_cast<store::Store::Batch&>(*view) : *tb;
       ApplyContext ictx{target, ctx.now_ms, ctx.reply, ctx.index, ctx.versions_used};
+      ictx.notify = ctx.notify;  // keyspace notifications of the transaction's commands
       (*spec)->apply(ictx, cargv);
       ctx.versions_used = ictx.versions_used;  // collection versions stay unique in the entry
     } else {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "commands/args.h"
+#include "commands/notify.h"
 #include "commands/zsets_internal.h"
 
 namespace redraft::commands {
@@ -132,6 +133,7 @@ void ZaddGeneric(ApplyContext& ctx, const Argv& argv, bool incr_cmd) {
     }
   }
   if (added > 0) StoreSize(ctx, key, &v, size + added);
+  if (added > 0 || updated > 0) Notify(ctx, kNotifyZset, a.incr ? "zincr" : "zadd", key);
   if (nan) {
     ctx.reply.Error("ERR resulting score is not a number (NaN)");
   } else if (a.incr) {
@@ -162,7 +164,10 @@ void ZremApply(ApplyContext& ctx, const Argv& argv) {
     deleted++;
     size--;
   }
-  if (deleted > 0) StoreSize(ctx, argv[1], &v, size);
+  if (deleted > 0) {
+    Notify(ctx, kNotifyZset, "zrem", argv[1]);
+    StoreSize(ctx, argv[1], &v, size);
+  }
   ctx.reply.Integer(deleted);
 }
 

@@ -8,6 +8,7 @@
 
 #include "commands/args.h"
 #include "commands/zsets_internal.h"
+#include "commands/notify.h"
 #include "common/coding.h"
 
 namespace redraft::commands::zset {
@@ -306,6 +307,7 @@ void RemoveAll(ApplyContext& ctx, const std::string& key, Value* v, const std::v
   uint64_t size = store::CollectionSize(*v);
   if (elements.size() >= size) {
     ctx.batch.Delete(key);  // O(1): the version's sub-keys become garbage
+    Notify(ctx, kNotifyGeneric, "del", key);  // after the caller's own event, as Redis
     return;
   }
   for (const auto& [m, s] : elements) Remove(ctx, key, v->version, m, s);

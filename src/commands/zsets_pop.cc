@@ -10,6 +10,7 @@
 #include "commands/glob.h"
 #include "commands/scan_cursor.h"
 #include "commands/zsets_internal.h"
+#include "commands/notify.h"
 
 namespace redraft::commands::zset {
 
@@ -36,6 +37,7 @@ std::vector<Element> PopElements(ApplyContext& ctx, const std::string& key, Valu
   }
   if (max) std::reverse(got.begin(), got.end());
   if (!got.empty()) {
+    Notify(ctx, kNotifyZset, max ? "zpopmax" : "zpopmin", key);
     RemoveAll(ctx, key, v, got);
     if (!max) NotePopped(v->version, ScoreField(got.back().second, got.back().first));
   }

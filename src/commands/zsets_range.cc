@@ -10,6 +10,7 @@
 
 #include "commands/args.h"
 #include "commands/zsets_internal.h"
+#include "commands/notify.h"
 
 namespace redraft::commands::zset {
 
@@ -208,7 +209,10 @@ void StoreResult(ApplyContext& ctx, const std::string& dst, const std::vector<El
     Value old;
     Status s = ctx.batch.GetRaw(dst, &old);
     PanicOnStoreError(s);
-    if (s.ok()) ctx.batch.Delete(dst);
+    if (s.ok()) {
+      ctx.batch.Delete(dst);
+      Notify(ctx, kNotifyGeneric, "del", dst);
+    }
     ctx.reply.Integer(0);
     return;
   }
@@ -251,6 +255,7 @@ void ZrangestoreApply(ApplyContext& ctx, const Argv& argv) {
     });
   }
   StoreResult(ctx, argv[1], got);
+  if (!got.empty()) Notify(ctx, kNotifyZset, "zrangestore", argv[1]);
 }
 
 // ZCOUNT / ZLEXCOUNT: the range is parsed before the key is looked up.
@@ -323,7 +328,12 @@ void RemRangeApply(ApplyContext& ctx, const Argv& argv, RangeType type) {
   std::vector<Element> got;
   Reader r(ctx.batch, argv[1], v.version);
   WalkRange(r, store::CollectionSize(v), a, [&](std::string_view m, double s) { return got.emplace_back(m, s), true; });
-  if (!got.empty()) RemoveAll(ctx, argv[1], &v, got);
+  if (!got.empty()) {
+    Notify(ctx, kNotifyZset,
+           type == RangeType::kRank ? "zremrangebyrank" : type == RangeType::kScore ? "zremrangebyscore" : "zremrangebylex",
+           argv[1]);
+    RemoveAll(ctx, argv[1], &v, got);
+  }
   ctx.reply.Integer(static_cast<int64_t>(got.size()));
 }
 

@@ -14,6 +14,7 @@
 
 #include "commands/args.h"
 #include "commands/zsets_internal.h"
+#include "commands/notify.h"
 
 namespace redraft::commands::zset {
 
@@ -259,6 +260,7 @@ void SetOpStoreApply(ApplyContext& ctx, const Argv& argv, Op op, std::string_vie
   uint64_t card = 0;
   auto out = Compute(env, op, a, false, &card);
   StoreResult(ctx, argv[1], out);
+  if (!out.empty()) Notify(ctx, kNotifyZset, name, argv[1]);
 }
 
 }  // namespace

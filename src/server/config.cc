@@ -12,6 +12,7 @@
 
 #include "commands/args.h"
 #include "commands/glob.h"
+#include "commands/notify.h"
 
 namespace redraft::server {
 namespace {
@@ -100,6 +101,55 @@ Directive StringDirective(const char* name, bool mut, std::string Config::*field
           }};
 }
 
+// notify-keyspace-events: Redis's flag letters, read back in Redis's normal form.
+Directive NotifyDirective() {
+  return {"notify-keyspace-events", true,
+          [](const Config& c) { return commands::NotifyFlagsToString(c.notify_keyspace_events); },
+          [](Config* c, const std::string& v) {
+            auto flags = commands::ParseNotifyFlags(v);
+            if (!flags) return Status::InvalidArgument("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+            c->notify_keyspace_events = *flags;
+            return Status::OK();
+          }};
+}
+
+// client-output-buffer-limit "<class> <hard> <soft> <soft-seconds> ...": Redis's format; only
+// the classes named change (as Redis's CONFIG SET).
+Directive OutputLimitDirective() {
+  return {"client-output-buffer-limit", true,
+          [](const Config& c) {
+            auto one = [](const char* cls, const Config::OutputLimit& l) {
+              return std::string(cls) + " " + std::to_string(l.hard) + " " + std::to_string(l.soft) + " " +
+                     std::to_string(l.soft_seconds);
+            };
+            return one("normal", c.normal_output_limit) + " " + one("slave", c.replica_output_limit) + " " +
+                   one("pubsub", c.pubsub_output_limit);
+          },
+          [](Config* c, const std::string& v) {
+            std::vector<std::string> t;
+            std::istringstream in(v);
+            for (std::string w; in >> w;) t.push_back(w);
+            if (t.size() % 4 != 0) return Status::InvalidArgument("Wrong number of arguments in buffer limit configuration.");
+            Config next = *c;
+            for (size_t i = 0; i < t.size(); i += 4) {
+              std::string cls = Lower(t[i]);
+              Config::OutputLimit* l = cls == "normal"                      ? &next.normal_output_limit
+                                       : cls == "slave" || cls == "replica" ? &next.replica_output_limit
+                                       : cls == "pubsub"                    ? &next.pubsub_output_limit
+                                                                            : nullptr;
+              if (!l) return Status::InvalidArgument("Invalid client class specified in buffer limit configuration.");
+              int64_t secs;
+              if (!ParseMemory(t[i + 1], &l->hard) || !ParseMemory(t[i + 2], &l->soft) ||
+                  !ParseInt(t[i + 3], 0, INT64_MAX, &secs)) {
+                return Status::InvalidArgument("Error in hard, soft or soft_seconds setting in buffer limit configuration.");
+              }
+              l->soft_seconds = secs;
+            }
+            *c = next;
+            return Status::OK();
+          }};
+}
+
 // mutable_at_runtime (the bool after the name) is true only for directives whose new value the
 // running server actually uses: CONFIG SET must never answer OK and change nothing.
 // log-compact-entries, log-compact-bytes and cluster-request-timeout are copied into the Raft replicator's options
@@ -150,6 +200,8 @@ const std::vector<Directive>& Directives() {
       IntDirective("raft-election-ticks", false, &Config::raft_election_ticks, 2, 1000),
       IntDirective("cluster-request-timeout", false, &Config::cluster_request_timeout, 10, 3600000),
       StringDirective("enable-debug-command", false, &Config::enable_debug_command, {"yes", "no"}),
+      NotifyDirective(),
+      OutputLimitDirective(),
       StringDirective("save", false, &Config::save),
       StringDirective("appendonly", false, &Config::appendonly),
   };
@@ -175,7 +227,6 @@ const std::vector<std::pair<std::string_view, std::string_view>>& RedisOnlyParam
       {"appendfilename", "appendonly.aof"}, {"appendfsync", "always"},
       {"auto-aof-rewrite-min-size", "67108864"}, {"auto-aof-rewrite-percentage", "100"},
       {"bgsave_cpulist", ""}, {"bind-source-addr", ""}, {"bio_cpulist", ""}, {"busy-reply-threshold", "5000"},
-      {"client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"},
       {"cluster-allow-pubsubshard-when-down", "yes"}, {"cluster-allow-reads-when-down", "no"},
       {"cluster-allow-replica-migration", "yes"}, {"cluster-announce-bus-port", "0"},
       {"cluster-announce-hostname", ""}, {"cluster-announce-ip", ""}, {"cluster-announce-port", "0"},
@@ -199,7 +250,7 @@ const std::vector<std::pair<std::string_view, std::string_view>>& RedisOnlyParam
       {"maxmemory-clients", "0"}, {"maxmemory-eviction-tenacity", "10"}, {"maxmemory-policy", "noeviction"},
       {"maxmemory-samples", "5"}, {"min-replicas-max-lag", "10"}, {"min-replicas-to-write", "0"},
       {"min-slaves-max-lag", "10"}, {"min-slaves-to-write", "0"}, {"no-appendfsync-on-rewrite", "no"},
-      {"notify-keyspace-events", ""}, {"oom-score-adj", "no"}, {"oom-score-adj-values", "0 200 800"},
+      {"oom-score-adj", "no"}, {"oom-score-adj-values", "0 200 800"},
       {"proc-title-template", "{title} {listen-addr} {server-mode}"}, {"propagation-error-behavior", "ignore"},
       {"rdb-del-sync-files", "no"}, {"rdb-save-incremental-fsync", "yes"}, {"rdbchecksum", "yes"},
       {"rdbcompression", "yes"}, {"repl-backlog-size", "1048576"}, {"repl-backlog-ttl", "3600"},
@@ -275,6 +326,11 @@ Status ApplyDirective(Config* cfg, const std::string& name, const std::vector<st
   for (const auto& d : Directives()) {
     if (key != d.name) continue;
     if (!startup && !d.mutable_at_runtime) return Status::InvalidArgument("can't set immutable config");
+    if (key == "client-output-buffer-limit" && args.size() > 1) {  // a config file line: its words
+      std::string joined;
+      for (const auto& a : args) joined += (joined.empty() ? "" : " ") + a;
+      return d.set(cfg, joined);
+    }
     if (args.size() != 1) return Status::InvalidArgument("wrong number of arguments");
     return d.set(cfg, args[0]);
   }

@@ -55,6 +55,16 @@ struct Config {
   int raft_election_ticks = 10;
   int cluster_request_timeout = 5000;   // ms
   std::string enable_debug_command = "no";  // yes: DEBUG PARTITION (fault injection) is allowed
+  // Keyspace notifications: Redis's NOTIFY_* bits (commands/notify.h); 0 = none (the default).
+  uint32_t notify_keyspace_events = 0;
+  // client-output-buffer-limit: bytes (hard, soft) and seconds over soft, per class. Only the
+  // pubsub class is enforced (on subscribers); normal and replica are reported as set.
+  struct OutputLimit {
+    int64_t hard = 0, soft = 0, soft_seconds = 0;
+  };
+  OutputLimit normal_output_limit{0, 0, 0};
+  OutputLimit replica_output_limit{256ll << 20, 64ll << 20, 60};
+  OutputLimit pubsub_output_limit{32ll << 20, 8ll << 20, 60};
   std::string save;
   std::string appendonly = "yes";
   // Not a directive: set by ParseCommandLine when the config file itself sets a password or the

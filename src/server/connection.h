@@ -81,6 +81,10 @@ struct Connection {
   std::vector<commands::Argv> queued;
   commands::WatchState watch;
 
+  // client-output-buffer-limit pubsub: since when a subscriber's pending output is over the soft
+  // limit (0 = it is not).
+  int64_t obuf_soft_since_ms = 0;
+
   int64_t created_ms = 0;
   int64_t last_interaction_ms = 0;
   std::string last_cmd = "NULL";

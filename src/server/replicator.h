@@ -42,6 +42,14 @@ class Replicator {
   // time this node has seen plus the (monotonic) time elapsed since it saw it. The leader stamps
   // entries with it; reads judge expiry with it.
   virtual int64_t ClusterTimeMs() const = 0;
+
+  // Pub/Sub across nodes (docs/pubsub.md): not through the log. BroadcastPubsub queues a batch
+  // of publishes (server/pubsub.h format) to every peer, best effort (a peer that is down or
+  // whose queue is full misses it); batches from one node reach each peer in the order sent.
+  // The receiver gets every batch a peer sent, on the event-loop thread.
+  using PubsubReceiveFn = std::function<void(std::string_view batch)>;
+  virtual void BroadcastPubsub(std::string /*batch*/) {}
+  virtual void SetPubsubReceiver(PubsubReceiveFn /*fn*/) {}
 };
 
 }  // namespace redraft::server

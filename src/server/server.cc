@@ -133,6 +133,9 @@ Status Server::Init() {
   cluster_ = layer.cluster;
   if (Status started = log_->Start(); !started.ok()) return WhatToDo(started, cfg_.dir + "/log");
   MakeBlockedClients();
+  log_->SetPubsubReceiver([this](std::string_view batch) { OnPeerPublishes(batch); });
+  sm_->SetKeyEventSink(&cfg_.notify_keyspace_events,
+                       [this](std::vector<commands::KeyEvent>&& events) { PublishKeyEvents(std::move(events)); });
 
   REDRAFT_RETURN_IF_ERROR(Listen(&listener_, cfg_.port));
   if (cfg_.tls_port != 0) {
@@ -372,6 +375,7 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
     return true;
   }
   if (!AclAllows(c, *spec, argv)) return !c->closing;
+  if (SubscriberModeRefuses(c, *spec, argv)) return true;  // RESP2 subscriber mode (pubsub_server.cc)
   // Inside MULTI: queued (answered +QUEUED, in order behind any pending reply) or refused.
   if (QueueOrRefuse(c, *spec, argv)) return true;
   commands::AclWriteForm(&spec, &argv);  // ACL SETUSER/DELUSER are log writes
@@ -547,6 +551,7 @@ void Server::FlushOutputs() {
     BeginShutdown();
     return;
   }
+  SendPubsubBatch();  // before log_->Flush(), which writes the transport's queues now
   log_->Flush();
   std::vector<Connection*> dirty;
   dirty.swap(dirty_);
@@ -610,6 +615,7 @@ void Server::CloseConnection(Connection* c) {
   c->closing = true;
   clients_.erase(c->id);
   if (c->blocked) blocking_->Disconnected(c->id);
+  pubsub_.RemoveClient(c->id);
   if (c->in_dirty_list) {
     std::erase(dirty_, c);
     c->in_dirty_list = false;
@@ -629,7 +635,10 @@ void Server::Cron() {
   if (cfg_.timeout > 0) {
     std::vector<Connection*> idle;
     for (auto& [id, c] : clients_) {
-      if (c->slots.empty() && now - c->last_interaction_ms > int64_t{cfg_.timeout} * 1000) idle.push_back(c);
+      // Subscribers are never idle (Redis's clientsCronHandleTimeout exempts CLIENT_PUBSUB).
+      if (c->slots.empty() && !pubsub_.IsSubscriber(id) && now - c->last_interaction_ms > int64_t{cfg_.timeout} * 1000) {
+        idle.push_back(c);
+      }
     }
     for (Connection* c : idle) CloseConnection(c);
   }

@@ -12,10 +12,13 @@
 #include <vector>
 
 #include "acl/acl_file.h"
+#include "commands/notify.h"
+#include "commands/pubsub_api.h"
 #include "commands/server_api.h"
 #include "server/blocking.h"
 #include "server/config.h"
 #include "server/connection.h"
+#include "server/pubsub.h"
 #include "server/replicator.h"
 #include "server/state_machine.h"
 #include "store/store.h"
@@ -32,7 +35,7 @@ namespace redraft::server {
 // reached" instead of a silently failing accept. Returns maxclients when it fits.
 int AdjustOpenFilesLimit(int maxclients);
 
-class Server : public commands::ServerApi {
+class Server : public commands::ServerApi, public commands::PubsubApi {
  public:
   // Builds the write path once the loop and state machine exist (main builds the Raft-backed
   // replicator from cluster/, so server/ does not depend on it). cluster may be null.
@@ -64,6 +67,18 @@ class Server : public commands::ServerApi {
   int UnblockClient(uint64_t client_id, bool error) override { return blocking_->Unblock(client_id, error); }
   DeferredReply DeferReply(uint64_t client_id) override;
   void Shutdown(uint64_t caller_id) override;
+  commands::PubsubApi* pubsub() override { return this; }
+  void ResetConnection(uint64_t client_id) override;
+
+  // commands::PubsubApi (pubsub_server.cc, docs/pubsub.md)
+  void Subscribe(uint64_t client, commands::PubsubKind kind, const std::vector<std::string>& names,
+                 resp::ReplyBuilder& reply) override;
+  void Unsubscribe(uint64_t client, commands::PubsubKind kind, const std::vector<std::string>& names,
+                   resp::ReplyBuilder& reply) override;
+  int64_t Publish(bool shard, const std::string& channel, const std::string& message) override;
+  std::vector<std::string> Channels(commands::PubsubKind kind, const std::string* pattern) override;
+  int64_t NumSub(commands::PubsubKind kind, const std::string& channel) override;
+  int64_t NumPat() override;
 
  private:
   static int64_t NowMs();
@@ -127,6 +142,16 @@ class Server : public commands::ServerApi {
   void CloseConnection(Connection* c);
   void LingerClose(Connection* c);  // close_after_reply, once its reply is written
   void Cron();
+  // Pub/Sub (pubsub_server.cc). DeliverLocal: the message to this node's subscribers; returns
+  // their number. SubscriberModeRefuses: Redis's RESP2 subscriber-mode gate (replies and returns
+  // true for a command not allowed there, and answers PING's ["pong", msg]).
+  size_t DeliverLocal(bool shard, std::string_view channel, std::string_view payload);
+  bool SubscriberModeRefuses(Connection* c, const commands::CommandSpec& spec, const commands::Argv& argv);
+  // client-output-buffer-limit pubsub: true if the subscriber went over and is being closed.
+  bool OverPubsubLimit(Connection* c, int64_t now_ms);
+  void SendPubsubBatch();  // this iteration's publishes, to every peer (once per iteration)
+  void OnPeerPublishes(std::string_view batch);
+  void PublishKeyEvents(std::vector<commands::KeyEvent>&& events);
   void ActiveExpire(int64_t now);
   void BeginShutdown();
   std::string ClientLine(const Connection& c, int64_t now) const;
@@ -151,6 +176,10 @@ class Server : public commands::ServerApi {
   void MakeBlockedClients();
 
   std::unordered_map<uint64_t, Connection*> clients_;
+  PubsubRegistry pubsub_;
+  std::string pubsub_batch_;  // publishes of this loop iteration for the peers (pubsub.h format)
+  std::vector<uint64_t> pubsub_overflow_;  // subscribers found over their limit while delivering
+  uint64_t pubsub_peer_messages_ = 0, pubsub_peer_dropped_batches_ = 0, pubsub_limit_disconnects_ = 0;
   std::vector<Connection*> dirty_;
   // Proposals in flight: token -> client id (0 for the server's own proposals).
   std::unordered_map<uint64_t, uint64_t> proposals_;

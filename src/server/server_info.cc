@@ -107,6 +107,13 @@ std::string Server::InfoText(const std::vector<std::string>& sections) {
     line("total_net_output_bytes", std::to_string(net_output_bytes_));
     line("rejected_connections", std::to_string(rejected_connections_));
     line("expired_keys", std::to_string(expired_keys_proposed_));
+    // Pub/Sub on this node (docs/pubsub.md); the last three are redraft's.
+    line("pubsub_channels", std::to_string(pubsub_.Channels(PubsubKind::kChannel, nullptr).size()));
+    line("pubsub_patterns", std::to_string(pubsub_.NumPat()));
+    line("pubsubshard_channels", std::to_string(pubsub_.Channels(PubsubKind::kShard, nullptr).size()));
+    line("pubsub_peer_messages", std::to_string(pubsub_peer_messages_));
+    line("pubsub_peer_bad_batches", std::to_string(pubsub_peer_dropped_batches_));
+    line("pubsub_limit_disconnects", std::to_string(pubsub_limit_disconnects_));
   }
   if (want("replication")) {
     section("Replication");
@@ -146,13 +153,18 @@ std::string Server::InfoText(const std::vector<std::string>& sections) {
 
 std::string Server::ClientLine(const Connection& c, int64_t now) const {
   char buf[1024];
+  std::string flags = pubsub_.IsSubscriber(c.id) ? "P" : "";  // Redis's order: P before x
+  if (c.in_multi) flags += "x";
+  if (flags.empty()) flags = "N";
+  auto subs = [&](PubsubKind k) { return pubsub_.ClientSubscriptions(c.id, k).size(); };
   snprintf(buf, sizeof(buf),
-           "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=0 psub=0 "
-           "ssub=0 multi=%lld qbuf=%zu qbuf-free=0 argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=0 oll=%zu "
+           "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=%zu psub=%zu "
+           "ssub=%zu multi=%lld qbuf=%zu qbuf-free=0 argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=0 oll=%zu "
            "omem=%zu tot-mem=%zu events=r cmd=%s user=%s redir=-1 resp=%d lib-name=%s lib-ver=%s\n",
            static_cast<unsigned long long>(c.id), c.addr.c_str(), c.laddr.c_str(), c.fd,
            c.session.name.c_str(), static_cast<long long>((now - c.created_ms) / 1000),
-           static_cast<long long>((now - c.last_interaction_ms) / 1000), c.in_multi ? "x" : "N", c.session.db,
+           static_cast<long long>((now - c.last_interaction_ms) / 1000), flags.c_str(), c.session.db,
+           subs(PubsubKind::kChannel), subs(PubsubKind::kPattern), subs(PubsubKind::kShard),
            c.in_multi ? static_cast<long long>(c.queued.size()) : -1LL, c.query.size(),
            c.query.capacity(), c.slots.size(), c.out.size(), c.query.capacity() + c.out.capacity(),
            c.last_cmd.c_str(), c.session.user.c_str(), c.session.proto, c.session.lib_name.c_str(), c.session.lib_ver.c_str());

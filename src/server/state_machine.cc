@@ -76,6 +76,9 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
   commands::LogCommand cmd;
   std::vector<std::string> touched;  // for SetKeyObserver
   std::string qualified;
+  // Keyspace notifications: a sink only while some class is selected (else ~zero cost).
+  std::optional<commands::NotifySink> sink;
+  if (notify_flags_ && *notify_flags_ && key_events_) sink.emplace(commands::NotifySink{*notify_flags_, {}});
   for (size_t i = 0; i < entries.size(); i++) {
     const raft::Entry& e = entries[i];
     REDRAFT_CHECK(e.index == entries[0].index + i);
@@ -142,6 +145,7 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
     store::Store::Batch& target = view ? static_cast<store::Store::Batch&>(*view) : *txn;
     commands::ApplyContext ctx{target, cmd.now_ms, *reply_for(i), e.index};
     ctx.user = user.get();
+    ctx.notify = sink ? &*sink : nullptr;
     (*spec)->apply(ctx, cmd.argv);
     if (watching_ && cmd.db != commands::kStoredKeys) {
       auto note = [&](int db, const std::string& arg) {
@@ -182,6 +186,7 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
     CheckApplied(last, [&] { return batch ? store_->Commit(batch.get(), last) : store_->SetAppliedIndex(last); });
   }
   if (!touched.empty()) touched_(std::move(touched));
+  if (sink && !sink->events.empty()) key_events_(std::move(sink->events));
 }
 
 }  // namespace redraft::server

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "acl/registry.h"
+#include "commands/notify.h"
 #include "common/disk_health.h"
 #include "common/status.h"
 #include "raft/types.h"
@@ -69,6 +70,13 @@ class StateMachine {
     touched_ = std::move(touched);
   }
 
+ // Keyspace notifications (commands/notify.h): while *flags is non-zero, the events of each
+  // applied group go to `events` once the group is committed, in apply order. Unset: none.
+  void SetKeyEventSink(const uint32_t* flags, std::function<void(std::vector<commands::KeyEvent>&&)> events) {
+    notify_flags_ = flags;
+    key_events_ = std::move(events);
+  }
+
  private:
   // Commits (commit()) the effects of entries up to index, waiting out a full disk.
   void CheckApplied(uint64_t index, const std::function<Status()>& commit);
@@ -78,6 +86,8 @@ class StateMachine {
   acl::Registry acl_;
   std::function<bool(std::string_view)> watching_;
   std::function<void(std::vector<std::string>&&)> touched_;
+  const uint32_t* notify_flags_ = nullptr;
+  std::function<void(std::vector<commands::KeyEvent>&&)> key_events_;
 };
 
 }  // namespace redraft::server
