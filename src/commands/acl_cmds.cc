@@ -514,8 +514,9 @@ std::vector<acl::KeyArg> AclKeys(const CommandSpec& spec, const Argv& argv) {
 // to (unsubscribing is never checked); PSUBSCRIBE's patterns are compared literally.
 static void ChannelsOf(const CommandSpec& spec, const Argv& argv, std::vector<size_t>* out, bool* literal) {
   out->clear();
+  *literal = false;
+  if (!(spec.flags & kPubsub)) return;  // first: this runs for every command a restricted user sends
   *literal = spec.name == "psubscribe";
-  if (!(spec.flags & kPubsub)) return;
   if (spec.name == "publish" || spec.name == "spublish") {
     out->push_back(1);
   } else if (spec.name == "subscribe" || spec.name == "ssubscribe" || spec.name == "psubscribe") {
