@@ -537,14 +537,16 @@ acl::CheckResult AclCheck(const acl::User& user, const CommandSpec& spec, const 
     last_info = &it->second;
   }
   int id = IdOf(*last_info, spec, argv);
+  // One plain key and no channels (GET, SET...): no thread_local vectors (each access of one with
+  // a destructor goes through its TLS guard), the common case of a restricted user.
+  if (last_info->simple_keys && spec.first_key > 0 && spec.last_key == spec.first_key && !(spec.flags & kPubsub)) {
+    if (argv.size() <= static_cast<size_t>(spec.first_key)) return user.Check(id, argv, {}, {}, false, &Glob);
+    acl::KeyArg key{static_cast<size_t>(spec.first_key), last_info->perm};
+    return user.Check(id, argv, {&key, 1}, {}, false, &Glob);
+  }
   thread_local std::vector<size_t> channels;  // reused: no allocation per command
   bool literal = false;
   ChannelsOf(spec, argv, &channels, &literal);
-  if (last_info->simple_keys && spec.first_key > 0 && spec.last_key == spec.first_key) {  // one key (GET, SET...)
-    if (argv.size() <= static_cast<size_t>(spec.first_key)) return user.Check(id, argv, {}, channels, literal, &Glob);
-    acl::KeyArg key{static_cast<size_t>(spec.first_key), last_info->perm};
-    return user.Check(id, argv, {&key, 1}, channels, literal, &Glob);
-  }
   thread_local std::vector<acl::KeyArg> keys;  // reused: no allocation per command
   KeysOf(*last_info, spec, argv, &keys);
   return user.Check(id, argv, keys, channels, literal, &Glob);
