@@ -321,13 +321,22 @@ size_t User::LiteralPrefixLen(std::string_view pattern) {
   return prefix.size();
 }
 
+namespace {
+// Key prefixes are short ("app:"): an inline loop beats a call into libc's memcmp here.
+inline bool HasPrefix(std::string_view key, const char* prefix, size_t n) {
+  if (key.size() < n) return false;
+  for (size_t i = 0; i < n; i++) {
+    if (key[i] != prefix[i]) return false;
+  }
+  return true;
+}
+}  // namespace
+
 bool User::KeyAllowed(std::string_view key, int perm, GlobFn glob) const {
   if (allkeys_) return true;
   for (const KeyPattern& k : keys_) {
     if ((k.perm & perm) != perm) continue;
-    if (k.prefix_len != std::string::npos
-            ? key.size() >= k.prefix_len && std::memcmp(key.data(), k.pattern.data(), k.prefix_len) == 0
-            : glob(k.pattern, key)) {
+    if (k.prefix_len != std::string::npos ? HasPrefix(key, k.pattern.data(), k.prefix_len) : glob(k.pattern, key)) {
       return true;
     }
   }
