@@ -36,6 +36,10 @@ class Registry {
   // Whether a new connection starts authenticated as "default" (on and nopass).
   bool DefaultOpensWithoutPassword() const;
   uint64_t generation() const { return generation_; }
+  // Counts applied ACL LOADs (NoteLoad, before the Replace that follows it). As Redis, whose ACL
+  // LOAD frees every user object, a load closes the connections of every user but "default".
+  uint64_t load_epoch() const { return load_epoch_; }
+  void NoteLoad() { load_epoch_++; }
 
   DenialLog& log() { return log_; }
 
@@ -47,6 +51,7 @@ class Registry {
   std::map<std::string, std::vector<std::string>> stored_;
   std::string requirepass_;
   uint64_t generation_ = 1;
+  uint64_t load_epoch_ = 0;
   DenialLog log_;
 };
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 
 #include "acl/category.h"
 #include "acl/password.h"
@@ -35,6 +36,72 @@ constexpr std::string_view kErrNoPass = "The password you are trying to remove f
 constexpr std::string_view kErrBadHash =
     "The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters";
 constexpr std::string_view kErrFirstArgSub = "Allowing first-arg of a subcommand is not supported";
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+// Redis's sdssplitargs: words separated by spaces; "double quotes" with \xHH, \n, \r, \t, \b,
+// \a and \<char> escapes; 'single quotes' with \'; a closing quote must end the word. Input it
+// cannot split (unbalanced quotes) gives no words, as sdssplitargs's NULL does for the caller.
+std::vector<std::string> SplitArgs(std::string_view in) {
+  std::vector<std::string> out;
+  size_t i = 0, n = in.size();
+  while (true) {
+    while (i < n && std::isspace(static_cast<unsigned char>(in[i]))) i++;
+    if (i >= n) return out;
+    std::string cur;
+    bool inq = false, insq = false, done = false;
+    while (!done) {
+      if (inq) {
+        if (i >= n) return {};
+        if (in[i] == '\\' && i + 3 < n && in[i + 1] == 'x' && HexValue(in[i + 2]) >= 0 && HexValue(in[i + 3]) >= 0) {
+          cur.push_back(static_cast<char>(HexValue(in[i + 2]) * 16 + HexValue(in[i + 3])));
+          i += 3;
+        } else if (in[i] == '\\' && i + 1 < n) {
+          i++;
+          char c = in[i];
+          cur.push_back(c == 'n' ? '\n' : c == 'r' ? '\r' : c == 't' ? '\t' : c == 'b' ? '\b' : c == 'a' ? '\a' : c);
+        } else if (in[i] == '"') {
+          if (i + 1 < n && !std::isspace(static_cast<unsigned char>(in[i + 1]))) return {};
+          done = true;
+        } else {
+          cur.push_back(in[i]);
+        }
+      } else if (insq) {
+        if (i >= n) return {};
+        if (in[i] == '\\' && i + 1 < n && in[i + 1] == '\'') {
+          i++;
+          cur.push_back('\'');
+        } else if (in[i] == '\'') {
+          if (i + 1 < n && !std::isspace(static_cast<unsigned char>(in[i + 1]))) return {};
+          done = true;
+        } else {
+          cur.push_back(in[i]);
+        }
+      } else {
+        if (i >= n) {
+          done = true;
+          break;
+        }
+        char c = in[i];
+        if (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\0') {
+          done = true;
+        } else if (c == '"') {
+          inq = true;
+        } else if (c == '\'') {
+          insq = true;
+        } else {
+          cur.push_back(c);
+        }
+      }
+      if (i < n) i++;
+    }
+    out.push_back(std::move(cur));
+  }
+}
 
 }  // namespace
 
@@ -206,9 +273,16 @@ std::optional<std::string> User::SetOp(std::string_view op) {
     if (it == passwords_.end()) return std::string(kErrNoPass);
     passwords_.erase(it);
   } else if (op[0] == '(' && op.back() == ')') {
-    return std::string("Selectors are not supported");  // docs/acl.md: a known difference
+    // A new selector from the rules inside (split as Redis's sdssplitargs; unbalanced quotes
+    // give no rules, as there), each a selector rule.
+    User sel("", commands_);
+    for (const std::string& rule : SplitArgs(op.substr(1, op.size() - 2))) {
+      if (rule.empty()) return std::string(kErrSyntax);
+      if (auto err = sel.SetSelectorOp(rule)) return err;
+    }
+    selectors_.push_back(std::move(sel));
   } else if (IEquals(op, "clearselectors")) {
-    // No selectors besides the root one: nothing to clear.
+    selectors_.clear();
   } else if (IEquals(op, "reset")) {
     for (const char* o : {"resetpass", "resetkeys", "resetchannels", "off", "sanitize-payload", "clearselectors", "-@all"}) {
       SetOp(o);
@@ -247,12 +321,22 @@ size_t User::LiteralPrefixLen(std::string_view pattern) {
   return prefix.size();
 }
 
+namespace {
+// Key prefixes are short ("app:"): an inline loop beats a call into libc's memcmp here.
+inline bool HasPrefix(std::string_view key, const char* prefix, size_t n) {
+  if (key.size() < n) return false;
+  for (size_t i = 0; i < n; i++) {
+    if (key[i] != prefix[i]) return false;
+  }
+  return true;
+}
+}  // namespace
+
 bool User::KeyAllowed(std::string_view key, int perm, GlobFn glob) const {
   if (allkeys_) return true;
   for (const KeyPattern& k : keys_) {
     if ((k.perm & perm) != perm) continue;
-    if (k.prefix_len != std::string::npos ? key.substr(0, k.prefix_len) == std::string_view(k.pattern).substr(0, k.prefix_len)
-                                          : glob(k.pattern, key)) {
+    if (k.prefix_len != std::string::npos ? HasPrefix(key, k.pattern.data(), k.prefix_len) : glob(k.pattern, key)) {
       return true;
     }
   }
@@ -267,9 +351,23 @@ bool User::ChannelAllowed(std::string_view channel, bool literal, GlobFn glob) c
   return false;
 }
 
-CheckResult User::Check(int cmd_id, std::span<const std::string> argv, std::span<const KeyArg> keys,
-                        std::span<const size_t> channels, bool channels_literal, GlobFn glob) const {
-  if (!allcommands_ && !commands_->at(cmd_id).no_auth && !Bit(cmd_id)) {
+CheckResult User::CheckOtherSelectors(CheckResult best, int cmd_id, std::span<const std::string> argv,
+                                      std::span<const KeyArg> keys, std::span<const size_t> channels,
+                                      bool channels_literal, GlobFn glob) const {
+  // Redis's order of "relevance" (ACL_DENIED_CMD 1, KEY 2, CHANNEL 4).
+  auto rank = [](Denial d) { return d == Denial::kChannel ? 4 : d == Denial::kKey ? 2 : 1; };
+  for (const User& sel : selectors_) {
+    CheckResult r = sel.CheckSelector(cmd_id, argv, keys, channels, channels_literal, glob);
+    if (r.denial == Denial::kNone) return r;
+    if (rank(r.denial) > rank(best.denial) || (rank(r.denial) == rank(best.denial) && r.argpos > best.argpos)) best = r;
+  }
+  return best;
+}
+
+CheckResult User::CheckSelector(int cmd_id, std::span<const std::string> argv, std::span<const KeyArg> keys,
+                                std::span<const size_t> channels, bool channels_literal, GlobFn glob) const {
+  // The bit first: the common allowed command costs one load.
+  if (!allcommands_ && !Bit(cmd_id) && !commands_->at(cmd_id).no_auth) {
     auto it = firstargs_.find(cmd_id);
     size_t idx = commands_->at(cmd_id).parent >= 0 ? 2 : 1;
     if (it == firstargs_.end() || argv.size() < 2 || idx >= argv.size()) return {Denial::kCommand, 0};

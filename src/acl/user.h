@@ -1,7 +1,10 @@
 // An ACL user as Redis 7.0 has it (see category.h for what acl/ owns): flags, password hashes,
-// and the root selector (allowed commands as a bitmap over a CommandSet, allowed first arguments,
-// key patterns with read/write permissions, channel patterns). Selectors "(...)" are not
-// supported (SetOp refuses them). A User is a value: copy it, change the copy, swap it in.
+// the root selector (allowed commands as a bitmap over a CommandSet, allowed first arguments,
+// key patterns with read/write permissions, channel patterns) and further selectors "(...)": a
+// command is allowed if the root or any selector allows it with all its keys and channels. A
+// selector is held as a User of which only the selector fields are used (no name, flags or
+// passwords; SetSelectorOp is the only way they change). A User is a value: copy it, change the
+// copy, swap it in.
 // Not thread-safe for writes; const methods may be called concurrently.
 #pragma once
 
@@ -67,18 +70,27 @@ class User {
   std::string DescribeCommands() const;
   std::string DescribeKeys() const;      // "~a %R~b" (no trailing space); "~*" for allkeys
   std::string DescribeChannels() const;  // "&a &b"; "&*" for allchannels
+  // The selectors besides the root one, in the order added (GETUSER describes each with
+  // DescribeCommands/Keys/Channels).
+  const std::vector<User>& selectors() const { return selectors_; }
 
   // Whether password opens this user (enabled, and nopass or a matching hash).
   bool CheckPassword(std::string_view password) const;
 
-  // Redis's ACLCheckAllUserCommandPerm for the root selector: the command bit (or an allowed
-  // first argument), then every key against the patterns, then channels.
+  // Redis's ACLCheckAllUserCommandPerm: each selector (root first) checks the command bit (or an
+  // allowed first argument), then every key against its patterns, then channels; allowed if one
+  // selector allows all. Else the most specific denial (channel > key > command; the later
+  // argument among equals), as Redis reports it.
   // `argv` is the whole command; `first_arg_pos` is where a first-arg rule looks (1, or 2 for
   // a subcommand); channels are argv positions checked against & patterns (literal for
   // PSUBSCRIBE patterns).
   CheckResult Check(int cmd_id, std::span<const std::string> argv, std::span<const KeyArg> keys,
                     std::span<const size_t> channels = {}, bool channels_literal = false,
-                    GlobFn glob = nullptr) const;
+                    GlobFn glob = nullptr) const {
+    CheckResult r = CheckSelector(cmd_id, argv, keys, channels, channels_literal, glob);
+    if (r.denial == Denial::kNone || selectors_.empty()) return r;  // the root decides (common)
+    return CheckOtherSelectors(r, cmd_id, argv, keys, channels, channels_literal, glob);
+  }
   bool CommandAllowed(int cmd_id) const;
   bool KeyAllowed(std::string_view key, int perm, GlobFn glob) const;
   bool ChannelAllowed(std::string_view channel, bool literal, GlobFn glob) const;
@@ -104,6 +116,13 @@ class User {
   void SetCategory(uint32_t cat, bool allow);
   void AllCommands(bool allow);
   std::optional<std::string> SetSelectorOp(std::string_view op);
+  // The root selector's part of Ops(): keys, channels, command rules (Redis's ACLDescribeSelector).
+  std::vector<std::string> SelectorOps() const;
+  CheckResult CheckOtherSelectors(CheckResult root, int cmd_id, std::span<const std::string> argv,
+                                  std::span<const KeyArg> keys, std::span<const size_t> channels,
+                                  bool channels_literal, GlobFn glob) const;
+  CheckResult CheckSelector(int cmd_id, std::span<const std::string> argv, std::span<const KeyArg> keys,
+                            std::span<const size_t> channels, bool channels_literal, GlobFn glob) const;
 
   std::string name_;
   const CommandSet* commands_;
@@ -120,6 +139,7 @@ class User {
   std::vector<KeyPattern> keys_;
   bool allchannels_ = false;
   std::vector<std::string> channels_;
+  std::vector<User> selectors_;  // "(...)" selectors, in the order added
 };
 
 }  // namespace redraft::acl

@@ -72,9 +72,27 @@ std::vector<std::string> User::FlagNames() const {
   return f;
 }
 
+namespace {
+std::string Join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const std::string& s : v) {
+    if (!out.empty()) out.push_back(' ');
+    out.append(s);
+  }
+  return out;
+}
+}  // namespace
+
 std::vector<std::string> User::Ops() const {
   std::vector<std::string> ops = FlagNames();
   for (const std::string& p : passwords_) ops.push_back("#" + p);
+  for (std::string& op : SelectorOps()) ops.push_back(std::move(op));
+  for (const User& sel : selectors_) ops.push_back("(" + Join(sel.SelectorOps()) + ")");
+  return ops;
+}
+
+std::vector<std::string> User::SelectorOps() const {
+  std::vector<std::string> ops;
   if (allkeys_) {
     ops.push_back("~*");
   } else {
@@ -91,17 +109,6 @@ std::vector<std::string> User::Ops() const {
   for (std::string& r : Describer::CommandRules(*this)) ops.push_back(std::move(r));
   return ops;
 }
-
-namespace {
-std::string Join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const std::string& s : v) {
-    if (!out.empty()) out.push_back(' ');
-    out.append(s);
-  }
-  return out;
-}
-}  // namespace
 
 std::string User::Describe() const { return Join(Ops()); }
 

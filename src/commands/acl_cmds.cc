@@ -1,6 +1,8 @@
 // ACL commands (ACL SETUSER ... LOG) and the command layer's side of ACL checks (acl_cmds.h).
 #include "commands/acl_cmds.h"
 
+#include "acl/acl_file.h"
+
 #include <unordered_map>
 
 #include "acl/category.h"
@@ -32,7 +34,8 @@ struct Sub {
   const char* name;
   uint32_t cats;
 };
-constexpr uint32_t kAdm = kAdmin | kSlow | kDangerous;
+// acl::kAdmin, the category: unqualified, kAdmin is the command flag commands::kAdmin.
+constexpr uint32_t kAdm = acl::kAdmin | acl::kSlow | acl::kDangerous;
 const std::vector<Sub>& AclSubcommands() {
   static const std::vector<Sub> s = {{"cat", kSlow},      {"deluser", kAdm}, {"dryrun", kAdm}, {"genpass", kSlow},
                                      {"getuser", kAdm},   {"help", kSlow},   {"list", kAdm},   {"load", kAdm},
@@ -123,6 +126,12 @@ const AclTable& Table() {
 
 // --- storage ---
 constexpr std::string_view kUserField = "acl:user:";
+// Written by every applied ACL change (SETUSER, DELUSER, LOAD): a state with it has had its
+// users managed, so an aclfile's start-up seed no longer applies (even if no user record is
+// left). Not under kUserField: it is no user.
+constexpr std::string_view kChangedField = "acl:changed";
+
+void NoteAclChange(store::Store::Batch& b) { b.PutSub("", 0, kChangedField, "1"); }
 
 std::string EncodeOps(const std::vector<std::string>& ops) {
   std::string out;
@@ -147,32 +156,6 @@ bool HasSpaces(std::string_view s) {
 
 // Redis's ACLMergeSelectorArguments: a selector may span several arguments. Empty optional
 // (and *bad set) if a parenthesis is unmatched.
-std::optional<std::vector<std::string>> MergeSelectors(const Argv& argv, size_t from, std::string* bad) {
-  std::vector<std::string> out;
-  std::string sel;
-  bool open = false;
-  for (size_t i = from; i < argv.size(); i++) {
-    const std::string& op = argv[i];
-    if (!open && !op.empty() && op[0] == '(' && op.back() != ')') {
-      sel = op;
-      open = true;
-      *bad = op;
-      continue;
-    }
-    if (open) {
-      sel += " " + op;
-      if (!op.empty() && op.back() == ')') {
-        open = false;
-        out.push_back(sel);
-      }
-      continue;
-    }
-    out.push_back(op);
-  }
-  if (open) return std::nullopt;
-  return out;
-}
-
 // The user as stored in the batch (or a new one; Redis's default user if "default" was never
 // stored). *exists says whether a record exists.
 acl::User StoredUser(store::Store::Batch& b, const std::string& name, bool* exists) {
@@ -195,7 +178,7 @@ bool PrepareSetUser(PrepareContext& ctx, Argv& argv) {
     return false;
   }
   std::string bad;
-  auto ops = MergeSelectors(argv, 2, &bad);
+  auto ops = acl::MergeSelectorArgs(std::span<const std::string>(argv).subspan(2), &bad);
   if (!ops) {
     ctx.reply.Error("ERR Unmatched parenthesis in acl selector starting at '" + bad + "'.");
     return false;
@@ -227,6 +210,45 @@ void ApplySetUser(ApplyContext& ctx, const Argv& argv) {
   std::vector<std::string> ops(argv.begin() + 2, argv.end());
   if (auto err = u.SetOps(ops)) return ctx.reply.Error(*err);
   b.PutSub("", 0, std::string(kUserField) + argv[1], EncodeOps(u.Ops()));
+  NoteAclChange(b);
+  ctx.reply.Ok();
+}
+
+// redraft.aclload <replace|seed> (<name> <ops>)...: the users of an ACL file (ACL LOAD, or the
+// file seeding an empty state at start-up: docs/acl.md), each user's User::Ops() varint
+// length-prefixed as stored. replace: they become the only users, all or nothing; seed: the same,
+// but only if the state holds no user yet (decided at apply, so the same on every replica).
+bool PrepareAclLoad(PrepareContext& ctx, Argv& argv) {
+  if ((argv[1] != "replace" && argv[1] != "seed") || argv.size() % 2 != 0) {
+    ctx.reply.Error("ERR invalid log entry: malformed redraft.aclload");
+    return false;
+  }
+  for (size_t i = 2; i < argv.size(); i += 2) {
+    std::vector<std::string> ops;
+    acl::User probe(argv[i], &AclCommandSet());
+    if (HasSpaces(argv[i]) || !DecodeOps(argv[i + 1], &ops) || probe.SetOps(ops)) {
+      ctx.reply.Error("ERR invalid log entry: malformed redraft.aclload user");
+      return false;
+    }
+  }
+  return true;
+}
+
+void ApplyAclLoad(ApplyContext& ctx, const Argv& argv) {
+  store::Store::Batch& b = ctx.batch.base();  // the system namespace, below any database view
+  std::vector<std::string> old;
+  b.ScanSub("", 0, kUserField, [&](std::string_view field, std::string_view) {
+    if (!field.starts_with(kUserField)) return false;
+    old.emplace_back(field);
+    return true;
+  });
+  std::string changed;
+  if (argv[1] == "seed" && (!old.empty() || b.GetSub("", 0, kChangedField, &changed).ok())) {
+    return ctx.reply.Ok();  // users exist or were managed: the file seeds nothing
+  }
+  NoteAclChange(b);
+  for (const std::string& field : old) b.DeleteSub("", 0, field);
+  for (size_t i = 2; i + 1 < argv.size(); i += 2) b.PutSub("", 0, std::string(kUserField) + argv[i], argv[i + 1]);
   ctx.reply.Ok();
 }
 
@@ -246,6 +268,7 @@ void ApplyDelUser(ApplyContext& ctx, const Argv& argv) {
   }
   int64_t deleted = 0;
   store::Store::Batch& b = ctx.batch.base();  // the system namespace, below any database view
+  NoteAclChange(b);
   for (size_t i = 1; i < argv.size(); i++) {
     std::string field = std::string(kUserField) + argv[i], raw;
     if (!b.GetSub("", 0, field, &raw).ok()) continue;
@@ -376,7 +399,13 @@ void AclCmd(ExecContext& ctx, const Argv& argv) {
     r.Bulk("commands"), r.Bulk(u->DescribeCommands());
     r.Bulk("keys"), r.Bulk(u->DescribeKeys());
     r.Bulk("channels"), r.Bulk(u->DescribeChannels());
-    r.Bulk("selectors"), r.ArrayHeader(0);
+    r.Bulk("selectors"), r.ArrayHeader(u->selectors().size());
+    for (const acl::User& sel : u->selectors()) {
+      r.MapHeader(3);
+      r.Bulk("commands"), r.Bulk(sel.DescribeCommands());
+      r.Bulk("keys"), r.Bulk(sel.DescribeKeys());
+      r.Bulk("channels"), r.Bulk(sel.DescribeChannels());
+    }
     return;
   }
   if (sub == "list" || sub == "users") {
@@ -485,8 +514,9 @@ std::vector<acl::KeyArg> AclKeys(const CommandSpec& spec, const Argv& argv) {
 // to (unsubscribing is never checked); PSUBSCRIBE's patterns are compared literally.
 static void ChannelsOf(const CommandSpec& spec, const Argv& argv, std::vector<size_t>* out, bool* literal) {
   out->clear();
+  *literal = false;
+  if (!(spec.flags & kPubsub)) return;  // first: this runs for every command a restricted user sends
   *literal = spec.name == "psubscribe";
-  if (!(spec.flags & kPubsub)) return;
   if (spec.name == "publish" || spec.name == "spublish") {
     out->push_back(1);
   } else if (spec.name == "subscribe" || spec.name == "ssubscribe" || spec.name == "psubscribe") {
@@ -507,14 +537,16 @@ acl::CheckResult AclCheck(const acl::User& user, const CommandSpec& spec, const 
     last_info = &it->second;
   }
   int id = IdOf(*last_info, spec, argv);
+  // One plain key and no channels (GET, SET...): no thread_local vectors (each access of one with
+  // a destructor goes through its TLS guard), the common case of a restricted user.
+  if (last_info->simple_keys && spec.first_key > 0 && spec.last_key == spec.first_key && !(spec.flags & kPubsub)) {
+    if (argv.size() <= static_cast<size_t>(spec.first_key)) return user.Check(id, argv, {}, {}, false, &Glob);
+    acl::KeyArg key{static_cast<size_t>(spec.first_key), last_info->perm};
+    return user.Check(id, argv, {&key, 1}, {}, false, &Glob);
+  }
   thread_local std::vector<size_t> channels;  // reused: no allocation per command
   bool literal = false;
   ChannelsOf(spec, argv, &channels, &literal);
-  if (last_info->simple_keys && spec.first_key > 0 && spec.last_key == spec.first_key) {  // one key (GET, SET...)
-    if (argv.size() <= static_cast<size_t>(spec.first_key)) return user.Check(id, argv, {}, channels, literal, &Glob);
-    acl::KeyArg key{static_cast<size_t>(spec.first_key), last_info->perm};
-    return user.Check(id, argv, {&key, 1}, channels, literal, &Glob);
-  }
   thread_local std::vector<acl::KeyArg> keys;  // reused: no allocation per command
   KeysOf(*last_info, spec, argv, &keys);
   return user.Check(id, argv, keys, channels, literal, &Glob);
@@ -530,6 +562,45 @@ std::string AclDenialError(const acl::CheckResult& r, const CommandSpec& spec, c
   return "NOPERM this user has no permissions to run the '" + name + "' command";
 }
 
+std::string AclExecDenialError(const acl::CheckResult& r) {
+  const char* reason = r.denial == acl::Denial::kCommand   ? "no permission to execute the command or subcommand"
+                       : r.denial == acl::Denial::kKey     ? "no permission to touch the specified keys"
+                       : r.denial == acl::Denial::kChannel ? "no permission to access one of the channels used as arguments"
+                                                           : "no permission";
+  return std::string("NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. "
+                     "This command is no longer allowed for the following reason: ") + reason;
+}
+
+namespace {
+
+// ACL SETUSER/DELUSER back from their log form (AclWriteForm's inverse), or null if spec is not
+// an internal ACL write.
+const CommandSpec* AclClientForm(const CommandSpec& spec, const Argv& argv, Argv* out) {
+  if (!IsAclWrite(spec)) return nullptr;
+  *out = argv;
+  if (spec.apply == &ApplyAclLoad) {
+    *out = {"acl", "load"};
+  } else {
+    (*out)[0] = spec.apply == &ApplySetUser ? "setuser" : "deluser";
+    out->insert(out->begin(), "acl");
+  }
+  return Lookup("acl");
+}
+
+}  // namespace
+
+acl::CheckResult AclCheckEntry(const acl::User& user, const CommandSpec& spec, const Argv& argv) {
+  Argv client;
+  if (const CommandSpec* acl = AclClientForm(spec, argv, &client)) return AclCheck(user, *acl, client);
+  return AclCheck(user, spec, argv);
+}
+
+std::string AclEntryDenialError(const acl::CheckResult& r, const CommandSpec& spec, const Argv& argv) {
+  Argv client;
+  if (const CommandSpec* acl = AclClientForm(spec, argv, &client)) return AclDenialError(r, *acl, client);
+  return AclDenialError(r, spec, argv);
+}
+
 void AclWriteForm(const CommandSpec** spec, Argv* argv) {
   if ((*spec)->name != "acl" || argv->size() < 3) return;
   const char* form = EqualsIgnoreCase((*argv)[1], "setuser")   ? "redraft.aclsetuser"
@@ -539,6 +610,26 @@ void AclWriteForm(const CommandSpec** spec, Argv* argv) {
   argv->erase(argv->begin());
   (*argv)[0] = form;
   *spec = Lookup(form);
+}
+
+Argv AclLoadForm(const std::map<std::string, std::vector<std::string>>& users, bool seed) {
+  Argv argv{"redraft.aclload", seed ? "seed" : "replace"};
+  for (const auto& [name, ops] : users) {
+    argv.push_back(name);
+    argv.push_back(EncodeOps(ops));
+  }
+  return argv;
+}
+
+bool AclStateManaged(store::Store& store) {
+  std::string v;
+  if (store.GetSub("", 0, kChangedField, &v).ok()) return true;
+  bool any = false;
+  store.ScanSub("", 0, kUserField, [&](std::string_view field, std::string_view) {
+    any = field.starts_with(kUserField);
+    return false;
+  });
+  return any;
 }
 
 std::map<std::string, std::vector<std::string>> LoadAclUsers(store::Store& store) {
@@ -552,7 +643,13 @@ std::map<std::string, std::vector<std::string>> LoadAclUsers(store::Store& store
   return users;
 }
 
-bool IsAclWrite(const CommandSpec& spec) { return spec.apply == &ApplySetUser || spec.apply == &ApplyDelUser; }
+bool IsAclLoad(const CommandSpec& spec, const Argv& argv) {
+  return spec.apply == &ApplyAclLoad && argv.size() >= 2 && argv[1] == "replace";
+}
+
+bool IsAclWrite(const CommandSpec& spec) {
+  return spec.apply == &ApplySetUser || spec.apply == &ApplyDelUser || spec.apply == &ApplyAclLoad;
+}
 
 // ACL's subcommands (COMMAND INFO/DOCS as Redis 7.0's): each runs AclCmd, which dispatches on argv[1].
 const CommandSpec kAclSubcommands[] = {
@@ -627,6 +724,9 @@ const CommandSpec kAclCommands[] = {
     {.name = "redraft.acldeluser", .arity = -2, .flags = kWrite | kInternal | kAdmin, .first_key = 0, .last_key = 0,
      .key_step = 0, .group = "server", .since = "6.0.0", .summary = "ACL DELUSER in its log form.",
      .complexity = "O(1)", .prepare = PrepareDelUser, .apply = ApplyDelUser},
+    {.name = "redraft.aclload", .arity = -2, .flags = kWrite | kInternal | kAdmin, .first_key = 0, .last_key = 0,
+     .key_step = 0, .group = "server", .since = "6.0.0", .summary = "ACL LOAD (the file's users) in its log form.",
+     .complexity = "O(N)", .prepare = PrepareAclLoad, .apply = ApplyAclLoad},
     {},
 };
 

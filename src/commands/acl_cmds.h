@@ -31,14 +31,34 @@ acl::CheckResult AclCheck(const acl::User& user, const CommandSpec& spec, const 
 // Redis's -NOPERM text for a denial (without the leading '-').
 std::string AclDenialError(const acl::CheckResult& r, const CommandSpec& spec, const Argv& argv);
 
+// Redis's EXEC text for a queued command its user may no longer run (ACLs changed between the
+// MULTI and the EXEC, or between the EXEC and its apply), without the leading '-'.
+std::string AclExecDenialError(const acl::CheckResult& r);
+// The check of a write's log form where it executes (at apply, against the entry's user as of
+// that log position: docs/acl.md). An internal ACL write is judged as the ACL SETUSER/DELUSER
+// it came from; redraft.exec is not judged here (its queued commands are, one by one).
+acl::CheckResult AclCheckEntry(const acl::User& user, const CommandSpec& spec, const Argv& argv);
+// The -NOPERM text for a denial of AclCheckEntry.
+std::string AclEntryDenialError(const acl::CheckResult& r, const CommandSpec& spec, const Argv& argv);
+
 // ACL SETUSER/DELUSER with enough arguments become their log form: *spec and argv[0] are
 // replaced by the internal write command. Anything else is left as it is.
 void AclWriteForm(const CommandSpec** spec, Argv* argv);
+
+// The log form of ACL LOAD: the internal write redraft.aclload with the file's users (name ->
+// User::Ops()); seed: applied only if the state holds no user yet (start-up seeding).
+Argv AclLoadForm(const std::map<std::string, std::vector<std::string>>& users, bool seed);
+
+// Whether the state holds a user record or ever applied an ACL change (then an aclfile's start-up
+// seed does not apply: docs/acl.md).
+bool AclStateManaged(store::Store& store);
 
 // The ACL users stored in the state (name -> modifiers).
 std::map<std::string, std::vector<std::string>> LoadAclUsers(store::Store& store);
 // Whether the write command applies ACL changes (the state machine reloads users after it).
 bool IsAclWrite(const CommandSpec& spec);
+// Whether the entry is an ACL LOAD that replaces the users (not a start-up seed).
+bool IsAclLoad(const CommandSpec& spec, const Argv& argv);
 
 extern const CommandSpec kAclCommands[];
 

@@ -15,6 +15,7 @@
 
 namespace redraft::acl {
 class Registry;
+class User;
 }  // namespace redraft::acl
 
 namespace redraft::commands {
@@ -143,6 +144,9 @@ struct ApplyContext {
   resp::ReplyBuilder& reply;
   uint64_t index = 0;          // the entry's log index (the same on every replica)
   uint32_t versions_used = 0;  // NewVersion calls so far for this entry
+  // The entry's ACL user as of this log position, when the entry carries one and it is
+  // restricted (null: unchecked). EXEC checks each queued command against it (docs/acl.md).
+  const acl::User* user = nullptr;
   // Keyspace notifications (notify.h): set only while notify-keyspace-events selects something.
   NotifySink* notify = nullptr;
   // The node's ACL users as of this entry (replicated state: the same on every replica), for
@@ -232,8 +236,11 @@ int ClusterKeySlot(std::string_view key);
 // and optionally the tag of the node that accepted it from a client (which recognises its own
 // writes when it applies them: docs/exactly_once.md).
 // Format: varint now_ms, varint argc, then argc length-prefixed strings, then optionally varint 0,
-// varint db + 1 (the database; present iff db != 0), then optionally varint session, varint seq
-// (the tag; present iff session != 0). Entries from before databases decode as database 0.
+// varint db + 1 (the database; present iff db != 0), then optionally varint 0, varint 65536,
+// length-prefixed user name (the ACL user whose command it is, checked again at apply: docs/acl.md;
+// present iff user is not empty), then optionally varint session, varint seq
+// (the tag; present iff session != 0). Entries from before databases decode as database 0, entries
+// from before users as entries without a user (applied unchecked, as they were).
 struct WriteTag {
   uint64_t session = 0;  // random per process run of the accepting node
   uint64_t seq = 0;
@@ -247,6 +254,7 @@ struct LogCommand {
   Argv argv;
   WriteTag tag;
   int db = 0;  // 0 .. store::kMaxDatabases - 1, or kStoredKeys
+  std::string user{};  // empty: none (the server's own entries, old logs)
 };
 std::string EncodeLogCommand(const LogCommand& cmd);
 bool DecodeLogCommand(std::string_view data, LogCommand* out);

@@ -1,6 +1,8 @@
 // The log form of a write (format in command.h): varint now_ms (two's complement as uint64),
 // varint argc, then argc strings each as varint length + bytes, then an optional database
 // (varint 0 -- never a tag's session -- then varint db + 1; absent = database 0), then an optional
+// user (varint 0, varint kUserField, length-prefixed name; absent = no user: entries from before
+// users were carried, and the server's own entries), then an optional
 // tag (varint session != 0, varint seq). Decoding validates every bound and rejects any other trailing bytes,
 // so arbitrary input never crashes and never half-decodes.
 #include "commands/command.h"
@@ -8,8 +10,15 @@
 
 namespace redraft::commands {
 
+namespace {
+// The second varint of the user field: above every database number (db + 1 <= kMaxDatabases),
+// so a decoder tells the two optional fields apart by it.
+constexpr uint64_t kUserField = 1 << 16;
+static_assert(kUserField > static_cast<uint64_t>(store::kMaxDatabases));
+}  // namespace
+
 std::string EncodeLogCommand(const LogCommand& cmd) {
-  size_t total = 20;
+  size_t total = 20 + cmd.user.size();
   for (const auto& a : cmd.argv) total += a.size() + 10;
   std::string out;
   out.reserve(total);
@@ -20,6 +29,11 @@ std::string EncodeLogCommand(const LogCommand& cmd) {
     PutVarint64(&out, 0);
     PutVarint64(&out, static_cast<uint64_t>(cmd.db + 1));
   }
+  if (!cmd.user.empty()) {
+    PutVarint64(&out, 0);
+    PutVarint64(&out, kUserField);
+    PutLengthPrefixed(&out, cmd.user);
+  }
   if (cmd.tag.session != 0) {
     PutVarint64(&out, cmd.tag.session);
     PutVarint64(&out, cmd.tag.seq);
@@ -29,15 +43,24 @@ std::string EncodeLogCommand(const LogCommand& cmd) {
 
 namespace {
 
-// Consumes an optional database field (after the arguments).
-bool GetDb(std::string_view* data, int* db) {
+// Consumes the optional database and user fields (after the arguments, in that order).
+bool GetDbAndUser(std::string_view* data, int* db, std::string_view* user) {
   *db = 0;
-  std::string_view peek = *data;
-  uint64_t marker = 0, v = 0;
-  if (data->empty() || !GetVarint64(&peek, &marker) || marker != 0) return true;  // none (or a tag)
-  if (!GetVarint64(&peek, &v) || v > static_cast<uint64_t>(store::kMaxDatabases)) return false;
-  *db = static_cast<int>(v) - 1;
-  *data = peek;
+  *user = {};
+  for (int field = 0; field < 2; field++) {
+    std::string_view peek = *data;
+    uint64_t marker = 0, v = 0;
+    if (data->empty() || !GetVarint64(&peek, &marker) || marker != 0) return true;  // none (or a tag)
+    if (!GetVarint64(&peek, &v)) return false;
+    if (v == kUserField) {
+      if (!GetLengthPrefixed(&peek, user)) return false;
+      *data = peek;
+      return true;  // the user comes last
+    }
+    if (field != 0 || v > static_cast<uint64_t>(store::kMaxDatabases)) return false;
+    *db = static_cast<int>(v) - 1;
+    *data = peek;
+  }
   return true;
 }
 
@@ -63,11 +86,13 @@ bool DecodeLogCommand(std::string_view data, LogCommand* out) {
     argv.emplace_back(s);
   }
   int db = 0;
+  std::string_view user;
   WriteTag tag;
-  if (!GetDb(&data, &db) || !GetTag(&data, &tag)) return false;
+  if (!GetDbAndUser(&data, &db, &user) || !GetTag(&data, &tag)) return false;
   out->now_ms = static_cast<int64_t>(now);
   out->argv = std::move(argv);
   out->db = db;
+  out->user.assign(user);
   out->tag = tag;
   return true;
 }
@@ -80,8 +105,9 @@ std::optional<WriteTag> LogCommandTag(std::string_view data) {
     if (!GetLengthPrefixed(&data, &s)) return std::nullopt;
   }
   int db = 0;
+  std::string_view user;
   WriteTag tag;
-  if (!GetDb(&data, &db) || !GetTag(&data, &tag)) return std::nullopt;
+  if (!GetDbAndUser(&data, &db, &user) || !GetTag(&data, &tag)) return std::nullopt;
   return tag;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "commands/acl_cmds.h"
 #include "commands/args.h"
 #include "commands/databases.h"
 #include "common/coding.h"
@@ -372,7 +373,8 @@ bool IsNoMulti(const CommandSpec& spec) {
 }
 
 ExecPlan BuildExec(const std::vector<Argv>& queued, const WatchState& watch, int64_t now_ms, int db,
-                   const std::function<std::string(const CommandSpec&, const Argv&)>& run_local) {
+                   const std::function<std::string(const CommandSpec&, const Argv&)>& run_local,
+                   const std::function<std::string(const CommandSpec&, const Argv&)>& refuse) {
   ExecPlan plan;
   Argv& out = plan.argv;
   out = {std::string(kExecName), std::to_string(watch.active ? watch.index : 0),
@@ -381,6 +383,12 @@ ExecPlan BuildExec(const std::vector<Argv>& queued, const WatchState& watch, int
   for (const Argv& q : queued) {
     const CommandSpec* spec = Lookup(q[0]);
     REDRAFT_CHECK(spec != nullptr);
+    if (refuse) {
+      if (std::string no = refuse(*spec, q); !no.empty()) {
+        out.push_back("L" + no);
+        continue;
+      }
+    }
     if (spec->is_write() && spec->apply) {
       Argv a = q;
       if (spec->prepare) {
@@ -521,8 +529,12 @@ void ApplyExec(ApplyContext& ctx, const Argv& argv) {
     }
     auto spec = ItemSpec(cargv);
     session.db = std::max(db, 0);
+    acl::CheckResult denied;
+    if (spec.ok() && ctx.user) denied = AclCheck(*ctx.user, **spec, cargv);  // as of this log position
     if (!spec.ok()) {
       ctx.reply.Error(spec.status().message());
+    } else if (denied.denial != acl::Denial::kNone) {
+      ctx.reply.Error(AclExecDenialError(denied));
     } else if ((*spec)->is_write()) {
       std::optional<store::DbBatch> view;
       if (qualified) view.emplace(*tb, db);

@@ -148,8 +148,11 @@ struct WatchState {
 };
 // db: the connection's database when EXEC runs (the entry's LogCommand.db); a queued SELECT is
 // run by run_local and becomes an 'S' item. watch.keys are qualified ([db:1][key]).
+// refuse (if set) is asked first for every queued command: a non-empty reply (an error) becomes
+// its item instead (the ACL re-check at EXEC: the user may have lost the right since it queued).
 ExecPlan BuildExec(const std::vector<Argv>& queued, const WatchState& watch, int64_t now_ms, int db,
-                   const std::function<std::string(const CommandSpec&, const Argv&)>& run_local);
+                   const std::function<std::string(const CommandSpec&, const Argv&)>& run_local,
+                   const std::function<std::string(const CommandSpec&, const Argv&)>& refuse = nullptr);
 
 // Runs a read-only plan (no write item, nothing watched) against the store now, appending EXEC's
 // reply. Used on the event loop after one read barrier.

@@ -29,13 +29,15 @@ Status RunPrepare(const CommandSpec& spec, Argv& argv, int64_t now_ms, int db) {
 
 }  // namespace
 
-Result<std::string> PrepareWrite(const CommandSpec& spec, Argv argv, int64_t now_ms, int db) {
+Result<std::string> PrepareWrite(const CommandSpec& spec, Argv argv, int64_t now_ms, int db,
+                                 std::string_view user) {
   if (!spec.is_write() || !spec.apply) return Invalid("ERR '" + std::string(spec.name) + "' is not a write command");
   if (!ArityOk(spec, argv.size())) return Invalid(WrongArity(spec.name));
   Status st = RunPrepare(spec, argv, now_ms, db);
   if (!st.ok()) return st;
   LogCommand cmd{now_ms, std::move(argv)};
   cmd.db = db;
+  cmd.user.assign(user);
   return EncodeLogCommand(cmd);
 }
 

@@ -20,9 +20,12 @@
 namespace redraft::commands {
 
 // A client's write: checks arity, runs the command's prepare (validation, relative expiry to
-// absolute) at now_ms and returns the encoded log entry, applied to logical database db.
+// absolute) at now_ms and returns the encoded log entry, applied to logical database db. A
+// non-empty user is carried in the entry: apply checks the command against that user's
+// permissions as of the entry's log position (docs/acl.md).
 // REQUIRES: spec.is_write(), 0 <= db < store::kMaxDatabases.
-Result<std::string> PrepareWrite(const CommandSpec& spec, Argv argv, int64_t now_ms, int db = 0);
+Result<std::string> PrepareWrite(const CommandSpec& spec, Argv argv, int64_t now_ms, int db = 0,
+                                 std::string_view user = {});
 
 // An encoded entry received from elsewhere (a forwarded write): OK iff it decodes, names a write
 // command, has that command's arity and the command's prepare accepts its arguments at the

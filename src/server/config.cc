@@ -170,6 +170,7 @@ const std::vector<Directive>& Directives() {
       MemDirective("lua-memory-limit", true, &Config::lua_memory_limit, 1024 * 1024),
       IntDirective("databases", false, &Config::databases, 1, 255),  // store::kMaxDatabases
       StringDirective("requirepass", true, &Config::requirepass),
+      StringDirective("aclfile", false, &Config::aclfile),  // docs/acl.md: read at start-up and by ACL LOAD
       StringDirective("protected-mode", true, &Config::protected_mode, {"yes", "no"}),
       IntDirective("tls-port", false, &Config::tls_port, 0, 65535),
       StringDirective("tls-cert-file", true, &Config::tls_cert_file),
@@ -223,7 +224,7 @@ const std::vector<Directive>& Directives() {
 // its rationale: docs/introspection.md.
 const std::vector<std::pair<std::string_view, std::string_view>>& RedisOnlyParameters() {
   static const std::vector<std::pair<std::string_view, std::string_view>> kParams = {
-      {"acl-pubsub-default", "resetchannels"}, {"aclfile", ""}, {"acllog-max-len", "128"},
+      {"acl-pubsub-default", "resetchannels"}, {"acllog-max-len", "128"},
       {"active-defrag-cycle-max", "25"}, {"active-defrag-cycle-min", "1"},
       {"active-defrag-ignore-bytes", "104857600"}, {"active-defrag-max-scan-fields", "1000"},
       {"active-defrag-threshold-lower", "10"}, {"active-defrag-threshold-upper", "100"},

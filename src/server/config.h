@@ -27,6 +27,7 @@ struct Config {
   int timeout = 0;                  // seconds of idle before closing a client; 0 = never
   int databases = 16;               // SELECT 0..databases-1 (at most store::kMaxDatabases)
   std::string requirepass;
+  std::string aclfile;              // ACL LOAD / ACL SAVE / start-up seeding (docs/acl.md); empty = none
   std::string protected_mode = "yes";  // yes: with no requirepass, only loopback clients (Redis's rule)
   // TLS on a second client port (Redis's tls-* directives; tls/tls.h). 0 = no TLS port.
   int tls_port = 0;

@@ -50,6 +50,7 @@ struct Connection {
   commands::Session session;
   std::shared_ptr<const acl::User> acl_user;  // session.user as of acl_gen (acl_gate.cc)
   uint64_t acl_gen = 0;
+  uint64_t acl_load_epoch = 0;  // Registry::load_epoch() when acl_user was found (ACL LOAD closes)
   resp::RequestParser parser;
   std::unique_ptr<TlsConn> tls;  // set for connections to the TLS port: query and out are plaintext
 

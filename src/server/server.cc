@@ -124,6 +124,11 @@ Status Server::Init() {
   store_ = std::move(st).value();
   sm_ = std::make_unique<StateMachine>(store_.get());
   sm_->acl().SetRequirePass(cfg_.requirepass);
+  if (!cfg_.aclfile.empty()) {  // as Redis: a file that does not load stops the start-up
+    acl::AclFileResult file = ReadAclFile();
+    if (file.error) return Status::InvalidArgument("Aborting Redis startup because of ACL errors: " + *file.error);
+    if (!file.users.empty()) acl_seed_ = std::move(file.users);
+  }
   auto layer = factory_(
       &loop_, sm_.get(), [this](uint64_t token, std::string&& reply) { OnApplied(token, std::move(reply)); },
       [this](uint64_t token) { OnReadReady(token); });
@@ -380,6 +385,8 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
     c->deferred = std::move(argv);
     return false;
   }
+  // ACL SAVE; ACL LOAD becomes a write (only with an aclfile: no call on the common path).
+  if (!cfg_.aclfile.empty() && AclFileCommand(c, &spec, &argv)) return !c->closing;
   // WATCH and EXEC wait for the slots to drain (WATCH then sees this client's earlier writes
   // applied; EXEC runs after them); MULTI, DISCARD and UNWATCH only change connection state.
   if (RunTransactionCommand(c, *spec, argv)) return !c->closing;
@@ -390,7 +397,8 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
       return true;
     }
     // Only what passed commands::PrepareWrite is proposed (see write_entry.h).
-    auto entry = commands::PrepareWrite(*spec, std::move(argv), LogClockMs(), c->session.db);
+    // The entry carries the user: judged again where it executes (docs/acl.md).
+    auto entry = commands::PrepareWrite(*spec, std::move(argv), LogClockMs(), c->session.db, c->session.user);
     if (!entry.ok()) {
       Reply(c, ErrorReply(entry.status().message()));
       return true;
@@ -642,6 +650,7 @@ void Server::Cron() {
     for (Connection* c : idle) CloseConnection(c);
   }
   ActiveExpire(LogClockMs());
+  SeedAclFromFile(now);
 }
 
 // Damaged data refuses to start with one message naming what is damaged and what to do: a node

@@ -4,11 +4,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "acl/acl_file.h"
 #include "commands/notify.h"
 #include "commands/pubsub_api.h"
 #include "commands/server_api.h"
@@ -97,6 +100,22 @@ class Server : public commands::ServerApi, public commands::PubsubApi {
   // ACL check of a command about to run (acl_gate.cc): false after replying NOPERM (and logging
   // the denial), or after closing a connection whose user was deleted.
   bool AclAllows(Connection* c, const commands::CommandSpec& spec, const commands::Argv& argv);
+  // The re-check of a queued command at EXEC (acl_gate.cc): Redis's "-NOPERM ACLs rules changed
+  // ..." reply (logged, context multi) if the connection's user may no longer run it, else "".
+  // REQUIRES: AclAllows passed for the EXEC itself (the cached user is current).
+  std::string AclExecRefusal(Connection* c, const commands::CommandSpec& spec, const commands::Argv& argv);
+  // ACL LOAD / ACL SAVE when an aclfile is configured (acl_gate.cc, docs/acl.md). LOAD reads and
+  // checks the file here and turns the command into the write redraft.aclload (false: dispatch
+  // goes on with it); SAVE writes this node's users to the file and replies (true). Anything
+  // else: false, unchanged.
+  bool AclFileCommand(Connection* c, const commands::CommandSpec** spec, commands::Argv* argv);
+  // Reads and parses the aclfile: the users, or Redis's error text.
+  acl::AclFileResult ReadAclFile() const;
+  // Start-up seeding: while the state holds no users, the leader proposes its aclfile's users
+  // (redraft.aclload seed) once a second (Cron).
+  void SeedAclFromFile(int64_t now_ms);
+  void AclLogDenial(Connection* c, const acl::CheckResult& r, const commands::CommandSpec& spec,
+                    const commands::Argv& argv, bool in_multi);
   // Runs a non-write command now, appending its reply to *out.
   void ExecuteNow(Connection* c, const commands::CommandSpec& spec, const commands::Argv& argv,
                   std::string* out);
@@ -145,6 +164,8 @@ class Server : public commands::ServerApi, public commands::PubsubApi {
   std::shared_ptr<TlsContext> tls_ctx_;  // set when tls-port is; new TLS connections use it
   uv_prepare_t prepare_;
   uv_timer_t cron_;
+  std::optional<std::map<std::string, std::vector<std::string>>> acl_seed_;  // the aclfile's users
+  int64_t acl_seed_next_ms_ = 0;
   uv_signal_t sigterm_, sigint_;
 
   std::unique_ptr<store::Store> store_;

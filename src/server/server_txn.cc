@@ -113,7 +113,12 @@ void Server::Exec(Connection* c) {
   const int db = c->session.db;  // queued SELECTs run in BuildExec change the session's
   // Scripts (EVAL, EVALSHA, FCALL) become their log form and run at apply time inside the entry.
   for (commands::Argv& q : queued) commands::ScriptFormInMulti(&q, *store_, c->acl_user.get());
-  commands::ExecPlan plan = commands::BuildExec(queued, watch, now, db, run_local);
+  // Redis re-checks every queued command's permissions at EXEC (the user may have changed since
+  // MULTI); the commands that reach the log are judged once more at apply (docs/acl.md).
+  auto refuse = [&](const commands::CommandSpec& spec, const commands::Argv& argv) {
+    return AclExecRefusal(c, spec, argv);
+  };
+  commands::ExecPlan plan = commands::BuildExec(queued, watch, now, db, run_local, refuse);
   if (!plan.has_write && !watch.active) {
     // Nothing to change and nothing to check: reads run here after one read barrier.
     bool has_read = std::any_of(plan.argv.begin() + 4, plan.argv.end(), [](const std::string& item) {
@@ -134,7 +139,7 @@ void Server::Exec(Connection* c) {
     return;
   }
   if (sm_->disk().WritesRefused()) return Reply(c, sm_->disk().MisconfError());
-  auto entry = commands::PrepareWrite(*commands::Lookup("redraft.exec"), std::move(plan.argv), now, db);
+  auto entry = commands::PrepareWrite(*commands::Lookup("redraft.exec"), std::move(plan.argv), now, db, c->session.user);
   if (!entry.ok()) return Reply(c, ErrorReply(entry.status().message()));
   uint64_t token = NewSlot(c, /*is_read=*/false);
   log_->Propose(std::move(entry).value(), token, c->session.proto);

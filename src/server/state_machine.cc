@@ -100,6 +100,26 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
       reply_for(i)->Error(spec.status().message());
       continue;
     }
+    // Checked again where it executes (docs/acl.md): against the entry's user in the ACL state
+    // at this log position (users are reloaded right after each ACL change below), the same on
+    // every replica, so a denial is the same reply and no change everywhere.
+    std::shared_ptr<const acl::User> user;
+    if (!cmd.user.empty()) {
+      user = acl_.Find(cmd.user);
+      if (!user) {
+        reply_for(i)->Error("NOPERM User " + cmd.user + " does not exist any more");
+        continue;
+      }
+      if (user->unrestricted()) {
+        user.reset();
+      } else if ((*spec)->apply != &commands::ApplyExec) {  // EXEC judges its commands one by one
+        acl::CheckResult r = commands::AclCheckEntry(*user, **spec, cmd.argv);
+        if (r.denial != acl::Denial::kNone) {
+          reply_for(i)->Error(commands::AclEntryDenialError(r, **spec, cmd.argv));
+          continue;
+        }
+      }
+    }
     // A transaction starts a fresh batch (its reads run over the committed store plus its own
     // writes: commands::TxnBatch::TrackWrites): the entries before it are committed first.
     if (batch && (*spec)->apply == &commands::ApplyExec) {
@@ -133,6 +153,7 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
     if (cmd.db != commands::kStoredKeys) view.emplace(*txn, cmd.db);
     store::Store::Batch& target = view ? static_cast<store::Store::Batch&>(*view) : *txn;
     commands::ApplyContext ctx{target, cmd.now_ms, *reply_for(i), e.index};
+    ctx.user = user.get();
     ctx.notify = sink ? &*sink : nullptr;
     ctx.acl = &acl_;
     (*spec)->apply(ctx, cmd.argv);
@@ -164,9 +185,12 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
       CheckApplied(e.index, [&] { return store_->Commit(batch.get(), e.index); });
       txn.reset();
       batch.reset();
-      // Reloaded right away: a script later in this group checks its commands against the users
-      // as of its own place in the log, whatever the grouping on this node.
-      if (commands::IsAclWrite(**spec)) ReloadAcl();
+      // Reloaded right away, not after the whole group: the next entry's user (and a script's
+      // commands) are judged by this change on every replica, however entries were grouped here.
+      if (commands::IsAclWrite(**spec)) {
+        if (commands::IsAclLoad(**spec, cmd.argv)) acl_.NoteLoad();
+        ReloadAcl();
+      }
     }
   }
   uint64_t last = entries.back().index;

@@ -237,5 +237,38 @@ TEST(AclPassword, GenpassAndHash) {
   EXPECT_EQ(CategoryByName("all"), 0u);
 }
 
+
+TEST(AclUser, SelectorsAllowWhatTheRootDoesNotAndRoundTripThroughOps) {
+  User u = Make({"on", "nopass", "~a*", "+get", "(~b* +set)", "(%R~c* &ch +@read -get)"});
+  EXPECT_EQ(u.Describe(),
+            "on nopass ~a* resetchannels -@all +get (~b* resetchannels -@all +set) "
+            "(%R~c* resetchannels &ch -@all +@read -get)");
+  auto check = [&](std::vector<std::string> argv, std::vector<KeyArg> keys) {
+    int id = Commands().Find(argv[0]);
+    return u.Check(id, argv, keys, {}, false, &Glob);
+  };
+  EXPECT_EQ(check({"get", "a1"}, {{1, kKeyRead}}).denial, Denial::kNone);
+  EXPECT_EQ(check({"set", "b1", "x"}, {{1, kKeyWrite}}).denial, Denial::kNone);   // selector 1
+  EXPECT_EQ(check({"hget", "c1", "f"}, {{1, kKeyRead}}).denial, Denial::kNone);   // selector 2
+  EXPECT_EQ(check({"hset", "c1", "f", "v"}, {{1, kKeyWrite}}).denial, Denial::kCommand);
+  CheckResult r = check({"set", "c1", "x"}, {{1, kKeyWrite}});  // key (selector 1) beats command
+  EXPECT_EQ(r.denial, Denial::kKey);
+  EXPECT_EQ(r.argpos, 1u);
+  // Applying Ops() to a new user recreates it (how users are stored), selectors included.
+  User again("u", &Commands());
+  EXPECT_FALSE(again.SetOps(u.Ops()));
+  EXPECT_EQ(again, u);
+  EXPECT_EQ(Make({"(~x +get)", "clearselectors"}).Describe(), "off resetchannels -@all");
+  EXPECT_EQ(Make({"(~x +get)", "reset"}).Describe(), "off sanitize-payload resetchannels -@all");
+  // Inside a selector only selector rules, split as sdssplitargs (quotes; unbalanced: no rules).
+  std::string err;
+  Make({"(on)"}, &err);
+  EXPECT_EQ(err, "ERR Error in ACL SETUSER modifier '(on)': Syntax error");
+  Make({"(~'a b')"}, &err);
+  EXPECT_EQ(err, "ERR Error in ACL SETUSER modifier '(~'a b')': Syntax error");
+  EXPECT_EQ(Make({"(~\"q\" '+get')"}).Describe(), "off resetchannels -@all (~q resetchannels -@all +get)");
+  EXPECT_EQ(Make({"(~\"x)"}).Describe(), "off resetchannels -@all (resetchannels -@all)");
+}
+
 }  // namespace
 }  // namespace redraft::acl

@@ -154,7 +154,7 @@ class AclClusterTest(unittest.TestCase):
         # comes back from its own store and log with the users.
         self.c.kill9(leader)
         new_leader = self.c.wait_leader(exclude=leader)
-        self.assertTrue(self.c.client(new_leader).execute_command("ACL", "SETUSER", "app", "-strlen"))
+        self.assertTrue(self.c.client(new_leader).execute_command("ACL", "SETUSER", "app", "-strlen", "(~log:*", "-@all", "+rpush)"))
         self.c.restart(leader)
         self.c.wait_applied(leader, commit_index(self.c, new_leader), timeout=30)
         self.check_restricted_everywhere([1, 2, 3], "b")
@@ -169,13 +169,15 @@ class AclClusterTest(unittest.TestCase):
         self.assertEqual(lists[1], lists[2])
         self.assertEqual(lists[1], lists[3])
         self.assertIn(b"-strlen", lists[1][0])
+        self.assertIn(b"(~log:* resetchannels -@all +rpush)", lists[1][0])  # a selector, replicated
+        self.assertEqual(app_client(self.c, wiped).rpush("log:l", "x"), 1)
         for i in (1, 2, 3):
             with self.assertRaises(redis.exceptions.NoPermissionError) as cm:
                 app_client(self.c, i).strlen("app:x")
             self.assertIn("this user has no permissions to run the 'strlen' command", str(cm.exception))
         self.assertEqual(self.c.client(wiped).execute_command("ACL", "GETUSER", "app")[5],
                          self.c.client(new_leader).execute_command("ACL", "GETUSER", "app")[5])
-        self.assertEqual(self.c.client(new_leader).dbsize(), nkeys + 1 + 3 + 1)
+        self.assertEqual(self.c.client(new_leader).dbsize(), nkeys + 1 + 3 + 1 + 1)
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
