@@ -10,6 +10,7 @@
 #include "commands/args.h"
 #include "commands/command_info.h"
 #include "commands/glob.h"
+#include "commands/scripting_cmds.h"
 #include "commands/server_api.h"
 #include "common/coding.h"
 
@@ -576,7 +577,7 @@ namespace {
 // ACL SETUSER/DELUSER back from their log form (AclWriteForm's inverse), or null if spec is not
 // an internal ACL write.
 const CommandSpec* AclClientForm(const CommandSpec& spec, const Argv& argv, Argv* out) {
-  if (!IsAclWrite(spec)) return nullptr;
+  if (!IsAclWrite(spec)) return ScriptClientForm(spec, argv, out);
   *out = argv;
   if (spec.apply == &ApplyAclLoad) {
     *out = {"acl", "load"};

@@ -685,6 +685,33 @@ bool MayBeScript(std::string_view entry) { return entry.find(kEvalName) != std::
 
 bool TouchesAnyKey(const CommandSpec& spec) { return spec.apply == &ApplyEval; }
 
+const CommandSpec* ScriptClientForm(const CommandSpec& spec, const Argv& argv, Argv* out) {
+  if (spec.apply == &ApplyEval) {
+    if (argv.size() < 6 || argv[4].empty()) return nullptr;
+    const char kind = argv[4][0];
+    const char* name = kind == 'F' ? "fcall" : kind == 'S' ? "evalsha" : kind == 'B' ? "eval" : nullptr;
+    if (!name) return nullptr;
+    *out = {name, argv[4].substr(1)};
+    out->insert(out->end(), argv.begin() + 5, argv.end());  // numkeys, keys, args
+    return Lookup(name);
+  }
+  std::string_view n = spec.name;
+  if (!(spec.flags & kInternal) || !n.starts_with("redraft.")) return nullptr;
+  n.remove_prefix(8);
+  std::string_view container, sub;
+  if (n.starts_with("script")) {
+    container = "script", sub = n.substr(6);
+  } else if (n.starts_with("function")) {
+    container = "function", sub = n.substr(8);
+  } else {
+    return nullptr;
+  }
+  if (sub != "load" && sub != "flush" && sub != "delete" && sub != "restore") return nullptr;
+  *out = {std::string(container), std::string(sub)};
+  out->insert(out->end(), argv.begin() + 1, argv.end());
+  return Lookup(container);
+}
+
 void SetScriptLimits(uint64_t max_instructions, uint64_t max_memory) {
   if (max_instructions) g_max_instructions = max_instructions;
   if (max_memory) g_max_memory = max_memory;

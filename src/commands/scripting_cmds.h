@@ -68,6 +68,13 @@ bool MayBeScript(std::string_view entry);
 // Whether the entry may change any key (redraft.eval): blocked clients re-check every key.
 bool TouchesAnyKey(const CommandSpec& spec);
 
+// The client command an internal scripting form stands for (redraft.eval -> EVAL/EVALSHA/FCALL
+// with its keys and arguments, redraft.scriptload/flush -> SCRIPT LOAD/FLUSH, redraft.function*
+// -> FUNCTION LOAD/DELETE/FLUSH/RESTORE), so ACL judges what the client asked for, wherever it is
+// checked (the gate, EXEC's re-check, apply). Returns its spec and fills *out, or null if spec is
+// not one of them (or argv is malformed: apply answers that).
+const CommandSpec* ScriptClientForm(const CommandSpec& spec, const Argv& argv, Argv* out);
+
 // Budgets for new scripts (CONFIG SET lua-instruction-limit / lua-memory-limit); process-wide,
 // read by the proposer only (they travel in the entry).
 void SetScriptLimits(uint64_t max_instructions, uint64_t max_memory);

@@ -530,7 +530,7 @@ void ApplyExec(ApplyContext& ctx, const Argv& argv) {
     auto spec = ItemSpec(cargv);
     session.db = std::max(db, 0);
     acl::CheckResult denied;
-    if (spec.ok() && ctx.user) denied = AclCheck(*ctx.user, **spec, cargv);  // as of this log position
+    if (spec.ok() && ctx.user) denied = AclCheckEntry(*ctx.user, **spec, cargv);  // as of this log position
     if (!spec.ok()) {
       ctx.reply.Error(spec.status().message());
     } else if (denied.denial != acl::Denial::kNone) {

@@ -13,6 +13,7 @@
 
 #include "commands/acl_cmds.h"
 #include "commands/args.h"
+#include "commands/scripting_cmds.h"
 #include "commands/write_entry.h"
 #include "server/server.h"
 
@@ -63,9 +64,14 @@ void Server::AclLogDenial(Connection* c, const acl::CheckResult& r, const comman
 
 std::string Server::AclExecRefusal(Connection* c, const commands::CommandSpec& spec, const commands::Argv& argv) {
   if (!c->acl_user || c->acl_user->unrestricted()) return {};
-  acl::CheckResult r = commands::AclCheck(*c->acl_user, spec, argv);
+  // Scripts queued in MULTI are already in their log form (ScriptFormInMulti): judge EVAL & co.
+  commands::Argv client;
+  const commands::CommandSpec* client_spec = commands::ScriptClientForm(spec, argv, &client);
+  const commands::CommandSpec& s = client_spec ? *client_spec : spec;
+  const commands::Argv& a = client_spec ? client : argv;
+  acl::CheckResult r = commands::AclCheck(*c->acl_user, s, a);
   if (r.denial == acl::Denial::kNone) return {};
-  AclLogDenial(c, r, spec, argv, /*in_multi=*/true);
+  AclLogDenial(c, r, s, a, /*in_multi=*/true);
   std::string out;
   resp::ReplyBuilder(&out).Error(commands::AclExecDenialError(r));
   return out;
