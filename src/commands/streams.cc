@@ -382,6 +382,83 @@ void XdelApply(ApplyContext& ctx, const Argv& argv) {
   ctx.reply.Integer(deleted);
 }
 
+// XSETID key last-id [ENTRIESADDED n] [MAXDELETEDID id] (Redis xsetidCommand): the arguments are
+// checked before the key is looked up, so their errors never reach the log.
+struct SetIdArgs {
+  StreamId id, max_deleted;
+  int64_t entries_added = -1;
+};
+
+bool ParseSetId(resp::ReplyBuilder& r, const Argv& argv, SetIdArgs* a) {
+  if (!streams::ParseId(argv[2], 0, /*strict=*/true, &a->id)) {
+    r.Error(kErrInvalidId);
+    return false;
+  }
+  for (size_t i = 3; i < argv.size(); i += 2) {
+    bool more = argv.size() - 1 - i > 0;
+    std::string_view opt = CStrView(argv[i]);
+    if (EqualsIgnoreCase(opt, "ENTRIESADDED") && more) {
+      if (!ParseInt64(argv[i + 1], &a->entries_added)) {
+        r.Error(kErrNotInteger);
+        return false;
+      }
+      if (a->entries_added < 0) {
+        Err(r, "entries_added must be positive");
+        return false;
+      }
+    } else if (EqualsIgnoreCase(opt, "MAXDELETEDID") && more) {
+      if (!streams::ParseId(argv[i + 1], 0, /*strict=*/true, &a->max_deleted)) {
+        r.Error(kErrInvalidId);
+        return false;
+      }
+      if (a->id < a->max_deleted) {
+        Err(r, "The ID specified in XSETID is smaller than the provided max_deleted_entry_id");
+        return false;
+      }
+    } else {
+      r.Error(kErrSyntax);
+      return false;
+    }
+  }
+  return true;
+}
+
+bool XsetidPrepare(PrepareContext& ctx, Argv& argv) {
+  SetIdArgs a;
+  return ParseSetId(ctx.reply, argv, &a);
+}
+
+void XsetidApply(ApplyContext& ctx, const Argv& argv) {
+  SetIdArgs a;
+  if (!ParseSetId(ctx.reply, argv, &a)) return;  // prepare refused these
+  const std::string& key = argv[1];
+  Value v;
+  Found f = WriteCollection(ctx, key, ValueType::kStream, &v);
+  if (f == Found::kFailed) return;
+  if (f == Found::kNo) return ctx.reply.Error(kErrNoSuchKey);
+  StreamMeta m = DecodeMeta(v);
+  // Redis 7.0.15 does not compare with the stream's current max_deleted_entry_id (only with a
+  // MAXDELETEDID argument): the reference answers XSETID below it with OK, and so do we.
+  if (m.length > 0) {
+    // Redis compares with the last live entry (streamLastValidID), not the last ID ever added.
+    StreamId top{0, 0};
+    VisitRange(ctx.batch, key, v, m, m.first_id, streams::kMaxId, true, [&](const StreamId& id, std::string_view) {
+      top = id;
+      return false;
+    });
+    if (a.id < top) return Err(ctx.reply, "The ID specified in XSETID is smaller than the target stream top item");
+    if (a.entries_added != -1 && m.length > static_cast<uint64_t>(a.entries_added)) {
+      return Err(ctx.reply, "The entries_added specified in XSETID is smaller than the target stream length");
+    }
+  }
+  m.last_id = a.id;
+  if (a.entries_added != -1) m.entries_added = static_cast<uint64_t>(a.entries_added);
+  if (a.max_deleted != StreamId{0, 0}) m.max_deleted_id = a.max_deleted;
+  PutMeta(ctx, key, &v, m);
+  ctx.reply.Ok();
+  Notify(ctx, kNotifyStream, "xsetid", key);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reads
 
@@ -548,6 +625,12 @@ extern const CommandSpec kStreamCommands[] = {
                 "may be different from the number of IDs passed in case certain IDs do not exist.",
      .complexity = "O(1) for each single item to delete in the stream, regardless of the stream size.",
      .apply = &XdelApply, .key_flags = "RW delete", .args = "key:key@0 id:string*"},
+    {.name = "xsetid", .arity = -3, .flags = kWrite | kDenyOom | kFast, .first_key = 1, .last_key = 1, .key_step = 1,
+     .group = kG, .since = "5.0.0", .summary = "An internal command for replicating stream values",
+     .complexity = "O(1)", .prepare = &XsetidPrepare, .apply = &XsetidApply, .key_flags = "RW update",
+     .args = "key:key@0 last-id:string entries_added:integer=ENTRIESADDED/7.0.0? "
+             "max_deleted_entry_id:string=MAXDELETEDID/7.0.0?",
+     .history = "7.0.0 Added the `entries_added` and `max_deleted_entry_id` arguments."},
     {.name = "xlen", .arity = 2, .flags = kReadonly | kFast, .first_key = 1, .last_key = 1, .key_step = 1,
      .group = kG, .since = "5.0.0", .summary = "Return the number of entries in a stream", .complexity = "O(1)",
      .execute = &XlenCmd, .key_flags = "RO", .args = "key:key@0"},

@@ -63,6 +63,8 @@ def gen(rng):
         ["XLEN", k], ["XRANGE", k, bound(rng), bound(rng), *count], ["XREVRANGE", k, bound(rng), bound(rng), *count],
         ["XDEL", k, *ids], ["XTRIM", k, *(trim(rng) or ["MAXLEN", "3"])],
         ["XREAD", *count, "STREAMS", *keys, *[rng.choice(["$", "0", "2-1", "4", "0-0"]) for _ in keys]],
+        ["XSETID", k, rid(rng), *(["ENTRIESADDED", rng.choice(["0", "3", "100", "-1"])] if rng.random() < 0.3 else []),
+         *(["MAXDELETEDID", rid(rng)] if rng.random() < 0.3 else [])],
         ["SET", "str", "v"], ["DEL", k], ["TYPE", k], ["EXISTS", k],
     ])
 
