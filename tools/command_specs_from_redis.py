@@ -129,7 +129,8 @@ def encode_args(args):
         if "key_spec_index" in d:
             s += "@%d" % d["key_spec_index"]
         if "token" in d:
-            s += "=" + d["token"]
+            tok = d["token"]
+            s += "=" + (f"'{tok}'" if re.search(r"[/!?*+() ']", tok) else tok)
         if "since" in d:
             s += "/" + d["since"]
         if "deprecated_since" in d:

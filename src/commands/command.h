@@ -196,7 +196,8 @@ struct CommandSpec {
   // COMMAND DOCS beyond the texts above, as Redis 7.0 has them (tools/command_specs_from_redis.py
   // fills them from Debian's redis-server). `args`: the argument tree, space separated, each
   //   name:type[@key_spec_index][=TOKEN][/since][!deprecated_since][?][*][+][(sub-arguments)]
-  // with ? optional, * multiple, + multiple_token (Redis's argument flags), a name with other
+  // with ? optional, * multiple, + multiple_token (Redis's argument flags), a TOKEN holding one of
+  // /!?*+() in single quotes (='*'), a name with other
   // than [A-Za-z0-9_-] in single quotes ('ip:port'), e.g.
   //   "key:key@0 condition:oneof/7.0.0?(nx:pure-token=NX xx:pure-token=XX)".
   // `history`: one "version text" per line. Deprecated commands name their replacement.
@@ -224,6 +225,7 @@ extern const CommandSpec kHashCommands[];
 extern const CommandSpec kListCommands[];
 extern const CommandSpec kSetCommands[];
 extern const CommandSpec kZsetCommands[];
+extern const CommandSpec kStreamCommands[];  // streams.cc
 extern const CommandSpec kServerCommands[];
 extern const CommandSpec kClusterCommands[];
 extern const CommandSpec kAclCommands[];  // acl_cmds.cc

@@ -199,7 +199,13 @@ std::vector<DocArg> ParseDocArgs(std::string_view s, size_t* pos) {
         a.key_spec_index = std::atoi(std::string(until("=/!?*+() ")).c_str());
       } else if (ch == '=') {
         i++;
-        a.token = until("/!?*+() ");
+        if (i < s.size() && s[i] == '\'') {  // a quoted token ('*': XADD's auto ID)
+          i++;
+          a.token = until("'");
+          i++;
+        } else {
+          a.token = until("/!?*+() ");
+        }
       } else if (ch == '/') {
         i++;
         a.since = until("!?*+() ");

@@ -16,7 +16,7 @@ struct Registry {
 
   Registry() {
     for (const CommandSpec* table : {kServerCommands, kStringCommands, kKeyCommands, kHashCommands, kListCommands,
-                                        kSetCommands, kZsetCommands, kClusterCommands, kAclCommands, kPubsubCommands,
+                                        kSetCommands, kZsetCommands, kStreamCommands, kClusterCommands, kAclCommands, kPubsubCommands,
                                         kScriptingCommands, kFunctionCommands}) {
       for (const CommandSpec* c = table; !c->name.empty(); ++c) {
         all.push_back(c);

@@ -43,6 +43,8 @@ std::string_view TypeName(ValueType t) {
       return "set";
     case ValueType::kZset:
       return "zset";
+    case ValueType::kStream:
+      return "stream";
     case ValueType::kSubKey:
       break;
   }

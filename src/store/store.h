@@ -25,13 +25,15 @@ enum class ValueType : uint8_t {
   kList = 3,
   kSet = 4,
   kZset = 5,
+  kStream = 6,  // docs/streams.md
   // Never a key's type: marks a raw sub-key record in a snapshot stream (Store::SnapshotView,
   // Store::StagePut): the record's key is an encoded sub-key and its payload the element's value.
   kSubKey = 0x80,
 };
 
 inline bool IsCollection(ValueType t) {
-  return t == ValueType::kHash || t == ValueType::kList || t == ValueType::kSet || t == ValueType::kZset;
+  return t == ValueType::kHash || t == ValueType::kList || t == ValueType::kSet || t == ValueType::kZset ||
+         t == ValueType::kStream;
 }
 // A type byte that may appear in a snapshot record: a key's type or kSubKey.
 inline bool IsSnapshotRecordType(uint8_t t) {

@@ -98,6 +98,8 @@ def _state(conn):
             v = unordered(conn.call("SMEMBERS", key))
         elif t == b"+zset\r\n":
             v = conn.call("ZRANGE", key, "0", "-1", "WITHSCORES")
+        elif t == b"+stream\r\n":
+            v = conn.call("XRANGE", key, "-", "+")
         else:
             v = b"?"
         out.append((key, t, v, conn.call("PTTL", key) != b":-1\r\n"))
