@@ -77,6 +77,14 @@ class StateMachine {
     key_events_ = std::move(events);
   }
 
+  // Client-side caching (server/tracking.h): while active() says so at the start of a group, the
+  // stored keys its entries wrote or deleted ([db][key]; "" for FLUSHALL/FLUSHDB), in apply order,
+  // go to `changed` once the group is committed (server/tracking_batch.h records them).
+  void SetChangeObserver(std::function<bool()> active, std::function<void(std::vector<std::string>&&)> changed) {
+    changes_active_ = std::move(active);
+    changed_ = std::move(changed);
+  }
+
  private:
   // Commits (commit()) the effects of entries up to index, waiting out a full disk.
   void CheckApplied(uint64_t index, const std::function<Status()>& commit);
@@ -88,6 +96,8 @@ class StateMachine {
   std::function<void(std::vector<std::string>&&)> touched_;
   const uint32_t* notify_flags_ = nullptr;
   std::function<void(std::vector<commands::KeyEvent>&&)> key_events_;
+  std::function<bool()> changes_active_;
+  std::function<void(std::vector<std::string>&&)> changed_;
 };
 
 }  // namespace redraft::server
