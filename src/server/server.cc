@@ -134,6 +134,9 @@ Status Server::Init() {
   log_->SetPubsubReceiver([this](std::string_view batch) { OnPeerPublishes(batch); });
   sm_->SetKeyEventSink(&cfg_.notify_keyspace_events,
                        [this](std::vector<commands::KeyEvent>&& events) { PublishKeyEvents(std::move(events)); });
+  sm_->SetScriptPublishSink([this](std::vector<commands::ScriptMessage>&& msgs) {
+    for (const commands::ScriptMessage& m : msgs) DeliverLocal(m.shard, m.channel, m.message);
+  });
   sm_->SetChangeObserver([this] { return tracking_.active(); },
                          [this](std::vector<std::string>&& keys) { OnKeysChanged(std::move(keys)); });
 

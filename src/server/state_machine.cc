@@ -82,6 +82,7 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
   std::optional<commands::NotifySink> sink;
   if (notify_flags_ && *notify_flags_ && key_events_) sink.emplace(commands::NotifySink{*notify_flags_, {}});
   // Client-side caching: a recorder under each batch while some client tracks keys.
+  std::vector<commands::ScriptMessage> published;  // by write scripts: delivered after the commit
   std::optional<KeyChangeRecorder> recorder;
   if (changes_active_ && changes_active_()) recorder.emplace();
   // One past the last entry of the group that may be a script (scripting_cmds.h MayBeScript):
@@ -144,6 +145,7 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
     commands::ApplyContext ctx{target, cmd.now_ms, *reply_for(i), e.index};
     ctx.notify = sink ? &*sink : nullptr;
     ctx.acl = &acl_;
+    ctx.published = &published;
     (*spec)->apply(ctx, cmd.argv);
     if (watching_ && cmd.db != commands::kStoredKeys) {
       auto note = [&](int db, const std::string& arg) {
@@ -186,6 +188,7 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
   if (!touched.empty()) touched_(std::move(touched));
   if (sink && !sink->events.empty()) key_events_(std::move(sink->events));
   if (recorder && !recorder->changes.empty()) changed_(std::move(recorder->changes));
+  if (!published.empty() && published_) published_(std::move(published));
 }
 
 }  // namespace redraft::server

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "acl/registry.h"
+#include "commands/command.h"
 #include "commands/notify.h"
 #include "common/disk_health.h"
 #include "common/status.h"
@@ -80,6 +81,12 @@ class StateMachine {
   // Client-side caching (server/tracking.h): while active() says so at the start of a group, the
   // stored keys its entries wrote or deleted ([db][key]; "" for FLUSHALL/FLUSHDB), in apply order,
   // go to `changed` once the group is committed (server/tracking_batch.h records them).
+  // PUBLISH/SPUBLISH of the write scripts of each applied group, in apply order, go to
+  // `published` once the group is committed (this node's subscribers; never the peers).
+  void SetScriptPublishSink(std::function<void(std::vector<commands::ScriptMessage>&&)> published) {
+    published_ = std::move(published);
+  }
+
   void SetChangeObserver(std::function<bool()> active, std::function<void(std::vector<std::string>&&)> changed) {
     changes_active_ = std::move(active);
     changed_ = std::move(changed);
@@ -96,6 +103,7 @@ class StateMachine {
   std::function<void(std::vector<std::string>&&)> touched_;
   const uint32_t* notify_flags_ = nullptr;
   std::function<void(std::vector<commands::KeyEvent>&&)> key_events_;
+  std::function<void(std::vector<commands::ScriptMessage>&&)> published_;
   std::function<bool()> changes_active_;
   std::function<void(std::vector<std::string>&&)> changed_;
 };
