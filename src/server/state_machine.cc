@@ -58,6 +58,9 @@ void StateMachine::ReloadAcl() { acl_.Replace(commands::LoadAclUsers(*store_)); 
 void StateMachine::StateReplaced() {
   ReloadAcl();
   commands::ForgetApplyHints();
+  // Client-side caching: any key may have changed, unseen by the recorder: as a flush (every
+  // tracking client of this node gets the null invalidation).
+  if (changes_active_ && changes_active_()) changed_(std::vector<std::string>{std::string()});
 }
 
 Status StateMachine::ValidateEntry(std::string_view data) { return commands::ValidateWriteEntry(data); }

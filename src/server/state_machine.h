@@ -80,7 +80,8 @@ class StateMachine {
 
   // Client-side caching (server/tracking.h): while active() says so at the start of a group, the
   // stored keys its entries wrote or deleted ([db][key]; "" for FLUSHALL/FLUSHDB), in apply order,
-  // go to `changed` once the group is committed (server/tracking_batch.h records them).
+  // go to `changed` once the group is committed (server/tracking_batch.h records them). A
+  // snapshot installed (StateReplaced) reports a flush: the recorder did not see its changes.
   // PUBLISH/SPUBLISH of the write scripts of each applied group, in apply order, go to
   // `published` once the group is committed (this node's subscribers; never the peers).
   void SetScriptPublishSink(std::function<void(std::vector<commands::ScriptMessage>&&)> published) {
