@@ -30,6 +30,10 @@ SCENARIOS = {
         ("call", "t", "GET", "own"), ("call", "t", "SET", "own", "x"), ("push", "t"),  # after the reply
         ("call", "t", "GET", "d1"), ("call", "w", "SELECT", "1"), ("call", "w", "SET", "d1", "x"),
         ("push", "t"),  # the table ignores databases (as Redis)
+        ("call", "t", "GET", "s1"), ("call", "t", "GET", "s2"),  # written by a script, by EXEC
+        ("call", "w", "EVAL", "redis.call('set', KEYS[1], 'x') return 1", "1", "s1"), ("push", "t"),
+        ("call", "w", "MULTI"), ("call", "w", "SET", "s2", "y"), ("call", "w", "EXEC"), ("push", "t"),
+        ("call", "w", "SELECT", "0"),
         ("call", "t", "GET", "k"), ("call", "w", "FLUSHALL"), ("push", "t"),  # null invalidation
         ("call", "w", "SET", "k", "3"), ("none", "t"),  # FLUSHALL emptied the table
         ("call", "t", "CLIENT", "TRACKINGINFO"), ("call", "t", "CLIENT", "GETREDIR"),
