@@ -138,6 +138,11 @@ struct PrepareContext {
 // (the proposer's clock, carried in the entry). batch is the view of the entry's database
 // (store/db_view.h: batch.db(), batch.base() reach the others). Replies are written here; on replicas that did
 // not propose the command the reply is discarded.
+struct ScriptMessage {
+  bool shard = false;  // SPUBLISH
+  std::string channel, message;
+};
+
 struct ApplyContext {
   store::Store::Batch& batch;
   int64_t now_ms;
@@ -152,6 +157,11 @@ struct ApplyContext {
   // The node's ACL users as of this entry (replicated state: the same on every replica), for
   // the permission checks of the commands a script calls. Null in unit tests of commands.
   const acl::Registry* acl = nullptr;
+  // PUBLISH/SPUBLISH called by a write script: collected here and delivered by the state
+  // machine's owner to THIS node's subscribers once the group is committed. Every node applies
+  // the entry, so every subscriber in the cluster gets the message once, with no peer traffic
+  // (docs/scripting.md). Null: such messages are dropped (unit tests of commands).
+  std::vector<ScriptMessage>* published = nullptr;
 };
 
 // A fresh collection version: (index << 20) | n for the n-th call (n >= 1) while applying the

@@ -121,6 +121,15 @@ class HostBase : public scripting::Host {
       rb.Bulk(std::to_string((now_ms_ % 1000) * 1000));
       return out;
     }
+    if (spec->name == "publish" || spec->name == "spublish") {
+      // As Redis, a read-only script may not publish (PUBLISH may replicate). A write script
+      // publishes on every node as the entry applies there (ApplyHost::Publish); the reply is 0
+      // on every replica: a receiver count would differ between nodes (docs/scripting.md).
+      if (read_only_ || !deterministic_) return ErrorBytes("ERR Write commands are not allowed from read-only scripts.");
+      Publish(spec->name == "spublish", argv[1], argv[2]);
+      rb.Integer(0);
+      return out;
+    }
     if (spec->name == "randomkey" && deterministic_) {
       // Its randomness is process-local (keys.cc): replicas would answer differently.
       return ErrorBytes("ERR RANDOMKEY is not available to write scripts (it would differ between replicas)");
@@ -138,6 +147,7 @@ class HostBase : public scripting::Host {
  protected:
   virtual void Write(const CommandSpec& spec, const Argv& argv, resp::ReplyBuilder& rb) = 0;
   virtual void Read(const CommandSpec& spec, const Argv& argv, resp::ReplyBuilder& rb) = 0;
+  virtual void Publish(bool /*shard*/, const std::string& /*channel*/, const std::string& /*message*/) {}
 
   // SELECT inside a script changes the script's database only (Redis 7.0).
   std::string Select(const std::string& arg) {
@@ -189,8 +199,12 @@ class ApplyHost : public HostBase {
     store::Store::Batch& target = view ? static_cast<store::Store::Batch&>(*view) : *tb_;
     ApplyContext ictx{target, ctx_.now_ms, rb, ctx_.index, ctx_.versions_used};
     ictx.notify = ctx_.notify;  // a script's writes emit keyspace notifications like any write
+    ictx.published = ctx_.published;
     spec.apply(ictx, argv);
     ctx_.versions_used = ictx.versions_used;  // collection versions stay unique in the entry
+  }
+  void Publish(bool shard, const std::string& channel, const std::string& message) override {
+    if (ctx_.published) ctx_.published->push_back(ScriptMessage{shard, channel, message});
   }
   void Read(const CommandSpec& spec, const Argv& argv, resp::ReplyBuilder& rb) override {
     std::optional<store::DbStore> view;

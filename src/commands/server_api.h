@@ -30,6 +30,7 @@ struct ClientKillFilter {
 // Implemented by server/; lets commands/ stay free of sockets and the event loop.
 class ClusterApi;
 class PubsubApi;
+class TrackingApi;
 
 class ServerApi {
  public:
@@ -67,6 +68,8 @@ class ServerApi {
   virtual void CloseAfterReply(uint64_t client_id) = 0;
   // Pub/Sub on this node (pubsub_api.h); null when the server has none (unit tests).
   virtual PubsubApi* pubsub() { return nullptr; }
+  // Client-side caching on this node (tracking_api.h); null when the server has none.
+  virtual TrackingApi* tracking() { return nullptr; }
   // RESET: ends MULTI/WATCH and drops the connection's subscriptions (without confirmations);
   // the command resets the session's own fields.
   virtual void ResetConnection(uint64_t /*client_id*/) {}

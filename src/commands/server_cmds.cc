@@ -11,6 +11,7 @@
 #include "commands/transactions.h"
 #include "commands/command_info.h"
 #include "commands/server_api.h"
+#include "commands/tracking_cmds.h"
 
 namespace redraft::commands {
 namespace {
@@ -467,6 +468,21 @@ const CommandSpec kClientSubcommands[] = {
      .group = "connection", .since = "3.2.0", .summary = "Instruct the server whether to reply to commands",
      .complexity = "O(1)", .execute = &ClientReply,
      .args = "on_off_skip:oneof(on:pure-token=ON off:pure-token=OFF skip:pure-token=SKIP)"},
+    {.name = "client|tracking", .arity = -3, .flags = kConnFlags, .first_key = 0, .last_key = 0, .key_step = 0,
+     .group = "connection", .since = "6.0.0", .summary = "Enable or disable server assisted client side caching support",
+     .complexity = "O(1). Some options may introduce additional complexity.", .execute = &ClientTracking,
+     .args = "status:oneof(on:pure-token=ON off:pure-token=OFF) client-id:integer=REDIRECT? prefix:string=PREFIX?*+ "
+             "bcast:pure-token=BCAST? optin:pure-token=OPTIN? optout:pure-token=OPTOUT? noloop:pure-token=NOLOOP?"},
+    {.name = "client|caching", .arity = 3, .flags = kConnFlags, .first_key = 0, .last_key = 0, .key_step = 0,
+     .group = "connection", .since = "6.0.0", .summary = "Instruct the server about tracking or not keys in the next request",
+     .complexity = "O(1)", .execute = &ClientCaching, .args = "mode:oneof(yes:pure-token=YES no:pure-token=NO)"},
+    {.name = "client|getredir", .arity = 2, .flags = kConnFlags, .first_key = 0, .last_key = 0, .key_step = 0,
+     .group = "connection", .since = "6.0.0", .summary = "Get tracking notifications redirection client ID if any",
+     .complexity = "O(1)", .execute = &ClientGetredir},
+    {.name = "client|trackinginfo", .arity = 2, .flags = kConnFlags, .first_key = 0, .last_key = 0, .key_step = 0,
+     .group = "connection", .since = "6.2.0",
+     .summary = "Return information about server assisted client side caching for the current connection",
+     .complexity = "O(1)", .execute = &ClientTrackinginfo},
     {},
 };
 

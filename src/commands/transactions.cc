@@ -541,6 +541,7 @@ void ApplyExec(ApplyContext& ctx, const Argv& argv) {
       store::Store::Batch& target = view ? static_cast<store::Store::Batch&>(*view) : *tb;
       ApplyContext ictx{target, ctx.now_ms, ctx.reply, ctx.index, ctx.versions_used};
       ictx.notify = ctx.notify;  // keyspace notifications of the transaction's commands
+      ictx.published = ctx.published;  // PUBLISH from a script inside EXEC
       ictx.acl = ctx.acl;  // a script's commands are checked against its user
       (*spec)->apply(ictx, cargv);
       ctx.versions_used = ictx.versions_used;  // collection versions stay unique in the entry

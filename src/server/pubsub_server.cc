@@ -99,6 +99,7 @@ void Server::ResetConnection(uint64_t client_id) {
   if (it == clients_.end()) return;
   EndTransaction(it->second);
   pubsub_.RemoveClient(client_id);
+  tracking_.Disable(client_id);  // RESET turns tracking off
 }
 
 size_t Server::DeliverLocal(bool shard, std::string_view channel, std::string_view payload) {

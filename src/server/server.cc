@@ -139,6 +139,11 @@ Status Server::Init() {
   log_->SetPubsubReceiver([this](std::string_view batch) { OnPeerPublishes(batch); });
   sm_->SetKeyEventSink(&cfg_.notify_keyspace_events,
                        [this](std::vector<commands::KeyEvent>&& events) { PublishKeyEvents(std::move(events)); });
+  sm_->SetScriptPublishSink([this](std::vector<commands::ScriptMessage>&& msgs) {
+    for (const commands::ScriptMessage& m : msgs) DeliverLocal(m.shard, m.channel, m.message);
+  });
+  sm_->SetChangeObserver([this] { return tracking_.active(); },
+                         [this](std::vector<std::string>&& keys) { OnKeysChanged(std::move(keys)); });
 
   // port 0: no plain TCP port (Redis's rule; a TLS-only node sets tls-port).
   if (cfg_.port != 0) REDRAFT_RETURN_IF_ERROR(Listen(&listener_, cfg_.port));
@@ -372,8 +377,10 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
   }
   if (!AclAllows(c, *spec, argv)) return !c->closing;
   if (SubscriberModeRefuses(c, *spec, argv)) return true;  // RESP2 subscriber mode (pubsub_server.cc)
+  if (c->in_multi && tracking_.active()) TrackCommand(c, *spec, argv, /*queued=*/true);
   // Inside MULTI: queued (answered +QUEUED, in order behind any pending reply) or refused.
   if (QueueOrRefuse(c, *spec, argv)) return true;
+  const commands::CommandSpec* user_spec = spec;  // before the log forms below
   commands::AclWriteForm(&spec, &argv);  // ACL SETUSER/DELUSER are log writes
   commands::ScriptForm(&spec, &argv, *store_, c->acl_user.get());  // EVAL -> redraft.eval, SCRIPT LOAD -> log (scripting_cmds.h)
   bool is_read = (spec->flags & commands::kReadonly) && !spec->is_write();
@@ -387,9 +394,13 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
   }
   // ACL SAVE; ACL LOAD becomes a write (only with an aclfile: no call on the common path).
   if (!cfg_.aclfile.empty() && AclFileCommand(c, &spec, &argv)) return !c->closing;
+  if (tracking_.active()) TrackCommand(c, *user_spec, argv, /*queued=*/false);
   // WATCH and EXEC wait for the slots to drain (WATCH then sees this client's earlier writes
   // applied; EXEC runs after them); MULTI, DISCARD and UNWATCH only change connection state.
-  if (RunTransactionCommand(c, *spec, argv)) return !c->closing;
+  if (RunTransactionCommand(c, *spec, argv)) {
+    if (tracking_.active() && spec->name == "exec") TrackingAfterExec(c);
+    return !c->closing;
+  }
   if (spec->is_write()) {
     // A disk fault (common/disk_health.h): new writes are refused, like Redis's MISCONF.
     if (sm_->disk().WritesRefused()) {
@@ -613,6 +624,7 @@ void Server::CloseConnection(Connection* c) {
   clients_.erase(c->id);
   if (c->blocked) blocking_->Disconnected(c->id);
   pubsub_.RemoveClient(c->id);
+  tracking_.Forget(c->id);
   if (c->in_dirty_list) {
     std::erase(dirty_, c);
     c->in_dirty_list = false;

@@ -15,12 +15,14 @@
 #include "commands/notify.h"
 #include "commands/pubsub_api.h"
 #include "commands/server_api.h"
+#include "commands/tracking_api.h"
 #include "server/blocking.h"
 #include "server/config.h"
 #include "server/connection.h"
 #include "server/pubsub.h"
 #include "server/replicator.h"
 #include "server/state_machine.h"
+#include "server/tracking.h"
 #include "store/store.h"
 
 namespace redraft::server {
@@ -35,7 +37,7 @@ namespace redraft::server {
 // reached" instead of a silently failing accept. Returns maxclients when it fits.
 int AdjustOpenFilesLimit(int maxclients);
 
-class Server : public commands::ServerApi, public commands::PubsubApi {
+class Server : public commands::ServerApi, public commands::PubsubApi, public commands::TrackingApi {
  public:
   // Builds the write path once the loop and state machine exist (main builds the Raft-backed
   // replicator from cluster/, so server/ does not depend on it). cluster may be null.
@@ -70,6 +72,14 @@ class Server : public commands::ServerApi, public commands::PubsubApi {
   void Shutdown(uint64_t caller_id) override;
   commands::PubsubApi* pubsub() override { return this; }
   void ResetConnection(uint64_t client_id) override;
+  commands::TrackingApi* tracking() override { return this; }
+
+  // commands::TrackingApi (tracking_server.cc, docs/tracking.md)
+  bool ClientExists(uint64_t id) override;
+  std::string TrackingOn(uint64_t client, const commands::TrackingOptions& o) override;
+  void TrackingOff(uint64_t client) override;
+  std::string Caching(uint64_t client, bool yes) override;
+  commands::TrackingInfo Info(uint64_t client) override;
 
   // commands::PubsubApi (pubsub_server.cc, docs/pubsub.md)
   void Subscribe(uint64_t client, commands::PubsubKind kind, const std::vector<std::string>& names,
@@ -153,6 +163,13 @@ class Server : public commands::ServerApi, public commands::PubsubApi {
   void SendPubsubBatch();  // this iteration's publishes, to every peer (once per iteration)
   void OnPeerPublishes(std::string_view batch);
   void PublishKeyEvents(std::vector<commands::KeyEvent>&& events);
+  // Client-side caching (tracking_server.cc): TrackCommand notes what a tracking client's command
+  // reads (default mode) or writes (NOLOOP); OnKeysChanged turns an applied group's changed keys
+  // into invalidations; SendInvalidation frames one for its client or redirect target.
+  void TrackCommand(Connection* c, const commands::CommandSpec& spec, const commands::Argv& argv, bool queued);
+  void TrackingAfterExec(Connection* c);  // CLIENT CACHING lasts until EXEC has run
+  void OnKeysChanged(std::vector<std::string>&& changes);
+  void SendInvalidation(const TrackingTable::Message& m);
   void ActiveExpire(int64_t now);
   void BeginShutdown();
   std::string ClientLine(const Connection& c, int64_t now) const;
@@ -178,6 +195,7 @@ class Server : public commands::ServerApi, public commands::PubsubApi {
 
   std::unordered_map<uint64_t, Connection*> clients_;
   PubsubRegistry pubsub_;
+  TrackingTable tracking_;  // CLIENT TRACKING of this node's connections (tracking.h)
   std::string pubsub_batch_;  // publishes of this loop iteration for the peers (pubsub.h format)
   std::vector<uint64_t> pubsub_overflow_;  // subscribers found over their limit while delivering
   uint64_t pubsub_peer_messages_ = 0, pubsub_peer_dropped_batches_ = 0, pubsub_limit_disconnects_ = 0;

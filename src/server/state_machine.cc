@@ -14,6 +14,7 @@
 #include "commands/transactions.h"
 #include "commands/write_entry.h"
 #include "common/status.h"
+#include "server/tracking_batch.h"
 #include "store/db_view.h"
 
 namespace redraft::server {
@@ -57,6 +58,9 @@ void StateMachine::ReloadAcl() { acl_.Replace(commands::LoadAclUsers(*store_)); 
 void StateMachine::StateReplaced() {
   ReloadAcl();
   commands::ForgetApplyHints();
+  // Client-side caching: any key may have changed, unseen by the recorder: as a flush (every
+  // tracking client of this node gets the null invalidation).
+  if (changes_active_ && changes_active_()) changed_(std::vector<std::string>{std::string()});
 }
 
 Status StateMachine::ValidateEntry(std::string_view data) { return commands::ValidateWriteEntry(data); }
@@ -80,6 +84,10 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
   // Keyspace notifications: a sink only while some class is selected (else ~zero cost).
   std::optional<commands::NotifySink> sink;
   if (notify_flags_ && *notify_flags_ && key_events_) sink.emplace(commands::NotifySink{*notify_flags_, {}});
+  // Client-side caching: a recorder under each batch while some client tracks keys.
+  std::vector<commands::ScriptMessage> published;  // by write scripts: delivered after the commit
+  std::optional<KeyChangeRecorder> recorder;
+  if (changes_active_ && changes_active_()) recorder.emplace();
   // One past the last entry of the group that may be a script (scripting_cmds.h MayBeScript):
   // a batch created before it remembers its written keys. Found once per group.
   size_t scripts_end = entries.size();
@@ -141,7 +149,12 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
     }
     if (!batch) {
       batch = store_->NewBatch();
-      txn = std::make_unique<commands::TxnBatch>(store_, batch.get());
+      store::Store::Batch* under = batch.get();
+      if (recorder) {
+        recorder->Wrap(batch.get());
+        under = &*recorder;
+      }
+      txn = std::make_unique<commands::TxnBatch>(store_, under);
       // A script's reads see the whole batch (its KEYS/SCAN too): the batch remembers the keys
       // written from its start when the rest of the group holds a script (scripting_cmds.h).
       if (i < scripts_end) txn->TrackWrites();
@@ -156,6 +169,7 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
     ctx.user = user.get();
     ctx.notify = sink ? &*sink : nullptr;
     ctx.acl = &acl_;
+    ctx.published = &published;
     (*spec)->apply(ctx, cmd.argv);
     if (watching_ && cmd.db != commands::kStoredKeys) {
       auto note = [&](int db, const std::string& arg) {
@@ -200,6 +214,8 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
   }
   if (!touched.empty()) touched_(std::move(touched));
   if (sink && !sink->events.empty()) key_events_(std::move(sink->events));
+  if (recorder && !recorder->changes.empty()) changed_(std::move(recorder->changes));
+  if (!published.empty() && published_) published_(std::move(published));
 }
 
 }  // namespace redraft::server

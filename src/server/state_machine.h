@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "acl/registry.h"
+#include "commands/command.h"
 #include "commands/notify.h"
 #include "common/disk_health.h"
 #include "common/status.h"
@@ -77,6 +78,21 @@ class StateMachine {
     key_events_ = std::move(events);
   }
 
+  // Client-side caching (server/tracking.h): while active() says so at the start of a group, the
+  // stored keys its entries wrote or deleted ([db][key]; "" for FLUSHALL/FLUSHDB), in apply order,
+  // go to `changed` once the group is committed (server/tracking_batch.h records them). A
+  // snapshot installed (StateReplaced) reports a flush: the recorder did not see its changes.
+  // PUBLISH/SPUBLISH of the write scripts of each applied group, in apply order, go to
+  // `published` once the group is committed (this node's subscribers; never the peers).
+  void SetScriptPublishSink(std::function<void(std::vector<commands::ScriptMessage>&&)> published) {
+    published_ = std::move(published);
+  }
+
+  void SetChangeObserver(std::function<bool()> active, std::function<void(std::vector<std::string>&&)> changed) {
+    changes_active_ = std::move(active);
+    changed_ = std::move(changed);
+  }
+
  private:
   // Commits (commit()) the effects of entries up to index, waiting out a full disk.
   void CheckApplied(uint64_t index, const std::function<Status()>& commit);
@@ -88,6 +104,9 @@ class StateMachine {
   std::function<void(std::vector<std::string>&&)> touched_;
   const uint32_t* notify_flags_ = nullptr;
   std::function<void(std::vector<commands::KeyEvent>&&)> key_events_;
+  std::function<void(std::vector<commands::ScriptMessage>&&)> published_;
+  std::function<bool()> changes_active_;
+  std::function<void(std::vector<std::string>&&)> changed_;
 };
 
 }  // namespace redraft::server
