@@ -148,6 +148,9 @@ void BitcountCmd(ExecContext& ctx, const Argv& argv) {
   if (argv.size() == 4 || argv.size() == 5) {
     int64_t start, end;
     if (!ParseInt64(argv[2], &start) || !ParseInt64(argv[3], &end)) return ctx.reply.Error(kErrNotInteger);
+    // Redis answers 0 for two negative indexes out of order before it clamps them, and before
+    // it reads BIT/BYTE (BITPOS has no such shortcut).
+    if (start < 0 && end < 0 && start > end) return ctx.reply.Integer(0);
     bool is_bit = false;
     if (argv.size() == 5) {
       if (OptionIs(argv[4], "bit")) is_bit = true;

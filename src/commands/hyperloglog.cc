@@ -62,9 +62,16 @@ void PfaddApply(ApplyContext& ctx, const Argv& argv) {
   }
   for (size_t j = 2; j < argv.size(); j++) {
     int r = hll::Add(&v.payload, argv[j]);
-    // Redis leaves its in-memory value half-updated here without propagating it; nothing is
-    // written here, so every replica keeps the stored value.
-    if (r < 0) return ctx.reply.Error(kErrInvalidHll);
+    if (r < 0) {
+      // A corrupted sparse body: Redis keeps the registers the elements before this one set (its
+      // value is updated in place; a sparse update also invalidates the cache) and answers the
+      // error. Kept here as well, through the log, so GET shows what Redis shows.
+      if (updated && found) {
+        hll::InvalidateCache(&v.payload);
+        ctx.batch.Put(argv[1], v);
+      }
+      return ctx.reply.Error(kErrInvalidHll);
+    }
     updated |= r == 1;
   }
   if (updated) {
