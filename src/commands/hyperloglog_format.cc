@@ -1,7 +1,8 @@
 // Redis 7.0's HyperLogLog algorithms (hyperloglog.c) over std::string, with the same in-place
 // sparse update (split, then merge adjacent VALs in a window of 5 opcodes): the sparse encoding
 // depends on the order registers were set in, so only the same algorithm gives the same bytes.
-// Where Redis would read the sds terminator past a truncated XZERO, this reads 0, as Redis does.
+// Where Redis reads the sds terminator past a truncated XZERO this reads 0 (the same, except after
+// Redis itself wrote past the end of such a value: see SetRegister).
 #include "commands/hyperloglog_format.h"
 
 #include <cmath>
@@ -97,7 +98,11 @@ uint64_t Estimate(const int* reghisto) {
     z *= 0.5;
   }
   z += m * Sigma(reghisto[0] / m);
-  double e = static_cast<double>(llroundl(kAlphaInf * m * m / z));
+  // z is 0 only for a corrupted sparse body that covers no register (its count is never replied):
+  // keep the conversion defined.
+  double x = kAlphaInf * m * m / z;
+  if (!(x >= 0 && x < 9e18)) return 0;
+  double e = static_cast<double>(llroundl(x));
   return static_cast<uint64_t>(e);
 }
 
@@ -186,7 +191,9 @@ bool SparseToDense(std::string* hll) {
       p += 2;
     } else {
       int runlen = ValLen(b), regval = ValValue(b);
-      if (runlen + idx > kRegisters) break;  // overflow
+      // A run past the last register is corrupt even when the registers before it add up
+      // (Redis 7.0.15 as Debian ships it, with the CVE-2025-32023 fix, answers INVALIDOBJ).
+      if (runlen + idx > kRegisters) return false;
       while (runlen--) DenseSetRaw(regs, idx++, static_cast<uint8_t>(regval));
       p++;
     }
@@ -258,6 +265,11 @@ int SetRegister(std::string* hll, long index, uint8_t count, size_t sparse_max) 
     long deltalen = n - static_cast<long>(oldlen);
     if (deltalen > 0 && s.size() + static_cast<size_t>(deltalen) > sparse_max) goto promote;
     s.replace(p, std::min(oldlen, end - p), reinterpret_cast<const char*>(seq), static_cast<size_t>(n));
+    // A truncated XZERO at the end (its second byte was Redis's terminator): Redis grows the
+    // string by n - 2 only, so its last byte falls past the end. Same length here; Redis keeps that
+    // byte where the terminator was and later reads of this corrupted value may see it, this reads
+    // 0 there (a documented difference, only for values corrupted that way).
+    s.resize(end + static_cast<size_t>(deltalen));
   }
 
 updated : {
@@ -326,7 +338,7 @@ bool MergeInto(std::string_view hll, uint8_t* max) {
     } else {
       int runlen = ValLen(b);
       uint8_t regval = static_cast<uint8_t>(ValValue(b));
-      if (runlen + i > kRegisters) break;  // overflow
+      if (runlen + i > kRegisters) return false;  // as SparseToDense
       while (runlen--) {
         if (regval > max[i]) max[i] = regval;
         i++;
