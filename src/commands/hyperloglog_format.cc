@@ -352,8 +352,16 @@ bool MergeInto(std::string_view hll, uint8_t* max) {
 uint64_t Count(std::string_view hll, bool* invalid) {
   int reghisto[64] = {0};
   if (static_cast<uint8_t>(hll[4]) == kDense) {
-    const auto* regs = reinterpret_cast<const uint8_t*>(hll.data()) + kHeaderSize;
-    for (long i = 0; i < kRegisters; i++) reghisto[DenseGet(regs, i)]++;
+    // Every 3 bytes hold 4 registers (6 bits each, least significant first): the same histogram
+    // as reading them one by one, without the per-register shifts (Redis's hllDenseRegHisto).
+    const auto* r = reinterpret_cast<const uint8_t*>(hll.data()) + kHeaderSize;
+    for (long g = 0; g < kRegisters / 4; g++, r += 3) {
+      unsigned b0 = r[0], b1 = r[1], b2 = r[2];
+      reghisto[b0 & 63]++;
+      reghisto[((b0 >> 6) | (b1 << 2)) & 63]++;
+      reghisto[((b1 >> 4) | (b2 << 4)) & 63]++;
+      reghisto[b2 >> 2]++;
+    }
   } else {
     long idx = 0;
     size_t p = kHeaderSize;
