@@ -17,7 +17,8 @@ struct Registry {
   Registry() {
     for (const CommandSpec* table : {kServerCommands, kStringCommands, kKeyCommands, kHashCommands, kListCommands,
                                         kSetCommands, kZsetCommands, kStreamCommands, kClusterCommands, kAclCommands, kPubsubCommands,
-                                        kScriptingCommands, kFunctionCommands}) {
+                                        kScriptingCommands, kFunctionCommands,
+                                        kBitmapCommands, kHyperLogLogCommands}) {
       for (const CommandSpec* c = table; !c->name.empty(); ++c) {
         all.push_back(c);
         by_name.emplace(std::string(c->name), c);

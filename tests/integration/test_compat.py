@@ -1,5 +1,6 @@
 """Byte-for-byte compatibility: the same commands to Debian's redis-server and to redraft."""
 import os
+import re
 import shlex
 import sys
 import unittest
@@ -40,8 +41,13 @@ def unordered_pairs(reply):
 
 
 def unescape(arg):
-    """In compat_cases.txt, \\r, \\n and \\0 inside an argument stand for CR, LF and NUL."""
-    return arg.replace("\\r", "\r").replace("\\n", "\n").replace("\\0", "\0")
+    """In compat_cases.txt, \\r, \\n and \\0 inside an argument stand for CR, LF and NUL, and
+    \\xHH for the byte HH (the argument is then sent as bytes: bitmaps, HLL headers)."""
+    arg = arg.replace("\\r", "\r").replace("\\n", "\n").replace("\\0", "\0")
+    if "\\x" not in arg:
+        return arg
+    parts = re.split(r"\\x([0-9a-fA-F]{2})", arg)
+    return b"".join(bytes([int(p, 16)]) if i % 2 else p.encode() for i, p in enumerate(parts))
 
 
 def load_cases():
