@@ -565,14 +565,8 @@ void RaftReplicator::OnPeerMessage(uint64_t from, const std::string& type, std::
       }
       read_waiting_.clear();
     }
-  } else if (type == "fwdb") {
-    OnForwardBatch(from, payload);
-  } else if (type == "fwdrb") {
-    OnForwardReplyBatch(payload);
-  } else if (type == "fwd") {
-    OnForward(from, payload);
-  } else if (type == "fwdr" || type == "fwdn") {
-    OnForwardReply(type, payload);
+  } else if (auto kind = ParseFwdKind(type)) {
+    OnForwardFrame(from, *kind, payload);
   } else if (type.starts_with("snap-")) {
     OnSnapshotMessage(from, type, std::move(payload));
   } else if (type == "xfer") {

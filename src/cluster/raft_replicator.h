@@ -17,6 +17,7 @@
 
 #include "cluster/disk_watch.h"
 #include "cluster/formation.h"
+#include "cluster/forward_frames.h"
 #include "cluster/node_identity.h"
 #include "cluster/snapshot_receiver.h"
 #include "cluster/snapshot_sender.h"
@@ -108,8 +109,6 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   static constexpr raft::GroupId kGroup = 1;
   // Forwarding batches stay below the transport's chunk size (1 MiB): see SendWrite.
   static constexpr size_t kMaxForwardBatchBytes = 256 << 10;
-  static constexpr char kFwdReplied = 'r';      // "fwdrb" item: the leader applied it; the reply
-  static constexpr char kFwdNotExecuted = 'n';  // "fwdrb" item: not executed in that term
   // CLUSTER MEET's exchange with the new node, run on libuv's thread pool (admin.cc).
   struct MeetProbe;
   void MeetStep(std::unique_ptr<MeetProbe> probe);
@@ -184,13 +183,10 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   // handed over) our writes go back to unsent_ and forwarded ones are answered "not executed".
   void ProposeQueued();
   void ResendWrites();
-  // Forwarding frames (docs/exactly_once.md "Wire"): "fwdb" carries many writes, "fwdrb" many
-  // replies; the single-write "fwd"/"fwdr"/"fwdn" are still understood.
-  void OnForward(uint64_t from, std::string_view payload);
-  void OnForwardBatch(uint64_t from, std::string_view payload);
-  void ForwardOne(uint64_t from, uint64_t req, uint64_t proto, raft::Term term, std::string_view data);
-  void OnForwardReply(const std::string& type, std::string_view payload);
-  void OnForwardReplyBatch(std::string_view payload);
+  // Forwarding frames (forward_frames.h, docs/exactly_once.md "Wire"): kWriteBatch carries many
+  // writes, kReplyBatch many outcomes; the single-write kinds of older versions are still understood.
+  void OnForwardFrame(uint64_t from, FwdKind kind, std::string_view payload);
+  void ForwardOne(uint64_t from, const ForwardedWrite& w, raft::Term term);
   void OnNotExecuted(uint64_t req, raft::Term term);
   // Sends this iteration's forwarded writes (one "fwdb" to the leader) and replies (one "fwdrb"
   // per forwarding node). Writes that could not be sent go back to unsent_.
@@ -283,8 +279,8 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   uint64_t fwd_to_ = 0;                             // the leader our batch goes to
   raft::Term fwd_term_ = 0;                         // the term it is forwarded in
   std::vector<uint64_t> fwd_seqs_;                  // our writes in it
-  std::string fwd_items_;                           // their encoding
-  std::map<uint64_t, std::string> fwd_replies_;     // forwarding node -> encoded replies, in order
+  ForwardBatchWriter fwd_batch_;                    // their encoding
+  std::map<uint64_t, ForwardOutcomeWriter> fwd_replies_;  // forwarding node -> outcomes, in order
   std::vector<Proposal> proposals_;                 // queued this iteration (ProposeQueued)
   raft::Term proposals_term_ = 0;                   // the term they were queued in
   std::map<raft::Index, Pending> pending_;          // others' forwarded entries we proposed, by index

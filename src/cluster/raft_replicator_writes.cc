@@ -2,7 +2,7 @@
 // gets a definite answer whenever one can be learned (docs/exactly_once.md).
 //
 // A write is tagged {session_, seq} (session_ is random per process run) and sent to the leader:
-// proposed here if we lead, else forwarded ("fwd") with the term we know, which the leader must
+// proposed here if we lead, else forwarded (an "fwdb" frame, forward_frames.h) with the term we know, which the leader must
 // still be in (else it answers "fwdn": not executed). Its outcome becomes known by the first of:
 //   - the leader's "fwdr" (it applied the entry: the reply);
 //   - our own apply of an entry carrying our tag (every node applies every entry; the reply is
@@ -21,7 +21,6 @@
 #include "cluster/raft_replicator.h"
 #include "cluster/replies.h"
 #include "commands/command.h"
-#include "common/coding.h"
 
 namespace redraft::cluster {
 
@@ -63,25 +62,20 @@ void RaftReplicator::SendWrite(uint64_t seq) {
     if (!fwd_seqs_.empty() && (fwd_to_ != leader || fwd_term_ != raft_->term())) FlushForwards();
     fwd_to_ = leader;
     fwd_term_ = raft_->term();
-    PutVarint64(&fwd_items_, seq);
-    PutVarint64(&fwd_items_, static_cast<uint64_t>(w.proto));
-    PutLengthPrefixed(&fwd_items_, w.data);
+    fwd_batch_.Add(seq, w.proto, w.data);
     fwd_seqs_.push_back(seq);
     w.term = raft_->term();  // in flight; FlushForwards undoes it if the frame cannot be queued
     // Keep a batch below the transport's chunk size: a chunked message may be overtaken by
     // smaller ones (transport.h "Ordering"), and one client's pipelined writes must stay in order.
-    if (fwd_items_.size() >= kMaxForwardBatchBytes) FlushForwards();
+    if (fwd_batch_.bytes() >= kMaxForwardBatchBytes) FlushForwards();
   }
   unsent_.erase(seq);
 }
 
 void RaftReplicator::FlushForwards() {
   if (!fwd_seqs_.empty()) {
-    std::string payload;
-    PutVarint64(&payload, fwd_term_);
-    PutVarint64(&payload, fwd_seqs_.size());
-    payload.append(fwd_items_);
-    bool sent = transport_ && transport_->Send(fwd_to_, "fwdb", std::move(payload));
+    std::string payload = fwd_batch_.Take(fwd_term_);
+    bool sent = transport_ && transport_->Send(fwd_to_, FwdKindName(FwdKind::kWriteBatch), std::move(payload));
     if (!sent) {
       for (uint64_t seq : fwd_seqs_) {
         auto it = writes_.find(seq);
@@ -91,10 +85,9 @@ void RaftReplicator::FlushForwards() {
       }
     }
     fwd_seqs_.clear();
-    fwd_items_.clear();
   }
   for (auto& [to, items] : fwd_replies_) {
-    if (transport_ && !items.empty()) transport_->Send(to, "fwdrb", std::move(items));
+    if (transport_ && !items.empty()) transport_->Send(to, FwdKindName(FwdKind::kReplyBatch), items.Take());
   }
   fwd_replies_.clear();
 }
@@ -211,32 +204,27 @@ int RaftReplicator::WriteProto(const raft::Entry& e, uint64_t own_seq) const {
 // ---------------------------------------------------------------------------------------------
 // The leader's side of forwarding
 
-void RaftReplicator::OnForward(uint64_t from, std::string_view in) {
-  uint64_t req, proto, term;
-  std::string_view data;
-  if (!GetVarint64(&in, &req) || !GetVarint64(&in, &proto) || !GetVarint64(&in, &term) ||
-      !GetLengthPrefixed(&in, &data)) {
+// Every forwarding frame, typed (forward_frames.h): writes to propose if we lead, or outcomes of
+// our own writes. Items before a malformed one are acted upon; the rest of the frame is dropped.
+void RaftReplicator::OnForwardFrame(uint64_t from, FwdKind kind, std::string_view payload) {
+  if (kind == FwdKind::kWriteBatch || kind == FwdKind::kWrite) {
+    ForwardBatch batch = DecodeForwardBatch(kind, payload);
+    for (const ForwardedWrite& w : batch.writes) ForwardOne(from, w, batch.term);
     return;
   }
-  ForwardOne(from, req, proto, term, data);
-}
-
-void RaftReplicator::OnForwardBatch(uint64_t from, std::string_view in) {
-  uint64_t term, count;
-  if (!GetVarint64(&in, &term) || !GetVarint64(&in, &count)) return;
-  for (uint64_t i = 0; i < count; i++) {
-    uint64_t req, proto;
-    std::string_view data;
-    if (!GetVarint64(&in, &req) || !GetVarint64(&in, &proto) || !GetLengthPrefixed(&in, &data)) return;
-    ForwardOne(from, req, proto, term, data);
+  for (const ForwardOutcome& o : DecodeForwardOutcomes(kind, payload)) {
+    if (o.kind == ForwardOutcome::Kind::kNotExecuted) OnNotExecuted(o.req, o.term);
+    else AnswerWrite(o.req, std::string(o.reply));
   }
 }
 
-void RaftReplicator::ForwardOne(uint64_t from, uint64_t req, uint64_t proto, raft::Term term, std::string_view data) {
+void RaftReplicator::ForwardOne(uint64_t from, const ForwardedWrite& w, raft::Term term) {
+  std::string_view data = w.entry;
+  uint64_t req = w.req;
   Pending p;
   p.remote = from;
   p.remote_req = req;
-  p.proto = proto == 3 ? 3 : 2;
+  p.proto = w.proto;
   // Only validated writes reach the log (commands/write_entry.h): a peer's entry is checked
   // here, and a bad one is answered with the Redis error and never proposed.
   if (Status valid = server::StateMachine::ValidateEntry(data); !valid.ok()) {
@@ -269,53 +257,15 @@ void RaftReplicator::ForwardOne(uint64_t from, uint64_t req, uint64_t proto, raf
 
 // Replies are batched per forwarding node and sent by FlushForwards, in the order they were made.
 void RaftReplicator::ReplyTo(const Pending& p, std::string&& reply) {
-  std::string& out = fwd_replies_[p.remote];
-  out.push_back(kFwdReplied);
-  PutVarint64(&out, p.remote_req);
-  PutLengthPrefixed(&out, reply);
-  if (out.size() >= kMaxForwardBatchBytes) FlushForwards();
+  ForwardOutcomeWriter& out = fwd_replies_[p.remote];
+  out.AddReplied(p.remote_req, reply);
+  if (out.bytes() >= kMaxForwardBatchBytes) FlushForwards();
 }
 
 void RaftReplicator::SendNotExecuted(uint64_t to, uint64_t req, raft::Term term) {
-  std::string& out = fwd_replies_[to];
-  out.push_back(kFwdNotExecuted);
-  PutVarint64(&out, req);
-  PutVarint64(&out, term);
-  if (out.size() >= kMaxForwardBatchBytes) FlushForwards();
-}
-
-void RaftReplicator::OnForwardReply(const std::string& type, std::string_view in) {
-  uint64_t req;
-  if (!GetVarint64(&in, &req)) return;
-  if (type == "fwdn") {
-    uint64_t term;
-    if (!GetVarint64(&in, &term)) return;
-    OnNotExecuted(req, term);
-    return;
-  }
-  std::string_view reply;
-  if (!GetLengthPrefixed(&in, &reply)) return;
-  AnswerWrite(req, std::string(reply));
-}
-
-void RaftReplicator::OnForwardReplyBatch(std::string_view in) {
-  while (!in.empty()) {
-    char kind = in.front();
-    in.remove_prefix(1);
-    uint64_t req;
-    if (!GetVarint64(&in, &req)) return;
-    if (kind == kFwdNotExecuted) {
-      uint64_t term;
-      if (!GetVarint64(&in, &term)) return;
-      OnNotExecuted(req, term);
-    } else if (kind == kFwdReplied) {
-      std::string_view reply;
-      if (!GetLengthPrefixed(&in, &reply)) return;
-      AnswerWrite(req, std::string(reply));
-    } else {
-      return;  // unknown kind: the rest cannot be parsed
-    }
-  }
+  ForwardOutcomeWriter& out = fwd_replies_[to];
+  out.AddNotExecuted(req, term);
+  if (out.bytes() >= kMaxForwardBatchBytes) FlushForwards();
 }
 
 // The copy forwarded in `term` was not executed and is not in flight: send it again once a
