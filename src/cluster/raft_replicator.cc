@@ -16,7 +16,18 @@ namespace redraft::cluster {
 RaftReplicator::RaftReplicator(uv_loop_t* loop, server::StateMachine* sm, ClusterOptions opts,
                                AppliedFn on_applied, ReadReadyFn on_read_ready)
     : loop_(loop), sm_(sm), opts_(std::move(opts)), on_applied_(std::move(on_applied)),
-      on_read_ready_(std::move(on_read_ready)), session_(RandomId()) {
+      on_read_ready_(std::move(on_read_ready)),
+      reads_(ReadBarriers::Env{
+                 .self_id = [this] { return identity_.self_id; },
+                 .leader_reachable = [this] { return LeaderReachable(); },
+                 .read_index = [this](const std::string& ctx) { return raft_->ReadIndex(ctx); },
+                 .applied_index = [this] { return sm_->applied_index(); },
+                 .fail = [this](uint64_t token, std::string reply) { on_applied_(token, std::move(reply)); },
+                 .ready = [this](uint64_t token) { on_read_ready_(token); },
+             },
+             opts_.request_timeout_ms,
+             std::min<int64_t>(opts_.request_timeout_ms, int64_t{4} * opts_.election_tick * opts_.tick_ms)),
+      session_(RandomId()) {
   if (opts_.cluster_port == 0) opts_.cluster_port = opts_.port + 10000;
 }
 
@@ -155,7 +166,7 @@ void RaftReplicator::Pump() {
   if (!started_ || !raft_) return;
   ReleaseHeld();
   ProposeQueued();
-  FlushReadBatch();
+  reads_.Flush();
   // Pipelined (raft.h Advance): new Readies are taken while earlier ones are being synced; one
   // storage hand-off per Ready, whatever number of requests it carries.
   while (raft_->HasReady() && inflight_.size() < kMaxReadiesInFlight) {
@@ -228,17 +239,14 @@ void RaftReplicator::Finish(raft::Ready& rd, std::vector<raft::Message>& held) {
   held.clear();
   if (!rd.entries.empty()) durable_ = rd.entries.back().index;
   ApplyCommitted(rd.committed_entries);
-  HandleReadStates(rd.read_states);
+  reads_.OnReadStates(rd.read_states);
   raft_->Advance(rd);
   if (rd.soft_state && rd.soft_state->leader != known_leader_) {
     known_leader_ = rd.soft_state->leader;
-    // ReadIndex requests in flight went to the old leader and will get no answer: ask again
-    // (nothing was read yet, so this stays linearizable). Writes in flight are settled by what
-    // we apply (ForgetDeadWrites): the old leader may still have committed them.
-    for (auto& [ctx, batch] : read_waiting_) {
-      for (uint64_t t : batch.tokens) Hold(Held{t, 0});
-    }
-    read_waiting_.clear();
+    // ReadIndex requests in flight went to the old leader and will get no answer: ask again.
+    // Writes in flight are settled by what we apply (ForgetDeadWrites): the old leader may still
+    // have committed them.
+    reads_.OnLeaderChanged();
     spdlog::info("raft: role {} term {} leader {}", raft::RoleName(rd.soft_state->role), raft_->term(),
                  rd.soft_state->leader ? NodeIdHex(rd.soft_state->leader) : "none");
   }
@@ -321,7 +329,7 @@ void RaftReplicator::ApplyCommitted(std::vector<raft::Entry>& entries) {
   size_t first = 0;
   while (first < entries.size() && entries[first].index <= applied) first++;
   if (first == entries.size()) {
-    ServeReads();
+    reads_.Serve();
     return;
   }
   std::span<raft::Entry> todo(entries.data() + first, entries.size() - first);
@@ -375,26 +383,7 @@ void RaftReplicator::ApplyCommitted(std::vector<raft::Entry>& entries) {
   uint64_t now_applied = sm_->applied_index();
   while (!pending_.empty() && pending_.begin()->first <= now_applied) pending_.erase(pending_.begin());
   ForgetDeadWrites();
-  ServeReads();
-}
-
-void RaftReplicator::HandleReadStates(std::vector<raft::ReadState>& states) {
-  for (raft::ReadState& rs : states) {
-    auto it = read_waiting_.find(rs.context);
-    if (it == read_waiting_.end()) continue;
-    read_ready_at_.emplace(rs.index, std::move(it->second.tokens));
-    read_waiting_.erase(it);
-  }
-  ServeReads();
-}
-
-void RaftReplicator::ServeReads() {
-  uint64_t applied = sm_->applied_index();
-  while (!read_ready_at_.empty() && read_ready_at_.begin()->first <= applied) {
-    std::vector<uint64_t> tokens = std::move(read_ready_at_.begin()->second);
-    read_ready_at_.erase(read_ready_at_.begin());
-    for (uint64_t t : tokens) on_read_ready_(t);
-  }
+  reads_.Serve();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -407,20 +396,6 @@ bool RaftReplicator::LeaderReachable() const {
   return leader == identity_.self_id || (transport_ && transport_->IsConnected(leader));
 }
 
-// Elections take a few hundred milliseconds; rather than fail every request meanwhile, hold it
-// (bounded in count and time) and run it once a leader is reachable. Nothing held was proposed,
-// so a request that times out here gets CLUSTERDOWN (not executed).
-void RaftReplicator::Hold(Held h) {
-  constexpr size_t kMaxHeld = 100000;
-  if (held_.size() >= kMaxHeld) {
-    on_applied_(h.token, kErrNoLeader);
-    return;
-  }
-  int64_t hold_ms = std::min<int64_t>(opts_.request_timeout_ms, int64_t{4} * opts_.election_tick * opts_.tick_ms);
-  h.deadline_ms = NowMs() + hold_ms;
-  held_.push_back(std::move(h));
-}
-
 void RaftReplicator::ReleaseHeld() {
   if (!LeaderReachable()) return;
   // At most once per tick: a leader that keeps answering "not executed" (e.g. our term is ahead
@@ -429,8 +404,7 @@ void RaftReplicator::ReleaseHeld() {
     last_resend_ms_ = NowMs();
     ResendWrites();
   }
-  for (Held& h : held_) read_batch_.push_back(h.token);
-  held_.clear();
+  reads_.ReleaseHeld();
 }
 
 bool RaftReplicator::Diverged() {
@@ -458,41 +432,12 @@ void RaftReplicator::ReadBarrier(uint64_t token) {
     on_applied_(token, DivergedError());
     return;
   }
-  read_batch_.push_back(token);
-}
-
-void RaftReplicator::FlushReadBatch() {
-  if (read_batch_.empty()) return;
-  // Contexts must be unique across the group: followers forward theirs to the leader.
-  std::string ctx = std::to_string(identity_.self_id) + ":" + std::to_string(next_read_ctx_++);
-  std::vector<uint64_t> tokens = std::move(read_batch_);
-  read_batch_.clear();
-  if (!LeaderReachable()) {
-    for (uint64_t t : tokens) Hold(Held{t, 0});
-    return;
-  }
-  Status st = raft_->ReadIndex(ctx);
-  if (!st.ok()) {
-    for (uint64_t t : tokens) on_applied_(t, kErrNoLeader);
-    return;
-  }
-  read_waiting_[ctx] = ReadBatch{std::move(tokens), NowMs() + opts_.request_timeout_ms};
+  reads_.Add(token);
 }
 
 void RaftReplicator::SweepDeadlines() {
   int64_t now = NowMs();
-  while (!held_.empty() && held_.front().deadline_ms <= now) {
-    on_applied_(held_.front().token, kErrNoLeader);
-    held_.pop_front();
-  }
-  for (auto it = read_waiting_.begin(); it != read_waiting_.end();) {
-    if (it->second.deadline_ms > now) {
-      ++it;
-      continue;
-    }
-    for (uint64_t t : it->second.tokens) on_applied_(t, kErrReadTimeout);
-    it = read_waiting_.erase(it);
-  }
+  reads_.Sweep(now);
   SweepWrites(now);
   // Others' forwarded entries not applied by their deadline: the forwarding node settles them.
   for (auto it = pending_.begin(); it != pending_.end();) {
@@ -560,10 +505,7 @@ void RaftReplicator::OnPeerMessage(uint64_t from, const std::string& type, std::
     if (Diverged()) {
       // Nothing waiting here will be answered by this node's Raft any more.
       pending_.clear();  // their forwarding nodes settle them
-      for (auto& [ctx, batch] : read_waiting_) {
-        for (uint64_t t : batch.tokens) on_applied_(t, DivergedError());
-      }
-      read_waiting_.clear();
+      reads_.FailWaiting(DivergedError());
     }
   } else if (auto kind = ParseFwdKind(type)) {
     OnForwardFrame(from, *kind, payload);

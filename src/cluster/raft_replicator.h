@@ -19,6 +19,7 @@
 #include "cluster/formation.h"
 #include "cluster/forward_frames.h"
 #include "cluster/node_identity.h"
+#include "cluster/read_barriers.h"
 #include "cluster/snapshot_receiver.h"
 #include "cluster/snapshot_sender.h"
 #include "cluster/transport.h"
@@ -138,21 +139,12 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
     raft::Term term = 0;      // the term it was proposed or forwarded in; 0 = not in flight
     int64_t deadline_ms = 0;
   };
-  // A request that arrived while no leader was reachable, held until one is (or its deadline).
-  struct Held {
-    uint64_t token = 0;  // a read barrier
-    int64_t deadline_ms = 0;
-  };
   // A write waiting to be proposed with the others of this loop iteration (ProposeQueued): one
   // ProposeBatch per iteration, so one MsgApp per follower and one Ready carry all of them.
   struct Proposal {
     uint64_t own_seq = 0;  // our client's write (writes_), or 0: a forwarded one (fwd)
     Pending fwd;
     std::string entry;
-  };
-  struct ReadBatch {
-    std::vector<uint64_t> tokens;
-    int64_t deadline_ms;
   };
   // A unit of work for the storage thread, answered in order.
   struct Job {
@@ -170,9 +162,6 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   // REQUIRES: rd and every Ready before it are durable.
   void Finish(raft::Ready& rd, std::vector<raft::Message>& held);
   void ApplyCommitted(std::vector<raft::Entry>& entries);
-  void HandleReadStates(std::vector<raft::ReadState>& states);
-  void ServeReads();
-  void FlushReadBatch();
   void SendRaft(raft::Message& m);
   void OnPeerMessage(uint64_t from, const std::string& type, std::string&& payload);
   // Writes (raft_replicator_writes.cc).
@@ -203,7 +192,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   uint64_t OwnWriteSeq(const raft::Entry& e) const;
   int WriteProto(const raft::Entry& e, uint64_t own_seq) const;
   bool LeaderReachable() const;
-  void Hold(Held h);
+  // A leader is reachable again: unsent writes go (at most once per tick), held reads are asked.
   void ReleaseHeld();
   void SweepDeadlines();
   void MaybeCompact();
@@ -256,6 +245,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   AppliedFn on_applied_;
   PubsubReceiveFn on_pubsub_;
   ReadReadyFn on_read_ready_;
+  ReadBarriers reads_;  // linearizable reads (read_barriers.h); calls back into raft_ and sm_
 
   NodeIdentity identity_;           // address book (self_id = the Raft id)
   uint64_t incarnation_ = 0;        // of our log directory
@@ -291,11 +281,6 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   raft::Term applied_term_ = 0;                     // term of the last entry we applied
   raft::Term resolved_term_ = 0;                    // applied_term_ when ForgetDeadWrites last ran
   int64_t last_resend_ms_ = 0;                      // ReleaseHeld resends at most once per tick
-  std::vector<uint64_t> read_batch_;                 // barriers asked this iteration
-  std::deque<Held> held_;                            // waiting for a reachable leader
-  std::map<std::string, ReadBatch> read_waiting_;    // ReadIndex context -> barriers
-  std::multimap<raft::Index, std::vector<uint64_t>> read_ready_at_;  // read index -> barriers
-  uint64_t next_read_ctx_ = 1;
   raft::Index last_compact_ = 0;
   int64_t bytes_since_compact_ = 0;  // entry bytes persisted since the last compaction
   // The largest entry time in our log or store (docs/time.md): as leader we stamp every entry with
