@@ -54,7 +54,8 @@ struct ForwardOutcome {
 // one are returned (and acted upon); the rest of the frame is dropped. A malformed header yields
 // nothing.
 ForwardBatch DecodeForwardBatch(FwdKind kind, std::string_view payload);  // kWriteBatch or kWrite
-std::vector<ForwardOutcome> DecodeForwardOutcomes(FwdKind kind, std::string_view payload);  // kReplyBatch, kReply, kNotExecuted
+// kReplyBatch, kReply or kNotExecuted:
+std::vector<ForwardOutcome> DecodeForwardOutcomes(FwdKind kind, std::string_view payload);
 
 // Builds one "fwdb" payload. Items are appended as they come; the header goes on at Take.
 class ForwardBatchWriter {

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "cluster/clock.h"
 #include "cluster/replies.h"
 #include "cluster/snapshot_stream.h"
 #include "cluster/state_snapshot.h"
@@ -27,7 +28,18 @@ RaftReplicator::RaftReplicator(uv_loop_t* loop, server::StateMachine* sm, Cluste
              },
              opts_.request_timeout_ms,
              std::min<int64_t>(opts_.request_timeout_ms, int64_t{4} * opts_.election_tick * opts_.tick_ms)),
-      session_(RandomId()) {
+      forwarder_(Forwarder::Env{
+                     .raft = [this] { return raft_.get(); },
+                     .leader_reachable = [this] { return LeaderReachable(); },
+                     .send =
+                         [this](uint64_t to, FwdKind kind, std::string payload) {
+                           return transport_ && transport_->Send(to, FwdKindName(kind), std::move(payload));
+                         },
+                     .cluster_time_ms = [this] { return ClusterTimeMs(); },
+                     .note_stamp = [this](int64_t t) { NoteStamp(t); },
+                     .answer = [this](uint64_t token, std::string reply) { on_applied_(token, std::move(reply)); },
+                 },
+                 opts_.request_timeout_ms, RandomId()) {
   if (opts_.cluster_port == 0) opts_.cluster_port = opts_.port + 10000;
 }
 
@@ -42,10 +54,7 @@ RaftReplicator::~RaftReplicator() {
   }
 }
 
-int64_t RaftReplicator::NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+int64_t RaftReplicator::NowMs() { return SteadyNowMs(); }
 
 // ---------------------------------------------------------------------------------------------
 // Startup
@@ -165,7 +174,7 @@ void RaftReplicator::Flush() {
 void RaftReplicator::Pump() {
   if (!started_ || !raft_) return;
   ReleaseHeld();
-  ProposeQueued();
+  forwarder_.ProposeQueued();
   reads_.Flush();
   // Pipelined (raft.h Advance): new Readies are taken while earlier ones are being synced; one
   // storage hand-off per Ready, whatever number of requests it carries.
@@ -200,8 +209,7 @@ void RaftReplicator::Pump() {
       spdlog::info("installed snapshot at index {} (state at applied index {})", rd.snapshot->meta.index, applied);
       // Entries up to `applied` are never applied here one by one: our writes in flight may be
       // among them, and their replies are not in the snapshot.
-      FailWritesInFlight();
-      applied_term_ = std::max(applied_term_, rd.snapshot->meta.term);
+      forwarder_.OnSnapshotInstalled(rd.snapshot->meta.term);
     }
     NoteStamps(rd.entries);
     for (const raft::Entry& e : rd.entries) bytes_since_compact_ += static_cast<int64_t>(e.data.size());
@@ -231,7 +239,7 @@ void RaftReplicator::Pump() {
     }
     Finish(rd, sends.after_persist);  // (empty: nothing waits when nothing must be synced)
   }
-  FlushForwards();
+  forwarder_.Flush();
 }
 
 void RaftReplicator::Finish(raft::Ready& rd, std::vector<raft::Message>& held) {
@@ -362,27 +370,12 @@ void RaftReplicator::ApplyCommitted(std::vector<raft::Entry>& entries) {
   builders.reserve(todo.size());
   std::vector<uint64_t> ours(todo.size(), 0);  // seq of our own client's write, 0 if not ours
   for (size_t i = 0; i < todo.size(); i++) {
-    ours[i] = OwnWriteSeq(todo[i]);
-    builders.emplace_back(&replies[i], WriteProto(todo[i], ours[i]));
+    ours[i] = forwarder_.OwnWriteSeq(todo[i]);
+    builders.emplace_back(&replies[i], forwarder_.ReplyProto(todo[i], ours[i]));
   }
   sm_->ApplyBatch(todo, [&](size_t i) { return &builders[i]; });
-  for (size_t i = 0; i < todo.size(); i++) {
-    const raft::Entry& e = todo[i];
-    applied_term_ = std::max(applied_term_, e.term);
-    // Our own client's write: this apply is its (only) application.
-    if (ours[i]) AnswerWrite(ours[i], std::string(replies[i]));
-    auto it = pending_.find(e.index);
-    if (it == pending_.end()) continue;
-    Pending p = it->second;
-    pending_.erase(it);
-    // A different term at its index means the entry was overwritten: it was never committed.
-    if (p.term == e.term) ReplyTo(p, std::move(replies[i]));
-    else SendNotExecuted(p.remote, p.remote_req, p.term);
-  }
-  // Entries a received snapshot jumped over: the forwarding node settles them itself.
-  uint64_t now_applied = sm_->applied_index();
-  while (!pending_.empty() && pending_.begin()->first <= now_applied) pending_.erase(pending_.begin());
-  ForgetDeadWrites();
+  for (size_t i = 0; i < todo.size(); i++) forwarder_.OnApplied(todo[i], ours[i], replies[i]);
+  forwarder_.AfterApply(sm_->applied_index());
   reads_.Serve();
 }
 
@@ -400,10 +393,7 @@ void RaftReplicator::ReleaseHeld() {
   if (!LeaderReachable()) return;
   // At most once per tick: a leader that keeps answering "not executed" (e.g. our term is ahead
   // of its own until it steps down) must not turn into a loop-speed ping-pong.
-  if (!unsent_.empty() && NowMs() - last_resend_ms_ >= opts_.tick_ms) {
-    last_resend_ms_ = NowMs();
-    ResendWrites();
-  }
+  forwarder_.ResendUnsent(opts_.tick_ms);
   reads_.ReleaseHeld();
 }
 
@@ -427,6 +417,14 @@ std::string RaftReplicator::DivergedError() const {
          " at the leader); it stopped serving: use another node\r\n";
 }
 
+void RaftReplicator::Propose(std::string data, uint64_t token, int proto) {
+  if (Diverged()) {
+    on_applied_(token, DivergedError());
+    return;
+  }
+  forwarder_.Propose(std::move(data), token, proto);
+}
+
 void RaftReplicator::ReadBarrier(uint64_t token) {
   if (Diverged()) {
     on_applied_(token, DivergedError());
@@ -438,12 +436,7 @@ void RaftReplicator::ReadBarrier(uint64_t token) {
 void RaftReplicator::SweepDeadlines() {
   int64_t now = NowMs();
   reads_.Sweep(now);
-  SweepWrites(now);
-  // Others' forwarded entries not applied by their deadline: the forwarding node settles them.
-  for (auto it = pending_.begin(); it != pending_.end();) {
-    if (it->second.deadline_ms > now) ++it;
-    else it = pending_.erase(it);
-  }
+  forwarder_.Sweep(now);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -504,11 +497,11 @@ void RaftReplicator::OnPeerMessage(uint64_t from, const std::string& type, std::
     raft_->Step(std::move(m).value());
     if (Diverged()) {
       // Nothing waiting here will be answered by this node's Raft any more.
-      pending_.clear();  // their forwarding nodes settle them
+      forwarder_.OnDiverged();  // their forwarding nodes settle the entries forwarded to us
       reads_.FailWaiting(DivergedError());
     }
   } else if (auto kind = ParseFwdKind(type)) {
-    OnForwardFrame(from, *kind, payload);
+    forwarder_.OnFrame(from, *kind, payload);
   } else if (type.starts_with("snap-")) {
     OnSnapshotMessage(from, type, std::move(payload));
   } else if (type == "xfer") {
@@ -628,7 +621,7 @@ void RaftReplicator::Stop() {
     }
     done_.clear();
   }
-  FlushForwards();
+  forwarder_.Flush();
   snap_sender_.reset();  // releases its store snapshots and iterators
   Status st = sm_->store()->Flush();
   if (!st.ok()) spdlog::error("store flush at shutdown failed: {}", st.ToString());

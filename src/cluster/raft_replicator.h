@@ -17,7 +17,7 @@
 
 #include "cluster/disk_watch.h"
 #include "cluster/formation.h"
-#include "cluster/forward_frames.h"
+#include "cluster/forwarder.h"
 #include "cluster/node_identity.h"
 #include "cluster/read_barriers.h"
 #include "cluster/snapshot_receiver.h"
@@ -60,12 +60,16 @@ struct ClusterOptions {
 // syncs, the next Ready is taken and queued, and a leader's appends leave for the followers
 // before its own fsync (raft/ready_order.h); Readies complete (send acks, apply, answer) in order.
 //
-// Writes (raft_replicator_writes.cc, docs/exactly_once.md): tagged by this node, proposed if we
-// lead, else forwarded ("fwd"); answered by the leader's "fwdr" or our own apply of the tagged
-// entry; sent again only once it provably can never commit. Reads: a ReadIndex barrier (batched
-// per loop iteration), then the read runs locally once the state machine has applied the read
-// index. CLUSTERDOWN ("not executed") only for requests never sent; UNCERTAIN only when the
-// outcome could not be learned by the deadline.
+// It composes the parts that own one responsibility each, and keeps the Ready loop (persist ->
+// send -> apply ordering, the storage thread) and the calls into them in that order:
+//   - Forwarder (forwarder.h, docs/exactly_once.md): clients' writes, tagged by this node, proposed
+//     if we lead, else forwarded in typed frames (forward_frames.h); answered by the leader's
+//     outcome or our own apply of the tagged entry; sent again only once it provably can never
+//     commit. CLUSTERDOWN ("not executed") only for requests never sent; UNCERTAIN only when the
+//     outcome could not be learned by the deadline.
+//   - ReadBarriers (read_barriers.h): a ReadIndex barrier per loop iteration, then the read runs
+//     locally once the state machine has applied the read index.
+//   - SnapshotSender/SnapshotReceiver (raft_replicator_snapshots.cc): streamed snapshots.
 //
 // Identity and membership: the node's id lives in its log directory (LogIdentity); who votes is
 // what the log and snapshot say, from the bootstrap entries at index 1 on (never nodes.conf). A
@@ -108,8 +112,6 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
 
  private:
   static constexpr raft::GroupId kGroup = 1;
-  // Forwarding batches stay below the transport's chunk size (1 MiB): see SendWrite.
-  static constexpr size_t kMaxForwardBatchBytes = 256 << 10;
   // CLUSTER MEET's exchange with the new node, run on libuv's thread pool (admin.cc).
   struct MeetProbe;
   void MeetStep(std::unique_ptr<MeetProbe> probe);
@@ -120,32 +122,6 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
     ~AliveFlag() { *alive = false; }
   };
   AliveFlag alive_;
-  // A forwarded entry this node (the leader) proposed for another node: who gets the reply.
-  struct Pending {
-    raft::Term term = 0;
-    uint64_t remote = 0;      // the node that forwarded it
-    uint64_t remote_req = 0;  // its seq there
-    int proto = 2;
-    int64_t deadline_ms = 0;
-  };
-  // A write this node accepted from one of its clients, kept until its outcome is definite
-  // (raft_replicator_writes.cc): the reply from whichever node applied it first (the leader's
-  // "fwdr", or our own apply of the entry carrying our tag), or "not applied" — then it is sent
-  // again, which is safe because the first copy can provably never commit.
-  struct Write {
-    uint64_t token = 0;
-    int proto = 2;
-    std::string data;         // the log entry, tagged {session_, seq}
-    raft::Term term = 0;      // the term it was proposed or forwarded in; 0 = not in flight
-    int64_t deadline_ms = 0;
-  };
-  // A write waiting to be proposed with the others of this loop iteration (ProposeQueued): one
-  // ProposeBatch per iteration, so one MsgApp per follower and one Ready carry all of them.
-  struct Proposal {
-    uint64_t own_seq = 0;  // our client's write (writes_), or 0: a forwarded one (fwd)
-    Pending fwd;
-    std::string entry;
-  };
   // A unit of work for the storage thread, answered in order.
   struct Job {
     std::optional<raft::HardState> hard_state;
@@ -164,33 +140,6 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   void ApplyCommitted(std::vector<raft::Entry>& entries);
   void SendRaft(raft::Message& m);
   void OnPeerMessage(uint64_t from, const std::string& type, std::string&& payload);
-  // Writes (raft_replicator_writes.cc).
-  void SendWrite(uint64_t seq);
-  // Queues an entry for this iteration's batch (leader only; term = the term it is proposed in).
-  void QueueProposal(Proposal p);
-  // Proposes what QueueProposal gathered as one batch; on failure (leadership lost or being
-  // handed over) our writes go back to unsent_ and forwarded ones are answered "not executed".
-  void ProposeQueued();
-  void ResendWrites();
-  // Forwarding frames (forward_frames.h, docs/exactly_once.md "Wire"): kWriteBatch carries many
-  // writes, kReplyBatch many outcomes; the single-write kinds of older versions are still understood.
-  void OnForwardFrame(uint64_t from, FwdKind kind, std::string_view payload);
-  void ForwardOne(uint64_t from, const ForwardedWrite& w, raft::Term term);
-  void OnNotExecuted(uint64_t req, raft::Term term);
-  // Sends this iteration's forwarded writes (one "fwdb" to the leader) and replies (one "fwdrb"
-  // per forwarding node). Writes that could not be sent go back to unsent_.
-  void FlushForwards();
-  void AnswerWrite(uint64_t seq, std::string&& reply);
-  void ForgetDeadWrites();
-  void SweepWrites(int64_t now);
-  void ReplyTo(const Pending& p, std::string&& reply);
-  void SendNotExecuted(uint64_t to, uint64_t req, raft::Term term);
-  // A snapshot jumped over entries we never saw: writes in flight may be among them.
-  void FailWritesInFlight();
-  // The seq of our own client's write that e carries (0 if none is waiting here), and the RESP
-  // version its reply is built in.
-  uint64_t OwnWriteSeq(const raft::Entry& e) const;
-  int WriteProto(const raft::Entry& e, uint64_t own_seq) const;
   bool LeaderReachable() const;
   // A leader is reachable again: unsent writes go (at most once per tick), held reads are asked.
   void ReleaseHeld();
@@ -246,6 +195,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   PubsubReceiveFn on_pubsub_;
   ReadReadyFn on_read_ready_;
   ReadBarriers reads_;  // linearizable reads (read_barriers.h); calls back into raft_ and sm_
+  Forwarder forwarder_;  // clients' writes, forwarding both ways (forwarder.h)
 
   NodeIdentity identity_;           // address book (self_id = the Raft id)
   uint64_t incarnation_ = 0;        // of our log directory
@@ -265,22 +215,6 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   static constexpr size_t kMaxReadiesInFlight = 64;
   std::deque<InFlight> inflight_;
 
-  // Forwarding batches of this loop iteration (FlushForwards).
-  uint64_t fwd_to_ = 0;                             // the leader our batch goes to
-  raft::Term fwd_term_ = 0;                         // the term it is forwarded in
-  std::vector<uint64_t> fwd_seqs_;                  // our writes in it
-  ForwardBatchWriter fwd_batch_;                    // their encoding
-  std::map<uint64_t, ForwardOutcomeWriter> fwd_replies_;  // forwarding node -> outcomes, in order
-  std::vector<Proposal> proposals_;                 // queued this iteration (ProposeQueued)
-  raft::Term proposals_term_ = 0;                   // the term they were queued in
-  std::map<raft::Index, Pending> pending_;          // others' forwarded entries we proposed, by index
-  const uint64_t session_;                          // tags our writes; random per process run
-  uint64_t next_seq_ = 1;
-  std::map<uint64_t, Write> writes_;                // our clients' writes by seq
-  std::set<uint64_t> unsent_;                       // seqs of writes_ not in flight (term 0)
-  raft::Term applied_term_ = 0;                     // term of the last entry we applied
-  raft::Term resolved_term_ = 0;                    // applied_term_ when ForgetDeadWrites last ran
-  int64_t last_resend_ms_ = 0;                      // ReleaseHeld resends at most once per tick
   raft::Index last_compact_ = 0;
   int64_t bytes_since_compact_ = 0;  // entry bytes persisted since the last compaction
   // The largest entry time in our log or store (docs/time.md): as leader we stamp every entry with

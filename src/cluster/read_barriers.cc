@@ -1,19 +1,9 @@
 #include "cluster/read_barriers.h"
 
-#include <chrono>
-
+#include "cluster/clock.h"
 #include "cluster/replies.h"
 
 namespace redraft::cluster {
-
-namespace {
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-}  // namespace
 
 ReadBarriers::ReadBarriers(Env env, int64_t timeout_ms, int64_t hold_ms)
     : env_(std::move(env)), timeout_ms_(timeout_ms), hold_ms_(hold_ms) {}
@@ -27,7 +17,7 @@ void ReadBarriers::Hold(uint64_t token) {
     env_.fail(token, kErrNoLeader);
     return;
   }
-  held_.push_back(Held{token, NowMs() + hold_ms_});
+  held_.push_back(Held{token, SteadyNowMs() + hold_ms_});
 }
 
 void ReadBarriers::ReleaseHeld() {
@@ -50,7 +40,7 @@ void ReadBarriers::Flush() {
     for (uint64_t t : tokens) env_.fail(t, kErrNoLeader);
     return;
   }
-  waiting_[ctx] = Batch{std::move(tokens), NowMs() + timeout_ms_};
+  waiting_[ctx] = Batch{std::move(tokens), SteadyNowMs() + timeout_ms_};
 }
 
 void ReadBarriers::OnReadStates(std::vector<raft::ReadState>& states) {
