@@ -39,7 +39,8 @@ RaftReplicator::RaftReplicator(uv_loop_t* loop, server::StateMachine* sm, Cluste
                      .note_stamp = [this](int64_t t) { NoteStamp(t); },
                      .answer = [this](uint64_t token, std::string reply) { on_applied_(token, std::move(reply)); },
                  },
-                 opts_.request_timeout_ms, RandomId()) {
+                 opts_.request_timeout_ms, RandomId()),
+      compaction_(opts_.compact_every, opts_.compact_bytes) {
   if (opts_.cluster_port == 0) opts_.cluster_port = opts_.port + 10000;
 }
 
@@ -212,7 +213,7 @@ void RaftReplicator::Pump() {
       forwarder_.OnSnapshotInstalled(rd.snapshot->meta.term);
     }
     NoteStamps(rd.entries);
-    for (const raft::Entry& e : rd.entries) bytes_since_compact_ += static_cast<int64_t>(e.data.size());
+    compaction_.NoteAppended(rd.entries);
     if (persist || earlier_unsynced) {
       // Completes once it and every earlier Ready are durable (the storage thread answers jobs
       // in order); a Ready with nothing of its own to sync just waits its turn.
@@ -516,12 +517,10 @@ void RaftReplicator::OnPeerMessage(uint64_t from, const std::string& type, std::
 // Compaction and membership
 
 void RaftReplicator::MaybeCompact() {
-  uint64_t applied = sm_->applied_index();
   // Keep the entries a follower receiving a snapshot will need right after installing it.
-  if (auto floor = SnapshotCompactFloor(); floor && *floor < applied) applied = std::max<uint64_t>(*floor, last_compact_);
-  if (static_cast<int64_t>(applied - last_compact_) < opts_.compact_every && bytes_since_compact_ < opts_.compact_bytes) {
-    return;
-  }
+  std::optional<raft::Index> due = compaction_.Due(sm_->applied_index(), SnapshotCompactFloor());
+  if (!due) return;
+  raft::Index applied = *due;
   if (applied > raft_->applied_index() || applied <= raft_->first_index()) return;
   auto term = raft_->TermAt(applied);
   if (!term) return;
@@ -531,8 +530,7 @@ void RaftReplicator::MaybeCompact() {
   meta.conf = raft_->ConfAt(applied);
   Status st = raft_->Compact(applied, std::string());
   if (!st.ok()) return;
-  last_compact_ = applied;
-  bytes_since_compact_ = 0;
+  compaction_.Compacted(applied);
   Job job;
   job.compact = meta;
   Submit(std::move(job));

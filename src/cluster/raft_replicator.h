@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "cluster/compaction_scheduler.h"
 #include "cluster/disk_watch.h"
 #include "cluster/formation.h"
 #include "cluster/forwarder.h"
@@ -69,6 +70,7 @@ struct ClusterOptions {
 //     outcome could not be learned by the deadline.
 //   - ReadBarriers (read_barriers.h): a ReadIndex barrier per loop iteration, then the read runs
 //     locally once the state machine has applied the read index.
+//   - CompactionScheduler (compaction_scheduler.h): when to compact the log.
 //   - SnapshotSender/SnapshotReceiver (raft_replicator_snapshots.cc): streamed snapshots.
 //
 // Identity and membership: the node's id lives in its log directory (LogIdentity); who votes is
@@ -196,6 +198,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   ReadReadyFn on_read_ready_;
   ReadBarriers reads_;  // linearizable reads (read_barriers.h); calls back into raft_ and sm_
   Forwarder forwarder_;  // clients' writes, forwarding both ways (forwarder.h)
+  CompactionScheduler compaction_;  // when to compact the log (compaction_scheduler.h)
 
   NodeIdentity identity_;           // address book (self_id = the Raft id)
   uint64_t incarnation_ = 0;        // of our log directory
@@ -215,8 +218,6 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   static constexpr size_t kMaxReadiesInFlight = 64;
   std::deque<InFlight> inflight_;
 
-  raft::Index last_compact_ = 0;
-  int64_t bytes_since_compact_ = 0;  // entry bytes persisted since the last compaction
   // The largest entry time in our log or store (docs/time.md): as leader we stamp every entry with
   // max(this, wall clock), so entry times never go backwards, across leader changes too.
   int64_t last_stamp_ = 0;
