@@ -7,7 +7,8 @@ the leader is killed with SIGKILL LOAD_KILLS times and the time to the first ack
 through a survivor is measured. The failover figure is reported, not asserted beyond a loose
 bound: targets belong to benchmarks, not to timed tests (issue 8).
 
-LOAD_SECONDS (default 20, the CI budget; 60 for the issue's figure) and LOAD_KILLS (default 5).
+LOAD_SECONDS (default 20, the CI budget; 60 for the issue's figure), LOAD_KILLS (default 5) and
+LOAD_SERVER_ARGS (extra server arguments, e.g. "--raft-election-ticks 8", to compare settings).
 """
 import os
 import shutil
@@ -24,6 +25,7 @@ from cluster_harness import Cluster  # noqa: E402
 
 SECONDS = float(os.environ.get("LOAD_SECONDS", "20"))
 KILLS = int(os.environ.get("LOAD_KILLS", "5"))
+SERVER_ARGS = os.environ.get("LOAD_SERVER_ARGS", "").split()
 
 
 def say(msg):
@@ -35,7 +37,7 @@ class LoadElections(unittest.TestCase):
         if not shutil.which("stress-ng") or not shutil.which("redis-benchmark"):
             self.skipTest("needs stress-ng and redis-benchmark")
         self.procs = []
-        self.c = Cluster(3).start()
+        self.c = Cluster(3, extra_args=SERVER_ARGS).start()
 
     def tearDown(self):
         for p in self.procs:  # only what this test started, by its own handle
