@@ -45,14 +45,7 @@ RaftReplicator::RaftReplicator(uv_loop_t* loop, server::StateMachine* sm, Cluste
 }
 
 RaftReplicator::~RaftReplicator() {
-  if (thread_.joinable()) {
-    {
-      std::lock_guard<std::mutex> l(mu_);
-      stopping_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
+  storage_.reset();  // joins the thread before anything it uses (async_, log_) goes
 }
 
 int64_t RaftReplicator::NowMs() { return SteadyNowMs(); }
@@ -68,9 +61,10 @@ Status RaftReplicator::Start() {
 
   uv_async_init(loop_, &async_, [](uv_async_t* h) { static_cast<RaftReplicator*>(h->data)->OnStorageDone(); });
   async_.data = this;
-  disk_watch_ = std::make_unique<DiskWatch>(opts_.dir, opts_.disk_min_free, &sm_->disk());
-  disk_watch_->Check(/*force=*/true);
-  thread_ = std::thread([this] { StorageThreadMain(); });
+  storage_ = std::make_unique<StorageThread>(
+      log_.get(), sm_, std::make_unique<DiskWatch>(opts_.dir, opts_.disk_min_free, &sm_->disk()),
+      [this] { uv_async_send(&async_); });
+  storage_->Start();
   uv_timer_init(loop_, &tick_timer_);
   tick_timer_.data = this;
   uv_timer_start(&tick_timer_, [](uv_timer_t* t) { static_cast<RaftReplicator*>(t->data)->OnTick(); },
@@ -217,7 +211,7 @@ void RaftReplicator::Pump() {
     if (persist || earlier_unsynced) {
       // Completes once it and every earlier Ready are durable (the storage thread answers jobs
       // in order); a Ready with nothing of its own to sync just waits its turn.
-      Job job;
+      StorageJob job;
       job.hard_state = rd.hard_state;
       if (!rd.entries.empty()) {
         // The storage thread takes the entries; Finish and Advance read only the last one.
@@ -234,7 +228,7 @@ void RaftReplicator::Pump() {
     if (rd.hard_state) {
       // Only the commit index moved (Ready::must_sync): record it with the next batch, without
       // holding this Ready's sends and applies behind an fsync.
-      Job job;
+      StorageJob job;
       job.hard_state = rd.hard_state;
       Submit(std::move(job));
     }
@@ -263,12 +257,7 @@ void RaftReplicator::Finish(raft::Ready& rd, std::vector<raft::Message>& held) {
 }
 
 void RaftReplicator::OnStorageDone() {
-  std::deque<Job> done;
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    done.swap(done_);
-  }
-  for (Job& j : done) {
+  for (StorageJob& j : storage_->TakeDone()) {
     if (!j.is_ready) continue;
     REDRAFT_CHECK(!inflight_.empty());
     InFlight f = std::move(inflight_.front());
@@ -278,57 +267,7 @@ void RaftReplicator::OnStorageDone() {
   Pump();
 }
 
-void RaftReplicator::Submit(Job job) {
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    todo_.push_back(std::move(job));
-  }
-  cv_.notify_one();
-}
-
-void RaftReplicator::StorageThreadMain() {
-  // Disk faults (README "Disk faults"): a write that fails for lack of space is retried with
-  // backoff until it succeeds (RetryOnNoSpace), so what was handed over is never dropped; the
-  // event loop waits for this Ready meanwhile, and the server refuses new writes (DiskHealth).
-  for (;;) {
-    std::deque<Job> work;
-    {
-      std::unique_lock<std::mutex> l(mu_);
-      // Idle, the thread still wakes once a second to watch the free space.
-      cv_.wait_for(l, std::chrono::seconds(1), [&] { return stopping_ || !todo_.empty(); });
-      if (todo_.empty() && stopping_) return;
-      work.swap(todo_);
-    }
-    if (disk_watch_) disk_watch_->Check();
-    if (work.empty()) continue;
-    bool wrote = false;
-    for (Job& j : work) {
-      wrote = wrote || j.compact || j.install || !j.entries.empty() || j.hard_state;
-      // A compaction or install at or behind the log's snapshot has nothing left to do.
-      if (j.compact && j.compact->index <= log_->snapshot().index) j.compact.reset();
-      if (j.install && j.install->index <= log_->snapshot().index) j.install.reset();
-      // The loop committed everything up to compact->index to the store before asking.
-      if (j.compact) CompactLog(*j.compact);
-      if (j.install && !RetryOnNoSpace("log snapshot install", [&] { return log_->Compact(*j.install); })) return;
-      if (!j.entries.empty() && !RetryOnNoSpace("log append", [&] { return log_->Append(j.entries); })) return;
-      if (j.hard_state && !RetryOnNoSpace("log hard state", [&] { return log_->SetHardState(*j.hard_state); })) {
-        return;
-      }
-    }
-    // One fdatasync for the whole group (every Ready queued while the previous group synced); a
-    // failed fdatasync panics inside (never retried). A group of Readies that only wait their
-    // turn (nothing of their own to persist) needs none.
-    if (wrote && !RetryOnNoSpace("log sync", [&] { return log_->Sync(); })) return;
-    {
-      std::lock_guard<std::mutex> l(mu_);
-      for (Job& j : work) {
-        j.entries.clear();
-        done_.push_back(std::move(j));
-      }
-    }
-    uv_async_send(&async_);
-  }
-}
+void RaftReplicator::Submit(StorageJob job) { storage_->Submit(std::move(job)); }
 
 // ---------------------------------------------------------------------------------------------
 // Applying and answering
@@ -531,7 +470,7 @@ void RaftReplicator::MaybeCompact() {
   Status st = raft_->Compact(applied, std::string());
   if (!st.ok()) return;
   compaction_.Compacted(applied);
-  Job job;
+  StorageJob job;
   job.compact = meta;
   Submit(std::move(job));
 }
@@ -601,23 +540,14 @@ void RaftReplicator::Stop() {
     uint64_t best = BestTransferTarget();
     if (best && raft_->TransferLeadership(best).ok()) Pump();
   }
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  thread_.join();  // drains queued jobs: everything handed over is durable
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    for (Job& j : done_) {
-      if (j.is_ready && !inflight_.empty()) {
-        InFlight f = std::move(inflight_.front());
-        inflight_.pop_front();
-        for (raft::Message& m : f.held) SendRaft(m);
-        ApplyCommitted(f.rd.committed_entries);
-      }
+  storage_->StopAndJoin();  // drains queued jobs: everything handed over is durable
+  for (StorageJob& j : storage_->TakeDone()) {
+    if (j.is_ready && !inflight_.empty()) {
+      InFlight f = std::move(inflight_.front());
+      inflight_.pop_front();
+      for (raft::Message& m : f.held) SendRaft(m);
+      ApplyCommitted(f.rd.committed_entries);
     }
-    done_.clear();
   }
   forwarder_.Flush();
   snap_sender_.reset();  // releases its store snapshots and iterators

@@ -23,6 +23,7 @@
 #include "cluster/read_barriers.h"
 #include "cluster/snapshot_receiver.h"
 #include "cluster/snapshot_sender.h"
+#include "cluster/storage_thread.h"
 #include "cluster/transport.h"
 #include "commands/cluster_api.h"
 #include "logstore/log_store.h"
@@ -71,6 +72,7 @@ struct ClusterOptions {
 //   - ReadBarriers (read_barriers.h): a ReadIndex barrier per loop iteration, then the read runs
 //     locally once the state machine has applied the read index.
 //   - CompactionScheduler (compaction_scheduler.h): when to compact the log.
+//   - StorageThread (storage_thread.h): log writes and fsyncs, in order, disk-full waits.
 //   - SnapshotSender/SnapshotReceiver (raft_replicator_snapshots.cc): streamed snapshots.
 //
 // Identity and membership: the node's id lives in its log directory (LogIdentity); who votes is
@@ -124,15 +126,6 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
     ~AliveFlag() { *alive = false; }
   };
   AliveFlag alive_;
-  // A unit of work for the storage thread, answered in order.
-  struct Job {
-    std::optional<raft::HardState> hard_state;
-    std::vector<raft::Entry> entries;
-    std::optional<raft::SnapshotMeta> install;  // a received snapshot: drop the log behind it
-    std::optional<raft::SnapshotMeta> compact;  // flush the store, then drop the log behind it
-    bool is_ready = false;                      // completes the Ready in flight
-  };
-
   static int64_t NowMs();
   void OnTick();
   void Pump();
@@ -171,13 +164,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   Status RunAfterFormation(const std::map<uint64_t, MemberAddr>& book);
   void SyncPeers();
   void SaveIdentity();
-  void Submit(Job job);
-  void StorageThreadMain();
-  // Storage thread: runs op until it succeeds. NoSpace is waited out with backoff (DiskHealth
-  // kLog set meanwhile); any other error panics. False if the node stops while waiting.
-  bool RetryOnNoSpace(const char* what, const std::function<Status()>& op);
-  // Storage thread: flushes the store and drops the log behind `meta` unless the disk is short.
-  void CompactLog(const raft::SnapshotMeta& meta);
+  void Submit(StorageJob job);
   // Event loop: a leader whose disk is faulty hands leadership to an up-to-date voter.
   void MaybeStepDownForDisk();
   uint64_t BestTransferTarget() const;
@@ -235,15 +222,9 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   std::map<uint64_t, int64_t> snap_delivered_;         // peer -> when its transfer was delivered
   std::map<uint64_t, uint64_t> snap_reconnects_;       // peer -> transport reconnects, last tick
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Job> todo_;
-  std::deque<Job> done_;
-  bool stopping_ = false;
-  std::unique_ptr<DiskWatch> disk_watch_;  // storage thread only
   int64_t last_disk_step_down_ms_ = 0;
-  std::thread thread_;
   uv_async_t async_;
+  std::unique_ptr<StorageThread> storage_;  // every log write after startup (storage_thread.h)
 };
 
 }  // namespace redraft::cluster
