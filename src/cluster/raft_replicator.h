@@ -62,8 +62,9 @@ struct ClusterOptions {
 // syncs, the next Ready is taken and queued, and a leader's appends leave for the followers
 // before its own fsync (raft/ready_order.h); Readies complete (send acks, apply, answer) in order.
 //
-// It composes the parts that own one responsibility each, and keeps the Ready loop (persist ->
-// send -> apply ordering, the storage thread) and the calls into them in that order:
+// It composes the parts that own one responsibility each, and keeps the Ready loop itself: the
+// persist -> send -> apply ordering (what goes to the StorageThread when, which messages wait for
+// durability, completing Readies in order) and the calls into the parts at their points in it:
 //   - Forwarder (forwarder.h, docs/exactly_once.md): clients' writes, tagged by this node, proposed
 //     if we lead, else forwarded in typed frames (forward_frames.h); answered by the leader's
 //     outcome or our own apply of the tagged entry; sent again only once it provably can never
