@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "cluster/clock.h"
 #include "cluster/replies.h"
 #include "cluster/snapshot_stream.h"
 #include "cluster/state_snapshot.h"
@@ -16,25 +17,38 @@ namespace redraft::cluster {
 RaftReplicator::RaftReplicator(uv_loop_t* loop, server::StateMachine* sm, ClusterOptions opts,
                                AppliedFn on_applied, ReadReadyFn on_read_ready)
     : loop_(loop), sm_(sm), opts_(std::move(opts)), on_applied_(std::move(on_applied)),
-      on_read_ready_(std::move(on_read_ready)), session_(RandomId()) {
+      on_read_ready_(std::move(on_read_ready)),
+      reads_(ReadBarriers::Env{
+                 .self_id = [this] { return identity_.self_id; },
+                 .leader_reachable = [this] { return LeaderReachable(); },
+                 .read_index = [this](const std::string& ctx) { return raft_->ReadIndex(ctx); },
+                 .applied_index = [this] { return sm_->applied_index(); },
+                 .fail = [this](uint64_t token, std::string reply) { on_applied_(token, std::move(reply)); },
+                 .ready = [this](uint64_t token) { on_read_ready_(token); },
+             },
+             opts_.request_timeout_ms,
+             std::min<int64_t>(opts_.request_timeout_ms, int64_t{4} * opts_.election_tick * opts_.tick_ms)),
+      forwarder_(Forwarder::Env{
+                     .raft = [this] { return raft_.get(); },
+                     .leader_reachable = [this] { return LeaderReachable(); },
+                     .send =
+                         [this](uint64_t to, FwdKind kind, std::string payload) {
+                           return transport_ && transport_->Send(to, FwdKindName(kind), std::move(payload));
+                         },
+                     .cluster_time_ms = [this] { return ClusterTimeMs(); },
+                     .note_stamp = [this](int64_t t) { NoteStamp(t); },
+                     .answer = [this](uint64_t token, std::string reply) { on_applied_(token, std::move(reply)); },
+                 },
+                 opts_.request_timeout_ms, RandomId()),
+      compaction_(opts_.compact_every, opts_.compact_bytes) {
   if (opts_.cluster_port == 0) opts_.cluster_port = opts_.port + 10000;
 }
 
 RaftReplicator::~RaftReplicator() {
-  if (thread_.joinable()) {
-    {
-      std::lock_guard<std::mutex> l(mu_);
-      stopping_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
+  storage_.reset();  // joins the thread before anything it uses (async_, log_) goes
 }
 
-int64_t RaftReplicator::NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+int64_t RaftReplicator::NowMs() { return SteadyNowMs(); }
 
 // ---------------------------------------------------------------------------------------------
 // Startup
@@ -47,9 +61,10 @@ Status RaftReplicator::Start() {
 
   uv_async_init(loop_, &async_, [](uv_async_t* h) { static_cast<RaftReplicator*>(h->data)->OnStorageDone(); });
   async_.data = this;
-  disk_watch_ = std::make_unique<DiskWatch>(opts_.dir, opts_.disk_min_free, &sm_->disk());
-  disk_watch_->Check(/*force=*/true);
-  thread_ = std::thread([this] { StorageThreadMain(); });
+  storage_ = std::make_unique<StorageThread>(
+      log_.get(), sm_, std::make_unique<DiskWatch>(opts_.dir, opts_.disk_min_free, &sm_->disk()),
+      [this] { uv_async_send(&async_); });
+  storage_->Start();
   uv_timer_init(loop_, &tick_timer_);
   tick_timer_.data = this;
   uv_timer_start(&tick_timer_, [](uv_timer_t* t) { static_cast<RaftReplicator*>(t->data)->OnTick(); },
@@ -154,8 +169,8 @@ void RaftReplicator::Flush() {
 void RaftReplicator::Pump() {
   if (!started_ || !raft_) return;
   ReleaseHeld();
-  ProposeQueued();
-  FlushReadBatch();
+  forwarder_.ProposeQueued();
+  reads_.Flush();
   // Pipelined (raft.h Advance): new Readies are taken while earlier ones are being synced; one
   // storage hand-off per Ready, whatever number of requests it carries.
   while (raft_->HasReady() && inflight_.size() < kMaxReadiesInFlight) {
@@ -189,15 +204,14 @@ void RaftReplicator::Pump() {
       spdlog::info("installed snapshot at index {} (state at applied index {})", rd.snapshot->meta.index, applied);
       // Entries up to `applied` are never applied here one by one: our writes in flight may be
       // among them, and their replies are not in the snapshot.
-      FailWritesInFlight();
-      applied_term_ = std::max(applied_term_, rd.snapshot->meta.term);
+      forwarder_.OnSnapshotInstalled(rd.snapshot->meta.term);
     }
     NoteStamps(rd.entries);
-    for (const raft::Entry& e : rd.entries) bytes_since_compact_ += static_cast<int64_t>(e.data.size());
+    compaction_.NoteAppended(rd.entries);
     if (persist || earlier_unsynced) {
       // Completes once it and every earlier Ready are durable (the storage thread answers jobs
       // in order); a Ready with nothing of its own to sync just waits its turn.
-      Job job;
+      StorageJob job;
       job.hard_state = rd.hard_state;
       if (!rd.entries.empty()) {
         // The storage thread takes the entries; Finish and Advance read only the last one.
@@ -214,13 +228,13 @@ void RaftReplicator::Pump() {
     if (rd.hard_state) {
       // Only the commit index moved (Ready::must_sync): record it with the next batch, without
       // holding this Ready's sends and applies behind an fsync.
-      Job job;
+      StorageJob job;
       job.hard_state = rd.hard_state;
       Submit(std::move(job));
     }
     Finish(rd, sends.after_persist);  // (empty: nothing waits when nothing must be synced)
   }
-  FlushForwards();
+  forwarder_.Flush();
 }
 
 void RaftReplicator::Finish(raft::Ready& rd, std::vector<raft::Message>& held) {
@@ -228,17 +242,14 @@ void RaftReplicator::Finish(raft::Ready& rd, std::vector<raft::Message>& held) {
   held.clear();
   if (!rd.entries.empty()) durable_ = rd.entries.back().index;
   ApplyCommitted(rd.committed_entries);
-  HandleReadStates(rd.read_states);
+  reads_.OnReadStates(rd.read_states);
   raft_->Advance(rd);
   if (rd.soft_state && rd.soft_state->leader != known_leader_) {
     known_leader_ = rd.soft_state->leader;
-    // ReadIndex requests in flight went to the old leader and will get no answer: ask again
-    // (nothing was read yet, so this stays linearizable). Writes in flight are settled by what
-    // we apply (ForgetDeadWrites): the old leader may still have committed them.
-    for (auto& [ctx, batch] : read_waiting_) {
-      for (uint64_t t : batch.tokens) Hold(Held{t, 0});
-    }
-    read_waiting_.clear();
+    // ReadIndex requests in flight went to the old leader and will get no answer: ask again.
+    // Writes in flight are settled by what we apply (ForgetDeadWrites): the old leader may still
+    // have committed them.
+    reads_.OnLeaderChanged();
     spdlog::info("raft: role {} term {} leader {}", raft::RoleName(rd.soft_state->role), raft_->term(),
                  rd.soft_state->leader ? NodeIdHex(rd.soft_state->leader) : "none");
   }
@@ -246,12 +257,7 @@ void RaftReplicator::Finish(raft::Ready& rd, std::vector<raft::Message>& held) {
 }
 
 void RaftReplicator::OnStorageDone() {
-  std::deque<Job> done;
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    done.swap(done_);
-  }
-  for (Job& j : done) {
+  for (StorageJob& j : storage_->TakeDone()) {
     if (!j.is_ready) continue;
     REDRAFT_CHECK(!inflight_.empty());
     InFlight f = std::move(inflight_.front());
@@ -261,57 +267,7 @@ void RaftReplicator::OnStorageDone() {
   Pump();
 }
 
-void RaftReplicator::Submit(Job job) {
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    todo_.push_back(std::move(job));
-  }
-  cv_.notify_one();
-}
-
-void RaftReplicator::StorageThreadMain() {
-  // Disk faults (README "Disk faults"): a write that fails for lack of space is retried with
-  // backoff until it succeeds (RetryOnNoSpace), so what was handed over is never dropped; the
-  // event loop waits for this Ready meanwhile, and the server refuses new writes (DiskHealth).
-  for (;;) {
-    std::deque<Job> work;
-    {
-      std::unique_lock<std::mutex> l(mu_);
-      // Idle, the thread still wakes once a second to watch the free space.
-      cv_.wait_for(l, std::chrono::seconds(1), [&] { return stopping_ || !todo_.empty(); });
-      if (todo_.empty() && stopping_) return;
-      work.swap(todo_);
-    }
-    if (disk_watch_) disk_watch_->Check();
-    if (work.empty()) continue;
-    bool wrote = false;
-    for (Job& j : work) {
-      wrote = wrote || j.compact || j.install || !j.entries.empty() || j.hard_state;
-      // A compaction or install at or behind the log's snapshot has nothing left to do.
-      if (j.compact && j.compact->index <= log_->snapshot().index) j.compact.reset();
-      if (j.install && j.install->index <= log_->snapshot().index) j.install.reset();
-      // The loop committed everything up to compact->index to the store before asking.
-      if (j.compact) CompactLog(*j.compact);
-      if (j.install && !RetryOnNoSpace("log snapshot install", [&] { return log_->Compact(*j.install); })) return;
-      if (!j.entries.empty() && !RetryOnNoSpace("log append", [&] { return log_->Append(j.entries); })) return;
-      if (j.hard_state && !RetryOnNoSpace("log hard state", [&] { return log_->SetHardState(*j.hard_state); })) {
-        return;
-      }
-    }
-    // One fdatasync for the whole group (every Ready queued while the previous group synced); a
-    // failed fdatasync panics inside (never retried). A group of Readies that only wait their
-    // turn (nothing of their own to persist) needs none.
-    if (wrote && !RetryOnNoSpace("log sync", [&] { return log_->Sync(); })) return;
-    {
-      std::lock_guard<std::mutex> l(mu_);
-      for (Job& j : work) {
-        j.entries.clear();
-        done_.push_back(std::move(j));
-      }
-    }
-    uv_async_send(&async_);
-  }
-}
+void RaftReplicator::Submit(StorageJob job) { storage_->Submit(std::move(job)); }
 
 // ---------------------------------------------------------------------------------------------
 // Applying and answering
@@ -321,7 +277,7 @@ void RaftReplicator::ApplyCommitted(std::vector<raft::Entry>& entries) {
   size_t first = 0;
   while (first < entries.size() && entries[first].index <= applied) first++;
   if (first == entries.size()) {
-    ServeReads();
+    reads_.Serve();
     return;
   }
   std::span<raft::Entry> todo(entries.data() + first, entries.size() - first);
@@ -354,47 +310,13 @@ void RaftReplicator::ApplyCommitted(std::vector<raft::Entry>& entries) {
   builders.reserve(todo.size());
   std::vector<uint64_t> ours(todo.size(), 0);  // seq of our own client's write, 0 if not ours
   for (size_t i = 0; i < todo.size(); i++) {
-    ours[i] = OwnWriteSeq(todo[i]);
-    builders.emplace_back(&replies[i], WriteProto(todo[i], ours[i]));
+    ours[i] = forwarder_.OwnWriteSeq(todo[i]);
+    builders.emplace_back(&replies[i], forwarder_.ReplyProto(todo[i], ours[i]));
   }
   sm_->ApplyBatch(todo, [&](size_t i) { return &builders[i]; });
-  for (size_t i = 0; i < todo.size(); i++) {
-    const raft::Entry& e = todo[i];
-    applied_term_ = std::max(applied_term_, e.term);
-    // Our own client's write: this apply is its (only) application.
-    if (ours[i]) AnswerWrite(ours[i], std::string(replies[i]));
-    auto it = pending_.find(e.index);
-    if (it == pending_.end()) continue;
-    Pending p = it->second;
-    pending_.erase(it);
-    // A different term at its index means the entry was overwritten: it was never committed.
-    if (p.term == e.term) ReplyTo(p, std::move(replies[i]));
-    else SendNotExecuted(p.remote, p.remote_req, p.term);
-  }
-  // Entries a received snapshot jumped over: the forwarding node settles them itself.
-  uint64_t now_applied = sm_->applied_index();
-  while (!pending_.empty() && pending_.begin()->first <= now_applied) pending_.erase(pending_.begin());
-  ForgetDeadWrites();
-  ServeReads();
-}
-
-void RaftReplicator::HandleReadStates(std::vector<raft::ReadState>& states) {
-  for (raft::ReadState& rs : states) {
-    auto it = read_waiting_.find(rs.context);
-    if (it == read_waiting_.end()) continue;
-    read_ready_at_.emplace(rs.index, std::move(it->second.tokens));
-    read_waiting_.erase(it);
-  }
-  ServeReads();
-}
-
-void RaftReplicator::ServeReads() {
-  uint64_t applied = sm_->applied_index();
-  while (!read_ready_at_.empty() && read_ready_at_.begin()->first <= applied) {
-    std::vector<uint64_t> tokens = std::move(read_ready_at_.begin()->second);
-    read_ready_at_.erase(read_ready_at_.begin());
-    for (uint64_t t : tokens) on_read_ready_(t);
-  }
+  for (size_t i = 0; i < todo.size(); i++) forwarder_.OnApplied(todo[i], ours[i], replies[i]);
+  forwarder_.AfterApply(sm_->applied_index());
+  reads_.Serve();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -407,30 +329,12 @@ bool RaftReplicator::LeaderReachable() const {
   return leader == identity_.self_id || (transport_ && transport_->IsConnected(leader));
 }
 
-// Elections take a few hundred milliseconds; rather than fail every request meanwhile, hold it
-// (bounded in count and time) and run it once a leader is reachable. Nothing held was proposed,
-// so a request that times out here gets CLUSTERDOWN (not executed).
-void RaftReplicator::Hold(Held h) {
-  constexpr size_t kMaxHeld = 100000;
-  if (held_.size() >= kMaxHeld) {
-    on_applied_(h.token, kErrNoLeader);
-    return;
-  }
-  int64_t hold_ms = std::min<int64_t>(opts_.request_timeout_ms, int64_t{4} * opts_.election_tick * opts_.tick_ms);
-  h.deadline_ms = NowMs() + hold_ms;
-  held_.push_back(std::move(h));
-}
-
 void RaftReplicator::ReleaseHeld() {
   if (!LeaderReachable()) return;
   // At most once per tick: a leader that keeps answering "not executed" (e.g. our term is ahead
   // of its own until it steps down) must not turn into a loop-speed ping-pong.
-  if (!unsent_.empty() && NowMs() - last_resend_ms_ >= opts_.tick_ms) {
-    last_resend_ms_ = NowMs();
-    ResendWrites();
-  }
-  for (Held& h : held_) read_batch_.push_back(h.token);
-  held_.clear();
+  forwarder_.ResendUnsent(opts_.tick_ms);
+  reads_.ReleaseHeld();
 }
 
 bool RaftReplicator::Diverged() {
@@ -453,52 +357,26 @@ std::string RaftReplicator::DivergedError() const {
          " at the leader); it stopped serving: use another node\r\n";
 }
 
+void RaftReplicator::Propose(std::string data, uint64_t token, int proto) {
+  if (Diverged()) {
+    on_applied_(token, DivergedError());
+    return;
+  }
+  forwarder_.Propose(std::move(data), token, proto);
+}
+
 void RaftReplicator::ReadBarrier(uint64_t token) {
   if (Diverged()) {
     on_applied_(token, DivergedError());
     return;
   }
-  read_batch_.push_back(token);
-}
-
-void RaftReplicator::FlushReadBatch() {
-  if (read_batch_.empty()) return;
-  // Contexts must be unique across the group: followers forward theirs to the leader.
-  std::string ctx = std::to_string(identity_.self_id) + ":" + std::to_string(next_read_ctx_++);
-  std::vector<uint64_t> tokens = std::move(read_batch_);
-  read_batch_.clear();
-  if (!LeaderReachable()) {
-    for (uint64_t t : tokens) Hold(Held{t, 0});
-    return;
-  }
-  Status st = raft_->ReadIndex(ctx);
-  if (!st.ok()) {
-    for (uint64_t t : tokens) on_applied_(t, kErrNoLeader);
-    return;
-  }
-  read_waiting_[ctx] = ReadBatch{std::move(tokens), NowMs() + opts_.request_timeout_ms};
+  reads_.Add(token);
 }
 
 void RaftReplicator::SweepDeadlines() {
   int64_t now = NowMs();
-  while (!held_.empty() && held_.front().deadline_ms <= now) {
-    on_applied_(held_.front().token, kErrNoLeader);
-    held_.pop_front();
-  }
-  for (auto it = read_waiting_.begin(); it != read_waiting_.end();) {
-    if (it->second.deadline_ms > now) {
-      ++it;
-      continue;
-    }
-    for (uint64_t t : it->second.tokens) on_applied_(t, kErrReadTimeout);
-    it = read_waiting_.erase(it);
-  }
-  SweepWrites(now);
-  // Others' forwarded entries not applied by their deadline: the forwarding node settles them.
-  for (auto it = pending_.begin(); it != pending_.end();) {
-    if (it->second.deadline_ms > now) ++it;
-    else it = pending_.erase(it);
-  }
+  reads_.Sweep(now);
+  forwarder_.Sweep(now);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -559,20 +437,11 @@ void RaftReplicator::OnPeerMessage(uint64_t from, const std::string& type, std::
     raft_->Step(std::move(m).value());
     if (Diverged()) {
       // Nothing waiting here will be answered by this node's Raft any more.
-      pending_.clear();  // their forwarding nodes settle them
-      for (auto& [ctx, batch] : read_waiting_) {
-        for (uint64_t t : batch.tokens) on_applied_(t, DivergedError());
-      }
-      read_waiting_.clear();
+      forwarder_.OnDiverged();  // their forwarding nodes settle the entries forwarded to us
+      reads_.FailWaiting(DivergedError());
     }
-  } else if (type == "fwdb") {
-    OnForwardBatch(from, payload);
-  } else if (type == "fwdrb") {
-    OnForwardReplyBatch(payload);
-  } else if (type == "fwd") {
-    OnForward(from, payload);
-  } else if (type == "fwdr" || type == "fwdn") {
-    OnForwardReply(type, payload);
+  } else if (auto kind = ParseFwdKind(type)) {
+    forwarder_.OnFrame(from, *kind, payload);
   } else if (type.starts_with("snap-")) {
     OnSnapshotMessage(from, type, std::move(payload));
   } else if (type == "xfer") {
@@ -587,12 +456,10 @@ void RaftReplicator::OnPeerMessage(uint64_t from, const std::string& type, std::
 // Compaction and membership
 
 void RaftReplicator::MaybeCompact() {
-  uint64_t applied = sm_->applied_index();
   // Keep the entries a follower receiving a snapshot will need right after installing it.
-  if (auto floor = SnapshotCompactFloor(); floor && *floor < applied) applied = std::max<uint64_t>(*floor, last_compact_);
-  if (static_cast<int64_t>(applied - last_compact_) < opts_.compact_every && bytes_since_compact_ < opts_.compact_bytes) {
-    return;
-  }
+  std::optional<raft::Index> due = compaction_.Due(sm_->applied_index(), SnapshotCompactFloor());
+  if (!due) return;
+  raft::Index applied = *due;
   if (applied > raft_->applied_index() || applied <= raft_->first_index()) return;
   auto term = raft_->TermAt(applied);
   if (!term) return;
@@ -602,9 +469,8 @@ void RaftReplicator::MaybeCompact() {
   meta.conf = raft_->ConfAt(applied);
   Status st = raft_->Compact(applied, std::string());
   if (!st.ok()) return;
-  last_compact_ = applied;
-  bytes_since_compact_ = 0;
-  Job job;
+  compaction_.Compacted(applied);
+  StorageJob job;
   job.compact = meta;
   Submit(std::move(job));
 }
@@ -674,25 +540,16 @@ void RaftReplicator::Stop() {
     uint64_t best = BestTransferTarget();
     if (best && raft_->TransferLeadership(best).ok()) Pump();
   }
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  thread_.join();  // drains queued jobs: everything handed over is durable
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    for (Job& j : done_) {
-      if (j.is_ready && !inflight_.empty()) {
-        InFlight f = std::move(inflight_.front());
-        inflight_.pop_front();
-        for (raft::Message& m : f.held) SendRaft(m);
-        ApplyCommitted(f.rd.committed_entries);
-      }
+  storage_->StopAndJoin();  // drains queued jobs: everything handed over is durable
+  for (StorageJob& j : storage_->TakeDone()) {
+    if (j.is_ready && !inflight_.empty()) {
+      InFlight f = std::move(inflight_.front());
+      inflight_.pop_front();
+      for (raft::Message& m : f.held) SendRaft(m);
+      ApplyCommitted(f.rd.committed_entries);
     }
-    done_.clear();
   }
-  FlushForwards();
+  forwarder_.Flush();
   snap_sender_.reset();  // releases its store snapshots and iterators
   Status st = sm_->store()->Flush();
   if (!st.ok()) spdlog::error("store flush at shutdown failed: {}", st.ToString());

@@ -15,11 +15,15 @@
 #include <unordered_map>
 #include <vector>
 
+#include "cluster/compaction_scheduler.h"
 #include "cluster/disk_watch.h"
 #include "cluster/formation.h"
+#include "cluster/forwarder.h"
 #include "cluster/node_identity.h"
+#include "cluster/read_barriers.h"
 #include "cluster/snapshot_receiver.h"
 #include "cluster/snapshot_sender.h"
+#include "cluster/storage_thread.h"
 #include "cluster/transport.h"
 #include "commands/cluster_api.h"
 #include "logstore/log_store.h"
@@ -58,12 +62,19 @@ struct ClusterOptions {
 // syncs, the next Ready is taken and queued, and a leader's appends leave for the followers
 // before its own fsync (raft/ready_order.h); Readies complete (send acks, apply, answer) in order.
 //
-// Writes (raft_replicator_writes.cc, docs/exactly_once.md): tagged by this node, proposed if we
-// lead, else forwarded ("fwd"); answered by the leader's "fwdr" or our own apply of the tagged
-// entry; sent again only once it provably can never commit. Reads: a ReadIndex barrier (batched
-// per loop iteration), then the read runs locally once the state machine has applied the read
-// index. CLUSTERDOWN ("not executed") only for requests never sent; UNCERTAIN only when the
-// outcome could not be learned by the deadline.
+// It composes the parts that own one responsibility each, and keeps the Ready loop itself: the
+// persist -> send -> apply ordering (what goes to the StorageThread when, which messages wait for
+// durability, completing Readies in order) and the calls into the parts at their points in it:
+//   - Forwarder (forwarder.h, docs/exactly_once.md): clients' writes, tagged by this node, proposed
+//     if we lead, else forwarded in typed frames (forward_frames.h); answered by the leader's
+//     outcome or our own apply of the tagged entry; sent again only once it provably can never
+//     commit. CLUSTERDOWN ("not executed") only for requests never sent; UNCERTAIN only when the
+//     outcome could not be learned by the deadline.
+//   - ReadBarriers (read_barriers.h): a ReadIndex barrier per loop iteration, then the read runs
+//     locally once the state machine has applied the read index.
+//   - CompactionScheduler (compaction_scheduler.h): when to compact the log.
+//   - StorageThread (storage_thread.h): log writes and fsyncs, in order, disk-full waits.
+//   - SnapshotSender/SnapshotReceiver (raft_replicator_snapshots.cc): streamed snapshots.
 //
 // Identity and membership: the node's id lives in its log directory (LogIdentity); who votes is
 // what the log and snapshot say, from the bootstrap entries at index 1 on (never nodes.conf). A
@@ -106,10 +117,6 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
 
  private:
   static constexpr raft::GroupId kGroup = 1;
-  // Forwarding batches stay below the transport's chunk size (1 MiB): see SendWrite.
-  static constexpr size_t kMaxForwardBatchBytes = 256 << 10;
-  static constexpr char kFwdReplied = 'r';      // "fwdrb" item: the leader applied it; the reply
-  static constexpr char kFwdNotExecuted = 'n';  // "fwdrb" item: not executed in that term
   // CLUSTER MEET's exchange with the new node, run on libuv's thread pool (admin.cc).
   struct MeetProbe;
   void MeetStep(std::unique_ptr<MeetProbe> probe);
@@ -120,50 +127,6 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
     ~AliveFlag() { *alive = false; }
   };
   AliveFlag alive_;
-  // A forwarded entry this node (the leader) proposed for another node: who gets the reply.
-  struct Pending {
-    raft::Term term = 0;
-    uint64_t remote = 0;      // the node that forwarded it
-    uint64_t remote_req = 0;  // its seq there
-    int proto = 2;
-    int64_t deadline_ms = 0;
-  };
-  // A write this node accepted from one of its clients, kept until its outcome is definite
-  // (raft_replicator_writes.cc): the reply from whichever node applied it first (the leader's
-  // "fwdr", or our own apply of the entry carrying our tag), or "not applied" — then it is sent
-  // again, which is safe because the first copy can provably never commit.
-  struct Write {
-    uint64_t token = 0;
-    int proto = 2;
-    std::string data;         // the log entry, tagged {session_, seq}
-    raft::Term term = 0;      // the term it was proposed or forwarded in; 0 = not in flight
-    int64_t deadline_ms = 0;
-  };
-  // A request that arrived while no leader was reachable, held until one is (or its deadline).
-  struct Held {
-    uint64_t token = 0;  // a read barrier
-    int64_t deadline_ms = 0;
-  };
-  // A write waiting to be proposed with the others of this loop iteration (ProposeQueued): one
-  // ProposeBatch per iteration, so one MsgApp per follower and one Ready carry all of them.
-  struct Proposal {
-    uint64_t own_seq = 0;  // our client's write (writes_), or 0: a forwarded one (fwd)
-    Pending fwd;
-    std::string entry;
-  };
-  struct ReadBatch {
-    std::vector<uint64_t> tokens;
-    int64_t deadline_ms;
-  };
-  // A unit of work for the storage thread, answered in order.
-  struct Job {
-    std::optional<raft::HardState> hard_state;
-    std::vector<raft::Entry> entries;
-    std::optional<raft::SnapshotMeta> install;  // a received snapshot: drop the log behind it
-    std::optional<raft::SnapshotMeta> compact;  // flush the store, then drop the log behind it
-    bool is_ready = false;                      // completes the Ready in flight
-  };
-
   static int64_t NowMs();
   void OnTick();
   void Pump();
@@ -171,43 +134,10 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   // REQUIRES: rd and every Ready before it are durable.
   void Finish(raft::Ready& rd, std::vector<raft::Message>& held);
   void ApplyCommitted(std::vector<raft::Entry>& entries);
-  void HandleReadStates(std::vector<raft::ReadState>& states);
-  void ServeReads();
-  void FlushReadBatch();
   void SendRaft(raft::Message& m);
   void OnPeerMessage(uint64_t from, const std::string& type, std::string&& payload);
-  // Writes (raft_replicator_writes.cc).
-  void SendWrite(uint64_t seq);
-  // Queues an entry for this iteration's batch (leader only; term = the term it is proposed in).
-  void QueueProposal(Proposal p);
-  // Proposes what QueueProposal gathered as one batch; on failure (leadership lost or being
-  // handed over) our writes go back to unsent_ and forwarded ones are answered "not executed".
-  void ProposeQueued();
-  void ResendWrites();
-  // Forwarding frames (docs/exactly_once.md "Wire"): "fwdb" carries many writes, "fwdrb" many
-  // replies; the single-write "fwd"/"fwdr"/"fwdn" are still understood.
-  void OnForward(uint64_t from, std::string_view payload);
-  void OnForwardBatch(uint64_t from, std::string_view payload);
-  void ForwardOne(uint64_t from, uint64_t req, uint64_t proto, raft::Term term, std::string_view data);
-  void OnForwardReply(const std::string& type, std::string_view payload);
-  void OnForwardReplyBatch(std::string_view payload);
-  void OnNotExecuted(uint64_t req, raft::Term term);
-  // Sends this iteration's forwarded writes (one "fwdb" to the leader) and replies (one "fwdrb"
-  // per forwarding node). Writes that could not be sent go back to unsent_.
-  void FlushForwards();
-  void AnswerWrite(uint64_t seq, std::string&& reply);
-  void ForgetDeadWrites();
-  void SweepWrites(int64_t now);
-  void ReplyTo(const Pending& p, std::string&& reply);
-  void SendNotExecuted(uint64_t to, uint64_t req, raft::Term term);
-  // A snapshot jumped over entries we never saw: writes in flight may be among them.
-  void FailWritesInFlight();
-  // The seq of our own client's write that e carries (0 if none is waiting here), and the RESP
-  // version its reply is built in.
-  uint64_t OwnWriteSeq(const raft::Entry& e) const;
-  int WriteProto(const raft::Entry& e, uint64_t own_seq) const;
   bool LeaderReachable() const;
-  void Hold(Held h);
+  // A leader is reachable again: unsent writes go (at most once per tick), held reads are asked.
   void ReleaseHeld();
   void SweepDeadlines();
   void MaybeCompact();
@@ -235,13 +165,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   Status RunAfterFormation(const std::map<uint64_t, MemberAddr>& book);
   void SyncPeers();
   void SaveIdentity();
-  void Submit(Job job);
-  void StorageThreadMain();
-  // Storage thread: runs op until it succeeds. NoSpace is waited out with backoff (DiskHealth
-  // kLog set meanwhile); any other error panics. False if the node stops while waiting.
-  bool RetryOnNoSpace(const char* what, const std::function<Status()>& op);
-  // Storage thread: flushes the store and drops the log behind `meta` unless the disk is short.
-  void CompactLog(const raft::SnapshotMeta& meta);
+  void Submit(StorageJob job);
   // Event loop: a leader whose disk is faulty hands leadership to an up-to-date voter.
   void MaybeStepDownForDisk();
   uint64_t BestTransferTarget() const;
@@ -260,6 +184,9 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   AppliedFn on_applied_;
   PubsubReceiveFn on_pubsub_;
   ReadReadyFn on_read_ready_;
+  ReadBarriers reads_;  // linearizable reads (read_barriers.h); calls back into raft_ and sm_
+  Forwarder forwarder_;  // clients' writes, forwarding both ways (forwarder.h)
+  CompactionScheduler compaction_;  // when to compact the log (compaction_scheduler.h)
 
   NodeIdentity identity_;           // address book (self_id = the Raft id)
   uint64_t incarnation_ = 0;        // of our log directory
@@ -279,29 +206,6 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   static constexpr size_t kMaxReadiesInFlight = 64;
   std::deque<InFlight> inflight_;
 
-  // Forwarding batches of this loop iteration (FlushForwards).
-  uint64_t fwd_to_ = 0;                             // the leader our batch goes to
-  raft::Term fwd_term_ = 0;                         // the term it is forwarded in
-  std::vector<uint64_t> fwd_seqs_;                  // our writes in it
-  std::string fwd_items_;                           // their encoding
-  std::map<uint64_t, std::string> fwd_replies_;     // forwarding node -> encoded replies, in order
-  std::vector<Proposal> proposals_;                 // queued this iteration (ProposeQueued)
-  raft::Term proposals_term_ = 0;                   // the term they were queued in
-  std::map<raft::Index, Pending> pending_;          // others' forwarded entries we proposed, by index
-  const uint64_t session_;                          // tags our writes; random per process run
-  uint64_t next_seq_ = 1;
-  std::map<uint64_t, Write> writes_;                // our clients' writes by seq
-  std::set<uint64_t> unsent_;                       // seqs of writes_ not in flight (term 0)
-  raft::Term applied_term_ = 0;                     // term of the last entry we applied
-  raft::Term resolved_term_ = 0;                    // applied_term_ when ForgetDeadWrites last ran
-  int64_t last_resend_ms_ = 0;                      // ReleaseHeld resends at most once per tick
-  std::vector<uint64_t> read_batch_;                 // barriers asked this iteration
-  std::deque<Held> held_;                            // waiting for a reachable leader
-  std::map<std::string, ReadBatch> read_waiting_;    // ReadIndex context -> barriers
-  std::multimap<raft::Index, std::vector<uint64_t>> read_ready_at_;  // read index -> barriers
-  uint64_t next_read_ctx_ = 1;
-  raft::Index last_compact_ = 0;
-  int64_t bytes_since_compact_ = 0;  // entry bytes persisted since the last compaction
   // The largest entry time in our log or store (docs/time.md): as leader we stamp every entry with
   // max(this, wall clock), so entry times never go backwards, across leader changes too.
   int64_t last_stamp_ = 0;
@@ -319,15 +223,9 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   std::map<uint64_t, int64_t> snap_delivered_;         // peer -> when its transfer was delivered
   std::map<uint64_t, uint64_t> snap_reconnects_;       // peer -> transport reconnects, last tick
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Job> todo_;
-  std::deque<Job> done_;
-  bool stopping_ = false;
-  std::unique_ptr<DiskWatch> disk_watch_;  // storage thread only
   int64_t last_disk_step_down_ms_ = 0;
-  std::thread thread_;
   uv_async_t async_;
+  std::unique_ptr<StorageThread> storage_;  // every log write after startup (storage_thread.h)
 };
 
 }  // namespace redraft::cluster

@@ -66,11 +66,11 @@ std::string RaftReplicator::RaftInfo() {
   line("raft_applied_index", std::to_string(sm_->applied_index()));
   line("raft_last_index", std::to_string(raft_->last_index()));
   line("raft_durable_index", std::to_string(durable_));
-  line("raft_snapshot_index", std::to_string(last_compact_));
+  line("raft_snapshot_index", std::to_string(compaction_.last_compact()));
   line("raft_voters", std::to_string(raft_->conf().voters.size()));
   line("raft_learners", std::to_string(raft_->conf().learners.size()));
-  line("raft_pending_proposals", std::to_string(pending_.size()));
-  line("raft_pending_writes", std::to_string(writes_.size()));
+  line("raft_pending_proposals", std::to_string(forwarder_.pending_count()));
+  line("raft_pending_writes", std::to_string(forwarder_.writes_count()));
   int i = 0;
   for (auto& ps : raft_->PeerStatuses()) {
     if (ps.id == identity_.self_id) continue;

@@ -126,7 +126,7 @@ Status RaftReplicator::StartRaft(raft::RecoveredState rec) {
   rs.entries = std::move(rec.entries);
   // Raft re-delivers committed entries the store already has; the state machine skips them.
   rs.applied = std::min<uint64_t>(applied, std::max<uint64_t>(rec.hard_state.commit, rec.snapshot.index));
-  last_compact_ = rec.snapshot.index;
+  compaction_.Recovered(rec.snapshot.index);
   NoteStamp(sm_->store()->log_time_ms());
   NoteStamps(rs.entries);
   raft_ = std::make_unique<raft::Raft>(std::move(cfg), std::move(rs));

@@ -21,8 +21,6 @@ namespace {
 // A delivered snapshot is acknowledged by the follower's Raft core (MsgAppResp at its index); if
 // the leader's core still waits in kSnapshot this long after the delivery, that answer was lost.
 constexpr int64_t kDeliveredGraceMs = 5000;
-// Entries the log may keep beyond its usual compaction bound while a transfer needs them.
-constexpr int64_t kMaxHeldBackFactor = 4;
 }  // namespace
 
 void RaftReplicator::EnsureSnapshotStreams() {
@@ -157,7 +155,7 @@ void RaftReplicator::SnapshotTick() {
 std::optional<raft::Index> RaftReplicator::SnapshotCompactFloor() const {
   if (!snap_sender_) return std::nullopt;
   // Bounded: past this the log is compacted anyway (the follower will need another snapshot).
-  if (bytes_since_compact_ > kMaxHeldBackFactor * opts_.compact_bytes) return std::nullopt;
+  if (!compaction_.TransferMayHoldBack()) return std::nullopt;
   return snap_sender_->CompactFloor();
 }
 

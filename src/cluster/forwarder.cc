@@ -1,10 +1,11 @@
-// RaftReplicator's write path: every write a client sends to this node is applied at most once and
-// gets a definite answer whenever one can be learned (docs/exactly_once.md).
+// Forwarder (forwarder.h), the write path: every write a client sends to this node is applied at
+// most once and gets a definite answer whenever one can be learned (docs/exactly_once.md).
 //
 // A write is tagged {session_, seq} (session_ is random per process run) and sent to the leader:
-// proposed here if we lead, else forwarded ("fwd") with the term we know, which the leader must
-// still be in (else it answers "fwdn": not executed). Its outcome becomes known by the first of:
-//   - the leader's "fwdr" (it applied the entry: the reply);
+// proposed here if we lead, else forwarded (a kWriteBatch frame, forward_frames.h) with the term
+// we know, which the leader must still be in (else its outcome is kNotExecuted). Its outcome
+// becomes known by the first of:
+//   - the leader's kReplied outcome (it applied the entry: the reply);
 //   - our own apply of an entry carrying our tag (every node applies every entry; the reply is
 //     computed deterministically, so it is the same bytes the leader computed);
 //   - proof that it can never be applied: we applied an entry of a term newer than the one the
@@ -12,76 +13,75 @@
 //     entry of term t sits before every entry of a later term; an entry of term t not applied
 //     before one of term t' > t was never committed and never will be. The write is then sent
 //     again (it is not in flight anywhere), so a leader change costs the client a little latency
-//     instead of an UNCERTAIN. "fwdn" (the leader refused or saw its copy overwritten) is such a
-//     proof too.
+//     instead of an UNCERTAIN. kNotExecuted (the leader refused or saw its copy overwritten) is
+//     such a proof too.
 // Only if none of these arrives before cluster-request-timeout does the client get UNCERTAIN
 // (e.g. this node is cut off from the majority); CLUSTERDOWN if the write was never sent.
 #include <spdlog/spdlog.h>
 
-#include "cluster/raft_replicator.h"
+#include "cluster/forwarder.h"
+
+#include "cluster/clock.h"
+#include "cluster/node_identity.h"
 #include "cluster/replies.h"
 #include "commands/command.h"
-#include "common/coding.h"
+#include "resp/reply_builder.h"
+#include "server/state_machine.h"
 
 namespace redraft::cluster {
 
-void RaftReplicator::Propose(std::string data, uint64_t token, int proto) {
-  if (Diverged()) {
-    on_applied_(token, DivergedError());
-    return;
-  }
+Forwarder::Forwarder(Env env, int64_t request_timeout_ms, uint64_t session)
+    : env_(std::move(env)), request_timeout_ms_(request_timeout_ms), session_(session) {}
+
+void Forwarder::Propose(std::string data, uint64_t token, int proto) {
   constexpr size_t kMaxUnsent = 100000;
   if (unsent_.size() >= kMaxUnsent) {  // no leader for a long while: don't queue without bound
-    on_applied_(token, kErrNoLeader);
+    env_.answer(token, kErrNoLeader);
     return;
   }
   uint64_t seq = next_seq_++;
   REDRAFT_CHECK(commands::TagLogCommand(&data, commands::WriteTag{session_, seq}));
-  writes_.emplace(seq, Write{token, proto, std::move(data), 0, NowMs() + opts_.request_timeout_ms});
+  writes_.emplace(seq, Write{token, proto, std::move(data), 0, SteadyNowMs() + request_timeout_ms_});
   unsent_.insert(seq);
   SendWrite(seq);
 }
 
 // Sends a write that is not in flight to the leader, if one is reachable (else it waits in
 // unsent_ for ResendWrites).
-void RaftReplicator::SendWrite(uint64_t seq) {
+void Forwarder::SendWrite(uint64_t seq) {
   auto it = writes_.find(seq);
-  if (it == writes_.end() || !raft_ || !LeaderReachable()) return;
+  raft::Raft* raft = env_.raft();
+  if (it == writes_.end() || !raft || !env_.leader_reachable()) return;
   Write& w = it->second;
-  if (raft_->role() == raft::Role::kLeader) {
-    if (raft_->lead_transferee() != raft::kNoNode) return;  // handing leadership over: later
+  if (raft->role() == raft::Role::kLeader) {
+    if (raft->lead_transferee() != raft::kNoNode) return;  // handing leadership over: later
     Proposal p;
     p.own_seq = seq;
     p.entry = w.data;
-    int64_t stamp = ClusterTimeMs();  // docs/time.md
-    if (commands::RestampLogCommand(&p.entry, stamp)) NoteStamp(stamp);
-    w.term = raft_->term();  // in flight from now on; ProposeQueued undoes it if the batch fails
+    int64_t stamp = env_.cluster_time_ms();  // docs/time.md
+    if (commands::RestampLogCommand(&p.entry, stamp)) env_.note_stamp(stamp);
+    w.term = raft->term();  // in flight from now on; ProposeQueued undoes it if the batch fails
     QueueProposal(std::move(p));
   } else {
     // Batched: one "fwdb" per loop iteration (FlushForwards), to one leader in one term.
-    uint64_t leader = raft_->leader();
-    if (!fwd_seqs_.empty() && (fwd_to_ != leader || fwd_term_ != raft_->term())) FlushForwards();
+    uint64_t leader = raft->leader();
+    if (!fwd_seqs_.empty() && (fwd_to_ != leader || fwd_term_ != raft->term())) Flush();
     fwd_to_ = leader;
-    fwd_term_ = raft_->term();
-    PutVarint64(&fwd_items_, seq);
-    PutVarint64(&fwd_items_, static_cast<uint64_t>(w.proto));
-    PutLengthPrefixed(&fwd_items_, w.data);
+    fwd_term_ = raft->term();
+    fwd_batch_.Add(seq, w.proto, w.data);
     fwd_seqs_.push_back(seq);
-    w.term = raft_->term();  // in flight; FlushForwards undoes it if the frame cannot be queued
+    w.term = raft->term();  // in flight; FlushForwards undoes it if the frame cannot be queued
     // Keep a batch below the transport's chunk size: a chunked message may be overtaken by
     // smaller ones (transport.h "Ordering"), and one client's pipelined writes must stay in order.
-    if (fwd_items_.size() >= kMaxForwardBatchBytes) FlushForwards();
+    if (fwd_batch_.bytes() >= kMaxForwardBatchBytes) Flush();
   }
   unsent_.erase(seq);
 }
 
-void RaftReplicator::FlushForwards() {
+void Forwarder::Flush() {
   if (!fwd_seqs_.empty()) {
-    std::string payload;
-    PutVarint64(&payload, fwd_term_);
-    PutVarint64(&payload, fwd_seqs_.size());
-    payload.append(fwd_items_);
-    bool sent = transport_ && transport_->Send(fwd_to_, "fwdb", std::move(payload));
+    std::string payload = fwd_batch_.Take(fwd_term_);
+    bool sent = env_.send(fwd_to_, FwdKind::kWriteBatch, std::move(payload));
     if (!sent) {
       for (uint64_t seq : fwd_seqs_) {
         auto it = writes_.find(seq);
@@ -91,30 +91,31 @@ void RaftReplicator::FlushForwards() {
       }
     }
     fwd_seqs_.clear();
-    fwd_items_.clear();
   }
   for (auto& [to, items] : fwd_replies_) {
-    if (transport_ && !items.empty()) transport_->Send(to, "fwdrb", std::move(items));
+    if (!items.empty()) env_.send(to, FwdKind::kReplyBatch, items.Take());
   }
   fwd_replies_.clear();
 }
 
-void RaftReplicator::QueueProposal(Proposal p) {
-  if (!proposals_.empty() && proposals_term_ != raft_->term()) ProposeQueued();  // fails them
-  proposals_term_ = raft_->term();
+void Forwarder::QueueProposal(Proposal p) {
+  raft::Term term = env_.raft()->term();  // callers lead: Raft runs
+  if (!proposals_.empty() && proposals_term_ != term) ProposeQueued();  // fails them
+  proposals_term_ = term;
   proposals_.push_back(std::move(p));
 }
 
-void RaftReplicator::ProposeQueued() {
+void Forwarder::ProposeQueued() {
   if (proposals_.empty()) return;
   std::vector<Proposal> batch = std::move(proposals_);
   proposals_.clear();
-  bool ok = raft_ && raft_->role() == raft::Role::kLeader && raft_->term() == proposals_term_;
+  raft::Raft* raft = env_.raft();
+  bool ok = raft && raft->role() == raft::Role::kLeader && raft->term() == proposals_term_;
   if (ok) {
     std::vector<std::string> datas;
     datas.reserve(batch.size());
     for (Proposal& p : batch) datas.push_back(std::move(p.entry));
-    ok = raft_->ProposeBatch(std::move(datas)).ok();
+    ok = raft->ProposeBatch(std::move(datas)).ok();
   }
   if (!ok) {
     // Never proposed: our writes are not in flight (sent again later), forwarded ones not executed.
@@ -130,8 +131,8 @@ void RaftReplicator::ProposeQueued() {
     }
     return;
   }
-  raft::Index index = raft_->last_index() - batch.size() + 1;
-  int64_t deadline = NowMs() + opts_.request_timeout_ms;
+  raft::Index index = raft->last_index() - batch.size() + 1;
+  int64_t deadline = SteadyNowMs() + request_timeout_ms_;
   for (Proposal& p : batch) {
     if (p.own_seq == 0) {
       p.fwd.deadline_ms = deadline;
@@ -141,24 +142,31 @@ void RaftReplicator::ProposeQueued() {
   }
 }
 
-void RaftReplicator::ResendWrites() {
+void Forwarder::ResendUnsent(int64_t min_interval_ms) {
+  int64_t now = SteadyNowMs();
+  if (unsent_.empty() || now - last_resend_ms_ < min_interval_ms) return;
+  last_resend_ms_ = now;
+  ResendWrites();
+}
+
+void Forwarder::ResendWrites() {
   if (unsent_.empty()) return;
   std::vector<uint64_t> seqs(unsent_.begin(), unsent_.end());
   for (uint64_t seq : seqs) SendWrite(seq);
 }
 
-void RaftReplicator::AnswerWrite(uint64_t seq, std::string&& reply) {
+void Forwarder::AnswerWrite(uint64_t seq, std::string&& reply) {
   auto it = writes_.find(seq);
   if (it == writes_.end()) return;
   uint64_t token = it->second.token;
   writes_.erase(it);
   unsent_.erase(seq);
-  on_applied_(token, std::move(reply));
+  env_.answer(token, std::move(reply));
 }
 
 // Writes in flight in a term older than the last entry we applied were never committed (see the
 // file comment): they are not in flight any more.
-void RaftReplicator::ForgetDeadWrites() {
+void Forwarder::ForgetDeadWrites() {
   if (applied_term_ == resolved_term_) return;  // only a new term can prove anything
   resolved_term_ = applied_term_;
   for (auto& [seq, w] : writes_) {
@@ -170,73 +178,93 @@ void RaftReplicator::ForgetDeadWrites() {
   ResendWrites();
 }
 
-void RaftReplicator::FailWritesInFlight() {
+void Forwarder::OnSnapshotInstalled(raft::Term term) {
   for (auto it = writes_.begin(); it != writes_.end();) {
     if (it->second.term == 0) {
       ++it;
       continue;
     }
-    on_applied_(it->second.token, kErrUncertain);
+    env_.answer(it->second.token, kErrUncertain);
     it = writes_.erase(it);
   }
+  applied_term_ = std::max(applied_term_, term);
 }
 
-void RaftReplicator::SweepWrites(int64_t now) {
+void Forwarder::Sweep(int64_t now) {
   for (auto it = writes_.begin(); it != writes_.end();) {
     if (it->second.deadline_ms > now) {
       ++it;
       continue;
     }
     // Never sent, or provably not applied and not sent again: not executed. Else unknown.
-    on_applied_(it->second.token, it->second.term == 0 ? kErrNoLeader : kErrUncertain);
+    env_.answer(it->second.token, it->second.term == 0 ? kErrNoLeader : kErrUncertain);
     unsent_.erase(it->first);
     it = writes_.erase(it);
   }
+  // Others' forwarded entries not applied by their deadline: the forwarding node settles them.
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    if (it->second.deadline_ms > now) ++it;
+    else it = pending_.erase(it);
+  }
 }
 
-uint64_t RaftReplicator::OwnWriteSeq(const raft::Entry& e) const {
+uint64_t Forwarder::OwnWriteSeq(const raft::Entry& e) const {
   if (writes_.empty() || e.type != raft::EntryType::kNormal || e.data.empty()) return 0;
   auto tag = commands::LogCommandTag(e.data);
   if (!tag || tag->session != session_ || !writes_.count(tag->seq)) return 0;
   return tag->seq;
 }
 
-int RaftReplicator::WriteProto(const raft::Entry& e, uint64_t own_seq) const {
+int Forwarder::ReplyProto(const raft::Entry& e, uint64_t own_seq) const {
   auto p = pending_.find(e.index);
   if (p != pending_.end() && p->second.term == e.term) return p->second.proto;
   if (own_seq) return writes_.at(own_seq).proto;
   return 2;  // nobody here waits for this reply
 }
 
+void Forwarder::OnApplied(const raft::Entry& e, uint64_t own_seq, std::string& reply) {
+  applied_term_ = std::max(applied_term_, e.term);
+  // Our own client's write: this apply is its (only) application.
+  if (own_seq) AnswerWrite(own_seq, std::string(reply));
+  auto it = pending_.find(e.index);
+  if (it == pending_.end()) return;
+  Pending p = it->second;
+  pending_.erase(it);
+  // A different term at its index means the entry was overwritten: it was never committed.
+  if (p.term == e.term) ReplyTo(p, std::move(reply));
+  else SendNotExecuted(p.remote, p.remote_req, p.term);
+}
+
+void Forwarder::AfterApply(raft::Index applied) {
+  // Entries a received snapshot jumped over: the forwarding node settles them itself.
+  while (!pending_.empty() && pending_.begin()->first <= applied) pending_.erase(pending_.begin());
+  ForgetDeadWrites();
+}
+
 // ---------------------------------------------------------------------------------------------
 // The leader's side of forwarding
 
-void RaftReplicator::OnForward(uint64_t from, std::string_view in) {
-  uint64_t req, proto, term;
-  std::string_view data;
-  if (!GetVarint64(&in, &req) || !GetVarint64(&in, &proto) || !GetVarint64(&in, &term) ||
-      !GetLengthPrefixed(&in, &data)) {
+// Every forwarding frame, typed (forward_frames.h): writes to propose if we lead, or outcomes of
+// our own writes. Items before a malformed one are acted upon; the rest of the frame is dropped.
+void Forwarder::OnFrame(uint64_t from, FwdKind kind, std::string_view payload) {
+  if (kind == FwdKind::kWriteBatch || kind == FwdKind::kWrite) {
+    ForwardBatch batch = DecodeForwardBatch(kind, payload);
+    for (const ForwardedWrite& w : batch.writes) ForwardOne(from, w, batch.term);
     return;
   }
-  ForwardOne(from, req, proto, term, data);
-}
-
-void RaftReplicator::OnForwardBatch(uint64_t from, std::string_view in) {
-  uint64_t term, count;
-  if (!GetVarint64(&in, &term) || !GetVarint64(&in, &count)) return;
-  for (uint64_t i = 0; i < count; i++) {
-    uint64_t req, proto;
-    std::string_view data;
-    if (!GetVarint64(&in, &req) || !GetVarint64(&in, &proto) || !GetLengthPrefixed(&in, &data)) return;
-    ForwardOne(from, req, proto, term, data);
+  for (const ForwardOutcome& o : DecodeForwardOutcomes(kind, payload)) {
+    if (o.kind == ForwardOutcome::Kind::kNotExecuted) OnNotExecuted(o.req, o.term);
+    else AnswerWrite(o.req, std::string(o.reply));
   }
 }
 
-void RaftReplicator::ForwardOne(uint64_t from, uint64_t req, uint64_t proto, raft::Term term, std::string_view data) {
+void Forwarder::ForwardOne(uint64_t from, const ForwardedWrite& w, raft::Term term) {
+  std::string_view data = w.entry;
+  uint64_t req = w.req;
   Pending p;
   p.remote = from;
   p.remote_req = req;
-  p.proto = proto == 3 ? 3 : 2;
+  p.proto = w.proto;
   // Only validated writes reach the log (commands/write_entry.h): a peer's entry is checked
   // here, and a bad one is answered with the Redis error and never proposed.
   if (Status valid = server::StateMachine::ValidateEntry(data); !valid.ok()) {
@@ -250,77 +278,40 @@ void RaftReplicator::ForwardOne(uint64_t from, uint64_t req, uint64_t proto, raf
   }
   // Proposed only in the term the sender forwarded it for: then "not applied" is provable by the
   // sender from the terms it applies (see the file comment).
-  if (raft_->role() != raft::Role::kLeader || raft_->term() != term) {
+  raft::Raft* raft = env_.raft();
+  if (!raft || raft->role() != raft::Role::kLeader || raft->term() != term) {
     SendNotExecuted(from, req, term);
     return;
   }
   Proposal q;
   q.entry = std::string(data);
-  int64_t stamp = ClusterTimeMs();
-  if (raft_->lead_transferee() != raft::kNoNode || !commands::RestampLogCommand(&q.entry, stamp)) {
+  int64_t stamp = env_.cluster_time_ms();
+  if (raft->lead_transferee() != raft::kNoNode || !commands::RestampLogCommand(&q.entry, stamp)) {
     SendNotExecuted(from, req, term);
     return;
   }
-  NoteStamp(stamp);
-  p.term = raft_->term();
+  env_.note_stamp(stamp);
+  p.term = raft->term();
   q.fwd = p;
   QueueProposal(std::move(q));
 }
 
 // Replies are batched per forwarding node and sent by FlushForwards, in the order they were made.
-void RaftReplicator::ReplyTo(const Pending& p, std::string&& reply) {
-  std::string& out = fwd_replies_[p.remote];
-  out.push_back(kFwdReplied);
-  PutVarint64(&out, p.remote_req);
-  PutLengthPrefixed(&out, reply);
-  if (out.size() >= kMaxForwardBatchBytes) FlushForwards();
+void Forwarder::ReplyTo(const Pending& p, std::string&& reply) {
+  ForwardOutcomeWriter& out = fwd_replies_[p.remote];
+  out.AddReplied(p.remote_req, reply);
+  if (out.bytes() >= kMaxForwardBatchBytes) Flush();
 }
 
-void RaftReplicator::SendNotExecuted(uint64_t to, uint64_t req, raft::Term term) {
-  std::string& out = fwd_replies_[to];
-  out.push_back(kFwdNotExecuted);
-  PutVarint64(&out, req);
-  PutVarint64(&out, term);
-  if (out.size() >= kMaxForwardBatchBytes) FlushForwards();
-}
-
-void RaftReplicator::OnForwardReply(const std::string& type, std::string_view in) {
-  uint64_t req;
-  if (!GetVarint64(&in, &req)) return;
-  if (type == "fwdn") {
-    uint64_t term;
-    if (!GetVarint64(&in, &term)) return;
-    OnNotExecuted(req, term);
-    return;
-  }
-  std::string_view reply;
-  if (!GetLengthPrefixed(&in, &reply)) return;
-  AnswerWrite(req, std::string(reply));
-}
-
-void RaftReplicator::OnForwardReplyBatch(std::string_view in) {
-  while (!in.empty()) {
-    char kind = in.front();
-    in.remove_prefix(1);
-    uint64_t req;
-    if (!GetVarint64(&in, &req)) return;
-    if (kind == kFwdNotExecuted) {
-      uint64_t term;
-      if (!GetVarint64(&in, &term)) return;
-      OnNotExecuted(req, term);
-    } else if (kind == kFwdReplied) {
-      std::string_view reply;
-      if (!GetLengthPrefixed(&in, &reply)) return;
-      AnswerWrite(req, std::string(reply));
-    } else {
-      return;  // unknown kind: the rest cannot be parsed
-    }
-  }
+void Forwarder::SendNotExecuted(uint64_t to, uint64_t req, raft::Term term) {
+  ForwardOutcomeWriter& out = fwd_replies_[to];
+  out.AddNotExecuted(req, term);
+  if (out.bytes() >= kMaxForwardBatchBytes) Flush();
 }
 
 // The copy forwarded in `term` was not executed and is not in flight: send it again once a
 // leader is reachable. (About an older copy, it says nothing about the one in flight now.)
-void RaftReplicator::OnNotExecuted(uint64_t req, raft::Term term) {
+void Forwarder::OnNotExecuted(uint64_t req, raft::Term term) {
   auto it = writes_.find(req);
   if (it == writes_.end() || it->second.term != term) return;
   it->second.term = 0;

@@ -1,0 +1,137 @@
+#include "cluster/forwarder.h"
+
+#include <gtest/gtest.h>
+
+#include "commands/command.h"
+
+namespace redraft::cluster {
+namespace {
+
+// A Forwarder on a single-voter Raft group (it leads at once) with a recording Env: what it
+// proposes commits when the test drives the Ready loop, as RaftReplicator does.
+class ForwarderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    raft::Config cfg;
+    cfg.id = 1;
+    cfg.group = 1;
+    cfg.initial_conf.voters = {1};
+    raft_ = std::make_unique<raft::Raft>(std::move(cfg), raft::RestoredState{});
+    raft_->Campaign();
+    Drive();
+    ASSERT_EQ(raft_->role(), raft::Role::kLeader);
+  }
+
+  Forwarder Make() {
+    return Forwarder(Forwarder::Env{
+                         .raft = [this] { return raft_.get(); },
+                         .leader_reachable = [] { return true; },
+                         .send =
+                             [this](uint64_t to, FwdKind kind, std::string payload) {
+                               sent_.push_back({to, kind, std::move(payload)});
+                               return true;
+                             },
+                         .cluster_time_ms = [] { return int64_t{1000}; },
+                         .note_stamp = [](int64_t) {},
+                         .answer = [this](uint64_t t, std::string r) { answers_.emplace_back(t, std::move(r)); },
+                     },
+                     /*request_timeout_ms=*/5000, /*session=*/42);
+  }
+
+  // Runs Readies to completion; every committed entry "applies" with reply ":<index>".
+  void Drive(Forwarder* f = nullptr) {
+    for (int i = 0; i < 10 && raft_->HasReady(); i++) {
+      raft::Ready rd = raft_->GetReady();
+      for (raft::Entry& e : rd.committed_entries) {
+        if (!f) continue;
+        uint64_t own = f->OwnWriteSeq(e);
+        std::string reply = ":" + std::to_string(e.index) + "\r\n";
+        f->OnApplied(e, own, reply);
+        applied_ = e.index;
+      }
+      raft_->Advance(rd);
+    }
+    if (f) f->AfterApply(applied_);
+  }
+
+  static std::string SetEntry() { return commands::EncodeLogCommand(commands::LogCommand{1, {"SET", "k", "v"}}); }
+
+  struct Sent {
+    uint64_t to;
+    FwdKind kind;
+    std::string payload;
+  };
+  std::unique_ptr<raft::Raft> raft_;
+  std::vector<Sent> sent_;
+  std::vector<std::pair<uint64_t, std::string>> answers_;
+  raft::Index applied_ = 0;
+};
+
+TEST_F(ForwarderTest, OwnWriteIsProposedOnceAndAnsweredByItsApply) {
+  Forwarder f = Make();
+  f.Propose(SetEntry(), /*token=*/7, /*proto=*/2);
+  f.Propose(SetEntry(), /*token=*/8, /*proto=*/2);
+  raft::Index before = raft_->last_index();
+  f.ProposeQueued();
+  EXPECT_EQ(raft_->last_index(), before + 2);  // one batch for the iteration
+  Drive(&f);
+  ASSERT_EQ(answers_.size(), 2u);
+  EXPECT_EQ(answers_[0], (std::pair<uint64_t, std::string>{7, ":" + std::to_string(before + 1) + "\r\n"}));
+  EXPECT_EQ(answers_[1].first, 8u);
+  EXPECT_EQ(f.writes_count(), 0u);
+  f.Flush();
+  EXPECT_TRUE(sent_.empty());  // nothing forwarded: we lead
+}
+
+TEST_F(ForwarderTest, ForwardedWritesGetTheirRepliesInOneOutcomeFrame) {
+  Forwarder f = Make();
+  ForwardBatchWriter w;
+  w.Add(5, 3, SetEntry());
+  w.Add(6, 2, SetEntry());
+  f.OnFrame(/*from=*/2, FwdKind::kWriteBatch, w.Take(raft_->term()));
+  ForwardBatchWriter stale;
+  stale.Add(9, 2, SetEntry());
+  f.OnFrame(/*from=*/3, FwdKind::kWriteBatch, stale.Take(raft_->term() + 1));  // not our term
+  f.ProposeQueued();
+  EXPECT_EQ(f.pending_count(), 2u);
+  Drive(&f);
+  EXPECT_EQ(f.pending_count(), 0u);
+  f.Flush();
+  ASSERT_EQ(sent_.size(), 2u);
+  for (const Sent& s : sent_) {
+    EXPECT_EQ(s.kind, FwdKind::kReplyBatch);
+    auto out = DecodeForwardOutcomes(s.kind, s.payload);
+    if (s.to == 2) {
+      ASSERT_EQ(out.size(), 2u);
+      EXPECT_EQ(out[0].kind, ForwardOutcome::Kind::kReplied);
+      EXPECT_EQ(out[0].req, 5u);
+      EXPECT_EQ(out[1].req, 6u);
+    } else {
+      EXPECT_EQ(s.to, 3u);
+      ASSERT_EQ(out.size(), 1u);
+      EXPECT_EQ(out[0].kind, ForwardOutcome::Kind::kNotExecuted);
+      EXPECT_EQ(out[0].req, 9u);
+      EXPECT_EQ(out[0].term, raft_->term() + 1);
+    }
+  }
+  EXPECT_TRUE(answers_.empty());  // none of them was ours
+}
+
+TEST_F(ForwarderTest, InvalidForwardedEntryIsAnsweredWithAnErrorAndNeverProposed) {
+  Forwarder f = Make();
+  ForwardBatchWriter w;
+  w.Add(5, 2, "not an entry");
+  raft::Index before = raft_->last_index();
+  f.OnFrame(2, FwdKind::kWriteBatch, w.Take(raft_->term()));
+  f.ProposeQueued();
+  EXPECT_EQ(raft_->last_index(), before);
+  f.Flush();
+  ASSERT_EQ(sent_.size(), 1u);
+  auto out = DecodeForwardOutcomes(sent_[0].kind, sent_[0].payload);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].kind, ForwardOutcome::Kind::kReplied);
+  EXPECT_EQ(out[0].reply.substr(0, 1), "-");
+}
+
+}  // namespace
+}  // namespace redraft::cluster
