@@ -59,18 +59,22 @@ TEST(ForwardFrames, OutcomeBytesAreFrozen) {
 }
 
 TEST(ForwardFrames, OldSingleFramesStillDecode) {
-  ForwardBatch b = DecodeForwardBatch(FwdKind::kWrite, "\x05\x07\x04\x02xy"s);  // seq proto term entry
+  // Decoded items are views into the payload: it must outlive them.
+  const std::string write = "\x05\x07\x04\x02xy"s;  // seq proto term entry
+  ForwardBatch b = DecodeForwardBatch(FwdKind::kWrite, write);
   EXPECT_EQ(b.term, 4u);
   ASSERT_EQ(b.writes.size(), 1u);
   EXPECT_EQ(b.writes[0].req, 5u);
   EXPECT_EQ(b.writes[0].proto, 2);  // anything but 3 is RESP2
   EXPECT_EQ(b.writes[0].entry, "xy");
 
-  auto r = DecodeForwardOutcomes(FwdKind::kReply, "\x05\x02:1"s);
+  const std::string reply = "\x05\x02:1"s;
+  auto r = DecodeForwardOutcomes(FwdKind::kReply, reply);
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].kind, ForwardOutcome::Kind::kReplied);
   EXPECT_EQ(r[0].reply, ":1");
-  auto n = DecodeForwardOutcomes(FwdKind::kNotExecuted, "\x05\x03"s);
+  const std::string not_executed = "\x05\x03"s;
+  auto n = DecodeForwardOutcomes(FwdKind::kNotExecuted, not_executed);
   ASSERT_EQ(n.size(), 1u);
   EXPECT_EQ(n[0].kind, ForwardOutcome::Kind::kNotExecuted);
   EXPECT_EQ(n[0].term, 3u);
@@ -89,7 +93,8 @@ TEST(ForwardFrames, MalformedTailKeepsThePrefix) {
   EXPECT_TRUE(DecodeForwardBatch(FwdKind::kWriteBatch, "\x80"s).writes.empty());
   EXPECT_TRUE(DecodeForwardBatch(FwdKind::kReplyBatch, "\x01\x00"s).writes.empty());
 
-  auto out = DecodeForwardOutcomes(FwdKind::kReplyBatch, "n\x01\x02" "z\x01\x02" "n\x03\x04"s);
+  const std::string outcomes = "n\x01\x02" "z\x01\x02" "n\x03\x04"s;
+  auto out = DecodeForwardOutcomes(FwdKind::kReplyBatch, outcomes);
   ASSERT_EQ(out.size(), 1u);  // unknown item kind 'z': the rest cannot be parsed
   EXPECT_EQ(out[0].req, 1u);
   EXPECT_TRUE(DecodeForwardOutcomes(FwdKind::kReply, "\x05\x09:1"s).empty());
