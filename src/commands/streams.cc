@@ -104,6 +104,24 @@ struct AddTrimArgs {
   StreamId id;
 };
 
+// MAXLEN or MINID at argv[*i] with `more` arguments after it: refuses a second strategy and
+// consumes an optional "~" (approximate) or "=" before the threshold, leaving *i before it.
+bool BeginTrim(const Argv& argv, size_t more, size_t* i, AddTrimArgs* a, resp::ReplyBuilder& r) {
+  if (a->trim != Trim::kNone) {
+    Err(r, "syntax error, MAXLEN and MINID options at the same time are not compatible");
+    return false;
+  }
+  a->approx = false;
+  std::string_view next = CStrView(argv[*i + 1]);
+  if (more >= 2 && next == "~") {
+    a->approx = true;
+    ++*i;
+  } else if (more >= 2 && next == "=") {
+    ++*i;
+  }
+  return true;
+}
+
 // Returns the position of the ID (XADD) or argv.size() (XTRIM), or -1 after replying an error.
 int ParseAddOrTrim(resp::ReplyBuilder& r, const Argv& argv, bool xadd, AddTrimArgs* a) {
   size_t i = 2;
@@ -114,18 +132,7 @@ int ParseAddOrTrim(resp::ReplyBuilder& r, const Argv& argv, bool xadd, AddTrimAr
     if (xadd && opt == "*") {
       break;
     } else if (EqualsIgnoreCase(opt, "maxlen") && more) {
-      if (a->trim != Trim::kNone) {
-        Err(r, "syntax error, MAXLEN and MINID options at the same time are not compatible");
-        return -1;
-      }
-      a->approx = false;
-      std::string_view next = CStrView(argv[i + 1]);
-      if (more >= 2 && next == "~") {
-        a->approx = true;
-        i++;
-      } else if (more >= 2 && next == "=") {
-        i++;
-      }
+      if (!BeginTrim(argv, more, &i, a, r)) return -1;
       if (!ParseInt64(argv[i + 1], &a->maxlen)) {
         r.Error(kErrNotInteger);
         return -1;
@@ -137,18 +144,7 @@ int ParseAddOrTrim(resp::ReplyBuilder& r, const Argv& argv, bool xadd, AddTrimAr
       i++;
       a->trim = Trim::kMaxLen;
     } else if (EqualsIgnoreCase(opt, "minid") && more) {
-      if (a->trim != Trim::kNone) {
-        Err(r, "syntax error, MAXLEN and MINID options at the same time are not compatible");
-        return -1;
-      }
-      a->approx = false;
-      std::string_view next = CStrView(argv[i + 1]);
-      if (more >= 2 && next == "~") {
-        a->approx = true;
-        i++;
-      } else if (more >= 2 && next == "=") {
-        i++;
-      }
+      if (!BeginTrim(argv, more, &i, a, r)) return -1;
       if (!streams::ParseId(argv[i + 1], 0, /*strict=*/true, &a->minid)) {
         r.Error(kErrInvalidId);
         return -1;
