@@ -22,6 +22,9 @@ PACKAGES=(
   procps iproute2                            # ps/kill/ss for tests and tools
   faketime                                   # libfaketime: clock-skew tests
   iptables util-linux                        # kernel partitions in the fault tests (iptables, setpriv)
+  stress-ng                                  # CPU contention in the load/elections test
+  libhttp-parser-dev nlohmann-json3-dev      # the HTTP port (metrics, REST, console): parser and JSON
+  prometheus chromium                        # tests: a real Prometheus scrape; the console in headless Chromium
 )
 
 missing=()
