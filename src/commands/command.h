@@ -67,6 +67,8 @@ enum AclCategory : uint32_t {
   kAclConnection = 1u << 18,
   kAclTransaction = 1u << 19,
   kAclScripting = 1u << 20,
+  // Not a category: the command's group implies none (SORT is in group generic but not @keyspace).
+  kAclNoGroupCategory = 1u << 31,
 };
 
 // One of Redis's key specs (COMMAND INFO element 9): where a command's keys are and what it does
@@ -86,6 +88,9 @@ struct KeySpec {
   bool keynum = false;
   int keynumidx = 0, firstkey = 0;
   std::string_view notes = {};
+  // Redis's "unknown" begin_search and find_keys (SORT's BY/GET keys, its STORE key anywhere):
+  // no keys are found from this spec; the command's getkeys finds them.
+  bool unknown = false;
 };
 
 // Per-connection state a command may read or change.
@@ -243,6 +248,7 @@ extern const CommandSpec kPubsubCommands[];  // pubsub_cmds.cc
 extern const CommandSpec kBitmapCommands[];  // bitmaps.cc
 extern const CommandSpec kHyperLogLogCommands[];  // hyperloglog.cc
 extern const CommandSpec kGeoCommands[];  // geo.cc (issue 12)
+extern const CommandSpec kSortCommands[];  // sort.cc (issue 12)
 
 // Redis Cluster's hash slot of a key (CRC16 of the key or of its {hash tag}, mod 16384).
 int ClusterKeySlot(std::string_view key);

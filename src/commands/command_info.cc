@@ -103,6 +103,12 @@ void ReplyKeySpec(resp::ReplyBuilder& r, const KeySpec& s) {
   ReplyWords(r, s.flags);
   r.Bulk("begin_search");
   r.MapHeader(2);
+  if (s.unknown) {  // SORT's (issue 12)
+    r.Bulk("type"), r.Bulk("unknown"), r.Bulk("spec"), r.MapHeader(0);
+    r.Bulk("find_keys"), r.MapHeader(2);
+    r.Bulk("type"), r.Bulk("unknown"), r.Bulk("spec"), r.MapHeader(0);
+    return;
+  }
   if (s.keyword.empty()) {
     r.Bulk("type"), r.Bulk("index");
     r.Bulk("spec"), r.MapHeader(1), r.Bulk("index"), r.Integer(s.index);
@@ -307,6 +313,7 @@ bool KeysFromSpecs(const std::vector<KeySpec>& specs, const Argv& argv, std::vec
   int64_t argc = static_cast<int64_t>(argv.size());
   for (const KeySpec& s : specs) {
     if (HasWord(s.flags, "not_key")) continue;
+    if (s.unknown) return false;  // Redis: an invalid spec, the command's getkeys decides
     int64_t first = 0;
     if (s.keyword.empty()) {
       first = s.index;
@@ -387,7 +394,7 @@ uint32_t AclCategories(const CommandSpec& c) {
   if (c.flags & kFast) cats |= kAclFast;
   if (c.flags & kBlocking) cats |= kAclBlocking;
   if (!(cats & kAclFast)) cats |= kAclSlow;
-  if (!c.subcommands) {  // Redis's containers carry no category of their own
+  if (!c.subcommands && !(cats & kAclNoGroupCategory)) {  // Redis's containers carry no category of their own
     static const std::pair<std::string_view, uint32_t> kGroups[] = {
         {"generic", kAclKeyspace}, {"string", kAclString},       {"hash", kAclHash},
         {"list", kAclList},        {"set", kAclSet},             {"sorted-set", kAclSortedSet},
@@ -398,7 +405,7 @@ uint32_t AclCategories(const CommandSpec& c) {
       if (c.group == group) cats |= cat;
     }
   }
-  return cats;
+  return cats & ~kAclNoGroupCategory;
 }
 
 bool HasKeys(const CommandSpec& c) {
@@ -410,7 +417,7 @@ bool HasKeys(const CommandSpec& c) {
 
 bool HasMovableKeys(const CommandSpec& c) {
   for (const KeySpec& s : c.key_specs) {
-    if (!s.keyword.empty() || s.keynum) return true;
+    if (!s.keyword.empty() || s.keynum || s.unknown) return true;
   }
   return false;
 }
@@ -425,6 +432,13 @@ std::vector<KeyRef> GetKeys(const CommandSpec& c, const Argv& argv) {
     return keys;
   }
   if (KeysFromSpecs(specs, argv, &keys)) return keys;
+  bool unknown = false;
+  for (auto& s : specs) unknown |= s.unknown;
+  if (unknown && c.getkeys) {  // SORT (issue 12)
+    keys.clear();
+    c.getkeys(argv, &keys);
+    return keys;
+  }
   return NumkeysFallback(specs, argv);
 }
 

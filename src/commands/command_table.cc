@@ -20,7 +20,7 @@ struct Registry {
                                         kScriptingCommands, kFunctionCommands,
                                         kBitmapCommands, kHyperLogLogCommands,
                                         // issue 12 (geo, SORT, LCS)
-                                        kGeoCommands}) {
+                                        kGeoCommands, kSortCommands}) {
       for (const CommandSpec* c = table; !c->name.empty(); ++c) {
         all.push_back(c);
         by_name.emplace(std::string(c->name), c);
