@@ -12,6 +12,9 @@
 // missing weights); then the order is the collection's: a list's and a zset's are Redis's, a set's
 // is member byte order here and hash order in Redis (docs/sort.md).
 #include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <vector>
@@ -233,8 +236,14 @@ bool RunSort(Source<R>& src, const std::string& key, SortArgs& a, resp::ReplyBui
       if (a.alpha) {
         if (a.by) it.cmp = std::move(byval);
       } else {
-        // Redis getDoubleFromObject: the whole string, no spaces, no NaN, no overflow.
-        if (!ParseDouble(w, &it.score)) res->conversion_error = true;
+        // Redis: strtod over the C string; trailing bytes, overflow or NaN are an error (Redis
+        // does not reset errno first, so a stale ERANGE from an earlier command can fail a
+        // valid weight there: docs/sort.md).
+        std::string cw(CStrView(w));
+        char* eptr;
+        errno = 0;
+        it.score = std::strtod(cw.c_str(), &eptr);
+        if (eptr[0] != '\0' || errno == ERANGE || std::isnan(it.score)) res->conversion_error = true;
       }
     }
     bool by = a.by != nullptr, store = a.store != nullptr, alpha = a.alpha;
