@@ -19,10 +19,13 @@
 #include <optional>
 #include <vector>
 
+#include "acl/registry.h"
+#include "acl/user.h"
 #include "commands/args.h"
 #include "commands/collection.h"
 #include "commands/lists_layout.h"
 #include "commands/notify.h"
+#include "commands/server_api.h"
 #include "commands/sets_internal.h"
 #include "commands/zsets_internal.h"
 
@@ -41,8 +44,35 @@ struct SortArgs {
   const std::string* store = nullptr;
 };
 
-// Redis sortCommandGeneric's option parsing (before the key is looked up).
-bool ParseSort(const Argv& argv, bool readonly, SortArgs* a, resp::ReplyBuilder& reply) {
+// Redis ACLUserCheckCmdWithUnrestrictedKeyAccess, from the user's key rules: true if the user
+// (null: unrestricted) has a selector reading every key ("~*" or "%R~*"). Redis also requires
+// that selector to allow the command; here any selector with such a rule counts.
+bool FullKeyAccess(const acl::User* u) {
+  if (!u) return true;
+  auto all = [](const acl::User& sel) {
+    std::string_view keys = sel.DescribeKeys();
+    size_t i = 0;
+    while (i < keys.size()) {
+      size_t j = keys.find(' ', i);
+      if (j == std::string_view::npos) j = keys.size();
+      std::string_view w = keys.substr(i, j - i);
+      if (w == "~*" || w == "%R~*") return true;
+      i = j + 1;
+    }
+    return false;
+  };
+  if (all(*u)) return true;
+  for (const acl::User& sel : u->selectors()) {
+    if (all(sel)) return true;
+  }
+  return false;
+}
+
+// Redis sortCommandGeneric's option parsing (before the key is looked up). A user without access
+// to every key may not use GET or a BY pattern (their keys are not known in advance); prepare
+// parses with full_key_access (the user is checked at apply, as of the entry's log position).
+bool ParseSort(const Argv& argv, bool readonly, SortArgs* a, resp::ReplyBuilder& reply,
+               bool full_key_access = true) {
   for (size_t j = 2; j < argv.size(); j++) {
     size_t left = argv.size() - j - 1;
     std::string_view opt = CStrView(argv[j]);
@@ -65,8 +95,16 @@ bool ParseSort(const Argv& argv, bool readonly, SortArgs* a, resp::ReplyBuilder&
       a->by = &argv[j + 1];
       // A BY pattern without '*' names one key for every element: nothing to sort by.
       a->dontsort = CStrView(argv[j + 1]).find('*') == std::string_view::npos;
+      if (!a->dontsort && !full_key_access) {
+        reply.Error("ERR BY option of SORT denied due to insufficient ACL permissions.");
+        return false;
+      }
       j++;
     } else if (EqualsIgnoreCase(opt, "get") && left >= 1) {
+      if (!full_key_access) {
+        reply.Error("ERR GET option of SORT denied due to insufficient ACL permissions.");
+        return false;
+      }
       a->gets.push_back(&argv[j + 1]);
       j++;
     } else {
@@ -289,7 +327,10 @@ void ReplyResult(resp::ReplyBuilder& reply, const Result& res) {
 
 void SortRoCmd(ExecContext& ctx, const Argv& argv) {
   SortArgs a;
-  if (!ParseSort(argv, true, &a, ctx.reply)) return;
+  std::shared_ptr<const acl::User> user;
+  if (ctx.server && ctx.server->acl()) user = ctx.server->acl()->Find(ctx.session.user);
+  bool full = !user || user->unrestricted() || FullKeyAccess(user.get());
+  if (!ParseSort(argv, true, &a, ctx.reply, full)) return;
   Source<store::Store> src{ctx.store, ctx.now_ms};
   Result res;
   if (!RunSort(src, argv[1], a, ctx.reply, &res)) return;
@@ -324,7 +365,7 @@ void StoreList(ApplyContext& ctx, const std::string& dst, const Result& res) {
 
 void SortApply(ApplyContext& ctx, const Argv& argv) {
   SortArgs a;
-  if (!ParseSort(argv, false, &a, ctx.reply)) return;
+  if (!ParseSort(argv, false, &a, ctx.reply, FullKeyAccess(ctx.user))) return;
   Source<store::Store::Batch> src{ctx.batch, ctx.now_ms};
   Result res;
   if (!RunSort(src, argv[1], a, ctx.reply, &res)) return;
