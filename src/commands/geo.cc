@@ -138,6 +138,10 @@ bool ParseGeoadd(const Argv& argv, GeoaddArgs* a, resp::ReplyBuilder& reply) {
     if (!ParseLonLat(argv[j], argv[j + 1], xy, reply)) return false;
     a->scores.push_back(static_cast<double>(ScoreOf(xy[0], xy[1])));
   }
+  if (a->scores.empty()) {  // only options: the ZADD Redis then calls has no pairs
+    reply.Error(kErrSyntax);
+    return false;
+  }
   return true;
 }
 
@@ -150,10 +154,6 @@ bool GeoaddPrepare(PrepareContext& ctx, Argv& argv) {
 void GeoaddApply(ApplyContext& ctx, const Argv& argv) {
   GeoaddArgs a;
   if (!ParseGeoadd(argv, &a, ctx.reply)) return;
-  if (a.scores.empty()) {  // ZADD key [options] with no pairs
-    ctx.reply.Error(kErrSyntax);
-    return;
-  }
   const std::string& key = argv[1];
   Value v;
   Found f = zset::Write(ctx, key, &v);
