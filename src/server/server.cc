@@ -19,6 +19,7 @@
 #include "commands/command_info.h"
 #include "commands/databases.h"
 #include "commands/scripting_cmds.h"
+#include "commands/streams_groups.h"
 #include "commands/write_entry.h"
 #include "store/db_view.h"
 
@@ -383,6 +384,7 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
   const commands::CommandSpec* user_spec = spec;  // before the log forms below
   commands::AclWriteForm(&spec, &argv);  // ACL SETUSER/DELUSER are log writes
   commands::ScriptForm(&spec, &argv, *store_, c->acl_user.get());  // EVAL -> redraft.eval, SCRIPT LOAD -> log (scripting_cmds.h)
+  commands::XgroupForm(&spec, &argv);  // XGROUP CREATE/SETID/... -> redraft.xgroup, a log write (streams_groups.h)
   bool is_read = (spec->flags & commands::kReadonly) && !spec->is_write();
   bool must_wait = spec->is_write() ? c->pending_reads > 0
                    : is_read        ? c->pending_writes > 0
