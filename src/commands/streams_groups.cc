@@ -684,10 +684,14 @@ void XgroupFormInMulti(Argv* argv) {
 }
 
 const CommandSpec* XgroupClientForm(const CommandSpec& spec, const Argv& argv, Argv* out) {
-  if (spec.name != "redraft.xgroup" && spec.name != "redraft.xinfo") return nullptr;
+  const char* client = spec.name == "redraft.xgroup" ? "xgroup"
+                       : spec.name == "redraft.xinfo" ? "xinfo"
+                       : spec.name == "redraft.xread" ? "xread"
+                                                      : nullptr;
+  if (!client) return nullptr;
   *out = argv;
-  (*out)[0] = spec.name == "redraft.xgroup" ? "xgroup" : "xinfo";
-  return Lookup((*out)[0]);
+  (*out)[0] = client;
+  return Lookup(client);
 }
 
 // The applies, for the table in streams_groups_info.cc.

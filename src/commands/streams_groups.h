@@ -16,7 +16,7 @@ extern const CommandSpec kStreamGroupCommands[];  // XGROUP, XREADGROUP, XACK, X
 void XgroupForm(const CommandSpec** spec, Argv* argv);
 void XgroupFormInMulti(Argv* argv);
 
-// redraft.xgroup / redraft.xinfo back to the client's XGROUP / XINFO form (for ACL checks at apply); null otherwise.
+// redraft.xgroup / redraft.xinfo / redraft.xread back to the client's XGROUP / XINFO / XREAD form (for ACL checks at apply); null otherwise.
 const CommandSpec* XgroupClientForm(const CommandSpec& spec, const Argv& argv, Argv* out);
 
 }  // namespace redraft::commands

@@ -442,6 +442,9 @@ const CommandSpec kXinfoSubcommands[] = {
 
 }  // namespace
 
+constexpr KeySpec kInternalXreadKeys[] = {
+    {.flags = "RO access", .keyword = "STREAMS", .startfrom = 1, .lastkey = -1, .limit = 2}};
+
 constexpr KeySpec kXreadgroupKeys[] = {
     {.flags = "RO access", .keyword = "STREAMS", .startfrom = 4, .lastkey = -1, .limit = 2}
 };
@@ -453,6 +456,10 @@ extern const CommandSpec kStreamGroupCommands[] = {
     {.name = "redraft.xgroup", .arity = -4, .flags = kWrite | kInternal | kDenyOom, .first_key = 2, .last_key = 2,
      .key_step = 1, .group = kG, .since = "0.1.0", .summary = "Internal: XGROUP's writes", .complexity = "O(N)",
      .apply = &streams::ApplyXgroup},
+    // XREAD BLOCK as a blocking log write with "$" resolved (streams_blocking.h).
+    {.name = "redraft.xread", .arity = -4, .flags = kWrite | kInternal | kBlocking, .first_key = 0, .last_key = 0,
+     .key_step = 0, .group = kG, .since = "0.1.0", .summary = "Internal: XREAD BLOCK", .complexity = "O(N)",
+     .apply = &streams::ApplyXreadInternal, .key_specs = kInternalXreadKeys},
     {.name = "xreadgroup", .arity = -7, .flags = kWrite | kBlocking, .first_key = 0, .last_key = 0, .key_step = 0,
      .group = kG, .since = "5.0.0",
      .summary = "Return new entries from a stream using a consumer group, or access the history of the pending "

@@ -11,6 +11,7 @@ void ApplyXreadgroup(ApplyContext& ctx, const Argv& argv);
 void ApplyXack(ApplyContext& ctx, const Argv& argv);
 void ApplyXclaim(ApplyContext& ctx, const Argv& argv);
 void ApplyXautoclaim(ApplyContext& ctx, const Argv& argv);
+void ApplyXreadInternal(ApplyContext& ctx, const Argv& argv);  // redraft.xread (streams_blocking.cc)
 
 // Redis addReplySubcommandSyntaxError: "unknown subcommand or wrong number of arguments for
 // '<sub>'. Try <CONTAINER> HELP."

@@ -4,6 +4,8 @@ shows them raw) are identical on every node, also after a leader kill and on a n
 by snapshot (the PEL is replicated state whose times come from the entries' clock)."""
 import os
 import sys
+import threading
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -103,6 +105,43 @@ class ClusterStreamGroupsTest(unittest.TestCase):
         after = self.assert_same_everywhere("XINFO", "STREAM", "s", "FULL", "COUNT", "0")
         self.assertEqual(after, full)
         self.assertIn("installed snapshot", self.c.nodes[victim].log())
+
+    def test_blocking_reads_on_every_node_woken_by_xadd_elsewhere(self):
+        """XREAD BLOCK ($, several streams) and XREADGROUP BLOCK parked on followers are woken by an
+        XADD through another node; two group readers on different nodes never get the same entry."""
+        leader = self.c.leader()
+        f1, f2 = [j for j in self.c.alive() if j != leader]
+        self.raw(leader).execute_command("XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
+        replies = {}
+
+        def run(name, node, *cmd):
+            replies[name] = self.raw(node).execute_command(*cmd)
+
+        threads = [
+            threading.Thread(target=run, args=("xread", f1, "XREAD", "BLOCK", "0", "STREAMS", "other", "s", "$", "$")),
+            threading.Thread(target=run, args=("g1", f1, "XREADGROUP", "GROUP", "g", "c1", "BLOCK", "0", "STREAMS", "s", ">")),
+            threading.Thread(target=run, args=("g2", f2, "XREADGROUP", "GROUP", "g", "c2", "BLOCK", "0", "STREAMS", "s", ">")),
+        ]
+        for t in threads:
+            t.start()
+        time.sleep(0.5)  # all parked
+        self.assertEqual(replies, {})
+        w = self.raw(leader)
+        first = w.execute_command("XADD", "s", "*", "n", "1")
+        time.sleep(0.5)
+        second = w.execute_command("XADD", "s", "*", "n", "2")
+        for t in threads:
+            t.join(timeout=20)
+            self.assertFalse(t.is_alive(), "a blocked read was never woken")
+        self.assertEqual(replies["xread"], [[b"s", [[first, [b"n", b"1"]]]]])
+        got = sorted(replies[n][0][1][0][0] for n in ("g1", "g2"))
+        self.assertEqual(got, sorted([first, second]), "each entry to exactly one group reader")
+        self.assert_same_everywhere("XINFO", "STREAM", "s", "FULL")
+        # Timeouts are answered with a null reply; nothing new means no delivery.
+        t0 = time.monotonic()
+        self.assertIsNone(self.raw(f2).execute_command("XREADGROUP", "GROUP", "g", "c2", "BLOCK", "300", "STREAMS", "s", ">"))
+        self.assertIsNone(self.raw(f1).execute_command("XREAD", "BLOCK", "300", "STREAMS", "s", "$"))
+        self.assertGreater(time.monotonic() - t0, 0.55)
 
 
 if __name__ == "__main__":
