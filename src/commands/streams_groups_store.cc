@@ -133,6 +133,7 @@ int64_t EstimateEntriesRead(const StreamMeta& m, const StreamId& id) {
 
 bool HasTombstonesFrom(const StreamMeta& m, const StreamId& start) {
   if (m.length == 0 || m.max_deleted_id == StreamId{0, 0}) return false;
+  if (m.first_id > m.max_deleted_id) return false;  // the latest tombstone is before the first entry
   return start <= m.max_deleted_id;
 }
 
