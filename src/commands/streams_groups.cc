@@ -276,13 +276,25 @@ void XgroupApply(ApplyContext& ctx, const Argv& argv) {
 // Redis streamReplyWithRange for a group read of new entries: each entry after start moves the
 // group's last-delivered ID (and its entries-read counter) and, without NOACK, enters the PEL
 // owned by the consumer (taken over from another owner if XGROUP SETID moved the group back).
-void ServeNew(ApplyContext& ctx, resp::ReplyBuilder& r, const std::string& key, const Value& v, const StreamMeta& m,
-              GroupTx& tx, const std::string& consumer, StreamId start, int64_t count, bool noack) {
-  std::vector<std::pair<StreamId, std::string>> out;
+using Entries = std::vector<std::pair<StreamId, std::string>>;
+
+// The live entries after the group's last-delivered ID, at most count (0 = all). Empty exactly
+// when Redis's test "last valid ID > last delivered" fails; one forward scan, none when the
+// greatest ID ever added is not past it.
+Entries NewEntries(ApplyContext& ctx, const std::string& key, const Value& v, const StreamMeta& m, const Group& g,
+                   int64_t count) {
+  Entries out;
+  StreamId start = g.last_id;
+  if (m.length == 0 || m.last_id <= g.last_id || !IncrId(&start)) return out;
   VisitRange(ctx.batch, key, v, m, start, kMaxId, false, [&](const StreamId& id, std::string_view val) {
     out.emplace_back(id, std::string(val));
     return count == 0 || static_cast<int64_t>(out.size()) < count;
   });
+  return out;
+}
+
+void ServeNew(ApplyContext& ctx, resp::ReplyBuilder& r, const StreamMeta& m, GroupTx& tx, const std::string& consumer,
+              const Entries& out, bool noack) {
   r.ArrayHeader(out.size());
   for (const auto& [id, val] : out) {
     Group& g = tx.g;
@@ -410,26 +422,21 @@ void XreadgroupApply(ApplyContext& ctx, const Argv& argv) {
     if (WriteCollection(ctx, key, ValueType::kStream, &v) != Found::kYes) continue;
     StreamMeta m = DecodeMeta(v);
     GroupTx tx(ctx, key, v.version, *gname, *LoadGroup(ctx.batch, key, v.version, *gname));
-    bool serve = false, history = false;
-    StreamId gt = ids[k];
-    if (!newer[k]) {
-      serve = history = true;
-    } else if (m.length > 0) {
-      auto maxid = LastLive(ctx.batch, key, v, m);
-      if (maxid && *maxid > tx.g.last_id) {
-        serve = true;
-        gt = tx.g.last_id;
-      }
-    }
-    if (serve) {
+    const bool history = !newer[k];
+    Entries fresh;
+    if (!history) fresh = NewEntries(ctx, key, v, m, tx.g, count);
+    if (history || !fresh.empty()) {
       tx.Ensure(*cname);  // Redis 7.0 creates (or refreshes) the consumer only when it serves it
       served++;
-      StreamId start = gt;
-      if (!IncrId(&start)) start = {0, 0};  // Redis streamIncrID wraps the last ID to 0-0
       if (r.proto() == 2) r.ArrayHeader(2);
       r.Bulk(key);
-      if (history) ServeHistory(ctx, r, key, v, tx, *gname, *cname, start, count);
-      else ServeNew(ctx, r, key, v, m, tx, *cname, start, count, noack);
+      if (history) {
+        StreamId start = ids[k];
+        if (!IncrId(&start)) start = {0, 0};  // Redis streamIncrID wraps the last ID to 0-0
+        ServeHistory(ctx, r, key, v, tx, *gname, *cname, start, count);
+      } else {
+        ServeNew(ctx, r, m, tx, *cname, fresh, noack);
+      }
       tx.Save();
     }
   }
