@@ -4,6 +4,7 @@
 // log elsewhere yields the same PEL), the sub-key layout, and groups going with their key.
 #include <gtest/gtest.h>
 
+#include "commands/streams_blocking.h"
 #include "commands/streams_groups.h"
 #include "commands/streams_groups_store.h"
 #include "test_util.h"
@@ -117,6 +118,44 @@ TEST_F(StreamGroupsTest, CountersFollowThePel) {
   E({"XPENDING", "s", "g"}, Array({Int(0), "$-1\r\n", "$-1\r\n", "*-1\r\n"}));
   E({"XINFO", "CONSUMERS", "s", "g"},
     Array({Array({Bulk("name"), Bulk("alice"), Bulk("pending"), Int(0), Bulk("idle"), Int(0)})}));
+}
+
+TEST_F(StreamGroupsTest, BlockingReadsWaitForAnEntryAfterTheirIdOrTheGroups) {
+  R({"XADD", "s", "1-1", "a", "1"});
+  R({"XGROUP", "CREATE", "s", "g", "$"});
+  BlockingWait w;
+  ASSERT_TRUE(DescribeBlocking({"XREADGROUP", "GROUP", "g", "c", "BLOCK", "250", "STREAMS", "s", ">"}, &w));
+  EXPECT_EQ(w.keys, std::vector<std::string>{"s"});
+  EXPECT_EQ(w.timeout_ms, 250);
+  EXPECT_EQ(w.type, store::ValueType::kStream);
+  EXPECT_FALSE(DescribeBlocking({"XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">"}, &w));  // no BLOCK: a plain write
+  Argv group_read{"XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">"};
+  EXPECT_FALSE(StreamWaitReady(store(), group_read, "s", 0));
+  // XREAD BLOCK ... $ becomes redraft.xread with $ resolved to the last ID here.
+  const CommandSpec* spec = Lookup("xread");
+  Argv xread{"XREAD", "BLOCK", "0", "STREAMS", "s", "missing", "$", "$"};
+  XreadBlockForm(&spec, &xread, store(), 0);
+  EXPECT_EQ(xread, (Argv{"redraft.xread", "BLOCK", "0", "STREAMS", "s", "missing", "1-1", "0-0"}));
+  EXPECT_EQ(spec->name, "redraft.xread");
+  EXPECT_FALSE(StreamWaitReady(store(), xread, "s", 0));
+  E({"redraft.xread", "BLOCK", "0", "STREAMS", "s", "missing", "1-1", "0-0"}, "*-1\r\n");  // nothing yet: parks
+  R({"XADD", "s", "2-1", "b", "2"});
+  EXPECT_TRUE(StreamWaitReady(store(), xread, "s", 0));
+  EXPECT_TRUE(StreamWaitReady(store(), group_read, "s", 0));
+  E({"redraft.xread", "BLOCK", "0", "STREAMS", "s", "missing", "1-1", "0-0"},
+    Array({Array({Bulk("s"), Array({Array({Bulk("2-1"), Array({Bulk("b"), Bulk("2")})})})})}));
+  R({"XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">"});
+  EXPECT_FALSE(StreamWaitReady(store(), group_read, "s", 0));  // delivered: nothing new for the group
+  R({"XGROUP", "DESTROY", "s", "g"});
+  EXPECT_TRUE(StreamWaitReady(store(), group_read, "s", 0));  // woken to answer NOGROUP
+  // Without BLOCK, or with an invalid one, XREAD stays a read.
+  Argv plain{"XREAD", "STREAMS", "s", "$"};
+  spec = Lookup("xread");
+  XreadBlockForm(&spec, &plain, store(), 0);
+  EXPECT_EQ(plain[0], "XREAD");
+  Argv bad{"XREAD", "BLOCK", "-1", "STREAMS", "s", "$"};
+  XreadBlockForm(&spec, &bad, store(), 0);
+  EXPECT_EQ(bad[0], "XREAD");
 }
 
 }  // namespace
