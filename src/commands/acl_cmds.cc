@@ -11,6 +11,7 @@
 #include "commands/command_info.h"
 #include "commands/glob.h"
 #include "commands/scripting_cmds.h"
+#include "commands/streams_groups.h"
 #include "commands/server_api.h"
 #include "common/coding.h"
 
@@ -577,6 +578,7 @@ namespace {
 // ACL SETUSER/DELUSER back from their log form (AclWriteForm's inverse), or null if spec is not
 // an internal ACL write.
 const CommandSpec* AclClientForm(const CommandSpec& spec, const Argv& argv, Argv* out) {
+  if (const CommandSpec* x = XgroupClientForm(spec, argv, out)) return x;  // redraft.xgroup (streams_groups.h)
   if (!IsAclWrite(spec)) return ScriptClientForm(spec, argv, out);
   *out = argv;
   if (spec.apply == &ApplyAclLoad) {

@@ -3,6 +3,7 @@
 #include <climits>
 
 #include "commands/args.h"
+#include "commands/streams_blocking.h"
 
 namespace redraft::commands {
 
@@ -27,6 +28,7 @@ bool ParseBlockingTimeout(std::string_view arg, resp::ReplyBuilder& reply, int64
 
 bool DescribeBlocking(const Argv& argv, BlockingWait* out) {
   if (argv.empty()) return false;
+  if (DescribeStreamBlocking(argv, out)) return true;  // XREADGROUP / XREAD BLOCK (streams_blocking.h)
   std::string_view name = argv[0];
   std::string scratch;
   resp::ReplyBuilder sink(&scratch);

@@ -31,7 +31,8 @@ bool ParseBlockingTimeout(std::string_view arg, resp::ReplyBuilder& reply, int64
 struct BlockingWait {
   std::vector<std::string> keys;
   int64_t timeout_ms = 0;
-  store::ValueType type = store::ValueType::kList;  // what wakes it: a non-empty list or zset
+  store::ValueType type = store::ValueType::kList;  // what wakes it: a non-empty list or zset, or
+                                                    // (kStream) what StreamWaitReady says
 };
 bool DescribeBlocking(const Argv& argv, BlockingWait* out);
 

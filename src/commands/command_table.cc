@@ -6,6 +6,7 @@
 
 #include "commands/command.h"
 #include "commands/scripting_cmds.h"
+#include "commands/streams_groups.h"
 
 namespace redraft::commands {
 namespace {
@@ -20,7 +21,8 @@ struct Registry {
                                         kScriptingCommands, kFunctionCommands,
                                         kBitmapCommands, kHyperLogLogCommands,
                                         // issue 12 (geo, SORT, LCS)
-                                        kGeoCommands, kSortCommands}) {
+                                        kGeoCommands, kSortCommands,
+                                        kStreamGroupCommands}) {  // streams_groups.h
       for (const CommandSpec* c = table; !c->name.empty(); ++c) {
         all.push_back(c);
         by_name.emplace(std::string(c->name), c);

@@ -16,6 +16,7 @@
 #include "commands/databases.h"
 #include "commands/functions_store.h"
 #include "commands/server_api.h"
+#include "commands/streams_groups.h"
 #include "commands/transactions.h"
 #include "scripting/scripting.h"
 #include "store/db_view.h"
@@ -98,6 +99,18 @@ class HostBase : public scripting::Host {
     if (!ArityOk(*spec, argv.size())) return ErrorBytes("ERR Wrong number of args calling Redis command from script");
     if (spec->flags & kNoScript) return ErrorBytes("ERR This Redis command is not allowed from script");
     if (std::string denied = Denied(*spec, argv); !denied.empty()) return ErrorBytes(denied);
+    // XGROUP's writes and XINFO's reads run as their internal forms (streams_groups.h).
+    if (spec->name == "xgroup" || spec->name == "xinfo") {
+      Argv formed = argv;
+      XgroupFormInMulti(&formed);
+      if (formed[0] != argv[0]) return CallForm(*Lookup(formed[0]), formed, proto);
+    }
+    return CallForm(*spec, argv, proto);
+  }
+
+  // Call's work once the command is known, allowed and in the form it runs as.
+  std::string CallForm(const CommandSpec& spec_ref, const std::vector<std::string>& argv, int proto) {
+    const CommandSpec* spec = &spec_ref;
     std::string out;
     resp::ReplyBuilder rb(&out, proto);
     if (spec->is_write()) {

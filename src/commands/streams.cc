@@ -13,6 +13,7 @@
 #include "commands/command.h"
 #include "commands/notify.h"
 #include "commands/streams_internal.h"
+#include "commands/streams_scan.h"
 
 namespace redraft::commands {
 
@@ -25,6 +26,9 @@ using streams::EncodeMeta;
 using streams::kErrInvalidId;
 using streams::StreamId;
 using streams::StreamMeta;
+using streams::FirstFrom;
+using streams::ReplyEntry;
+using streams::VisitRange;
 
 // ---------------------------------------------------------------------------------------------
 // Shared
@@ -35,56 +39,6 @@ void Err(resp::ReplyBuilder& r, std::string_view msg) { r.Error("ERR " + std::st
 void PutMeta(ApplyContext& ctx, std::string_view key, Value* v, const StreamMeta& m) {
   EncodeMeta(m, v);
   ctx.batch.Put(key, *v);
-}
-
-// One entry reply: [id, [field, value, ...]] (the same shape in RESP2 and RESP3).
-void ReplyEntry(resp::ReplyBuilder& r, const StreamId& id, std::string_view value) {
-  std::vector<std::string_view> fv;
-  if (!streams::DecodeEntry(value, &fv)) REDRAFT_PANIC("corrupt stream entry");
-  r.ArrayHeader(2);
-  r.Bulk(id.ToString());
-  r.ArrayHeader(fv.size());
-  for (auto s : fv) r.Bulk(s);
-}
-
-// Visits the live entries with start <= id <= end in ID order (or reverse), at most count
-// (0 = all). fn returns false to stop.
-template <class Store, class Fn>
-void VisitRange(Store& st, std::string_view key, const Value& v, const StreamMeta& m, StreamId start, StreamId end,
-                bool rev, const Fn& fn) {
-  if (m.length == 0 || start > end) return;
-  if (start < m.first_id) start = m.first_id;  // skip the tombstones of trimmed entries
-  if (start > end) return;
-  std::string from = streams::EntryField(start);
-  Status s;
-  if (!rev) {
-    s = st.ScanSub(key, v.version, from, [&](std::string_view f, std::string_view val) {
-      StreamId id;
-      if (!streams::DecodeEntryField(f, &id) || id > end) return false;
-      return fn(id, val);
-    });
-  } else {
-    std::string before = streams::EntryField(end);
-    before.push_back('\0');  // inclusive of end
-    s = st.ScanSubBefore(key, v.version, before, [&](std::string_view f, std::string_view val) {
-      StreamId id;
-      if (!streams::DecodeEntryField(f, &id) || id < start) return false;
-      return fn(id, val);
-    });
-  }
-  PanicOnStoreError(s);
-}
-
-// The first live entry at or after from, if any.
-template <class Store>
-std::optional<StreamId> FirstFrom(Store& st, std::string_view key, const Value& v, const StreamMeta& m,
-                                  StreamId from) {
-  std::optional<StreamId> out;
-  VisitRange(st, key, v, m, from, streams::kMaxId, false, [&](const StreamId& id, std::string_view) {
-    out = id;
-    return false;
-  });
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -98,7 +98,9 @@ bool ParseExec(const Argv& argv, ExecEntry* e) {
 Result<const CommandSpec*> ItemSpec(const Argv& argv) {
   const CommandSpec* spec = Lookup(argv[0]);
   // A script queued in MULTI is its log form (scripting_cmds.h), the one internal command allowed.
-  if (!spec || ((spec->flags & kInternal) && spec->name != "redraft.eval")) {
+  // So are XGROUP's writes and XINFO's reads (streams_groups.h).
+  if (!spec || ((spec->flags & kInternal) && spec->name != "redraft.eval" && spec->name != "redraft.xgroup" &&
+                spec->name != "redraft.xinfo")) {
     return Status::InvalidArgument(UnknownCommand(argv));
   }
   if (!(spec->is_write() && spec->apply) && !(IsDataRead(*spec) && spec->execute)) {

@@ -181,6 +181,13 @@ void BlockedClients::ProcessReady() {
     for (uint64_t id : q->second) {
       const Waiter& w = waiters_.at(id);
       if (w.inflight != 0) continue;
+      if (w.type == store::ValueType::kStream) {  // readiness depends on the waiter's IDs or group
+        if (hooks_.stream_ready && hooks_.stream_ready(key, w.entry)) {
+          first = id;
+          break;
+        }
+        continue;
+      }
       int& h = has[w.type == store::ValueType::kZset];
       if (h < 0) h = hooks_.has_elements(key, w.type) ? 1 : 0;
       if (h == 1) {

@@ -56,6 +56,9 @@ class BlockedClients {
     std::function<void(uint64_t client_id)> resume;
     // True if key holds a non-empty collection of `type` (list, zset) in this node's applied state.
     std::function<bool(std::string_view key, store::ValueType type)> has_elements;
+    // For stream waiters (XREAD/XREADGROUP BLOCK): whether the parked command `entry` would be
+    // served now on key (commands::StreamWaitReady in this node's applied state).
+    std::function<bool(std::string_view key, const std::string& entry)> stream_ready;
     // The cluster clock (ms) to restamp a re-proposed entry with.
     std::function<int64_t()> log_clock_ms;
   };

@@ -19,6 +19,8 @@
 #include "commands/command_info.h"
 #include "commands/databases.h"
 #include "commands/scripting_cmds.h"
+#include "commands/streams_blocking.h"
+#include "commands/streams_groups.h"
 #include "commands/write_entry.h"
 #include "store/db_view.h"
 
@@ -383,6 +385,11 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
   const commands::CommandSpec* user_spec = spec;  // before the log forms below
   commands::AclWriteForm(&spec, &argv);  // ACL SETUSER/DELUSER are log writes
   commands::ScriptForm(&spec, &argv, *store_, c->acl_user.get());  // EVAL -> redraft.eval, SCRIPT LOAD -> log (scripting_cmds.h)
+  commands::XgroupForm(&spec, &argv);  // XGROUP CREATE/SETID/... -> redraft.xgroup, a log write (streams_groups.h)
+  if (spec->name == "xread") {  // XREAD BLOCK -> redraft.xread, a blocking write (streams_blocking.h)
+    store::DbStore db(*store_, c->session.db);
+    commands::XreadBlockForm(&spec, &argv, db, LogClockMs());
+  }
   bool is_read = (spec->flags & commands::kReadonly) && !spec->is_write();
   bool must_wait = spec->is_write() ? c->pending_reads > 0
                    : is_read        ? c->pending_writes > 0
@@ -760,6 +767,12 @@ void Server::MakeBlockedClients() {
     store::Value v;
     store::DbStore db(*store_, static_cast<uint8_t>(key[0]));
     return db.Get(key.substr(1), LogClockMs(), &v).ok() && v.type == type && store::CollectionSize(v) > 0;
+  };
+  h.stream_ready = [this](std::string_view key, const std::string& entry) {  // key: [logical db][key]
+    commands::LogCommand cmd;
+    if (!commands::DecodeLogCommand(entry, &cmd)) return false;
+    store::DbStore db(*store_, static_cast<uint8_t>(key[0]));
+    return commands::StreamWaitReady(db, cmd.argv, key.substr(1), LogClockMs());
   };
   h.log_clock_ms = [this] { return LogClockMs(); };
   blocking_ = std::make_unique<BlockedClients>(&loop_, std::move(h));

@@ -5,6 +5,7 @@
 
 #include "commands/args.h"
 #include "commands/scripting_cmds.h"
+#include "commands/streams_groups.h"
 #include "commands/write_entry.h"
 #include "store/store.h"
 #include "server/server.h"
@@ -112,6 +113,7 @@ void Server::Exec(Connection* c) {
   int64_t now = LogClockMs();
   const int db = c->session.db;  // queued SELECTs run in BuildExec change the session's
   // Scripts (EVAL, EVALSHA, FCALL) become their log form and run at apply time inside the entry.
+  for (commands::Argv& q : queued) commands::XgroupFormInMulti(&q);  // XGROUP writes: streams_groups.h
   for (commands::Argv& q : queued) commands::ScriptFormInMulti(&q, *store_, c->acl_user.get());
   // Redis re-checks every queued command's permissions at EXEC (the user may have changed since
   // MULTI); the commands that reach the log are judged once more at apply (docs/acl.md).

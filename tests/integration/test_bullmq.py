@@ -1,9 +1,10 @@
 """BullMQ 5 (pinned in node/package.json, installed by deps/install.sh with `npm ci`) against
 redraft: first against Debian's redis-server (the reference: the script itself must pass there),
 then with the Queue producing through one node of a 3-node cluster and Workers consuming through
-the two others. Every job must complete exactly once with its result, and BullMQ's event stream
-(XADD ... MAXLEN ~ on bull:q:events) must hold events. QueueEvents (XREAD BLOCK) is not exercised:
-XREAD BLOCK does not block yet (docs/streams.md)."""
+the two others. Every job must complete (or, every tenth, fail) exactly once with its result, BullMQ's
+event stream (XADD ... MAXLEN ~ on bull:q:events) must hold events, and a QueueEvents reading that
+stream with XREAD BLOCK through the producer's node must receive every completed and failed event
+the workers' nodes wrote."""
 import json
 import os
 import shutil
@@ -33,11 +34,15 @@ def run(test, ports):
     test.assertEqual(r.returncode, 0, r.stdout + r.stderr)
     out = json.loads(r.stdout.strip().splitlines()[-1])
     test.assertEqual(out["errs"], [])
-    test.assertEqual(out["done"], 60)
+    test.assertEqual(out["done"], 54)
+    test.assertEqual(out["failed"], 6)
     test.assertTrue(out["okResults"])
-    test.assertEqual(out["counts"]["completed"], 60)
-    test.assertEqual(out["counts"]["failed"], 0)
+    test.assertEqual(out["counts"]["completed"], 54)
+    test.assertEqual(out["counts"]["failed"], 6)
     test.assertGreater(out["events"], 60)
+    test.assertEqual(out["completedEvents"], 54)
+    test.assertEqual(out["failedEvents"], 6)
+    test.assertTrue(out["okEvents"])
 
 
 @unittest.skipUnless(ready(), "node or bullmq missing (deps/install.sh installs them)")
