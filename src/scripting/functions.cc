@@ -4,6 +4,7 @@
 // for every call keeps the fresh-state determinism of scripts (scripting.h).
 #include <cctype>
 #include <cstring>
+#include <strings.h>
 
 #include "scripting/lua_internal.h"
 
@@ -19,33 +20,6 @@ bool ValidName(std::string_view s) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
   }
   return true;
-}
-
-// "#!lua name=<lib>": the library's name, and the code with that line made a comment.
-Result<std::string> ParseLibraryShebang(std::string_view code, std::string* body) {
-  if (!code.starts_with("#!")) return Status::InvalidArgument("ERR Missing library metadata");
-  size_t eol = code.find('\n');
-  std::string_view line = code.substr(2, eol == std::string_view::npos ? code.size() - 2 : eol - 2);
-  size_t sp = line.find(' ');
-  std::string_view engine = line.substr(0, sp);
-  if (engine != "lua") return Status::InvalidArgument("ERR Engine '" + std::string(engine) + "' not found");
-  std::string name;
-  std::string_view rest = sp == std::string_view::npos ? std::string_view() : line.substr(sp + 1);
-  while (!rest.empty()) {
-    size_t next = rest.find(' ');
-    std::string_view part = rest.substr(0, next);
-    rest = next == std::string_view::npos ? std::string_view() : rest.substr(next + 1);
-    if (part.empty()) continue;
-    if (!part.starts_with("name=")) {
-      return Status::InvalidArgument("ERR Invalid metadata value given: " + std::string(part));
-    }
-    name.assign(part.substr(5));
-  }
-  if (name.empty()) return Status::InvalidArgument("ERR Library name was not given");
-  if (!ValidName(name)) return Status::InvalidArgument(std::string(kNameError));
-  body->assign("--");
-  body->append(code.substr(2));
-  return name;
 }
 
 void RaiseMessage(lua_State* L, std::string_view msg) {
@@ -174,12 +148,21 @@ int LeaveLoadMode(lua_State* L) {
 lua_State* LoadInto(VmState* vm, std::string_view code, std::vector<FunctionInfo>* functions, std::string* error,
                     std::string* lib_name) {
   std::string body;
-  auto name = ParseLibraryShebang(code, &body);
-  if (!name.ok()) {
-    *error = name.status().message();
+  auto meta = ParseLibraryShebang(code, &body);
+  if (!meta.ok()) {
+    *error = meta.status().message();
     return nullptr;
   }
-  *lib_name = *name;
+  // Redis checks the name before looking the engine up.
+  if (!ValidName(meta->name)) {
+    *error = kNameError;
+    return nullptr;
+  }
+  if (strcasecmp(meta->engine.c_str(), "lua") != 0) {
+    *error = "ERR Engine '" + meta->engine + "' not found";
+    return nullptr;
+  }
+  *lib_name = meta->name;
   lua_State* L = lua_newstate(Alloc, vm);
   if (!L) {
     *error = "ERR Error registering functions: cannot create a Lua state";

@@ -129,6 +129,17 @@ std::string ErrorText(lua_State* L, const VmState& vm);  // a failed run's reply
 void WriteResult(lua_State* L, VmState* vm, resp::ReplyBuilder& reply);
 extern const char* const kBudgetError;
 
+// --- shebang.cc ---
+// Splits a "#!" line into words as Redis's sdssplitargs (quotes, escapes). False: unbalanced quotes.
+bool SplitShebangArgs(std::string_view line, std::vector<std::string>* out);
+struct LibraryShebang {
+  std::string engine;  // the first word without "#!" (matched case-insensitively, as Redis)
+  std::string name;    // name=... (not yet validated)
+};
+// "#!<engine> name=<lib>" of FUNCTION LOAD's code; *body: the code with that line a comment.
+// Errors: Redis 7.0's ("ERR Missing library metadata", "ERR Library name was not given", ...).
+Result<LibraryShebang> ParseLibraryShebang(std::string_view code, std::string* body);
+
 // A table {err = msg} on the stack (Redis's luaPushError).
 void PushErrorTable(lua_State* L, std::string_view msg);
 

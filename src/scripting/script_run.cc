@@ -270,49 +270,6 @@ std::string Sha1Hex(std::string_view data) {
   return out;
 }
 
-Result<ScriptFlags> ParseShebang(std::string_view body, std::string* code) {
-  ScriptFlags f;
-  if (!body.starts_with("#!")) {
-    code->assign(body);
-    return f;
-  }
-  f.shebang = true;
-  size_t eol = body.find('\n');
-  std::string_view line = body.substr(2, eol == std::string_view::npos ? body.size() - 2 : eol - 2);
-  // "#!<engine> [flags=a,b]" (Redis 7.0 evalExtractShebangFlags).
-  size_t sp = line.find(' ');
-  std::string_view engine = line.substr(0, sp);
-  if (engine != "lua") {
-    return Status::InvalidArgument("ERR Unexpected engine in script shebang: #!" + std::string(line.substr(0, sp)));
-  }
-  std::string_view rest = sp == std::string_view::npos ? std::string_view() : line.substr(sp + 1);
-  while (!rest.empty()) {
-    size_t next = rest.find(' ');
-    std::string_view part = rest.substr(0, next);
-    rest = next == std::string_view::npos ? std::string_view() : rest.substr(next + 1);
-    if (part.empty()) continue;
-    if (!part.starts_with("flags=")) {
-      return Status::InvalidArgument("ERR Unknown lua shebang option: " + std::string(part));
-    }
-    std::string_view flags = part.substr(6);
-    while (!flags.empty()) {
-      size_t comma = flags.find(',');
-      std::string_view flag = flags.substr(0, comma);
-      flags = comma == std::string_view::npos ? std::string_view() : flags.substr(comma + 1);
-      if (flag == "no-writes") {
-        f.no_writes = true;
-      } else if (flag != "allow-oom" && flag != "allow-stale" && flag != "no-cluster" &&
-                 flag != "allow-cross-slot-keys" && !flag.empty()) {
-        return Status::InvalidArgument("ERR Unexpected flag in script shebang: " + std::string(flag));
-      }
-    }
-  }
-  // The shebang line becomes a comment, so the line numbers of errors are the body's.
-  code->assign("--");
-  code->append(body.substr(2));
-  return f;
-}
-
 bool Compile(std::string_view body, std::string* error) {
   std::string code;
   auto flags = ParseShebang(body, &code);
