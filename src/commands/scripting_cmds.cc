@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <optional>
 #include <unordered_map>
 
@@ -26,6 +27,7 @@ namespace {
 constexpr std::string_view kEvalName = "redraft.eval";
 constexpr std::string_view kScriptField = "script:";  // system namespace: "script:<sha1>" -> body
 constexpr std::string_view kErrNoScript = "NOSCRIPT No matching script. Please use EVAL.";
+constexpr std::string_view kErrWriteFlagRo = "ERR Can not execute a script with write flag using *_ro command.";
 
 std::atomic<uint64_t> g_max_instructions{scripting::kDefaultMaxInstructions};
 std::atomic<uint64_t> g_max_memory{scripting::kDefaultMaxMemory};
@@ -258,6 +260,7 @@ struct EvalEntry {
   std::string_view user;    // the calling user (empty: not checked: unrestricted when sent)
   bool by_sha = false;
   bool function = false;    // FCALL: script is the function's name
+  bool read_only = false;   // EVAL_RO / EVALSHA_RO / FCALL_RO queued in MULTI (lower-case kind)
   std::string_view script;  // body, sha or function name
   std::vector<std::string> keys, args;
 };
@@ -265,14 +268,15 @@ struct EvalEntry {
 bool ParseEval(const Argv& argv, EvalEntry* e) {
   int64_t ins, mem, numkeys;
   if (argv.size() < 6 || !ParseInt64(argv[1], &ins) || ins <= 0 || !ParseInt64(argv[2], &mem) || mem <= 0 ||
-      argv[4].empty() || (argv[4][0] != 'B' && argv[4][0] != 'S' && argv[4][0] != 'F') || !CheckNumkeys(argv, 5, &numkeys).empty()) {
+      argv[4].empty() || !std::strchr("BSFbsf", argv[4][0]) || !CheckNumkeys(argv, 5, &numkeys).empty()) {
     return false;
   }
+  e->read_only = argv[4][0] >= 'a';
   e->max_instructions = static_cast<uint64_t>(ins);
   e->max_memory = static_cast<uint64_t>(mem);
   e->user = argv[3];
-  e->by_sha = argv[4][0] == 'S';
-  e->function = argv[4][0] == 'F';
+  e->by_sha = argv[4][0] == 'S' || argv[4][0] == 's';
+  e->function = argv[4][0] == 'F' || argv[4][0] == 'f';
   e->script = std::string_view(argv[4]).substr(1);
   e->keys.assign(argv.begin() + 6, argv.begin() + 6 + numkeys);
   e->args.assign(argv.begin() + 6 + numkeys, argv.end());
@@ -294,6 +298,7 @@ void ApplyFcall(ApplyContext& ctx, TxnBatch* tb, const EvalEntry& e) {
   std::optional<std::string> code;
   if (fn) code = LibraryCode(*tb, fn->library);
   if (!code) return ctx.reply.Error("ERR Function not found");
+  if (e.read_only && !fn->no_writes) return ctx.reply.Error(kErrWriteFlagRo);
   ApplyHost host(ctx, tb, fn->no_writes);
   if (!e.user.empty() && ctx.acl) {
     auto user = ctx.acl->Find(std::string(e.user));
@@ -321,7 +326,8 @@ void ApplyEval(ApplyContext& ctx, const Argv& argv) {
   }
   std::string code;
   auto flags = scripting::ParseShebang(body, &code);
-  bool read_only = flags.ok() && flags->no_writes;
+  if (e.read_only && flags.ok() && flags->shebang && !flags->no_writes) return ctx.reply.Error(kErrWriteFlagRo);
+  bool read_only = e.read_only || (flags.ok() && flags->no_writes);
   ApplyHost host(ctx, tb, read_only);
   if (!e.user.empty() && ctx.acl) {
     auto user = ctx.acl->Find(std::string(e.user));  // the users as of this entry
@@ -395,6 +401,11 @@ void EvalRo(ExecContext& ctx, const Argv& argv) {
     body = argv[1];
     sha = scripting::Sha1Hex(body);
   }
+  if (body.starts_with("#!")) {
+    std::string code;
+    auto flags = scripting::ParseShebang(body, &code);
+    if (flags.ok() && !flags->no_writes) return ctx.reply.Error(kErrWriteFlagRo);
+  }
   std::vector<std::string> keys(argv.begin() + 3, argv.begin() + 3 + numkeys);
   std::vector<std::string> args(argv.begin() + 3 + numkeys, argv.end());
   ReadHost host(*base, ctx.session.db, ctx.now_ms);
@@ -416,7 +427,7 @@ void FcallRo(ExecContext& ctx, const Argv& argv) {
   std::optional<std::string> code;
   if (fn) code = LibraryCode(*base, fn->library);
   if (!code) return ctx.reply.Error("ERR Function not found");
-  if (!fn->no_writes) return ctx.reply.Error("ERR Can not execute a script with write flag using *_ro command.");
+  if (!fn->no_writes) return ctx.reply.Error(kErrWriteFlagRo);
   std::vector<std::string> keys(argv.begin() + 3, argv.begin() + 3 + numkeys);
   std::vector<std::string> args(argv.begin() + 3 + numkeys, argv.end());
   ReadHost host(*base, ctx.session.db, ctx.now_ms);
@@ -557,7 +568,8 @@ void ScriptContainer(ExecContext& ctx, const Argv& argv) {
 }  // namespace
 
 // Rewrites EVAL/EVALSHA/FCALL argv into redraft.eval's (defined below ScriptForm).
-const CommandSpec* EvalWriteForm(Argv* argv, bool function, bool by_sha, const acl::User* user);
+const CommandSpec* EvalWriteForm(Argv* argv, bool function, bool by_sha, const acl::User* user,
+                                 bool read_only = false);
 
 const CommandSpec kScriptingCommands[] = {
     {.name = "eval", .arity = -3, .flags = kNoScript | kSkipMonitor | kStale | kNoMandatoryKeys, .first_key = 0,
@@ -667,23 +679,28 @@ void ScriptForm(const CommandSpec** spec, Argv* argv, store::Store& base, const 
 
 void ScriptFormInMulti(Argv* argv, store::Store& base, const acl::User* user) {
   const CommandSpec* spec = Lookup((*argv)[0]);
-  if (!spec || (spec->name != "eval" && spec->name != "evalsha" && spec->name != "fcall")) return;
+  if (!spec) return;
+  std::string_view name = spec->name;
+  bool ro = name.ends_with("_ro");
+  if (ro) name.remove_suffix(3);
+  if (name != "eval" && name != "evalsha" && name != "fcall") return;
   int64_t numkeys;
   if (!CheckNumkeys(*argv, 2, &numkeys).empty() || (*argv)[1].size() > scripting::kMaxScriptBytes) return;
   (void)base;
-  EvalWriteForm(argv, spec->name == "fcall", spec->name == "evalsha", user);
+  EvalWriteForm(argv, name == "fcall", name == "evalsha", user, ro);
 }
 
 // Rewrites EVAL/EVALSHA/FCALL argv into redraft.eval's (scripting_cmds.h), returning its spec.
-const CommandSpec* EvalWriteForm(Argv* argv, bool function, bool by_sha, const acl::User* user) {
+const CommandSpec* EvalWriteForm(Argv* argv, bool function, bool by_sha, const acl::User* user, bool read_only) {
   Argv a;
   a.reserve(argv->size() + 2);
   a.emplace_back(kEvalName);
   a.push_back(std::to_string(g_max_instructions.load()));
   a.push_back(std::to_string(g_max_memory.load()));
   a.push_back(user && !user->unrestricted() ? user->name() : std::string());
-  a.push_back(function ? "F" + std::move((*argv)[1])
-                       : (by_sha ? "S" : "B") + (by_sha ? Lower((*argv)[1]) : std::move((*argv)[1])));
+  char kind = function ? 'F' : by_sha ? 'S' : 'B';
+  if (read_only) kind = static_cast<char>(kind - 'A' + 'a');  // the *_RO commands: lower case
+  a.push_back(kind + (by_sha ? Lower((*argv)[1]) : std::move((*argv)[1])));
   for (size_t i = 2; i < argv->size(); i++) a.push_back(std::move((*argv)[i]));
   *argv = std::move(a);
   return Lookup(kEvalName);
@@ -691,7 +708,7 @@ const CommandSpec* EvalWriteForm(Argv* argv, bool function, bool by_sha, const a
 
 bool NeedsOwnBatch(const CommandSpec& spec, const Argv& argv) {
   if (IsFunctionWrite(spec)) return true;  // libraries live in the system namespace too
-  if (spec.apply == &ApplyEval) return argv.size() > 4 && !argv[4].empty() && argv[4][0] == 'B';
+  if (spec.apply == &ApplyEval) return argv.size() > 4 && !argv[4].empty() && (argv[4][0] == 'B' || argv[4][0] == 'b');
   return spec.apply == &ApplyScriptLoad || spec.apply == &ApplyScriptFlush;
 }
 
@@ -703,7 +720,8 @@ const CommandSpec* ScriptClientForm(const CommandSpec& spec, const Argv& argv, A
   if (spec.apply == &ApplyEval) {
     if (argv.size() < 6 || argv[4].empty()) return nullptr;
     const char kind = argv[4][0];
-    const char* name = kind == 'F' ? "fcall" : kind == 'S' ? "evalsha" : kind == 'B' ? "eval" : nullptr;
+    const char* name = kind == 'F' ? "fcall" : kind == 'S' ? "evalsha" : kind == 'B' ? "eval"
+                     : kind == 'f' ? "fcall_ro" : kind == 's' ? "evalsha_ro" : kind == 'b' ? "eval_ro" : nullptr;
     if (!name) return nullptr;
     *out = {name, argv[4].substr(1)};
     out->insert(out->end(), argv.begin() + 5, argv.end());  // numkeys, keys, args
