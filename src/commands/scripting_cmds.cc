@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <unordered_map>
 
@@ -84,7 +85,14 @@ class HostBase : public scripting::Host {
   int AclCheck(const std::vector<std::string>& argv) override {
     const CommandSpec* spec = Lookup(argv[0]);
     if (!spec || (spec->flags & kInternal)) return -1;
-    return Denied(*spec, argv).empty() ? 1 : 0;
+    return Denied(*spec, argv, /*record=*/false).empty() ? 1 : 0;  // a question, not a denial
+  }
+
+  // Denials of redis.call go to this ACL LOG (as Redis's, context "lua"), with client_info.
+  // client_info is asked only when something is denied.
+  void SetDenialLog(acl::DenialLog* log, std::function<std::string()> client_info) {
+    denial_log_ = log;
+    client_info_ = std::move(client_info);
   }
 
   // redis.log: to the server log (on every replica that runs the script), as Redis's levels map.
@@ -160,11 +168,23 @@ class HostBase : public scripting::Host {
     return "+OK\r\n";
   }
 
-  // Redis 7.0's texts for a denial inside a script, or empty if allowed.
-  std::string Denied(const CommandSpec& spec, const Argv& argv) const {
+  // Redis 7.0's texts for a denial inside a script, or empty if allowed. record: the denial
+  // goes to the ACL LOG (Redis's scriptCall -> addACLLogEntry with ACL_LOG_CTX_LUA).
+  std::string Denied(const CommandSpec& spec, const Argv& argv, bool record = true) const {
     if (user_missing_) return "ERR The user executing the script can't run this command or subcommand";
     if (!user_ || user_->unrestricted()) return "";
     acl::CheckResult r = commands::AclCheck(*user_, spec, argv);
+    if (record && r.denial != acl::Denial::kNone && denial_log_) {
+      acl::LogEntry e;
+      e.reason = r.denial;
+      e.context = "lua";
+      e.object = r.denial == acl::Denial::kCommand ? AclCommandSet().at(AclCommandId(spec, argv)).fullname
+                                                  : argv[r.argpos];
+      e.username = user_->name();
+      e.ctime_ms = now_ms_;
+      e.client_info = client_info_ ? client_info_() : std::string();
+      denial_log_->Add(std::move(e));
+    }
     switch (r.denial) {
       case acl::Denial::kNone: return "";
       case acl::Denial::kKey:
@@ -177,6 +197,8 @@ class HostBase : public scripting::Host {
 
   std::shared_ptr<const acl::User> user_;
   bool user_missing_ = false;
+  acl::DenialLog* denial_log_ = nullptr;
+  std::function<std::string()> client_info_;
   int db_;  // the script's database (-1: stored keys, unit tests without databases)
   bool deterministic_ = false;  // runs on every replica: every answer must be the same
   int64_t now_ms_;
@@ -244,6 +266,19 @@ class ReadHost : public HostBase {
   store::Store& base_;
 };
 
+// ACL LOG's client-info for a denial inside a write script: it is recorded at apply time by every
+// node, where the calling connection is unknown (it may be on another node): the entry instead.
+std::string AppliedClientInfo(const ApplyContext& ctx, std::string_view user) {
+  return "log-index=" + std::to_string(ctx.index) + " user=" + std::string(user) + " (write script, applied on every node)";
+}
+
+// ... and inside a read-only script, on the client's node: its CLIENT LIST line, as Redis's.
+std::string LocalClientInfo(ExecContext& ctx) {
+  std::string info = ctx.server ? ctx.server->ClientList({ctx.session.id}) : std::string();
+  while (!info.empty() && info.back() == '\n') info.pop_back();
+  return info;
+}
+
 scripting::RunOptions Options(uint64_t instructions, uint64_t memory, bool read_only, uint64_t seed) {
   scripting::RunOptions o;
   o.seed = static_cast<int32_t>(seed);
@@ -303,6 +338,7 @@ void ApplyFcall(ApplyContext& ctx, TxnBatch* tb, const EvalEntry& e) {
   if (!e.user.empty() && ctx.acl) {
     auto user = ctx.acl->Find(std::string(e.user));
     host.SetUser(user, user == nullptr);
+    host.SetDenialLog(ctx.acl_log, [&] { return AppliedClientInfo(ctx, e.user); });
   }
   scripting::CallFunction(*code, e.script, e.keys, e.args, host,
                           Options(e.max_instructions, e.max_memory, fn->no_writes, ctx.index), ctx.reply);
@@ -332,6 +368,7 @@ void ApplyEval(ApplyContext& ctx, const Argv& argv) {
   if (!e.user.empty() && ctx.acl) {
     auto user = ctx.acl->Find(std::string(e.user));  // the users as of this entry
     host.SetUser(user, user == nullptr);
+    host.SetDenialLog(ctx.acl_log, [&] { return AppliedClientInfo(ctx, e.user); });
   }
   bool compiled = scripting::Run(body, sha, e.keys, e.args, host, Options(e.max_instructions, e.max_memory, read_only, ctx.index),
                                  ctx.reply);
@@ -412,6 +449,7 @@ void EvalRo(ExecContext& ctx, const Argv& argv) {
   if (acl::Registry* reg = ctx.server->acl()) {
     auto user = reg->Find(ctx.session.user);
     host.SetUser(user, user == nullptr);
+    host.SetDenialLog(&reg->log(), [&] { return LocalClientInfo(ctx); });
   }
   scripting::Run(body, sha, keys, args, host,
                  Options(g_max_instructions.load(), g_max_memory.load(), /*read_only=*/true, static_cast<uint64_t>(ctx.now_ms)), ctx.reply);
@@ -434,6 +472,7 @@ void FcallRo(ExecContext& ctx, const Argv& argv) {
   if (acl::Registry* reg = ctx.server->acl()) {
     auto user = reg->Find(ctx.session.user);
     host.SetUser(user, user == nullptr);
+    host.SetDenialLog(&reg->log(), [&] { return LocalClientInfo(ctx); });
   }
   scripting::CallFunction(*code, argv[1], keys, args, host,
                           Options(g_max_instructions.load(), g_max_memory.load(), true, static_cast<uint64_t>(ctx.now_ms)),
