@@ -751,6 +751,14 @@ bool NeedsOwnBatch(const CommandSpec& spec, const Argv& argv) {
   return spec.apply == &ApplyScriptLoad || spec.apply == &ApplyScriptFlush;
 }
 
+std::vector<std::string> ScriptDeclaredKeys(const Argv& argv) {
+  if (argv.empty()) return {};
+  size_t numkeys_pos = EqualsIgnoreCase(argv[0], kEvalName) ? 5 : 2;
+  int64_t numkeys;
+  if (argv.size() <= numkeys_pos || !CheckNumkeys(argv, numkeys_pos, &numkeys).empty()) return {};
+  return std::vector<std::string>(argv.begin() + numkeys_pos + 1, argv.begin() + numkeys_pos + 1 + numkeys);
+}
+
 bool MayBeScript(std::string_view entry) { return entry.find(kEvalName) != std::string_view::npos; }
 
 bool TouchesAnyKey(const CommandSpec& spec) { return spec.apply == &ApplyEval; }

@@ -79,6 +79,10 @@ bool TouchesAnyKey(const CommandSpec& spec);
 // not one of them (or argv is malformed: apply answers that).
 const CommandSpec* ScriptClientForm(const CommandSpec& spec, const Argv& argv, Argv* out);
 
+// The keys a script command declares (EVAL/EVALSHA/FCALL and their _RO forms, in the client's
+// form or in redraft.eval's log form): what client tracking remembers for it. Empty if malformed.
+std::vector<std::string> ScriptDeclaredKeys(const Argv& argv);
+
 // Budgets for new scripts (CONFIG SET lua-instruction-limit / lua-memory-limit); process-wide,
 // read by the proposer only (they travel in the entry).
 void SetScriptLimits(uint64_t max_instructions, uint64_t max_memory);
