@@ -12,7 +12,7 @@ namespace redraft::scripting {
 namespace {
 
 constexpr size_t kMaxSlots = 32;
-constexpr size_t kMaxImage = 2 << 20;
+constexpr size_t kMaxImage = 512 << 10;  // worst case ~32 x (image + live state) per thread
 
 struct Cache {
   std::unordered_map<std::string, std::unique_ptr<Slot>> slots;
