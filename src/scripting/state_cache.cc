@@ -3,6 +3,7 @@
 // Keyed by what the state was built from ("E" + script body; "F" + limits + library code), at
 // most kMaxSlots per thread, least recently used evicted. A state's image is kept only when small
 // (kMaxImage): a huge script is built fresh for every run, as before.
+#include <cstdint>
 #include <memory>
 #include <unordered_map>
 
@@ -39,7 +40,10 @@ Cache& ThreadCache() {
 
 Slot::~Slot() {
   // A state at its snapshot holds nothing outside its arena: dropping the arena frees it all.
-  if (L && (!cached || vm.needs_close)) lua_close(L);
+  if (L && (!cached || vm.needs_close)) {
+    vm.opts.limits.max_memory = UINT64_MAX;  // closing may allocate (__gc calls): never refuse it
+    lua_close(L);
+  }
 }
 
 SlotLease::SlotLease(const std::string& key, SlotBuilder build, const void* arg) {
@@ -74,7 +78,10 @@ SlotLease::~SlotLease() {
     return;
   }
   Slot& s = *slot_;
-  if (s.vm.needs_close) lua_close(s.L);  // runs cjson's __gc (its malloc'd buffers)
+  if (s.vm.needs_close) {  // runs cjson's __gc (its malloc'd buffers)
+    s.vm.opts.limits.max_memory = UINT64_MAX;  // closing may allocate: never refuse it
+    lua_close(s.L);
+  }
   s.vm.arena.Restore();
   VmState& vm = s.vm;
   vm.host = nullptr;

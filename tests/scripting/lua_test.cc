@@ -315,6 +315,14 @@ TEST(LuaTest, CachedStatesAreResetBetweenRuns) {
   EXPECT_EQ(out.substr(0, 5), "-ERR ") << out;
   EXPECT_NE(RunIn(2, "return 1", nullptr, tiny, {}, {std::string(300 << 10, 'x')}).find("lua-memory-limit"),
             std::string::npos);
+  // A run that opened cjson and then ran out of memory is closed (its __gc) and restored.
+  tiny.limits.max_memory = 4 << 20;
+  for (int i = 0; i < 2; i++) {
+    EXPECT_NE(RunIn(2, "local j = cjson.encode({1}) local t = {} for i = 1, 1e7 do t[i] = i end", nullptr, tiny)
+                  .find("not enough memory"),
+              std::string::npos);
+  }
+  EXPECT_EQ(Run2("return cjson.encode({1})"), "$3\r\n[1]\r\n");
 }
 
 // Not a check: how long a small script takes on a cached state (printed for the notes).
