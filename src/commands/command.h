@@ -14,6 +14,7 @@
 #include "store/store.h"
 
 namespace redraft::acl {
+class DenialLog;
 class Registry;
 class User;
 }  // namespace redraft::acl
@@ -162,6 +163,9 @@ struct ApplyContext {
   // The node's ACL users as of this entry (replicated state: the same on every replica), for
   // the permission checks of the commands a script calls. Null in unit tests of commands.
   const acl::Registry* acl = nullptr;
+  // This node's ACL LOG: a script's denied redis.call is recorded there (context "lua") by every
+  // node that applies the entry. Null: not recorded (unit tests).
+  acl::DenialLog* acl_log = nullptr;
   // PUBLISH/SPUBLISH called by a write script: collected here and delivered by the state
   // machine's owner to THIS node's subscribers once the group is committed. Every node applies
   // the entry, so every subscriber in the cluster gets the message once, with no peer traffic

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
+#include <functional>
 #include <optional>
 #include <unordered_map>
 
@@ -27,6 +29,7 @@ namespace {
 constexpr std::string_view kEvalName = "redraft.eval";
 constexpr std::string_view kScriptField = "script:";  // system namespace: "script:<sha1>" -> body
 constexpr std::string_view kErrNoScript = "NOSCRIPT No matching script. Please use EVAL.";
+constexpr std::string_view kErrWriteFlagRo = "ERR Can not execute a script with write flag using *_ro command.";
 
 std::atomic<uint64_t> g_max_instructions{scripting::kDefaultMaxInstructions};
 std::atomic<uint64_t> g_max_memory{scripting::kDefaultMaxMemory};
@@ -83,7 +86,14 @@ class HostBase : public scripting::Host {
   int AclCheck(const std::vector<std::string>& argv) override {
     const CommandSpec* spec = Lookup(argv[0]);
     if (!spec || (spec->flags & kInternal)) return -1;
-    return Denied(*spec, argv).empty() ? 1 : 0;
+    return Denied(*spec, argv, /*record=*/false).empty() ? 1 : 0;  // a question, not a denial
+  }
+
+  // Denials of redis.call go to this ACL LOG (as Redis's, context "lua"), with client_info.
+  // client_info is asked only when something is denied.
+  void SetDenialLog(acl::DenialLog* log, std::function<std::string()> client_info) {
+    denial_log_ = log;
+    client_info_ = std::move(client_info);
   }
 
   // redis.log: to the server log (on every replica that runs the script), as Redis's levels map.
@@ -171,11 +181,23 @@ class HostBase : public scripting::Host {
     return "+OK\r\n";
   }
 
-  // Redis 7.0's texts for a denial inside a script, or empty if allowed.
-  std::string Denied(const CommandSpec& spec, const Argv& argv) const {
+  // Redis 7.0's texts for a denial inside a script, or empty if allowed. record: the denial
+  // goes to the ACL LOG (Redis's scriptCall -> addACLLogEntry with ACL_LOG_CTX_LUA).
+  std::string Denied(const CommandSpec& spec, const Argv& argv, bool record = true) const {
     if (user_missing_) return "ERR The user executing the script can't run this command or subcommand";
     if (!user_ || user_->unrestricted()) return "";
     acl::CheckResult r = commands::AclCheck(*user_, spec, argv);
+    if (record && r.denial != acl::Denial::kNone && denial_log_) {
+      acl::LogEntry e;
+      e.reason = r.denial;
+      e.context = "lua";
+      e.object = r.denial == acl::Denial::kCommand ? AclCommandSet().at(AclCommandId(spec, argv)).fullname
+                                                  : argv[r.argpos];
+      e.username = user_->name();
+      e.ctime_ms = now_ms_;
+      e.client_info = client_info_ ? client_info_() : std::string();
+      denial_log_->Add(std::move(e));
+    }
     switch (r.denial) {
       case acl::Denial::kNone: return "";
       case acl::Denial::kKey:
@@ -188,6 +210,8 @@ class HostBase : public scripting::Host {
 
   std::shared_ptr<const acl::User> user_;
   bool user_missing_ = false;
+  acl::DenialLog* denial_log_ = nullptr;
+  std::function<std::string()> client_info_;
   int db_;  // the script's database (-1: stored keys, unit tests without databases)
   bool deterministic_ = false;  // runs on every replica: every answer must be the same
   int64_t now_ms_;
@@ -255,6 +279,19 @@ class ReadHost : public HostBase {
   store::Store& base_;
 };
 
+// ACL LOG's client-info for a denial inside a write script: it is recorded at apply time by every
+// node, where the calling connection is unknown (it may be on another node): the entry instead.
+std::string AppliedClientInfo(const ApplyContext& ctx, std::string_view user) {
+  return "log-index=" + std::to_string(ctx.index) + " user=" + std::string(user) + " (write script, applied on every node)";
+}
+
+// ... and inside a read-only script, on the client's node: its CLIENT LIST line, as Redis's.
+std::string LocalClientInfo(ExecContext& ctx) {
+  std::string info = ctx.server ? ctx.server->ClientList({ctx.session.id}) : std::string();
+  while (!info.empty() && info.back() == '\n') info.pop_back();
+  return info;
+}
+
 scripting::RunOptions Options(uint64_t instructions, uint64_t memory, bool read_only, uint64_t seed) {
   scripting::RunOptions o;
   o.seed = static_cast<int32_t>(seed);
@@ -271,6 +308,7 @@ struct EvalEntry {
   std::string_view user;    // the calling user (empty: not checked: unrestricted when sent)
   bool by_sha = false;
   bool function = false;    // FCALL: script is the function's name
+  bool read_only = false;   // EVAL_RO / EVALSHA_RO / FCALL_RO queued in MULTI (lower-case kind)
   std::string_view script;  // body, sha or function name
   std::vector<std::string> keys, args;
 };
@@ -278,14 +316,15 @@ struct EvalEntry {
 bool ParseEval(const Argv& argv, EvalEntry* e) {
   int64_t ins, mem, numkeys;
   if (argv.size() < 6 || !ParseInt64(argv[1], &ins) || ins <= 0 || !ParseInt64(argv[2], &mem) || mem <= 0 ||
-      argv[4].empty() || (argv[4][0] != 'B' && argv[4][0] != 'S' && argv[4][0] != 'F') || !CheckNumkeys(argv, 5, &numkeys).empty()) {
+      argv[4].empty() || !std::strchr("BSFbsf", argv[4][0]) || !CheckNumkeys(argv, 5, &numkeys).empty()) {
     return false;
   }
+  e->read_only = argv[4][0] >= 'a';
   e->max_instructions = static_cast<uint64_t>(ins);
   e->max_memory = static_cast<uint64_t>(mem);
   e->user = argv[3];
-  e->by_sha = argv[4][0] == 'S';
-  e->function = argv[4][0] == 'F';
+  e->by_sha = argv[4][0] == 'S' || argv[4][0] == 's';
+  e->function = argv[4][0] == 'F' || argv[4][0] == 'f';
   e->script = std::string_view(argv[4]).substr(1);
   e->keys.assign(argv.begin() + 6, argv.begin() + 6 + numkeys);
   e->args.assign(argv.begin() + 6 + numkeys, argv.end());
@@ -307,10 +346,12 @@ void ApplyFcall(ApplyContext& ctx, TxnBatch* tb, const EvalEntry& e) {
   std::optional<std::string> code;
   if (fn) code = LibraryCode(*tb, fn->library);
   if (!code) return ctx.reply.Error("ERR Function not found");
+  if (e.read_only && !fn->no_writes) return ctx.reply.Error(kErrWriteFlagRo);
   ApplyHost host(ctx, tb, fn->no_writes);
   if (!e.user.empty() && ctx.acl) {
     auto user = ctx.acl->Find(std::string(e.user));
     host.SetUser(user, user == nullptr);
+    host.SetDenialLog(ctx.acl_log, [&] { return AppliedClientInfo(ctx, e.user); });
   }
   scripting::CallFunction(*code, e.script, e.keys, e.args, host,
                           Options(e.max_instructions, e.max_memory, fn->no_writes, ctx.index), ctx.reply);
@@ -334,11 +375,13 @@ void ApplyEval(ApplyContext& ctx, const Argv& argv) {
   }
   std::string code;
   auto flags = scripting::ParseShebang(body, &code);
-  bool read_only = flags.ok() && flags->no_writes;
+  if (e.read_only && flags.ok() && flags->shebang && !flags->no_writes) return ctx.reply.Error(kErrWriteFlagRo);
+  bool read_only = e.read_only || (flags.ok() && flags->no_writes);
   ApplyHost host(ctx, tb, read_only);
   if (!e.user.empty() && ctx.acl) {
     auto user = ctx.acl->Find(std::string(e.user));  // the users as of this entry
     host.SetUser(user, user == nullptr);
+    host.SetDenialLog(ctx.acl_log, [&] { return AppliedClientInfo(ctx, e.user); });
   }
   bool compiled = scripting::Run(body, sha, e.keys, e.args, host, Options(e.max_instructions, e.max_memory, read_only, ctx.index),
                                  ctx.reply);
@@ -408,12 +451,18 @@ void EvalRo(ExecContext& ctx, const Argv& argv) {
     body = argv[1];
     sha = scripting::Sha1Hex(body);
   }
+  if (body.starts_with("#!")) {
+    std::string code;
+    auto flags = scripting::ParseShebang(body, &code);
+    if (flags.ok() && !flags->no_writes) return ctx.reply.Error(kErrWriteFlagRo);
+  }
   std::vector<std::string> keys(argv.begin() + 3, argv.begin() + 3 + numkeys);
   std::vector<std::string> args(argv.begin() + 3 + numkeys, argv.end());
   ReadHost host(*base, ctx.session.db, ctx.now_ms);
   if (acl::Registry* reg = ctx.server->acl()) {
     auto user = reg->Find(ctx.session.user);
     host.SetUser(user, user == nullptr);
+    host.SetDenialLog(&reg->log(), [&] { return LocalClientInfo(ctx); });
   }
   scripting::Run(body, sha, keys, args, host,
                  Options(g_max_instructions.load(), g_max_memory.load(), /*read_only=*/true, static_cast<uint64_t>(ctx.now_ms)), ctx.reply);
@@ -429,13 +478,14 @@ void FcallRo(ExecContext& ctx, const Argv& argv) {
   std::optional<std::string> code;
   if (fn) code = LibraryCode(*base, fn->library);
   if (!code) return ctx.reply.Error("ERR Function not found");
-  if (!fn->no_writes) return ctx.reply.Error("ERR Can not execute a script with write flag using *_ro command.");
+  if (!fn->no_writes) return ctx.reply.Error(kErrWriteFlagRo);
   std::vector<std::string> keys(argv.begin() + 3, argv.begin() + 3 + numkeys);
   std::vector<std::string> args(argv.begin() + 3 + numkeys, argv.end());
   ReadHost host(*base, ctx.session.db, ctx.now_ms);
   if (acl::Registry* reg = ctx.server->acl()) {
     auto user = reg->Find(ctx.session.user);
     host.SetUser(user, user == nullptr);
+    host.SetDenialLog(&reg->log(), [&] { return LocalClientInfo(ctx); });
   }
   scripting::CallFunction(*code, argv[1], keys, args, host,
                           Options(g_max_instructions.load(), g_max_memory.load(), true, static_cast<uint64_t>(ctx.now_ms)),
@@ -570,7 +620,8 @@ void ScriptContainer(ExecContext& ctx, const Argv& argv) {
 }  // namespace
 
 // Rewrites EVAL/EVALSHA/FCALL argv into redraft.eval's (defined below ScriptForm).
-const CommandSpec* EvalWriteForm(Argv* argv, bool function, bool by_sha, const acl::User* user);
+const CommandSpec* EvalWriteForm(Argv* argv, bool function, bool by_sha, const acl::User* user,
+                                 bool read_only = false);
 
 const CommandSpec kScriptingCommands[] = {
     {.name = "eval", .arity = -3, .flags = kNoScript | kSkipMonitor | kStale | kNoMandatoryKeys, .first_key = 0,
@@ -680,23 +731,28 @@ void ScriptForm(const CommandSpec** spec, Argv* argv, store::Store& base, const 
 
 void ScriptFormInMulti(Argv* argv, store::Store& base, const acl::User* user) {
   const CommandSpec* spec = Lookup((*argv)[0]);
-  if (!spec || (spec->name != "eval" && spec->name != "evalsha" && spec->name != "fcall")) return;
+  if (!spec) return;
+  std::string_view name = spec->name;
+  bool ro = name.ends_with("_ro");
+  if (ro) name.remove_suffix(3);
+  if (name != "eval" && name != "evalsha" && name != "fcall") return;
   int64_t numkeys;
   if (!CheckNumkeys(*argv, 2, &numkeys).empty() || (*argv)[1].size() > scripting::kMaxScriptBytes) return;
   (void)base;
-  EvalWriteForm(argv, spec->name == "fcall", spec->name == "evalsha", user);
+  EvalWriteForm(argv, name == "fcall", name == "evalsha", user, ro);
 }
 
 // Rewrites EVAL/EVALSHA/FCALL argv into redraft.eval's (scripting_cmds.h), returning its spec.
-const CommandSpec* EvalWriteForm(Argv* argv, bool function, bool by_sha, const acl::User* user) {
+const CommandSpec* EvalWriteForm(Argv* argv, bool function, bool by_sha, const acl::User* user, bool read_only) {
   Argv a;
   a.reserve(argv->size() + 2);
   a.emplace_back(kEvalName);
   a.push_back(std::to_string(g_max_instructions.load()));
   a.push_back(std::to_string(g_max_memory.load()));
   a.push_back(user && !user->unrestricted() ? user->name() : std::string());
-  a.push_back(function ? "F" + std::move((*argv)[1])
-                       : (by_sha ? "S" : "B") + (by_sha ? Lower((*argv)[1]) : std::move((*argv)[1])));
+  char kind = function ? 'F' : by_sha ? 'S' : 'B';
+  if (read_only) kind = static_cast<char>(kind - 'A' + 'a');  // the *_RO commands: lower case
+  a.push_back(kind + (by_sha ? Lower((*argv)[1]) : std::move((*argv)[1])));
   for (size_t i = 2; i < argv->size(); i++) a.push_back(std::move((*argv)[i]));
   *argv = std::move(a);
   return Lookup(kEvalName);
@@ -704,8 +760,16 @@ const CommandSpec* EvalWriteForm(Argv* argv, bool function, bool by_sha, const a
 
 bool NeedsOwnBatch(const CommandSpec& spec, const Argv& argv) {
   if (IsFunctionWrite(spec)) return true;  // libraries live in the system namespace too
-  if (spec.apply == &ApplyEval) return argv.size() > 4 && !argv[4].empty() && argv[4][0] == 'B';
+  if (spec.apply == &ApplyEval) return argv.size() > 4 && !argv[4].empty() && (argv[4][0] == 'B' || argv[4][0] == 'b');
   return spec.apply == &ApplyScriptLoad || spec.apply == &ApplyScriptFlush;
+}
+
+std::vector<std::string> ScriptDeclaredKeys(const Argv& argv) {
+  if (argv.empty()) return {};
+  size_t numkeys_pos = EqualsIgnoreCase(argv[0], kEvalName) ? 5 : 2;
+  int64_t numkeys;
+  if (argv.size() <= numkeys_pos || !CheckNumkeys(argv, numkeys_pos, &numkeys).empty()) return {};
+  return std::vector<std::string>(argv.begin() + numkeys_pos + 1, argv.begin() + numkeys_pos + 1 + numkeys);
 }
 
 bool MayBeScript(std::string_view entry) { return entry.find(kEvalName) != std::string_view::npos; }
@@ -716,7 +780,8 @@ const CommandSpec* ScriptClientForm(const CommandSpec& spec, const Argv& argv, A
   if (spec.apply == &ApplyEval) {
     if (argv.size() < 6 || argv[4].empty()) return nullptr;
     const char kind = argv[4][0];
-    const char* name = kind == 'F' ? "fcall" : kind == 'S' ? "evalsha" : kind == 'B' ? "eval" : nullptr;
+    const char* name = kind == 'F' ? "fcall" : kind == 'S' ? "evalsha" : kind == 'B' ? "eval"
+                     : kind == 'f' ? "fcall_ro" : kind == 's' ? "evalsha_ro" : kind == 'b' ? "eval_ro" : nullptr;
     if (!name) return nullptr;
     *out = {name, argv[4].substr(1)};
     out->insert(out->end(), argv.begin() + 5, argv.end());  // numkeys, keys, args

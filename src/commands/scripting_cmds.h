@@ -10,7 +10,8 @@
 // <script> is 'F' + a function name (FCALL: its library as of the entry runs), or
 // 'B' + the body (EVAL) or 'S' + the lower-case SHA1 (EVALSHA: resolved at apply
 // time from the replicated script cache, so NOSCRIPT is decided identically on every replica,
-// in log order). The budgets are the proposer's configuration, carried so that every replica
+// in log order). Lower-case 'b', 's', 'f': the same for EVAL_RO, EVALSHA_RO, FCALL_RO queued in
+// MULTI (run read-only; see ScriptFormInMulti). The budgets are the proposer's configuration, carried so that every replica
 // stops a runaway script at the same instruction. The script's redis.call runs each command
 // against the entry's batch: writes through their prepare (at the entry's time) and apply,
 // reads through their execute on the batch's read view (they see the script's earlier writes).
@@ -37,9 +38,12 @@ namespace redraft::commands {
 extern const CommandSpec kScriptingCommands[];
 extern const CommandSpec kFunctionCommands[];  // functions_cmds.cc: FUNCTION and its log forms
 
-// A script queued inside MULTI (EVAL, EVALSHA, FCALL) -> its redraft.eval form, always (a
-// no-writes script then runs read-only at apply time), so that EXEC carries it as a write item
-// run at its place in the transaction. Anything else (bad numkeys included) is left alone.
+// A script queued inside MULTI (EVAL, EVALSHA, FCALL and their _RO forms) -> its redraft.eval
+// form, always (a no-writes script then runs read-only at apply time), so that EXEC carries it
+// as an item run at its place in the transaction (it sees the transaction's earlier writes, as in
+// Redis). The _RO forms use the lower-case kinds 'b', 's', 'f': run read-only, and a script or
+// function without the no-writes flag answers Redis's "*_ro command" error. Anything else (bad
+// numkeys included) is left alone.
 void ScriptFormInMulti(Argv* argv, store::Store& base, const acl::User* user);
 
 // FUNCTION LOAD/DELETE/FLUSH -> their log forms, FUNCTION LIST -> a read (functions_cmds.cc).
@@ -74,6 +78,10 @@ bool TouchesAnyKey(const CommandSpec& spec);
 // checked (the gate, EXEC's re-check, apply). Returns its spec and fills *out, or null if spec is
 // not one of them (or argv is malformed: apply answers that).
 const CommandSpec* ScriptClientForm(const CommandSpec& spec, const Argv& argv, Argv* out);
+
+// The keys a script command declares (EVAL/EVALSHA/FCALL and their _RO forms, in the client's
+// form or in redraft.eval's log form): what client tracking remembers for it. Empty if malformed.
+std::vector<std::string> ScriptDeclaredKeys(const Argv& argv);
 
 // Budgets for new scripts (CONFIG SET lua-instruction-limit / lua-memory-limit); process-wide,
 // read by the proposer only (they travel in the entry).

@@ -545,6 +545,7 @@ void ApplyExec(ApplyContext& ctx, const Argv& argv) {
       ictx.notify = ctx.notify;  // keyspace notifications of the transaction's commands
       ictx.published = ctx.published;  // PUBLISH from a script inside EXEC
       ictx.acl = ctx.acl;  // a script's commands are checked against its user
+      ictx.acl_log = ctx.acl_log;
       (*spec)->apply(ictx, cargv);
       ctx.versions_used = ictx.versions_used;  // collection versions stay unique in the entry
     } else {

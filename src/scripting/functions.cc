@@ -4,6 +4,7 @@
 // for every call keeps the fresh-state determinism of scripts (scripting.h).
 #include <cctype>
 #include <cstring>
+#include <strings.h>
 
 #include "scripting/lua_internal.h"
 
@@ -19,33 +20,6 @@ bool ValidName(std::string_view s) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
   }
   return true;
-}
-
-// "#!lua name=<lib>": the library's name, and the code with that line made a comment.
-Result<std::string> ParseLibraryShebang(std::string_view code, std::string* body) {
-  if (!code.starts_with("#!")) return Status::InvalidArgument("ERR Missing library metadata");
-  size_t eol = code.find('\n');
-  std::string_view line = code.substr(2, eol == std::string_view::npos ? code.size() - 2 : eol - 2);
-  size_t sp = line.find(' ');
-  std::string_view engine = line.substr(0, sp);
-  if (engine != "lua") return Status::InvalidArgument("ERR Engine '" + std::string(engine) + "' not found");
-  std::string name;
-  std::string_view rest = sp == std::string_view::npos ? std::string_view() : line.substr(sp + 1);
-  while (!rest.empty()) {
-    size_t next = rest.find(' ');
-    std::string_view part = rest.substr(0, next);
-    rest = next == std::string_view::npos ? std::string_view() : rest.substr(next + 1);
-    if (part.empty()) continue;
-    if (!part.starts_with("name=")) {
-      return Status::InvalidArgument("ERR Invalid metadata value given: " + std::string(part));
-    }
-    name.assign(part.substr(5));
-  }
-  if (name.empty()) return Status::InvalidArgument("ERR Library name was not given");
-  if (!ValidName(name)) return Status::InvalidArgument(std::string(kNameError));
-  body->assign("--");
-  body->append(code.substr(2));
-  return name;
 }
 
 void RaiseMessage(lua_State* L, std::string_view msg) {
@@ -173,21 +147,28 @@ int LeaveLoadMode(lua_State* L) {
 // The state is returned with the error handler at index 1.
 lua_State* LoadInto(VmState* vm, std::string_view code, std::vector<FunctionInfo>* functions, std::string* error,
                     std::string* lib_name) {
-  static const std::vector<std::string> kNone;
   std::string body;
-  auto name = ParseLibraryShebang(code, &body);
-  if (!name.ok()) {
-    *error = name.status().message();
+  auto meta = ParseLibraryShebang(code, &body);
+  if (!meta.ok()) {
+    *error = meta.status().message();
     return nullptr;
   }
-  *lib_name = *name;
+  // Redis checks the name before looking the engine up.
+  if (!ValidName(meta->name)) {
+    *error = kNameError;
+    return nullptr;
+  }
+  if (strcasecmp(meta->engine.c_str(), "lua") != 0) {
+    *error = "ERR Engine '" + meta->engine + "' not found";
+    return nullptr;
+  }
+  *lib_name = meta->name;
   lua_State* L = lua_newstate(Alloc, vm);
   if (!L) {
     *error = "ERR Error registering functions: cannot create a Lua state";
     return nullptr;
   }
-  Setup setup{&kNone, &kNone};
-  if (lua_cpcall(L, OpenSandbox, &setup) != 0 || lua_cpcall(L, EnterLoadMode, nullptr) != 0) {
+  if (lua_cpcall(L, OpenSandbox, nullptr) != 0 || lua_cpcall(L, EnterLoadMode, nullptr) != 0) {
     *error = "ERR Error registering functions: cannot build the sandbox";
     return L;
   }
@@ -230,6 +211,50 @@ void Close(lua_State* L) {
   if (L) lua_close(L);
 }
 
+struct CallSetup {
+  const std::string* name;
+  const std::vector<std::string>* keys;
+  const std::vector<std::string>* args;
+};
+
+// Inside lua_cpcall (allocations may fail under lua-memory-limit): registry[1..3] = the callback,
+// the keys table, the args table.
+int PrepareCall(lua_State* L) {
+  auto* c = static_cast<CallSetup*>(lua_touserdata(L, 1));
+  lua_getfield(L, LUA_REGISTRYINDEX, "redraft_functions");
+  lua_getfield(L, -1, c->name->c_str());
+  lua_rawseti(L, LUA_REGISTRYINDEX, 1);
+  for (int t = 0; t < 2; t++) {
+    const auto& v = t == 0 ? *c->keys : *c->args;
+    lua_createtable(L, static_cast<int>(v.size()), 0);
+    for (size_t i = 0; i < v.size(); i++) {
+      lua_pushlstring(L, v[i].data(), v[i].size());
+      lua_rawseti(L, -2, static_cast<int>(i + 1));
+    }
+    lua_rawseti(L, LUA_REGISTRYINDEX, 2 + t);
+  }
+  return 0;
+}
+
+struct LibraryBuild {
+  std::string_view code;
+  Limits limits;
+};
+
+// FCALL's state: the library loaded (under the call's limits), the error handler at 1, the
+// callbacks in the registry. Loading is not charged to the call's instruction budget.
+bool BuildLibrary(Slot& s, const void* arg, std::string* error) {
+  auto* b = static_cast<const LibraryBuild*>(arg);
+  s.vm.opts.limits = b->limits;
+  std::vector<FunctionInfo> functions;
+  std::string lib;
+  s.L = LoadInto(&s.vm, b->code, &functions, error, &lib);
+  if (!error->empty()) return false;
+  s.vm.steps = 0;
+  s.vm.charged = 0;
+  return true;
+}
+
 }  // namespace
 
 bool FunctionInfo::no_writes() const {
@@ -252,32 +277,27 @@ Result<LibraryInfo> LoadLibrary(std::string_view code, const Limits& limits) {
 
 void CallFunction(std::string_view code, std::string_view name, const std::vector<std::string>& keys,
                   const std::vector<std::string>& args, Host& host, const RunOptions& opts, resp::ReplyBuilder& reply) {
-  VmState vm;
+  // The library is loaded once per (code, limits) and thread; every call starts from that
+  // loaded state (state_cache.cc), so top-level code is not re-run and nothing leaks between calls.
+  LibraryBuild build{code, opts.limits};
+  std::string key = "F" + std::to_string(opts.limits.max_instructions) + ":" + std::to_string(opts.limits.max_memory) + ":";
+  key.append(code);
+  SlotLease lease(key, BuildLibrary, &build);
+  Slot* s = lease.get();
+  if (!s) return reply.Error(lease.error());
+  VmState& vm = s->vm;
+  lua_State* L = s->L;
   vm.host = &host;
   vm.opts = opts;
   vm.sha.assign(name);  // errors say "script: <function name>", as Redis's
   SeedRandom(&vm, opts.seed);
-  std::vector<FunctionInfo> functions;
-  std::string error, lib;
-  lua_State* L = LoadInto(&vm, code, &functions, &error, &lib);
-  struct Closer {
-    lua_State* L;
-    ~Closer() { Close(L); }
-  } closer{L};
-  if (!error.empty()) return reply.Error(error);
-  vm.steps = 0;  // the call gets the whole budget
-  vm.charged = 0;
-  lua_getfield(L, LUA_REGISTRYINDEX, "redraft_functions");
-  lua_getfield(L, -1, std::string(name).c_str());
-  lua_remove(L, -2);
-  if (!lua_isfunction(L, -1)) return reply.Error("ERR Function not found");
-  for (const auto* v : {&keys, &args}) {
-    lua_createtable(L, static_cast<int>(v->size()), 0);
-    for (size_t i = 0; i < v->size(); i++) {
-      lua_pushlstring(L, (*v)[i].data(), (*v)[i].size());
-      lua_rawseti(L, -2, static_cast<int>(i + 1));
-    }
+  std::string fname(name);
+  CallSetup setup{&fname, &keys, &args};
+  if (lua_cpcall(L, PrepareCall, &setup) != 0) {
+    return reply.Error("ERR Error running script: cannot build the sandbox (lua-memory-limit too small?)");
   }
+  for (int i = 1; i <= 3; i++) lua_rawgeti(L, LUA_REGISTRYINDEX, i);  // reads only: cannot fail
+  if (!lua_isfunction(L, -3)) return reply.Error("ERR Function not found");
   lua_sethook(L, Hook, LUA_MASKCOUNT, static_cast<int>(kInstructionStep));
   int rc = lua_pcall(L, 2, 1, 1);
   lua_sethook(L, nullptr, 0, 0);

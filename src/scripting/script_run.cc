@@ -106,6 +106,7 @@ int GlobalIndex(lua_State* L) {
   const char* name = lua_tostring(L, 2);
   for (const auto& lib : kLazyLibs) {
     if (name && std::strcmp(name, lib.name) == 0) {
+      if (std::strcmp(name, "cjson") == 0) StateOf(L)->needs_close = true;
       // Openers register their global with luaL_register, through _G's guard: lift it meanwhile.
       lua_getmetatable(L, LUA_GLOBALSINDEX);
       lua_pushnil(L);
@@ -178,9 +179,10 @@ void PushArray(lua_State* L, const std::vector<std::string>& v) {
 
 // Builds the sandbox (inside lua_cpcall: out-of-memory here is an error, not a panic).
 int OpenSandbox(lua_State* L) {
-  auto* setup = static_cast<Setup*>(lua_touserdata(L, 1));
   lua_settop(L, 0);
-  static const luaL_Reg kLibs[] = {{"", luaopen_base}, {LUA_STRLIBNAME, luaopen_string}};
+  // math and table are opened eagerly (most scripts use them; a cached state pays once).
+  static const luaL_Reg kLibs[] = {{"", luaopen_base}, {LUA_STRLIBNAME, luaopen_string}, {LUA_MATHLIBNAME, OpenMath},
+                                   {LUA_TABLIBNAME, luaopen_table}};
   for (const auto& lib : kLibs) {
     lua_pushcfunction(L, lib.func);
     lua_pushstring(L, lib.name);
@@ -198,10 +200,6 @@ int OpenSandbox(lua_State* L) {
     lua_setglobal(L, name);
   }
   OpenRedisLib(L);
-  PushArray(L, *setup->keys);
-  lua_setglobal(L, "KEYS");
-  PushArray(L, *setup->args);
-  lua_setglobal(L, "ARGV");
   // _G read-only: absent names raise on read and on write.
   lua_pushvalue(L, LUA_GLOBALSINDEX);
   lua_newtable(L);
@@ -247,52 +245,6 @@ int ConvertResult(lua_State* L) {
   return 0;
 }
 
-Arena::~Arena() {
-  for (void* c : chunks_) std::free(c);
-}
-
-void* Arena::Alloc(size_t n) {
-  if (n > kMaxSmall) return std::malloc(n);
-  size_t c = Class(n);
-  if (void* p = free_[c]) {
-    free_[c] = *static_cast<void**>(p);
-    return p;
-  }
-  size_t bytes = c * 16;
-  if (left_ < bytes) {
-    constexpr size_t kChunk = 64 << 10;
-    cur_ = static_cast<char*>(std::malloc(kChunk));
-    if (!cur_) {
-      left_ = 0;
-      return nullptr;
-    }
-    chunks_.push_back(cur_);
-    left_ = kChunk;
-  }
-  void* p = cur_;
-  cur_ += bytes;
-  left_ -= bytes;
-  return p;
-}
-
-void Arena::Free(void* p, size_t n) {
-  if (n > kMaxSmall) return std::free(p);
-  size_t c = Class(n);
-  *static_cast<void**>(p) = free_[c];
-  free_[c] = p;
-}
-
-void* Arena::Realloc(void* p, size_t old_n, size_t n) {
-  if (!p) return Alloc(n);
-  if (old_n > kMaxSmall && n > kMaxSmall) return std::realloc(p, n);
-  if (old_n <= kMaxSmall && n <= kMaxSmall && Class(old_n) == Class(n)) return p;
-  void* q = Alloc(n);
-  if (!q) return nullptr;
-  std::memcpy(q, p, std::min(old_n, n));
-  Free(p, old_n);
-  return q;
-}
-
 void Charge(lua_State* L, uint64_t n) {
   VmState* vm = StateOf(L);
   vm->charged += n;
@@ -318,49 +270,6 @@ std::string Sha1Hex(std::string_view data) {
   return out;
 }
 
-Result<ScriptFlags> ParseShebang(std::string_view body, std::string* code) {
-  ScriptFlags f;
-  if (!body.starts_with("#!")) {
-    code->assign(body);
-    return f;
-  }
-  f.shebang = true;
-  size_t eol = body.find('\n');
-  std::string_view line = body.substr(2, eol == std::string_view::npos ? body.size() - 2 : eol - 2);
-  // "#!<engine> [flags=a,b]" (Redis 7.0 evalExtractShebangFlags).
-  size_t sp = line.find(' ');
-  std::string_view engine = line.substr(0, sp);
-  if (engine != "lua") {
-    return Status::InvalidArgument("ERR Unexpected engine in script shebang: #!" + std::string(line.substr(0, sp)));
-  }
-  std::string_view rest = sp == std::string_view::npos ? std::string_view() : line.substr(sp + 1);
-  while (!rest.empty()) {
-    size_t next = rest.find(' ');
-    std::string_view part = rest.substr(0, next);
-    rest = next == std::string_view::npos ? std::string_view() : rest.substr(next + 1);
-    if (part.empty()) continue;
-    if (!part.starts_with("flags=")) {
-      return Status::InvalidArgument("ERR Unknown lua shebang option: " + std::string(part));
-    }
-    std::string_view flags = part.substr(6);
-    while (!flags.empty()) {
-      size_t comma = flags.find(',');
-      std::string_view flag = flags.substr(0, comma);
-      flags = comma == std::string_view::npos ? std::string_view() : flags.substr(comma + 1);
-      if (flag == "no-writes") {
-        f.no_writes = true;
-      } else if (flag != "allow-oom" && flag != "allow-stale" && flag != "no-cluster" &&
-                 flag != "allow-cross-slot-keys" && !flag.empty()) {
-        return Status::InvalidArgument("ERR Unexpected flag in script shebang: " + std::string(flag));
-      }
-    }
-  }
-  // The shebang line becomes a comment, so the line numbers of errors are the body's.
-  code->assign("--");
-  code->append(body.substr(2));
-  return f;
-}
-
 bool Compile(std::string_view body, std::string* error) {
   std::string code;
   auto flags = ParseShebang(body, &code);
@@ -384,6 +293,49 @@ bool Compile(std::string_view body, std::string* error) {
   return rc == 0;
 }
 
+namespace {
+
+// KEYS and ARGV of this run (inside lua_cpcall; rawset: _G is read-only to scripts).
+int SetArgs(lua_State* L) {
+  auto* setup = static_cast<Setup*>(lua_touserdata(L, 1));
+  lua_pushliteral(L, "KEYS");
+  PushArray(L, *setup->keys);
+  lua_rawset(L, LUA_GLOBALSINDEX);
+  lua_pushliteral(L, "ARGV");
+  PushArray(L, *setup->args);
+  lua_rawset(L, LUA_GLOBALSINDEX);
+  return 0;
+}
+
+struct ScriptBuild {
+  const std::string* code;
+  bool compile_error = false;
+};
+
+// A script's state: the sandbox, the error handler at 1, the compiled body at 2.
+bool BuildScript(Slot& s, const void* arg, std::string* error) {
+  auto* b = static_cast<ScriptBuild*>(const_cast<void*>(arg));
+  s.L = lua_newstate(Alloc, &s.vm);
+  if (!s.L) {
+    *error = "ERR Error running script: cannot create a Lua state";
+    return false;
+  }
+  if (lua_cpcall(s.L, OpenSandbox, nullptr) != 0) {
+    *error = "ERR Error running script: cannot build the sandbox (lua-memory-limit too small?)";
+    return false;
+  }
+  lua_pushcfunction(s.L, ErrorHandler);
+  if (LoadText(s.L, *b->code, "@user_script") != 0) {
+    const char* msg = lua_tostring(s.L, -1);
+    *error = std::string("ERR Error compiling script (new function): ") + (msg ? msg : "out of memory");
+    b->compile_error = true;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 bool Run(std::string_view body, std::string_view sha, const std::vector<std::string>& keys,
          const std::vector<std::string>& args, Host& host, const RunOptions& opts, resp::ReplyBuilder& reply) {
   std::string code;
@@ -392,34 +344,29 @@ bool Run(std::string_view body, std::string_view sha, const std::vector<std::str
     reply.Error(flags.status().message());
     return false;
   }
-  VmState vm;
+  ScriptBuild build{&code};
+  std::string key = "E";
+  key.append(body);
+  SlotLease lease(key, BuildScript, &build);
+  Slot* s = lease.get();
+  if (!s) {
+    reply.Error(lease.error());
+    return !build.compile_error;
+  }
+  VmState& vm = s->vm;
+  lua_State* L = s->L;
   vm.host = &host;
   vm.opts = opts;
   vm.sha.assign(sha);
   SeedRandom(&vm, opts.seed);
-  lua_State* L = lua_newstate(Alloc, &vm);
-  if (!L) {
-    reply.Error("ERR Error running script: cannot create a Lua state");
-    return true;
-  }
-  struct Closer {
-    lua_State* L;
-    ~Closer() { lua_close(L); }
-  } closer{L};
+  // The state as built counts against the run's memory budget (the same figure on every node).
   Setup setup{&keys, &args};
-  if (lua_cpcall(L, OpenSandbox, &setup) != 0) {
+  if (vm.mem_used > opts.limits.max_memory || lua_cpcall(L, SetArgs, &setup) != 0) {
     reply.Error("ERR Error running script: cannot build the sandbox (lua-memory-limit too small?)");
     return true;
   }
-  lua_pushcfunction(L, ErrorHandler);
-  int handler = lua_gettop(L);
-  if (LoadText(L, code, "@user_script") != 0) {
-    const char* msg = lua_tostring(L, -1);
-    reply.Error(std::string("ERR Error compiling script (new function): ") + (msg ? msg : "out of memory"));
-    return false;
-  }
   lua_sethook(L, Hook, LUA_MASKCOUNT, static_cast<int>(kInstructionStep));
-  int rc = lua_pcall(L, 0, 1, handler);
+  int rc = lua_pcall(L, 0, 1, 1);
   lua_sethook(L, nullptr, 0, 0);
   if (rc != 0 || vm.budget_hit) {
     reply.Error(ErrorText(L, vm));

@@ -168,6 +168,7 @@ const std::vector<Directive>& Directives() {
       IntDirective("timeout", true, &Config::timeout, 0, INT32_MAX),
       IntDirective("lua-instruction-limit", true, &Config::lua_instruction_limit, 100000, INT32_MAX),
       MemDirective("lua-memory-limit", true, &Config::lua_memory_limit, 1024 * 1024),
+      IntDirective("tracking-table-max-keys", true, &Config::tracking_table_max_keys, 0, INT32_MAX),
       IntDirective("databases", false, &Config::databases, 1, 255),  // store::kMaxDatabases
       StringDirective("requirepass", true, &Config::requirepass),
       StringDirective("aclfile", false, &Config::aclfile),  // docs/acl.md: read at start-up and by ACL LOAD

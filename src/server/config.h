@@ -23,6 +23,9 @@ struct Config {
   // Scripts (docs/scripting.md): the deterministic budgets of a new script, carried in its entry.
   int lua_instruction_limit = 50000000;          // scripting::kDefaultMaxInstructions
   int64_t lua_memory_limit = 64ll * 1024 * 1024;  // scripting::kDefaultMaxMemory
+  // Client-side caching (docs/tracking.md): keys the tracking table holds at most (0 = no limit);
+  // past it, keys leave the table and their readers are invalidated, as Redis's.
+  int tracking_table_max_keys = 1000000;
   int64_t client_query_buffer_limit = 1024ll * 1024 * 1024;
   int timeout = 0;                  // seconds of idle before closing a client; 0 = never
   int databases = 16;               // SELECT 0..databases-1 (at most store::kMaxDatabases)

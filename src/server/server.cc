@@ -566,6 +566,9 @@ void Server::FlushOutputs() {
     BeginShutdown();
     return;
   }
+  // tracking-table-max-keys, before sleeping as Redis: the reads that remembered keys have their
+  // reply slots, so an eviction's invalidation goes behind their replies.
+  if (tracking_.active()) LimitTrackingTable();
   SendPubsubBatch();  // before log_->Flush(), which writes the transport's queues now
   log_->Flush();
   std::vector<Connection*> dirty;

@@ -170,6 +170,7 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   void TrackingAfterExec(Connection* c);  // CLIENT CACHING lasts until EXEC has run
   void OnKeysChanged(std::vector<std::string>&& changes);
   void SendInvalidation(const TrackingTable::Message& m);
+  void LimitTrackingTable();  // tracking-table-max-keys: evict and invalidate (before sleeping)
   void ActiveExpire(int64_t now);
   void BeginShutdown();
   std::string ClientLine(const Connection& c, int64_t now) const;

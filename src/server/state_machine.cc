@@ -169,6 +169,7 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
     ctx.user = user.get();
     ctx.notify = sink ? &*sink : nullptr;
     ctx.acl = &acl_;
+    ctx.acl_log = &acl_.log();
     ctx.published = &published;
     (*spec)->apply(ctx, cmd.argv);
     if (watching_ && cmd.db != commands::kStoredKeys) {

@@ -105,6 +105,23 @@ void TrackingTable::KeysChanged(const std::vector<std::string>& keys, const OwnW
   }
 }
 
+void TrackingTable::LimitKeys(size_t max_keys, std::vector<Message>* out) {
+  if (max_keys == 0 || keys_.size() <= max_keys) {
+    over_rounds_ = 0;
+    return;
+  }
+  size_t effort = 100 * (over_rounds_ + 1);
+  while (effort-- > 0 && keys_.size() > max_keys) {
+    auto it = keys_.begin();  // an arbitrary key (Redis: a random walk)
+    for (uint64_t id : it->second) {
+      Client* c = Find(id);
+      if (c && c->on && !c->bcast) out->push_back(Message{id, false, {it->first}});
+    }
+    keys_.erase(it);
+  }
+  over_rounds_ = keys_.size() > max_keys ? over_rounds_ + 1 : 0;
+}
+
 void TrackingTable::Flushed(std::vector<Message>* out) {
   std::vector<uint64_t> ids;
   for (const auto& [id, c] : clients_) {

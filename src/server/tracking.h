@@ -76,6 +76,12 @@ class TrackingTable {
   // The BCAST messages queued since the last call: per prefix (byte order), per client (id order).
   void TakeBroadcasts(const OwnWrite& own, std::vector<Message>* out);
 
+  // tracking-table-max-keys (Redis's trackingLimitUsedSlots): while the table holds more than
+  // max_keys keys (0: no limit), keys leave it and their default-mode readers get an
+  // invalidation (no write would tell them any more). At most 100 * (consecutive calls still over
+  // + 1) keys per call, as Redis, so lowering the limit spreads the invalidations out.
+  void LimitKeys(size_t max_keys, std::vector<Message>* out);
+
   size_t tracked_keys() const { return keys_.size(); }
   size_t tracking_clients() const { return on_; }
 
@@ -88,6 +94,7 @@ class TrackingTable {
   std::unordered_map<std::string, std::set<uint64_t>> keys_;
   std::map<std::string, Prefix, std::less<>> prefixes_;
   size_t on_ = 0;
+  size_t over_rounds_ = 0;  // LimitKeys: consecutive calls that ended over the limit
 };
 
 // "Prefix 'a' overlaps with ..." when one of `wanted` is a prefix of (or equal to) another or of

@@ -11,6 +11,7 @@
 
 #include "commands/args.h"
 #include "commands/command_info.h"
+#include "commands/scripting_cmds.h"
 #include "commands/transactions.h"
 #include "server/server.h"
 
@@ -73,11 +74,20 @@ void Server::TrackCommand(Connection* c, const commands::CommandSpec& spec, cons
   if (!st || !st->on) return;
   bool converted = argv.empty() || !commands::Lookup(argv[0]) || commands::Lookup(argv[0]) != &spec;
   if (!queued && c->pending_writes == 0) st->inflight.clear();  // no write of ours in flight
+  bool cacheable = !st->bcast && (st->optin ? st->caching : !(st->optout && st->caching));
   if (commands::IsDataRead(spec) && !IsScript(spec.name)) {
-    if (!st->bcast && (st->optin ? st->caching : !(st->optout && st->caching))) {
+    if (cacheable) {
       std::vector<std::string_view> keys;
       for (size_t pos : commands::KeyPositions(spec, argv)) keys.emplace_back(argv[pos]);
       tracking_.Remember(c->id, keys);
+    }
+  } else if (IsScript(spec.name) && cacheable) {
+    // A script's declared keys, as Redis 7.0 remembers them (the caller's keys, once the script
+    // runs a read command; here before it runs, like any read: docs/tracking.md).
+    std::vector<std::string> keys = commands::ScriptDeclaredKeys(argv);
+    tracking_.Remember(c->id, std::vector<std::string_view>(keys.begin(), keys.end()));
+    if (st->noloop && !converted) {
+      for (const std::string& k : keys) st->inflight.insert(k);
     }
   } else if (st->noloop && !converted) {
     for (size_t pos : commands::KeyPositions(spec, argv)) st->inflight.emplace(argv[pos]);
@@ -91,6 +101,12 @@ void Server::TrackCommand(Connection* c, const commands::CommandSpec& spec, cons
     }
   }
   if (!queued && spec.name != "client" && !c->in_multi && spec.name != "exec") st->caching = false;
+}
+
+void Server::LimitTrackingTable() {
+  std::vector<TrackingTable::Message> msgs;
+  tracking_.LimitKeys(static_cast<size_t>(cfg_.tracking_table_max_keys), &msgs);
+  for (const TrackingTable::Message& m : msgs) SendInvalidation(m);
 }
 
 void Server::TrackingAfterExec(Connection* c) {

@@ -101,5 +101,36 @@ TEST(TrackingTable, OptionErrorsAsRedis) {
   EXPECT_EQ(t.Enable(1, {}).substr(0, 28), "You can't switch BCAST mode ");
 }
 
+// tracking-table-max-keys: keys leave the table down to the limit, each reader invalidated once;
+// the effort per call grows while the table stays over (Redis's trackingLimitUsedSlots).
+TEST(TrackingTable, LimitKeysEvictsAndInvalidates) {
+  TrackingTable t;
+  ASSERT_EQ(t.Enable(1, {}), "");
+  ASSERT_EQ(t.Enable(2, {}), "");
+  t.Remember(1, {"a", "b", "c"});
+  t.Remember(2, {"c"});
+  Msgs m;
+  t.LimitKeys(3, &m);  // at the limit
+  EXPECT_TRUE(m.empty());
+  t.LimitKeys(0, &m);  // no limit
+  EXPECT_TRUE(m.empty());
+  t.LimitKeys(1, &m);
+  EXPECT_EQ(t.tracked_keys(), 1u);
+  size_t keys = 0;
+  for (const auto& msg : m) keys += msg.keys.size();
+  EXPECT_GE(m.size(), 2u);  // two keys gone, "c" has two readers
+  EXPECT_EQ(keys, m.size());
+  m.clear();
+  for (int i = 0; i < 1000; i++) t.Remember(1, {"k" + std::to_string(i)});
+  t.LimitKeys(1, &m);
+  EXPECT_EQ(m.size(), 100u);  // 100 per call at first...
+  m.clear();
+  t.LimitKeys(1, &m);
+  EXPECT_EQ(m.size(), 200u);  // ...more while still over
+  m.clear();
+  for (int i = 0; i < 10; i++) t.LimitKeys(1, &m);
+  EXPECT_EQ(t.tracked_keys(), 1u);
+}
+
 }  // namespace
 }  // namespace redraft::server
