@@ -24,6 +24,7 @@ PACKAGES=(
   iptables util-linux                        # kernel partitions in the fault tests (iptables, setpriv)
   stress-ng                                  # CPU contention in the load/elections test
   libhttp-parser-dev nlohmann-json3-dev      # the HTTP port (metrics, REST, console): parser and JSON
+  libjemalloc-dev                            # the server's malloc (src/CMakeLists.txt: why)
   prometheus chromium                        # tests: a real Prometheus scrape; the console in headless Chromium
 )
 

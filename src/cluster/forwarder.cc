@@ -41,20 +41,24 @@ void Forwarder::Propose(std::string data, uint64_t token, int proto) {
   }
   uint64_t seq = next_seq_++;
   REDRAFT_CHECK(commands::TagLogCommand(&data, commands::WriteTag{session_, seq}));
-  writes_.emplace(seq, Write{token, proto, std::move(data), 0, SteadyNowMs() + request_timeout_ms_});
-  unsent_.insert(seq);
-  SendWrite(seq);
+  // Seqs only grow: the new write goes at the end of the map (no search).
+  writes_.emplace_hint(writes_.end(), seq, Write{token, proto, std::move(data), 0, SteadyNowMs() + request_timeout_ms_});
+  // Usually sent (or queued for this iteration's proposal) at once; unsent_ only if not.
+  if (!SendWrite(seq)) unsent_.insert(seq);
 }
 
 // Sends a write that is not in flight to the leader, if one is reachable (else it waits in
-// unsent_ for ResendWrites).
-void Forwarder::SendWrite(uint64_t seq) {
+// unsent_ for ResendWrites). True if it is in flight now (and no longer in unsent_).
+bool Forwarder::SendWrite(uint64_t seq) {
   auto it = writes_.find(seq);
   raft::Raft* raft = env_.raft();
-  if (it == writes_.end() || !raft || !env_.leader_reachable()) return;
+  if (it == writes_.end() || !raft || !env_.leader_reachable()) return false;
   Write& w = it->second;
-  if (raft->role() == raft::Role::kLeader) {
-    if (raft->lead_transferee() != raft::kNoNode) return;  // handing leadership over: later
+  bool leads = raft->role() == raft::Role::kLeader;
+  if (leads && raft->lead_transferee() != raft::kNoNode) return false;  // handing leadership over: later
+  // In flight from here on (before a Flush below, which puts it back if its frame is refused).
+  if (!unsent_.empty()) unsent_.erase(seq);
+  if (leads) {
     Proposal p;
     p.own_seq = seq;
     p.entry = w.data;
@@ -73,9 +77,9 @@ void Forwarder::SendWrite(uint64_t seq) {
     w.term = raft->term();  // in flight; FlushForwards undoes it if the frame cannot be queued
     // Keep a batch below the transport's chunk size: a chunked message may be overtaken by
     // smaller ones (transport.h "Ordering"), and one client's pipelined writes must stay in order.
-    if (fwd_batch_.bytes() >= kMaxForwardBatchBytes) Flush();
+    if (fwd_batch_.bytes() >= kMaxForwardBatchBytes) Flush();  // may put it back in unsent_
   }
-  unsent_.erase(seq);
+  return true;
 }
 
 void Forwarder::Flush() {
@@ -107,8 +111,10 @@ void Forwarder::QueueProposal(Proposal p) {
 
 void Forwarder::ProposeQueued() {
   if (proposals_.empty()) return;
-  std::vector<Proposal> batch = std::move(proposals_);
-  proposals_.clear();
+  // The batch swaps with a vector kept from the last iteration, so neither regrows per write.
+  std::vector<Proposal>& batch = proposals_spare_;
+  batch.clear();
+  batch.swap(proposals_);
   raft::Raft* raft = env_.raft();
   bool ok = raft && raft->role() == raft::Role::kLeader && raft->term() == proposals_term_;
   if (ok) {

@@ -101,7 +101,7 @@ class Forwarder {
     std::string entry;
   };
 
-  void SendWrite(uint64_t seq);
+  bool SendWrite(uint64_t seq);
   void ResendWrites();
   // Queues an entry for this iteration's batch (leader only).
   void QueueProposal(Proposal p);
@@ -128,6 +128,7 @@ class Forwarder {
   ForwardBatchWriter fwd_batch_;                    // their encoding
   std::map<uint64_t, ForwardOutcomeWriter> fwd_replies_;  // forwarding node -> outcomes, in order
   std::vector<Proposal> proposals_;                 // queued this iteration (ProposeQueued)
+  std::vector<Proposal> proposals_spare_;           // ProposeQueued's batch (its capacity kept)
   raft::Term proposals_term_ = 0;                   // the term they were queued in
   std::map<raft::Index, Pending> pending_;          // others' forwarded entries we proposed, by index
 };

@@ -44,7 +44,7 @@ struct ClusterOptions {
                                                    // node (or a --cluster-join node)
   bool join = false;               // start empty and wait to be added by CLUSTER MEET
   int tick_ms = 40;
-  int election_tick = 10;
+  int election_tick = 8;           // as config.h's raft_election_ticks
   int request_timeout_ms = 5000;   // forwarded writes and read barriers fail after this
   int64_t compact_every = 100000;  // entries between log compactions
   int64_t compact_bytes = 64 << 20;  // or bytes of entries appended (bounds the in-memory log)

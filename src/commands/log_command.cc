@@ -78,19 +78,25 @@ bool DecodeLogCommand(std::string_view data, LogCommand* out) {
   if (!GetVarint64(&data, &now) || !GetVarint64(&data, &argc)) return false;
   // Each argument takes at least one byte (its length), which bounds argc before allocating.
   if (argc > data.size()) return false;
-  Argv argv;
-  argv.reserve(static_cast<size_t>(argc));
+  // Two passes: validate the whole entry first (out stays untouched if it does not decode), then
+  // copy the arguments into out->argv's existing strings: a caller decoding many entries into one
+  // LogCommand (the apply loop) reuses their buffers instead of allocating per argument.
+  std::string_view args = data;
   for (uint64_t i = 0; i < argc; i++) {
     std::string_view s;
     if (!GetLengthPrefixed(&data, &s)) return false;
-    argv.emplace_back(s);
   }
   int db = 0;
   std::string_view user;
   WriteTag tag;
   if (!GetDbAndUser(&data, &db, &user) || !GetTag(&data, &tag)) return false;
+  out->argv.resize(static_cast<size_t>(argc));
+  for (uint64_t i = 0; i < argc; i++) {
+    std::string_view s;
+    GetLengthPrefixed(&args, &s);  // validated above
+    out->argv[i].assign(s);
+  }
   out->now_ms = static_cast<int64_t>(now);
-  out->argv = std::move(argv);
   out->db = db;
   out->user.assign(user);
   out->tag = tag;

@@ -184,7 +184,7 @@ void Server::SeedAclFromFile(int64_t now_ms) {
     return;
   }
   uint64_t token = next_token_++;
-  proposals_[token] = 0;  // nobody waits for the reply
+  proposals_.Put(token, 0);  // nobody waits for the reply
   log_->Propose(std::move(entry).value(), token, 2);
 }
 

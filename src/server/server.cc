@@ -445,7 +445,7 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
 
 uint64_t Server::NewSlot(Connection* c, bool is_read) {
   uint64_t token = next_token_++;
-  proposals_[token] = c->id;
+  proposals_.Put(token, c->id);
   c->slots.emplace_back();
   c->slots.back().token = token;
   c->slots.back().is_read = is_read;
@@ -463,10 +463,8 @@ void Server::ExecuteNow(Connection* c, const commands::CommandSpec& spec, const 
 }
 
 Connection::Slot* Server::FindSlot(uint64_t token, Connection** conn) {
-  auto it = proposals_.find(token);
-  if (it == proposals_.end()) return nullptr;
-  uint64_t client_id = it->second;
-  proposals_.erase(it);
+  uint64_t client_id = 0;
+  if (!proposals_.Take(token, &client_id)) return nullptr;
   auto cit = clients_.find(client_id);
   if (cit == clients_.end()) return nullptr;  // the client went away; a write still happens
   for (auto& s : cit->second->slots) {
@@ -709,7 +707,7 @@ void Server::ActiveExpire(int64_t now) {
   commands::LogCommand lc{now, std::move(argv)};
   lc.db = commands::kStoredKeys;  // every database's keys, as stored
   uint64_t token = next_token_++;
-  proposals_[token] = 0;
+  proposals_.Put(token, 0);
   log_->Propose(commands::EncodeLogCommand(lc), token, 2);
 }
 
@@ -757,7 +755,7 @@ void Server::MakeBlockedClients() {
   h.answer = [this](uint64_t client_id, uint64_t token, std::string&& reply) {
     if (auto it = clients_.find(client_id); it != clients_.end()) it->second->blocked = false;
     if (reply.empty()) {
-      proposals_.erase(token);  // the client is gone
+      proposals_.Erase(token);  // the client is gone
       return;
     }
     AnswerSlot(token, std::move(reply));

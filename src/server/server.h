@@ -22,6 +22,7 @@
 #include "server/pubsub.h"
 #include "server/replicator.h"
 #include "server/state_machine.h"
+#include "server/token_map.h"
 #include "server/tracking.h"
 #include "store/store.h"
 
@@ -202,7 +203,7 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   uint64_t pubsub_peer_messages_ = 0, pubsub_peer_dropped_batches_ = 0, pubsub_limit_disconnects_ = 0;
   std::vector<Connection*> dirty_;
   // Proposals in flight: token -> client id (0 for the server's own proposals).
-  std::unordered_map<uint64_t, uint64_t> proposals_;
+  TokenMap proposals_;  // (token_map.h: no allocation per request)
   uint64_t next_client_id_ = 1;
   uint64_t next_token_ = 1;
   bool shutting_down_ = false;  // requested (signal or SHUTDOWN); acted on in the next iteration

@@ -12,7 +12,20 @@
 #include "commands/args.h"
 #include "commands/cluster_api.h"
 
+// Defined only when jemalloc is linked in (weak: null otherwise).
+extern "C" int mallctl(const char* name, void* oldp, size_t* oldlenp, void* newp, size_t newlen) __attribute__((weak));
+
 namespace redraft::server {
+
+namespace {
+std::string MemAllocatorName() {
+  const char* version = nullptr;
+  size_t len = sizeof(version);
+  if (mallctl == nullptr || mallctl("version", &version, &len, nullptr, 0) != 0 || version == nullptr) return "libc";
+  std::string v(version);  // e.g. "5.3.0-0-g54eaed1d8b56b1aa528be3bdd1877e59c56fa90c"
+  return "jemalloc-" + v.substr(0, v.find('-'));
+}
+}  // namespace
 namespace {
 
 std::string Human(uint64_t bytes) {
@@ -84,9 +97,9 @@ std::string Server::InfoText(const std::vector<std::string>& sections) {
     line("store_memory", std::to_string(store_->ApproximateMemoryBytes()));
     line("maxmemory", "0");
     line("maxmemory_policy", "noeviction");
-    // Redis's name for the allocator it was built with; redraft links no jemalloc/tcmalloc, so
-    // this is glibc's malloc, which Redis reports as "libc".
-    line("mem_allocator", "libc");
+    // Redis's name for the allocator it was built with: "jemalloc-<version>" when the server
+    // links jemalloc (src/CMakeLists.txt; found by its mallctl symbol), else "libc".
+    line("mem_allocator", MemAllocatorName());
   }
   if (want("persistence")) {
     section("Persistence");

@@ -25,7 +25,7 @@ class ForwarderTest : public ::testing::Test {
   Forwarder Make() {
     return Forwarder(Forwarder::Env{
                          .raft = [this] { return raft_.get(); },
-                         .leader_reachable = [] { return true; },
+                         .leader_reachable = [this] { return reachable_; },
                          .send =
                              [this](uint64_t to, FwdKind kind, std::string payload) {
                                sent_.push_back({to, kind, std::move(payload)});
@@ -65,6 +65,7 @@ class ForwarderTest : public ::testing::Test {
   std::vector<Sent> sent_;
   std::vector<std::pair<uint64_t, std::string>> answers_;
   raft::Index applied_ = 0;
+  bool reachable_ = true;
 };
 
 TEST_F(ForwarderTest, OwnWriteIsProposedOnceAndAnsweredByItsApply) {
@@ -81,6 +82,25 @@ TEST_F(ForwarderTest, OwnWriteIsProposedOnceAndAnsweredByItsApply) {
   EXPECT_EQ(f.writes_count(), 0u);
   f.Flush();
   EXPECT_TRUE(sent_.empty());  // nothing forwarded: we lead
+}
+
+// A write that could not be sent (no leader reachable) waits, and goes once a leader is: it must
+// be remembered as unsent (the common path, a write sent at once, never records it as unsent).
+TEST_F(ForwarderTest, WriteProposedWithoutALeaderIsSentOnceOneIsReachable) {
+  Forwarder f = Make();
+  reachable_ = false;
+  raft::Index before = raft_->last_index();
+  f.Propose(SetEntry(), /*token=*/9, /*proto=*/2);
+  f.ProposeQueued();
+  EXPECT_EQ(raft_->last_index(), before);
+  reachable_ = true;
+  f.ResendUnsent(/*min_interval_ms=*/0);
+  f.ProposeQueued();
+  EXPECT_EQ(raft_->last_index(), before + 1);
+  Drive(&f);
+  ASSERT_EQ(answers_.size(), 1u);
+  EXPECT_EQ(answers_[0].first, 9u);
+  EXPECT_EQ(f.writes_count(), 0u);
 }
 
 TEST_F(ForwarderTest, ForwardedWritesGetTheirRepliesInOneOutcomeFrame) {

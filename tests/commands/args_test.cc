@@ -151,6 +151,31 @@ TEST(LogCommand, RoundTripEdgeValues) {
   EXPECT_EQ(out.argv, big.argv);
 }
 
+// The apply loop decodes every entry of a group into one LogCommand (reusing its strings): each
+// decode must give exactly that entry, and a failed decode must leave the previous one whole.
+TEST(LogCommand, DecodingIntoAReusedCommandGivesExactlyThatEntry) {
+  LogCommand out;
+  LogCommand a{7, {"set", "a-long-key-name-beyond-sso", std::string(64, 'v')}};
+  a.db = 3;
+  a.user = "alice";
+  a.tag = WriteTag{9, 10};
+  ASSERT_TRUE(DecodeLogCommand(EncodeLogCommand(a), &out));
+  EXPECT_EQ(out.argv, a.argv);
+  LogCommand b{8, {"del", "k"}};
+  ASSERT_TRUE(DecodeLogCommand(EncodeLogCommand(b), &out));
+  EXPECT_EQ(out.argv, b.argv);
+  EXPECT_EQ(out.now_ms, 8);
+  EXPECT_EQ(out.db, 0);
+  EXPECT_TRUE(out.user.empty());
+  EXPECT_EQ(out.tag, WriteTag{});
+  std::string bad = EncodeLogCommand(a);
+  bad.push_back('\x01');  // trailing bytes: does not decode
+  EXPECT_FALSE(DecodeLogCommand(bad, &out));
+  EXPECT_FALSE(DecodeLogCommand(bad.substr(0, bad.size() / 2), &out));
+  EXPECT_EQ(out.argv, b.argv);  // untouched by the failures
+  EXPECT_EQ(out.now_ms, 8);
+}
+
 TEST(LogCommand, FormatIsVarintsAndLengthPrefixedStrings) {
   std::string enc = EncodeLogCommand(LogCommand{300, {"ab", ""}});
   EXPECT_EQ(enc, std::string("\xac\x02\x02\x02" "ab" "\x00", 7));
