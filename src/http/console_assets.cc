@@ -26,14 +26,17 @@ std::string MimeOf(std::string_view name) {
 }
 }  // namespace
 
-Response ConsoleAsset(const std::string& name) {
+Response ConsoleAsset(const std::string& name, const std::string& host) {
   for (size_t i = 0; i < kConsoleFileCount; i++) {
     if (name == kConsoleFiles[i].name) {
       Response r;
       r.content_type = MimeOf(name);
       r.body.assign(reinterpret_cast<const char*>(kConsoleFiles[i].data), kConsoleFiles[i].size);
-      r.headers.emplace_back("Content-Security-Policy",
-                             "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' data: blob:");
+      bool plain = !host.empty() && host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-[]:") ==
+                                        std::string::npos;
+      std::string connect = plain ? "'self' http://" + host + ":*" : "'self'";
+      r.headers.emplace_back("Content-Security-Policy", "default-src 'self'; style-src 'self'; script-src 'self'; "
+                                                        "img-src 'self' data: blob:; connect-src " + connect);
       return r;
     }
   }

@@ -22,7 +22,8 @@ using Done = std::function<void(Response)>;
 using Cmds = std::vector<std::vector<std::string>>;
 
 constexpr char kMetaPrefix[] = "redraft:http:meta:";
-constexpr size_t kMaxCollectionItems = 10000;  // a collection's view is capped (value.truncated)
+constexpr size_t kMaxCollectionItems = 10000;  // a collection's JSON view shows this many elements at most
+constexpr size_t kMaxJsonString = 1 << 20;     // a string's JSON view omits larger values
 
 std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
@@ -51,7 +52,7 @@ Response FromError(const std::string& err) {
   }
   if (code == "NOPERM") return Response::Error(403, "forbidden", err);
   if (code == "WRONGTYPE") return Response::Error(409, "wrong_type", err);
-  if (code == "CLUSTERDOWN" || code == "TRYAGAIN" || code == "MISCONF" || code == "LOADING" ||
+  if (code == "CLUSTERDOWN" || code == "TRYAGAIN" || code == "MISCONF" || code == "LOADING" || code == "UNAVAILABLE" ||
       err.find("no leader") != std::string::npos) {
     Response r = Response::Error(503, "unavailable", err);
     r.headers.emplace_back("Retry-After", "1");
@@ -286,7 +287,10 @@ void GetKey(Session* s, const Request& req, const std::string& key, Done done) {
              if (nl != std::string::npos && x[1].str.substr(0, nl) == etag) ctype = x[1].str.substr(nl + 1);
            }  // (an error here, e.g. NOPERM on the companion key, leaves the default type)
            if (as_json) {
-             json out = {{"key", key}, {"type", "string"}, {"ttl_ms", pttl}, {"value", x[0].str},
+             // The JSON view carries the value up to 1 MiB (files are fetched raw).
+             bool omit = x[0].str.size() > kMaxJsonString;
+             json out = {{"key", key}, {"type", "string"}, {"ttl_ms", pttl},
+                         {"value", omit ? json(nullptr) : json(x[0].str)}, {"value_omitted", omit},
                          {"content_type", ctype}, {"etag", etag}, {"bytes", x[0].str.size()}};
              return done(Response::Json(200, Dump(out)));
            }
@@ -474,6 +478,22 @@ json BodyJson(const Request& req) {
   return json::parse(req.body, nullptr, false);
 }
 
+// The Origin header if it names the same host as the Host header (any port), else "".
+std::string SameHostOrigin(const Request& req) {
+  const std::string* origin = req.Header("origin");
+  const std::string* host = req.Header("host");
+  if (!origin || !host) return "";
+  auto hostname = [](std::string h) {
+    if (!h.empty() && h[0] == '[') return h.substr(0, h.find(']') + 1);
+    return h.substr(0, h.find(':'));
+  };
+  const std::string prefix = "http://";
+  if (origin->rfind(prefix, 0) != 0) return "";
+  std::string o = origin->substr(prefix.size());
+  if (o.find('/') != std::string::npos || hostname(o).empty() || hostname(o) != hostname(*host)) return "";
+  return *origin;
+}
+
 Response MethodNotAllowed(const std::string& allow) {
   Response r = Response::Error(405, "method_not_allowed", "allowed: " + allow);
   r.headers.emplace_back("Allow", allow);
@@ -486,13 +506,20 @@ void HttpServer::Route(Session* s, const Request& req, Done done) {
   const auto& seg = req.segments;
   const std::string& m = req.method;
   bool get = m == "GET" || m == "HEAD";
+  std::string host = req.Header("host") ? *req.Header("host") : "";
+  host = !host.empty() && host[0] == '[' ? host.substr(0, host.find(']') + 1) : host.substr(0, host.find(':'));
   if (seg.empty() || (seg.size() == 1 && seg[0].empty())) {
     if (!get) return done(MethodNotAllowed("GET, HEAD"));
-    return done(ConsoleAsset("index.html"));
+    return done(ConsoleAsset("index.html", host));
   }
   if (seg[0] == "console" && seg.size() == 2) {
     if (!get) return done(MethodNotAllowed("GET, HEAD"));
-    return done(ConsoleAsset(seg[1]));
+    return done(ConsoleAsset(seg[1], host));
+  }
+  if (seg.size() == 1 && seg[0] == "favicon.ico") {
+    Response r;
+    r.status = 204;
+    return done(r);
   }
   if (seg.size() == 1 && seg[0] == "metrics") {
     if (!get) return done(MethodNotAllowed("GET, HEAD"));
@@ -525,7 +552,15 @@ void HttpServer::Route(Session* s, const Request& req, Done done) {
   }
   if (what == "cluster" && seg.size() == 2) {
     if (!get) return done(MethodNotAllowed("GET, HEAD"));
-    return GetCluster(s, false, done);
+    // The console of one node polls its peers' /v1/cluster (same host, other ports): allowed
+    // cross-origin for pages served from this same host only, without credentials.
+    std::string allow = SameHostOrigin(req);
+    if (allow.empty()) return GetCluster(s, false, done);
+    return GetCluster(s, false, [allow, done](Response r) {
+      r.headers.emplace_back("Access-Control-Allow-Origin", allow);
+      r.headers.emplace_back("Vary", "Origin");
+      done(std::move(r));
+    });
   }
   if (what == "cluster" && seg.size() == 3 && seg[2] == "leader") {  // leadership transfer
     if (m != "POST" && m != "PUT") return done(MethodNotAllowed("POST, PUT"));

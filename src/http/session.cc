@@ -11,6 +11,7 @@ Session::Session(server::Server* server, uv_loop_t* loop, std::string name)
 }
 
 Session::~Session() {
+  *self_ = nullptr;
   if (id_ != 0) server_->CloseInternalClient(id_);
   idle_->data = nullptr;
   uv_close(reinterpret_cast<uv_handle_t*>(idle_), [](uv_handle_t* h) { delete reinterpret_cast<uv_idle_t*>(h); });
@@ -19,7 +20,9 @@ Session::~Session() {
 void Session::Open() {
   in_.clear();
   authed_as.clear();
-  id_ = server_->OpenInternalClient(name_, [this](std::string_view b, bool closed) { OnOutput(b, closed); });
+  id_ = server_->OpenInternalClient(name_, [self = self_](std::string_view b, bool closed) {
+    if (Session* s = *self) s->OnOutput(b, closed);
+  });
 }
 
 bool Session::Authenticated() {
@@ -58,7 +61,7 @@ void Session::OnOutput(std::string_view bytes, bool closed) {
     while (done_ && replies_.size() < expected_) {
       RespReply e;
       e.type = RespReply::kError;
-      e.str = "ERR the session ended (client killed or server shutting down)";
+      e.str = "UNAVAILABLE the session ended (client killed, timeout, or the server is shutting down)";
       replies_.push_back(std::move(e));
     }
     to_feed_.clear();

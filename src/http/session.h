@@ -3,6 +3,7 @@
 #include <uv.h>
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,10 @@ class Session {
   std::string name_;
   uint64_t id_ = 0;
   uv_idle_t* idle_;  // heap: closed asynchronously, may outlive the Session
+  // The output callback held by the Server reaches this Session only through this pointer, which
+  // the destructor clears: the Server may still call (or destroy) its copy of the callback later,
+  // or while the Session is being destroyed from inside it.
+  std::shared_ptr<Session*> self_ = std::make_shared<Session*>(this);
   std::string to_feed_;
   std::string in_;
   size_t expected_ = 0;

@@ -4,6 +4,7 @@ unaffected. Driven by curl (the README's examples) and raw sockets."""
 import hashlib
 import json
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -15,15 +16,26 @@ import redis
 
 sys.path.insert(0, os.path.dirname(__file__))
 from cluster_harness import Cluster  # noqa: E402
-from harness import Server, free_port  # noqa: E402
+from harness import Server, _port_free, free_port  # noqa: E402
 
 
-def with_http(cluster):
-    """Gives every node of a Cluster its own HTTP port (before start)."""
+def with_http(cluster, same_offset=False):
+    """Gives every node of a Cluster its own HTTP port (before start). same_offset: every node's
+    HTTP port is its client port plus one offset (as tools/cluster does: the console then finds
+    its peers' HTTP ports)."""
     cluster.http = {}
+    offsets = [1000] + [random.randint(-15000, 15000) for _ in range(200)] if same_offset else [None]
+    for off in offsets:
+        if off is None:
+            ports = {i: free_port() for i in cluster.nodes}
+        else:
+            ports = {i: cluster.ports[i] + off for i in cluster.nodes}
+            if not all(1024 < p < 65536 and _port_free(p) for p in ports.values()):
+                continue
+        break
     for i, node in cluster.nodes.items():
-        cluster.http[i] = free_port()
-        node.args += ["--http-port", str(cluster.http[i])]
+        cluster.http[i] = ports[i]
+        node.args += ["--http-port", str(ports[i])]
     return cluster
 
 

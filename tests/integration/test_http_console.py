@@ -8,6 +8,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -23,7 +25,7 @@ NODE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "node")
                      "chromium, node or puppeteer-core (deps/install.sh) missing")
 class ConsoleTest(unittest.TestCase):
     def test_console_in_chromium(self):
-        c = with_http(Cluster(3)).start()
+        c = with_http(Cluster(3), same_offset=True).start()
         tmp = tempfile.mkdtemp(prefix="redraft-console-")
         try:
             artifacts = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(SERVER_BIN))), "artifacts", "console")
@@ -41,8 +43,25 @@ class ConsoleTest(unittest.TestCase):
             cfg_path = os.path.join(tmp, "cfg.json")
             with open(cfg_path, "w") as f:
                 json.dump(cfg, f)
+            # Some load through the served node (forwarded writes) for the ops/s chart.
+            stop = threading.Event()
+
+            def load():
+                cl = c.client(serve)
+                n = 0
+                while not stop.is_set():
+                    try:
+                        cl.set(f"load:{n % 100}", n)
+                    except Exception:  # noqa: BLE001 (a node is killed meanwhile)
+                        time.sleep(0.1)
+                    n += 1
+                    time.sleep(0.01)
+            t = threading.Thread(target=load, daemon=True)
+            t.start()
             r = subprocess.run(["node", os.path.join(NODE_DIR, "console_test.js"), cfg_path], cwd=NODE_DIR,
                                capture_output=True, timeout=150)
+            stop.set()
+            t.join(timeout=10)
             out = (r.stdout + r.stderr).decode(errors="replace")
             print(out)
             self.assertEqual(r.returncode, 0, out)

@@ -75,8 +75,18 @@ async function refreshCluster() {
   $('#c-leader').textContent = c.leader ? `${short(c.leader)} (${leaderNode ? leaderNode.addr : '?'})` : 'none';
   $('#c-term').textContent = n.term;
   $('#c-index').textContent = `${n.commit_index} / ${n.applied_index} / ${n.last_index}`;
+  // Other nodes' own figures, from their HTTP port (same offset from the client port as ours).
+  const selfNode = c.nodes.find((x) => x.self);
+  const offset = selfNode ? Number(location.port || 80) - Number(selfNode.addr.split(':').pop()) : null;
+  if (offset !== null) for (const x of c.nodes) if (!x.self) pollPeer(x, offset);
+  const leaderView = n.role === 'leader' ? c : (peers[c.leader] && peers[c.leader].data);
+  const ownOps = opsSeries.length ? opsSeries[opsSeries.length - 1][1] : null;
   const tbody = $('#nodes tbody');
   tbody.replaceChildren(...c.nodes.map((x) => {
+    const p = x.self ? { ok: true, data: c, ops: ownOps } : peers[x.id] || {};
+    const f = p.ok && p.data ? p.data.node : {};
+    const lv = leaderView ? leaderView.nodes.find((y) => y.id === x.id) || {} : {};
+    const fmt = (v) => (v === undefined || v === null ? '–' : v);
     const cls = [x.role === 'leader' ? 'leader' : '', x.connected ? '' : 'down', x.self ? 'self' : ''].join(' ').trim();
     const actions = el('td', { class: 'actions' });
     if (x.role !== 'leader') {
@@ -86,7 +96,9 @@ async function refreshCluster() {
     return el('tr', { class: cls, dataset: { id: x.id, role: x.role, connected: String(x.connected) } },
       el('td', {}, short(x.id)), el('td', {}, x.addr), el('td', {}, x.role),
       el('td', {}, x.connected ? 'up' : 'down'),
-      el('td', {}, x.match_index ?? '–'), el('td', {}, x.lag ?? '–'), actions);
+      el('td', {}, fmt(f.term)), el('td', {}, fmt(f.commit_index)), el('td', {}, fmt(f.applied_index)),
+      el('td', {}, fmt(f.last_index)), el('td', {}, fmt(lv.match_index)), el('td', {}, fmt(lv.lag)),
+      el('td', {}, p.ops === undefined || p.ops === null ? '–' : p.ops.toFixed(1)), actions);
   }));
   // ops/s from the node's command counter
   const total = c.stats.total_commands_processed;
@@ -107,6 +119,30 @@ async function refreshCluster() {
   }
   $('#leader-history').replaceChildren(...history.slice().reverse().map((h) =>
     el('li', {}, `${h.at.replace('T', ' ').slice(0, 19)} — leader ${short(h.leader)} (${h.addr}), term ${h.term}`)));
+}
+
+const peers = {};  // node id -> { ok, data (its /v1/cluster), t, total, ops }
+async function pollPeer(node, offset) {
+  let host = node.addr.slice(0, node.addr.lastIndexOf(':'));
+  const port = Number(node.addr.slice(node.addr.lastIndexOf(':') + 1)) + offset;
+  const loopback = (h) => h === '127.0.0.1' || h === 'localhost' || h === '[::1]' || h === '::1';
+  if (loopback(host) && loopback(location.hostname)) host = location.hostname;  // same origin host
+  const p = peers[node.id] || (peers[node.id] = {});
+  if (p.inflight) return;
+  p.inflight = true;
+  try {
+    const r = await fetch(`${location.protocol}//${host}:${port}/v1/cluster`,
+      { mode: 'cors', credentials: 'omit', signal: AbortSignal.timeout(900) });
+    if (!r.ok) throw new Error('HTTP ' + r.status);
+    const d = await r.json();
+    const now = Date.now(), total = d.stats.total_commands_processed;
+    if (p.total !== undefined && total >= p.total) p.ops = (total - p.total) / ((now - p.t) / 1000);
+    Object.assign(p, { ok: true, data: d, t: now, total });
+  } catch (_) {
+    Object.assign(p, { ok: false, data: null, ops: null, total: undefined });
+  } finally {
+    p.inflight = false;
+  }
 }
 
 function drawChart() {
@@ -224,7 +260,7 @@ async function viewKey(key) {
     el('tbody', {}, ...rows.map((r) => el('tr', {}, ...r.map((c) => el('td', {}, c))))));
   const del = (fn) => el('button', { class: 'danger', onclick: fn }, '×');
   if (v.type === 'string') {
-    const printable = v.bytes < 1048576 && !/[\u0000-\u0008\u000e-\u001f\ufffd]/.test(v.value);
+    const printable = v.value !== null && v.bytes < 1048576 && !/[\u0000-\u0008\u000e-\u001f\ufffd]/.test(v.value);
     if (printable) {
       const ta = el('textarea', { id: 'kv-text' });
       ta.value = v.value;

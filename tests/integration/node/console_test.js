@@ -38,7 +38,11 @@ async function rows(page) {
     check(r.length === 3, 'the cluster view shows 3 nodes');
     check(r.filter((x) => x.role === 'leader').length === 1, 'exactly one leader');
     await page.waitForFunction(() => document.querySelectorAll('#leader-history li').length >= 1, { timeout: 10000 });
-    await new Promise((res) => setTimeout(res, 2500));  // a few points of the ops/s chart
+    // Every node's own term and indexes (read from its HTTP port), and the leader's lag figures.
+    await page.waitForFunction(() => [...document.querySelectorAll('#nodes tbody tr')].every((tr) =>
+      tr.children[4].textContent !== '–' && tr.children[9].textContent !== '–'), { timeout: 15000 });
+    check(true, 'every node shows its term, indexes and lag');
+    await new Promise((res) => setTimeout(res, 8000));  // some points of the ops/s chart
     await shot(page, 'console-cluster');
 
     // 2. Kill a node (not the one serving the page): the view changes (its link goes down).
