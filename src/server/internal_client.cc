@@ -47,11 +47,7 @@ bool Server::InternalClientAuthenticated(uint64_t id) const {
 void Server::CloseInternalClient(uint64_t id) {
   auto it = clients_.find(id);
   if (it == clients_.end() || !it->second->internal_output) return;
-  Connection* c = it->second;
-  c->internal_output = nullptr;  // the owner is going away: no callback into it
-  // Keep WriteOut away from the socket path for this handle-less connection.
-  c->internal_output = [](std::string_view, bool) {};
-  CloseConnection(c);
+  CloseConnection(it->second);  // calls its output once more, ("", true): owners must expect it
 }
 
 void Server::WriteInternal(Connection* c) {

@@ -78,8 +78,8 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   // (the HTTP port, src/http/) to run commands through exactly the path of a Redis client
   // (auth, ACL, MULTI, slots, Raft). `on_output` receives the RESP reply bytes as they are
   // flushed (once per loop iteration), and ("", true) once when the session ends (CLIENT KILL,
-  // timeout, shutdown): it may run inside FeedInternalClient. Feed returns false for a session
-  // that no longer exists.
+  // timeout, shutdown, CloseInternalClient): it may run inside FeedInternalClient or
+  // CloseInternalClient. Feed returns false for a session that no longer exists.
   using InternalOutput = std::function<void(std::string_view bytes, bool closed)>;
   uint64_t OpenInternalClient(const std::string& name, InternalOutput on_output);
   bool FeedInternalClient(uint64_t id, std::string_view resp_bytes);
