@@ -131,6 +131,10 @@ class ClusterRestTest(unittest.TestCase):
         self.assertEqual(st, 200)
         st, h, body = curl(self.c.http[f_node], "/v1/keys/docs%2Freport.pdf")
         self.assertEqual((body, h["content-type"]), (b"v2", "text/plain"))
+        # Rewritten through the Redis port: the companion's type no longer applies to the value.
+        self.c.client(f_node).set("docs/report.pdf", "v3")
+        st, h, body = curl(self.c.http[f_node], "/v1/keys/docs%2Freport.pdf")
+        self.assertEqual((body, h["content-type"]), (b"v3", "application/octet-stream"))
         st, _, _ = curl(self.c.http[f_node], "/v1/keys/new1", "-X", "PUT", "-H", "If-None-Match: *", "--data-binary", "a")
         self.assertEqual(st, 201)
         st, _, _ = curl(self.c.http[f_node], "/v1/keys/new1", "-X", "PUT", "-H", "If-None-Match: *", "--data-binary", "b")
