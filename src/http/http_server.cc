@@ -169,6 +169,7 @@ class HttpConn {
     if (closing_) return;
     closing_ = true;
     srv_->conns_.erase(this);
+    Release();
     session_.reset();  // ends the internal client: no callbacks into this connection after this
     uv_close(reinterpret_cast<uv_handle_t*>(&tcp), [](uv_handle_t* h) { delete static_cast<HttpConn*>(h->data); });
   }
@@ -305,6 +306,7 @@ class HttpConn {
       SetLimit(413, "body_too_large", "the body exceeds http-max-body (" + std::to_string(o.max_body) + " bytes)");
       return -1;  // an error (1 would mean "no body"): answered at once, 100-continue clients send nothing
     }
+    if (has_length && !Reserve(parser_.content_length)) return -1;
     if (has_length && parser_.content_length > 0) cur_.body.reserve(parser_.content_length);
     if (const std::string* e = cur_.Header("expect")) {
       std::string v = *e;
@@ -323,8 +325,25 @@ class HttpConn {
                "the body exceeds http-max-body (" + std::to_string(srv_->options().max_body) + " bytes)");
       return 1;
     }
+    if (cur_.body.size() + n > reserved_ && !Reserve(cur_.body.size() + n - reserved_)) return 1;  // chunked
     cur_.body.append(a, n);
     return 0;
+  }
+  // Memory bound across connections (HttpOptions::max_bodies_in_flight).
+  bool Reserve(size_t n) {
+    size_t cap = srv_->options().max_bodies_in_flight ? srv_->options().max_bodies_in_flight
+                                                      : 4 * srv_->options().max_body;
+    if (srv_->bodies_in_flight_ + n > cap) {
+      SetLimit(503, "busy", "too many request bodies in flight; retry");
+      return false;
+    }
+    srv_->bodies_in_flight_ += n;
+    reserved_ += n;
+    return true;
+  }
+  void Release() {
+    srv_->bodies_in_flight_ -= reserved_;
+    reserved_ = 0;
   }
   int OnComplete() {
     in_message_ = false;
@@ -345,6 +364,7 @@ class HttpConn {
     failed_ = true;
     StopReading();
     Response r = Response::Error(status, code, message);
+    if (status == 503) r.headers.emplace_back("Retry-After", "1");
     SendResponse(r, /*keep_alive=*/false, /*head=*/false);
   }
 
@@ -370,6 +390,9 @@ class HttpConn {
       }
       srv_->Route(session_.get(), current_, [this, keep, head](Response r) {
         serving_ = false;
+        current_.body.clear();
+        current_.body.shrink_to_fit();
+        Release();
         SendResponse(r, keep, head);
       });
     });
@@ -474,6 +497,7 @@ class HttpConn {
   bool reading_ = false, serving_ = false, writing_ = false, closing_ = false, failed_ = false;
   bool close_after_write_ = false;
   int writes_in_flight_ = 0;
+  size_t reserved_ = 0;  // this connection's share of HttpServer::bodies_in_flight_
   int limit_status_ = 0;
   std::string limit_code_, limit_message_;
   int64_t last_activity_ms_ = 0, message_start_ms_ = 0, last_write_progress_ms_ = 0;

@@ -40,6 +40,9 @@ struct HttpOptions {
   int64_t keepalive_ms = 60000;          // idle keep-alive connections are closed after this
   int64_t write_stall_ms = 30000;        // a client that reads nothing of a response for this long is dropped
   size_t max_connections = 1024;
+  // Request bodies held at once by all connections together (reserved from Content-Length, or as
+  // chunks arrive): beyond it a request gets 503 + Retry-After instead of more memory. 0 = 4 x max_body.
+  size_t max_bodies_in_flight = 0;
   std::function<std::string()> metrics;  // the /metrics text (Prometheus exposition format)
 };
 
@@ -98,6 +101,7 @@ class HttpServer {
   bool started_ = false;
   std::unordered_set<HttpConn*> conns_;
   uint64_t requests_ = 0, rejected_ = 0;
+  size_t bodies_in_flight_ = 0;  // see HttpOptions::max_bodies_in_flight
 };
 
 // Percent-decoding of a URL component ('+' is a space only in queries). False on a bad escape.

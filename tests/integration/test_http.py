@@ -263,6 +263,21 @@ class AuthTest(unittest.TestCase):
             with open(big, "wb") as f:
                 f.write(b"z" * (1024 * 1024 + 1))
             self.assertEqual(curl(http, "/v1/keys/big", "-u", "default:s3cret", "-X", "PUT", data_file=big)[0], 413)
+            # Bodies in flight across connections are capped (4 x http-max-body): five clients
+            # announcing 1,000,000-byte bodies and sending nothing: the fifth gets 503 at once.
+            held = []
+            for _ in range(4):
+                h = socket.create_connection(("127.0.0.1", http))
+                h.sendall(b"PUT /v1/keys/x HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n")
+                held.append(h)
+            time.sleep(0.3)
+            out = raw(http, b"PUT /v1/keys/y HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n")
+            self.assertTrue(out.startswith(b"HTTP/1.1 503 "), out)
+            self.assertIn(b"Retry-After: 1", out)
+            for h in held:
+                h.close()
+            time.sleep(0.3)
+            self.assertEqual(curl(http, "/v1/keys/z", "-u", "default:s3cret", "-X", "PUT", "--data-binary", "ok")[0], 201)
         finally:
             s.stop()
             s.cleanup()
