@@ -171,6 +171,9 @@ class HttpConn {
     srv_->conns_.erase(this);
     Release();
     session_.reset();  // ends the internal client: no callbacks into this connection after this
+    // At exit Server::Run closes every handle itself (without a callback): then this one is
+    // already closing and the connection is left to the process's end.
+    if (uv_is_closing(reinterpret_cast<uv_handle_t*>(&tcp))) return;
     uv_close(reinterpret_cast<uv_handle_t*>(&tcp), [](uv_handle_t* h) { delete static_cast<HttpConn*>(h->data); });
   }
 

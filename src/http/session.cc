@@ -14,6 +14,7 @@ Session::~Session() {
   *self_ = nullptr;
   if (id_ != 0) server_->CloseInternalClient(id_);
   idle_->data = nullptr;
+  if (uv_is_closing(reinterpret_cast<uv_handle_t*>(idle_))) return;  // closed by Server::Run at exit
   uv_close(reinterpret_cast<uv_handle_t*>(idle_), [](uv_handle_t* h) { delete reinterpret_cast<uv_idle_t*>(h); });
 }
 
@@ -47,8 +48,9 @@ void Session::FeedNow() {
   if (id_ == 0) Open();
   std::string bytes = std::move(to_feed_);
   to_feed_.clear();
-  if (!server_->FeedInternalClient(id_, bytes)) {
+  if (!server_->FeedInternalClient(id_, bytes)) {  // not run: the session was gone
     id_ = 0;
+    to_feed_ = std::move(bytes);
     OnOutput({}, true);
   }
 }
@@ -58,10 +60,14 @@ void Session::OnOutput(std::string_view bytes, bool closed) {
     id_ = 0;
     in_.clear();
     authed_as.clear();
+    // Commands already fed may have run (a write may be applied): their outcome is unknown.
+    bool fed = to_feed_.empty();
     while (done_ && replies_.size() < expected_) {
       RespReply e;
       e.type = RespReply::kError;
-      e.str = "UNAVAILABLE the session ended (client killed, timeout, or the server is shutting down)";
+      e.str = fed ? "UNCERTAIN the session ended before the reply (client killed or server shutting down): "
+                    "the outcome is unknown"
+                  : "UNAVAILABLE the session ended before the command ran (client killed or server shutting down)";
       replies_.push_back(std::move(e));
     }
     to_feed_.clear();

@@ -283,5 +283,44 @@ class AuthTest(unittest.TestCase):
             s.cleanup()
 
 
+class SessionLifetimeTest(unittest.TestCase):
+    def test_client_kill_and_shutdown_with_requests_in_flight(self):
+        http = free_port()
+        s = Server(args=["--http-port", str(http)]).start()
+        try:
+            conn = socket.create_connection(("127.0.0.1", http), timeout=10)
+            conn.sendall(b"GET /v1/nodes HTTP/1.1\r\nHost: x\r\n\r\n")
+            self.assertTrue(conn.recv(65536).startswith(b"HTTP/1.1 200 "))
+            r = redis.Redis(port=s.port)
+            ids = [c["id"] for c in r.client_list() if c["addr"].startswith("http:")]
+            self.assertEqual(len(ids), 1)  # the connection's internal session, in CLIENT LIST
+            r.client_kill_filter(_id=ids[0])
+            # The same keep-alive connection goes on with a new session.
+            conn.sendall(b"PUT /v1/keys/after HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nok")
+            self.assertTrue(conn.recv(65536).startswith(b"HTTP/1.1 201 "))
+            self.assertEqual(r.get("after"), b"ok")
+            # Requests in flight at SHUTDOWN: each gets an answer (or the close), the server exits cleanly.
+            socks = []
+            for i in range(10):
+                t = socket.create_connection(("127.0.0.1", http), timeout=10)
+                t.sendall(b"PUT /v1/keys/k%d HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc" % i)
+                socks.append(t)
+            try:
+                r.shutdown()
+            except redis.ConnectionError:
+                pass
+            self.assertEqual(s.proc.wait(timeout=20), 0)
+            for t in socks:
+                try:
+                    head = t.recv(100)
+                except OSError:
+                    head = b""
+                self.assertTrue(head == b"" or head.split(b" ")[1] in (b"201", b"503", b"504"), head)
+            self.assertNotIn("AddressSanitizer", s.log())
+        finally:
+            s.stop()
+            s.cleanup()
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
