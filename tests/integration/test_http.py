@@ -16,7 +16,7 @@ import redis
 
 sys.path.insert(0, os.path.dirname(__file__))
 from cluster_harness import Cluster  # noqa: E402
-from harness import Server, _port_free, free_port  # noqa: E402
+from harness import SECRET_ARGS, Server, _port_free, free_port  # noqa: E402
 
 
 def with_http(cluster, same_offset=False):
@@ -207,6 +207,34 @@ class ClusterRestTest(unittest.TestCase):
         while time.time() < deadline and self.c.leader() != target:
             time.sleep(0.1)
         self.assertEqual(self.c.leader(), target)
+
+    def test_zz_add_and_remove_node(self):  # last: it changes the membership
+        fresh = Server(args=["--cluster-join", "yes"] + SECRET_ARGS).start()
+        try:
+            lead = self.c.wait_leader()
+            st, _, body = curl(self.c.http[lead], "/v1/nodes", "-X", "POST", "--data-binary",
+                               json.dumps({"host": "127.0.0.1", "port": fresh.port}))
+            self.assertEqual(st, 200, body)
+            fresh_id = redis.Redis(port=fresh.port).execute_command("CLUSTER", "MYID").decode()
+
+            def voters():
+                j = json.loads(curl(self.c.http[self.c.wait_leader()], "/v1/cluster")[2])
+                return j["node"]["voters"], [n["id"] for n in j["nodes"]]
+            deadline = time.time() + 30
+            while time.time() < deadline and voters()[0] != 4:
+                time.sleep(0.2)
+            self.assertEqual(voters()[0], 4)
+            self.assertIn(fresh_id, voters()[1])
+            st, _, body = curl(self.c.http[self.c.wait_leader()], "/v1/nodes/" + fresh_id, "-X", "DELETE")
+            self.assertEqual(st, 200, body)
+            deadline = time.time() + 15
+            while time.time() < deadline and voters()[0] != 3:
+                time.sleep(0.2)
+            self.assertEqual(voters(), (3, voters()[1]))
+            self.assertNotIn(fresh_id, voters()[1])
+        finally:
+            fresh.stop()
+            fresh.cleanup()
 
     def test_bad_input_and_limits(self):
         p = self.c.http[1]
