@@ -384,6 +384,11 @@ class HttpConn {
       return SendResponse(Response::Error(400, "bad_target", "malformed or refused request target (path traversal?)"),
                           keep, head);
     }
+    if (!SameOriginOrNone(current_)) {
+      serving_ = false;
+      return SendResponse(Response::Error(403, "cross_origin", "a cross-origin request may not change anything"),
+                          keep, head);
+    }
     Authenticate([this, keep, head](bool ok, std::string why) {
       if (!ok) {
         Response r = Response::Error(401, "unauthorized", why);
@@ -399,6 +404,18 @@ class HttpConn {
         SendResponse(r, keep, head);
       });
     });
+  }
+
+  // Cross-site request forgery: a page elsewhere can make a browser POST here (a "simple"
+  // request needs no CORS preflight) with the browser's cached credentials, or with none on a node
+  // without a password. Browsers always send Origin with such requests: anything but GET/HEAD
+  // must come from this very origin (http://<Host>) or carry no Origin at all (curl, scripts).
+  static bool SameOriginOrNone(const Request& r) {
+    if (r.method == "GET" || r.method == "HEAD") return true;
+    const std::string* origin = r.Header("origin");
+    if (!origin) return true;
+    const std::string* host = r.Header("host");
+    return host && *origin == "http://" + *host;
   }
 
   // HTTP Basic credentials become AUTH on the session (the client port's users and ACL rules);

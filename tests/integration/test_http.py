@@ -245,6 +245,14 @@ class ClusterRestTest(unittest.TestCase):
         self.assertTrue(raw(p, big).startswith(b"HTTP/1.1 431 "))
         self.assertTrue(raw(p, b"PUT /v1/keys/k HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\n")
                         .startswith(b"HTTP/1.1 413 "))
+        # Cross-site request forgery: a write with a foreign Origin is refused; same origin passes.
+        st, _, body = curl(p, "/v1/command", "-X", "POST", "-H", "Origin: http://evil.example",
+                           "-H", "Content-Type: text/plain", "--data-binary", '["SET","csrf","1"]')
+        self.assertEqual(st, 403, body)
+        self.assertIsNone(self.c.client(self.c.wait_leader()).get("csrf"))
+        st, _, body = curl(p, "/v1/command", "-X", "POST", "-H", f"Origin: http://127.0.0.1:{p}",
+                           "--data-binary", '["SET","csrf","1"]')
+        self.assertEqual(st, 200, body)
         self.assertEqual(curl(p, "/nope")[0], 404)
         self.assertEqual(curl(p, "/v1/cluster", "-X", "DELETE")[0], 405)
         # Keep-alive and pipelining: two requests on one connection, two answers in order.
