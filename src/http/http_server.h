@@ -92,7 +92,7 @@ class HttpServer {
   void Sweep();  // timeouts (once a second)
   // Routes one request (after auth; rest.cc). Calls done exactly once, unless the connection (and
   // with it the session) is gone.
-  void Route(Session* s, const Request& req, std::function<void(Response)> done);
+  void Route(Session* s, Request& req, std::function<void(Response)> done);  // may move req.body
 
   server::Server* server_;
   HttpOptions opts_;

@@ -307,14 +307,14 @@ void GetKey(Session* s, const Request& req, const std::string& key, Done done) {
          });
 }
 
-void PutKey(Session* s, const Request& req, const std::string& key, Done done) {
+void PutKey(Session* s, Request& req, const std::string& key, Done done) {
   int64_t ttl;
   Response bad;
   if (!ParseTtl(req, &ttl, &bad)) return done(bad);
   std::string ctype = req.Header("content-type") ? *req.Header("content-type") : "application/octet-stream";
   if (ctype.empty() || ctype.find('\n') != std::string::npos) ctype = "application/octet-stream";
   std::string etag = ETagOf(req.body);
-  auto value = std::make_shared<std::string>(req.body);
+  auto value = std::make_shared<std::string>(std::move(req.body));  // up to http-max-body: not copied
   std::string if_match = req.Header("if-match") ? *req.Header("if-match") : "";
   std::string if_none = req.Header("if-none-match") ? *req.Header("if-none-match") : "";
   // Unconditional: one MULTI/EXEC (value, companion, whether it existed). Conditional: WATCH the
@@ -502,7 +502,7 @@ Response MethodNotAllowed(const std::string& allow) {
 
 }  // namespace
 
-void HttpServer::Route(Session* s, const Request& req, Done done) {
+void HttpServer::Route(Session* s, Request& req, Done done) {
   const auto& seg = req.segments;
   const std::string& m = req.method;
   bool get = m == "GET" || m == "HEAD";
