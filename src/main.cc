@@ -5,6 +5,8 @@
 
 #include "cluster/peer_auth.h"
 #include "cluster/raft_replicator.h"
+#include "http/fallback_metrics.h"
+#include "http/http_server.h"
 #include "server/config.h"
 #include "server/logging.h"
 #include "server/server.h"
@@ -119,6 +121,9 @@ int main(int argc, char** argv) {
   if (opts.cluster_secret.empty() && !opts.tls_server && !opts.initial_members.empty()) {
     spdlog::warn("no cluster-secret: anyone who can reach the peer port can send Raft traffic (set cluster-secret)");
   }
+  int http_port = cfg->http_port;  // the HTTP port's settings (cfg moves into the server)
+  std::string http_bind = cfg->http_bind;
+  int64_t http_max_body = cfg->http_max_body;
   Server server(std::move(cfg).value(), [opts](uv_loop_t* loop, StateMachine* sm, Replicator::AppliedFn applied,
                                                Replicator::ReadReadyFn ready) {
     auto r = std::make_unique<redraft::cluster::RaftReplicator>(loop, sm, opts, std::move(applied), std::move(ready));
@@ -129,6 +134,17 @@ int main(int argc, char** argv) {
   });
   st = server.Init();
   if (!st.ok()) {
+    spdlog::critical("startup failed: {}", st.ToString());
+    return 1;
+  }
+  // The HTTP port (src/http/): REST API, /metrics and the web console, on the server's loop.
+  redraft::http::HttpOptions http_opts;
+  http_opts.port = http_port;
+  http_opts.bind = http_bind;
+  http_opts.max_body = static_cast<size_t>(http_max_body);
+  http_opts.metrics = [&server] { return redraft::http::RenderFallbackMetrics(server.InfoText({"raft", "clients", "stats"})); };
+  redraft::http::HttpServer http(&server, std::move(http_opts));
+  if (st = http.Start(); !st.ok()) {
     spdlog::critical("startup failed: {}", st.ToString());
     return 1;
   }

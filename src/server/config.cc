@@ -213,6 +213,10 @@ const std::vector<Directive>& Directives() {
       OutputLimitDirective(),
       StringDirective("save", false, &Config::save),
       StringDirective("appendonly", false, &Config::appendonly),
+      // The HTTP port (src/http/http_server.h): startup-only, the listener is made once.
+      IntDirective("http-port", false, &Config::http_port, 0, 65535),
+      StringDirective("http-bind", false, &Config::http_bind),
+      MemDirective("http-max-body", false, &Config::http_max_body, 1024),
   };
   return kDirectives;
 }

@@ -49,6 +49,10 @@ struct Config {
   int64_t log_segment_size = 64ll << 20;  // bytes preallocated per log segment
   int64_t disk_min_free = 256ll << 20;    // refuse writes when the data dir has less free (0 = off)
   std::string pidfile;
+  // The HTTP port (src/http/: REST API, /metrics, web console); 0 = off. Startup-only.
+  int http_port = 0;
+  std::string http_bind = "127.0.0.1";
+  int64_t http_max_body = 64ll << 20;  // larger request bodies get 413
   // Reported for clients and tools that read them (redis-benchmark, monitoring): every write is
   // in the durable log before it is acknowledged, whatever these say. Fixed at startup.
   // Cluster (see conf/redraft.conf): with nothing set, the node is a single-node cluster.

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -53,6 +54,8 @@ struct Connection {
   uint64_t acl_load_epoch = 0;  // Registry::load_epoch() when acl_user was found (ACL LOAD closes)
   resp::RequestParser parser;
   std::unique_ptr<TlsConn> tls;  // set for connections to the TLS port: query and out are plaintext
+  // Set for an internal client (Server::OpenInternalClient): no socket; replies go here.
+  std::function<void(std::string_view, bool)> internal_output;
 
   std::string query;            // bytes read but not yet consumed by the parser
   size_t command_bytes = 0;     // bytes absorbed into the command being parsed (query buffer limit)

@@ -579,6 +579,7 @@ void Server::FlushOutputs() {
 
 void Server::WriteOut(Connection* c) {
   if (c->writing) return;
+  if (c->internal_output) return WriteInternal(c);  // internal_client.cc
   if (c->tls) {  // out holds plaintext replies: encrypt them, then write what TLS has to send
     if (!c->out.empty() && !c->tls->Write(c->out).ok()) return CloseConnection(c);
     c->out = c->tls->TakeCiphertext();
@@ -637,6 +638,7 @@ void Server::CloseConnection(Connection* c) {
     std::erase(dirty_, c);
     c->in_dirty_list = false;
   }
+  if (c->internal_output) c->internal_output({}, true);
   uv_close(reinterpret_cast<uv_handle_t*>(&c->handle), [](uv_handle_t* h) { delete FromHandle(h); });
 }
 

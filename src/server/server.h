@@ -75,6 +75,19 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   void ResetConnection(uint64_t client_id) override;
   commands::TrackingApi* tracking() override { return this; }
 
+  // Internal clients (internal_client.cc): sessions with no socket, for layers above server/
+  // (the HTTP port, src/http/) to run commands through exactly the path of a Redis client
+  // (auth, ACL, MULTI, slots, Raft). `on_output` receives the RESP reply bytes as they are
+  // flushed (once per loop iteration), and ("", true) once when the session ends (CLIENT KILL,
+  // timeout, shutdown, CloseInternalClient): it may run inside FeedInternalClient or
+  // CloseInternalClient. Feed returns false for a session that no longer exists.
+  using InternalOutput = std::function<void(std::string_view bytes, bool closed)>;
+  uint64_t OpenInternalClient(const std::string& name, InternalOutput on_output);
+  bool FeedInternalClient(uint64_t id, std::string_view resp_bytes);
+  bool InternalClientAuthenticated(uint64_t id) const;
+  void CloseInternalClient(uint64_t id);
+  uv_loop_t* loop() { return &loop_; }
+
   // commands::TrackingApi (tracking_server.cc, docs/tracking.md)
   bool ClientExists(uint64_t id) override;
   std::string TrackingOn(uint64_t client, const commands::TrackingOptions& o) override;
@@ -151,6 +164,7 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   void MarkDirty(Connection* c);
   void FlushOutputs();  // once per loop iteration (uv_prepare)
   void WriteOut(Connection* c);
+  void WriteInternal(Connection* c);  // WriteOut of an internal client (internal_client.cc)
   void CloseConnection(Connection* c);
   void LingerClose(Connection* c);  // close_after_reply, once its reply is written
   void Cron();
