@@ -242,6 +242,8 @@ extern const CommandSpec kAclCommands[];  // acl_cmds.cc
 extern const CommandSpec kPubsubCommands[];  // pubsub_cmds.cc
 extern const CommandSpec kBitmapCommands[];  // bitmaps.cc
 extern const CommandSpec kHyperLogLogCommands[];  // hyperloglog.cc
+extern const CommandSpec kObjectCommands[];    // object_cmds.cc: OBJECT, MEMORY
+extern const CommandSpec kEvictionCommands[];  // eviction_cmds.cc: redraft.evict
 
 // Redis Cluster's hash slot of a key (CRC16 of the key or of its {hash tag}, mod 16384).
 int ClusterKeySlot(std::string_view key);

@@ -18,7 +18,8 @@ struct Registry {
     for (const CommandSpec* table : {kServerCommands, kStringCommands, kKeyCommands, kHashCommands, kListCommands,
                                         kSetCommands, kZsetCommands, kStreamCommands, kClusterCommands, kAclCommands, kPubsubCommands,
                                         kScriptingCommands, kFunctionCommands,
-                                        kBitmapCommands, kHyperLogLogCommands}) {
+                                        kBitmapCommands, kHyperLogLogCommands,
+                                        kObjectCommands, kEvictionCommands}) {
       for (const CommandSpec* c = table; !c->name.empty(); ++c) {
         all.push_back(c);
         by_name.emplace(std::string(c->name), c);

@@ -53,6 +53,8 @@ def pairs(flat):
 # are declared in cluster_cmds.cc with their own texts. PUBSUB: its subcommands in table order
 # (Redis: dict order, not even the same for INFO and DOCS); each is compared on its own.
 INFO_DIFFERS = {"acl", "client", "config", "cluster", "debug", "readonly", "readwrite", "pubsub", "script", "function"}
+# OBJECT and MEMORY (docs/memory.md): containers (Redis's dict order); MEMORY has USAGE and HELP only.
+INFO_DIFFERS |= {"object", "memory"}
 # Families still to be annotated with key-spec flags (their owners run the tool).
 PENDING_PREFIXES = ()
 # CONFIG GET values that describe redraft rather than Redis's defaults.

@@ -1,0 +1,205 @@
+#include "server/eviction.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "commands/command.h"
+#include "common/coding.h"
+
+namespace redraft::server {
+
+namespace {
+constexpr size_t kPoolSize = 16;           // Redis's EVPOOL_SIZE
+constexpr size_t kMaxKeysPerEntry = 64;    // one redraft.evict entry
+}  // namespace
+
+EvictionPolicy ParseEvictionPolicy(std::string_view n) {
+  if (n == "allkeys-lru") return EvictionPolicy::kAllKeysLru;
+  if (n == "allkeys-lfu") return EvictionPolicy::kAllKeysLfu;
+  if (n == "allkeys-random") return EvictionPolicy::kAllKeysRandom;
+  if (n == "volatile-lru") return EvictionPolicy::kVolatileLru;
+  if (n == "volatile-lfu") return EvictionPolicy::kVolatileLfu;
+  if (n == "volatile-random") return EvictionPolicy::kVolatileRandom;
+  if (n == "volatile-ttl") return EvictionPolicy::kVolatileTtl;
+  return EvictionPolicy::kNoEviction;
+}
+
+// Redis's LFULogIncr: the counter grows with probability 1 / ((counter - init) * factor + 1).
+uint8_t LfuLogIncr(uint8_t counter, int log_factor, double r) {
+  if (counter == 255) return 255;
+  double base = counter > kLfuInitVal ? counter - kLfuInitVal : 0;
+  double p = 1.0 / (base * log_factor + 1);
+  return r < p ? counter + 1 : counter;
+}
+
+// Redis's LFUDecrAndReturn: one decrement per lfu-decay-time minutes elapsed.
+uint8_t LfuDecayed(uint8_t counter, int64_t last_decr_min, int64_t now_min, int decay_time) {
+  if (decay_time <= 0 || now_min <= last_decr_min) return counter;
+  int64_t periods = (now_min - last_decr_min) / decay_time;
+  return periods >= counter ? 0 : static_cast<uint8_t>(counter - periods);
+}
+
+// --- AccessTable ---
+
+void AccessTable::Touch(std::string_view key, int64_t now_ms, const EvictionParams& p, std::mt19937_64& rng) {
+  auto it = map_.find(std::string(key));
+  if (it == map_.end()) {
+    if (map_.size() >= capacity_) {
+      if (p.maxmemory > 0) return;  // eviction samples the keys it has (the sweep refills)
+      Clear();                      // only OBJECT IDLETIME/FREQ use it: start over
+    }
+    it = map_.emplace(std::string(key), Slot{Info{}, keys_.size()}).first;
+    keys_.push_back(&it->first);
+    it->second.info.lfu_decr_min = now_ms / 60000;
+  }
+  Info& i = it->second.info;
+  const int64_t now_min = now_ms / 60000;
+  uint8_t c = LfuDecayed(i.lfu, i.lfu_decr_min, now_min, p.lfu_decay_time);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  i.lfu = LfuLogIncr(c, p.lfu_log_factor, u(rng));
+  i.lfu_decr_min = now_min;
+  i.last_access_ms = now_ms;
+}
+
+void AccessTable::AddCold(std::string_view key) {
+  if (map_.size() >= capacity_) return;
+  auto [it, added] = map_.emplace(std::string(key), Slot{Info{}, keys_.size()});
+  if (added) keys_.push_back(&it->first);
+}
+
+const AccessTable::Info* AccessTable::Find(std::string_view key) const {
+  auto it = map_.find(std::string(key));
+  return it == map_.end() ? nullptr : &it->second.info;
+}
+
+void AccessTable::Erase(std::string_view key) {
+  auto it = map_.find(std::string(key));
+  if (it == map_.end()) return;
+  // Swap-remove from the directory: the last key takes the erased one's place.
+  const size_t i = it->second.index;
+  const std::string* last = keys_.back();
+  keys_[i] = last;
+  map_.find(*last)->second.index = i;
+  keys_.pop_back();
+  map_.erase(it);
+}
+
+void AccessTable::Clear() {
+  map_.clear();
+  keys_.clear();
+}
+
+const std::string& AccessTable::Random(std::mt19937_64& rng) const { return *keys_[rng() % keys_.size()]; }
+
+// --- Evictor ---
+
+// One candidate from the access table's random keys, checked against the store (the table may
+// name deleted keys: they are dropped from it). For the pooled policies, fills the pool with
+// maxmemory-samples keys and takes its best, as Redis's evictionPoolPopulate does.
+bool Evictor::Sample(const EvictionParams& p, int64_t now_ms, std::vector<Candidate>* pool) {
+  if (access_->size() == 0) Sweep(1000);
+  if (access_->size() == 0) return false;
+  const bool volatile_only = IsVolatile(p.policy);
+  const bool random = p.policy == EvictionPolicy::kAllKeysRandom || p.policy == EvictionPolicy::kVolatileRandom;
+  const int draws = random ? (volatile_only ? 16 : 1) : p.samples;
+  for (int d = 0; d < draws && access_->size() > 0; d++) {
+    std::string key = access_->Random(rng_);
+    store::Value v;
+    // now_ms 0: the record as stored, expired or not (an expired key still takes space).
+    if (!store_->Get(key, 0, &v).ok()) {
+      access_->Erase(key);
+      continue;
+    }
+    if (volatile_only && v.expire_ms == 0) continue;
+    if (std::any_of(pool->begin(), pool->end(), [&](const Candidate& c) { return c.key == key; })) continue;
+    const AccessTable::Info* info = access_->Find(key);
+    double score = 0;
+    if (IsLfu(p.policy)) {
+      uint8_t f = info ? LfuDecayed(info->lfu, info->lfu_decr_min, now_ms / 60000, p.lfu_decay_time) : 0;
+      if (info && info->last_access_ms == 0) f = 0;  // never used since this node knew it
+      score = 255.0 - f;
+    } else if (p.policy == EvictionPolicy::kVolatileTtl) {
+      score = -static_cast<double>(v.expire_ms);
+    } else if (!random) {
+      score = static_cast<double>(now_ms - (info ? info->last_access_ms : 0));
+    }
+    pool->push_back(Candidate{key, v.version, store::KeyCharge(key.size(), v), score});
+    if (random) break;
+  }
+  std::sort(pool->begin(), pool->end(), [](const Candidate& a, const Candidate& b) { return a.score > b.score; });
+  if (pool->size() > kPoolSize) pool->resize(kPoolSize);
+  return !pool->empty();
+}
+
+void Evictor::Run(const EvictionParams& p, int64_t now_ms) {
+  stuck_ = false;
+  if (p.maxmemory <= 0 || p.policy == EvictionPolicy::kNoEviction) return;
+  const uint64_t used = store_->DatasetBytes();
+  const uint64_t limit = static_cast<uint64_t>(p.maxmemory) + pending_bytes_;
+  if (used <= limit) return;
+  const uint64_t excess = used - limit;
+  commands::Argv argv{"redraft.evict"};
+  std::vector<Candidate> pool;
+  uint64_t freed = 0;
+  size_t tries = 0;
+  while (freed < excess && argv.size() < 1 + 2 * kMaxKeysPerEntry && tries++ < 4 * kMaxKeysPerEntry) {
+    if (!Sample(p, now_ms, &pool)) break;
+    Candidate c = std::move(pool.front());
+    pool.erase(pool.begin());
+    argv.push_back(c.key);
+    argv.push_back(std::to_string(c.version));
+    freed += c.charge;
+    access_->Erase(c.key);  // not chosen again; its deletion is on its way
+  }
+  if (argv.size() == 1) {
+    stuck_ = true;
+    return;
+  }
+  proposed_keys_ += (argv.size() - 1) / 2;
+  commands::LogCommand lc{now_ms, std::move(argv)};
+  lc.db = commands::kStoredKeys;  // stored keys of every database
+  const uint64_t token = hooks_.propose(commands::EncodeLogCommand(lc));
+  if (token == 0) return;
+  pending_bytes_ += freed;
+  pending_[token] = freed;
+}
+
+bool Evictor::OnApplied(uint64_t token) {
+  if (pending_.empty()) return false;
+  auto it = pending_.find(token);
+  if (it == pending_.end()) return false;
+  pending_bytes_ -= std::min(pending_bytes_, it->second);
+  pending_.erase(it);
+  return true;
+}
+
+void Evictor::Sweep(size_t n) {
+  size_t seen = 0;
+  std::string last;
+  (void)store_->Scan(sweep_cursor_, [&](std::string_view key, const store::Value&) {
+    if (seen++ >= n) return false;
+    last.assign(key);
+    access_->AddCold(key);
+    return true;
+  });
+  sweep_cursor_ = seen > n ? last + '\0' : std::string();
+}
+
+// --- hints ---
+
+void AppendHint(std::string* batch, std::string_view key) {
+  PutVarint64(batch, key.size());
+  batch->append(key);
+}
+
+bool DecodeHints(std::string_view batch, const std::function<void(std::string_view key)>& fn) {
+  while (!batch.empty()) {
+    uint64_t n = 0;
+    if (!GetVarint64(&batch, &n) || n > batch.size()) return false;
+    fn(batch.substr(0, n));
+    batch.remove_prefix(n);
+  }
+  return true;
+}
+
+}  // namespace redraft::server
