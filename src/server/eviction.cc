@@ -101,7 +101,9 @@ bool Evictor::Sample(const EvictionParams& p, int64_t now_ms, std::vector<Candid
   if (access_->size() == 0) return false;
   const bool volatile_only = IsVolatile(p.policy);
   const bool random = p.policy == EvictionPolicy::kAllKeysRandom || p.policy == EvictionPolicy::kVolatileRandom;
-  const int draws = random ? (volatile_only ? 16 : 1) : p.samples;
+  // A random policy takes the first usable key of up to 16 draws (the table may name deleted
+  // keys, and under volatile-random keys without a TTL); the others fill the pool.
+  const int draws = random ? 16 : p.samples;
   for (int d = 0; d < draws && access_->size() > 0; d++) {
     std::string key = access_->Random(rng_);
     store::Value v;
@@ -141,9 +143,13 @@ void Evictor::Run(const EvictionParams& p, int64_t now_ms) {
   commands::Argv argv{"redraft.evict"};
   std::vector<Candidate> pool;
   uint64_t freed = 0;
-  size_t tries = 0;
+  size_t tries = 0, misses = 0;
   while (freed < excess && argv.size() < 1 + 2 * kMaxKeysPerEntry && tries++ < 4 * kMaxKeysPerEntry) {
-    if (!Sample(p, now_ms, &pool)) break;
+    if (!Sample(p, now_ms, &pool)) {
+      if (++misses >= 8) break;  // nothing evictable among 8 rounds of samples: stuck
+      continue;
+    }
+    misses = 0;
     Candidate c = std::move(pool.front());
     pool.erase(pool.begin());
     argv.push_back(c.key);
