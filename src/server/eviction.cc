@@ -128,14 +128,42 @@ bool Evictor::Sample(const EvictionParams& p, int64_t now_ms, std::vector<Candid
     pool->push_back(Candidate{key, v.version, store::KeyCharge(key.size(), v), score});
     if (random) break;
   }
+  if (pool->empty() && volatile_only) ScanVolatile(p, pool);
   std::sort(pool->begin(), pool->end(), [](const Candidate& a, const Candidate& b) { return a.score > b.score; });
   if (pool->size() > kPoolSize) pool->resize(kPoolSize);
   return !pool->empty();
 }
 
+// The table's random keys may all lack a TTL when few keys have one: a volatile policy then looks
+// for keys with a TTL along the store (up to kSweepScan keys from where the last look stopped),
+// as Redis samples its expires dict. Candidates found so get the policy's score from the table.
+void Evictor::ScanVolatile(const EvictionParams& p, std::vector<Candidate>* pool) {
+  constexpr size_t kSweepScan = 1000;
+  size_t seen = 0;
+  std::string last;
+  (void)store_->Scan(volatile_cursor_, [&](std::string_view key, const store::Value& v) {
+    if (seen++ >= kSweepScan || pool->size() >= kPoolSize) return false;
+    last.assign(key);
+    if (v.expire_ms == 0) return true;
+    const AccessTable::Info* info = access_->Find(key);
+    double score = p.policy == EvictionPolicy::kVolatileTtl ? -static_cast<double>(v.expire_ms)
+                   : IsLfu(p.policy) ? 255.0 - (info ? info->lfu : 0)
+                   : -static_cast<double>(info ? info->last_access_ms : 0);
+    pool->push_back(Candidate{std::string(key), v.version, store::KeyCharge(key.size(), v), score});
+    return true;
+  });
+  volatile_cursor_ = seen > 0 && !last.empty() && (seen > kSweepScan || pool->size() >= kPoolSize) ? last + '\0'
+                                                                                                   : std::string();
+}
+
 void Evictor::Run(const EvictionParams& p, int64_t now_ms) {
+  if (p.maxmemory <= 0 || p.policy == EvictionPolicy::kNoEviction) {
+    stuck_ = false;
+    return;
+  }
+  // Nothing was evictable a moment ago: do not search again for every write of a burst.
+  if (stuck_ && now_ms - stuck_ms_ < 10) return;
   stuck_ = false;
-  if (p.maxmemory <= 0 || p.policy == EvictionPolicy::kNoEviction) return;
   const uint64_t used = store_->DatasetBytes();
   const uint64_t limit = static_cast<uint64_t>(p.maxmemory) + pending_bytes_;
   if (used <= limit) return;
@@ -159,6 +187,7 @@ void Evictor::Run(const EvictionParams& p, int64_t now_ms) {
   }
   if (argv.size() == 1) {
     stuck_ = true;
+    stuck_ms_ = now_ms;
     return;
   }
   proposed_keys_ += (argv.size() - 1) / 2;

@@ -127,12 +127,15 @@ class Evictor {
     double score;  // larger = better to evict
   };
   bool Sample(const EvictionParams& p, int64_t now_ms, std::vector<Candidate>* pool);
+  void ScanVolatile(const EvictionParams& p, std::vector<Candidate>* pool);
 
   store::Store* store_;
   AccessTable* access_;
   Hooks hooks_;
   std::mt19937_64 rng_{std::random_device{}()};
   bool stuck_ = false;
+  int64_t stuck_ms_ = 0;  // when Run last found nothing to evict
+  std::string volatile_cursor_;  // where ScanVolatile resumes
   uint64_t pending_bytes_ = 0;                      // freed by proposed entries not yet applied
   std::unordered_map<uint64_t, uint64_t> pending_;  // their tokens -> bytes
   std::string sweep_cursor_;

@@ -60,7 +60,7 @@ void Server::NoteAccess(const commands::CommandSpec& spec, const commands::Argv&
   const int step = spec.key_step > 0 ? spec.key_step : 1;
   if (spec.first_key >= argc) return;
   const EvictionParams p = EvictionConfig();
-  access_.set_capacity(p.maxmemory > 0 ? size_t{1} << 24 : size_t{1} << 16);
+  access_.set_capacity(size_t{1} << 24);
   const bool leader = log_->is_leader();
   const int64_t now = LogClockMs();
   const uint8_t physical = store_->PhysicalDb(db);
@@ -69,7 +69,7 @@ void Server::NoteAccess(const commands::CommandSpec& spec, const commands::Argv&
     stored.assign(1, static_cast<char>(physical));
     stored.append(argv[i]);
     access_.Touch(stored, now, p, access_rng_);
-    if (!leader && p.maxmemory > 0) AppendHint(&hints_batch_, stored);
+    if (!leader) AppendHint(&hints_batch_, stored);
   }
   if (hints_batch_.size() >= kHintBatchBytes) {
     log_->SendAccessHints(std::move(hints_batch_));
@@ -122,6 +122,9 @@ void Server::EvictionCron() {
     return;
   }
   if (sm_->disk().WritesRefused()) return;
+  // Deleted keys linger in the table until sampled; when they outnumber the live ones (a FLUSHALL,
+  // a snapshot install), start over from the store rather than sample mostly dead keys.
+  if (access_.size() > 2 * store_->KeyCount() + 10000) access_.Clear();
   evictor_->Sweep(kSweepKeys);
   evictor_->Run(p, LogClockMs());
 }

@@ -379,7 +379,7 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
   if (!AclAllows(c, *spec, argv)) return !c->closing;
   if (SubscriberModeRefuses(c, *spec, argv)) return true;  // RESP2 subscriber mode (pubsub_server.cc)
   if (cfg_.maxmemory > 0 && RefuseOom(c, named ? *named : *spec)) return true;  // docs/memory.md
-  if (spec->first_key > 0) NoteAccess(*spec, argv, c->session.db);  // eviction's LRU/LFU
+  if (cfg_.maxmemory > 0 && spec->first_key > 0) NoteAccess(*spec, argv, c->session.db);  // eviction's LRU/LFU
   if (c->in_multi && tracking_.active()) TrackCommand(c, *spec, argv, /*queued=*/true);
   // Inside MULTI: queued (answered +QUEUED, in order behind any pending reply) or refused.
   if (QueueOrRefuse(c, *spec, argv)) return true;
