@@ -126,6 +126,30 @@ class EvictionClusterTest(unittest.TestCase):
         self.assertGreaterEqual(survivors, 40, f"only {survivors} of 50 hot keys survived")
         self.set_all(maxmemory=0, maxmemory_policy="noeviction")
 
+    def test_evicted_keyspace_events_reach_subscribers_of_a_follower(self):
+        self.c.client(self.c.leader()).flushall()
+        self.set_all(maxmemory=0, maxmemory_policy="allkeys-random", notify_keyspace_events="Ee")
+        follower = next(i for i in self.c.alive() if i != self.c.leader())
+        sub = self.c.client(follower).pubsub()
+        sub.subscribe("__keyevent@0__:evicted")
+        sub.get_message(timeout=2)  # the subscribe confirmation
+        self.set_all(maxmemory=MAXMEMORY)
+        self.fill("e", 1000)
+        self.wait_same_applied()
+        evicted, deadline = set(), time.time() + 10
+        while time.time() < deadline:
+            m = sub.get_message(timeout=0.5)
+            if m and m["type"] == "message":
+                evicted.add(m["data"])
+            elif m is None and evicted:
+                break
+        sub.close()
+        left = self.local_keys(follower)
+        self.assertGreater(len(evicted), 300)
+        self.assertEqual(left & evicted, set())  # every event names a key that is gone
+        self.assertEqual(len(left) + len(evicted), 1000)  # and every key gone has its event
+        self.set_all(maxmemory=0, maxmemory_policy="noeviction", notify_keyspace_events="")
+
     def test_noeviction_answers_oom_on_every_node_and_reads_still_work(self):
         self.c.client(self.c.leader()).flushall()
         self.set_all(maxmemory=0, maxmemory_policy="noeviction")
