@@ -24,7 +24,8 @@ def info(r, section):
 class EvictionClusterTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.c = Cluster(3).start()
+        # Compaction every 1,000 entries: a wiped node catches up by snapshot (the wipe test).
+        cls.c = Cluster(3, extra_args=["--log-compact-entries", "1000"]).start()
 
     @classmethod
     def tearDownClass(cls):
@@ -149,6 +150,22 @@ class EvictionClusterTest(unittest.TestCase):
         self.assertEqual(left & evicted, set())  # every event names a key that is gone
         self.assertEqual(len(left) + len(evicted), 1000)  # and every key gone has its event
         self.set_all(maxmemory=0, maxmemory_policy="noeviction", notify_keyspace_events="")
+
+    def test_a_wiped_follower_caught_up_by_snapshot_reports_the_same_used_memory(self):
+        """The logical size of a snapshot installed by a node that lost its data equals the
+        size every other node kept at apply."""
+        self.c.client(self.c.leader()).flushall()
+        self.set_all(maxmemory=0, maxmemory_policy="allkeys-lru")
+        self.fill("s", 1500)
+        leader = self.c.leader()
+        follower = next(i for i in self.c.alive() if i != leader)
+        self.c.restart(follower, wipe=True)
+        self.set_all(maxmemory=MAXMEMORY, maxmemory_policy="allkeys-lru")  # the restarted node: defaults
+        self.fill("t", 500)
+        keys, used = self.check_converged("after wipe")
+        self.assertGreaterEqual(int(self.c.raft_info(follower).get("raft_snapshots_installed", 0)), 1)
+        self.assertLessEqual(used, MAXMEMORY * 1.05)
+        self.set_all(maxmemory=0, maxmemory_policy="noeviction")
 
     def test_noeviction_answers_oom_on_every_node_and_reads_still_work(self):
         self.c.client(self.c.leader()).flushall()
