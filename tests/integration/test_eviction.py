@@ -91,6 +91,8 @@ class EvictionClusterTest(unittest.TestCase):
                 evicted_before = sum(info(self.c.client(i), "stats")["evicted_keys"] for i in self.c.alive())
                 peak = self.fill("k", 2500, ex=3600 if volatile else None)
                 keys, used = self.check_converged(policy)
+                print(f"\n  {policy}: limit {MAXMEMORY}, peak during the burst {peak}, settled {used}, "
+                      f"{len(keys)} keys", end="")
                 self.assertLessEqual(used, MAXMEMORY * 1.05, policy)
                 self.assertGreater(used, MAXMEMORY * 0.5, policy)  # evicted what was needed, not all
                 self.assertLess(peak, MAXMEMORY * 3, f"{policy}: the burst ran far ahead of eviction")
