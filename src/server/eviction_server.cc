@@ -7,6 +7,7 @@
 
 #include "commands/args.h"
 #include "commands/command.h"
+#include "commands/command_info.h"
 #include "commands/write_entry.h"
 #include "server/server.h"
 
@@ -85,8 +86,16 @@ void Server::NoteAccess(const commands::CommandSpec& spec, const commands::Argv&
 // rule could diverge). On the leader the evictor runs first, as Redis's performEvictions does.
 bool Server::RefuseOom(Connection* c, const commands::CommandSpec& spec) {
   bool reject = (spec.flags & commands::kDenyOom) || RedisDenyOom(spec.name);
-  if (c->in_multi && spec.name != "exec" && spec.name != "discard" && spec.name != "quit" && spec.name != "reset") {
+  const bool exec = c->in_multi && spec.name == "exec";
+  if (c->in_multi && !exec && spec.name != "discard" && spec.name != "quit" && spec.name != "reset") {
     reject = true;
+  }
+  // EXEC is denyoom when a queued command is (Redis's mstate.cmd_flags).
+  if (exec && !c->multi_error) {
+    for (const commands::Argv& q : c->queued) {
+      const commands::CommandSpec* named = commands::LookupArgv(q);
+      if (named && ((named->flags & commands::kDenyOom) || RedisDenyOom(named->name))) reject = true;
+    }
   }
   if (!reject) return false;
   const EvictionParams p = EvictionConfig();
@@ -97,6 +106,11 @@ bool Server::RefuseOom(Connection* c, const commands::CommandSpec& spec) {
     can_evict = !evictor_->stuck();
   }
   if (can_evict) return false;
+  if (exec) {  // Redis's execCommandAbort: the transaction is discarded
+    EndTransaction(c);
+    Reply(c, "-EXECABORT Transaction discarded because of: OOM command not allowed when used memory > 'maxmemory'.\r\n");
+    return true;
+  }
   FlagTransaction(c);
   Reply(c, "-OOM command not allowed when used memory > 'maxmemory'.\r\n");
   return true;

@@ -161,7 +161,12 @@ class EvictionClusterTest(unittest.TestCase):
         self.fill("s", 1500)
         leader = self.c.leader()
         follower = next(i for i in self.c.alive() if i != leader)
+        target = self.c.client(leader).info("persistence")["store_applied_index"]
         self.c.restart(follower, wipe=True)
+        deadline = time.time() + 60
+        while self.c.client(follower).info("persistence")["store_applied_index"] < target:
+            self.assertLess(time.time(), deadline, "the wiped node did not catch up")
+            time.sleep(0.1)
         self.set_all(maxmemory=MAXMEMORY, maxmemory_policy="allkeys-lru")  # the restarted node: defaults
         self.fill("t", 500)
         keys, used = self.check_converged("after wipe")
@@ -184,6 +189,18 @@ class EvictionClusterTest(unittest.TestCase):
                 r.incr("counter")
             self.assertEqual(r.get("n:000001"), VALUE)  # reads work
             self.assertEqual(r.info("stats")["evicted_keys"] >= 0, True)
+        # A transaction queued under the limit, EXEC'd over it: discarded, as Redis's execCommandAbort.
+        self.set_all(maxmemory=0)
+        t = self.c.client(self.c.alive()[1], single_connection_client=True)
+        t.execute_command("MULTI")
+        t.execute_command("SET", "queued", "x")
+        self.set_all(maxmemory=MAXMEMORY)
+        with self.assertRaisesRegex(redis.exceptions.ResponseError,
+                                    "^Transaction discarded because of: OOM command not allowed"):
+            t.execute_command("EXEC")
+        with self.assertRaisesRegex(redis.exceptions.ResponseError, "EXEC without MULTI"):
+            t.execute_command("EXEC")
+        t.close()
         self.assertEqual(self.c.client(self.c.alive()[0]).delete("n:000001"), 1)  # DEL is not denyoom
         self.assertEqual(len(self.local_keys(self.c.leader())), 699)
         self.set_all(maxmemory=0)
