@@ -11,6 +11,7 @@ namespace redraft::server {
 namespace {
 constexpr size_t kPoolSize = 16;           // Redis's EVPOOL_SIZE
 constexpr size_t kMaxKeysPerEntry = 64;    // one redraft.evict entry
+constexpr size_t kMaxDeadPerRun = 4096;    // dead table entries one Run may drop (one lookup each)
 }  // namespace
 
 EvictionPolicy ParseEvictionPolicy(std::string_view n) {
@@ -93,9 +94,10 @@ const std::string& AccessTable::Random(std::mt19937_64& rng) const { return *key
 
 // --- Evictor ---
 
-// One candidate from the access table's random keys, checked against the store (the table may
-// name deleted keys: they are dropped from it). For the pooled policies, fills the pool with
-// maxmemory-samples keys and takes its best, as Redis's evictionPoolPopulate does.
+// Candidates from the access table's random keys. For the pooled policies, adds
+// maxmemory-samples keys to the pool, as Redis's evictionPoolPopulate does. Only the volatile
+// policies read each sample's record (they need its TTL); the allkeys ones score from the table
+// alone and Run checks just the candidate it takes (the table may name deleted keys).
 bool Evictor::Sample(const EvictionParams& p, int64_t now_ms, std::vector<Candidate>* pool) {
   if (access_->size() == 0) Sweep(1000);
   if (access_->size() == 0) return false;
@@ -106,14 +108,18 @@ bool Evictor::Sample(const EvictionParams& p, int64_t now_ms, std::vector<Candid
   const int draws = random ? 16 : p.samples;
   for (int d = 0; d < draws && access_->size() > 0; d++) {
     std::string key = access_->Random(rng_);
-    store::Value v;
-    // now_ms 0: the record as stored, expired or not (an expired key still takes space).
-    if (!store_->Get(key, 0, &v).ok()) {
-      access_->Erase(key);
-      continue;
-    }
-    if (volatile_only && v.expire_ms == 0) continue;
     if (std::any_of(pool->begin(), pool->end(), [&](const Candidate& c) { return c.key == key; })) continue;
+    store::Value v;
+    bool checked = false;
+    if (volatile_only) {
+      // now_ms 0: the record as stored, expired or not (an expired key still takes space).
+      if (!store_->Get(key, 0, &v).ok()) {
+        access_->Erase(key);
+        continue;
+      }
+      if (v.expire_ms == 0) continue;
+      checked = true;
+    }
     const AccessTable::Info* info = access_->Find(key);
     double score = 0;
     if (IsLfu(p.policy)) {
@@ -125,7 +131,7 @@ bool Evictor::Sample(const EvictionParams& p, int64_t now_ms, std::vector<Candid
     } else if (!random) {
       score = static_cast<double>(now_ms - (info ? info->last_access_ms : 0));
     }
-    pool->push_back(Candidate{key, v.version, store::KeyCharge(key.size(), v), score});
+    pool->push_back(Candidate{key, v.version, checked ? store::KeyCharge(key.size(), v) : 0, score, checked});
     if (random) break;
   }
   if (pool->empty() && volatile_only) ScanVolatile(p, pool);
@@ -149,7 +155,7 @@ void Evictor::ScanVolatile(const EvictionParams& p, std::vector<Candidate>* pool
     double score = p.policy == EvictionPolicy::kVolatileTtl ? -static_cast<double>(v.expire_ms)
                    : IsLfu(p.policy) ? 255.0 - (info ? info->lfu : 0)
                    : -static_cast<double>(info ? info->last_access_ms : 0);
-    pool->push_back(Candidate{std::string(key), v.version, store::KeyCharge(key.size(), v), score});
+    pool->push_back(Candidate{std::string(key), v.version, store::KeyCharge(key.size(), v), score, true});
     return true;
   });
   volatile_cursor_ = seen > 0 && !last.empty() && (seen > kSweepScan || pool->size() >= kPoolSize) ? last + '\0'
@@ -167,12 +173,17 @@ void Evictor::Run(const EvictionParams& p, int64_t now_ms) {
   const uint64_t used = store_->DatasetBytes();
   const uint64_t limit = static_cast<uint64_t>(p.maxmemory) + pending_bytes_;
   if (used <= limit) return;
-  const uint64_t excess = used - limit;
+  // Down to 0.5 % under the limit (at most 64 keys per entry): a steady stream of writes over
+  // the limit then costs one eviction entry per many writes, not one per write.
+  const uint64_t excess = used - limit + static_cast<uint64_t>(p.maxmemory) / 200;
   commands::Argv argv{"redraft.evict"};
   std::vector<Candidate> pool;
   uint64_t freed = 0;
-  size_t tries = 0, misses = 0;
-  while (freed < excess && argv.size() < 1 + 2 * kMaxKeysPerEntry && tries++ < 4 * kMaxKeysPerEntry) {
+  size_t tries = 0, misses = 0, dead = 0;
+  // Dead candidates (keys deleted since the table learned of them) are dropped as they come and
+  // do not count as tries: a table full of them (after a FLUSHALL) is cleaned, not "stuck".
+  while (freed < excess && argv.size() < 1 + 2 * kMaxKeysPerEntry && tries++ < 4 * kMaxKeysPerEntry &&
+         dead < kMaxDeadPerRun) {
     if (!Sample(p, now_ms, &pool)) {
       if (++misses >= 8) break;  // nothing evictable among 8 rounds of samples: stuck
       continue;
@@ -180,12 +191,24 @@ void Evictor::Run(const EvictionParams& p, int64_t now_ms) {
     misses = 0;
     Candidate c = std::move(pool.front());
     pool.erase(pool.begin());
+    if (!c.checked) {
+      store::Value v;
+      if (!store_->Get(c.key, 0, &v).ok()) {  // deleted since the table learned of it
+        access_->Erase(c.key);
+        dead++;
+        tries--;
+        continue;
+      }
+      c.version = v.version;
+      c.charge = store::KeyCharge(c.key.size(), v);
+    }
     argv.push_back(c.key);
     argv.push_back(std::to_string(c.version));
     freed += c.charge;
     access_->Erase(c.key);  // not chosen again; its deletion is on its way
   }
   if (argv.size() == 1) {
+    if (dead > 0) return;  // cleaned the table; the next run finds live keys
     stuck_ = true;
     stuck_ms_ = now_ms;
     return;

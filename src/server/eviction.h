@@ -124,7 +124,8 @@ class Evictor {
     std::string key;
     uint64_t version;
     uint64_t charge;
-    double score;  // larger = better to evict
+    double score;   // larger = better to evict
+    bool checked;   // version and charge were read from the store
   };
   bool Sample(const EvictionParams& p, int64_t now_ms, std::vector<Candidate>* pool);
   void ScanVolatile(const EvictionParams& p, std::vector<Candidate>* pool);

@@ -138,7 +138,7 @@ void Server::EvictionCron() {
   if (sm_->disk().WritesRefused()) return;
   // Deleted keys linger in the table until sampled; when they outnumber the live ones (a FLUSHALL,
   // a snapshot install), start over from the store rather than sample mostly dead keys.
-  if (access_.size() > 2 * store_->KeyCount() + 10000) access_.Clear();
+  if (access_.size() > 2 * store_->KeyCount() + 1000) access_.Clear();
   evictor_->Sweep(kSweepKeys);
   evictor_->Run(p, LogClockMs());
 }

@@ -77,8 +77,9 @@ TEST_F(EvictorTest, EvictsDownToTheLimitAndNoMoreThanOnceForTheSameExcess) {
   evictor_->Run(p, 5001);  // the first entry is in flight: it covers the excess already
   EXPECT_EQ(proposed_.size(), 1u);
   ApplyProposed();
-  EXPECT_LE(store_->DatasetBytes(), per_key * 150);
-  EXPECT_EQ(store_->KeyCount(), 150u);
+  // Down to 0.5 % under the limit: 50.75 keys' worth, so 51 keys.
+  EXPECT_LE(store_->DatasetBytes(), per_key * 150 - per_key * 150 / 200);
+  EXPECT_EQ(store_->KeyCount(), 149u);
 }
 
 TEST_F(EvictorTest, AllKeysLruEvictsTheLeastRecentlyUsed) {
@@ -118,6 +119,25 @@ TEST_F(EvictorTest, VolatilePoliciesEvictOnlyKeysWithATtlAndReportStuckWithoutTh
   }
   EXPECT_TRUE(evictor_->stuck());  // only keys without a TTL are left: writes must get OOM
   EXPECT_EQ(store_->KeyCount(), 50u);
+}
+
+TEST_F(EvictorTest, ATableFullOfDeletedKeysIsCleanedNotStuck) {
+  for (int i = 0; i < 3000; i++) Set("old" + std::to_string(i));
+  evictor_->Sweep(5000);
+  {
+    auto b = store_->NewBatch();
+    b->DeleteAll();  // FLUSHALL: the table still names 3,000 keys
+    ASSERT_TRUE(store_->Commit(b.get(), ++index_).ok());
+  }
+  for (int i = 0; i < 40; i++) Set("new" + std::to_string(i));
+  const auto p = Params(EvictionPolicy::kAllKeysLru, static_cast<int64_t>(store_->DatasetBytes() / 2));
+  for (int i = 0; i < 40; i++) access_.Touch(store::QualifyKey(0, "new" + std::to_string(i)), 1000, p, rng_);
+  for (int round = 0; round < 10 && store_->DatasetBytes() > static_cast<uint64_t>(p.maxmemory); round++) {
+    evictor_->Run(p, 5000 + round);
+    EXPECT_FALSE(evictor_->stuck()) << "round " << round;
+    ApplyProposed();
+  }
+  EXPECT_LE(store_->DatasetBytes(), static_cast<uint64_t>(p.maxmemory));
 }
 
 TEST_F(EvictorTest, AKeyRewrittenAfterItWasChosenSurvives) {
