@@ -401,7 +401,20 @@ void RaftReplicator::BroadcastPubsub(std::string batch) {
   }
 }
 
+// Best effort: a batch refused by the transport, or sent to a node that lost the leadership,
+// only makes eviction's access information a little older (docs/memory.md).
+void RaftReplicator::SendAccessHints(std::string batch) {
+  if (!transport_ || !raft_) return;
+  const uint64_t leader = raft_->leader();
+  if (leader == raft::kNoNode || leader == identity_.self_id) return;
+  transport_->Send(leader, "hint", std::move(batch));
+}
+
 void RaftReplicator::OnPeerMessage(uint64_t from, const std::string& type, std::string&& payload) {
+  if (type == "hint") {  // eviction's access hints from a follower (docs/memory.md)
+    if (on_hints_) on_hints_(payload);
+    return;
+  }
   if (type == "pub") {  // publishes from a peer: delivered to this node's subscribers only
     if (on_pubsub_) on_pubsub_(payload);
     return;

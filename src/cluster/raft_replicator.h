@@ -99,6 +99,9 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   // Pub/Sub: a "pub" frame to every member but this node (docs/pubsub.md); not through Raft.
   void BroadcastPubsub(std::string batch) override;
   void SetPubsubReceiver(PubsubReceiveFn fn) override { on_pubsub_ = std::move(fn); }
+  // Eviction's access hints: a "hint" frame to the leader we know (docs/memory.md).
+  void SendAccessHints(std::string batch) override;
+  void SetAccessHintsReceiver(HintsReceiveFn fn) override { on_hints_ = std::move(fn); }
 
   // commands::ClusterApi
   std::string MyId() override;
@@ -183,6 +186,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   ClusterOptions opts_;
   AppliedFn on_applied_;
   PubsubReceiveFn on_pubsub_;
+  HintsReceiveFn on_hints_;  // eviction's access hints from followers
   ReadReadyFn on_read_ready_;
   ReadBarriers reads_;  // linearizable reads (read_barriers.h); calls back into raft_ and sm_
   Forwarder forwarder_;  // clients' writes, forwarding both ways (forwarder.h)

@@ -253,6 +253,8 @@ extern const CommandSpec kBitmapCommands[];  // bitmaps.cc
 extern const CommandSpec kHyperLogLogCommands[];  // hyperloglog.cc
 extern const CommandSpec kGeoCommands[];  // geo.cc (issue 12)
 extern const CommandSpec kSortCommands[];  // sort.cc (issue 12)
+extern const CommandSpec kObjectCommands[];    // object_cmds.cc: OBJECT, MEMORY
+extern const CommandSpec kEvictionCommands[];  // eviction_cmds.cc: redraft.evict
 
 // Redis Cluster's hash slot of a key (CRC16 of the key or of its {hash tag}, mod 16384).
 int ClusterKeySlot(std::string_view key);

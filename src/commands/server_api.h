@@ -4,6 +4,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -73,6 +74,11 @@ class ServerApi {
   // RESET: ends MULTI/WATCH and drops the connection's subscriptions (without confirmations);
   // the command resets the session's own fields.
   virtual void ResetConnection(uint64_t /*client_id*/) {}
+  // Eviction (docs/memory.md): this node's access information of a stored key ([physical db]
+  // [key]): ms since a client last used it and its LFU counter (decayed); false if unknown.
+  virtual bool KeyAccess(std::string_view /*stored_key*/, int64_t* /*idle_ms*/, int* /*lfu*/) { return false; }
+  // Whether maxmemory-policy is an LFU one (OBJECT IDLETIME / FREQ refuse the other).
+  virtual bool LfuPolicy() const { return false; }
   // Stops the server gracefully: everything acknowledged is durable; the caller gets no reply.
   virtual void Shutdown(uint64_t caller_id) = 0;
 };

@@ -101,6 +101,24 @@ Directive StringDirective(const char* name, bool mut, std::string Config::*field
           }};
 }
 
+// An int directive with Redis 7.0's two error texts (unparsable / out of range), mutable at
+// runtime, up to INT_MAX (maxmemory and eviction, docs/memory.md).
+Directive BoundedIntDirective(const char* name, int Config::*field, int64_t lo) {
+  return {name, true, [field](const Config& c) { return std::to_string(c.*field); },
+          [field, lo](Config* c, const std::string& v) {
+            int64_t n;
+            if (!ParseInt(v, INT64_MIN, INT64_MAX, &n)) {
+              return Status::InvalidArgument("argument couldn't be parsed into an integer");
+            }
+            if (n < lo || n > INT32_MAX) {
+              return Status::InvalidArgument("argument must be between " + std::to_string(lo) +
+                                             " and 2147483647 inclusive");
+            }
+            c->*field = static_cast<int>(n);
+            return Status::OK();
+          }};
+}
+
 // notify-keyspace-events: Redis's flag letters, read back in Redis's normal form.
 Directive NotifyDirective() {
   return {"notify-keyspace-events", true,
@@ -210,6 +228,14 @@ const std::vector<Directive>& Directives() {
       IntDirective("cluster-request-timeout", false, &Config::cluster_request_timeout, 10, 3600000),
       StringDirective("enable-debug-command", false, &Config::enable_debug_command, {"yes", "no"}),
       NotifyDirective(),
+      // maxmemory and eviction (docs/memory.md)
+      MemDirective("maxmemory", true, &Config::maxmemory, 0),
+      StringDirective("maxmemory-policy", true, &Config::maxmemory_policy,
+                      {"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru",
+                       "allkeys-lfu", "allkeys-random", "noeviction"}),
+      BoundedIntDirective("maxmemory-samples", &Config::maxmemory_samples, 1),
+      BoundedIntDirective("lfu-log-factor", &Config::lfu_log_factor, 0),
+      BoundedIntDirective("lfu-decay-time", &Config::lfu_decay_time, 0),
       OutputLimitDirective(),
       StringDirective("save", false, &Config::save),
       StringDirective("appendonly", false, &Config::appendonly),
@@ -257,11 +283,10 @@ const std::vector<std::pair<std::string_view, std::string_view>>& RedisOnlyParam
       {"jemalloc-bg-thread", "yes"}, {"latency-monitor-threshold", "0"}, {"latency-tracking", "yes"},
       {"latency-tracking-info-percentiles", "50 99 99.9"}, {"lazyfree-lazy-eviction", "no"},
       {"lazyfree-lazy-expire", "no"}, {"lazyfree-lazy-server-del", "no"}, {"lazyfree-lazy-user-del", "no"},
-      {"lazyfree-lazy-user-flush", "no"}, {"lfu-decay-time", "1"}, {"lfu-log-factor", "10"},
+      {"lazyfree-lazy-user-flush", "no"},
       {"list-compress-depth", "0"}, {"list-max-listpack-size", "-2"}, {"list-max-ziplist-size", "-2"},
-      {"lua-time-limit", "5000"}, {"masterauth", ""}, {"masteruser", ""}, {"maxmemory", "0"},
-      {"maxmemory-clients", "0"}, {"maxmemory-eviction-tenacity", "10"}, {"maxmemory-policy", "noeviction"},
-      {"maxmemory-samples", "5"}, {"min-replicas-max-lag", "10"}, {"min-replicas-to-write", "0"},
+      {"lua-time-limit", "5000"}, {"masterauth", ""}, {"masteruser", ""},
+      {"maxmemory-clients", "0"}, {"maxmemory-eviction-tenacity", "10"}, {"min-replicas-max-lag", "10"}, {"min-replicas-to-write", "0"},
       {"min-slaves-max-lag", "10"}, {"min-slaves-to-write", "0"}, {"no-appendfsync-on-rewrite", "no"},
       {"oom-score-adj", "no"}, {"oom-score-adj-values", "0 200 800"},
       {"proc-title-template", "{title} {listen-addr} {server-mode}"}, {"propagation-error-behavior", "ignore"},

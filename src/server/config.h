@@ -69,6 +69,14 @@ struct Config {
   std::string enable_debug_command = "no";  // yes: DEBUG PARTITION (fault injection) is allowed
   // Keyspace notifications: Redis's NOTIFY_* bits (commands/notify.h); 0 = none (the default).
   uint32_t notify_keyspace_events = 0;
+  // maxmemory and eviction (docs/memory.md): the bound on the dataset's logical size (0 = none),
+  // the policy, and Redis's tuning knobs for its sampling and LFU counters. Per node: the leader's
+  // values decide evictions, each node's decide its own OOM answers.
+  int64_t maxmemory = 0;
+  std::string maxmemory_policy = "noeviction";
+  int maxmemory_samples = 5;
+  int lfu_log_factor = 10;
+  int lfu_decay_time = 1;
   // client-output-buffer-limit: bytes (hard, soft) and seconds over soft, per class. Only the
   // pubsub class is enforced (on subscribers); normal and replica are reported as set.
   struct OutputLimit {

@@ -50,6 +50,13 @@ class Replicator {
   using PubsubReceiveFn = std::function<void(std::string_view batch)>;
   virtual void BroadcastPubsub(std::string /*batch*/) {}
   virtual void SetPubsubReceiver(PubsubReceiveFn /*fn*/) {}
+
+  // Eviction's access hints (docs/memory.md): the keys clients used on a follower, sent to the
+  // leader (which decides evictions) as a "hint" frame, best effort, not through the log. The
+  // receiver gets every batch a peer sent, on the event-loop thread.
+  using HintsReceiveFn = std::function<void(std::string_view batch)>;
+  virtual void SendAccessHints(std::string /*batch*/) {}
+  virtual void SetAccessHintsReceiver(HintsReceiveFn /*fn*/) {}
 };
 
 }  // namespace redraft::server

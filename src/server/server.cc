@@ -139,6 +139,7 @@ Status Server::Init() {
   if (Status started = log_->Start(); !started.ok()) return WhatToDo(started, cfg_.dir + "/log");
   MakeBlockedClients();
   log_->SetPubsubReceiver([this](std::string_view batch) { OnPeerPublishes(batch); });
+  log_->SetAccessHintsReceiver([this](std::string_view batch) { OnAccessHints(batch); });  // docs/memory.md
   sm_->SetKeyEventSink(&cfg_.notify_keyspace_events,
                        [this](std::vector<commands::KeyEvent>&& events) { PublishKeyEvents(std::move(events)); });
   sm_->SetScriptPublishSink([this](std::vector<commands::ScriptMessage>&& msgs) {
@@ -379,6 +380,8 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
   }
   if (!AclAllows(c, *spec, argv)) return !c->closing;
   if (SubscriberModeRefuses(c, *spec, argv)) return true;  // RESP2 subscriber mode (pubsub_server.cc)
+  if (cfg_.maxmemory > 0 && RefuseOom(c, named ? *named : *spec)) return true;  // docs/memory.md
+  if (cfg_.maxmemory > 0 && spec->first_key > 0) NoteAccess(*spec, argv, c->session.db);  // eviction's LRU/LFU
   if (c->in_multi && tracking_.active()) TrackCommand(c, *spec, argv, /*queued=*/true);
   // Inside MULTI: queued (answered +QUEUED, in order behind any pending reply) or refused.
   if (QueueOrRefuse(c, *spec, argv)) return true;
@@ -477,6 +480,7 @@ Connection::Slot* Server::FindSlot(uint64_t token, Connection** conn) {
 }
 
 void Server::OnApplied(uint64_t token, std::string&& reply) {
+  if (evictor_ && evictor_->OnApplied(token)) return;  // the evictor's own entries (docs/memory.md)
   if (blocking_ && blocking_->OnApplied(token, reply)) return;
   AnswerSlot(token, std::move(reply));
 }
@@ -672,6 +676,7 @@ void Server::Cron() {
     for (Connection* c : idle) CloseConnection(c);
   }
   ActiveExpire(LogClockMs());
+  EvictionCron();  // docs/memory.md
   SeedAclFromFile(now);
 }
 

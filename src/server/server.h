@@ -19,6 +19,7 @@
 #include "server/blocking.h"
 #include "server/config.h"
 #include "server/connection.h"
+#include "server/eviction.h"
 #include "server/pubsub.h"
 #include "server/replicator.h"
 #include "server/state_machine.h"
@@ -74,6 +75,9 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   commands::PubsubApi* pubsub() override { return this; }
   void ResetConnection(uint64_t client_id) override;
   commands::TrackingApi* tracking() override { return this; }
+  // maxmemory and eviction (eviction_server.cc, docs/memory.md)
+  bool KeyAccess(std::string_view stored_key, int64_t* idle_ms, int* lfu) override;
+  bool LfuPolicy() const override;
 
   // Internal clients (internal_client.cc): sessions with no socket, for layers above server/
   // (the HTTP port, src/http/) to run commands through exactly the path of a Redis client
@@ -187,6 +191,12 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   void SendInvalidation(const TrackingTable::Message& m);
   void LimitTrackingTable();  // tracking-table-max-keys: evict and invalidate (before sleeping)
   void ActiveExpire(int64_t now);
+  // maxmemory and eviction (eviction_server.cc, docs/memory.md)
+  EvictionParams EvictionConfig() const;
+  void NoteAccess(const commands::CommandSpec& spec, const commands::Argv& argv, int db);
+  bool RefuseOom(Connection* c, const commands::CommandSpec& spec);  // true: answered -OOM
+  void EvictionCron();
+  void OnAccessHints(std::string_view batch);
   void BeginShutdown();
   std::string ClientLine(const Connection& c, int64_t now) const;
 
@@ -229,6 +239,11 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   uint64_t total_connections_ = 0, total_commands_ = 0, rejected_connections_ = 0;
   uint64_t expired_keys_proposed_ = 0;
   uint64_t net_input_bytes_ = 0, net_output_bytes_ = 0;
+  // maxmemory and eviction (eviction_server.cc)
+  AccessTable access_;
+  std::unique_ptr<Evictor> evictor_;
+  std::mt19937_64 access_rng_{std::random_device{}()};
+  std::string hints_batch_;  // follower: keys used since the last "hint" batch to the leader
 };
 
 }  // namespace redraft::server

@@ -11,6 +11,7 @@
 #include "commands/scripting_cmds.h"
 #include "commands/args.h"
 #include "commands/cluster_api.h"
+#include "commands/eviction_cmds.h"
 
 // Defined only when jemalloc is linked in (weak: null otherwise).
 extern "C" int mallctl(const char* name, void* oldp, size_t* oldlenp, void* newp, size_t newlen) __attribute__((weak));
@@ -90,13 +91,18 @@ std::string Server::InfoText(const std::vector<std::string>& sections) {
   if (want("memory")) {
     section("Memory");
     uint64_t rss = RssBytes();
-    line("used_memory", std::to_string(rss));
-    line("used_memory_human", Human(rss));
+    // used_memory is the dataset's logical size, what maxmemory bounds (docs/memory.md); the
+    // process's memory is used_memory_rss.
+    const uint64_t dataset = store_->DatasetBytes();
+    line("used_memory", std::to_string(dataset));
+    line("used_memory_human", Human(dataset));
+    line("used_memory_dataset", std::to_string(dataset));
     line("used_memory_rss", std::to_string(rss));
     line("used_memory_rss_human", Human(rss));
     line("store_memory", std::to_string(store_->ApproximateMemoryBytes()));
-    line("maxmemory", "0");
-    line("maxmemory_policy", "noeviction");
+    line("maxmemory", std::to_string(cfg_.maxmemory));
+    line("maxmemory_human", Human(static_cast<uint64_t>(cfg_.maxmemory)));
+    line("maxmemory_policy", cfg_.maxmemory_policy);
     // Redis's name for the allocator it was built with: "jemalloc-<version>" when the server
     // links jemalloc (src/CMakeLists.txt; found by its mallctl symbol), else "libc".
     line("mem_allocator", MemAllocatorName());
@@ -122,6 +128,7 @@ std::string Server::InfoText(const std::vector<std::string>& sections) {
     line("total_net_output_bytes", std::to_string(net_output_bytes_));
     line("rejected_connections", std::to_string(rejected_connections_));
     line("expired_keys", std::to_string(expired_keys_proposed_));
+    line("evicted_keys", std::to_string(commands::EvictedKeysApplied()));  // docs/memory.md
     // Pub/Sub on this node (docs/pubsub.md); the last three are redraft's.
     line("pubsub_channels", std::to_string(pubsub_.Channels(PubsubKind::kChannel, nullptr).size()));
     line("pubsub_patterns", std::to_string(pubsub_.NumPat()));

@@ -28,6 +28,7 @@ class DbStore : public Store {
   Status ScanSub(std::string_view key, uint64_t version, std::string_view start, const SubKeyFn& fn) override;
   Status ScanSubBefore(std::string_view key, uint64_t version, std::string_view before, const SubKeyFn& fn) override;
   uint64_t KeyCount() const override { return base_.DbKeyCount(db_); }
+  uint64_t DatasetBytes() const override { return base_.DatasetBytes(); }
   uint8_t PhysicalDb(int db) const override { return base_.PhysicalDb(db); }
   uint64_t DbKeyCount(int db) const override { return base_.DbKeyCount(db); }
   uint64_t DbExpiresCount(int db) const override { return base_.DbExpiresCount(db); }

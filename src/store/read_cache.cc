@@ -5,6 +5,8 @@
 #include <new>
 #include <utility>
 
+#include "common/coding.h"
+
 namespace redraft::store {
 
 // ---------------------------------------------------------------------------------------------
@@ -135,6 +137,11 @@ bool ReadCache::Lookup(std::string_view key, Value* out) {
 }
 
 bool ReadCache::Probe(std::string_view key, int64_t* expire_ms) {
+  uint64_t charge = 0;
+  return Probe(key, expire_ms, &charge);
+}
+
+bool ReadCache::Probe(std::string_view key, int64_t* expire_ms, uint64_t* charge) {
   uint64_t h = Hash(key);
   std::lock_guard<std::mutex> l(mu_);
   const Entry* e = nullptr;
@@ -146,6 +153,8 @@ bool ReadCache::Probe(std::string_view key, int64_t* expire_ms) {
     return false;
   }
   *expire_ms = e->expire_ms;
+  const uint64_t n = IsCollection(e->type) && e->payload_len >= 8 ? DecodeFixed64(e->payload()) : 0;
+  *charge = KeyCharge(e->key_len, e->type, e->payload_len, n);
   return true;
 }
 

@@ -49,6 +49,8 @@ class ReadCache {
   // Like Lookup, without copying the record: whether key is cached and, if so, its expiry.
   // (The batch's existence check, which keeps the key counts exact, needs no more.)
   bool Probe(std::string_view key, int64_t* expire_ms);
+  // The same, also giving the record's KeyCharge (docs/memory.md) when cached.
+  bool Probe(std::string_view key, int64_t* expire_ms, uint64_t* charge);
   // The committed record of key is now v.
   void Put(std::string_view key, const Value& v);
   void Put(std::string_view key, ValueType type, int64_t expire_ms, uint64_t version, std::string_view payload);

@@ -57,20 +57,24 @@ class RocksStore::BatchImpl : public Store::Batch {
     m.known = true;
     if (all_deleted_ || Flushed(key) || known_absent) {
       m.presence = kAbsent;
+      m.charge = 0;
       return Status::NotFound("");
     }
     if (store_->cache_->Lookup(key, out)) {
       m.presence = out->expire_ms != 0 ? kVolatile : kPresent;
+      m.charge = KeyCharge(key.size(), *out);
       return Status::OK();
     }
     rocksdb::PinnableSlice raw;
     rocksdb::Status s = store_->db_->Get(rocksdb::ReadOptions(), store_->meta_, ToSlice(key), &raw);
     if (s.IsNotFound()) {
       m.presence = kAbsent;
+      m.charge = 0;
       return Status::NotFound("");
     }
     if (!s.ok()) return FromRocks(s);
     m.presence = PresenceOf(std::string_view(raw.data(), raw.size()));
+    m.charge = RecordCharge(key.size(), std::string_view(raw.data(), raw.size()));
     return DecodeValue(std::string_view(raw.data(), raw.size()), out);
   }
 
@@ -78,6 +82,9 @@ class RocksStore::BatchImpl : public Store::Batch {
     Presence now = v.expire_ms != 0 ? kVolatile : kPresent;
     MetaEntry& m = Entry(key);
     Account(key, Known(key, m), now);
+    const uint64_t charge = KeyCharge(key.size(), v);
+    db_bytes_delta_[DbOf(key)] += static_cast<int64_t>(charge) - static_cast<int64_t>(m.charge);
+    m.charge = charge;
     buf_.clear();
     EncodeValue(v, &buf_);
     m.presence = now;
@@ -92,6 +99,8 @@ class RocksStore::BatchImpl : public Store::Batch {
     Presence was = Known(key, m);
     if (was == kAbsent) return;
     Account(key, was, kAbsent);
+    db_bytes_delta_[DbOf(key)] -= static_cast<int64_t>(m.charge);
+    m.charge = 0;
     m.presence = kAbsent;
     m.written = true;
   }
@@ -103,6 +112,7 @@ class RocksStore::BatchImpl : public Store::Batch {
     all_deleted_ = true;
     db_delta_.fill(0);
     db_expires_delta_.fill(0);
+    db_bytes_delta_.fill(0);
     db_flushed_.reset();
     map_ = IdentityDbMap();  // the map record goes with the sub-keys; every database is empty
     map_changed_ = true;
@@ -198,10 +208,12 @@ class RocksStore::BatchImpl : public Store::Batch {
     for (auto& [k, m] : meta_) {
       if (DbOf(k) != p || k.empty()) continue;
       m.presence = kAbsent;
+      m.charge = 0;
       m.written = true;
     }
     db_delta_[p] = 0;
     db_expires_delta_[p] = 0;
+    db_bytes_delta_[p] = 0;
     db_flushed_.set(p);
   }
 
@@ -260,8 +272,10 @@ class RocksStore::BatchImpl : public Store::Batch {
     }
   }
   // The key and expiry counts of every physical database after this batch; false if none changed.
-  bool NewDbKeyCounts(DbCounts* out) const {
+  // *bytes_changed: whether a database's logical size (DatasetBytes) changed.
+  bool NewDbKeyCounts(DbCounts* out, bool* bytes_changed) const {
     bool changed = all_deleted_;
+    *bytes_changed = all_deleted_;
     for (size_t p = 0; p < out->keys.size(); p++) {
       bool reset = all_deleted_ || db_flushed_[p];
       int64_t keys = reset ? 0 : static_cast<int64_t>(store_->db_counts_.keys[p]);
@@ -269,6 +283,9 @@ class RocksStore::BatchImpl : public Store::Batch {
       out->keys[p] = static_cast<uint64_t>(keys + db_delta_[p]);
       out->expires[p] = static_cast<uint64_t>(expires + db_expires_delta_[p]);
       changed |= out->keys[p] != store_->db_counts_.keys[p] || out->expires[p] != store_->db_counts_.expires[p];
+      int64_t bytes = reset ? 0 : static_cast<int64_t>(store_->db_counts_.bytes[p]);
+      out->bytes[p] = static_cast<uint64_t>(bytes + db_bytes_delta_[p]);
+      *bytes_changed |= out->bytes[p] != store_->db_counts_.bytes[p];
     }
     return changed;
   }
@@ -295,6 +312,7 @@ class RocksStore::BatchImpl : public Store::Batch {
     bool known = false;
     bool written = false;
     uint32_t record_len = 0;
+    uint64_t charge = 0;  // KeyCharge of the key as of the batch's changes (0 when absent); set with presence
     size_t record_off = 0;
   };
 
@@ -316,14 +334,16 @@ class RocksStore::BatchImpl : public Store::Batch {
     m.known = true;
     if (all_deleted_ || Flushed(key)) return m.presence = kAbsent;
     if (auto it = store_->known_.find(key); it != store_->known_.end()) {
-      return m.presence = static_cast<Presence>(it->second);
+      return m.presence = static_cast<Presence>(it->second);  // known_ holds absent keys: charge 0
     }
     int64_t expire_ms = 0;
-    if (store_->cache_->Probe(key, &expire_ms)) return m.presence = expire_ms != 0 ? kVolatile : kPresent;
+    if (store_->cache_->Probe(key, &expire_ms, &m.charge)) return m.presence = expire_ms != 0 ? kVolatile : kPresent;
     rocksdb::PinnableSlice pinned;
     rocksdb::Status s = store_->db_->Get(rocksdb::ReadOptions(), store_->meta_, ToSlice(key), &pinned);
     if (!s.ok() && !s.IsNotFound()) REDRAFT_PANIC("store read failed: " + s.ToString());
-    return m.presence = s.ok() ? PresenceOf(std::string_view(pinned.data(), pinned.size())) : kAbsent;
+    if (!s.ok()) return m.presence = kAbsent;
+    m.charge = RecordCharge(key.size(), std::string_view(pinned.data(), pinned.size()));
+    return m.presence = PresenceOf(std::string_view(pinned.data(), pinned.size()));
   }
 
   RocksStore* store_;
@@ -335,6 +355,7 @@ class RocksStore::BatchImpl : public Store::Batch {
   bool map_changed_ = false;
   std::string buf_;
   std::array<int64_t, 256> db_expires_delta_{};  // change of the keys with an expiry, per database
+  std::array<int64_t, 256> db_bytes_delta_{};    // change of the logical size (KeyCharge), per database
   std::unordered_map<std::string, MetaEntry, KeyHash, std::equal_to<>> meta_;  // the overlay (above)
   std::string records_;  // the encoded metadata records written, back to back
   bool emitted_ = false;  // EmitMeta ran (the batch is being committed: no more changes)
@@ -352,13 +373,15 @@ Status RocksStore::Commit(Batch* batch, uint64_t index) {
   }
   auto* b = static_cast<BatchImpl*>(batch);
   DbCounts db_counts;
-  bool counts_changed = b->NewDbKeyCounts(&db_counts);
+  bool bytes_changed = false;
+  bool counts_changed = b->NewDbKeyCounts(&db_counts, &bytes_changed);
   uint64_t count = std::accumulate(db_counts.keys.begin(), db_counts.keys.end(), uint64_t{0});
   b->EmitMeta();
   rocksdb::WriteBatch* wb = b->write_batch();
   int64_t log_time = std::max(log_time_ms_, pending_log_time_ms_);
   wb->Put(state_, kAppliedKey, EncodeApplied(index, count, log_time));
   if (counts_changed) wb->Put(state_, kDbKeysKey, EncodeDbKeys(db_counts));
+  if (bytes_changed) wb->Put(state_, kDbBytesKey, EncodeDbBytes(db_counts));
   REDRAFT_RETURN_IF_ERROR(FromRocks(db_->Write(write_opts_, wb)));
   applied_index_ = index;
   log_time_ms_ = log_time;

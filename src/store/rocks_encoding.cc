@@ -7,6 +7,10 @@ namespace redraft::store {
 
 using namespace internal;
 
+uint64_t KeyCharge(size_t stored_key_len, const Value& v) {
+  return KeyCharge(stored_key_len, v.type, v.payload.size(), IsCollection(v.type) ? CollectionSize(v) : 0);
+}
+
 uint64_t CollectionSize(const Value& v) { return v.payload.size() >= 8 ? DecodeFixed64(v.payload.data()) : 0; }
 
 void SetCollectionSize(Value* v, uint64_t size) {

@@ -138,6 +138,7 @@ void RocksStore::StagePut(std::string_view key, const Value& v) {
   }
   stage_db_counts_.keys[DbOf(key)]++;
   if (v.expire_ms != 0) stage_db_counts_.expires[DbOf(key)]++;
+  stage_db_counts_.bytes[DbOf(key)] += KeyCharge(key.size(), v);
   stage_buf_.clear();
   EncodeValue(v, &stage_buf_);
   stage_batch_->Put(slots_[1 - active_], ToSlice(key), stage_buf_);
@@ -163,6 +164,7 @@ Status RocksStore::StageInstall(uint64_t applied_index, uint64_t key_count, int6
   wb.Put(state_, kActiveKey, std::string(1, static_cast<char>(next)));
   wb.Put(state_, kAppliedKey, EncodeApplied(applied_index, key_count, log_time));
   wb.Put(state_, kDbKeysKey, EncodeDbKeys(stage_db_counts_));  // counted as the records came
+  wb.Put(state_, kDbBytesKey, EncodeDbBytes(stage_db_counts_));
   REDRAFT_RETURN_IF_ERROR(FromRocks(db_->Write(write_opts_, &wb)));
   REDRAFT_RETURN_IF_ERROR(Flush());
   {

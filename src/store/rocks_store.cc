@@ -166,6 +166,7 @@ Result<std::unique_ptr<Store>> RocksStore::Open(const std::string& dir, const St
   } else if (!s.IsNotFound()) {
     return FromRocks(s);
   }
+  REDRAFT_RETURN_IF_ERROR(store->LoadDatasetBytes());
   REDRAFT_RETURN_IF_ERROR(store->LoadDbMap());
   store->ready_ = true;  // the compaction filter may look at the slots from now on
   return std::unique_ptr<Store>(std::move(store));
@@ -223,6 +224,27 @@ Status RocksStore::LoadDbMap() {
 uint8_t RocksStore::PhysicalDb(int db) const {
   REDRAFT_CHECK(db >= 0 && db < kMaxDatabases);
   return db_map_[db];
+}
+
+uint64_t RocksStore::DatasetBytes() const {
+  return std::accumulate(db_counts_.bytes.begin(), db_counts_.bytes.end(), uint64_t{0});
+}
+
+// "dbbytes", or (a store written before it) a recount over the live "meta": O(keys), once; the
+// next commit that changes a size writes the record.
+Status RocksStore::LoadDatasetBytes() {
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), state_, kDbBytesKey, &v);
+  if (s.ok()) return DecodeDbBytes(v, &db_counts_);
+  if (!s.IsNotFound()) return FromRocks(s);
+  db_counts_.bytes.fill(0);
+  if (key_count_ == 0) return Status::OK();
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), meta_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::string_view k(it->key().data(), it->key().size());
+    db_counts_.bytes[DbOf(k)] += RecordCharge(k.size(), std::string_view(it->value().data(), it->value().size()));
+  }
+  return FromRocks(it->status());
 }
 
 uint64_t RocksStore::DbKeyCount(int db) const { return db_counts_.keys[PhysicalDb(db)]; }

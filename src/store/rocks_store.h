@@ -41,6 +41,9 @@
 //                            "dbkeys" -> varint triples (physical db, key count, keys with
 //                            an expiry) of non-empty databases, written with "applied" when a count changes and by
 //                            StageInstall (counted from the staged records).
+//                            "dbbytes" -> varint pairs (physical db, logical size) of databases
+//                            whose size is not 0 (docs/memory.md), kept like "dbkeys"; a store
+//                            without it is recounted from "meta" at open.
 //
 // Durability contract (WAL off, the Raft log is the WAL):
 //   - Every write uses WriteOptions.disableWAL = true, so committed batches live in memtables
@@ -103,6 +106,8 @@ class RocksStore : public Store {
   Status ScanSub(std::string_view key, uint64_t version, std::string_view start, const SubKeyFn& fn) override;
   Status ScanSubBefore(std::string_view key, uint64_t version, std::string_view before, const SubKeyFn& fn) override;
   uint64_t KeyCount() const override { return key_count_; }
+  uint64_t DatasetBytes() const override;
+  Status LoadDatasetBytes();  // at Open (docs/memory.md)
   uint8_t PhysicalDb(int db) const override;
   uint64_t DbKeyCount(int db) const override;
   uint64_t DbExpiresCount(int db) const override;
@@ -194,6 +199,7 @@ class RocksStore : public Store {
   struct DbCounts {                                   // per physical database
     std::array<uint64_t, 256> keys{};
     std::array<uint64_t, 256> expires{};              // keys with an expiry (INFO keyspace)
+    std::array<uint64_t, 256> bytes{};                // logical size, KeyCharge summed (docs/memory.md)
   };
 
  private:

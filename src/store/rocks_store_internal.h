@@ -22,6 +22,7 @@ constexpr char kAppliedKey[] = "applied";
 constexpr char kActiveKey[] = "active";
 constexpr char kFormatKey[] = "format";
 constexpr char kDbKeysKey[] = "dbkeys";
+constexpr char kDbBytesKey[] = "dbbytes";  // docs/memory.md
 // The key format: 2 = keys qualified by their database. Stores from before (no "format" record
 // and at least one key) hold unqualified keys and are refused (docs/data_model.md "Databases").
 constexpr uint32_t kFormatDatabases = 2;
@@ -131,6 +132,39 @@ inline Status DecodeDbKeys(std::string_view in, RocksStore::DbCounts* counts) {
     counts->expires[db] = e;
   }
   return Status::OK();
+}
+
+// "dbbytes": varint pairs (physical db, logical size) for the databases whose size is not 0
+// (docs/memory.md). Absent in stores written before it: Open recounts it from "meta".
+inline std::string EncodeDbBytes(const RocksStore::DbCounts& counts) {
+  std::string s;
+  for (size_t i = 0; i < counts.bytes.size(); i++) {
+    if (counts.bytes[i] == 0) continue;
+    PutVarint64(&s, i);
+    PutVarint64(&s, counts.bytes[i]);
+  }
+  return s;
+}
+
+inline Status DecodeDbBytes(std::string_view in, RocksStore::DbCounts* counts) {
+  counts->bytes.fill(0);
+  while (!in.empty()) {
+    uint64_t db = 0, n = 0;
+    if (!GetVarint64(&in, &db) || !GetVarint64(&in, &n) || db >= counts->bytes.size()) {
+      return Status::Corruption("bad dbbytes record");
+    }
+    counts->bytes[db] = n;
+  }
+  return Status::OK();
+}
+
+// KeyCharge of an encoded metadata record (format in rocks_store.h) under a stored key.
+inline uint64_t RecordCharge(size_t key_len, std::string_view raw) {
+  if (raw.size() < kValueHeader) return KeyCharge(key_len, ValueType::kString, 0, 0);
+  const auto type = static_cast<ValueType>(static_cast<uint8_t>(raw[0]));
+  const size_t payload = raw.size() - kValueHeader;
+  const uint64_t n = IsCollection(type) && payload >= 8 ? DecodeFixed64(raw.data() + kValueHeader) : 0;
+  return KeyCharge(key_len, type, payload, n);
 }
 
 inline RocksStore::DbMap IdentityDbMap() {

@@ -54,6 +54,24 @@ uint64_t CollectionSize(const Value& v);
 // Sets the count, keeping any type-specific fields after it.
 void SetCollectionSize(Value* v, uint64_t size);
 
+// --- The dataset's logical size (docs/memory.md): what maxmemory bounds ---
+// Every key is charged, from its metadata record alone:
+//   stored key bytes + record bytes (17-byte header + payload) + kKeyOverheadBytes
+//   + for a collection: element count * kElementChargeBytes
+// A function of the committed state only, so every replica computes the same total at the same
+// applied index (not RSS, which differs per process). Collections are charged by their element
+// count, not their elements' bytes: the store keeps no per-collection byte total, and a charge
+// computable from the metadata record keeps the accounting O(1) per write. MEMORY USAGE gives a
+// sampled estimate of the real bytes instead.
+inline constexpr uint64_t kKeyOverheadBytes = 48;
+inline constexpr uint64_t kElementChargeBytes = 64;
+inline uint64_t KeyCharge(size_t stored_key_len, ValueType type, size_t payload_len, uint64_t collection_size) {
+  uint64_t c = stored_key_len + 17 + payload_len + kKeyOverheadBytes;
+  if (IsCollection(type)) c += collection_size * kElementChargeBytes;
+  return c;
+}
+uint64_t KeyCharge(size_t stored_key_len, const Value& v);
+
 // Sub-key encoding (column family "sub"):
 //   [key length:4 fixed BE][key][version:8 fixed BE][field]
 // Big-endian so that the sub-keys of one (key, version) are contiguous and ordered by field
@@ -235,6 +253,9 @@ class Store {
   virtual Status StageAbort() = 0;
 
   // --- introspection for INFO ---
+  // The dataset's logical size (KeyCharge summed over every key of every database) as of the
+  // last commit; maintained at apply, persisted with the key counts.
+  virtual uint64_t DatasetBytes() const { return 0; }
   virtual uint64_t ApproximateMemoryBytes() = 0;
   virtual uint64_t ApproximateDiskBytes() = 0;
   // Stale sub-keys dropped by the compaction filter since the store was opened.

@@ -56,6 +56,8 @@ INFO_DIFFERS = {"acl", "client", "config", "cluster", "debug", "readonly", "read
 # Containers whose subcommands Redis lists in its dict order (random per process): compared one
 # subcommand at a time instead.
 INFO_DIFFERS |= {"xgroup", "xinfo"}
+# OBJECT and MEMORY (docs/memory.md): containers (Redis's dict order); MEMORY has USAGE and HELP only.
+INFO_DIFFERS |= {"object", "memory"}
 # Families still to be annotated with key-spec flags (their owners run the tool).
 PENDING_PREFIXES = ()
 # CONFIG GET values that describe redraft rather than Redis's defaults.

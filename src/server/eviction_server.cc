@@ -1,0 +1,154 @@
+// The server's side of maxmemory and eviction (docs/memory.md, eviction.h): recording the keys
+// clients use, the OOM gate, the leader's evictor run from the cron and from the write path, and
+// followers' access hints.
+#include <spdlog/spdlog.h>
+
+#include <unordered_set>
+
+#include "commands/args.h"
+#include "commands/command.h"
+#include "commands/command_info.h"
+#include "commands/write_entry.h"
+#include "server/server.h"
+
+namespace redraft::server {
+
+namespace {
+// Redis 7.0's commands flagged denyoom (COMMAND INFO of Debian's redis-server), by full name: the
+// OOM gate uses Redis's list whatever the family tables flag, so OOM answers match Redis's.
+bool RedisDenyOom(std::string_view name) {
+  static const std::unordered_set<std::string_view> kNames = {
+      "append", "bitfield", "bitop", "blmove", "brpoplpush", "copy", "decr", "decrby", "function|load",
+      "function|restore", "geoadd", "georadius", "georadiusbymember", "geosearchstore", "getset", "hincrby",
+      "hincrbyfloat", "hmset", "hset", "hsetnx", "incr", "incrby", "incrbyfloat", "linsert", "lmove", "lpush",
+      "lpushx", "lset", "mset", "msetnx", "pfadd", "pfdebug", "pfmerge", "psetex", "restore", "restore-asking",
+      "rpoplpush", "rpush", "rpushx", "sadd", "sdiffstore", "set", "setbit", "setex", "setnx", "setrange",
+      "sinterstore", "sort", "sunionstore", "xadd", "xgroup|create", "xgroup|createconsumer", "xsetid", "zadd",
+      "zdiffstore", "zincrby", "zinterstore", "zrangestore", "zunionstore"};
+  return kNames.count(name) != 0;
+}
+
+constexpr size_t kHintBatchBytes = 64 << 10;  // a follower sends a batch once this big, or per cron tick
+constexpr size_t kSweepKeys = 1000;           // store keys per cron tick added to the access table
+}  // namespace
+
+EvictionParams Server::EvictionConfig() const {
+  EvictionParams p;
+  p.maxmemory = cfg_.maxmemory;
+  p.policy = ParseEvictionPolicy(cfg_.maxmemory_policy);
+  p.samples = cfg_.maxmemory_samples;
+  p.lfu_log_factor = cfg_.lfu_log_factor;
+  p.lfu_decay_time = cfg_.lfu_decay_time;
+  return p;
+}
+
+bool Server::LfuPolicy() const { return IsLfu(ParseEvictionPolicy(cfg_.maxmemory_policy)); }
+
+bool Server::KeyAccess(std::string_view stored_key, int64_t* idle_ms, int* lfu) {
+  const AccessTable::Info* i = access_.Find(stored_key);
+  if (!i) return false;
+  const int64_t now = LogClockMs();
+  *idle_ms = i->last_access_ms ? std::max<int64_t>(0, now - i->last_access_ms) : 0;
+  *lfu = LfuDecayed(i->lfu, i->lfu_decr_min, now / 60000, cfg_.lfu_decay_time);
+  return true;
+}
+
+// The keys of a command a client sent to this node (its key range as the table declares it:
+// first_key..last_key by key_step), as stored keys. On a follower they also go to the leader.
+void Server::NoteAccess(const commands::CommandSpec& spec, const commands::Argv& argv, int db) {
+  const int argc = static_cast<int>(argv.size());
+  int last = spec.last_key < 0 ? argc + spec.last_key : std::min(spec.last_key, argc - 1);
+  const int step = spec.key_step > 0 ? spec.key_step : 1;
+  if (spec.first_key >= argc) return;
+  const EvictionParams p = EvictionConfig();
+  access_.set_capacity(size_t{1} << 24);
+  const bool leader = log_->is_leader();
+  const int64_t now = LogClockMs();
+  const uint8_t physical = store_->PhysicalDb(db);
+  std::string stored;
+  for (int i = spec.first_key; i <= last; i += step) {
+    stored.assign(1, static_cast<char>(physical));
+    stored.append(argv[i]);
+    access_.Touch(stored, now, p, access_rng_);
+    if (!leader) AppendHint(&hints_batch_, stored);
+  }
+  if (hints_batch_.size() >= kHintBatchBytes) {
+    log_->SendAccessHints(std::move(hints_batch_));
+    hints_batch_.clear();
+  }
+}
+
+// Redis's processCommand: with the dataset over maxmemory, commands flagged denyoom (and, inside
+// MULTI, any command but EXEC/DISCARD/QUIT/RESET) get -OOM when no eviction can make room: always
+// under noeviction, and under the other policies when the leader's evictor found nothing to
+// evict (followers leave that to the leader). Decided here, at the gate, on the node the client
+// talks to, from its applied state; never at apply (maxmemory is a per-node setting, so an apply
+// rule could diverge). On the leader the evictor runs first, as Redis's performEvictions does.
+bool Server::RefuseOom(Connection* c, const commands::CommandSpec& spec) {
+  bool reject = (spec.flags & commands::kDenyOom) || RedisDenyOom(spec.name);
+  const bool exec = c->in_multi && spec.name == "exec";
+  if (c->in_multi && !exec && spec.name != "discard" && spec.name != "quit" && spec.name != "reset") {
+    reject = true;
+  }
+  // EXEC is denyoom when a queued command is (Redis's mstate.cmd_flags).
+  if (exec && !c->multi_error) {
+    for (const commands::Argv& q : c->queued) {
+      const commands::CommandSpec* named = commands::LookupArgv(q);
+      if (named && ((named->flags & commands::kDenyOom) || RedisDenyOom(named->name))) reject = true;
+    }
+  }
+  if (!reject) return false;
+  const EvictionParams p = EvictionConfig();
+  if (store_->DatasetBytes() <= static_cast<uint64_t>(p.maxmemory)) return false;
+  bool can_evict = p.policy != EvictionPolicy::kNoEviction;
+  if (can_evict && log_->is_leader() && evictor_) {
+    evictor_->Run(p, LogClockMs());
+    can_evict = !evictor_->stuck();
+  }
+  if (can_evict) return false;
+  if (exec) {  // Redis's execCommandAbort: the transaction is discarded
+    EndTransaction(c);
+    Reply(c, "-EXECABORT Transaction discarded because of: OOM command not allowed when used memory > 'maxmemory'.\r\n");
+    return true;
+  }
+  FlagTransaction(c);
+  Reply(c, "-OOM command not allowed when used memory > 'maxmemory'.\r\n");
+  return true;
+}
+
+void Server::EvictionCron() {
+  if (!evictor_) {
+    Evictor::Hooks h;
+    h.propose = [this](std::string entry) -> uint64_t {
+      if (sm_->disk().WritesRefused()) return 0;
+      uint64_t token = next_token_++;  // answered to the evictor (OnApplied), not to a client
+      log_->Propose(std::move(entry), token, 2);
+      return token;
+    };
+    evictor_ = std::make_unique<Evictor>(store_.get(), &access_, std::move(h));
+  }
+  const EvictionParams p = EvictionConfig();
+  if (p.maxmemory <= 0) return;
+  if (!log_->is_leader()) {
+    evictor_->ForgetPending();
+    if (!hints_batch_.empty()) log_->SendAccessHints(std::move(hints_batch_));
+    hints_batch_.clear();
+    return;
+  }
+  if (sm_->disk().WritesRefused()) return;
+  // Deleted keys linger in the table until sampled; when they outnumber the live ones (a FLUSHALL,
+  // a snapshot install), start over from the store rather than sample mostly dead keys.
+  if (access_.size() > 2 * store_->KeyCount() + 1000) access_.Clear();
+  evictor_->Sweep(kSweepKeys);
+  evictor_->Run(p, LogClockMs());
+}
+
+void Server::OnAccessHints(std::string_view batch) {
+  const EvictionParams p = EvictionConfig();
+  const int64_t now = LogClockMs();
+  if (!DecodeHints(batch, [&](std::string_view key) { access_.Touch(key, now, p, access_rng_); })) {
+    spdlog::warn("eviction: a malformed access hint batch from a peer was cut short");
+  }
+}
+
+}  // namespace redraft::server
