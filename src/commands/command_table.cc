@@ -22,7 +22,8 @@ struct Registry {
                                         kBitmapCommands, kHyperLogLogCommands,
                                         // issue 12 (geo, SORT, LCS)
                                         kGeoCommands, kSortCommands,
-                                        kStreamGroupCommands}) {  // streams_groups.h
+                                        kStreamGroupCommands,  // streams_groups.h
+                                        kDumpCommands, kWaitCommands}) {
       for (const CommandSpec* c = table; !c->name.empty(); ++c) {
         all.push_back(c);
         by_name.emplace(std::string(c->name), c);
