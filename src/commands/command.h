@@ -255,6 +255,7 @@ extern const CommandSpec kGeoCommands[];  // geo.cc (issue 12)
 extern const CommandSpec kSortCommands[];  // sort.cc (issue 12)
 extern const CommandSpec kDumpCommands[];  // dump_cmds.cc: DUMP, RESTORE (and migrate.cc: MIGRATE)
 extern const CommandSpec kWaitCommands[];  // wait_cmd.cc: WAIT
+extern const CommandSpec kMigrateCommands[];  // migrate.cc: MIGRATE
 
 // Redis Cluster's hash slot of a key (CRC16 of the key or of its {hash tag}, mod 16384).
 int ClusterKeySlot(std::string_view key);

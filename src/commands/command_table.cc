@@ -23,7 +23,7 @@ struct Registry {
                                         // issue 12 (geo, SORT, LCS)
                                         kGeoCommands, kSortCommands,
                                         kStreamGroupCommands,  // streams_groups.h
-                                        kDumpCommands, kWaitCommands}) {
+                                        kDumpCommands, kWaitCommands, kMigrateCommands}) {
       for (const CommandSpec* c = table; !c->name.empty(); ++c) {
         all.push_back(c);
         by_name.emplace(std::string(c->name), c);

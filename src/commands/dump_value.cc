@@ -10,7 +10,8 @@ namespace redraft::commands {
 using store::Value;
 using store::ValueType;
 
-rdb::Object ReadObject(store::Store& store, std::string_view key, const Value& v) {
+template <class Reader>
+rdb::Object ReadObject(Reader& store, std::string_view key, const Value& v) {
   rdb::Object o;
   auto scan = [&](std::string_view start, const store::SubKeyFn& fn) {
     PanicOnStoreError(store.ScanSub(key, v.version, start, fn));
@@ -74,6 +75,9 @@ rdb::Object ReadObject(store::Store& store, std::string_view key, const Value& v
   }
   return o;
 }
+
+template rdb::Object ReadObject<store::Store>(store::Store&, std::string_view, const Value&);
+template rdb::Object ReadObject<store::Store::Batch>(store::Store::Batch&, std::string_view, const Value&);
 
 std::string WriteObject(ApplyContext& ctx, std::string_view key, const rdb::Object& o, int64_t expire_ms) {
   Value v;

@@ -12,8 +12,13 @@
 namespace redraft::commands {
 
 // The live value v of key (as read by the caller at ctx.now_ms) as a Redis value. Collections
-// are read whole (O(N)), as Redis's DUMP serializes them whole.
-rdb::Object ReadObject(store::Store& store, std::string_view key, const store::Value& v);
+// are read whole (O(N)), as Redis's DUMP serializes them whole. Reader: the Store (read path) or
+// the Batch (apply path: MIGRATE's delete compares what it deletes with what it sent).
+template <class Reader>
+rdb::Object ReadObject(Reader& store, std::string_view key, const store::Value& v);
+extern template rdb::Object ReadObject<store::Store>(store::Store&, std::string_view, const store::Value&);
+extern template rdb::Object ReadObject<store::Store::Batch>(store::Store::Batch&, std::string_view,
+                                                           const store::Value&);
 
 // Writes o as key with expiry expire_ms (0 = none), under a fresh version for collections.
 // REQUIRES: key is absent (or its record is being replaced: its sub-keys become garbage).

@@ -71,6 +71,7 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   int UnblockClient(uint64_t client_id, bool error) override { return blocking_->Unblock(client_id, error); }
   DeferredReply DeferReply(uint64_t client_id) override;
   void WaitReplicas(uint64_t client_id, int64_t numreplicas, int64_t timeout_ms, resp::ReplyBuilder& reply) override;
+  void Migrate(uint64_t client_id, commands::MigrateRequest req) override;  // server_migrate.cc
   void Shutdown(uint64_t caller_id) override;
   commands::PubsubApi* pubsub() override { return this; }
   void ResetConnection(uint64_t client_id) override;
