@@ -43,6 +43,9 @@ enum Flag : uint32_t {
   kNoMulti = 1u << 15,
   kNoAsyncLoading = 1u << 16,
   kSkipMonitor = 1u << 17,
+  // COMMAND reports "write" (and @write) though the command runs on the event loop, not through
+  // the log: MIGRATE, whose deletion is a separate internal write (migrate.cc).
+  kReportsWrite = 1u << 18,
 };
 
 // Redis's ACL categories, in the order ACL CAT and COMMAND INFO list them.

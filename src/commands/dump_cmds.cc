@@ -129,7 +129,7 @@ extern const CommandSpec kDumpCommands[] = {
                    "values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for "
                    "sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is "
                    "O(log(N)).",
-     .prepare = PrepareRestore, .apply = ApplyRestore, .key_flags = "OW update",
+     .prepare = PrepareRestore, .apply = ApplyRestore, .key_flags = "OW update", .acl = kAclDangerous,
      .args = "key:key@0 ttl:integer serialized-value:string replace:pure-token=REPLACE/3.0.0? "
              "absttl:pure-token=ABSTTL/5.0.0? seconds:integer=IDLETIME/5.0.0? frequency:integer=FREQ/5.0.0?",
      .history = "3.0.0 Added the `REPLACE` modifier.\n5.0.0 Added the `ABSTTL` modifier.\n5.0.0 Added the "

@@ -121,12 +121,12 @@ constexpr KeySpec kMigrateKeys[] = {
 };
 
 extern const CommandSpec kMigrateCommands[] = {
-    {.name = "migrate", .arity = -6, .flags = 0, .first_key = 3, .last_key = 3, .key_step = 1, .group = "generic",
+    {.name = "migrate", .arity = -6, .flags = kReportsWrite, .first_key = 3, .last_key = 3, .key_step = 1, .group = "generic",
      .since = "2.6.0", .summary = "Atomically transfer a key from a Redis instance to another one.",
      .complexity = "This command actually executes a DUMP+DEL in the source instance, and a RESTORE in the target "
                    "instance. See the pages of these commands for time complexity. Also an O(N) data transfer "
                    "between the two instances is performed.",
-     .execute = ExecMigrate, .key_specs = kMigrateKeys, .tips = "nondeterministic_output",
+     .execute = ExecMigrate, .key_specs = kMigrateKeys, .acl = kAclDangerous, .tips = "nondeterministic_output",
      .args = "host:string port:integer key_or_empty_string:oneof(key:key@0 empty_string:pure-token=) "
              "destination-db:integer timeout:integer copy:pure-token=COPY/3.0.0? replace:pure-token=REPLACE/3.0.0? "
              "authentication:oneof?(password:string=AUTH/4.0.7? "

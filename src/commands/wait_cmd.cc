@@ -26,7 +26,7 @@ extern const CommandSpec kWaitCommands[] = {
      .since = "3.0.0",
      .summary = "Wait for the synchronous replication of all the write commands sent in the context of the current "
                 "connection",
-     .complexity = "O(1)", .execute = ExecWait, .tips = "request_policy:all_shards response_policy:agg_min",
+     .complexity = "O(1)", .execute = ExecWait, .acl = kAclConnection, .tips = "request_policy:all_shards response_policy:agg_min",
      .args = "numreplicas:integer timeout:integer"},
     {},
 };
