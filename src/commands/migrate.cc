@@ -94,7 +94,7 @@ void ExecMigrate(ExecContext& ctx, const Argv& argv) {
   }
   if (req.keys.empty()) return ctx.reply.SimpleString("NOKEY");
   if (ctx.server == nullptr) return ctx.reply.Error("ERR MIGRATE needs a server");
-  ctx.server->Migrate(ctx.session.id, std::move(req));  // answers through a deferred reply
+  ctx.server->Migrate(ctx.session.id, std::move(req), ctx.reply);  // usually a deferred reply
 }
 
 // redraft.migrated <reply> <key> <digest> ... (migrate_api.h).

@@ -71,7 +71,9 @@ class ServerApi {
   // MIGRATE (commands/migrate_api.h): sends req.commands to the target from a worker thread, then
   // deletes the acknowledged keys through the log (unless req.copy); the client's reply is
   // deferred until then. Never blocks the event loop.
-  virtual void Migrate(uint64_t /*client_id*/, MigrateRequest /*req*/) {}
+  virtual void Migrate(uint64_t /*client_id*/, MigrateRequest /*req*/, resp::ReplyBuilder& reply) {
+    reply.Error("ERR MIGRATE needs a server");
+  }
   // WAIT numreplicas timeout: answers now (into reply) with the number of followers whose log
   // holds the client's last write if that is at least numreplicas, else later through a deferred
   // reply, once it is or timeout_ms (0 = never) passed. Never blocks the event loop.

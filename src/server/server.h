@@ -71,7 +71,7 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   int UnblockClient(uint64_t client_id, bool error) override { return blocking_->Unblock(client_id, error); }
   DeferredReply DeferReply(uint64_t client_id) override;
   void WaitReplicas(uint64_t client_id, int64_t numreplicas, int64_t timeout_ms, resp::ReplyBuilder& reply) override;
-  void Migrate(uint64_t client_id, commands::MigrateRequest req) override;  // server_migrate.cc
+  void Migrate(uint64_t client_id, commands::MigrateRequest req, resp::ReplyBuilder& reply) override;  // server_migrate.cc
   void Shutdown(uint64_t caller_id) override;
   commands::PubsubApi* pubsub() override { return this; }
   void ResetConnection(uint64_t client_id) override;
@@ -186,6 +186,7 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   uv_prepare_t prepare_;
   uv_timer_t cron_;
   ReplicaWaits replica_waits_;  // WAIT (replica_waits.h)
+  bool in_exec_ = false;        // EXEC runs a queued server command: it may not defer its reply
   std::optional<std::map<std::string, std::vector<std::string>>> acl_seed_;  // the aclfile's users
   int64_t acl_seed_next_ms_ = 0;
   uv_signal_t sigterm_, sigint_;

@@ -10,7 +10,9 @@
 
 namespace redraft::server {
 
-void Server::Migrate(uint64_t client_id, commands::MigrateRequest req) {
+void Server::Migrate(uint64_t client_id, commands::MigrateRequest req, resp::ReplyBuilder& reply) {
+  // Inside EXEC the reply must be produced now; the conversation cannot be (docs/dump_format.md).
+  if (in_exec_) return reply.Error("ERR MIGRATE inside MULTI/EXEC is not supported by redraft");
   auto it = clients_.find(client_id);
   if (it == clients_.end()) return;
   Connection* c = it->second;
