@@ -96,6 +96,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   uint64_t last_index() const override;
   uint64_t durable_index() const override;
   int64_t ClusterTimeMs() const override;
+  int FollowersHolding(uint64_t index) const override;  // WAIT (raft_replicator_wait.cc)
   // Pub/Sub: a "pub" frame to every member but this node (docs/pubsub.md); not through Raft.
   void BroadcastPubsub(std::string batch) override;
   void SetPubsubReceiver(PubsubReceiveFn fn) override { on_pubsub_ = std::move(fn); }

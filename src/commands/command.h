@@ -43,6 +43,9 @@ enum Flag : uint32_t {
   kNoMulti = 1u << 15,
   kNoAsyncLoading = 1u << 16,
   kSkipMonitor = 1u << 17,
+  // COMMAND reports "write" (and @write) though the command runs on the event loop, not through
+  // the log: MIGRATE, whose deletion is a separate internal write (migrate.cc).
+  kReportsWrite = 1u << 18,
 };
 
 // Redis's ACL categories, in the order ACL CAT and COMMAND INFO list them.
@@ -255,6 +258,9 @@ extern const CommandSpec kGeoCommands[];  // geo.cc (issue 12)
 extern const CommandSpec kSortCommands[];  // sort.cc (issue 12)
 extern const CommandSpec kObjectCommands[];    // object_cmds.cc: OBJECT, MEMORY
 extern const CommandSpec kEvictionCommands[];  // eviction_cmds.cc: redraft.evict
+extern const CommandSpec kDumpCommands[];  // dump_cmds.cc: DUMP, RESTORE (and migrate.cc: MIGRATE)
+extern const CommandSpec kWaitCommands[];  // wait_cmd.cc: WAIT
+extern const CommandSpec kMigrateCommands[];  // migrate.cc: MIGRATE
 
 // Redis Cluster's hash slot of a key (CRC16 of the key or of its {hash tag}, mod 16384).
 int ClusterKeySlot(std::string_view key);

@@ -14,7 +14,7 @@ namespace {
 
 // In Redis's addReplyCommandFlags order; movablekeys is derived from the key specs.
 constexpr std::pair<uint32_t, std::string_view> kFlagNames[] = {
-    {kWrite, "write"},         {kReadonly, "readonly"},
+    {kWrite, "write"},         {kReportsWrite, "write"},  {kReadonly, "readonly"},
     {kDenyOom, "denyoom"},     {kAdmin, "admin"},
     {kPubsub, "pubsub"},       {kNoScript, "noscript"},
     {kBlocking, "blocking"},   {kLoading, "loading"},
@@ -240,12 +240,14 @@ void ReplyDocArgs(resp::ReplyBuilder& r, const std::vector<DocArg>& args) {
   for (const DocArg& a : args) {
     size_t nflags = a.optional + a.multiple + a.multiple_token;
     bool nested = a.type == "oneof" || a.type == "block";
-    r.MapHeader(2 + (a.key_spec_index >= 0) + !a.token.empty() + !a.since.empty() + !a.deprecated_since.empty() +
+    // A token given empty ("pure-token=": MIGRATE's empty_string) is still a token: data() is set.
+    const bool has_token = a.token.data() != nullptr;
+    r.MapHeader(2 + (a.key_spec_index >= 0) + has_token + !a.since.empty() + !a.deprecated_since.empty() +
                 (nflags > 0) + nested);
     r.Bulk("name"), r.Bulk(a.name);
     r.Bulk("type"), r.Bulk(a.type);
     if (a.key_spec_index >= 0) r.Bulk("key_spec_index"), r.Integer(a.key_spec_index);
-    if (!a.token.empty()) r.Bulk("token"), r.Bulk(a.token);
+    if (has_token) r.Bulk("token"), r.Bulk(a.token);
     if (!a.since.empty()) r.Bulk("since"), r.Bulk(a.since);
     if (!a.deprecated_since.empty()) r.Bulk("deprecated_since"), r.Bulk(a.deprecated_since);
     if (nflags) {
@@ -386,7 +388,7 @@ uint32_t AclCategoryByName(std::string_view name) {
 
 uint32_t AclCategories(const CommandSpec& c) {
   uint32_t cats = c.acl;
-  if (c.flags & kWrite) cats |= kAclWrite;
+  if (c.flags & (kWrite | kReportsWrite)) cats |= kAclWrite;
   // Redis's setImplicitACLCategories: readonly scripting commands (EVAL_RO) are not @read.
   if ((c.flags & kReadonly) && c.group != "scripting") cats |= kAclRead;
   if (c.flags & kAdmin) cats |= kAclAdmin | kAclDangerous;
@@ -402,7 +404,8 @@ uint32_t AclCategories(const CommandSpec& c) {
         {"stream", kAclStream},    {"connection", kAclConnection},  // @pubsub: the pubsub flag (not PUBSUB HELP)
         {"transactions", kAclTransaction}, {"scripting", kAclScripting}};
     for (auto& [group, cat] : kGroups) {
-      if (c.group == group) cats |= cat;
+      // WAIT is "generic" but @connection, not @keyspace (its .acl says so).
+      if (c.group == group && !(cat == kAclKeyspace && (c.acl & kAclConnection))) cats |= cat;
     }
   }
   return cats & ~kAclNoGroupCategory;

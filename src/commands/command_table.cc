@@ -23,7 +23,8 @@ struct Registry {
                                         // issue 12 (geo, SORT, LCS)
                                         kGeoCommands, kSortCommands,
                                         kStreamGroupCommands,  // streams_groups.h
-                                        kObjectCommands, kEvictionCommands}) {
+                                        kObjectCommands, kEvictionCommands,
+                                        kDumpCommands, kWaitCommands, kMigrateCommands}) {
       for (const CommandSpec* c = table; !c->name.empty(); ++c) {
         all.push_back(c);
         by_name.emplace(std::string(c->name), c);

@@ -13,6 +13,7 @@
 #include "commands/transactions.h"
 #include "common/coding.h"
 #include "common/crc32c.h"
+#include "rdb/value.h"  // FUNCTION DUMP / RESTORE payloads
 #include "scripting/scripting.h"
 
 namespace redraft::commands {
@@ -118,11 +119,13 @@ void ApplyFunctionFlush(ApplyContext& ctx, const Argv&) {
 
 store::Store* StoredKeys(ExecContext& ctx) { return ctx.server ? ctx.server->stored_keys() : nullptr; }
 
-// FUNCTION DUMP's payload (redraft's own, not Redis's RDB form; docs/scripting.md):
+// FUNCTION DUMP's payload is Redis 7.0's (rdb/value.h: one RDB_OPCODE_FUNCTION2 record per library,
+// RDB version, CRC-64), so libraries move between redis-server and redraft. Until 2026-12-07 it was
+// redraft's own form, which RESTORE still accepts (log entries of that time replay as they did):
 //   "RDRFN" 0x01, then each library's code length-prefixed, then crc32c of all before, fixed32 LE.
 constexpr std::string_view kDumpMagic = "RDRFN\x01";
 
-bool DecodeDump(std::string_view payload, std::vector<std::string>* codes) {
+bool DecodeOldDump(std::string_view payload, std::vector<std::string>* codes) {
   if (payload.size() < kDumpMagic.size() + 4 || !payload.starts_with(kDumpMagic)) return false;
   std::string_view body = payload.substr(0, payload.size() - 4);
   if (crc32c::Value(body.data(), body.size()) != DecodeFixed32(payload.data() + body.size())) return false;
@@ -135,17 +138,26 @@ bool DecodeDump(std::string_view payload, std::vector<std::string>* codes) {
   return true;
 }
 
+// The libraries of a FUNCTION RESTORE payload, or Redis's error reply for it (empty: decoded).
+std::string DecodeDump(std::string_view payload, std::vector<std::string>* codes) {
+  if (payload.starts_with(kDumpMagic) && DecodeOldDump(payload, codes)) return "";
+  codes->clear();
+  std::string err;
+  if (rdb::VerifyPayload(payload) != rdb::DumpStatus::kOk) return "ERR DUMP payload version or checksum are wrong";
+  if (!rdb::DecodeFunctionDump(payload, codes, &err)) return "ERR " + err;
+  return "";
+}
+
 void FunctionDump(ExecContext& ctx, const Argv&) {
-  std::string payload(kDumpMagic);
+  std::vector<std::string> codes;
   if (store::Store* base = StoredKeys(ctx)) {
     (void)base->ScanSub("", 0, kFunctionLibField, [&](std::string_view field, std::string_view code) {
       if (!field.starts_with(kFunctionLibField)) return false;
-      PutLengthPrefixed(&payload, code);
+      codes.emplace_back(code);
       return true;
     });
   }
-  PutFixed32(&payload, crc32c::Value(payload.data(), payload.size()));
-  ctx.reply.Bulk(payload);
+  ctx.reply.Bulk(rdb::EncodeFunctionDump(codes));
 }
 
 // redraft.functionrestore <FLUSH|APPEND|REPLACE> <payload>
@@ -155,8 +167,8 @@ bool PrepareFunctionRestore(PrepareContext& ctx, Argv& argv) {
     return false;
   }
   std::vector<std::string> codes;
-  if (!DecodeDump(argv[2], &codes)) {
-    ctx.reply.Error("ERR DUMP payload version or checksum are wrong");
+  if (std::string err = DecodeDump(argv[2], &codes); !err.empty()) {
+    ctx.reply.Error(err);
     return false;
   }
   return true;
@@ -170,7 +182,7 @@ void WriteLibrary(store::Store::Batch& b, const scripting::LibraryInfo& lib, std
 void ApplyFunctionRestore(ApplyContext& ctx, const Argv& argv) {
   store::Store::Batch& b = Stored(ctx);
   std::vector<std::string> codes;
-  if (!DecodeDump(argv[2], &codes)) return ctx.reply.Error("ERR DUMP payload version or checksum are wrong");
+  if (std::string err = DecodeDump(argv[2], &codes); !err.empty()) return ctx.reply.Error(err);
   const bool flush = EqualsIgnoreCase(argv[1], "flush"), replace = EqualsIgnoreCase(argv[1], "replace");
   std::vector<scripting::LibraryInfo> libs;
   std::set<std::string> lib_names, fn_names;

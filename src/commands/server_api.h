@@ -8,7 +8,9 @@
 #include <utility>
 #include <vector>
 
+#include "commands/migrate_api.h"
 #include "common/status.h"
+#include "resp/reply_builder.h"
 
 namespace redraft::store {
 class Store;
@@ -67,6 +69,19 @@ class ServerApi {
   virtual DeferredReply DeferReply(uint64_t client_id) = 0;
   // Close the connection once its pending replies are written (QUIT).
   virtual void CloseAfterReply(uint64_t client_id) = 0;
+  // MIGRATE (commands/migrate_api.h): sends req.commands to the target from a worker thread, then
+  // deletes the acknowledged keys through the log (unless req.copy); the client's reply is
+  // deferred until then. Never blocks the event loop.
+  virtual void Migrate(uint64_t /*client_id*/, MigrateRequest /*req*/, resp::ReplyBuilder& reply) {
+    reply.Error("ERR MIGRATE needs a server");
+  }
+  // WAIT numreplicas timeout: answers now (into reply) with the number of followers whose log
+  // holds the client's last write if that is at least numreplicas, else later through a deferred
+  // reply, once it is or timeout_ms (0 = never) passed. Never blocks the event loop.
+  virtual void WaitReplicas(uint64_t /*client_id*/, int64_t /*numreplicas*/, int64_t /*timeout_ms*/,
+                            resp::ReplyBuilder& reply) {
+    reply.Integer(0);
+  }
   // Pub/Sub on this node (pubsub_api.h); null when the server has none (unit tests).
   virtual PubsubApi* pubsub() { return nullptr; }
   // Client-side caching on this node (tracking_api.h); null when the server has none.

@@ -46,6 +46,8 @@ struct Connection {
 
   uv_tcp_t handle;
   uint64_t id = 0;
+  // WAIT: the applied index when this client's last write was answered (>= that write's index).
+  uint64_t last_write_index = 0;
   std::string addr, laddr;  // "ip:port"
   int fd = -1;
   commands::Session session;

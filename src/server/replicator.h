@@ -42,6 +42,8 @@ class Replicator {
   // time this node has seen plus the (monotonic) time elapsed since it saw it. The leader stamps
   // entries with it; reads judge expiry with it.
   virtual int64_t ClusterTimeMs() const = 0;
+  // WAIT: the number of followers whose log is known to hold the entry at index (README, WAIT).
+  virtual int FollowersHolding(uint64_t /*index*/) const { return 0; }
 
   // Pub/Sub across nodes (docs/pubsub.md): not through the log. BroadcastPubsub queues a batch
   // of publishes (server/pubsub.h format) to every peer, best effort (a peer that is down or

@@ -158,6 +158,8 @@ Status Server::Init() {
   uv_prepare_init(&loop_, &prepare_);
   prepare_.data = this;
   uv_prepare_start(&prepare_, [](uv_prepare_t* p) { static_cast<Server*>(p->data)->FlushOutputs(); });
+  replica_waits_.Init(&loop_, [this](uint64_t index) { return log_->FollowersHolding(index); },
+                      [this](uint64_t id) { return clients_.count(id) > 0; });  // WAIT
   uv_timer_init(&loop_, &cron_);
   cron_.data = this;
   uv_timer_start(&cron_, [](uv_timer_t* t) { static_cast<Server*>(t->data)->Cron(); },
@@ -491,6 +493,7 @@ void Server::AnswerSlot(uint64_t token, std::string&& reply) {
   if (!slot) return;
   // A failed read barrier also arrives here, as its error reply.
   (slot->is_read ? c->pending_reads : c->pending_writes)--;
+  if (!slot->is_read) c->last_write_index = std::max(c->last_write_index, store_->applied_index());  // WAIT
   slot->state = Connection::Slot::kDone;
   slot->bytes = std::move(reply);
   slot->argv.clear();

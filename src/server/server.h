@@ -21,6 +21,7 @@
 #include "server/connection.h"
 #include "server/eviction.h"
 #include "server/pubsub.h"
+#include "server/replica_waits.h"  // WAIT
 #include "server/replicator.h"
 #include "server/state_machine.h"
 #include "server/token_map.h"
@@ -71,6 +72,8 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   void CloseAfterReply(uint64_t client_id) override;
   int UnblockClient(uint64_t client_id, bool error) override { return blocking_->Unblock(client_id, error); }
   DeferredReply DeferReply(uint64_t client_id) override;
+  void WaitReplicas(uint64_t client_id, int64_t numreplicas, int64_t timeout_ms, resp::ReplyBuilder& reply) override;
+  void Migrate(uint64_t client_id, commands::MigrateRequest req, resp::ReplyBuilder& reply) override;  // server_migrate.cc
   void Shutdown(uint64_t caller_id) override;
   commands::PubsubApi* pubsub() override { return this; }
   void ResetConnection(uint64_t client_id) override;
@@ -207,6 +210,8 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   std::shared_ptr<TlsContext> tls_ctx_;  // set when tls-port is; new TLS connections use it
   uv_prepare_t prepare_;
   uv_timer_t cron_;
+  ReplicaWaits replica_waits_;  // WAIT (replica_waits.h)
+  bool in_exec_ = false;        // EXEC runs a queued server command: it may not defer its reply
   std::optional<std::map<std::string, std::vector<std::string>>> acl_seed_;  // the aclfile's users
   int64_t acl_seed_next_ms_ = 0;
   uv_signal_t sigterm_, sigint_;

@@ -239,6 +239,15 @@ commands::ServerApi::DeferredReply Server::DeferReply(uint64_t client_id) {
   return [this, token](std::string&& reply) { OnApplied(token, std::move(reply)); };
 }
 
+void Server::WaitReplicas(uint64_t client_id, int64_t numreplicas, int64_t timeout_ms, resp::ReplyBuilder& reply) {
+  auto it = clients_.find(client_id);
+  uint64_t index = it == clients_.end() ? 0 : it->second->last_write_index;
+  int n = log_->FollowersHolding(index);
+  if (n >= numreplicas || it == clients_.end() || in_exec_) return reply.Integer(n);  // EXEC: no blocking, as Redis
+  uint64_t deadline = timeout_ms > 0 ? uv_now(&loop_) + static_cast<uint64_t>(timeout_ms) : 0;
+  replica_waits_.Add(client_id, index, numreplicas, deadline, DeferReply(client_id));
+}
+
 std::vector<std::pair<std::string, std::string>> Server::ConfigGet(const std::string& pattern) {
   return GetDirectives(cfg_, pattern);
 }

@@ -107,7 +107,9 @@ void Server::Exec(Connection* c) {
   auto run_local = [&](const commands::CommandSpec& spec, const commands::Argv& argv) {
     std::string out;
     if (spec.name == "unwatch") return std::string("+OK\r\n");  // EXEC has taken the watch already
+    in_exec_ = true;  // WAIT and MIGRATE answer at once inside EXEC (server_migrate.cc)
     ExecuteNow(c, spec, argv, &out);
+    in_exec_ = false;
     return out;
   };
   int64_t now = LogClockMs();
