@@ -6,6 +6,7 @@
 
 #include "commands/command.h"
 #include "commands/scripting_cmds.h"
+#include "commands/monitor.h"  // SLOWLOG, LATENCY, MONITOR (issue 13)
 
 namespace redraft::commands {
 namespace {
@@ -18,7 +19,8 @@ struct Registry {
     for (const CommandSpec* table : {kServerCommands, kStringCommands, kKeyCommands, kHashCommands, kListCommands,
                                         kSetCommands, kZsetCommands, kStreamCommands, kClusterCommands, kAclCommands, kPubsubCommands,
                                         kScriptingCommands, kFunctionCommands,
-                                        kBitmapCommands, kHyperLogLogCommands}) {
+                                        kBitmapCommands, kHyperLogLogCommands,
+                                        kSlowlogCommands, kLatencyCommands, kMonitorCommands}) {
       for (const CommandSpec* c = table; !c->name.empty(); ++c) {
         all.push_back(c);
         by_name.emplace(std::string(c->name), c);

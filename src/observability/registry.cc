@@ -16,7 +16,6 @@ StageName NameOf(Stage s) {
     case Stage::kWriteReply: return {"write", "reply"};
     case Stage::kReadBarrierWait: return {"read", "barrier_wait"};
     case Stage::kReadExecute: return {"read", "read"};
-    case Stage::kReadReply: return {"read", "reply"};
     case Stage::kCount: break;
   }
   return {"?", "?"};

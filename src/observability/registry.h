@@ -18,6 +18,8 @@
 #include <vector>
 
 #include "observability/histogram.h"
+#include "observability/latency_monitor.h"
+#include "observability/slowlog.h"
 
 namespace redraft::observability {
 
@@ -25,7 +27,7 @@ class PromWriter;
 
 // A request's stages (docs/observability.md). A write: parsed -> proposed -> durable on the leader
 // -> committed by a quorum -> applied -> reply queued for the socket. A read: barrier wait -> read
-// -> reply queued.
+// (which queues its reply). Replies queued in a loop iteration are written at its end.
 enum class Stage : uint8_t {
   kWritePropose,       // parsed -> handed to the log (prepare, ACL, encode)
   kWriteLeaderDurable, // a Ready handed to the storage thread -> fsynced (per Ready, leader)
@@ -33,8 +35,8 @@ enum class Stage : uint8_t {
   kWriteApply,         // committed -> applied (per applied batch)
   kWriteReply,         // applied -> reply queued to the connection (waits behind earlier replies)
   kReadBarrierWait,    // read barrier asked -> passed
-  kReadExecute,        // the read itself
-  kReadReply,          // read done -> reply queued
+  kReadExecute,        // barrier passed -> read done and its reply queued (its turn at the head of
+                       // the connection's pipeline, then the read; a read's reply is queued as it runs)
   kCount
 };
 struct StageName {
@@ -53,6 +55,7 @@ struct CommandStats {
   uint64_t failed = 0;
   uint64_t rejected = 0;
   Histogram latency_us;
+  bool skip_slowlog = false;  // set by the recorder (Redis's skip_slowlog flag, e.g. EXEC)
 };
 
 // Counters of cluster events, incremented on the loop thread.
@@ -80,6 +83,8 @@ class Registry {
 
   Histogram& stage(Stage s) { return stages_[static_cast<size_t>(s)]; }
   const Histogram& stage(Stage s) const { return stages_[static_cast<size_t>(s)]; }
+  SlowLog& slowlog() { return slowlog_; }
+  LatencyMonitor& latency() { return latency_; }
   ClusterCounters& cluster() { return cluster_; }
   const ClusterCounters& cluster() const { return cluster_; }
 
@@ -107,6 +112,8 @@ class Registry {
   uint64_t total_errors_ = 0;
   Histogram stages_[static_cast<size_t>(Stage::kCount)];
   ClusterCounters cluster_;
+  SlowLog slowlog_;
+  LatencyMonitor latency_;
   std::map<int, Collector> collectors_;
   int next_collector_ = 1;
 };

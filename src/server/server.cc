@@ -103,7 +103,10 @@ Server::Server(Config cfg, ReplicationFactory factory) : cfg_(std::move(cfg)), f
   loop_.data = this;
 }
 
-Server::~Server() { uv_loop_close(&loop_); }
+Server::~Server() {
+  if (metrics_collector_) observability::Global().RemoveCollector(metrics_collector_);
+  uv_loop_close(&loop_);
+}
 
 int64_t Server::NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -119,9 +122,13 @@ Status Server::Init() {
   std::error_code ec;
   std::filesystem::create_directories(cfg_.dir, ec);
   if (ec) return Status::IOError("can't create dir '" + cfg_.dir + "': " + ec.message());
-  auto st = store::Store::Open(cfg_.dir + "/store", store::StoreOptions{});
+  store::StoreOptions store_opts;
+  store_opts.statistics = cfg_.metrics_enabled == "yes";  // block cache hit/miss figures (issue 13)
+  auto st = store::Store::Open(cfg_.dir + "/store", store_opts);
   if (!st.ok()) return WhatToDo(st.status(), cfg_.dir + "/store");
   store_ = std::move(st).value();
+  ApplyObservabilityConfig();
+  RegisterMetrics();
   sm_ = std::make_unique<StateMachine>(store_.get());
   sm_->acl().SetRequirePass(cfg_.requirepass);
   if (!cfg_.aclfile.empty()) {  // as Redis: a file that does not load stops the start-up
@@ -349,8 +356,34 @@ void Server::ProcessInput(Connection* c) {
   }
 }
 
+// Metrics of one Dispatch (server_metrics.cc): which command's stats an error reply or a slot
+// counts against; the previous values are restored when Dispatch returns (it may nest).
+struct Server::CallScope {
+  Server* s;
+  observability::CommandStats* stats;
+  uint64_t t0;
+  bool ran;
+  explicit CallScope(Server* srv) : s(srv), stats(srv->cur_stats_), t0(srv->cur_t0_us_), ran(srv->cur_ran_) {
+    s->cur_stats_ = nullptr;
+  }
+  void Start(const commands::CommandSpec& spec) {
+    observability::Registry& m = observability::Global();
+    if (!m.enabled()) return;
+    s->cur_stats_ = m.Command(&spec, spec.name);
+    s->cur_stats_->skip_slowlog = spec.flags & commands::kSkipSlowlog;
+    s->cur_t0_us_ = observability::NowMicros();
+    s->cur_ran_ = false;
+  }
+  ~CallScope() {
+    s->cur_stats_ = stats;
+    s->cur_t0_us_ = t0;
+    s->cur_ran_ = ran;
+  }
+};
+
 bool Server::Dispatch(Connection* c, commands::Argv& argv) {
   total_commands_++;
+  CallScope scope(this);
   const commands::CommandSpec* spec = commands::Lookup(argv[0]);
   if (!spec || (spec->flags & commands::kInternal)) {  // internal commands come only from the server
     FlagTransaction(c);
@@ -359,6 +392,7 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
   }
   const commands::CommandSpec* named = commands::LookupArgv(argv);  // "client|list" for CLIENT LIST
   c->last_cmd = named ? named->name : "NULL";
+  scope.Start(named ? *named : *spec);
   int argc = static_cast<int>(argv.size());
   if ((spec->arity > 0 && argc != spec->arity) || (spec->arity < 0 && argc < -spec->arity)) {
     if (c->in_multi && spec->name == "exec") {  // Redis's execCommandAbort
@@ -377,6 +411,7 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
   }
   if (!AclAllows(c, *spec, argv)) return !c->closing;
   if (SubscriberModeRefuses(c, *spec, argv)) return true;  // RESP2 subscriber mode (pubsub_server.cc)
+  if (!monitors_.empty()) FeedMonitors(c, named ? *named : *spec, argv);
   if (c->in_multi && tracking_.active()) TrackCommand(c, *spec, argv, /*queued=*/true);
   // Inside MULTI: queued (answered +QUEUED, in order behind any pending reply) or refused.
   if (QueueOrRefuse(c, *spec, argv)) return true;
@@ -409,12 +444,25 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
     }
     // Only what passed commands::PrepareWrite is proposed (see write_entry.h).
     // The entry carries the user: judged again where it executes (docs/acl.md).
+    commands::Argv slow_args;  // what SLOWLOG would show, kept until the reply (metrics)
+    if (cur_stats_ && observability::Global().slowlog().active()) slow_args = observability::SlowLog::TruncateArgs(argv);
     auto entry = commands::PrepareWrite(*spec, std::move(argv), LogClockMs(), c->session.db, c->session.user);
     if (!entry.ok()) {
-      Reply(c, ErrorReply(entry.status().message()));
+      std::string err = ErrorReply(entry.status().message());
+      if (cur_stats_) {  // the command ran and failed (its own checks), as Redis counts it
+        CountCall(c, cur_stats_, cur_t0_us_, observability::NowMicros(), err, &slow_args, {}, true);
+        cur_ran_ = true;
+      }
+      Reply(c, err);
       return true;
     }
     uint64_t token = NewSlot(c, /*is_read=*/false);
+    if (cur_stats_) {
+      Connection::Slot& s = c->slots.back();
+      s.argv = std::move(slow_args);
+      s.t_proposed_us = observability::NowMicros();
+      observability::Global().stage(observability::Stage::kWritePropose).Observe(s.t_proposed_us - cur_t0_us_);
+    }
     if (spec->flags & commands::kBlocking) c->blocked = blocking_->Block(c->id, token, c->session.proto, *entry);
     log_->Propose(std::move(entry).value(), token, c->session.proto);
     return !c->blocked;  // a blocked client parses nothing more until answered
@@ -430,7 +478,14 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
   }
   std::string held;  // CLIENT REPLY OFF/SKIP drop the reply, unless the command was CLIENT REPLY ON
   bool silenced = c->session.replies_silenced();
-  ExecuteNow(c, *spec, argv, silenced ? &held : &c->out);
+  std::string* out = silenced ? &held : &c->out;
+  size_t before = out->size();
+  ExecuteNow(c, *spec, argv, out);
+  if (cur_stats_) {
+    cur_ran_ = true;
+    std::string_view reply = out->size() > before ? std::string_view(*out).substr(before) : std::string_view();
+    CountCall(c, cur_stats_, cur_t0_us_, observability::NowMicros(), reply, &argv, {});
+  }
   if (silenced && !c->session.replies_silenced()) c->out.append(held);
   MarkDirty(c);
   return !c->closing && !c->close_after_reply;
@@ -443,6 +498,8 @@ uint64_t Server::NewSlot(Connection* c, bool is_read) {
   c->slots.back().token = token;
   c->slots.back().is_read = is_read;
   c->slots.back().silent = c->session.replies_silenced();
+  c->slots.back().stats = cur_stats_;
+  c->slots.back().t0_us = cur_t0_us_;
   (is_read ? c->pending_reads : c->pending_writes)++;
   return token;
 }
@@ -482,6 +539,13 @@ void Server::AnswerSlot(uint64_t token, std::string&& reply) {
   if (!slot) return;
   // A failed read barrier also arrives here, as its error reply.
   (slot->is_read ? c->pending_reads : c->pending_writes)--;
+  if (slot->stats) {
+    uint64_t now = observability::NowMicros();
+    slot->t_ready_us = now;
+    uint64_t proposed = slot->t_proposed_us ? slot->t_proposed_us : slot->t0_us;
+    CountCall(c, slot->stats, slot->t0_us, now, reply, slot->is_read ? nullptr : &slot->argv,
+              {{"propose", proposed - slot->t0_us}, {"replicate_apply", now - proposed}}, true);
+  }
   slot->state = Connection::Slot::kDone;
   slot->bytes = std::move(reply);
   slot->argv.clear();
@@ -493,6 +557,10 @@ void Server::OnReadReady(uint64_t token) {
   Connection::Slot* slot = FindSlot(token, &c);
   if (!slot) return;
   slot->state = Connection::Slot::kRunnable;
+  if (slot->stats) {
+    slot->t_ready_us = observability::NowMicros();
+    observability::Global().stage(observability::Stage::kReadBarrierWait).Observe(slot->t_ready_us - slot->t0_us);
+  }
   Drain(c);
 }
 
@@ -505,6 +573,7 @@ void Server::Drain(Connection* c) {
     if (s.state == Connection::Slot::kRunnable) {
       std::string dropped;
       std::string* out = s.silent ? &dropped : &c->out;
+      size_t before = out->size();
       if (!s.exec.empty()) {
         resp::ReplyBuilder rb(out, c->session.proto);
         commands::ExecContext ctx{*store_, LogClockMs(), rb, c->session, this};
@@ -515,7 +584,17 @@ void Server::Drain(Connection* c) {
         ExecuteNow(c, *spec, s.argv, out);
       }
       c->pending_reads--;
+      if (s.stats) {
+        uint64_t now = observability::NowMicros();
+        observability::Global().stage(observability::Stage::kReadExecute).Observe(now - s.t_ready_us);
+        std::string_view reply = out->size() > before ? std::string_view(*out).substr(before) : std::string_view();
+        CountCall(c, s.stats, s.t0_us, now, reply, s.exec.empty() ? &s.argv : &s.exec,
+                  {{"barrier_wait", s.t_ready_us - s.t0_us}, {"read", now - s.t_ready_us}});
+      }
     } else if (s.state == Connection::Slot::kDone) {
+      if (s.stats && !s.is_read) {
+        observability::Global().stage(observability::Stage::kWriteReply).Observe(observability::NowMicros() - s.t_ready_us);
+      }
       if (!s.silent) c->out.append(s.bytes);
     } else {
       break;
@@ -537,6 +616,7 @@ void Server::Drain(Connection* c) {
 }
 
 void Server::Reply(Connection* c, std::string_view bytes) {
+  if (observability::Registry::IsError(bytes) && observability::Global().enabled() && !cur_ran_) CountRejection(bytes);
   if (c->session.replies_silenced()) return;  // CLIENT REPLY OFF/SKIP
   if (c->slots.empty()) {
     c->out.append(bytes);
@@ -622,6 +702,7 @@ void Server::CloseConnection(Connection* c) {
   if (c->closing) return;
   c->closing = true;
   clients_.erase(c->id);
+  if (c->monitor) std::erase(monitors_, c);
   if (c->blocked) blocking_->Disconnected(c->id);
   pubsub_.RemoveClient(c->id);
   tracking_.Forget(c->id);

@@ -16,6 +16,7 @@
 #include "commands/pubsub_api.h"
 #include "commands/server_api.h"
 #include "commands/tracking_api.h"
+#include "observability/prometheus.h"
 #include "server/blocking.h"
 #include "server/config.h"
 #include "server/connection.h"
@@ -70,6 +71,7 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   int UnblockClient(uint64_t client_id, bool error) override { return blocking_->Unblock(client_id, error); }
   DeferredReply DeferReply(uint64_t client_id) override;
   void Shutdown(uint64_t caller_id) override;
+  void Monitor(uint64_t client_id) override;  // server_metrics.cc
   commands::PubsubApi* pubsub() override { return this; }
   void ResetConnection(uint64_t client_id) override;
   commands::TrackingApi* tracking() override { return this; }
@@ -207,6 +209,28 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   bool shutting_down_ = false;  // requested (signal or SHUTDOWN); acted on in the next iteration
   bool stopped_ = false;
   std::string expire_cursor_;  // where active expiry resumes its sweep of the key space
+
+  // Metrics, SLOWLOG, LATENCY, MONITOR (issue 13; server_metrics.cc, docs/observability.md).
+  struct CallScope;  // one Dispatch: sets cur_stats_/cur_t0_us_, restores them after
+  observability::CommandStats* cur_stats_ = nullptr;  // the command being dispatched (null: not counted)
+  uint64_t cur_t0_us_ = 0;
+  bool cur_ran_ = false;  // it ran and was counted (CountCall): a later error reply is not a rejection
+  std::vector<Connection*> monitors_;
+  int metrics_collector_ = 0;
+  // Pushes the slowlog/latency/metrics directives into observability::Global().
+  void ApplyObservabilityConfig();
+  void RegisterMetrics();
+  void CollectMetrics(observability::PromWriter& w) const;
+  // An error reply sent before the command ran (rejections, unknown commands).
+  void CountRejection(std::string_view reply);
+  // A call finished (its reply is `reply`): stats, errorstats, the slow log, LATENCY "command".
+  // args: what the slow log shows (null: not available); args_truncated: already cut to the slow
+  // log's limits (a write's copy, SlowLog::TruncateArgs).
+  void CountCall(const Connection* c, observability::CommandStats* st, uint64_t t0_us, uint64_t end_us,
+                 std::string_view reply, const commands::Argv* args,
+                 std::initializer_list<std::pair<const char*, uint64_t>> stages, bool args_truncated = false);
+  void FeedMonitors(const Connection* c, const commands::CommandSpec& spec, const commands::Argv& argv);
+  void StatsSections(const std::vector<std::string>& sections, std::string* out);  // INFO commandstats & co
 
   // INFO stats
   int64_t start_ms_ = 0;
