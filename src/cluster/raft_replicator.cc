@@ -11,6 +11,7 @@
 #include "commands/command.h"
 #include "common/coding.h"
 #include "raft/ready_order.h"
+#include "server/log_format.h"
 
 namespace redraft::cluster {
 
@@ -261,6 +262,7 @@ void RaftReplicator::Finish(raft::Ready& rd, std::vector<raft::Message>& held, u
     observability::Global().latency().AddIfNeeded("apply", apply_us / 1000, time(nullptr));
   }
   if (rd.soft_state) NoteSoftState(rd);
+  if (rd.soft_state || rd.hard_state) server::SetLogContext(identity_.self_id, raft_->term(), raft::RoleName(raft_->role()));
   reads_.OnReadStates(rd.read_states);
   raft_->Advance(rd);
   if (rd.soft_state && rd.soft_state->leader != known_leader_) {
@@ -310,6 +312,11 @@ void RaftReplicator::ApplyCommitted(std::vector<raft::Entry>& entries) {
     e.data.clear();  // the state machine sees a no-op; membership is the core's and ours
     if (!cc.ok()) continue;
     members_changed = true;
+    spdlog::info("membership: {} {} at index {}",
+                 cc->type == raft::ConfChangeType::kRemoveNode  ? "removed"
+                 : cc->type == raft::ConfChangeType::kAddLearner ? "added as learner"
+                                                                 : "added as voter",
+                 NodeIdHex(cc->node_id), e.index);
     if (cc->type == raft::ConfChangeType::kRemoveNode) {
       if (cc->node_id != identity_.self_id) {
         identity_.members.erase(cc->node_id);

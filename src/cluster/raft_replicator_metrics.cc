@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "cluster/raft_replicator.h"
+#include "server/log_format.h"
 
 namespace redraft::cluster {
 
@@ -60,6 +61,7 @@ void RaftReplicator::NoteHeartbeat(const raft::Message& m, bool sent) {
 }
 
 void RaftReplicator::RegisterMetrics() {
+  server::SetLogContext(identity_.self_id, raft_ ? raft_->term() : 0, raft_ ? raft::RoleName(raft_->role()) : "none");
   metrics_collector_ = Global().AddCollector([this](observability::PromWriter& w) { CollectMetrics(w); });
 }
 

@@ -218,6 +218,7 @@ const std::vector<Directive>& Directives() {
       StringDirective("slowlog-stages", true, &Config::slowlog_stages, {"yes", "no"}),
       IntDirective("latency-monitor-threshold", true, &Config::latency_monitor_threshold, 0, INT64_MAX),
       StringDirective("metrics-enabled", true, &Config::metrics_enabled, {"yes", "no"}),
+      StringDirective("log-format", true, &Config::log_format, {"text", "json"}),
   };
   return kDirectives;
 }

@@ -79,6 +79,7 @@ struct Config {
   std::string slowlog_stages = "no";        // yes: SLOWLOG GET entries carry stage timings (7th element)
   int64_t latency_monitor_threshold = 0;    // ms; 0 = off
   std::string metrics_enabled = "yes";
+  std::string log_format = "text";          // text | json (server/log_format.h)
   // Not a directive: set by ParseCommandLine when the config file itself sets a password or the
   // cluster secret and is readable by group or others (main warns at startup).
   std::string secrets_in_readable_file;

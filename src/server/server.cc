@@ -115,6 +115,7 @@ int64_t Server::NowMs() {
 
 Status Server::Init() {
   start_ms_ = NowMs();
+  ApplyObservabilityConfig();  // log-format first: every line from here on is in it
   cfg_.maxclients = AdjustOpenFilesLimit(cfg_.maxclients);
   std::signal(SIGPIPE, SIG_IGN);
   commands::SetDatabaseCount(cfg_.databases);
@@ -127,7 +128,6 @@ Status Server::Init() {
   auto st = store::Store::Open(cfg_.dir + "/store", store_opts);
   if (!st.ok()) return WhatToDo(st.status(), cfg_.dir + "/store");
   store_ = std::move(st).value();
-  ApplyObservabilityConfig();
   RegisterMetrics();
   sm_ = std::make_unique<StateMachine>(store_.get());
   sm_->acl().SetRequirePass(cfg_.requirepass);

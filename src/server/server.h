@@ -230,6 +230,10 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
                  std::string_view reply, const commands::Argv* args,
                  std::initializer_list<std::pair<const char*, uint64_t>> stages, bool args_truncated = false);
   void FeedMonitors(const Connection* c, const commands::CommandSpec& spec, const commands::Argv& argv);
+  void LogSlowRequest(const observability::SlowlogEntry& e);
+  int64_t slow_log_second_ = 0;
+  int slow_log_lines_ = 0;
+  uint64_t slow_log_suppressed_ = 0;
   void StatsSections(const std::vector<std::string>& sections, std::string* out);  // INFO commandstats & co
 
   // INFO stats

@@ -9,7 +9,10 @@
 
 #include "commands/args.h"
 #include "commands/monitor.h"
+#include "server/log_format.h"
 #include "server/server.h"
+
+#include <spdlog/spdlog.h>
 
 namespace redraft::server {
 
@@ -50,11 +53,34 @@ void Server::ApplyObservabilityConfig() {
   m.slowlog().Configure(cfg_.slowlog_log_slower_than, cfg_.slowlog_max_len);
   m.slowlog().set_with_stages(cfg_.slowlog_stages == "yes");
   m.latency().set_threshold_ms(cfg_.latency_monitor_threshold);
+  SetLogFormat(cfg_.log_format);
 }
 
 void Server::CountRejection(std::string_view reply) {
   Global().Error(reply);
   if (cur_stats_) cur_stats_->rejected++;
+}
+
+// One log line per slow request, at most 10 a second (SLOWLOG keeps them all; a threshold of 0
+// must not flood the log): the count of lines left out is in the next one.
+void Server::LogSlowRequest(const observability::SlowlogEntry& e) {
+  int64_t now = static_cast<int64_t>(time(nullptr));
+  if (now != slow_log_second_) {
+    slow_log_second_ = now;
+    slow_log_lines_ = 0;
+  }
+  if (++slow_log_lines_ > 10) {
+    slow_log_suppressed_++;
+    return;
+  }
+  std::string args;
+  for (size_t i = 0; i < e.args.size() && i < 4; i++) args += (i ? " " : "") + e.args[i].substr(0, 32);
+  std::string stages;
+  for (const auto& [name, us] : e.stages) stages += " " + std::string(name) + "=" + std::to_string(us) + "us";
+  spdlog::info("slow request: {} us '{}' from {}{}{}", e.duration_us, args, e.addr,
+               stages.empty() ? "" : " (" + stages.substr(1) + ")",
+               slow_log_suppressed_ ? " [" + std::to_string(slow_log_suppressed_) + " more not logged]" : "");
+  slow_log_suppressed_ = 0;
 }
 
 void Server::CountCall(const Connection* c, observability::CommandStats* st, uint64_t t0_us, uint64_t end_us,
@@ -80,6 +106,7 @@ void Server::CountCall(const Connection* c, observability::CommandStats* st, uin
     e.addr = c->addr;
     e.name = c->session.name;
     e.stages.assign(stages.begin(), stages.end());
+    LogSlowRequest(e);
     m.slowlog().Add(std::move(e));
   }
   m.latency().AddIfNeeded("command", us / 1000, static_cast<int64_t>(time(nullptr)));

@@ -231,5 +231,37 @@ class ObservabilityTest(unittest.TestCase):
         self.assertEqual(parsed[3].group(2), b'"GET" "a b"')
 
 
+class JsonLogTest(unittest.TestCase):
+    """log-format json: every line of the node's log is one JSON object with the agreed fields;
+    the role change and a slow request are one line each."""
+
+    def test_json_lines(self):
+        import json
+        server = Server(args=["--log-format", "json", "--slowlog-log-slower-than", "0"]).start()
+        try:
+            c = Conn(server.port)
+            c.call("SET", "json:key", "1")
+            c.close()
+            deadline = time.time() + 10
+            while time.time() < deadline and "slow request" not in server.log():
+                time.sleep(0.1)
+        finally:
+            server.stop()
+        lines = [l for l in server.log().splitlines() if l.strip()]
+        server.cleanup()
+        records = [json.loads(l) for l in lines]  # every line parses
+        for r in records:
+            self.assertEqual(set(r), {"time", "level", "node", "term", "role", "component", "msg"}, r)
+            self.assertRegex(r["time"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+        roles = [r for r in records if r["component"] == "raft" and r["msg"].startswith("raft: role leader")]
+        self.assertTrue(roles, lines)
+        self.assertEqual(len(roles[0]["node"]), 40)
+        self.assertGreaterEqual(roles[0]["term"], 1)
+        slow = [r for r in records if r["component"] == "slowlog" and "SET json:key" in r["msg"]]
+        self.assertEqual(len(slow), 1, lines)
+        self.assertEqual(slow[0]["role"], "leader")
+        self.assertIn("propose=", slow[0]["msg"])
+
+
 if __name__ == "__main__":
     unittest.main()
