@@ -19,11 +19,10 @@ void SlowlogGet(ExecContext& ctx, const Argv& argv) {
     return ctx.reply.Error("ERR count should be greater than or equal to -1");
   }
   observability::SlowLog& log = observability::Global().slowlog();
-  const auto& entries = log.entries();
-  size_t n = count == -1 ? entries.size() : std::min<size_t>(entries.size(), static_cast<size_t>(count));
+  size_t n = count == -1 ? log.size() : std::min<size_t>(log.size(), static_cast<size_t>(count));
   ctx.reply.ArrayHeader(n);
   for (size_t i = 0; i < n; i++) {
-    const observability::SlowlogEntry& e = entries[i];
+    const observability::SlowlogEntry& e = log.newest(i);
     ctx.reply.ArrayHeader(log.with_stages() ? 7 : 6);
     ctx.reply.Integer(static_cast<int64_t>(e.id));
     ctx.reply.Integer(e.time_sec);
@@ -43,7 +42,7 @@ void SlowlogGet(ExecContext& ctx, const Argv& argv) {
 }
 
 void SlowlogLen(ExecContext& ctx, const Argv&) {
-  ctx.reply.Integer(static_cast<int64_t>(observability::Global().slowlog().entries().size()));
+  ctx.reply.Integer(static_cast<int64_t>(observability::Global().slowlog().size()));
 }
 
 void SlowlogReset(ExecContext& ctx, const Argv&) {

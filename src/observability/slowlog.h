@@ -34,37 +34,58 @@ class SlowLog {
   bool Wants(uint64_t duration_us) const {
     return slower_than_us_ >= 0 && duration_us >= static_cast<uint64_t>(slower_than_us_);
   }
-  void Add(SlowlogEntry e);  // assigns id
-  const std::deque<SlowlogEntry>& entries() const { return entries_; }
-  void Reset() { entries_.clear(); }
+  // The entry to fill for a new record (id and nothing else set): the oldest one's storage is
+  // reused once the log is full, so an overloaded node where every request is slow does not
+  // allocate per record. Not kept when slowlog-max-len is 0.
+  SlowlogEntry& Push();
+  size_t size() const { return size_; }
+  const SlowlogEntry& newest(size_t i) const { return ring_[(head_ + ring_.size() - i) % ring_.size()]; }  // i < size()
+  void Reset() { size_ = 0; }
   // slowlog-stages: SLOWLOG GET adds each entry's stage durations as a 7th element.
   bool with_stages() const { return with_stages_; }
   void set_with_stages(bool on) { with_stages_ = on; }
 
   // At most 32 arguments (the last saying "... (N more arguments)"), each at most 128 bytes (then
-  // "... (N more bytes)"), as Redis's slowlogCreateEntry.
+  // "... (N more bytes)"), as Redis's slowlogCreateEntry. Into *out, reusing its storage.
   template <typename Argv>
-  static std::vector<std::string> TruncateArgs(const Argv& argv) {
-    std::vector<std::string> out;
+  static void TruncateArgs(const Argv& argv, std::vector<std::string>* out) {
     size_t argc = std::min(argv.size(), kMaxArgc);
-    out.reserve(argc);
+    out->resize(argc);
     for (size_t i = 0; i < argc; i++) {
       if (argc != argv.size() && i == argc - 1) {
-        out.push_back("... (" + std::to_string(argv.size() - argc + 1) + " more arguments)");
+        (*out)[i] = "... (" + std::to_string(argv.size() - argc + 1) + " more arguments)";
       } else {
-        out.push_back(TruncateArg(argv[i]));
+        TruncateArg(argv[i], &(*out)[i]);
       }
     }
-    return out;
   }
-  static std::string TruncateArg(std::string_view a);
+  static void TruncateArg(std::string_view a, std::string* out);
+  // A compact copy of what TruncateArgs would keep, in one string (length-prefixed arguments), for
+  // requests whose duration is known only later (writes): one allocation instead of one per argument.
+  template <typename Argv>
+  static void Pack(const Argv& argv, std::string* out) {
+    out->clear();
+    size_t argc = std::min(argv.size(), kMaxArgc);
+    for (size_t i = 0; i < argc; i++) {
+      std::string_view a = argv[i];
+      uint32_t n = static_cast<uint32_t>(std::min(a.size(), kMaxString));
+      uint32_t more = static_cast<uint32_t>(a.size() - n);
+      out->append(reinterpret_cast<const char*>(&n), 4).append(reinterpret_cast<const char*>(&more), 4);
+      out->append(a.data(), n);
+    }
+    uint32_t dropped = static_cast<uint32_t>(argv.size() - argc);
+    out->append(reinterpret_cast<const char*>(&dropped), 4);
+  }
+  static void Unpack(std::string_view packed, std::vector<std::string>* out);
 
  private:
   int64_t slower_than_us_ = 10000;
   size_t max_len_ = 128;
   uint64_t next_id_ = 0;
   bool with_stages_ = false;
-  std::deque<SlowlogEntry> entries_;  // newest first
+  std::vector<SlowlogEntry> ring_;  // max_len_ slots; newest at head_
+  size_t head_ = 0, size_ = 0;
+  SlowlogEntry scratch_;  // Push's answer when nothing is kept
 };
 
 }  // namespace redraft::observability

@@ -46,6 +46,7 @@ struct Connection {
     // proposed (writes) and its result became ready, µs (observability::NowMicros).
     observability::CommandStats* stats = nullptr;
     uint64_t t0_us = 0, t_proposed_us = 0, t_ready_us = 0;
+    std::string slow_args;  // a write's arguments for SLOWLOG (observability::SlowLog::Pack)
   };
 
   uv_tcp_t handle;

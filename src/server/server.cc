@@ -360,10 +360,12 @@ void Server::ProcessInput(Connection* c) {
 // counts against; the previous values are restored when Dispatch returns (it may nest).
 struct Server::CallScope {
   Server* s;
+  Connection* c;
   observability::CommandStats* stats;
   uint64_t t0;
   bool ran;
-  explicit CallScope(Server* srv) : s(srv), stats(srv->cur_stats_), t0(srv->cur_t0_us_), ran(srv->cur_ran_) {
+  CallScope(Server* srv, Connection* conn)
+      : s(srv), c(conn), stats(srv->cur_stats_), t0(srv->cur_t0_us_), ran(srv->cur_ran_) {
     s->cur_stats_ = nullptr;
   }
   void Start(const commands::CommandSpec& spec) {
@@ -375,6 +377,13 @@ struct Server::CallScope {
     s->cur_ran_ = false;
   }
   ~CallScope() {
+    if (!s->own_monitor_line_.empty()) {  // MONITOR's line for the monitor's own command
+      if (!c->closing) {
+        c->out.append(s->own_monitor_line_);
+        s->MarkDirty(c);
+      }
+      s->own_monitor_line_.clear();
+    }
     s->cur_stats_ = stats;
     s->cur_t0_us_ = t0;
     s->cur_ran_ = ran;
@@ -383,7 +392,7 @@ struct Server::CallScope {
 
 bool Server::Dispatch(Connection* c, commands::Argv& argv) {
   total_commands_++;
-  CallScope scope(this);
+  CallScope scope(this, c);
   const commands::CommandSpec* spec = commands::Lookup(argv[0]);
   if (!spec || (spec->flags & commands::kInternal)) {  // internal commands come only from the server
     FlagTransaction(c);
@@ -444,13 +453,13 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
     }
     // Only what passed commands::PrepareWrite is proposed (see write_entry.h).
     // The entry carries the user: judged again where it executes (docs/acl.md).
-    commands::Argv slow_args;  // what SLOWLOG would show, kept until the reply (metrics)
-    if (cur_stats_ && observability::Global().slowlog().active()) slow_args = observability::SlowLog::TruncateArgs(argv);
+    std::string slow_args;  // what SLOWLOG would show, kept until the reply (metrics)
+    if (cur_stats_ && observability::Global().slowlog().active()) observability::SlowLog::Pack(argv, &slow_args);
     auto entry = commands::PrepareWrite(*spec, std::move(argv), LogClockMs(), c->session.db, c->session.user);
     if (!entry.ok()) {
       std::string err = ErrorReply(entry.status().message());
       if (cur_stats_) {  // the command ran and failed (its own checks), as Redis counts it
-        CountCall(c, cur_stats_, cur_t0_us_, observability::NowMicros(), err, &slow_args, {}, true);
+        CountCall(c, cur_stats_, cur_t0_us_, observability::NowMicros(), err, nullptr, {}, &slow_args);
         cur_ran_ = true;
       }
       Reply(c, err);
@@ -459,7 +468,7 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
     uint64_t token = NewSlot(c, /*is_read=*/false);
     if (cur_stats_) {
       Connection::Slot& s = c->slots.back();
-      s.argv = std::move(slow_args);
+      s.slow_args = std::move(slow_args);
       s.t_proposed_us = observability::NowMicros();
       observability::Global().stage(observability::Stage::kWritePropose).Observe(s.t_proposed_us - cur_t0_us_);
     }
@@ -543,8 +552,9 @@ void Server::AnswerSlot(uint64_t token, std::string&& reply) {
     uint64_t now = observability::NowMicros();
     slot->t_ready_us = now;
     uint64_t proposed = slot->t_proposed_us ? slot->t_proposed_us : slot->t0_us;
-    CountCall(c, slot->stats, slot->t0_us, now, reply, slot->is_read ? nullptr : &slot->argv,
-              {{"propose", proposed - slot->t0_us}, {"replicate_apply", now - proposed}}, true);
+    CountCall(c, slot->stats, slot->t0_us, now, reply, nullptr,
+              {{"propose", proposed - slot->t0_us}, {"replicate_apply", now - proposed}},
+              slot->is_read ? nullptr : &slot->slow_args);
   }
   slot->state = Connection::Slot::kDone;
   slot->bytes = std::move(reply);

@@ -216,6 +216,7 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   uint64_t cur_t0_us_ = 0;
   bool cur_ran_ = false;  // it ran and was counted (CountCall): a later error reply is not a rejection
   std::vector<Connection*> monitors_;
+  std::string own_monitor_line_;  // for the dispatching connection, appended when Dispatch ends
   int metrics_collector_ = 0;
   // Pushes the slowlog/latency/metrics directives into observability::Global().
   void ApplyObservabilityConfig();
@@ -224,13 +225,13 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   // An error reply sent before the command ran (rejections, unknown commands).
   void CountRejection(std::string_view reply);
   // A call finished (its reply is `reply`): stats, errorstats, the slow log, LATENCY "command".
-  // args: what the slow log shows (null: not available); args_truncated: already cut to the slow
-  // log's limits (a write's copy, SlowLog::TruncateArgs).
+  // What the slow log shows: args, or packed (a write's arguments, SlowLog::Pack); both may be null.
   void CountCall(const Connection* c, observability::CommandStats* st, uint64_t t0_us, uint64_t end_us,
                  std::string_view reply, const commands::Argv* args,
-                 std::initializer_list<std::pair<const char*, uint64_t>> stages, bool args_truncated = false);
-  void FeedMonitors(const Connection* c, const commands::CommandSpec& spec, const commands::Argv& argv);
+                 std::initializer_list<std::pair<const char*, uint64_t>> stages, const std::string* packed = nullptr);
+  void FeedMonitors(Connection* c, const commands::CommandSpec& spec, const commands::Argv& argv);
   void LogSlowRequest(const observability::SlowlogEntry& e);
+  std::vector<std::string> redacted_;  // scratch for CountCall
   int64_t slow_log_second_ = 0;
   int slow_log_lines_ = 0;
   uint64_t slow_log_suppressed_ = 0;

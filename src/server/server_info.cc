@@ -156,7 +156,8 @@ std::string Server::InfoText(const std::vector<std::string>& sections) {
 
 std::string Server::ClientLine(const Connection& c, int64_t now) const {
   char buf[1024];
-  std::string flags = pubsub_.IsSubscriber(c.id) ? "P" : "";  // Redis's order: P before x
+  std::string flags = c.monitor ? "O" : "";  // MONITOR (Redis's order: O, then P, then x)
+  if (pubsub_.IsSubscriber(c.id)) flags += "P";
   if (c.in_multi) flags += "x";
   if (flags.empty()) flags = "N";
   auto subs = [&](PubsubKind k) { return pubsub_.ClientSubscriptions(c.id, k).size(); };

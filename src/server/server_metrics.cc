@@ -85,7 +85,7 @@ void Server::LogSlowRequest(const observability::SlowlogEntry& e) {
 
 void Server::CountCall(const Connection* c, observability::CommandStats* st, uint64_t t0_us, uint64_t end_us,
                        std::string_view reply, const commands::Argv* args,
-                       std::initializer_list<std::pair<const char*, uint64_t>> stages, bool args_truncated) {
+                       std::initializer_list<std::pair<const char*, uint64_t>> stages, const std::string* packed) {
   observability::Registry& m = Global();
   uint64_t us = end_us - t0_us;
   st->calls++;
@@ -96,30 +96,38 @@ void Server::CountCall(const Connection* c, observability::CommandStats* st, uin
     m.Error(reply);
   }
   if (m.slowlog().Wants(us) && !st->skip_slowlog) {
-    observability::SlowlogEntry e;
+    // Filled in place (the storage of the entry it replaces is reused: no allocation per record
+    // once the log is full, which matters when an overloaded node finds every request slow).
+    observability::SlowlogEntry& e = m.slowlog().Push();
     e.time_sec = static_cast<int64_t>(time(nullptr));
     e.duration_us = us;
-    if (args && !args->empty()) {
-      if (args_truncated) e.args = *args;
-      else e.args = observability::SlowLog::TruncateArgs(NeedsRedaction(*args) ? Redacted(*args) : *args);
+    if (packed) {
+      observability::SlowLog::Unpack(*packed, &e.args);
+    } else if (args && !args->empty()) {
+      observability::SlowLog::TruncateArgs(NeedsRedaction(*args) ? Redacted(*args) : *args, &e.args);
+    } else {
+      e.args.clear();
     }
-    e.addr = c->addr;
-    e.name = c->session.name;
+    e.addr.assign(c->addr);
+    e.name.assign(c->session.name);
     e.stages.assign(stages.begin(), stages.end());
     LogSlowRequest(e);
-    m.slowlog().Add(std::move(e));
   }
   m.latency().AddIfNeeded("command", us / 1000, static_cast<int64_t>(time(nullptr)));
 }
 
 // MONITOR (Redis 7.0): what this node receives from its clients, once past arity, auth and ACL
 // checks; administrative commands are not shown (Redis's rule), credentials are redacted.
-void Server::FeedMonitors(const Connection* c, const commands::CommandSpec& spec, const commands::Argv& argv) {
+void Server::FeedMonitors(Connection* c, const commands::CommandSpec& spec, const commands::Argv& argv) {
   if (spec.flags & commands::kAdmin) return;
   std::string line = commands::MonitorLine(UnixMicros(), c->session.db, c->addr,
                                            NeedsRedaction(argv) ? Redacted(argv) : argv);
   for (Connection* m : monitors_) {
     if (m->closing) continue;
+    if (m == c) {  // a monitor's own command: its line follows its reply, as in Redis (CallScope)
+      own_monitor_line_ = line;
+      continue;
+    }
     m->out.append(line);
     MarkDirty(m);
   }

@@ -210,6 +210,7 @@ class ObservabilityTest(unittest.TestCase):
     def test_monitor_lines(self):
         mon = self.conn()
         self.assertEqual(mon.call("MONITOR"), b"OK")
+        self.assertIn(b" flags=O ", mon.call("CLIENT", "INFO"))
         c = self.conn()
         c.call("SELECT", "3")
         c.call("SET", "a b", 'x"y\n\x01')
@@ -218,17 +219,19 @@ class ObservabilityTest(unittest.TestCase):
         c.call("GET", "a b")
         mon.sock.settimeout(5)
         lines = []
-        while len(lines) < 4:
+        while len(lines) < 5:
             mon._fill()
             lines = [l for l in mon.buf.split(b"\r\n") if l]
         pattern = rb'^\+\d+\.\d{6} \[(\d+) 127\.0\.0\.1:\d+\] (.*)$'
-        parsed = [re.match(pattern, l) for l in lines[:4]]
+        parsed = [re.match(pattern, l) for l in lines[:5]]
         self.assertTrue(all(parsed), lines)
-        self.assertEqual(parsed[0].group(2), b'"SELECT" "3"')
-        self.assertEqual(parsed[1].group(1), b"3")
-        self.assertEqual(parsed[1].group(2), b'"SET" "a b" "x\\"y\\n\\x01"')
-        self.assertEqual(parsed[2].group(2), b'"AUTH" "(redacted)" "(redacted)"')
-        self.assertEqual(parsed[3].group(2), b'"GET" "a b"')
+        # The monitor's own CLIENT INFO comes first, after its reply (as Redis).
+        self.assertEqual(parsed[0].group(2), b'"CLIENT" "INFO"')
+        self.assertEqual(parsed[1].group(2), b'"SELECT" "3"')
+        self.assertEqual(parsed[2].group(1), b"3")
+        self.assertEqual(parsed[2].group(2), b'"SET" "a b" "x\\"y\\n\\x01"')
+        self.assertEqual(parsed[3].group(2), b'"AUTH" "(redacted)" "(redacted)"')
+        self.assertEqual(parsed[4].group(2), b'"GET" "a b"')
 
 
 class JsonLogTest(unittest.TestCase):
