@@ -21,6 +21,8 @@
 
 #include "cluster/forwarder.h"
 
+#include "observability/registry.h"
+
 #include "cluster/clock.h"
 #include "cluster/node_identity.h"
 #include "cluster/replies.h"
@@ -86,6 +88,7 @@ void Forwarder::Flush() {
   if (!fwd_seqs_.empty()) {
     std::string payload = fwd_batch_.Take(fwd_term_);
     bool sent = env_.send(fwd_to_, FwdKind::kWriteBatch, std::move(payload));
+    if (sent) observability::Global().cluster().forwards += fwd_seqs_.size();  // metrics (issue 13)
     if (!sent) {
       for (uint64_t seq : fwd_seqs_) {
         auto it = writes_.find(seq);
@@ -124,6 +127,7 @@ void Forwarder::ProposeQueued() {
     ok = raft->ProposeBatch(std::move(datas)).ok();
   }
   if (!ok) {
+    observability::Global().cluster().proposals_dropped += batch.size();  // metrics (issue 13)
     // Never proposed: our writes are not in flight (sent again later), forwarded ones not executed.
     for (Proposal& p : batch) {
       if (p.own_seq == 0) {

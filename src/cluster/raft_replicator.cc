@@ -11,6 +11,7 @@
 #include "commands/command.h"
 #include "common/coding.h"
 #include "raft/ready_order.h"
+#include "server/log_format.h"
 
 namespace redraft::cluster {
 
@@ -45,6 +46,7 @@ RaftReplicator::RaftReplicator(uv_loop_t* loop, server::StateMachine* sm, Cluste
 }
 
 RaftReplicator::~RaftReplicator() {
+  if (metrics_collector_) observability::Global().RemoveCollector(metrics_collector_);
   storage_.reset();  // joins the thread before anything it uses (async_, log_) goes
 }
 
@@ -65,6 +67,7 @@ Status RaftReplicator::Start() {
       log_.get(), sm_, std::make_unique<DiskWatch>(opts_.dir, opts_.disk_min_free, &sm_->disk()),
       [this] { uv_async_send(&async_); });
   storage_->Start();
+  RegisterMetrics();
   uv_timer_init(loop_, &tick_timer_);
   tick_timer_.data = this;
   uv_timer_start(&tick_timer_, [](uv_timer_t* t) { static_cast<RaftReplicator*>(t->data)->OnTick(); },
@@ -190,6 +193,7 @@ void RaftReplicator::Pump() {
       uint64_t applied = 0;
       std::map<uint64_t, MemberAddr> members;
       Status st;
+      uint64_t install_start_us = observability::NowMicros();
       if (rd.snapshot->data == kStreamedSnapshotData) {
         st = InstallStreamedSnapshot(rd.snapshot->meta.index, &members);  // staged as it arrived
         applied = rd.snapshot->meta.index;
@@ -197,6 +201,9 @@ void RaftReplicator::Pump() {
         st = RestoreState(sm_->store(), rd.snapshot->data, &members, &applied);  // whole, from an older leader
       }
       if (!st.ok()) REDRAFT_PANIC("installing snapshot: " + st.ToString());
+      observability::Global().cluster().snapshots_received++;
+      observability::Global().latency().AddIfNeeded(
+          "snapshot-install", (observability::NowMicros() - install_start_us) / 1000, time(nullptr));
       sm_->StateReplaced();  // the users came with the state (docs/acl.md); apply hints are stale
       for (auto& [id, a] : members) identity_.members[id] = a;
       SaveIdentity();
@@ -221,7 +228,8 @@ void RaftReplicator::Pump() {
       }
       if (rd.snapshot) job.install = rd.snapshot->meta;
       job.is_ready = true;
-      inflight_.push_back(InFlight{std::move(rd), std::move(sends.after_persist)});
+      inflight_.push_back(InFlight{std::move(rd), std::move(sends.after_persist),
+                                   observability::Global().enabled() ? observability::NowMicros() : 0});
       Submit(std::move(job));
       continue;
     }
@@ -237,11 +245,24 @@ void RaftReplicator::Pump() {
   forwarder_.Flush();
 }
 
-void RaftReplicator::Finish(raft::Ready& rd, std::vector<raft::Message>& held) {
+void RaftReplicator::Finish(raft::Ready& rd, std::vector<raft::Message>& held, uint64_t submitted_us) {
   for (raft::Message& m : held) SendRaft(m);
   held.clear();
   if (!rd.entries.empty()) durable_ = rd.entries.back().index;
+  bool metrics = observability::Global().enabled();
+  uint64_t now_us = metrics ? observability::NowMicros() : 0;
+  if (metrics) {
+    NoteDurable(rd, submitted_us, now_us);
+    NoteCommitted(rd, now_us);
+  }
   ApplyCommitted(rd.committed_entries);
+  if (metrics && !rd.committed_entries.empty()) {
+    uint64_t apply_us = observability::NowMicros() - now_us;
+    observability::Global().stage(observability::Stage::kWriteApply).Observe(apply_us);
+    observability::Global().latency().AddIfNeeded("apply", apply_us / 1000, time(nullptr));
+  }
+  if (rd.soft_state) NoteSoftState(rd);
+  if (rd.soft_state || rd.hard_state) server::SetLogContext(identity_.self_id, raft_->term(), raft::RoleName(raft_->role()));
   reads_.OnReadStates(rd.read_states);
   raft_->Advance(rd);
   if (rd.soft_state && rd.soft_state->leader != known_leader_) {
@@ -257,13 +278,16 @@ void RaftReplicator::Finish(raft::Ready& rd, std::vector<raft::Message>& held) {
 }
 
 void RaftReplicator::OnStorageDone() {
+  uint64_t worst_sync_us = 0;
   for (StorageJob& j : storage_->TakeDone()) {
+    worst_sync_us = std::max(worst_sync_us, j.sync_us);
     if (!j.is_ready) continue;
     REDRAFT_CHECK(!inflight_.empty());
     InFlight f = std::move(inflight_.front());
     inflight_.pop_front();
-    Finish(f.rd, f.held);
+    Finish(f.rd, f.held, f.submitted_us);
   }
+  observability::Global().latency().AddIfNeeded("fsync", worst_sync_us / 1000, time(nullptr));
   Pump();
 }
 
@@ -288,6 +312,11 @@ void RaftReplicator::ApplyCommitted(std::vector<raft::Entry>& entries) {
     e.data.clear();  // the state machine sees a no-op; membership is the core's and ours
     if (!cc.ok()) continue;
     members_changed = true;
+    spdlog::info("membership: {} {} at index {}",
+                 cc->type == raft::ConfChangeType::kRemoveNode  ? "removed"
+                 : cc->type == raft::ConfChangeType::kAddLearner ? "added as learner"
+                                                                 : "added as voter",
+                 NodeIdHex(cc->node_id), e.index);
     if (cc->type == raft::ConfChangeType::kRemoveNode) {
       if (cc->node_id != identity_.self_id) {
         identity_.members.erase(cc->node_id);
@@ -389,6 +418,7 @@ void RaftReplicator::SendRaft(raft::Message& m) {
     StartSnapshotTransfer(m);
     return;
   }
+  if (m.type == raft::MessageType::kHeartbeat) NoteHeartbeat(m, /*sent=*/true);
   transport_->Send(m.to, "raft", m.Encode());
 }
 
@@ -447,6 +477,7 @@ void RaftReplicator::OnPeerMessage(uint64_t from, const std::string& type, std::
         return;
       }
     }
+    if (m->type == raft::MessageType::kHeartbeatResp) NoteHeartbeat(*m, /*sent=*/false);
     raft_->Step(std::move(m).value());
     if (Diverged()) {
       // Nothing waiting here will be answered by this node's Raft any more.

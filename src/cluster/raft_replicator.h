@@ -26,6 +26,7 @@
 #include "cluster/storage_thread.h"
 #include "cluster/transport.h"
 #include "commands/cluster_api.h"
+#include "observability/prometheus.h"
 #include "logstore/log_store.h"
 #include "raft/raft.h"
 #include "server/replicator.h"
@@ -136,7 +137,8 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   void Pump();
   // Sends what rd held back, applies and answers what it committed, then Advances it.
   // REQUIRES: rd and every Ready before it are durable.
-  void Finish(raft::Ready& rd, std::vector<raft::Message>& held);
+  // submitted_us: when the Ready went to the storage thread (0: it did not), for the metrics.
+  void Finish(raft::Ready& rd, std::vector<raft::Message>& held, uint64_t submitted_us = 0);
   void ApplyCommitted(std::vector<raft::Entry>& entries);
   void SendRaft(raft::Message& m);
   void OnPeerMessage(uint64_t from, const std::string& type, std::string&& payload);
@@ -207,6 +209,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   struct InFlight {
     raft::Ready rd;
     std::vector<raft::Message> held;
+    uint64_t submitted_us = 0;  // observability::NowMicros() when handed to storage
   };
   static constexpr size_t kMaxReadiesInFlight = 64;
   std::deque<InFlight> inflight_;
@@ -231,6 +234,22 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   int64_t last_disk_step_down_ms_ = 0;
   uv_async_t async_;
   std::unique_ptr<StorageThread> storage_;  // every log write after startup (storage_thread.h)
+
+  // Metrics (issue 13; raft_replicator_metrics.cc, docs/observability.md). Loop thread only.
+  void RegisterMetrics();
+  void CollectMetrics(observability::PromWriter& w) const;
+  // Stage timings and events around a Ready's completion (Finish).
+  void NoteDurable(const raft::Ready& rd, uint64_t submitted_us, uint64_t now_us);
+  void NoteCommitted(const raft::Ready& rd, uint64_t now_us);
+  void NoteSoftState(const raft::Ready& rd);
+  void NoteHeartbeat(const raft::Message& m, bool sent);
+  int metrics_collector_ = 0;
+  std::deque<std::pair<raft::Index, uint64_t>> durable_marks_;  // leader: (last index of a durable Ready, when)
+  uint64_t leaderless_since_us_ = 0;  // since when no leader is known (0: one is)
+  raft::Role last_role_ = raft::Role::kFollower;
+  std::map<uint64_t, uint64_t> heartbeat_sent_us_;  // peer -> when our last unanswered heartbeat left
+  std::map<uint64_t, uint64_t> heartbeat_rtt_us_;   // peer -> last heartbeat round trip
+  observability::Histogram heartbeat_rtt_hist_;
 };
 
 }  // namespace redraft::cluster

@@ -28,10 +28,12 @@ void RaftReplicator::EnsureSnapshotStreams() {
   snap_sender_ = std::make_unique<SnapshotSender>(
       sm_->store(),
       [this](uint64_t to, const std::string& type, std::string payload) {
+        if (type == "snap-chunk") observability::Global().cluster().snapshot_bytes_sent += payload.size();
         return transport_ && transport_->Send(to, type, std::move(payload));
       },
       [this](uint64_t to, bool ok) {
         if (ok) {
+          observability::Global().cluster().snapshots_sent++;
           snap_delivered_[to] = NowMs();
         } else if (raft_) {
           raft_->ReportSnapshot(to, false);
@@ -79,6 +81,7 @@ void RaftReplicator::OnSnapshotMessage(uint64_t from, const std::string& type, s
   } else if (type == "snap-begin") {
     reply(snap_receiver_->OnBegin(from, payload, now));
   } else if (type == "snap-chunk") {
+    observability::Global().cluster().snapshot_bytes_received += payload.size();
     reply(snap_receiver_->OnChunk(from, payload, now));
   } else if (type == "snap-end") {
     std::optional<std::string> nack;

@@ -4,6 +4,8 @@
 
 #include <chrono>
 
+#include "observability/registry.h"
+
 namespace redraft::cluster {
 
 StorageThread::StorageThread(raft::LogStore* log, server::StateMachine* sm, std::unique_ptr<DiskWatch> watch,
@@ -72,11 +74,22 @@ void StorageThread::Main() {
     // One fdatasync for the whole group (every Ready queued while the previous group synced); a
     // failed fdatasync panics inside (never retried). A group of Readies that only wait their
     // turn (nothing of their own to persist) needs none.
-    if (wrote && !RetryOnNoSpace("log sync", [&] { return log_->Sync(); })) return;
+    uint64_t sync_us = 0;
+    if (wrote) {
+      uint64_t t0 = observability::NowMicros();
+      if (!RetryOnNoSpace("log sync", [&] { return log_->Sync(); })) return;
+      // Metrics (issue 13): relaxed atomics, read by the loop thread when it renders them.
+      sync_us = observability::NowMicros() - t0;
+      size_t entries = 0;
+      for (const StorageJob& j : work) entries += j.entries.size();
+      observability::Global().fsync_us.Observe(sync_us);
+      observability::Global().fsync_batch_entries.Observe(entries);
+    }
     {
       std::lock_guard<std::mutex> l(mu_);
       for (StorageJob& j : work) {
         j.entries.clear();
+        j.sync_us = sync_us;
         done_.push_back(std::move(j));
       }
     }

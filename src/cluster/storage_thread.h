@@ -34,6 +34,7 @@ struct StorageJob {
   std::optional<raft::SnapshotMeta> install;  // a received snapshot: drop the log behind it
   std::optional<raft::SnapshotMeta> compact;  // flush the store, then drop the log behind it
   bool is_ready = false;                      // completes the Ready in flight
+  uint64_t sync_us = 0;  // set by the storage thread: its group's fdatasync took this long (metrics)
 };
 
 class StorageThread {

@@ -276,11 +276,12 @@ void ReplyDocs(resp::ReplyBuilder& r, const CommandSpec& c) {
   size_t pos = 0;
   std::vector<DocArg> args = ParseDocArgs(c.args, &pos);
   bool deprecated = !c.deprecated_since.empty();
-  r.MapHeader(4 + (deprecated ? 2 : 0) + !c.replaced_by.empty() + !history.empty() + !args.empty() + (subs ? 1 : 0));
+  // Redis leaves complexity out when a command has none (MONITOR).
+  r.MapHeader(3 + !c.complexity.empty() + (deprecated ? 2 : 0) + !c.replaced_by.empty() + !history.empty() + !args.empty() + (subs ? 1 : 0));
   r.Bulk("summary"), r.Bulk(c.summary);
   r.Bulk("since"), r.Bulk(c.since);
   r.Bulk("group"), r.Bulk(c.group);
-  r.Bulk("complexity"), r.Bulk(c.complexity);
+  if (!c.complexity.empty()) r.Bulk("complexity"), r.Bulk(c.complexity);
   if (deprecated) {
     r.Bulk("doc_flags"), r.SetHeader(1), r.SimpleString("deprecated");
     r.Bulk("deprecated_since"), r.Bulk(c.deprecated_since);

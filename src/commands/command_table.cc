@@ -7,6 +7,7 @@
 #include "commands/command.h"
 #include "commands/scripting_cmds.h"
 #include "commands/streams_groups.h"
+#include "commands/monitor.h"  // SLOWLOG, LATENCY, MONITOR (issue 13)
 
 namespace redraft::commands {
 namespace {
@@ -24,7 +25,8 @@ struct Registry {
                                         kGeoCommands, kSortCommands,
                                         kStreamGroupCommands,  // streams_groups.h
                                         kObjectCommands, kEvictionCommands,
-                                        kDumpCommands, kWaitCommands, kMigrateCommands}) {
+                                        kDumpCommands, kWaitCommands, kMigrateCommands,
+                                        kSlowlogCommands, kLatencyCommands, kMonitorCommands}) {
       for (const CommandSpec* c = table; !c->name.empty(); ++c) {
         all.push_back(c);
         by_name.emplace(std::string(c->name), c);

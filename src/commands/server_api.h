@@ -96,6 +96,8 @@ class ServerApi {
   virtual bool LfuPolicy() const { return false; }
   // Stops the server gracefully: everything acknowledged is durable; the caller gets no reply.
   virtual void Shutdown(uint64_t caller_id) = 0;
+  // MONITOR: from now on the client receives a line for every command this node receives.
+  virtual void Monitor(uint64_t /*client_id*/) {}
 };
 
 }  // namespace redraft::commands

@@ -6,6 +6,7 @@
 
 #include "acl/registry.h"
 #include "commands/args.h"
+#include "observability/registry.h"
 #include "commands/databases.h"
 #include "commands/command.h"
 #include "commands/transactions.h"
@@ -310,7 +311,10 @@ void ConfigSet(ExecContext& ctx, const Argv& argv) {
 }
 
 // Statistics are not reset (INFO's counters keep counting); answered OK as Redis does.
-void ConfigResetstat(ExecContext& ctx, const Argv&) { ctx.reply.Ok(); }
+void ConfigResetstat(ExecContext& ctx, const Argv&) {
+  observability::Global().ResetStats();  // commandstats, errorstats, latencystats (issue 13)
+  ctx.reply.Ok();
+}
 
 void ConfigRewrite(ExecContext& ctx, const Argv&) {
   ctx.reply.Error("ERR The server is running without a config file");

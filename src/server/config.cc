@@ -243,6 +243,13 @@ const std::vector<Directive>& Directives() {
       IntDirective("http-port", false, &Config::http_port, 0, 65535),
       StringDirective("http-bind", false, &Config::http_bind),
       MemDirective("http-max-body", false, &Config::http_max_body, 1024),
+      // Observability (issue 13, docs/observability.md): this node's own records, never replicated.
+      IntDirective("slowlog-log-slower-than", true, &Config::slowlog_log_slower_than, -1, INT64_MAX),
+      IntDirective("slowlog-max-len", true, &Config::slowlog_max_len, 0, INT64_MAX),
+      StringDirective("slowlog-stages", true, &Config::slowlog_stages, {"yes", "no"}),
+      IntDirective("latency-monitor-threshold", true, &Config::latency_monitor_threshold, 0, INT64_MAX),
+      StringDirective("metrics-enabled", true, &Config::metrics_enabled, {"yes", "no"}),
+      StringDirective("log-format", true, &Config::log_format, {"text", "json"}),
   };
   return kDirectives;
 }
@@ -280,7 +287,7 @@ const std::vector<std::pair<std::string_view, std::string_view>>& RedisOnlyParam
       {"hash-max-listpack-entries", "512"}, {"hash-max-listpack-value", "64"},
       {"hash-max-ziplist-entries", "512"}, {"hash-max-ziplist-value", "64"}, {"hll-sparse-max-bytes", "3000"},
       {"ignore-warnings", ""}, {"io-threads", "1"}, {"io-threads-do-reads", "no"},
-      {"jemalloc-bg-thread", "yes"}, {"latency-monitor-threshold", "0"}, {"latency-tracking", "yes"},
+      {"jemalloc-bg-thread", "yes"}, {"latency-tracking", "yes"},
       {"latency-tracking-info-percentiles", "50 99 99.9"}, {"lazyfree-lazy-eviction", "no"},
       {"lazyfree-lazy-expire", "no"}, {"lazyfree-lazy-server-del", "no"}, {"lazyfree-lazy-user-del", "no"},
       {"lazyfree-lazy-user-flush", "no"},
@@ -303,8 +310,8 @@ const std::vector<std::pair<std::string_view, std::string_view>>& RedisOnlyParam
       {"shutdown-on-sigint", "default"}, {"shutdown-on-sigterm", "default"}, {"shutdown-timeout", "10"},
       {"slave-announce-ip", ""}, {"slave-announce-port", "0"}, {"slave-ignore-maxmemory", "yes"},
       {"slave-lazy-flush", "no"}, {"slave-priority", "100"}, {"slave-read-only", "yes"},
-      {"slave-serve-stale-data", "yes"}, {"slaveof", ""}, {"slowlog-log-slower-than", "10000"},
-      {"slowlog-max-len", "128"}, {"socket-mark-id", "0"}, {"stop-writes-on-bgsave-error", "yes"},
+      {"slave-serve-stale-data", "yes"}, {"slaveof", ""},
+      {"socket-mark-id", "0"}, {"stop-writes-on-bgsave-error", "yes"},
       {"stream-node-max-bytes", "4096"}, {"stream-node-max-entries", "100"}, {"supervised", "no"},
       {"syslog-enabled", "no"}, {"syslog-facility", "local0"}, {"syslog-ident", "redis"},
       {"tcp-backlog", "511"}, {"tcp-keepalive", "300"}, 

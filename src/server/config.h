@@ -87,6 +87,14 @@ struct Config {
   OutputLimit pubsub_output_limit{32ll << 20, 8ll << 20, 60};
   std::string save;
   std::string appendonly = "yes";
+  // Observability (issue 13, docs/observability.md): SLOWLOG, LATENCY, and the per-request
+  // metrics switch (no: nothing is recorded per request; for measuring their cost).
+  int64_t slowlog_log_slower_than = 10000;  // µs; -1 = off, 0 = every command
+  int64_t slowlog_max_len = 128;
+  std::string slowlog_stages = "no";        // yes: SLOWLOG GET entries carry stage timings (7th element)
+  int64_t latency_monitor_threshold = 0;    // ms; 0 = off
+  std::string metrics_enabled = "yes";
+  std::string log_format = "text";          // text | json (server/log_format.h)
   // Not a directive: set by ParseCommandLine when the config file itself sets a password or the
   // cluster secret and is readable by group or others (main warns at startup).
   std::string secrets_in_readable_file;

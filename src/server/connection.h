@@ -12,6 +12,7 @@
 #include "acl/user.h"
 #include "commands/command.h"
 #include "commands/transactions.h"
+#include "observability/registry.h"
 #include "resp/request_parser.h"
 #include "tls/tls.h"
 
@@ -42,6 +43,11 @@ struct Connection {
     int exec_db = 0;      // the database that EXEC starts in (the session's when EXEC ran)
     std::string bytes;    // the reply, once kDone
     bool silent = false;  // CLIENT REPLY OFF/SKIP when the command arrived: the reply is dropped
+    // Metrics (server_metrics.cc): the command's stats (null: not counted), when it was parsed,
+    // proposed (writes) and its result became ready, µs (observability::NowMicros).
+    observability::CommandStats* stats = nullptr;
+    uint64_t t0_us = 0, t_proposed_us = 0, t_ready_us = 0;
+    std::string slow_args;  // a write's arguments for SLOWLOG (observability::SlowLog::Pack)
   };
 
   uv_tcp_t handle;
@@ -93,6 +99,8 @@ struct Connection {
   // client-output-buffer-limit pubsub: since when a subscriber's pending output is over the soft
   // limit (0 = it is not).
   int64_t obuf_soft_since_ms = 0;
+
+  bool monitor = false;  // MONITOR: receives a line for every command this node receives
 
   int64_t created_ms = 0;
   int64_t last_interaction_ms = 0;

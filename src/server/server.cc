@@ -105,7 +105,10 @@ Server::Server(Config cfg, ReplicationFactory factory) : cfg_(std::move(cfg)), f
   loop_.data = this;
 }
 
-Server::~Server() { uv_loop_close(&loop_); }
+Server::~Server() {
+  if (metrics_collector_) observability::Global().RemoveCollector(metrics_collector_);
+  uv_loop_close(&loop_);
+}
 
 int64_t Server::NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -114,6 +117,7 @@ int64_t Server::NowMs() {
 
 Status Server::Init() {
   start_ms_ = NowMs();
+  ApplyObservabilityConfig();  // log-format first: every line from here on is in it
   cfg_.maxclients = AdjustOpenFilesLimit(cfg_.maxclients);
   std::signal(SIGPIPE, SIG_IGN);
   commands::SetDatabaseCount(cfg_.databases);
@@ -121,9 +125,12 @@ Status Server::Init() {
   std::error_code ec;
   std::filesystem::create_directories(cfg_.dir, ec);
   if (ec) return Status::IOError("can't create dir '" + cfg_.dir + "': " + ec.message());
-  auto st = store::Store::Open(cfg_.dir + "/store", store::StoreOptions{});
+  store::StoreOptions store_opts;
+  store_opts.statistics = cfg_.metrics_enabled == "yes";  // block cache hit/miss figures (issue 13)
+  auto st = store::Store::Open(cfg_.dir + "/store", store_opts);
   if (!st.ok()) return WhatToDo(st.status(), cfg_.dir + "/store");
   store_ = std::move(st).value();
+  RegisterMetrics();
   sm_ = std::make_unique<StateMachine>(store_.get());
   sm_->acl().SetRequirePass(cfg_.requirepass);
   if (!cfg_.aclfile.empty()) {  // as Redis: a file that does not load stops the start-up
@@ -354,8 +361,43 @@ void Server::ProcessInput(Connection* c) {
   }
 }
 
+// Metrics of one Dispatch (server_metrics.cc): which command's stats an error reply or a slot
+// counts against; the previous values are restored when Dispatch returns (it may nest).
+struct Server::CallScope {
+  Server* s;
+  Connection* c;
+  observability::CommandStats* stats;
+  uint64_t t0;
+  bool ran;
+  CallScope(Server* srv, Connection* conn)
+      : s(srv), c(conn), stats(srv->cur_stats_), t0(srv->cur_t0_us_), ran(srv->cur_ran_) {
+    s->cur_stats_ = nullptr;
+  }
+  void Start(const commands::CommandSpec& spec) {
+    observability::Registry& m = observability::Global();
+    if (!m.enabled()) return;
+    s->cur_stats_ = m.Command(&spec, spec.name);
+    s->cur_stats_->skip_slowlog = spec.flags & commands::kSkipSlowlog;
+    s->cur_t0_us_ = observability::NowMicros();
+    s->cur_ran_ = false;
+  }
+  ~CallScope() {
+    if (!s->own_monitor_line_.empty()) {  // MONITOR's line for the monitor's own command
+      if (!c->closing) {
+        c->out.append(s->own_monitor_line_);
+        s->MarkDirty(c);
+      }
+      s->own_monitor_line_.clear();
+    }
+    s->cur_stats_ = stats;
+    s->cur_t0_us_ = t0;
+    s->cur_ran_ = ran;
+  }
+};
+
 bool Server::Dispatch(Connection* c, commands::Argv& argv) {
   total_commands_++;
+  CallScope scope(this, c);
   const commands::CommandSpec* spec = commands::Lookup(argv[0]);
   if (!spec || (spec->flags & commands::kInternal)) {  // internal commands come only from the server
     FlagTransaction(c);
@@ -364,6 +406,7 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
   }
   const commands::CommandSpec* named = commands::LookupArgv(argv);  // "client|list" for CLIENT LIST
   c->last_cmd = named ? named->name : "NULL";
+  scope.Start(named ? *named : *spec);
   int argc = static_cast<int>(argv.size());
   if ((spec->arity > 0 && argc != spec->arity) || (spec->arity < 0 && argc < -spec->arity)) {
     if (c->in_multi && spec->name == "exec") {  // Redis's execCommandAbort
@@ -384,6 +427,7 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
   if (SubscriberModeRefuses(c, *spec, argv)) return true;  // RESP2 subscriber mode (pubsub_server.cc)
   if (cfg_.maxmemory > 0 && RefuseOom(c, named ? *named : *spec)) return true;  // docs/memory.md
   if (cfg_.maxmemory > 0 && spec->first_key > 0) NoteAccess(*spec, argv, c->session.db);  // eviction's LRU/LFU
+  if (!monitors_.empty()) FeedMonitors(c, named ? *named : *spec, argv);
   if (c->in_multi && tracking_.active()) TrackCommand(c, *spec, argv, /*queued=*/true);
   // Inside MULTI: queued (answered +QUEUED, in order behind any pending reply) or refused.
   if (QueueOrRefuse(c, *spec, argv)) return true;
@@ -421,12 +465,25 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
     }
     // Only what passed commands::PrepareWrite is proposed (see write_entry.h).
     // The entry carries the user: judged again where it executes (docs/acl.md).
+    std::string slow_args;  // what SLOWLOG would show, kept until the reply (metrics)
+    if (cur_stats_ && observability::Global().slowlog().active()) observability::SlowLog::Pack(argv, &slow_args);
     auto entry = commands::PrepareWrite(*spec, std::move(argv), LogClockMs(), c->session.db, c->session.user);
     if (!entry.ok()) {
-      Reply(c, ErrorReply(entry.status().message()));
+      std::string err = ErrorReply(entry.status().message());
+      if (cur_stats_) {  // the command ran and failed (its own checks), as Redis counts it
+        CountCall(c, cur_stats_, cur_t0_us_, observability::NowMicros(), err, nullptr, {}, &slow_args);
+        cur_ran_ = true;
+      }
+      Reply(c, err);
       return true;
     }
     uint64_t token = NewSlot(c, /*is_read=*/false);
+    if (cur_stats_) {
+      Connection::Slot& s = c->slots.back();
+      s.slow_args = std::move(slow_args);
+      s.t_proposed_us = observability::NowMicros();
+      observability::Global().stage(observability::Stage::kWritePropose).Observe(s.t_proposed_us - cur_t0_us_);
+    }
     if (spec->flags & commands::kBlocking) c->blocked = blocking_->Block(c->id, token, c->session.proto, *entry);
     log_->Propose(std::move(entry).value(), token, c->session.proto);
     return !c->blocked;  // a blocked client parses nothing more until answered
@@ -442,7 +499,14 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
   }
   std::string held;  // CLIENT REPLY OFF/SKIP drop the reply, unless the command was CLIENT REPLY ON
   bool silenced = c->session.replies_silenced();
-  ExecuteNow(c, *spec, argv, silenced ? &held : &c->out);
+  std::string* out = silenced ? &held : &c->out;
+  size_t before = out->size();
+  ExecuteNow(c, *spec, argv, out);
+  if (cur_stats_) {
+    cur_ran_ = true;
+    std::string_view reply = out->size() > before ? std::string_view(*out).substr(before) : std::string_view();
+    CountCall(c, cur_stats_, cur_t0_us_, observability::NowMicros(), reply, &argv, {});
+  }
   if (silenced && !c->session.replies_silenced()) c->out.append(held);
   MarkDirty(c);
   return !c->closing && !c->close_after_reply;
@@ -455,6 +519,8 @@ uint64_t Server::NewSlot(Connection* c, bool is_read) {
   c->slots.back().token = token;
   c->slots.back().is_read = is_read;
   c->slots.back().silent = c->session.replies_silenced();
+  c->slots.back().stats = cur_stats_;
+  c->slots.back().t0_us = cur_t0_us_;
   (is_read ? c->pending_reads : c->pending_writes)++;
   return token;
 }
@@ -494,6 +560,14 @@ void Server::AnswerSlot(uint64_t token, std::string&& reply) {
   // A failed read barrier also arrives here, as its error reply.
   (slot->is_read ? c->pending_reads : c->pending_writes)--;
   if (!slot->is_read) c->last_write_index = std::max(c->last_write_index, store_->applied_index());  // WAIT
+  if (slot->stats) {
+    uint64_t now = observability::NowMicros();
+    slot->t_ready_us = now;
+    uint64_t proposed = slot->t_proposed_us ? slot->t_proposed_us : slot->t0_us;
+    CountCall(c, slot->stats, slot->t0_us, now, reply, nullptr,
+              {{"propose", proposed - slot->t0_us}, {"replicate_apply", now - proposed}},
+              slot->is_read ? nullptr : &slot->slow_args);
+  }
   slot->state = Connection::Slot::kDone;
   slot->bytes = std::move(reply);
   slot->argv.clear();
@@ -505,6 +579,10 @@ void Server::OnReadReady(uint64_t token) {
   Connection::Slot* slot = FindSlot(token, &c);
   if (!slot) return;
   slot->state = Connection::Slot::kRunnable;
+  if (slot->stats) {
+    slot->t_ready_us = observability::NowMicros();
+    observability::Global().stage(observability::Stage::kReadBarrierWait).Observe(slot->t_ready_us - slot->t0_us);
+  }
   Drain(c);
 }
 
@@ -517,6 +595,7 @@ void Server::Drain(Connection* c) {
     if (s.state == Connection::Slot::kRunnable) {
       std::string dropped;
       std::string* out = s.silent ? &dropped : &c->out;
+      size_t before = out->size();
       if (!s.exec.empty()) {
         resp::ReplyBuilder rb(out, c->session.proto);
         commands::ExecContext ctx{*store_, LogClockMs(), rb, c->session, this};
@@ -527,7 +606,17 @@ void Server::Drain(Connection* c) {
         ExecuteNow(c, *spec, s.argv, out);
       }
       c->pending_reads--;
+      if (s.stats) {
+        uint64_t now = observability::NowMicros();
+        observability::Global().stage(observability::Stage::kReadExecute).Observe(now - s.t_ready_us);
+        std::string_view reply = out->size() > before ? std::string_view(*out).substr(before) : std::string_view();
+        CountCall(c, s.stats, s.t0_us, now, reply, s.exec.empty() ? &s.argv : &s.exec,
+                  {{"barrier_wait", s.t_ready_us - s.t0_us}, {"read", now - s.t_ready_us}});
+      }
     } else if (s.state == Connection::Slot::kDone) {
+      if (s.stats && !s.is_read) {
+        observability::Global().stage(observability::Stage::kWriteReply).Observe(observability::NowMicros() - s.t_ready_us);
+      }
       if (!s.silent) c->out.append(s.bytes);
     } else {
       break;
@@ -549,6 +638,7 @@ void Server::Drain(Connection* c) {
 }
 
 void Server::Reply(Connection* c, std::string_view bytes) {
+  if (observability::Registry::IsError(bytes) && observability::Global().enabled() && !cur_ran_) CountRejection(bytes);
   if (c->session.replies_silenced()) return;  // CLIENT REPLY OFF/SKIP
   if (c->slots.empty()) {
     c->out.append(bytes);
@@ -638,6 +728,7 @@ void Server::CloseConnection(Connection* c) {
   if (c->closing) return;
   c->closing = true;
   clients_.erase(c->id);
+  if (c->monitor) std::erase(monitors_, c);
   if (c->blocked) blocking_->Disconnected(c->id);
   pubsub_.RemoveClient(c->id);
   tracking_.Forget(c->id);

@@ -16,6 +16,7 @@
 #include "commands/pubsub_api.h"
 #include "commands/server_api.h"
 #include "commands/tracking_api.h"
+#include "observability/prometheus.h"
 #include "server/blocking.h"
 #include "server/config.h"
 #include "server/connection.h"
@@ -75,6 +76,7 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   void WaitReplicas(uint64_t client_id, int64_t numreplicas, int64_t timeout_ms, resp::ReplyBuilder& reply) override;
   void Migrate(uint64_t client_id, commands::MigrateRequest req, resp::ReplyBuilder& reply) override;  // server_migrate.cc
   void Shutdown(uint64_t caller_id) override;
+  void Monitor(uint64_t client_id) override;  // server_metrics.cc
   commands::PubsubApi* pubsub() override { return this; }
   void ResetConnection(uint64_t client_id) override;
   commands::TrackingApi* tracking() override { return this; }
@@ -238,6 +240,33 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   bool shutting_down_ = false;  // requested (signal or SHUTDOWN); acted on in the next iteration
   bool stopped_ = false;
   std::string expire_cursor_;  // where active expiry resumes its sweep of the key space
+
+  // Metrics, SLOWLOG, LATENCY, MONITOR (issue 13; server_metrics.cc, docs/observability.md).
+  struct CallScope;  // one Dispatch: sets cur_stats_/cur_t0_us_, restores them after
+  observability::CommandStats* cur_stats_ = nullptr;  // the command being dispatched (null: not counted)
+  uint64_t cur_t0_us_ = 0;
+  bool cur_ran_ = false;  // it ran and was counted (CountCall): a later error reply is not a rejection
+  std::vector<Connection*> monitors_;
+  std::string own_monitor_line_;  // for the dispatching connection, appended when Dispatch ends
+  int metrics_collector_ = 0;
+  // Pushes the slowlog/latency/metrics directives into observability::Global().
+  void ApplyObservabilityConfig();
+  void RegisterMetrics();
+  void CollectMetrics(observability::PromWriter& w) const;
+  // An error reply sent before the command ran (rejections, unknown commands).
+  void CountRejection(std::string_view reply);
+  // A call finished (its reply is `reply`): stats, errorstats, the slow log, LATENCY "command".
+  // What the slow log shows: args, or packed (a write's arguments, SlowLog::Pack); both may be null.
+  void CountCall(const Connection* c, observability::CommandStats* st, uint64_t t0_us, uint64_t end_us,
+                 std::string_view reply, const commands::Argv* args,
+                 std::initializer_list<std::pair<const char*, uint64_t>> stages, const std::string* packed = nullptr);
+  void FeedMonitors(Connection* c, const commands::CommandSpec& spec, const commands::Argv& argv);
+  void LogSlowRequest(const observability::SlowlogEntry& e);
+  std::vector<std::string> redacted_;  // scratch for CountCall
+  int64_t slow_log_second_ = 0;
+  int slow_log_lines_ = 0;
+  uint64_t slow_log_suppressed_ = 0;
+  void StatsSections(const std::vector<std::string>& sections, std::string* out);  // INFO commandstats & co
 
   // INFO stats
   int64_t start_ms_ = 0;

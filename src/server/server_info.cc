@@ -160,6 +160,7 @@ std::string Server::InfoText(const std::vector<std::string>& sections) {
     snprintf(buf, sizeof(buf), "%ld.%06ld", ru.ru_utime.tv_sec, ru.ru_utime.tv_usec);
     line("used_cpu_user", buf);
   }
+  StatsSections(sections, &out);  // commandstats, errorstats, latencystats (server_metrics.cc)
   if (want("keyspace")) {
     section("Keyspace");
     for (int db = 0; db < cfg_.databases; db++) {
@@ -175,7 +176,8 @@ std::string Server::InfoText(const std::vector<std::string>& sections) {
 
 std::string Server::ClientLine(const Connection& c, int64_t now) const {
   char buf[1024];
-  std::string flags = pubsub_.IsSubscriber(c.id) ? "P" : "";  // Redis's order: P before x
+  std::string flags = c.monitor ? "O" : "";  // MONITOR (Redis's order: O, then P, then x)
+  if (pubsub_.IsSubscriber(c.id)) flags += "P";
   if (c.in_multi) flags += "x";
   if (flags.empty()) flags = "N";
   auto subs = [&](PubsubKind k) { return pubsub_.ClientSubscriptions(c.id, k).size(); };
@@ -236,6 +238,7 @@ commands::ServerApi::DeferredReply Server::DeferReply(uint64_t client_id) {
   if (it == clients_.end()) return [](std::string&&) {};
   // A write-kind slot: answered through the same path as an applied write (OnApplied).
   uint64_t token = NewSlot(it->second, /*is_read=*/false);
+  it->second->slots.back().stats = nullptr;  // the command that deferred is counted as it ran
   return [this, token](std::string&& reply) { OnApplied(token, std::move(reply)); };
 }
 
@@ -280,6 +283,7 @@ Status Server::ConfigSet(const std::vector<std::pair<std::string, std::string>>&
     break;
   }
   cfg_ = next;
+  ApplyObservabilityConfig();  // slowlog-*, latency-monitor-threshold, metrics-enabled (issue 13)
   SetLogLevel(cfg_.loglevel);
   commands::SetScriptLimits(static_cast<uint64_t>(cfg_.lua_instruction_limit), static_cast<uint64_t>(cfg_.lua_memory_limit));
   resp::ParserLimits limits;

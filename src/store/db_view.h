@@ -52,6 +52,7 @@ class DbStore : public Store {
   Status StageAbort() override { return base_.StageAbort(); }
   uint64_t ApproximateMemoryBytes() override { return base_.ApproximateMemoryBytes(); }
   uint64_t ApproximateDiskBytes() override { return base_.ApproximateDiskBytes(); }
+  std::vector<EngineFigure> EngineFigures() override { return base_.EngineFigures(); }
   uint64_t StaleSubKeysDropped() const override { return base_.StaleSubKeysDropped(); }
   Status CompactAll() override { return base_.CompactAll(); }
 

@@ -8,6 +8,7 @@
 #include <rocksdb/compaction_filter.h>
 #include <rocksdb/convenience.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/statistics.h>
 #include <rocksdb/table.h>
 
 #include <algorithm>
@@ -84,6 +85,11 @@ Result<std::unique_ptr<Store>> RocksStore::Open(const std::string& dir, const St
   db_opts.keep_log_file_num = 4;
   db_opts.info_log = NewRocksLogger();  // no LOG file on the data disk (rocks_logger.h)
   db_opts.max_total_wal_size = 0;
+  if (opts.statistics) {  // tickers only (no histograms or timers): a few relaxed per-core adds per read
+    store->statistics_ = rocksdb::CreateDBStatistics();
+    store->statistics_->set_stats_level(rocksdb::StatsLevel::kExceptHistogramOrTimers);
+    db_opts.statistics = store->statistics_;
+  }
 
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = store->block_cache_;
@@ -367,6 +373,43 @@ uint64_t RocksStore::ApproximateMemoryBytes() {
     if (db_->GetIntProperty(h, "rocksdb.estimate-table-readers-mem", &v)) total += v;
   }
   return total + block_cache_->GetUsage() + cache_->bytes();
+}
+
+std::vector<EngineFigure> RocksStore::EngineFigures() {
+  std::lock_guard<std::mutex> l(handles_mu_);
+  uint64_t memtables = 0, pending = 0, running_compactions = 0, v = 0;
+  bool stopped = false;
+  for (auto* h : handles_) {
+    if (db_->GetIntProperty(h, "rocksdb.cur-size-all-mem-tables", &v)) memtables += v;
+    if (db_->GetIntProperty(h, "rocksdb.estimate-pending-compaction-bytes", &v)) pending += v;
+    if (db_->GetIntProperty(h, "rocksdb.is-write-stopped", &v)) stopped = stopped || v;
+  }
+  db_->GetIntProperty("rocksdb.num-running-compactions", &running_compactions);
+  uint64_t delayed_rate = 0;
+  db_->GetIntProperty("rocksdb.actual-delayed-write-rate", &delayed_rate);
+  std::vector<EngineFigure> out = {
+      {"redraft_rocksdb_memtable_bytes", "gauge", "Bytes in RocksDB memtables (all column families).", double(memtables)},
+      {"redraft_rocksdb_block_cache_usage_bytes", "gauge", "Bytes held by the RocksDB block cache.",
+       double(block_cache_->GetUsage())},
+      {"redraft_rocksdb_block_cache_capacity_bytes", "gauge", "Capacity of the RocksDB block cache.",
+       double(block_cache_->GetCapacity())},
+      {"redraft_rocksdb_pending_compaction_bytes", "gauge", "RocksDB's estimate of bytes compaction must rewrite.",
+       double(pending)},
+      {"redraft_rocksdb_running_compactions", "gauge", "RocksDB compactions running now.", double(running_compactions)},
+      {"redraft_rocksdb_write_stopped", "gauge", "1 while RocksDB stops writes (too many memtables or L0 files).",
+       stopped ? 1.0 : 0.0},
+      {"redraft_rocksdb_delayed_write_rate_bytes", "gauge", "RocksDB's write rate limit while it slows writes (0: not slowed).",
+       double(delayed_rate)},
+  };
+  if (statistics_) {
+    out.push_back({"redraft_rocksdb_block_cache_hits_total", "counter", "RocksDB block cache hits.",
+                   double(statistics_->getTickerCount(rocksdb::BLOCK_CACHE_HIT))});
+    out.push_back({"redraft_rocksdb_block_cache_misses_total", "counter", "RocksDB block cache misses.",
+                   double(statistics_->getTickerCount(rocksdb::BLOCK_CACHE_MISS))});
+    out.push_back({"redraft_rocksdb_write_stall_seconds_total", "counter", "Time RocksDB writes spent stalled.",
+                   double(statistics_->getTickerCount(rocksdb::STALL_MICROS)) / 1e6});
+  }
+  return out;
 }
 
 uint64_t RocksStore::ApproximateDiskBytes() {

@@ -75,6 +75,7 @@
 #include <bitset>
 
 #include <rocksdb/db.h>
+#include <rocksdb/statistics.h>
 
 #include <atomic>
 #include <memory>
@@ -130,6 +131,7 @@ class RocksStore : public Store {
 
   uint64_t ApproximateMemoryBytes() override;
   uint64_t ApproximateDiskBytes() override;
+  std::vector<EngineFigure> EngineFigures() override;
   uint64_t StaleSubKeysDropped() const override { return stale_dropped_.load(); }
   const ReadCache& read_cache() const { return *cache_; }  // for tests
   Status CompactAll() override;
@@ -175,6 +177,7 @@ class RocksStore : public Store {
   std::string stage_buf_;
   rocksdb::WriteOptions write_opts_;
   std::shared_ptr<rocksdb::Cache> block_cache_;
+  std::shared_ptr<rocksdb::Statistics> statistics_;  // StoreOptions::statistics; null when off
   // Get's fast path (read_cache.h): written through by Commit, cleared by DeleteAll/StageInstall.
   std::unique_ptr<ReadCache> cache_;
   // Atomic because the compaction filter (a background thread) reads it to age out WATCH records.

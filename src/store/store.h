@@ -115,6 +115,16 @@ struct StoreOptions {
   size_t write_buffer_bytes = 32ull << 20;
   // ReadCache (read_cache.h): the records of recently written keys, for O(1) reads of hot keys.
   size_t read_cache_bytes = 64ull << 20;
+  // RocksDB statistics (block cache hits/misses, stall time) for EngineFigures (metrics; issue 13).
+  bool statistics = false;
+};
+
+// A figure of the storage engine for the metrics (Prometheus naming: type counter or gauge).
+struct EngineFigure {
+  const char* name;
+  const char* type;
+  const char* help;
+  double value;
 };
 
 class Store {
@@ -258,6 +268,9 @@ class Store {
   virtual uint64_t DatasetBytes() const { return 0; }
   virtual uint64_t ApproximateMemoryBytes() = 0;
   virtual uint64_t ApproximateDiskBytes() = 0;
+  // The engine's figures that matter to an operator (memtables, block cache, compaction debt,
+  // write stalls); any thread.
+  virtual std::vector<EngineFigure> EngineFigures() { return {}; }
   // Stale sub-keys dropped by the compaction filter since the store was opened.
   virtual uint64_t StaleSubKeysDropped() const = 0;
   // Compacts everything now (tests; reclaims stale sub-keys).

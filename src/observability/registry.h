@@ -1,0 +1,127 @@
+#pragma once
+
+// observability/: owns the node's counters and histograms and their rendering (Prometheus text,
+// INFO-style figures, SLOWLOG and LATENCY's records). Must not know commands or Raft rules: the
+// server and the cluster layer record what happened (a command name, a stage's duration, a
+// figure) and hand over their current values through collectors when a scrape asks.
+//
+// Threads: everything here belongs to the event-loop thread, except what is marked Shared
+// (written by the storage thread with relaxed atomics, read by the loop thread). No locks.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "observability/histogram.h"
+#include "observability/latency_monitor.h"
+#include "observability/slowlog.h"
+
+namespace redraft::observability {
+
+class PromWriter;
+
+// A request's stages (docs/observability.md). A write: parsed -> proposed -> durable on the leader
+// -> committed by a quorum -> applied -> reply queued for the socket. A read: barrier wait -> read
+// (which queues its reply). Replies queued in a loop iteration are written at its end.
+enum class Stage : uint8_t {
+  kWritePropose,       // parsed -> handed to the log (prepare, ACL, encode)
+  kWriteLeaderDurable, // a Ready handed to the storage thread -> fsynced (per Ready, leader)
+  kWriteQuorumCommit,  // durable on the leader -> committed (per Ready, leader)
+  kWriteApply,         // committed -> applied (per applied batch)
+  kWriteReply,         // applied -> reply queued to the connection (waits behind earlier replies)
+  kReadBarrierWait,    // read barrier asked -> passed
+  kReadExecute,        // barrier passed -> read done and its reply queued (its turn at the head of
+                       // the connection's pipeline, then the read; a read's reply is queued as it runs)
+  kCount
+};
+struct StageName {
+  const char* op;
+  const char* stage;
+};
+StageName NameOf(Stage s);
+
+// Per command (Redis's cmdstat_*): calls, time, failures (an error reply from the command itself)
+// and rejections (refused before running: arity, auth, ACL, ...). Latency is measured from the
+// parsed request to its reply being ready, so for a write it includes replication.
+struct CommandStats {
+  std::string name;
+  uint64_t calls = 0;
+  uint64_t usec = 0;
+  uint64_t failed = 0;
+  uint64_t rejected = 0;
+  Histogram latency_us;
+  bool skip_slowlog = false;  // set by the recorder (Redis's skip_slowlog flag, e.g. EXEC)
+};
+
+// Counters of cluster events, incremented on the loop thread.
+struct ClusterCounters {
+  uint64_t elections = 0;          // campaigns this node started
+  uint64_t leader_changes = 0;     // leader changes this node saw
+  uint64_t proposals_dropped = 0;  // proposals the log refused
+  uint64_t forwards = 0;           // requests forwarded to the leader
+  uint64_t snapshots_sent = 0, snapshot_bytes_sent = 0;
+  uint64_t snapshots_received = 0, snapshot_bytes_received = 0;
+};
+
+class Registry {
+ public:
+  // metrics-enabled: when false, the server records nothing per request (the benchmark's "off").
+  bool enabled() const { return enabled_; }
+  void set_enabled(bool on) { enabled_ = on; }
+
+  // The stats of the command named `name`, found by `key` (any pointer stable for the process, e.g.
+  // the command's table entry): one hash lookup, no allocation after the first call.
+  CommandStats* Command(const void* key, std::string_view name);
+  // An error reply (RESP "-PREFIX text"): counted under its prefix (Redis's errorstat_*).
+  void Error(std::string_view reply);
+  static bool IsError(std::string_view reply) { return !reply.empty() && (reply[0] == '-' || reply[0] == '!'); }
+
+  Histogram& stage(Stage s) { return stages_[static_cast<size_t>(s)]; }
+  const Histogram& stage(Stage s) const { return stages_[static_cast<size_t>(s)]; }
+  SlowLog& slowlog() { return slowlog_; }
+  LatencyMonitor& latency() { return latency_; }
+  ClusterCounters& cluster() { return cluster_; }
+  const ClusterCounters& cluster() const { return cluster_; }
+
+  // Written by the storage thread: each fdatasync of the Raft log, and entries per sync.
+  SharedHistogram fsync_us, fsync_batch_entries;
+
+  // Commands with at least one call or rejection, by name.
+  std::vector<const CommandStats*> Commands() const;
+  const std::map<std::string, uint64_t>& errors() const { return errors_; }
+  uint64_t total_errors() const { return total_errors_; }
+  // CONFIG RESETSTAT: commands, errors and stage histograms start again.
+  void ResetStats();
+
+  // Figures owned elsewhere (Raft state, connections, RocksDB), rendered at scrape time by whoever
+  // owns them. Returns an id for RemoveCollector (call it before the owner goes away).
+  using Collector = std::function<void(PromWriter&)>;
+  int AddCollector(Collector c);
+  void RemoveCollector(int id);
+  void Collect(PromWriter& w) const;
+
+ private:
+  bool enabled_ = true;
+  std::unordered_map<const void*, std::unique_ptr<CommandStats>> commands_;
+  std::map<std::string, uint64_t> errors_;
+  uint64_t total_errors_ = 0;
+  Histogram stages_[static_cast<size_t>(Stage::kCount)];
+  ClusterCounters cluster_;
+  SlowLog slowlog_;
+  LatencyMonitor latency_;
+  std::map<int, Collector> collectors_;
+  int next_collector_ = 1;
+};
+
+// The process's registry (one node per process).
+Registry& Global();
+
+// Monotonic microseconds (steady clock), the time base of every duration here.
+uint64_t NowMicros();
+
+}  // namespace redraft::observability
