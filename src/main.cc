@@ -5,7 +5,7 @@
 
 #include "cluster/peer_auth.h"
 #include "cluster/raft_replicator.h"
-#include "http/fallback_metrics.h"
+#include "observability/prometheus.h"
 #include "http/http_server.h"
 #include "server/config.h"
 #include "server/logging.h"
@@ -142,7 +142,8 @@ int main(int argc, char** argv) {
   http_opts.port = http_port;
   http_opts.bind = http_bind;
   http_opts.max_body = static_cast<size_t>(http_max_body);
-  http_opts.metrics = [&server] { return redraft::http::RenderFallbackMetrics(server.InfoText({"raft", "clients", "stats"})); };
+  // /metrics: the observability layer's rendering (docs/observability.md), on the loop thread.
+  http_opts.metrics = [] { return redraft::observability::RenderPrometheus(redraft::observability::Global()); };
   redraft::http::HttpServer http(&server, std::move(http_opts));
   if (st = http.Start(); !st.ok()) {
     spdlog::critical("startup failed: {}", st.ToString());

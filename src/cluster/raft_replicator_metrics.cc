@@ -73,6 +73,10 @@ void RaftReplicator::CollectMetrics(observability::PromWriter& w) const {
   for (raft::Role r : {raft::Role::kFollower, raft::Role::kPreCandidate, raft::Role::kCandidate, raft::Role::kLeader}) {
     w.Sample("redraft_raft_role", {{"role", raft::RoleName(r)}}, running && r == role ? 1 : 0);
   }
+  w.Gauge("redraft_raft_is_leader", "1 if this node is the Raft leader.", running && role == raft::Role::kLeader ? 1 : 0);
+  w.Family("redraft_node_info", "gauge", "This node's identity (value always 1).");
+  w.Sample("redraft_node_info", {{"node_id", NodeIdHex(identity_.self_id)}, {"cluster_id", identity_.cluster_id}}, 1);
+  w.Gauge("redraft_raft_learners", "Non-voting members (catching up).", running ? double(raft_->conf().learners.size()) : 0);
   w.Gauge("redraft_raft_has_leader", "1 if this node knows a leader.",
           running && raft_->leader() != raft::kNoNode ? 1 : 0);
   w.Gauge("redraft_raft_commit_index", "Highest log index known committed.", running ? double(raft_->commit_index()) : 0);
@@ -104,6 +108,10 @@ void RaftReplicator::CollectMetrics(observability::PromWriter& w) const {
       w.Sample("redraft_raft_peer_lag_entries", {{"peer", NodeIdHex(id)}},
                double(raft_->last_index() > p->match ? raft_->last_index() - p->match : 0));
     }
+  }
+  w.Family("redraft_raft_peer_connected", "gauge", "Leader: 1 if the link to the peer is up.");
+  for (uint64_t id : peers) {
+    w.Sample("redraft_raft_peer_connected", {{"peer", NodeIdHex(id)}}, transport_ && transport_->IsConnected(id) ? 1 : 0);
   }
   w.Family("redraft_raft_peer_heartbeat_rtt_seconds", "gauge", "Leader: last heartbeat round trip to each peer.");
   for (uint64_t id : peers) {

@@ -190,6 +190,8 @@ void Server::RegisterMetrics() {
 void Server::CollectMetrics(observability::PromWriter& w) const {
   w.Gauge("redraft_connected_clients", "Client connections open now.", double(clients_.size()));
   w.Counter("redraft_connections_received_total", "Client connections accepted.", double(total_connections_));
+  w.Counter("redraft_commands_processed_total", "Commands received (INFO total_commands_processed).",
+            double(total_commands_));
   w.Counter("redraft_connections_rejected_total", "Client connections refused (maxclients, protected mode).",
             double(rejected_connections_));
   w.Gauge("redraft_blocked_clients", "Clients waiting in a blocking command.", blocking_ ? double(blocking_->size()) : 0);
