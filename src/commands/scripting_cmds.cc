@@ -17,6 +17,7 @@
 #include "commands/collection.h"
 #include "commands/databases.h"
 #include "commands/functions_store.h"
+#include "commands/scripting_cache.h"
 #include "commands/server_api.h"
 #include "commands/streams_groups.h"
 #include "commands/transactions.h"
@@ -42,7 +43,7 @@ std::string ErrorBytes(std::string_view msg) {
 
 std::string Lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;  // ASCII: no locale call
   return out;
 }
 
@@ -126,13 +127,15 @@ class HostBase : public scripting::Host {
     if (spec->is_write()) {
       if (read_only_) return ErrorBytes("ERR Write commands are not allowed from read-only scripts.");
       if (!spec->apply) return ErrorBytes("ERR This Redis command is not allowed from script");
-      Argv a = argv;
-      if (spec->prepare) {
-        PrepareContext pc{now_ms_, rb, std::max(db_, 0)};
-        if (!spec->prepare(pc, a)) {
-          if (out.empty()) rb.Error(kErrSyntax);
-          return out;
-        }
+      if (!spec->prepare) {
+        Write(*spec, argv, rb);
+        return out;
+      }
+      Argv a = argv;  // prepare may rewrite it (e.g. relative times -> absolute)
+      PrepareContext pc{now_ms_, rb, std::max(db_, 0)};
+      if (!spec->prepare(pc, a)) {
+        if (out.empty()) rb.Error(kErrSyntax);
+        return out;
       }
       Write(*spec, a, rb);
       return out;
@@ -225,9 +228,11 @@ class ApplyHost : public HostBase {
       : HostBase(ctx.batch.db(), ctx.now_ms, read_only), ctx_(ctx), tb_(tb) {
     deterministic_ = true;
     // Random reads (SRANDMEMBER, HRANDFIELD, ZRANDMEMBER) draw from ReadRng: seeded from the
-    // entry's index for the script, they pick the same members on every replica.
-    ReadRng().seed(ctx.index ^ 0x5c1a7e5eedULL);
+    // entry's index for the script, they pick the same members on every replica. Seeded at its
+    // first use only (most scripts draw nothing; seeding costs ~1 us).
+    SeedReadRngLazily(ctx.index ^ 0x5c1a7e5eedULL);
   }
+  ~ApplyHost() override { SeedReadRngLazily(std::nullopt); }  // unused: not left to a later read
 
  protected:
   void Write(const CommandSpec& spec, const Argv& argv, resp::ReplyBuilder& rb) override {
@@ -341,11 +346,28 @@ bool PrepareEval(PrepareContext& ctx, Argv& argv) {
 }
 
 // FCALL: the function's library, as of this entry, runs in a fresh state (functions.cc).
-void ApplyFcall(ApplyContext& ctx, TxnBatch* tb, const EvalEntry& e) {
-  auto fn = FindFunction(*tb, e.script);
+// The function (and its library's code) as of this entry: from the mirror, else the batch.
+const ScriptMirror::Function* AppliedFunction(ApplyContext& ctx, TxnBatch* tb, std::string_view name,
+                                              ScriptMirror::Function* scratch) {
+  if (ctx.scripts) {
+    if (const auto* fn = ctx.scripts->FindFunction(name)) return fn;
+  }
+  auto ref = FindFunction(*tb, name);
   std::optional<std::string> code;
-  if (fn) code = LibraryCode(*tb, fn->library);
-  if (!code) return ctx.reply.Error("ERR Function not found");
+  if (ref) code = LibraryCode(*tb, ref->library);
+  if (!code) return nullptr;
+  scratch->library = std::move(ref->library);
+  scratch->no_writes = ref->no_writes;
+  scratch->code = std::make_shared<const std::string>(std::move(*code));
+  if (ctx.scripts) ctx.scripts->NoteFunction(name, *scratch);
+  return scratch;
+}
+
+void ApplyFcall(ApplyContext& ctx, TxnBatch* tb, const EvalEntry& e) {
+  ScriptMirror::Function scratch;
+  const ScriptMirror::Function* fn = AppliedFunction(ctx, tb, e.script, &scratch);
+  if (!fn) return ctx.reply.Error("ERR Function not found");
+  std::shared_ptr<const std::string> code = fn->code;  // fn may go when the mirror is forgotten
   if (e.read_only && !fn->no_writes) return ctx.reply.Error(kErrWriteFlagRo);
   ApplyHost host(ctx, tb, fn->no_writes);
   if (!e.user.empty() && ctx.acl) {
@@ -365,10 +387,15 @@ void ApplyEval(ApplyContext& ctx, const Argv& argv) {
   if (e.function) return ApplyFcall(ctx, tb, e);
   std::string sha, body;
   if (e.by_sha) {
-    sha = Lower(e.script);
-    auto cached = CachedBody(*tb, sha);
-    if (!cached) return ctx.reply.Error(kErrNoScript);
-    body = std::move(*cached);
+    sha = Lower(e.script);  // already lower-case when proposed by redraft (EvalWriteForm)
+    if (const std::string* mirrored = ctx.scripts ? ctx.scripts->Body(sha) : nullptr) {
+      body = *mirrored;
+    } else {
+      auto cached = CachedBody(*tb, sha);
+      if (!cached) return ctx.reply.Error(kErrNoScript);
+      body = std::move(*cached);
+      if (ctx.scripts) ctx.scripts->NoteBody(sha, body);
+    }
   } else {
     body.assign(e.script);
     sha = scripting::Sha1Hex(body);
@@ -386,7 +413,11 @@ void ApplyEval(ApplyContext& ctx, const Argv& argv) {
   bool compiled = scripting::Run(body, sha, e.keys, e.args, host, Options(e.max_instructions, e.max_memory, read_only, ctx.index),
                                  ctx.reply);
   // EVAL caches what compiled (as Redis does), whatever the script then did.
-  if (compiled && !e.by_sha && !CachedBody(*tb, sha)) tb->PutSub("", 0, std::string(kScriptField) + sha, body);
+  if (compiled && !e.by_sha) {
+    bool mirrored = ctx.scripts && ctx.scripts->Body(sha);  // mirrored: stored (scripting_cache.h)
+    if (!mirrored && !CachedBody(*tb, sha)) tb->PutSub("", 0, std::string(kScriptField) + sha, body);
+    if (ctx.scripts) ctx.scripts->NoteBody(sha, body);
+  }
 }
 
 // --- the cache ---
@@ -757,6 +788,8 @@ const CommandSpec* EvalWriteForm(Argv* argv, bool function, bool by_sha, const a
   *argv = std::move(a);
   return Lookup(kEvalName);
 }
+
+bool IsScriptFlush(const CommandSpec& spec) { return spec.apply == &ApplyScriptFlush; }
 
 bool NeedsOwnBatch(const CommandSpec& spec, const Argv& argv) {
   if (IsFunctionWrite(spec)) return true;  // libraries live in the system namespace too

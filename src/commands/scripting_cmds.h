@@ -64,6 +64,8 @@ void ScriptForm(const CommandSpec** spec, Argv* argv, store::Store& base, const 
 // would otherwise drop with the data (Store::Batch::DeleteAll clears the batch). EVALSHA shares
 // the batch of its group.
 bool NeedsOwnBatch(const CommandSpec& spec, const Argv& argv);
+// Whether spec is SCRIPT FLUSH's log form (the script mirror forgets its scripts after it).
+bool IsScriptFlush(const CommandSpec& spec);
 // Whether an encoded entry may be a redraft.eval (false positives allowed). redraft.eval
 // REQUIRES that the TxnBatch it applies through tracks writes from the start of the batch
 // (TxnBatch::TrackWrites), so that its reads, KEYS and SCAN included, see every earlier entry of

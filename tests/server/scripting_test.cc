@@ -155,6 +155,47 @@ TEST_F(ScriptingTest, ScriptCacheIsReplicatedState) {
   EXPECT_EQ(Apply(sm, ClientEntry(*a, {"evalsha", sha, "0"})), "-NOSCRIPT No matching script. Please use EVAL.\r\n");
 }
 
+// The apply-time mirror of scripts and functions (scripting_cache.h) never answers for a state
+// that no longer holds them: SCRIPT FLUSH, FUNCTION DELETE and a snapshot install forget it.
+TEST_F(ScriptingTest, MirroredScriptsAndFunctionsFollowTheState) {
+  auto a = Open("a");
+  auto empty = Open("empty");
+  StateMachine sm(a.get());
+  const std::string body = "return 'mirrored'";
+  const std::string sha = scripting::Sha1Hex(body);
+  const std::string lib = "#!lua name=m\nredis.register_function('mf', function() return 7 end)";
+  EXPECT_EQ(Apply(sm, ClientEntry(*a, {"script", "load", body})), Bulk(sha));
+  EXPECT_EQ(Apply(sm, ClientEntry(*a, {"evalsha", sha, "0"})), Bulk("mirrored"));  // now mirrored
+  EXPECT_EQ(Apply(sm, ClientEntry(*a, {"function", "load", lib})), Bulk("m"));
+  EXPECT_EQ(Apply(sm, ClientEntry(*a, {"fcall", "mf", "0"})), Int(7));
+  EXPECT_EQ(Apply(sm, ClientEntry(*a, {"fcall", "mf", "0"})), Int(7));
+  // A snapshot of a store without them replaces the state.
+  {
+    StateMachine se(empty.get());
+    Apply(se, ClientEntry(*empty, {"set", "k", "v"}));
+    auto view = empty->NewSnapshotView();
+    ASSERT_TRUE(a->StageBegin().ok());
+    for (; view->Valid(); view->Next()) {
+      store::Value v;
+      ASSERT_TRUE(view->value(&v).ok());
+      a->StagePut(view->key(), v);
+    }
+    ASSERT_TRUE(a->StageInstall(view->applied_index() + 100, view->key_count(), view->log_time_ms()).ok());
+  }
+  sm.StateReplaced();
+  EXPECT_EQ(Apply(sm, ClientEntry(*a, {"evalsha", sha, "0"})), "-NOSCRIPT No matching script. Please use EVAL.\r\n");
+  EXPECT_EQ(Apply(sm, ClientEntry(*a, {"fcall", "mf", "0"})), "-ERR Function not found\r\n");
+  // Loaded again, mirrored again, then removed through the log.
+  EXPECT_EQ(Apply(sm, ClientEntry(*a, {"eval", body, "0"})), Bulk("mirrored"));
+  EXPECT_EQ(Apply(sm, ClientEntry(*a, {"evalsha", sha, "0"})), Bulk("mirrored"));
+  EXPECT_EQ(Apply(sm, ClientEntry(*a, {"script", "flush"})), kOk);
+  EXPECT_EQ(Apply(sm, ClientEntry(*a, {"evalsha", sha, "0"})), "-NOSCRIPT No matching script. Please use EVAL.\r\n");
+  EXPECT_EQ(Apply(sm, ClientEntry(*a, {"function", "load", lib})), Bulk("m"));
+  EXPECT_EQ(Apply(sm, ClientEntry(*a, {"fcall", "mf", "0"})), Int(7));
+  EXPECT_EQ(Apply(sm, ClientEntry(*a, {"function", "delete", "m"})), kOk);
+  EXPECT_EQ(Apply(sm, ClientEntry(*a, {"fcall", "mf", "0"})), "-ERR Function not found\r\n");
+}
+
 // EVALSHA shares its group's batch: its reads, KEYS and DBSIZE included, see the entries before
 // it in the batch and its own writes.
 TEST_F(ScriptingTest, ScriptsInAGroupSeeTheEarlierEntriesOfTheirBatch) {
