@@ -15,7 +15,9 @@
 #include "commands/acl_cmds.h"
 #include "commands/args.h"
 #include "commands/collection.h"
+#include "commands/command_info.h"
 #include "commands/databases.h"
+#include "commands/denyoom.h"
 #include "commands/functions_store.h"
 #include "commands/scripting_cache.h"
 #include "commands/server_api.h"
@@ -31,6 +33,14 @@ constexpr std::string_view kEvalName = "redraft.eval";
 constexpr std::string_view kScriptField = "script:";  // system namespace: "script:<sha1>" -> body
 constexpr std::string_view kErrNoScript = "NOSCRIPT No matching script. Please use EVAL.";
 constexpr std::string_view kErrWriteFlagRo = "ERR Can not execute a script with write flag using *_ro command.";
+constexpr std::string_view kErrOom = "OOM command not allowed when used memory > 'maxmemory'.";
+// redraft.eval's <script> argument starts with this when the proposer was over maxmemory (with
+// nothing to evict) as the script was sent: Redis's pre_command_oom_state, carried in the entry so
+// that every replica refuses the same scripts and commands (MarkScriptOom).
+constexpr char kOomMark = '!';
+
+// <script> without the OOM mark.
+std::string_view EvalScriptArg(std::string_view arg) { return arg.starts_with(kOomMark) ? arg.substr(1) : arg; }
 
 std::atomic<uint64_t> g_max_instructions{scripting::kDefaultMaxInstructions};
 std::atomic<uint64_t> g_max_memory{scripting::kDefaultMaxMemory};
@@ -104,12 +114,23 @@ class HostBase : public scripting::Host {
     spdlog::log(kLevels[std::clamp(level, 0, 3)], "script: {}", msg);
   }
 
+  // The script started over maxmemory (the entry's OOM mark) and has no allow-oom flag: its
+  // first denyoom command is refused unless it already called a write (Redis's scriptVerifyOOM:
+  // a script that changed something cannot be stopped half-way).
+  void SetOomAtStart(bool oom) { oom_at_start_ = oom; }
+
   std::string Call(const std::vector<std::string>& argv, int proto) override {
     const CommandSpec* spec = Lookup(argv[0]);
     if (!spec || (spec->flags & kInternal)) return ErrorBytes("ERR Unknown Redis command called from script");
     if (!ArityOk(*spec, argv.size())) return ErrorBytes("ERR Wrong number of args calling Redis command from script");
     if (spec->flags & kNoScript) return ErrorBytes("ERR This Redis command is not allowed from script");
     if (std::string denied = Denied(*spec, argv); !denied.empty()) return ErrorBytes(denied);
+    if (spec->is_write() && read_only_) return ErrorBytes("ERR Write commands are not allowed from read-only scripts.");
+    if (oom_at_start_ && !wrote_) {
+      const CommandSpec* named = LookupArgv(argv);  // "xgroup|create": denyoom is per subcommand
+      if (IsDenyOom(named ? *named : *spec)) return ErrorBytes(kErrOom);
+    }
+    if (spec->is_write()) wrote_ = true;  // before it runs, whatever it answers (as Redis)
     // XGROUP's writes and XINFO's reads run as their internal forms (streams_groups.h).
     if (spec->name == "xgroup" || spec->name == "xinfo") {
       Argv formed = argv;
@@ -213,6 +234,8 @@ class HostBase : public scripting::Host {
 
   std::shared_ptr<const acl::User> user_;
   bool user_missing_ = false;
+  bool oom_at_start_ = false;
+  bool wrote_ = false;  // a write command was called (Redis's SCRIPT_WRITE_DIRTY)
   acl::DenialLog* denial_log_ = nullptr;
   std::function<std::string()> client_info_;
   int db_;  // the script's database (-1: stored keys, unit tests without databases)
@@ -314,23 +337,27 @@ struct EvalEntry {
   bool by_sha = false;
   bool function = false;    // FCALL: script is the function's name
   bool read_only = false;   // EVAL_RO / EVALSHA_RO / FCALL_RO queued in MULTI (lower-case kind)
+  bool oom = false;         // proposed over maxmemory (kOomMark)
   std::string_view script;  // body, sha or function name
   std::vector<std::string> keys, args;
 };
 
 bool ParseEval(const Argv& argv, EvalEntry* e) {
   int64_t ins, mem, numkeys;
+  if (argv.size() < 5) return false;
+  std::string_view script = EvalScriptArg(argv[4]);
   if (argv.size() < 6 || !ParseInt64(argv[1], &ins) || ins <= 0 || !ParseInt64(argv[2], &mem) || mem <= 0 ||
-      argv[4].empty() || !std::strchr("BSFbsf", argv[4][0]) || !CheckNumkeys(argv, 5, &numkeys).empty()) {
+      script.empty() || !std::strchr("BSFbsf", script[0]) || !CheckNumkeys(argv, 5, &numkeys).empty()) {
     return false;
   }
-  e->read_only = argv[4][0] >= 'a';
+  e->oom = script.size() < argv[4].size();
+  e->read_only = script[0] >= 'a';
   e->max_instructions = static_cast<uint64_t>(ins);
   e->max_memory = static_cast<uint64_t>(mem);
   e->user = argv[3];
-  e->by_sha = argv[4][0] == 'S' || argv[4][0] == 's';
-  e->function = argv[4][0] == 'F' || argv[4][0] == 'f';
-  e->script = std::string_view(argv[4]).substr(1);
+  e->by_sha = script[0] == 'S' || script[0] == 's';
+  e->function = script[0] == 'F' || script[0] == 'f';
+  e->script = script.substr(1);
   e->keys.assign(argv.begin() + 6, argv.begin() + 6 + numkeys);
   e->args.assign(argv.begin() + 6 + numkeys, argv.end());
   return true;
@@ -369,7 +396,11 @@ void ApplyFcall(ApplyContext& ctx, TxnBatch* tb, const EvalEntry& e) {
   if (!fn) return ctx.reply.Error("ERR Function not found");
   std::shared_ptr<const std::string> code = fn->code;  // fn may go when the mirror is forgotten
   if (e.read_only && !fn->no_writes) return ctx.reply.Error(kErrWriteFlagRo);
+  // Redis's scriptPrepareForRun: a function that may write, without allow-oom, is refused whole.
+  bool allow_oom = e.oom && FunctionAllowsOom(*code, e.script);
+  if (e.oom && !fn->no_writes && !allow_oom) return ctx.reply.Error(kErrOom);
   ApplyHost host(ctx, tb, fn->no_writes);
+  host.SetOomAtStart(e.oom && !allow_oom);
   if (!e.user.empty() && ctx.acl) {
     auto user = ctx.acl->Find(std::string(e.user));
     host.SetUser(user, user == nullptr);
@@ -404,7 +435,12 @@ void ApplyEval(ApplyContext& ctx, const Argv& argv) {
   auto flags = scripting::ParseShebang(body, &code);
   if (e.read_only && flags.ok() && flags->shebang && !flags->no_writes) return ctx.reply.Error(kErrWriteFlagRo);
   bool read_only = e.read_only || (flags.ok() && flags->no_writes);
+  bool allow_oom = flags.ok() && flags->allow_oom;
+  // Redis's scriptPrepareForRun: a shebang script that may write, without allow-oom, is refused
+  // whole; one without a shebang runs, and its first denyoom command before any write is refused.
+  if (e.oom && flags.ok() && flags->shebang && !read_only && !allow_oom) return ctx.reply.Error(kErrOom);
   ApplyHost host(ctx, tb, read_only);
+  host.SetOomAtStart(e.oom && !allow_oom);
   if (!e.user.empty() && ctx.acl) {
     auto user = ctx.acl->Find(std::string(e.user));  // the users as of this entry
     host.SetUser(user, user == nullptr);
@@ -485,7 +521,11 @@ void EvalRo(ExecContext& ctx, const Argv& argv) {
   if (body.starts_with("#!")) {
     std::string code;
     auto flags = scripting::ParseShebang(body, &code);
-    if (flags.ok() && !flags->no_writes) return ctx.reply.Error(kErrWriteFlagRo);
+    if (flags.ok() && !flags->no_writes) {
+      // Redis's scriptPrepareForRun checks OOM before the *_ro command.
+      if (!flags->allow_oom && ctx.server && ctx.server->ScriptOutOfMemory()) return ctx.reply.Error(kErrOom);
+      return ctx.reply.Error(kErrWriteFlagRo);
+    }
   }
   std::vector<std::string> keys(argv.begin() + 3, argv.begin() + 3 + numkeys);
   std::vector<std::string> args(argv.begin() + 3 + numkeys, argv.end());
@@ -509,7 +549,11 @@ void FcallRo(ExecContext& ctx, const Argv& argv) {
   std::optional<std::string> code;
   if (fn) code = LibraryCode(*base, fn->library);
   if (!code) return ctx.reply.Error("ERR Function not found");
-  if (!fn->no_writes) return ctx.reply.Error(kErrWriteFlagRo);
+  if (!fn->no_writes) {
+    // Redis's scriptPrepareForRun checks OOM before the *_ro command.
+    if (ctx.server && ctx.server->ScriptOutOfMemory() && !FunctionAllowsOom(*code, argv[1])) return ctx.reply.Error(kErrOom);
+    return ctx.reply.Error(kErrWriteFlagRo);
+  }
   std::vector<std::string> keys(argv.begin() + 3, argv.begin() + 3 + numkeys);
   std::vector<std::string> args(argv.begin() + 3 + numkeys, argv.end());
   ReadHost host(*base, ctx.session.db, ctx.now_ms);
@@ -789,11 +833,18 @@ const CommandSpec* EvalWriteForm(Argv* argv, bool function, bool by_sha, const a
   return Lookup(kEvalName);
 }
 
+void MarkScriptOom(const CommandSpec& spec, Argv* argv) {
+  if (spec.apply == &ApplyEval && argv->size() > 4 && !(*argv)[4].starts_with(kOomMark)) (*argv)[4].insert(0, 1, kOomMark);
+}
+
 bool IsScriptFlush(const CommandSpec& spec) { return spec.apply == &ApplyScriptFlush; }
 
 bool NeedsOwnBatch(const CommandSpec& spec, const Argv& argv) {
   if (IsFunctionWrite(spec)) return true;  // libraries live in the system namespace too
-  if (spec.apply == &ApplyEval) return argv.size() > 4 && !argv[4].empty() && (argv[4][0] == 'B' || argv[4][0] == 'b');
+  if (spec.apply == &ApplyEval) {
+    std::string_view script = argv.size() > 4 ? EvalScriptArg(argv[4]) : std::string_view();
+    return !script.empty() && (script[0] == 'B' || script[0] == 'b');
+  }
   return spec.apply == &ApplyScriptLoad || spec.apply == &ApplyScriptFlush;
 }
 
@@ -811,12 +862,13 @@ bool TouchesAnyKey(const CommandSpec& spec) { return spec.apply == &ApplyEval; }
 
 const CommandSpec* ScriptClientForm(const CommandSpec& spec, const Argv& argv, Argv* out) {
   if (spec.apply == &ApplyEval) {
-    if (argv.size() < 6 || argv[4].empty()) return nullptr;
-    const char kind = argv[4][0];
+    std::string_view script = argv.size() >= 6 ? EvalScriptArg(argv[4]) : std::string_view();
+    if (script.empty()) return nullptr;
+    const char kind = script[0];
     const char* name = kind == 'F' ? "fcall" : kind == 'S' ? "evalsha" : kind == 'B' ? "eval"
                      : kind == 'f' ? "fcall_ro" : kind == 's' ? "evalsha_ro" : kind == 'b' ? "eval_ro" : nullptr;
     if (!name) return nullptr;
-    *out = {name, argv[4].substr(1)};
+    *out = {name, std::string(script.substr(1))};
     out->insert(out->end(), argv.begin() + 5, argv.end());  // numkeys, keys, args
     return Lookup(name);
   }

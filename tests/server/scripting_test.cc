@@ -216,6 +216,46 @@ TEST_F(ScriptingTest, ScriptsInAGroupSeeTheEarlierEntriesOfTheirBatch) {
   EXPECT_EQ(outs[2], "*2\r\n*2\r\n$7\r\nearlier\r\n$4\r\nmine\r\n:2\r\n");
 }
 
+// Over maxmemory (the proposer's decision, carried by the entry's '!' mark: MarkScriptOom), every
+// replica applies Redis 7.0's rules from the entry alone: no replica consults its own maxmemory.
+TEST_F(ScriptingTest, OomMarkedScriptsFollowRedisRulesOnEveryReplica) {
+  auto a = Open("a");
+  auto b = Open("b");
+  StateMachine sa(a.get()), sb(b.get());
+  const std::string kOom = "-OOM command not allowed when used memory > 'maxmemory'.";
+  auto eval = [&](std::string script, bool oom) {
+    Argv argv{"eval", std::move(script), "0"};
+    const commands::CommandSpec* spec = commands::Lookup("eval");
+    commands::ScriptForm(&spec, &argv, *a);
+    if (oom) commands::MarkScriptOom(*spec, &argv);
+    auto entry = commands::PrepareWrite(*spec, std::move(argv), kNow);
+    EXPECT_TRUE(entry.ok()) << script << ": " << entry.status().ToString();
+    return entry.ok() ? *entry : std::string();
+  };
+  struct Case {
+    std::string script;
+    bool oom;
+    std::string want_prefix;
+  };
+  const std::vector<Case> cases = {
+      {"return redis.call('set', 'k', '1')", false, "+OK"},
+      {"return redis.call('set', 'k', '2')", true, kOom + " script: "},
+      {"return redis.call('get', 'k')", true, "$1\r\n1"},
+      {"redis.call('del', 'none') return redis.call('set', 'k', '3')", true, "+OK"},  // wrote first
+      {"local r = redis.pcall('incr', 'n') return r['err']", true, "$55\r\nOOM command not allowed"},
+      {"#!lua\nreturn 1", true, kOom + "\r\n"},
+      {"#!lua flags=allow-oom\nreturn redis.call('set', 'k', '4')", true, "+OK"},
+      {"return redis.call('get', 'k')", false, "$1\r\n4"},
+  };
+  for (const auto& c : cases) {
+    std::string e = eval(c.script, c.oom);
+    std::string ra = Apply(sa, e), rb = Apply(sb, e);
+    EXPECT_EQ(ra, rb) << c.script;
+    EXPECT_EQ(ra.rfind(c.want_prefix, 0), 0u) << c.script << " -> " << ra;
+  }
+  EXPECT_EQ(Dump(*a), Dump(*b));
+}
+
 // A script's commands are checked against its user as of the entry's place in the log: an ACL
 // change earlier in the same group counts, whatever the grouping.
 TEST_F(ScriptingTest, ScriptAclIsCheckedAsOfTheEntry) {
