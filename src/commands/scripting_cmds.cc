@@ -126,11 +126,12 @@ class HostBase : public scripting::Host {
     if (spec->flags & kNoScript) return ErrorBytes("ERR This Redis command is not allowed from script");
     if (std::string denied = Denied(*spec, argv); !denied.empty()) return ErrorBytes(denied);
     if (spec->is_write() && read_only_) return ErrorBytes("ERR Write commands are not allowed from read-only scripts.");
-    if (oom_at_start_ && !wrote_) {
-      const CommandSpec* named = LookupArgv(argv);  // "xgroup|create": denyoom is per subcommand
-      if (IsDenyOom(named ? *named : *spec)) return ErrorBytes(kErrOom);
+    if (oom_at_start_ && !wrote_) {  // only then does wrote_ matter
+      const CommandSpec* named = LookupArgv(argv);  // "xgroup|create": flags are per subcommand
+      if (!named) named = spec;
+      if (IsDenyOom(*named)) return ErrorBytes(kErrOom);
+      if (named->is_write() || spec->is_write()) wrote_ = true;  // before it runs, whatever it answers (as Redis)
     }
-    if (spec->is_write()) wrote_ = true;  // before it runs, whatever it answers (as Redis)
     // XGROUP's writes and XINFO's reads run as their internal forms (streams_groups.h).
     if (spec->name == "xgroup" || spec->name == "xinfo") {
       Argv formed = argv;
