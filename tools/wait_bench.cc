@@ -2,7 +2,10 @@
 // `WAIT <replicas> 0` — the replicated reference redis-benchmark cannot produce (tools/bench).
 //
 //   wait_bench --port P [--clients 50] [--pipeline 16] [--requests 100000] [--wait 1] [--size 64]
-//              [--keyspace 100000]
+//              [--keyspace 100000] [--evalsha SHA | --fcall NAME]
+//
+// --evalsha SHA / --fcall NAME: instead of SET, `EVALSHA SHA 1 rl:<n> 60` / `FCALL NAME 1 rl:<n> 60`
+// (tools/bench's INCR + EXPIRE script, loaded by the caller first).
 //
 // Every client thread owns one hiredis connection and loops: append `pipeline` SETs (random keys
 // of the keyspace, values of `size` bytes), then `WAIT <wait> 0` if --wait > 0, and read every
@@ -34,6 +37,7 @@ struct Options {
   int wait = 1;
   int size = 64;
   int keyspace = 100000;
+  std::string evalsha, fcall;  // non-empty: the script command instead of SET
 };
 
 struct Result {
@@ -55,8 +59,17 @@ void Client(const Options& o, long batches, unsigned seed, Result* out) {
   for (long b = 0; b < batches; b++) {
     auto t0 = std::chrono::steady_clock::now();
     for (int i = 0; i < o.pipeline; i++) {
-      std::snprintf(key, sizeof(key), "key:%012d", static_cast<int>(rng() % static_cast<unsigned>(o.keyspace)));
-      redisAppendCommand(c, "SET %s %b", key, value.data(), value.size());
+      const int n = static_cast<int>(rng() % static_cast<unsigned>(o.keyspace));
+      if (!o.evalsha.empty()) {
+        std::snprintf(key, sizeof(key), "rl:%012d", n);
+        redisAppendCommand(c, "EVALSHA %s 1 %s 60", o.evalsha.c_str(), key);
+      } else if (!o.fcall.empty()) {
+        std::snprintf(key, sizeof(key), "rl:%012d", n);
+        redisAppendCommand(c, "FCALL %s 1 %s 60", o.fcall.c_str(), key);
+      } else {
+        std::snprintf(key, sizeof(key), "key:%012d", n);
+        redisAppendCommand(c, "SET %s %b", key, value.data(), value.size());
+      }
     }
     if (o.wait > 0) redisAppendCommand(c, "WAIT %d 0", o.wait);
     int replies = o.pipeline + (o.wait > 0 ? 1 : 0);
@@ -93,6 +106,8 @@ int main(int argc, char** argv) {
     else if (k == "--wait") o.wait = static_cast<int>(v);
     else if (k == "--size") o.size = static_cast<int>(v);
     else if (k == "--keyspace") o.keyspace = static_cast<int>(v);
+    else if (k == "--evalsha") o.evalsha = argv[i + 1];
+    else if (k == "--fcall") o.fcall = argv[i + 1];
     else {
       std::fprintf(stderr, "unknown option %s\n", k.c_str());
       return 2;

@@ -1,4 +1,5 @@
 #include "commands/collection.h"
+
 #include "commands/notify.h"
 
 #include <algorithm>
@@ -177,9 +178,19 @@ bool RandomReplyFits(ExecContext& ctx, uint64_t n, uint64_t avg_bytes) {
   return false;
 }
 
+namespace {
+thread_local std::optional<uint64_t> g_pending_read_seed;  // SeedReadRngLazily: not yet applied
+}  // namespace
+
 std::mt19937_64& ReadRng() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
+  if (g_pending_read_seed) {
+    rng.seed(*g_pending_read_seed);
+    g_pending_read_seed.reset();
+  }
   return rng;
 }
+
+void SeedReadRngLazily(std::optional<uint64_t> seed) { g_pending_read_seed = seed; }
 
 }  // namespace redraft::commands

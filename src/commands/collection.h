@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
@@ -76,5 +77,9 @@ bool RandomReplyFits(ExecContext& ctx, uint64_t n, uint64_t avg_bytes);
 // The read path's RNG (HRANDFIELD, SRANDMEMBER, ZRANDMEMBER without a write). Never used at
 // apply time: a write's randomness must be the same on every replica (seed from ctx.index).
 std::mt19937_64& ReadRng();
+// ReadRng() is seeded with seed at its next use on this thread (as if seed() were called now), or
+// not at all if reset (nullopt) first. A script's host seeds it per entry (the same picks on every
+// replica) without paying mt19937_64's 312-word seeding when the script draws nothing.
+void SeedReadRngLazily(std::optional<uint64_t> seed);
 
 }  // namespace redraft::commands

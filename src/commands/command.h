@@ -126,6 +126,7 @@ struct KeyRef {
 
 struct NotifySink;  // notify.h
 class ServerApi;  // implemented by server/: what server-level commands may ask (server_api.h)
+class ScriptMirror;  // scripting_cache.h
 
 // Context of a command executed right away (reads and server commands) on the event loop.
 struct ExecContext {
@@ -174,6 +175,9 @@ struct ApplyContext {
   // the entry, so every subscriber in the cluster gets the message once, with no peer traffic
   // (docs/scripting.md). Null: such messages are dropped (unit tests of commands).
   std::vector<ScriptMessage>* published = nullptr;
+  // The state machine's mirror of scripts and functions (scripting_cache.h), for EVALSHA/FCALL.
+  // Null: read from the batch (unit tests; commands inside EXEC).
+  ScriptMirror* scripts = nullptr;
 };
 
 // A fresh collection version: (index << 20) | n for the n-th call (n >= 1) while applying the

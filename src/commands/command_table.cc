@@ -45,7 +45,10 @@ const Registry& GetRegistry() {
 const CommandSpec* Lookup(std::string_view name) {
   if (name.size() > 64) return nullptr;
   char lower[64];
-  for (size_t i = 0; i < name.size(); i++) lower[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+  for (size_t i = 0; i < name.size(); i++) {  // ASCII only, without tolower's locale call (per command)
+    char c = name[i];
+    lower[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
+  }
   const auto& reg = GetRegistry();
   auto it = reg.by_name.find(std::string(lower, name.size()));
   return it == reg.by_name.end() ? nullptr : it->second;

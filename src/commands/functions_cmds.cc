@@ -480,6 +480,15 @@ void FunctionForm(const CommandSpec** spec, Argv* argv) {
   *argv = std::move(a);
 }
 
+bool FunctionAllowsOom(std::string_view code, std::string_view name) {
+  auto lib = scripting::LoadLibrary(code, LoadLimits());  // stored code always loads
+  if (!lib.ok()) return false;
+  for (const auto& f : lib->functions) {
+    if (f.name == name) return f.allow_oom();
+  }
+  return false;
+}
+
 bool IsFunctionWrite(const CommandSpec& spec) {
   return spec.apply == &ApplyFunctionRestore || spec.apply == &ApplyFunctionLoad || spec.apply == &ApplyFunctionDelete || spec.apply == &ApplyFunctionFlush;
 }

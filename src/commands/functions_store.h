@@ -31,6 +31,10 @@ std::optional<FunctionRef> FindFunction(S& stored, std::string_view name) {
   return FunctionRef{v.substr(1), v[0] == '1'};
 }
 
+// Whether function `name` of the library with this (stored) code has the allow-oom flag. Loads
+// the library (not kept in the store: asked only when a script starts over maxmemory).
+bool FunctionAllowsOom(std::string_view code, std::string_view name);
+
 template <typename S>
 std::optional<std::string> LibraryCode(S& stored, std::string_view library) {
   std::string code;

@@ -15,8 +15,11 @@
 #include "commands/acl_cmds.h"
 #include "commands/args.h"
 #include "commands/collection.h"
+#include "commands/command_info.h"
 #include "commands/databases.h"
+#include "commands/denyoom.h"
 #include "commands/functions_store.h"
+#include "commands/scripting_cache.h"
 #include "commands/server_api.h"
 #include "commands/streams_groups.h"
 #include "commands/transactions.h"
@@ -30,6 +33,14 @@ constexpr std::string_view kEvalName = "redraft.eval";
 constexpr std::string_view kScriptField = "script:";  // system namespace: "script:<sha1>" -> body
 constexpr std::string_view kErrNoScript = "NOSCRIPT No matching script. Please use EVAL.";
 constexpr std::string_view kErrWriteFlagRo = "ERR Can not execute a script with write flag using *_ro command.";
+constexpr std::string_view kErrOom = "OOM command not allowed when used memory > 'maxmemory'.";
+// redraft.eval's <script> argument starts with this when the proposer was over maxmemory (with
+// nothing to evict) as the script was sent: Redis's pre_command_oom_state, carried in the entry so
+// that every replica refuses the same scripts and commands (MarkScriptOom).
+constexpr char kOomMark = '!';
+
+// <script> without the OOM mark.
+std::string_view EvalScriptArg(std::string_view arg) { return arg.starts_with(kOomMark) ? arg.substr(1) : arg; }
 
 std::atomic<uint64_t> g_max_instructions{scripting::kDefaultMaxInstructions};
 std::atomic<uint64_t> g_max_memory{scripting::kDefaultMaxMemory};
@@ -42,7 +53,7 @@ std::string ErrorBytes(std::string_view msg) {
 
 std::string Lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;  // ASCII: no locale call
   return out;
 }
 
@@ -103,12 +114,24 @@ class HostBase : public scripting::Host {
     spdlog::log(kLevels[std::clamp(level, 0, 3)], "script: {}", msg);
   }
 
+  // The script started over maxmemory (the entry's OOM mark) and has no allow-oom flag: its
+  // first denyoom command is refused unless it already called a write (Redis's scriptVerifyOOM:
+  // a script that changed something cannot be stopped half-way).
+  void SetOomAtStart(bool oom) { oom_at_start_ = oom; }
+
   std::string Call(const std::vector<std::string>& argv, int proto) override {
     const CommandSpec* spec = Lookup(argv[0]);
     if (!spec || (spec->flags & kInternal)) return ErrorBytes("ERR Unknown Redis command called from script");
     if (!ArityOk(*spec, argv.size())) return ErrorBytes("ERR Wrong number of args calling Redis command from script");
     if (spec->flags & kNoScript) return ErrorBytes("ERR This Redis command is not allowed from script");
     if (std::string denied = Denied(*spec, argv); !denied.empty()) return ErrorBytes(denied);
+    if (spec->is_write() && read_only_) return ErrorBytes("ERR Write commands are not allowed from read-only scripts.");
+    if (oom_at_start_ && !wrote_) {  // only then does wrote_ matter
+      const CommandSpec* named = LookupArgv(argv);  // "xgroup|create": flags are per subcommand
+      if (!named) named = spec;
+      if (IsDenyOom(*named)) return ErrorBytes(kErrOom);
+      if (named->is_write() || spec->is_write()) wrote_ = true;  // before it runs, whatever it answers (as Redis)
+    }
     // XGROUP's writes and XINFO's reads run as their internal forms (streams_groups.h).
     if (spec->name == "xgroup" || spec->name == "xinfo") {
       Argv formed = argv;
@@ -126,13 +149,15 @@ class HostBase : public scripting::Host {
     if (spec->is_write()) {
       if (read_only_) return ErrorBytes("ERR Write commands are not allowed from read-only scripts.");
       if (!spec->apply) return ErrorBytes("ERR This Redis command is not allowed from script");
-      Argv a = argv;
-      if (spec->prepare) {
-        PrepareContext pc{now_ms_, rb, std::max(db_, 0)};
-        if (!spec->prepare(pc, a)) {
-          if (out.empty()) rb.Error(kErrSyntax);
-          return out;
-        }
+      if (!spec->prepare) {
+        Write(*spec, argv, rb);
+        return out;
+      }
+      Argv a = argv;  // prepare may rewrite it (e.g. relative times -> absolute)
+      PrepareContext pc{now_ms_, rb, std::max(db_, 0)};
+      if (!spec->prepare(pc, a)) {
+        if (out.empty()) rb.Error(kErrSyntax);
+        return out;
       }
       Write(*spec, a, rb);
       return out;
@@ -210,6 +235,8 @@ class HostBase : public scripting::Host {
 
   std::shared_ptr<const acl::User> user_;
   bool user_missing_ = false;
+  bool oom_at_start_ = false;
+  bool wrote_ = false;  // a write command was called (Redis's SCRIPT_WRITE_DIRTY)
   acl::DenialLog* denial_log_ = nullptr;
   std::function<std::string()> client_info_;
   int db_;  // the script's database (-1: stored keys, unit tests without databases)
@@ -225,9 +252,11 @@ class ApplyHost : public HostBase {
       : HostBase(ctx.batch.db(), ctx.now_ms, read_only), ctx_(ctx), tb_(tb) {
     deterministic_ = true;
     // Random reads (SRANDMEMBER, HRANDFIELD, ZRANDMEMBER) draw from ReadRng: seeded from the
-    // entry's index for the script, they pick the same members on every replica.
-    ReadRng().seed(ctx.index ^ 0x5c1a7e5eedULL);
+    // entry's index for the script, they pick the same members on every replica. Seeded at its
+    // first use only (most scripts draw nothing; seeding costs ~1 us).
+    SeedReadRngLazily(ctx.index ^ 0x5c1a7e5eedULL);
   }
+  ~ApplyHost() override { SeedReadRngLazily(std::nullopt); }  // unused: not left to a later read
 
  protected:
   void Write(const CommandSpec& spec, const Argv& argv, resp::ReplyBuilder& rb) override {
@@ -309,23 +338,27 @@ struct EvalEntry {
   bool by_sha = false;
   bool function = false;    // FCALL: script is the function's name
   bool read_only = false;   // EVAL_RO / EVALSHA_RO / FCALL_RO queued in MULTI (lower-case kind)
+  bool oom = false;         // proposed over maxmemory (kOomMark)
   std::string_view script;  // body, sha or function name
   std::vector<std::string> keys, args;
 };
 
 bool ParseEval(const Argv& argv, EvalEntry* e) {
   int64_t ins, mem, numkeys;
+  if (argv.size() < 5) return false;
+  std::string_view script = EvalScriptArg(argv[4]);
   if (argv.size() < 6 || !ParseInt64(argv[1], &ins) || ins <= 0 || !ParseInt64(argv[2], &mem) || mem <= 0 ||
-      argv[4].empty() || !std::strchr("BSFbsf", argv[4][0]) || !CheckNumkeys(argv, 5, &numkeys).empty()) {
+      script.empty() || !std::strchr("BSFbsf", script[0]) || !CheckNumkeys(argv, 5, &numkeys).empty()) {
     return false;
   }
-  e->read_only = argv[4][0] >= 'a';
+  e->oom = script.size() < argv[4].size();
+  e->read_only = script[0] >= 'a';
   e->max_instructions = static_cast<uint64_t>(ins);
   e->max_memory = static_cast<uint64_t>(mem);
   e->user = argv[3];
-  e->by_sha = argv[4][0] == 'S' || argv[4][0] == 's';
-  e->function = argv[4][0] == 'F' || argv[4][0] == 'f';
-  e->script = std::string_view(argv[4]).substr(1);
+  e->by_sha = script[0] == 'S' || script[0] == 's';
+  e->function = script[0] == 'F' || script[0] == 'f';
+  e->script = script.substr(1);
   e->keys.assign(argv.begin() + 6, argv.begin() + 6 + numkeys);
   e->args.assign(argv.begin() + 6 + numkeys, argv.end());
   return true;
@@ -341,13 +374,34 @@ bool PrepareEval(PrepareContext& ctx, Argv& argv) {
 }
 
 // FCALL: the function's library, as of this entry, runs in a fresh state (functions.cc).
-void ApplyFcall(ApplyContext& ctx, TxnBatch* tb, const EvalEntry& e) {
-  auto fn = FindFunction(*tb, e.script);
+// The function (and its library's code) as of this entry: from the mirror, else the batch.
+const ScriptMirror::Function* AppliedFunction(ApplyContext& ctx, TxnBatch* tb, std::string_view name,
+                                              ScriptMirror::Function* scratch) {
+  if (ctx.scripts) {
+    if (const auto* fn = ctx.scripts->FindFunction(name)) return fn;
+  }
+  auto ref = FindFunction(*tb, name);
   std::optional<std::string> code;
-  if (fn) code = LibraryCode(*tb, fn->library);
-  if (!code) return ctx.reply.Error("ERR Function not found");
+  if (ref) code = LibraryCode(*tb, ref->library);
+  if (!code) return nullptr;
+  scratch->library = std::move(ref->library);
+  scratch->no_writes = ref->no_writes;
+  scratch->code = std::make_shared<const std::string>(std::move(*code));
+  if (ctx.scripts) ctx.scripts->NoteFunction(name, *scratch);
+  return scratch;
+}
+
+void ApplyFcall(ApplyContext& ctx, TxnBatch* tb, const EvalEntry& e) {
+  ScriptMirror::Function scratch;
+  const ScriptMirror::Function* fn = AppliedFunction(ctx, tb, e.script, &scratch);
+  if (!fn) return ctx.reply.Error("ERR Function not found");
+  std::shared_ptr<const std::string> code = fn->code;  // fn may go when the mirror is forgotten
   if (e.read_only && !fn->no_writes) return ctx.reply.Error(kErrWriteFlagRo);
+  // Redis's scriptPrepareForRun: a function that may write, without allow-oom, is refused whole.
+  bool allow_oom = e.oom && FunctionAllowsOom(*code, e.script);
+  if (e.oom && !fn->no_writes && !allow_oom) return ctx.reply.Error(kErrOom);
   ApplyHost host(ctx, tb, fn->no_writes);
+  host.SetOomAtStart(e.oom && !allow_oom);
   if (!e.user.empty() && ctx.acl) {
     auto user = ctx.acl->Find(std::string(e.user));
     host.SetUser(user, user == nullptr);
@@ -365,10 +419,15 @@ void ApplyEval(ApplyContext& ctx, const Argv& argv) {
   if (e.function) return ApplyFcall(ctx, tb, e);
   std::string sha, body;
   if (e.by_sha) {
-    sha = Lower(e.script);
-    auto cached = CachedBody(*tb, sha);
-    if (!cached) return ctx.reply.Error(kErrNoScript);
-    body = std::move(*cached);
+    sha = Lower(e.script);  // already lower-case when proposed by redraft (EvalWriteForm)
+    if (const std::string* mirrored = ctx.scripts ? ctx.scripts->Body(sha) : nullptr) {
+      body = *mirrored;
+    } else {
+      auto cached = CachedBody(*tb, sha);
+      if (!cached) return ctx.reply.Error(kErrNoScript);
+      body = std::move(*cached);
+      if (ctx.scripts) ctx.scripts->NoteBody(sha, body);
+    }
   } else {
     body.assign(e.script);
     sha = scripting::Sha1Hex(body);
@@ -377,7 +436,12 @@ void ApplyEval(ApplyContext& ctx, const Argv& argv) {
   auto flags = scripting::ParseShebang(body, &code);
   if (e.read_only && flags.ok() && flags->shebang && !flags->no_writes) return ctx.reply.Error(kErrWriteFlagRo);
   bool read_only = e.read_only || (flags.ok() && flags->no_writes);
+  bool allow_oom = flags.ok() && flags->allow_oom;
+  // Redis's scriptPrepareForRun: a shebang script that may write, without allow-oom, is refused
+  // whole; one without a shebang runs, and its first denyoom command before any write is refused.
+  if (e.oom && flags.ok() && flags->shebang && !read_only && !allow_oom) return ctx.reply.Error(kErrOom);
   ApplyHost host(ctx, tb, read_only);
+  host.SetOomAtStart(e.oom && !allow_oom);
   if (!e.user.empty() && ctx.acl) {
     auto user = ctx.acl->Find(std::string(e.user));  // the users as of this entry
     host.SetUser(user, user == nullptr);
@@ -386,7 +450,11 @@ void ApplyEval(ApplyContext& ctx, const Argv& argv) {
   bool compiled = scripting::Run(body, sha, e.keys, e.args, host, Options(e.max_instructions, e.max_memory, read_only, ctx.index),
                                  ctx.reply);
   // EVAL caches what compiled (as Redis does), whatever the script then did.
-  if (compiled && !e.by_sha && !CachedBody(*tb, sha)) tb->PutSub("", 0, std::string(kScriptField) + sha, body);
+  if (compiled && !e.by_sha) {
+    bool mirrored = ctx.scripts && ctx.scripts->Body(sha);  // mirrored: stored (scripting_cache.h)
+    if (!mirrored && !CachedBody(*tb, sha)) tb->PutSub("", 0, std::string(kScriptField) + sha, body);
+    if (ctx.scripts) ctx.scripts->NoteBody(sha, body);
+  }
 }
 
 // --- the cache ---
@@ -454,7 +522,11 @@ void EvalRo(ExecContext& ctx, const Argv& argv) {
   if (body.starts_with("#!")) {
     std::string code;
     auto flags = scripting::ParseShebang(body, &code);
-    if (flags.ok() && !flags->no_writes) return ctx.reply.Error(kErrWriteFlagRo);
+    if (flags.ok() && !flags->no_writes) {
+      // Redis's scriptPrepareForRun checks OOM before the *_ro command.
+      if (!flags->allow_oom && ctx.server && ctx.server->ScriptOutOfMemory()) return ctx.reply.Error(kErrOom);
+      return ctx.reply.Error(kErrWriteFlagRo);
+    }
   }
   std::vector<std::string> keys(argv.begin() + 3, argv.begin() + 3 + numkeys);
   std::vector<std::string> args(argv.begin() + 3 + numkeys, argv.end());
@@ -478,7 +550,11 @@ void FcallRo(ExecContext& ctx, const Argv& argv) {
   std::optional<std::string> code;
   if (fn) code = LibraryCode(*base, fn->library);
   if (!code) return ctx.reply.Error("ERR Function not found");
-  if (!fn->no_writes) return ctx.reply.Error(kErrWriteFlagRo);
+  if (!fn->no_writes) {
+    // Redis's scriptPrepareForRun checks OOM before the *_ro command.
+    if (ctx.server && ctx.server->ScriptOutOfMemory() && !FunctionAllowsOom(*code, argv[1])) return ctx.reply.Error(kErrOom);
+    return ctx.reply.Error(kErrWriteFlagRo);
+  }
   std::vector<std::string> keys(argv.begin() + 3, argv.begin() + 3 + numkeys);
   std::vector<std::string> args(argv.begin() + 3 + numkeys, argv.end());
   ReadHost host(*base, ctx.session.db, ctx.now_ms);
@@ -758,9 +834,18 @@ const CommandSpec* EvalWriteForm(Argv* argv, bool function, bool by_sha, const a
   return Lookup(kEvalName);
 }
 
+void MarkScriptOom(const CommandSpec& spec, Argv* argv) {
+  if (spec.apply == &ApplyEval && argv->size() > 4 && !(*argv)[4].starts_with(kOomMark)) (*argv)[4].insert(0, 1, kOomMark);
+}
+
+bool IsScriptFlush(const CommandSpec& spec) { return spec.apply == &ApplyScriptFlush; }
+
 bool NeedsOwnBatch(const CommandSpec& spec, const Argv& argv) {
   if (IsFunctionWrite(spec)) return true;  // libraries live in the system namespace too
-  if (spec.apply == &ApplyEval) return argv.size() > 4 && !argv[4].empty() && (argv[4][0] == 'B' || argv[4][0] == 'b');
+  if (spec.apply == &ApplyEval) {
+    std::string_view script = argv.size() > 4 ? EvalScriptArg(argv[4]) : std::string_view();
+    return !script.empty() && (script[0] == 'B' || script[0] == 'b');
+  }
   return spec.apply == &ApplyScriptLoad || spec.apply == &ApplyScriptFlush;
 }
 
@@ -778,12 +863,13 @@ bool TouchesAnyKey(const CommandSpec& spec) { return spec.apply == &ApplyEval; }
 
 const CommandSpec* ScriptClientForm(const CommandSpec& spec, const Argv& argv, Argv* out) {
   if (spec.apply == &ApplyEval) {
-    if (argv.size() < 6 || argv[4].empty()) return nullptr;
-    const char kind = argv[4][0];
+    std::string_view script = argv.size() >= 6 ? EvalScriptArg(argv[4]) : std::string_view();
+    if (script.empty()) return nullptr;
+    const char kind = script[0];
     const char* name = kind == 'F' ? "fcall" : kind == 'S' ? "evalsha" : kind == 'B' ? "eval"
                      : kind == 'f' ? "fcall_ro" : kind == 's' ? "evalsha_ro" : kind == 'b' ? "eval_ro" : nullptr;
     if (!name) return nullptr;
-    *out = {name, argv[4].substr(1)};
+    *out = {name, std::string(script.substr(1))};
     out->insert(out->end(), argv.begin() + 5, argv.end());  // numkeys, keys, args
     return Lookup(name);
   }

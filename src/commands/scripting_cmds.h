@@ -11,7 +11,8 @@
 // 'B' + the body (EVAL) or 'S' + the lower-case SHA1 (EVALSHA: resolved at apply
 // time from the replicated script cache, so NOSCRIPT is decided identically on every replica,
 // in log order). Lower-case 'b', 's', 'f': the same for EVAL_RO, EVALSHA_RO, FCALL_RO queued in
-// MULTI (run read-only; see ScriptFormInMulti). The budgets are the proposer's configuration, carried so that every replica
+// MULTI (run read-only; see ScriptFormInMulti). A '!' before the kind: proposed over maxmemory
+// (MarkScriptOom). The budgets are the proposer's configuration, carried so that every replica
 // stops a runaway script at the same instruction. The script's redis.call runs each command
 // against the entry's batch: writes through their prepare (at the entry's time) and apply,
 // reads through their execute on the batch's read view (they see the script's earlier writes).
@@ -64,6 +65,14 @@ void ScriptForm(const CommandSpec** spec, Argv* argv, store::Store& base, const 
 // would otherwise drop with the data (Store::Batch::DeleteAll clears the batch). EVALSHA shares
 // the batch of its group.
 bool NeedsOwnBatch(const CommandSpec& spec, const Argv& argv);
+// The node was over maxmemory with nothing to evict when this script was sent (Redis's
+// pre_command_oom_state): if spec is redraft.eval, marks argv so that every replica applies
+// Redis 7.0's rules (a shebang script or function that may write and has no allow-oom flag is
+// refused with -OOM; in a script without a shebang, the first denyoom command called before any
+// write is refused with the OOM error). Log form: <script> prefixed with '!'.
+void MarkScriptOom(const CommandSpec& spec, Argv* argv);
+// Whether spec is SCRIPT FLUSH's log form (the script mirror forgets its scripts after it).
+bool IsScriptFlush(const CommandSpec& spec);
 // Whether an encoded entry may be a redraft.eval (false positives allowed). redraft.eval
 // REQUIRES that the TxnBatch it applies through tracks writes from the start of the batch
 // (TxnBatch::TrackWrites), so that its reads, KEYS and SCAN included, see every earlier entry of

@@ -94,6 +94,8 @@ class ServerApi {
   virtual bool KeyAccess(std::string_view /*stored_key*/, int64_t* /*idle_ms*/, int* /*lfu*/) { return false; }
   // Whether maxmemory-policy is an LFU one (OBJECT IDLETIME / FREQ refuse the other).
   virtual bool LfuPolicy() const { return false; }
+  // Whether this node is over maxmemory with nothing to evict (read-only scripts' OOM check).
+  virtual bool ScriptOutOfMemory() { return false; }
   // Stops the server gracefully: everything acknowledged is durable; the caller gets no reply.
   virtual void Shutdown(uint64_t caller_id) = 0;
   // MONITOR: from now on the client receives a line for every command this node receives.

@@ -264,6 +264,13 @@ bool FunctionInfo::no_writes() const {
   return false;
 }
 
+bool FunctionInfo::allow_oom() const {
+  for (const auto& f : flags) {
+    if (f == "allow-oom") return true;
+  }
+  return false;
+}
+
 Result<LibraryInfo> LoadLibrary(std::string_view code, const Limits& limits) {
   VmState vm;
   vm.opts.limits = limits;

@@ -60,6 +60,7 @@ constexpr size_t kMaxScriptBytes = 4 << 20;  // bodies over 4 MiB are refused be
 struct ScriptFlags {
   bool shebang = false;    // the body starts with "#!"
   bool no_writes = false;  // flags=no-writes: runs as a read (EVAL_RO semantics)
+  bool allow_oom = false;  // flags=allow-oom: runs (and its commands) over maxmemory too
 };
 // Parses the shebang. Errors have Redis's texts ("ERR Unexpected engine in script shebang ...",
 // "ERR Unexpected flag in script shebang: x"). *code: the body with the shebang line made a Lua
@@ -94,6 +95,7 @@ struct FunctionInfo {
   std::string description;            // empty: none
   std::vector<std::string> flags;     // as given: "no-writes", "allow-oom", ...
   bool no_writes() const;
+  bool allow_oom() const;
 };
 struct LibraryInfo {
   std::string name;

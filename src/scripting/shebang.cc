@@ -122,6 +122,7 @@ Result<ScriptFlags> ParseShebang(std::string_view body, std::string* code) {
       std::string_view flag = flags.substr(0, comma);
       if (!IsFlag(flag)) return Status::InvalidArgument("ERR Unexpected flag in script shebang: " + std::string(flag));
       if (flag == "no-writes") f.no_writes = true;
+      if (flag == "allow-oom") f.allow_oom = true;
       if (comma == std::string_view::npos) break;
       flags = flags.substr(comma + 1);
     }

@@ -8,26 +8,13 @@
 #include "commands/args.h"
 #include "commands/command.h"
 #include "commands/command_info.h"
+#include "commands/denyoom.h"
 #include "commands/write_entry.h"
 #include "server/server.h"
 
 namespace redraft::server {
 
 namespace {
-// Redis 7.0's commands flagged denyoom (COMMAND INFO of Debian's redis-server), by full name: the
-// OOM gate uses Redis's list whatever the family tables flag, so OOM answers match Redis's.
-bool RedisDenyOom(std::string_view name) {
-  static const std::unordered_set<std::string_view> kNames = {
-      "append", "bitfield", "bitop", "blmove", "brpoplpush", "copy", "decr", "decrby", "function|load",
-      "function|restore", "geoadd", "georadius", "georadiusbymember", "geosearchstore", "getset", "hincrby",
-      "hincrbyfloat", "hmset", "hset", "hsetnx", "incr", "incrby", "incrbyfloat", "linsert", "lmove", "lpush",
-      "lpushx", "lset", "mset", "msetnx", "pfadd", "pfdebug", "pfmerge", "psetex", "restore", "restore-asking",
-      "rpoplpush", "rpush", "rpushx", "sadd", "sdiffstore", "set", "setbit", "setex", "setnx", "setrange",
-      "sinterstore", "sort", "sunionstore", "xadd", "xgroup|create", "xgroup|createconsumer", "xsetid", "zadd",
-      "zdiffstore", "zincrby", "zinterstore", "zrangestore", "zunionstore"};
-  return kNames.count(name) != 0;
-}
-
 constexpr size_t kHintBatchBytes = 64 << 10;  // a follower sends a batch once this big, or per cron tick
 constexpr size_t kSweepKeys = 1000;           // store keys per cron tick added to the access table
 }  // namespace
@@ -85,7 +72,7 @@ void Server::NoteAccess(const commands::CommandSpec& spec, const commands::Argv&
 // talks to, from its applied state; never at apply (maxmemory is a per-node setting, so an apply
 // rule could diverge). On the leader the evictor runs first, as Redis's performEvictions does.
 bool Server::RefuseOom(Connection* c, const commands::CommandSpec& spec) {
-  bool reject = (spec.flags & commands::kDenyOom) || RedisDenyOom(spec.name);
+  bool reject = commands::IsDenyOom(spec);
   const bool exec = c->in_multi && spec.name == "exec";
   if (c->in_multi && !exec && spec.name != "discard" && spec.name != "quit" && spec.name != "reset") {
     reject = true;
@@ -94,18 +81,10 @@ bool Server::RefuseOom(Connection* c, const commands::CommandSpec& spec) {
   if (exec && !c->multi_error) {
     for (const commands::Argv& q : c->queued) {
       const commands::CommandSpec* named = commands::LookupArgv(q);
-      if (named && ((named->flags & commands::kDenyOom) || RedisDenyOom(named->name))) reject = true;
+      if (named && commands::IsDenyOom(*named)) reject = true;
     }
   }
-  if (!reject) return false;
-  const EvictionParams p = EvictionConfig();
-  if (store_->DatasetBytes() <= static_cast<uint64_t>(p.maxmemory)) return false;
-  bool can_evict = p.policy != EvictionPolicy::kNoEviction;
-  if (can_evict && log_->is_leader() && evictor_) {
-    evictor_->Run(p, LogClockMs());
-    can_evict = !evictor_->stuck();
-  }
-  if (can_evict) return false;
+  if (!reject || !OutOfMemory()) return false;
   if (exec) {  // Redis's execCommandAbort: the transaction is discarded
     EndTransaction(c);
     Reply(c, "-EXECABORT Transaction discarded because of: OOM command not allowed when used memory > 'maxmemory'.\r\n");
@@ -114,6 +93,17 @@ bool Server::RefuseOom(Connection* c, const commands::CommandSpec& spec) {
   FlagTransaction(c);
   Reply(c, "-OOM command not allowed when used memory > 'maxmemory'.\r\n");
   return true;
+}
+
+bool Server::OutOfMemory() {
+  const EvictionParams p = EvictionConfig();
+  if (store_->DatasetBytes() <= static_cast<uint64_t>(p.maxmemory)) return false;
+  bool can_evict = p.policy != EvictionPolicy::kNoEviction;
+  if (can_evict && log_->is_leader() && evictor_) {
+    evictor_->Run(p, LogClockMs());
+    can_evict = !evictor_->stuck();
+  }
+  return !can_evict;
 }
 
 void Server::EvictionCron() {

@@ -434,6 +434,8 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
   const commands::CommandSpec* user_spec = spec;  // before the log forms below
   commands::AclWriteForm(&spec, &argv);  // ACL SETUSER/DELUSER are log writes
   commands::ScriptForm(&spec, &argv, *store_, c->acl_user.get());  // EVAL -> redraft.eval, SCRIPT LOAD -> log (scripting_cmds.h)
+  // A script sent over maxmemory carries that fact: Redis 7.0's rules apply at apply time (scripting_cmds.h).
+  if (cfg_.maxmemory > 0 && spec->name == "redraft.eval" && OutOfMemory()) commands::MarkScriptOom(*spec, &argv);
   commands::XgroupForm(&spec, &argv);  // XGROUP CREATE/SETID/... -> redraft.xgroup, a log write (streams_groups.h)
   if (spec->name == "xread") {  // XREAD BLOCK -> redraft.xread, a blocking write (streams_blocking.h)
     store::DbStore db(*store_, c->session.db);

@@ -83,6 +83,7 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   // maxmemory and eviction (eviction_server.cc, docs/memory.md)
   bool KeyAccess(std::string_view stored_key, int64_t* idle_ms, int* lfu) override;
   bool LfuPolicy() const override;
+  bool ScriptOutOfMemory() override { return cfg_.maxmemory > 0 && OutOfMemory(); }
 
   // Internal clients (internal_client.cc): sessions with no socket, for layers above server/
   // (the HTTP port, src/http/) to run commands through exactly the path of a Redis client
@@ -200,6 +201,8 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   EvictionParams EvictionConfig() const;
   void NoteAccess(const commands::CommandSpec& spec, const commands::Argv& argv, int db);
   bool RefuseOom(Connection* c, const commands::CommandSpec& spec);  // true: answered -OOM
+  // Over maxmemory with nothing to evict (Redis's performEvictions() == EVICT_FAIL); runs the leader's evictor.
+  bool OutOfMemory();
   void EvictionCron();
   void OnAccessHints(std::string_view batch);
   void BeginShutdown();

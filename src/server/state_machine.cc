@@ -10,6 +10,7 @@
 #include "commands/acl_cmds.h"
 #include "commands/args.h"
 #include "commands/command.h"
+#include "commands/scripting_cache.h"
 #include "commands/scripting_cmds.h"
 #include "commands/transactions.h"
 #include "commands/write_entry.h"
@@ -58,6 +59,7 @@ void StateMachine::ReloadAcl() { acl_.Replace(commands::LoadAclUsers(*store_)); 
 void StateMachine::StateReplaced() {
   ReloadAcl();
   commands::ForgetApplyHints();
+  scripts_.Clear();  // the scripts and functions came with the state (scripting_cache.h)
   // Client-side caching: any key may have changed, unseen by the recorder: as a flush (every
   // tracking client of this node gets the null invalidation).
   if (changes_active_ && changes_active_()) changed_(std::vector<std::string>{std::string()});
@@ -171,7 +173,9 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
     ctx.acl = &acl_;
     ctx.acl_log = &acl_.log();
     ctx.published = &published;
+    ctx.scripts = &scripts_;
     (*spec)->apply(ctx, cmd.argv);
+    scripts_.AfterApply(**spec);
     if (watching_ && cmd.db != commands::kStoredKeys) {
       auto note = [&](int db, const std::string& arg) {
         qualified.assign(1, static_cast<char>(db));

@@ -9,6 +9,7 @@
 #include "acl/registry.h"
 #include "commands/command.h"
 #include "commands/notify.h"
+#include "commands/scripting_cache.h"
 #include "common/disk_health.h"
 #include "common/status.h"
 #include "raft/types.h"
@@ -100,6 +101,7 @@ class StateMachine {
   store::Store* store_;
   DiskHealth disk_;
   acl::Registry acl_;
+  commands::ScriptMirror scripts_;  // EVALSHA/FCALL without a store read (scripting_cache.h)
   std::function<bool(std::string_view)> watching_;
   std::function<void(std::vector<std::string>&&)> touched_;
   const uint32_t* notify_flags_ = nullptr;

@@ -155,6 +155,47 @@ TEST_F(ScriptingTest, ScriptCacheIsReplicatedState) {
   EXPECT_EQ(Apply(sm, ClientEntry(*a, {"evalsha", sha, "0"})), "-NOSCRIPT No matching script. Please use EVAL.\r\n");
 }
 
+// The apply-time mirror of scripts and functions (scripting_cache.h) never answers for a state
+// that no longer holds them: SCRIPT FLUSH, FUNCTION DELETE and a snapshot install forget it.
+TEST_F(ScriptingTest, MirroredScriptsAndFunctionsFollowTheState) {
+  auto a = Open("a");
+  auto empty = Open("empty");
+  StateMachine sm(a.get());
+  const std::string body = "return 'mirrored'";
+  const std::string sha = scripting::Sha1Hex(body);
+  const std::string lib = "#!lua name=m\nredis.register_function('mf', function() return 7 end)";
+  EXPECT_EQ(Apply(sm, ClientEntry(*a, {"script", "load", body})), Bulk(sha));
+  EXPECT_EQ(Apply(sm, ClientEntry(*a, {"evalsha", sha, "0"})), Bulk("mirrored"));  // now mirrored
+  EXPECT_EQ(Apply(sm, ClientEntry(*a, {"function", "load", lib})), Bulk("m"));
+  EXPECT_EQ(Apply(sm, ClientEntry(*a, {"fcall", "mf", "0"})), Int(7));
+  EXPECT_EQ(Apply(sm, ClientEntry(*a, {"fcall", "mf", "0"})), Int(7));
+  // A snapshot of a store without them replaces the state.
+  {
+    StateMachine se(empty.get());
+    Apply(se, ClientEntry(*empty, {"set", "k", "v"}));
+    auto view = empty->NewSnapshotView();
+    ASSERT_TRUE(a->StageBegin().ok());
+    for (; view->Valid(); view->Next()) {
+      store::Value v;
+      ASSERT_TRUE(view->value(&v).ok());
+      a->StagePut(view->key(), v);
+    }
+    ASSERT_TRUE(a->StageInstall(view->applied_index() + 100, view->key_count(), view->log_time_ms()).ok());
+  }
+  sm.StateReplaced();
+  EXPECT_EQ(Apply(sm, ClientEntry(*a, {"evalsha", sha, "0"})), "-NOSCRIPT No matching script. Please use EVAL.\r\n");
+  EXPECT_EQ(Apply(sm, ClientEntry(*a, {"fcall", "mf", "0"})), "-ERR Function not found\r\n");
+  // Loaded again, mirrored again, then removed through the log.
+  EXPECT_EQ(Apply(sm, ClientEntry(*a, {"eval", body, "0"})), Bulk("mirrored"));
+  EXPECT_EQ(Apply(sm, ClientEntry(*a, {"evalsha", sha, "0"})), Bulk("mirrored"));
+  EXPECT_EQ(Apply(sm, ClientEntry(*a, {"script", "flush"})), kOk);
+  EXPECT_EQ(Apply(sm, ClientEntry(*a, {"evalsha", sha, "0"})), "-NOSCRIPT No matching script. Please use EVAL.\r\n");
+  EXPECT_EQ(Apply(sm, ClientEntry(*a, {"function", "load", lib})), Bulk("m"));
+  EXPECT_EQ(Apply(sm, ClientEntry(*a, {"fcall", "mf", "0"})), Int(7));
+  EXPECT_EQ(Apply(sm, ClientEntry(*a, {"function", "delete", "m"})), kOk);
+  EXPECT_EQ(Apply(sm, ClientEntry(*a, {"fcall", "mf", "0"})), "-ERR Function not found\r\n");
+}
+
 // EVALSHA shares its group's batch: its reads, KEYS and DBSIZE included, see the entries before
 // it in the batch and its own writes.
 TEST_F(ScriptingTest, ScriptsInAGroupSeeTheEarlierEntriesOfTheirBatch) {
@@ -173,6 +214,46 @@ TEST_F(ScriptingTest, ScriptsInAGroupSeeTheEarlierEntriesOfTheirBatch) {
                                            resp::ReplyBuilder(&outs[2])};
   sm.ApplyBatch(group, [&](size_t i) { return &builders[i]; });
   EXPECT_EQ(outs[2], "*2\r\n*2\r\n$7\r\nearlier\r\n$4\r\nmine\r\n:2\r\n");
+}
+
+// Over maxmemory (the proposer's decision, carried by the entry's '!' mark: MarkScriptOom), every
+// replica applies Redis 7.0's rules from the entry alone: no replica consults its own maxmemory.
+TEST_F(ScriptingTest, OomMarkedScriptsFollowRedisRulesOnEveryReplica) {
+  auto a = Open("a");
+  auto b = Open("b");
+  StateMachine sa(a.get()), sb(b.get());
+  const std::string kOom = "-OOM command not allowed when used memory > 'maxmemory'.";
+  auto eval = [&](std::string script, bool oom) {
+    Argv argv{"eval", std::move(script), "0"};
+    const commands::CommandSpec* spec = commands::Lookup("eval");
+    commands::ScriptForm(&spec, &argv, *a);
+    if (oom) commands::MarkScriptOom(*spec, &argv);
+    auto entry = commands::PrepareWrite(*spec, std::move(argv), kNow);
+    EXPECT_TRUE(entry.ok()) << script << ": " << entry.status().ToString();
+    return entry.ok() ? *entry : std::string();
+  };
+  struct Case {
+    std::string script;
+    bool oom;
+    std::string want_prefix;
+  };
+  const std::vector<Case> cases = {
+      {"return redis.call('set', 'k', '1')", false, "+OK"},
+      {"return redis.call('set', 'k', '2')", true, kOom + " script: "},
+      {"return redis.call('get', 'k')", true, "$1\r\n1"},
+      {"redis.call('del', 'none') return redis.call('set', 'k', '3')", true, "+OK"},  // wrote first
+      {"local r = redis.pcall('incr', 'n') return r['err']", true, "$55\r\nOOM command not allowed"},
+      {"#!lua\nreturn 1", true, kOom + "\r\n"},
+      {"#!lua flags=allow-oom\nreturn redis.call('set', 'k', '4')", true, "+OK"},
+      {"return redis.call('get', 'k')", false, "$1\r\n4"},
+  };
+  for (const auto& c : cases) {
+    std::string e = eval(c.script, c.oom);
+    std::string ra = Apply(sa, e), rb = Apply(sb, e);
+    EXPECT_EQ(ra, rb) << c.script;
+    EXPECT_EQ(ra.rfind(c.want_prefix, 0), 0u) << c.script << " -> " << ra;
+  }
+  EXPECT_EQ(Dump(*a), Dump(*b));
 }
 
 // A script's commands are checked against its user as of the entry's place in the log: an ACL
