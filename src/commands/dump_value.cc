@@ -6,6 +6,7 @@
 #include "commands/lists_layout.h"
 #include "commands/streams_groups_store.h"
 #include "commands/streams_internal.h"
+#include "commands/streams_nodes.h"
 #include "commands/zsets_internal.h"
 
 namespace redraft::commands {
@@ -197,6 +198,7 @@ std::string WriteObject(ApplyContext& ctx, std::string_view key, const rdb::Obje
       if (!o.stream.entries.empty()) m.first_id = {o.stream.first_id.ms, o.stream.first_id.seq};
       m.max_deleted_id = {o.stream.max_deleted_id.ms, o.stream.max_deleted_id.seq};
       m.entries_added = o.stream.entries_added;
+      streams::NodesRestore(ctx, key, v.version, &m, o.stream);
       streams::EncodeMeta(m, &v);
       WriteGroups(ctx, key, v.version, o.stream.groups);
       break;
