@@ -86,6 +86,7 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
   if (notify_flags_ && *notify_flags_ && key_events_) sink.emplace(commands::NotifySink{*notify_flags_, {}});
   // Client-side caching: a recorder under each batch while some client tracks keys.
   std::vector<commands::ScriptMessage> published;  // by write scripts: delivered after the commit
+  std::vector<commands::AccessNote> access_notes;   // RESTORE IDLETIME/FREQ: after the commit
   std::optional<KeyChangeRecorder> recorder;
   if (changes_active_ && changes_active_()) recorder.emplace();
   // One past the last entry of the group that may be a script (scripting_cmds.h MayBeScript):
@@ -171,6 +172,7 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
     ctx.acl = &acl_;
     ctx.acl_log = &acl_.log();
     ctx.published = &published;
+    ctx.access_notes = access_notes_ ? &access_notes : nullptr;
     (*spec)->apply(ctx, cmd.argv);
     if (watching_ && cmd.db != commands::kStoredKeys) {
       auto note = [&](int db, const std::string& arg) {
@@ -217,6 +219,7 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
   if (sink && !sink->events.empty()) key_events_(std::move(sink->events));
   if (recorder && !recorder->changes.empty()) changed_(std::move(recorder->changes));
   if (!published.empty() && published_) published_(std::move(published));
+  if (!access_notes.empty() && access_notes_) access_notes_(std::move(access_notes));
 }
 
 }  // namespace redraft::server
