@@ -123,6 +123,10 @@ StreamMeta DecodeMeta(const store::Value& v) {
     m.nodes = true;
     m.has_tail = (p[64] & 2) != 0;
     m.tail = {Get64(d + 65), Get64(d + 73)};
+    if (p.size() >= 89) {
+      uint64_t len = Get64(d + 81);
+      if (len <= p.size() - 89) m.tail_rec.assign(p, 89, len);
+    }
   }
   return m;
 }
@@ -142,6 +146,8 @@ void EncodeMeta(const StreamMeta& m, store::Value* v) {
     p.push_back(static_cast<char>(1 | (m.has_tail ? 2 : 0)));
     Put64(&p, m.has_tail ? m.tail.ms : 0);
     Put64(&p, m.has_tail ? m.tail.seq : 0);
+    Put64(&p, m.has_tail ? m.tail_rec.size() : 0);
+    if (m.has_tail) p.append(m.tail_rec);
   }
   v->payload = std::move(p);
 }

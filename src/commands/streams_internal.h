@@ -51,6 +51,8 @@ struct StreamMeta {
   bool nodes = true;
   bool has_tail = false;  // nodes only: a node exists; tail is the last one's master ID
   StreamId tail;
+  std::string tail_rec;   // the last node's record (rdb::EncodeStreamNode): kept here, not as an
+                          // 'n' record, so XADD reads and writes no extra sub-key
 };
 StreamMeta DecodeMeta(const store::Value& v);
 void EncodeMeta(const StreamMeta& m, store::Value* v);

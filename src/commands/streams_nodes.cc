@@ -21,16 +21,6 @@ bool DecodeNodeField(std::string_view f, StreamId* master) {
   return DecodeEntryField(e, master);
 }
 
-rdb::StreamNode LoadNode(ApplyContext& ctx, std::string_view key, uint64_t version, const StreamId& master) {
-  std::string val;
-  Status s = ctx.batch.GetSub(key, version, NodeField(master), &val);
-  PanicOnStoreError(s);
-  rdb::StreamNode n;
-  if (!s.ok() || !DecodeStreamNode(val, &n)) REDRAFT_PANIC("missing stream node of key " + std::string(key));
-  n.master = ToRdb(master);
-  return n;
-}
-
 void StoreNode(ApplyContext& ctx, std::string_view key, uint64_t version, const rdb::StreamNode& n) {
   ctx.batch.PutSub(key, version, NodeField(FromRdb(n.master)), rdb::EncodeStreamNode(n));
 }
@@ -53,6 +43,33 @@ std::optional<rdb::StreamNode> NodeOf(ApplyContext& ctx, std::string_view key, u
   return out;
 }
 
+rdb::StreamNode LoadTail(const StreamMeta& m) {
+  rdb::StreamNode n;
+  if (!m.has_tail || !DecodeStreamNode(m.tail_rec, &n)) REDRAFT_PANIC("malformed stream tail node");
+  n.master = ToRdb(m.tail);
+  return n;
+}
+
+void SetTail(StreamMeta* m, const rdb::StreamNode& n) {
+  m->has_tail = true;
+  m->tail = FromRdb(n.master);
+  m->tail_rec = rdb::EncodeStreamNode(n);
+}
+
+void ClearTail(StreamMeta* m) {
+  m->has_tail = false;
+  m->tail = {0, 0};
+  m->tail_rec.clear();
+}
+
+// The last sealed node becomes the tail (its record moves into the metadata), if any.
+void PromoteLastSealed(ApplyContext& ctx, std::string_view key, uint64_t version, StreamMeta* m) {
+  std::optional<rdb::StreamNode> prev = NodeOf(ctx, key, version, kMaxId);
+  if (!prev) return ClearTail(m);
+  ctx.batch.DeleteSub(key, version, NodeField(FromRdb(prev->master)));
+  SetTail(m, *prev);
+}
+
 }  // namespace
 
 std::string NodeField(const StreamId& master) {
@@ -65,41 +82,36 @@ void NodesAppend(ApplyContext& ctx, std::string_view key, uint64_t version, Stre
                  const std::vector<std::string_view>& fv) {
   if (!m->nodes) return;
   if (m->has_tail) {
-    rdb::StreamNode tail = LoadNode(ctx, key, version, m->tail);
+    rdb::StreamNode tail = LoadTail(*m);
     if (!rdb::StartsNewNode(tail.bytes, tail.live + tail.deleted, fv)) {
       rdb::AppendToStreamNode(&tail, ToRdb(id), fv);
-      StoreNode(ctx, key, version, tail);
+      SetTail(m, tail);
       return;
     }
+    StoreNode(ctx, key, version, tail);  // sealed: it becomes an 'n' record
   }
-  StoreNode(ctx, key, version, rdb::NewStreamNode(ToRdb(id), fv));
-  m->has_tail = true;
-  m->tail = id;
+  SetTail(m, rdb::NewStreamNode(ToRdb(id), fv));
 }
 
 void NodesDelete(ApplyContext& ctx, std::string_view key, uint64_t version, StreamMeta* m, const StreamId& id) {
   if (!m->nodes) return;
+  if (m->has_tail && id >= m->tail) {
+    rdb::StreamNode tail = LoadTail(*m);
+    if (tail.live > 1) {
+      tail.live--;
+      tail.deleted++;
+      return SetTail(m, tail);
+    }
+    return PromoteLastSealed(ctx, key, version, m);  // its last live entry: Redis frees the node
+  }
   std::optional<rdb::StreamNode> n = NodeOf(ctx, key, version, id);
   if (!n || n->live == 0) REDRAFT_PANIC("a stream entry outside the node mirror of key " + std::string(key));
   if (n->live > 1) {
     n->live--;
     n->deleted++;
-    StoreNode(ctx, key, version, *n);
-    return;
+    return StoreNode(ctx, key, version, *n);
   }
-  // Its last live entry: Redis frees the node.
-  StreamId master = FromRdb(n->master);
-  ctx.batch.DeleteSub(key, version, NodeField(master));
-  if (m->has_tail && m->tail == master) {
-    std::optional<rdb::StreamNode> prev;
-    if (master != StreamId{0, 0}) {
-      StreamId before = master;
-      DecrId(&before);
-      prev = NodeOf(ctx, key, version, before);
-    }
-    m->has_tail = prev.has_value();
-    m->tail = prev ? FromRdb(prev->master) : StreamId{0, 0};
-  }
+  ctx.batch.DeleteSub(key, version, NodeField(FromRdb(n->master)));
 }
 
 uint64_t NodesTrim(ApplyContext& ctx, std::string_view key, const store::Value& v, StreamMeta* m, bool by_maxlen,
@@ -108,13 +120,9 @@ uint64_t NodesTrim(ApplyContext& ctx, std::string_view key, const store::Value& 
   std::vector<rdb::StreamNode> whole;
   std::optional<rdb::StreamNode> partial;
   uint64_t length = m->length, deleted = 0;
-  Status s = ctx.batch.ScanSub(key, v.version, std::string(1, kNodeTag), [&](std::string_view f, std::string_view val) {
-    StreamId master;
-    if (!DecodeNodeField(f, &master)) return false;
+  // Redis's loop body for one node: true to go on to the next node.
+  auto decide = [&](rdb::StreamNode&& n) {
     if (by_maxlen && length <= maxlen) return false;
-    rdb::StreamNode n;
-    if (!DecodeStreamNode(val, &n)) REDRAFT_PANIC("malformed stream node of key " + std::string(key));
-    n.master = ToRdb(master);
     if (limit > 0 && deleted + n.live > static_cast<uint64_t>(limit)) return false;
     bool remove = by_maxlen ? length - n.live >= maxlen : FromRdb(n.last) < minid;
     if (remove) {
@@ -125,8 +133,19 @@ uint64_t NodesTrim(ApplyContext& ctx, std::string_view key, const store::Value& 
     }
     if (!approx) partial = std::move(n);
     return false;  // a node that stays ends the trim
+  };
+  bool went_on = true;  // through every sealed node: the tail (in the metadata) is next
+  Status s = ctx.batch.ScanSub(key, v.version, std::string(1, kNodeTag), [&](std::string_view f, std::string_view val) {
+    StreamId master;
+    if (!DecodeNodeField(f, &master)) return false;
+    rdb::StreamNode n;
+    if (!DecodeStreamNode(val, &n)) REDRAFT_PANIC("malformed stream node of key " + std::string(key));
+    n.master = ToRdb(master);
+    went_on = decide(std::move(n));
+    return went_on;
   });
   PanicOnStoreError(s);
+  if (went_on && m->has_tail) decide(LoadTail(*m));
 
   uint64_t removed = 0;
   std::optional<StreamId> last_removed;
@@ -145,8 +164,11 @@ uint64_t NodesTrim(ApplyContext& ctx, std::string_view key, const store::Value& 
     uint64_t k = drop_entries(n, UINT64_MAX, [](const StreamId&) { return false; });
     if (k != n.live) REDRAFT_PANIC("stream node counts out of step with the entries of key " + std::string(key));
     removed += k;
-    ctx.batch.DeleteSub(key, v.version, NodeField(FromRdb(n.master)));
-    if (m->has_tail && m->tail == FromRdb(n.master)) m->has_tail = false;  // every node went
+    if (m->has_tail && m->tail == FromRdb(n.master)) {
+      ClearTail(m);  // the last node: every node went
+    } else {
+      ctx.batch.DeleteSub(key, v.version, NodeField(FromRdb(n.master)));
+    }
   }
   if (partial) {
     // Exact trimming inside the first node that stays: its entries are flagged deleted.
@@ -155,11 +177,14 @@ uint64_t NodesTrim(ApplyContext& ctx, std::string_view key, const store::Value& 
     if (k > 0) {
       partial->live -= k;
       partial->deleted += k;
-      StoreNode(ctx, key, v.version, *partial);
+      if (m->has_tail && m->tail == FromRdb(partial->master)) {
+        SetTail(m, *partial);
+      } else {
+        StoreNode(ctx, key, v.version, *partial);
+      }
       removed += k;
     }
   }
-  if (!m->has_tail) m->tail = {0, 0};
   if (removed > 0) {
     m->length -= removed;
     if (m->length == 0) {
@@ -194,10 +219,10 @@ void NodesRestore(ApplyContext& ctx, std::string_view key, uint64_t version, Str
   }
   if (e != s.entries.size()) usable = false;
   std::vector<rdb::StreamNode> nodes = usable ? s.nodes : rdb::CutStreamNodes(s.entries);
-  for (const auto& n : nodes) StoreNode(ctx, key, version, n);
   m->nodes = true;
-  m->has_tail = !nodes.empty();
-  m->tail = nodes.empty() ? StreamId{0, 0} : FromRdb(nodes.back().master);
+  ClearTail(m);
+  for (size_t i = 0; i + 1 < nodes.size(); i++) StoreNode(ctx, key, version, nodes[i]);
+  if (!nodes.empty()) SetTail(m, nodes.back());
 }
 
 }  // namespace redraft::commands::streams

@@ -3,7 +3,9 @@
 // rdb/stream_nodes.h's model, so that '~' trimming removes exactly the whole nodes Redis removes.
 //
 //   'n' master-id:16 BE -> rdb::EncodeStreamNode (last ID stored, live/deleted counts, listpack
-//                          bytes, master fields)
+//                          bytes, master fields), for every node but the last
+//   StreamMeta::tail / tail_rec: the last node (XADD's target) in the same form, in the metadata
+//                          XADD rewrites anyway, so appending reads and writes no extra sub-key
 //
 // The entries themselves stay the 'e' records; a node's live entries are the 'e' records with
 // master <= id <= last. Everything here is a function of the log (IDs, fields and values), so

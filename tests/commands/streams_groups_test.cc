@@ -85,18 +85,17 @@ TEST_F(StreamGroupsTest, GroupRecordsSortAfterEntriesAndGoWithTheKey) {
   R({"XGROUP", "CREATE", "s", "g", "0"});
   R({"XREADGROUP", "GROUP", "g", "alice", "STREAMS", "s", ">"});
   auto subs = SubKeyList("s", VersionOf("s"));
-  ASSERT_EQ(subs.size(), 6u);  // entry, group, consumer, node, PEL entry, consumer PEL entry
+  ASSERT_EQ(subs.size(), 5u);  // entry, group, consumer, PEL entry, consumer PEL entry
   EXPECT_EQ(subs[0].first, streams::EntryField({1, 1}));
   EXPECT_EQ(subs[1].first, streams::GroupField("g"));
   EXPECT_EQ(subs[2].first, streams::ConsumerField("g", "alice"));
-  EXPECT_EQ(subs[3].first, streams::NodeField({1, 1}));
-  EXPECT_EQ(subs[4].first, streams::PelField("g", {1, 1}));
-  EXPECT_EQ(subs[5].first, streams::ConsumerPelField("g", "alice", {1, 1}));
+  EXPECT_EQ(subs[3].first, streams::PelField("g", {1, 1}));
+  EXPECT_EQ(subs[4].first, streams::ConsumerPelField("g", "alice", {1, 1}));
   // Entry scans stop at the first non-entry field: XRANGE/XREVRANGE see only the entry.
   E({"XREVRANGE", "s", "+", "-"}, Array({Array({Bulk("1-1"), Array({Bulk("a"), Bulk("1")})})}));
   // DESTROY drops every record of the group.
   E({"XGROUP", "DESTROY", "s", "g"}, Int(1));
-  EXPECT_EQ(SubKeyList("s", VersionOf("s")).size(), 2u);  // the entry and its node
+  EXPECT_EQ(SubKeyList("s", VersionOf("s")).size(), 1u);
   // A deleted and re-created key has no groups.
   R({"XGROUP", "CREATE", "s", "g", "0"});
   R({"DEL", "s"});
