@@ -6,7 +6,9 @@ gaps, varying field sets, values of every listpack size class, some large enough
 bytes), XADD with MAXLEN/MINID ~ and =, XTRIM with ~ and LIMIT, XDEL of live, deleted and unknown
 IDs, and RESTORE of Redis's own DUMP (payload nodes holding deleted entries) go to both servers;
 every reply is compared byte for byte, and the whole stream (XRANGE - +) every 25 steps and at
-the end. REDRAFT_DIFF_SEEDS / REDRAFT_DIFF_SEED widen or pick the seeds (differential.py)."""
+the end; a second test aims at count-cut nodes (small entries) with XDELs in the last node, a
+third at nodes left with only deleted entries. REDRAFT_DIFF_SEEDS / REDRAFT_DIFF_SEED widen or
+pick the seeds (differential.py)."""
 import os
 import random
 import sys
@@ -21,6 +23,8 @@ FIELD_SETS = [["a", "b"], ["a", "b"], ["a", "b"], ["a"], ["b", "a"], ["x", "y", 
 
 def value(rng, big):
     r = rng.random()
+    if rng.random() < 0.3:
+        return str(rng.randint(0, 999))  # small entries: nodes cut by count
     if big and r < 0.3:
         return "v" * rng.randint(300, 3000)
     if r < 0.25:
@@ -37,8 +41,9 @@ def value(rng, big):
 class Gen:
     """Commands for one run: IDs per key strictly above the last added (mostly), so XADD succeeds."""
 
-    def __init__(self, rng):
+    def __init__(self, rng, xlen):
         self.rng = rng
+        self.xlen = xlen  # key -> the reference's current XLEN
         self.last = {k: [0, 0] for k in KEYS}
         self.added = {k: [] for k in KEYS}
         self.big = rng.random() < 0.4  # runs where large values cut nodes by bytes
@@ -62,7 +67,10 @@ class Gen:
         rng = self.rng
         op = rng.choice(["~", "~", "~", "="])
         if rng.random() < 0.6:
-            t = ["MAXLEN", op, str(rng.randint(0, 30) if rng.random() < 0.05 else rng.randint(120, 700))]
+            n = self.xlen(k)  # bounds near the current length, so whole nodes go often
+            u = rng.random()
+            cut = rng.randint(80, 260) if u < 0.7 else rng.randint(0, 80) if u < 0.95 else n
+            t = ["MAXLEN", op, str(max(0, n - cut))]
         else:
             ids = self.added[k]
             # mostly an ID from the older part of the history, so streams keep growing
@@ -74,25 +82,28 @@ class Gen:
 
     def next(self):
         rng = self.rng
-        k = rng.choice(KEYS)
+        k = KEYS[0] if rng.random() < 0.85 else KEYS[1]  # one stream grows long
         r = rng.random()
-        if r < 0.8:
-            fields = rng.choice(FIELD_SETS)
-            fv = sum([[f, value(rng, self.big)] for f in fields], [])
-            i = self.new_id(k)
-            trim = self.trim(k) if rng.random() < 0.1 else []
-            return ["XADD", k, *trim, i, *fv]
-        if r < 0.86:
+        grown = self.xlen(k) >= 250  # trims wait for a few nodes, then come often
+        if grown and r < 0.25:
             return ["XTRIM", k, *self.trim(k)]
-        if r < 0.94:
+        fields = rng.choice(FIELD_SETS)
+        fv = sum([[f, value(rng, self.big)] for f in fields], [])
+        if grown and r < 0.35:
+            return ["XADD", k, *self.trim(k), self.new_id(k), *fv]
+        if r < 0.86:
+            return ["XADD", k, self.new_id(k), *fv]
+        if r < 0.91:
             ids = self.added[k]
-            pick = [ids[rng.randrange(len(ids))] for _ in range(rng.randint(1, 4))] if ids else []
+            # any ID of the history, or one of the last node's (deleted entries count toward its 100)
+            pool = ids if rng.random() < 0.5 else ids[-100:]
+            pick = [pool[rng.randrange(len(pool))] for _ in range(rng.randint(1, 2))] if ids else []
             return ["XDEL", k, *pick, f"{rng.randint(0, 5)}-{rng.randint(0, 5)}"]
         if r < 0.96:
             return ["XLEN", k]
         if r < 0.97:
             # XDEL of a run of recent entries: nodes emptied by XDEL go away, the tail too
-            return ["XDEL", k, *self.added[k][-rng.randint(1, 60):]]
+            return ["XDEL", k, *self.added[k][-rng.randint(1, 20):], "0-1"]
         if r < 0.99:
             return ["XRANGE", k, "-", "+", "COUNT", "3"]
         return ["RESTORE-OWN", k]
@@ -110,7 +121,7 @@ def run(seed, steps):
     pair = differential.Pair()
     try:
         ref, ours = pair.connections(2)
-        g = Gen(random.Random(seed))
+        g = Gen(random.Random(seed), lambda k: int(ref.call("XLEN", k)[1:-2]))
         hist = []
         for step in range(steps):
             args = g.next()
@@ -142,10 +153,43 @@ class StreamTrimDifferential(unittest.TestCase):
     def test_approx_trimming_matches_redis(self):
         n = 0
         for seed in differential.seeds(5):
-            err = run(seed, 1500)
+            err = run(seed, 2000)
             self.assertIsNone(err, err)
-            n += 1500
+            n += 2000
         print(f"{n} random stream commands matched redis-server")
+
+    def test_deletions_near_the_last_node(self):
+        """Bursts of XADD, XDELs among the latest entries (deleted entries count toward a node's
+        100 and stay in its bytes), then '~' trims: every reply compared."""
+        pair = differential.Pair()
+        try:
+            ref, ours = pair.connections(2)
+            for seed in differential.seeds(4):
+                rng = random.Random(seed)
+                ref.call("DEL", "s")
+                ours.call("DEL", "s")
+                ids, ms = [], 1
+                for _ in range(25):
+                    script = []
+                    tiny = rng.random() < 0.7  # nodes cut by count (100, deleted included), else by bytes
+                    for _ in range(rng.randint(20, 120)):
+                        ms += 1
+                        ids.append(f"{ms}-0")
+                        fields = rng.choice(FIELD_SETS)
+                        vals = [str(rng.randint(0, 9999)) if tiny else value(rng, rng.random() < 0.2) for _ in fields]
+                        script.append(["XADD", "s", ids[-1], *sum([[f, v] for f, v in zip(fields, vals)], [])])
+                    script += [["XDEL", "s", *rng.sample(ids[-40:], rng.randint(1, 10))]]
+                    if rng.random() < 0.5:
+                        t = ["MAXLEN", "~", str(rng.randint(0, 400))] if rng.random() < 0.7 else ["MINID", "~", rng.choice(ids)]
+                        script.append(["XTRIM", "s", *t] + (["LIMIT", str(rng.choice([50, 100, 150, 300]))] if rng.random() < 0.3 else []))
+                    script.append(["XLEN", "s"])
+                    for args in script:
+                        self.assertEqual(ours.call(*args), ref.call(*args), (seed, args[:5]))
+                self.assertEqual(ours.call("XRANGE", "s", "-", "+"), ref.call("XRANGE", "s", "-", "+"))
+            ref.close()
+            ours.close()
+        finally:
+            pair.cleanup()
 
     def test_nodes_emptied_by_flags(self):
         """A node whose live entries an exact MINID flagged while its last (XDEL'd) ID stays at
