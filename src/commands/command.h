@@ -148,6 +148,16 @@ struct PrepareContext {
 // (the proposer's clock, carried in the entry). batch is the view of the entry's database
 // (store/db_view.h: batch.db(), batch.base() reach the others). Replies are written here; on replicas that did
 // not propose the command the reply is discarded.
+// RESTORE ... IDLETIME/FREQ (issue 12, streams2): the access information a restored key starts
+// with, handed to the node's eviction access table after the commit (every node applies the
+// entry, so every node's table gets it at the entry's time). Hints, not state (docs/memory.md).
+struct AccessNote {
+  std::string stored_key;  // [physical db][key]
+  int64_t idle_s = -1;     // IDLETIME, or -1
+  int64_t freq = -1;       // FREQ, or -1
+  int64_t now_ms = 0;      // the entry's time
+};
+
 struct ScriptMessage {
   bool shard = false;  // SPUBLISH
   std::string channel, message;
@@ -178,6 +188,8 @@ struct ApplyContext {
   // The state machine's mirror of scripts and functions (scripting_cache.h), for EVALSHA/FCALL.
   // Null: read from the batch (unit tests; commands inside EXEC).
   ScriptMirror* scripts = nullptr;
+  // RESTORE's IDLETIME/FREQ for this node's access table (AccessNote). Null: dropped.
+  std::vector<AccessNote>* access_notes = nullptr;
 };
 
 // A fresh collection version: (index << 20) | n for the n-th call (n >= 1) while applying the

@@ -63,8 +63,9 @@ bool PrepareRestore(PrepareContext& ctx, Argv& argv) {
   return ParseRestoreOptions(argv, ctx.reply, &o);
 }
 
-// RESTORE key ttl payload [REPLACE] [ABSTTL] [IDLETIME s] [FREQ f]. IDLETIME and FREQ are
-// validated and otherwise ignored: access times are not replicated state (docs/dump_format.md).
+// RESTORE key ttl payload [REPLACE] [ABSTTL] [IDLETIME s] [FREQ f]. IDLETIME and FREQ go to
+// this node's eviction access table after the commit (AccessNote): hints, not replicated state
+// (docs/dump_format.md).
 void ApplyRestore(ApplyContext& ctx, const Argv& argv) {
   RestoreOptions o;
   if (!ParseRestoreOptions(argv, ctx.reply, &o)) return;
@@ -109,6 +110,10 @@ void ApplyRestore(ApplyContext& ctx, const Argv& argv) {
   std::string err = WriteObject(ctx, key, obj, expire_ms);
   if (!err.empty()) return ctx.reply.Error(err);
   Notify(ctx, kNotifyGeneric, "restore", key);
+  if ((o.idle >= 0 || o.freq >= 0) && ctx.access_notes && ctx.batch.db() >= 0) {
+    ctx.access_notes->push_back(
+        {store::QualifyKey(ctx.batch.PhysicalDb(ctx.batch.db()), key), o.idle, o.freq, ctx.now_ms});
+  }
   ctx.reply.Ok();
 }
 

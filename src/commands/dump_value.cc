@@ -1,14 +1,86 @@
 #include "commands/dump_value.h"
 
+#include <map>
+
 #include "commands/collection.h"
 #include "commands/lists_layout.h"
+#include "commands/streams_groups_store.h"
 #include "commands/streams_internal.h"
+#include "commands/streams_nodes.h"
 #include "commands/zsets_internal.h"
 
 namespace redraft::commands {
 
 using store::Value;
 using store::ValueType;
+
+namespace {
+
+rdb::StreamId ToRdb(const streams::StreamId& id) { return {id.ms, id.seq}; }
+streams::StreamId FromRdb(const rdb::StreamId& id) { return {id.ms, id.seq}; }
+
+// The stream's consumer groups (streams_groups_store.h's records) as RDB's: groups and consumers
+// in name order (Redis's rax order, as its RDB writer lists them), PELs in ID order.
+template <class Reader>
+void ReadGroups(Reader& st, std::string_view key, uint64_t version, std::vector<rdb::StreamGroup>* out) {
+  streams::ScanPrefix(st, key, version, streams::kGroupPrefix, [&](std::string_view f, std::string_view val) {
+    streams::Group g = streams::DecodeGroup(val);
+    auto& rg = out->emplace_back();
+    rg.name.assign(f.substr(streams::kGroupPrefix.size()));
+    rg.last_id = ToRdb(g.last_id);
+    rg.entries_read = g.entries_read;
+    return true;
+  });
+  for (auto& rg : *out) {
+    streams::ScanPrefix(st, key, version, streams::PelPrefix(rg.name), [&](std::string_view f, std::string_view val) {
+      streams::Pending p = streams::DecodePending(val);
+      rg.pel.push_back({ToRdb(streams::IdSuffix(f)), p.delivery_ms, p.delivery_count});
+      return true;
+    });
+    std::string cprefix = streams::ConsumerPrefix(rg.name);
+    streams::ScanPrefix(st, key, version, cprefix, [&](std::string_view f, std::string_view val) {
+      auto& rc = rg.consumers.emplace_back();
+      rc.name.assign(f.substr(cprefix.size()));
+      rc.seen_ms = streams::DecodeConsumer(val).seen_ms;
+      return true;
+    });
+    for (auto& rc : rg.consumers) {
+      streams::ScanPrefix(st, key, version, streams::ConsumerPelPrefix(rg.name, rc.name),
+                          [&](std::string_view f, std::string_view) {
+                            rc.pending.push_back(ToRdb(streams::IdSuffix(f)));
+                            return true;
+                          });
+    }
+  }
+}
+
+// Writes RDB groups as the records XGROUP/XREADGROUP would have left. The decoder guarantees
+// every PEL entry is owned by exactly one of the group's consumers.
+void WriteGroups(ApplyContext& ctx, std::string_view key, uint64_t version, const std::vector<rdb::StreamGroup>& gs) {
+  for (const auto& rg : gs) {
+    streams::Group g;
+    g.last_id = FromRdb(rg.last_id);
+    g.entries_read = rg.entries_read;
+    g.pel_count = rg.pel.size();
+    g.consumers = rg.consumers.size();
+    ctx.batch.PutSub(key, version, streams::GroupField(rg.name), streams::EncodeGroup(g));
+    std::map<rdb::StreamId, const rdb::StreamPending*> pel;
+    for (const auto& pe : rg.pel) pel[pe.id] = &pe;
+    for (const auto& rc : rg.consumers) {
+      ctx.batch.PutSub(key, version, streams::ConsumerField(rg.name, rc.name),
+                       streams::EncodeConsumer({rc.seen_ms, rc.pending.size()}));
+      for (const auto& id : rc.pending) {
+        const rdb::StreamPending& pe = *pel.at(id);
+        streams::StreamId sid = FromRdb(id);
+        ctx.batch.PutSub(key, version, streams::PelField(rg.name, sid),
+                         streams::EncodePending({pe.delivery_ms, pe.delivery_count, rc.name}));
+        ctx.batch.PutSub(key, version, streams::ConsumerPelField(rg.name, rc.name, sid), "");
+      }
+    }
+  }
+}
+
+}  // namespace
 
 template <class Reader>
 rdb::Object ReadObject(Reader& store, std::string_view key, const Value& v) {
@@ -68,6 +140,7 @@ rdb::Object ReadObject(Reader& store, std::string_view key, const Value& v) {
         return true;
       });
       o.stream.first_id = o.stream.entries.empty() ? rdb::StreamId{} : o.stream.entries.front().id;
+      ReadGroups(store, key, v.version, &o.stream.groups);
       break;
     }
     case ValueType::kSubKey:
@@ -87,9 +160,6 @@ std::string WriteObject(ApplyContext& ctx, std::string_view key, const rdb::Obje
     v.payload = o.str;
     ctx.batch.Put(key, v);
     return "";
-  }
-  if (o.kind == rdb::Kind::kStream && !o.stream.groups.empty()) {
-    return "ERR the payload holds stream consumer groups, which this server cannot restore yet";
   }
   v.version = NewVersion(ctx);
   switch (o.kind) {
@@ -128,7 +198,9 @@ std::string WriteObject(ApplyContext& ctx, std::string_view key, const rdb::Obje
       if (!o.stream.entries.empty()) m.first_id = {o.stream.first_id.ms, o.stream.first_id.seq};
       m.max_deleted_id = {o.stream.max_deleted_id.ms, o.stream.max_deleted_id.seq};
       m.entries_added = o.stream.entries_added;
+      streams::NodesRestore(ctx, key, v.version, &m, o.stream);
       streams::EncodeMeta(m, &v);
+      WriteGroups(ctx, key, v.version, o.stream.groups);
       break;
     }
     case rdb::Kind::kString:

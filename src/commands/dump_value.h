@@ -22,8 +22,9 @@ extern template rdb::Object ReadObject<store::Store::Batch>(store::Store::Batch&
 
 // Writes o as key with expiry expire_ms (0 = none), under a fresh version for collections.
 // REQUIRES: key is absent (or its record is being replaced: its sub-keys become garbage).
-// Returns an error message (with its "ERR " prefix) instead when the store cannot hold o
-// (today: a stream with consumer groups); nothing is written then.
+// A stream's consumer groups become streams_groups_store.h's records. Returns an error message
+// (with its "ERR " prefix) instead when the store cannot hold o (today: never); nothing is
+// written then.
 std::string WriteObject(ApplyContext& ctx, std::string_view key, const rdb::Object& o, int64_t expire_ms);
 
 }  // namespace redraft::commands

@@ -13,6 +13,7 @@
 #include "commands/command.h"
 #include "commands/notify.h"
 #include "commands/streams_internal.h"
+#include "commands/streams_nodes.h"
 #include "commands/streams_scan.h"
 
 namespace redraft::commands {
@@ -165,11 +166,19 @@ bool CheckAddArgs(resp::ReplyBuilder& r, const Argv& argv, int pos, const AddTri
   return true;
 }
 
-// Removes entries from the head as the trim arguments say; returns how many. Exact trimming
-// removes every entry over the bound; '~' does the same but at most `limit` entries (Redis
-// removes only whole radix-tree nodes there: it may keep more, never fewer; docs/streams.md).
+// Removes entries from the head as the trim arguments say; returns how many. With the node
+// mirror (streams_nodes.h) this is Redis's streamTrim: '~' removes whole nodes only, LIMIT
+// bounds the entries removed. A stream stored before the mirror existed trims exactly, '~' up
+// to `limit` entries (docs/streams.md).
 uint64_t TrimStream(ApplyContext& ctx, std::string_view key, const Value& v, StreamMeta* m, const AddTrimArgs& a) {
-  if (a.trim == Trim::kNone || m->length == 0) return 0;
+  if (a.trim == Trim::kNone) return 0;
+  // With the mirror even an empty stream may lose nodes (MINID past nodes whose entries are
+  // all flagged deleted), as Redis's streamTrim does.
+  if (m->nodes) {
+    return streams::NodesTrim(ctx, key, v, m, a.trim == Trim::kMaxLen, static_cast<uint64_t>(std::max<int64_t>(a.maxlen, 0)),
+                              a.minid, a.approx, a.limit);
+  }
+  if (m->length == 0) return 0;
   uint64_t want = 0;  // entries to remove (MAXLEN) or UINT64_MAX (MINID: while below minid)
   if (a.trim == Trim::kMaxLen) {
     if (m->length <= static_cast<uint64_t>(a.maxlen)) return 0;
@@ -257,6 +266,7 @@ void XaddApply(ApplyContext& ctx, const Argv& argv) {
   }
   std::vector<std::string_view> fv(argv.begin() + pos + 1, argv.end());
   ctx.batch.PutSub(key, v.version, streams::EntryField(id), streams::EncodeEntry(fv));
+  streams::NodesAppend(ctx, key, v.version, &m, id, fv);
   if (m.length == 0) m.first_id = id;
   m.length++;
   m.last_id = id;
@@ -280,11 +290,11 @@ void XtrimApply(ApplyContext& ctx, const Argv& argv) {
   AddTrimArgs a;
   if (ParseAddOrTrim(ctx.reply, argv, false, &a) < 0) return;
   StreamMeta m = DecodeMeta(v);
+  std::string before = v.payload;
   uint64_t n = TrimStream(ctx, key, v, &m, a);
-  if (n > 0) {
-    PutMeta(ctx, key, &v, m);
-    Notify(ctx, kNotifyStream, "xtrim", key);
-  }
+  EncodeMeta(m, &v);
+  if (v.payload != before) ctx.batch.Put(key, v);  // also when only emptied nodes went
+  if (n > 0) Notify(ctx, kNotifyStream, "xtrim", key);
   ctx.reply.Integer(static_cast<int64_t>(n));
 }
 
@@ -314,6 +324,7 @@ void XdelApply(ApplyContext& ctx, const Argv& argv) {
     PanicOnStoreError(s);
     if (!s.ok()) continue;
     ctx.batch.DeleteSub(key, v.version, field);
+    streams::NodesDelete(ctx, key, v.version, &m, id);
     if (id == m.first_id) first_gone = true;
     if (id > m.max_deleted_id) m.max_deleted_id = id;
     m.length--;

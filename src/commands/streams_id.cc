@@ -111,6 +111,7 @@ uint64_t Get64Be(const char* p) {
 StreamMeta DecodeMeta(const store::Value& v) {
   StreamMeta m;
   const std::string& p = v.payload;
+  m.nodes = false;
   if (p.size() < 64) return m;  // never written short; a malformed record reads as empty
   const char* d = p.data();
   m.length = Get64(d);
@@ -118,12 +119,21 @@ StreamMeta DecodeMeta(const store::Value& v) {
   m.first_id = {Get64(d + 24), Get64(d + 32)};
   m.max_deleted_id = {Get64(d + 40), Get64(d + 48)};
   m.entries_added = Get64(d + 56);
+  if (p.size() >= 81 && (p[64] & 1)) {  // the node mirror (streams_nodes.h)
+    m.nodes = true;
+    m.has_tail = (p[64] & 2) != 0;
+    m.tail = {Get64(d + 65), Get64(d + 73)};
+    if (p.size() >= 89) {
+      uint64_t len = Get64(d + 81);
+      if (len <= p.size() - 89) m.tail_rec.assign(p, 89, len);
+    }
+  }
   return m;
 }
 
 void EncodeMeta(const StreamMeta& m, store::Value* v) {
   std::string p;
-  p.reserve(64);
+  p.reserve(81);
   Put64(&p, m.length);
   Put64(&p, m.last_id.ms);
   Put64(&p, m.last_id.seq);
@@ -132,6 +142,13 @@ void EncodeMeta(const StreamMeta& m, store::Value* v) {
   Put64(&p, m.max_deleted_id.ms);
   Put64(&p, m.max_deleted_id.seq);
   Put64(&p, m.entries_added);
+  if (m.nodes) {
+    p.push_back(static_cast<char>(1 | (m.has_tail ? 2 : 0)));
+    Put64(&p, m.has_tail ? m.tail.ms : 0);
+    Put64(&p, m.has_tail ? m.tail.seq : 0);
+    Put64(&p, m.has_tail ? m.tail_rec.size() : 0);
+    if (m.has_tail) p.append(m.tail_rec);
+  }
   v->payload = std::move(p);
 }
 

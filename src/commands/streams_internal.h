@@ -46,6 +46,13 @@ struct StreamMeta {
   StreamId first_id;           // the first live entry's ID (0-0 when empty)
   StreamId max_deleted_id;     // the greatest ID deleted by XDEL (0-0 when none)
   uint64_t entries_added = 0;  // every entry ever added
+  // Redis's radix-tree nodes are mirrored by 'n' records (streams_nodes.h). Streams stored
+  // before they existed (a 64-byte payload) have none: `~` trims them exactly up to LIMIT.
+  bool nodes = true;
+  bool has_tail = false;  // nodes only: a node exists; tail is the last one's master ID
+  StreamId tail;
+  std::string tail_rec;   // the last node's record (rdb::EncodeStreamNode): kept here, not as an
+                          // 'n' record, so XADD reads and writes no extra sub-key
 };
 StreamMeta DecodeMeta(const store::Value& v);
 void EncodeMeta(const StreamMeta& m, store::Value* v);

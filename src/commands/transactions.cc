@@ -544,6 +544,7 @@ void ApplyExec(ApplyContext& ctx, const Argv& argv) {
       ApplyContext ictx{target, ctx.now_ms, ctx.reply, ctx.index, ctx.versions_used};
       ictx.notify = ctx.notify;  // keyspace notifications of the transaction's commands
       ictx.published = ctx.published;  // PUBLISH from a script inside EXEC
+      ictx.access_notes = ctx.access_notes;  // RESTORE IDLETIME/FREQ inside EXEC
       ictx.acl = ctx.acl;  // a script's commands are checked against its user
       ictx.acl_log = ctx.acl_log;
       (*spec)->apply(ictx, cargv);

@@ -13,12 +13,12 @@
 #include "common/string2ll.h"
 #include "rdb/encodings.h"
 #include "rdb/stream_internal.h"
+#include "rdb/stream_nodes.h"
 
 namespace redraft::rdb {
 namespace {
 
 constexpr int64_t kFlagDeleted = 1, kFlagSameFields = 2;
-constexpr size_t kNodeMaxBytes = 4096, kNodeMaxEntries = 100;  // stream-node-max-bytes / -entries
 
 bool ParseNodeKey(std::string_view k, StreamId* id) {
   if (k.size() != 16) return false;
@@ -70,6 +70,7 @@ bool ReadNode(std::string_view key, const std::string& lp, Stream* s) {
   }
   if (!p.Int(&zero) || zero != 0) return false;
   int64_t live = 0, dead = 0;
+  StreamId last;
   while (!p.done()) {
     int64_t flags, ms_diff, seq_diff, nf;
     if (!p.Int(&flags) || !p.Int(&ms_diff) || !p.Int(&seq_diff)) return false;
@@ -95,6 +96,7 @@ bool ReadNode(std::string_view key, const std::string& lp, Stream* s) {
     if (!p.Int(&lp_count) || lp_count != pieces) return false;
     if (nf == 0) return false;  // an entry has at least one field
     if (!s->entries.empty() && !(s->entries.back().id < e.id) && !(flags & kFlagDeleted)) return false;
+    last = e.id;
     if (flags & kFlagDeleted) {
       dead++;
     } else {
@@ -102,7 +104,15 @@ bool ReadNode(std::string_view key, const std::string& lp, Stream* s) {
       s->entries.push_back(std::move(e));
     }
   }
-  return live == count && dead == deleted && live + dead > 0;
+  if (live != count || dead != deleted || live + dead == 0) return false;
+  StreamNode& n = s->nodes.emplace_back();
+  n.master = master;
+  n.last = last;
+  n.live = static_cast<uint64_t>(live);
+  n.deleted = static_cast<uint64_t>(dead);
+  n.bytes = lp.size();
+  n.fields = std::move(master_fields);
+  return true;
 }
 
 bool ReadId(Reader& r, StreamId* id) { return r.PlainLen(&id->ms) && r.PlainLen(&id->seq); }
@@ -196,9 +206,9 @@ void WriteStream(std::string* out, const Stream& s) {
     cur_entries = 0;
   };
   for (const auto& e : s.entries) {
-    size_t nf = e.fields_values.size() / 2, totelelen = 0;
-    for (const auto& x : e.fields_values) totelelen += x.size();
-    if (cur_entries > 0 && (lp.Bytes() + totelelen >= kNodeMaxBytes || cur_entries >= kNodeMaxEntries)) finish();
+    size_t nf = e.fields_values.size() / 2;
+    std::vector<std::string_view> fv(e.fields_values.begin(), e.fields_values.end());
+    if (cur_entries > 0 && StartsNewNode(lp.Bytes(), cur_entries, fv)) finish();
     if (cur_entries == 0) {
       cur.master = e.id;
       lp.AppendInt(1);  // count: patched when the node is finished

@@ -46,8 +46,20 @@ struct StreamGroup {
   std::vector<StreamConsumer> consumers;
 };
 
+// One radix-tree node of a stream (rdb/stream_nodes.h).
+struct StreamNode {
+  StreamId master;                  // the node's key: the first ID stored in it
+  StreamId last;                    // the last ID stored in it (live or deleted)
+  uint64_t live = 0, deleted = 0;   // its master entry's counters
+  uint64_t bytes = 0;               // its listpack's size
+  std::vector<std::string> fields;  // its master entry's fields
+  bool operator==(const StreamNode&) const = default;
+};
+
 struct Stream {
   std::vector<StreamEntry> entries;  // ascending IDs
+  std::vector<StreamNode> nodes;     // as read from a payload (ascending masters); the encoder
+                                     // ignores them (it cuts nodes from the entries)
   StreamId last_id, first_id, max_deleted_id;
   uint64_t entries_added = 0;
   std::vector<StreamGroup> groups;

@@ -62,6 +62,16 @@ void AccessTable::Touch(std::string_view key, int64_t now_ms, const EvictionPara
   i.last_access_ms = now_ms;
 }
 
+void AccessTable::Set(std::string_view key, const Info& info) {
+  auto it = map_.find(std::string(key));
+  if (it == map_.end()) {
+    if (map_.size() >= capacity_) return;
+    it = map_.emplace(std::string(key), Slot{Info{}, keys_.size()}).first;
+    keys_.push_back(&it->first);
+  }
+  it->second.info = info;
+}
+
 void AccessTable::AddCold(std::string_view key) {
   if (map_.size() >= capacity_) return;
   auto [it, added] = map_.emplace(std::string(key), Slot{Info{}, keys_.size()});

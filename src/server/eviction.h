@@ -72,6 +72,8 @@ class AccessTable {
   size_t size() const { return keys_.size(); }
   // A client used key at now_ms (Redis's updateLFU / LRU clock update).
   void Touch(std::string_view key, int64_t now_ms, const EvictionParams& p, std::mt19937_64& rng);
+  // Sets key's access info (RESTORE IDLETIME/FREQ), adding it if there is room.
+  void Set(std::string_view key, const Info& info);
   // Adds key as never used, if unknown (the sweep over the store).
   void AddCold(std::string_view key);
   // nullptr if unknown.

@@ -15,6 +15,15 @@
 namespace redraft::server {
 
 namespace {
+// RESTORE with IDLETIME or FREQ: the access is recorded at apply (OnRestoredAccess), not here.
+bool RestoreSetsAccess(const commands::CommandSpec& spec, const commands::Argv& argv) {
+  if (spec.name != "restore") return false;
+  for (size_t j = 4; j < argv.size(); j++) {
+    if (commands::EqualsIgnoreCase(argv[j], "idletime") || commands::EqualsIgnoreCase(argv[j], "freq")) return true;
+  }
+  return false;
+}
+
 constexpr size_t kHintBatchBytes = 64 << 10;  // a follower sends a batch once this big, or per cron tick
 constexpr size_t kSweepKeys = 1000;           // store keys per cron tick added to the access table
 }  // namespace
@@ -47,6 +56,7 @@ void Server::NoteAccess(const commands::CommandSpec& spec, const commands::Argv&
   int last = spec.last_key < 0 ? argc + spec.last_key : std::min(spec.last_key, argc - 1);
   const int step = spec.key_step > 0 ? spec.key_step : 1;
   if (spec.first_key >= argc) return;
+  if (RestoreSetsAccess(spec, argv)) return;  // its apply sets the key's access info everywhere
   const EvictionParams p = EvictionConfig();
   access_.set_capacity(size_t{1} << 24);
   const bool leader = log_->is_leader();
@@ -131,6 +141,30 @@ void Server::EvictionCron() {
   if (access_.size() > 2 * store_->KeyCount() + 1000) access_.Clear();
   evictor_->Sweep(kSweepKeys);
   evictor_->Run(p, LogClockMs());
+}
+
+// RESTORE ... IDLETIME s / FREQ f: Redis's objectSetLRUOrLFU at the entry's time, on every node
+// (the entry is applied everywhere, so the leader's evictor sees it without a hint). IDLETIME
+// counts under the LRU/other policies, FREQ under LFU ones, as in Redis; an option the policy
+// ignores leaves a plain access. Only while maxmemory is set (the table's rule).
+void Server::OnRestoredAccess(const std::vector<commands::AccessNote>& notes) {
+  const EvictionParams p = EvictionConfig();
+  if (p.maxmemory <= 0) return;
+  access_.set_capacity(size_t{1} << 24);
+  for (const commands::AccessNote& n : notes) {
+    AccessTable::Info i;
+    i.last_access_ms = n.now_ms;
+    i.lfu_decr_min = n.now_ms / 60000;
+    if (IsLfu(p.policy) && n.freq >= 0) {
+      i.lfu = static_cast<uint8_t>(n.freq);
+    } else if (!IsLfu(p.policy) && n.idle_s >= 0) {
+      i.last_access_ms = std::max<int64_t>(1, n.now_ms - std::min<int64_t>(n.idle_s, INT64_MAX / 2000) * 1000);
+    } else {
+      access_.Touch(n.stored_key, n.now_ms, p, access_rng_);
+      continue;
+    }
+    access_.Set(n.stored_key, i);
+  }
 }
 
 void Server::OnAccessHints(std::string_view batch) {

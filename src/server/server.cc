@@ -152,6 +152,7 @@ Status Server::Init() {
   sm_->SetScriptPublishSink([this](std::vector<commands::ScriptMessage>&& msgs) {
     for (const commands::ScriptMessage& m : msgs) DeliverLocal(m.shard, m.channel, m.message);
   });
+  sm_->SetAccessNoteSink([this](std::vector<commands::AccessNote>&& notes) { OnRestoredAccess(notes); });
   sm_->SetChangeObserver([this] { return tracking_.active(); },
                          [this](std::vector<std::string>&& keys) { OnKeysChanged(std::move(keys)); });
 

@@ -205,6 +205,8 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   bool OutOfMemory();
   void EvictionCron();
   void OnAccessHints(std::string_view batch);
+  // RESTORE's IDLETIME/FREQ, applied here (eviction_server.cc).
+  void OnRestoredAccess(const std::vector<commands::AccessNote>& notes);
   void BeginShutdown();
   std::string ClientLine(const Connection& c, int64_t now) const;
 

@@ -88,6 +88,7 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
   if (notify_flags_ && *notify_flags_ && key_events_) sink.emplace(commands::NotifySink{*notify_flags_, {}});
   // Client-side caching: a recorder under each batch while some client tracks keys.
   std::vector<commands::ScriptMessage> published;  // by write scripts: delivered after the commit
+  std::vector<commands::AccessNote> access_notes;   // RESTORE IDLETIME/FREQ: after the commit
   std::optional<KeyChangeRecorder> recorder;
   if (changes_active_ && changes_active_()) recorder.emplace();
   // One past the last entry of the group that may be a script (scripting_cmds.h MayBeScript):
@@ -174,6 +175,7 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
     ctx.acl_log = &acl_.log();
     ctx.published = &published;
     ctx.scripts = &scripts_;
+    ctx.access_notes = access_notes_ ? &access_notes : nullptr;
     (*spec)->apply(ctx, cmd.argv);
     scripts_.AfterApply(**spec);
     if (watching_ && cmd.db != commands::kStoredKeys) {
@@ -221,6 +223,7 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
   if (sink && !sink->events.empty()) key_events_(std::move(sink->events));
   if (recorder && !recorder->changes.empty()) changed_(std::move(recorder->changes));
   if (!published.empty() && published_) published_(std::move(published));
+  if (!access_notes.empty() && access_notes_) access_notes_(std::move(access_notes));
 }
 
 }  // namespace redraft::server

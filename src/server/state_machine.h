@@ -85,6 +85,8 @@ class StateMachine {
   // snapshot installed (StateReplaced) reports a flush: the recorder did not see its changes.
   // PUBLISH/SPUBLISH of the write scripts of each applied group, in apply order, go to
   // `published` once the group is committed (this node's subscribers; never the peers).
+  // RESTORE's IDLETIME/FREQ notes of a group, after its commit (commands::AccessNote).
+  void SetAccessNoteSink(std::function<void(std::vector<commands::AccessNote>&&)> sink) { access_notes_ = std::move(sink); }
   void SetScriptPublishSink(std::function<void(std::vector<commands::ScriptMessage>&&)> published) {
     published_ = std::move(published);
   }
@@ -107,6 +109,7 @@ class StateMachine {
   const uint32_t* notify_flags_ = nullptr;
   std::function<void(std::vector<commands::KeyEvent>&&)> key_events_;
   std::function<void(std::vector<commands::ScriptMessage>&&)> published_;
+  std::function<void(std::vector<commands::AccessNote>&&)> access_notes_;
   std::function<bool()> changes_active_;
   std::function<void(std::vector<std::string>&&)> changed_;
 };

@@ -7,6 +7,7 @@
 #include "commands/streams_blocking.h"
 #include "commands/streams_groups.h"
 #include "commands/streams_groups_store.h"
+#include "commands/streams_nodes.h"
 #include "test_util.h"
 
 namespace redraft::commands::testing {

@@ -7,6 +7,7 @@
 
 #include "commands/args.h"
 #include "commands/streams_internal.h"
+#include "commands/streams_nodes.h"
 #include "test_util.h"
 
 namespace redraft::commands::testing {
@@ -118,7 +119,7 @@ TEST_F(StreamsTest, EntriesAreSubKeysInIdOrderAndTrimmingMovesTheFirstId) {
   Expect({"XADD", "s", "1000-0", "b", "2"}, Bulk("1000-0"));
   Expect({"XADD", "s", "1000-7", "c", "3"}, Bulk("1000-7"));
   auto subs = SubKeyList("s", VersionOf("s"));
-  ASSERT_EQ(subs.size(), 3u);
+  ASSERT_EQ(subs.size(), 3u);  // their node is the last one: kept in the metadata
   EXPECT_EQ(subs[0].first, streams::EntryField({300, 0}));
   EXPECT_EQ(subs[2].first, streams::EntryField({1000, 7}));
   Expect({"XTRIM", "s", "MAXLEN", "1"}, Int(2));
@@ -128,6 +129,34 @@ TEST_F(StreamsTest, EntriesAreSubKeysInIdOrderAndTrimmingMovesTheFirstId) {
   Expect({"TYPE", "s"}, "+stream\r\n");  // an empty stream is kept, as in Redis
   Expect({"XADD", "s", "1000-7", "c", "3"},
          Err("ERR The ID specified in XADD is equal or smaller than the target stream top item"));
+}
+
+// '~' trims whole nodes of 100 entries (Redis's stream-node-max-entries); '=' flags entries
+// inside the first node that stays; XDEL frees a node with its last live entry.
+TEST_F(StreamsTest, ApproximateTrimmingRemovesWholeNodes) {
+  for (int i = 1; i <= 250; i++) Expect({"XADD", "s", std::to_string(i) + "-0", "f", "v"}, Bulk(std::to_string(i) + "-0"));
+  // Two sealed nodes are 'n' records after the entries; the third, the tail, is in the metadata.
+  auto subs = SubKeyList("s", VersionOf("s"));
+  ASSERT_EQ(subs.size(), 252u);
+  EXPECT_EQ(subs[250].first, streams::NodeField({1, 0}));
+  EXPECT_EQ(subs[251].first, streams::NodeField({101, 0}));
+  Expect({"XTRIM", "s", "MAXLEN", "~", "180"}, Int(0));   // the first node would leave 150 < 180
+  Expect({"XTRIM", "s", "MAXLEN", "~", "140"}, Int(100));
+  Expect({"XTRIM", "s", "MAXLEN", "~", "0", "LIMIT", "99"}, Int(0));  // a node of 100 passes LIMIT
+  Expect({"XTRIM", "s", "MAXLEN", "=", "120"}, Int(30));  // 30 flagged in node 101..200
+  Expect({"XTRIM", "s", "MINID", "~", "200-0"}, Int(0));  // that node's last ID is 200-0
+  Expect({"XTRIM", "s", "MINID", "~", "201-0"}, Int(70));
+  Expect({"XLEN", "s"}, Int(50));
+  std::vector<std::string> del = {"XDEL", "s"};
+  for (int i = 201; i <= 250; i++) del.push_back(std::to_string(i) + "-0");
+  Expect(del, Int(50));
+  EXPECT_EQ(SubKeyList("s", VersionOf("s")).size(), 0u);
+  for (int i = 300; i < 400; i++) Expect({"XADD", "s", std::to_string(i) + "-0", "f", "v"}, Bulk(std::to_string(i) + "-0"));
+  Expect({"XADD", "s", "400-0", "f", "v"}, Bulk("400-0"));  // seals the node of 300..399
+  EXPECT_EQ(SubKeyList("s", VersionOf("s")).back().first, streams::NodeField({300, 0}));
+  Expect({"XDEL", "s", "400-0"}, Int(1));  // the tail goes: the sealed node becomes the tail
+  EXPECT_EQ(SubKeyList("s", VersionOf("s")).size(), 100u);
+  Expect({"XTRIM", "s", "MAXLEN", "~", "0"}, Int(100));
 }
 
 }  // namespace

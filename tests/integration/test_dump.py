@@ -51,7 +51,47 @@ def build_cases(rng):
     c["stream_deleted"] = ([["XADD", "k", "1-1", "a", "1"], ["XADD", "k", "2-1", "a", "2"], ["XDEL", "k", "2-1"]], False)
     c["stream_empty"] = ([["XADD", "k", "5-5", "a", "1"], ["XDEL", "k", "5-5"]], True)
     c["stream_setid"] = ([["XADD", "k", "5-5", "a", "1"], ["XSETID", "k", "9-9", "ENTRIESADDED", "7", "MAXDELETEDID", "3-3"]], True)
+    c["stream_groups"] = (group_commands(rng, 40), True)
+    c["stream_groups_big"] = (group_commands(rng, 400), True)
+    c["stream_groups_deleted"] = (group_commands(rng, 60) + [["XDEL", "k", "3-0", "4-1"], ["XTRIM", "k", "MAXLEN", "50"]], False)
     return c
+
+
+def group_commands(rng, n):
+    """A stream with consumer groups in every state RDB keeps: pending entries delivered several
+    times, consumers without pending entries, entries-read known and unknown, an empty group."""
+    cmds = [["XADD", "k", "%d-%d" % (i // 2 + 1, i % 2), "f", str(i), "g", "v" * rng.randint(0, 30)] for i in range(n)]
+    cmds += [["XGROUP", "CREATE", "k", "g1", "0"], ["XGROUP", "CREATE", "k", "g2", "$"],
+             ["XGROUP", "CREATE", "k", "a", "0", "ENTRIESREAD", "3"], ["XGROUP", "CREATE", "k", "g3", "2-0"],
+             ["XGROUP", "CREATECONSUMER", "k", "g2", "idle"]]
+    for c in ("alice", "bob", "carol"):
+        cmds.append(["XREADGROUP", "GROUP", "g1", c, "COUNT", str(rng.randint(1, n // 3)), "STREAMS", "k", ">"])
+    cmds += [["XREADGROUP", "GROUP", "g1", "bob", "STREAMS", "k", "0"],  # second delivery of bob's
+             ["XACK", "k", "g1", "1-0", "1-1", "2-0"],
+             ["XCLAIM", "k", "g1", "zed", "0", "3-0", "3-1"],
+             ["XREADGROUP", "GROUP", "g3", "x", "COUNT", "4", "STREAMS", "k", ">"],
+             ["XREADGROUP", "GROUP", "a", "y", "NOACK", "COUNT", "2", "STREAMS", "k", ">"]]
+    return cmds
+
+
+def stream_state(r, key):
+    """XINFO STREAM FULL (without radix-tree-keys/nodes, which describe Redis's memory layout),
+    XINFO GROUPS, XINFO CONSUMERS and XPENDING of every group, idle times dropped."""
+    r = redis.Redis(connection_pool=r.connection_pool)
+    r.response_callbacks = {}  # raw replies
+    full = r.execute_command("XINFO", "STREAM", key, "FULL")
+    full = [x for i, x in enumerate(full) if not (i % 2 == 0 and x in (b"radix-tree-keys", b"radix-tree-nodes"))
+            and not (i % 2 == 1 and full[i - 1] in (b"radix-tree-keys", b"radix-tree-nodes"))]
+    out = [full]
+    for g in r.execute_command("XINFO", "GROUPS", key):
+        name = g[1]
+        out.append(g)
+        cons = r.execute_command("XINFO", "CONSUMERS", key, name)
+        out.append([[x if j != 5 else 0 for j, x in enumerate(c)] for c in cons])  # idle
+        out.append(r.execute_command("XPENDING", key, name))
+        ext = r.execute_command("XPENDING", key, name, "-", "+", "1000")
+        out.append([[e[0], e[1], e[3]] for e in ext])  # without idle
+    return out
 
 
 def value_of(r, key):
@@ -68,7 +108,7 @@ def value_of(r, key):
     elif t == b"zset":
         v = r.zrange(key, 0, -1, withscores=True)
     elif t == b"stream":
-        v = (r.xrange(key), r.xlen(key))
+        v = (r.xrange(key), r.xlen(key), stream_state(r, key))
     else:
         v = None
     return t, v, r.pttl(key) > 0
@@ -181,9 +221,61 @@ class DumpRestoreTest(unittest.TestCase):
             try:
                 self.d.restore("c%d" % i, 0, p)
             except redis.ResponseError as e:
-                self.assertIn(str(e), ("Bad data format",
-                                       "the payload holds stream consumer groups, which this server cannot restore yet"))
+                self.assertEqual(str(e), "Bad data format")
         self.assertTrue(self.d.ping())
+
+
+class RestoreAccessTest(unittest.TestCase):
+    """RESTORE ... IDLETIME / FREQ seed the eviction access table (docs/dump_format.md): with
+    maxmemory set, OBJECT IDLETIME / FREQ right after RESTORE answer what redis-server answers
+    (IDLETIME under an LRU policy, FREQ under an LFU one; the other option is ignored, as in
+    Redis), on a single node and on every node of a cluster when restored through a follower."""
+
+    def test_single_node_matches_redis(self):
+        ref = RedisServer().start()
+        srv = Server().start()
+        try:
+            r, d = redis.Redis(port=ref.port), redis.Redis(port=srv.port)
+            r.set("src", "v")
+            p = r.dump("src")
+            for db in (r, d):
+                db.config_set("maxmemory", "100mb")
+                db.config_set("maxmemory-policy", "allkeys-lru")
+                db.restore("a", 0, p, idletime=1000)
+                db.restore("b", 0, p, frequency=50)  # ignored under LRU: a fresh key
+            self.assertTrue(abs(d.object("idletime", "a") - r.object("idletime", "a")) <= 1)
+            self.assertGreaterEqual(d.object("idletime", "a"), 1000)
+            self.assertLessEqual(d.object("idletime", "b"), 1)
+            for db in (r, d):
+                db.config_set("maxmemory-policy", "allkeys-lfu")
+                db.restore("c", 0, p, frequency=77)
+                db.restore("e", 0, p, frequency=0)
+            self.assertEqual(d.object("freq", "c"), r.object("freq", "c"))
+            self.assertEqual(d.object("freq", "e"), r.object("freq", "e"))
+            self.assertEqual(d.object("freq", "c"), 77)
+        finally:
+            srv.stop()
+            ref.cleanup()
+
+    def test_cluster_restore_through_follower(self):
+        c = Cluster(3, extra_args=["--maxmemory", "100mb", "--maxmemory-policy", "allkeys-lru"]).start()
+        try:
+            leader = c.wait_leader()
+            follower = next(i for i in c.alive() if i != leader)
+            f = c.client(follower)
+            f.set("src", "v")
+            f.restore("k", 0, f.dump("src"), idletime=5000)
+            time.sleep(0.5)  # past a cron tick: a follower's hint would have reached the leader
+            for i in c.alive():
+                cl = c.client(i)
+                deadline = time.time() + 10
+                # OBJECT is not an access (EXISTS would be one, and reset the idle time).
+                while cl.object("idletime", "k") is None and time.time() < deadline:
+                    time.sleep(0.05)
+                self.assertGreaterEqual(cl.object("idletime", "k"), 5000, i)
+                self.assertLessEqual(cl.object("idletime", "k"), 5010, i)
+        finally:
+            c.cleanup()
 
 
 def crc64_jones(data):
@@ -209,11 +301,14 @@ class ClusterRestoreTest(unittest.TestCase):
             r = redis.Redis(port=ref.port)
             r.rpush("l", *range(100))
             r.zadd("z", {"a": 1, "b": 2})
+            for cmd in group_commands(random.Random(5), 300):
+                r.execute_command(*[("s" if x == "k" else x) for x in cmd])
             leader = c.wait_leader()
             follower = next(i for i in c.alive() if i != leader)
             f = c.client(follower)
             f.restore("l", 0, r.dump("l"))
             f.restore("z", 0, r.dump("z"), replace=True)
+            f.restore("s", 0, r.dump("s"))  # a stream with consumer groups
             for i in c.alive():
                 cl = c.client(i)
                 deadline = time.time() + 10
@@ -221,6 +316,10 @@ class ClusterRestoreTest(unittest.TestCase):
                     time.sleep(0.05)
                 self.assertEqual(cl.lrange("l", 0, -1), r.lrange("l", 0, -1))
                 self.assertEqual(cl.dump("z"), r.dump("z"))
+                while not cl.exists("s") and time.time() < deadline:
+                    time.sleep(0.05)
+                self.assertEqual(stream_state(cl, "s"), stream_state(r, "s"))
+                self.assertEqual(cl.dump("s"), r.dump("s"))
         finally:
             c.cleanup()
             ref.cleanup()
