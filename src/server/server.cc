@@ -18,6 +18,7 @@
 #include "commands/args.h"
 #include "commands/command_info.h"
 #include "commands/databases.h"
+#include "commands/log_read.h"
 #include "commands/scripting_cmds.h"
 #include "commands/streams_blocking.h"
 #include "commands/streams_groups.h"
@@ -440,7 +441,11 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
     commands::XreadBlockForm(&spec, &argv, db, LogClockMs());
   }
   bool is_read = (spec->flags & commands::kReadonly) && !spec->is_write();
-  bool must_wait = spec->is_write() ? c->pending_reads > 0
+  // A read behind this connection's pending writes runs at its log position instead of waiting
+  // for them (commands/log_read.h, docs/pipelining.md); READONLY sessions keep their local reads.
+  bool log_read = is_read && c->pending_writes > 0 && !c->session.readonly && commands::LogReadable(*spec);
+  bool must_wait = log_read                 ? false
+                   : spec->is_write()       ? c->pending_reads > 0
                    : is_read        ? c->pending_writes > 0
                                     : !c->slots.empty();
   if (spec->name == "multi" || spec->name == "discard" || spec->name == "unwatch") must_wait = false;
@@ -451,6 +456,7 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
   // ACL SAVE; ACL LOAD becomes a write (only with an aclfile: no call on the common path).
   if (!cfg_.aclfile.empty() && AclFileCommand(c, &spec, &argv)) return !c->closing;
   if (tracking_.active()) TrackCommand(c, *user_spec, argv, /*queued=*/false);
+  if (log_read) commands::LogReadForm(&spec, &argv);  // now a write: proposed below, no user carried
   // WATCH and EXEC wait for the slots to drain (WATCH then sees this client's earlier writes
   // applied; EXEC runs after them); MULTI, DISCARD and UNWATCH only change connection state.
   if (RunTransactionCommand(c, *spec, argv)) {
@@ -467,7 +473,8 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
     // The entry carries the user: judged again where it executes (docs/acl.md).
     std::string slow_args;  // what SLOWLOG would show, kept until the reply (metrics)
     if (cur_stats_ && observability::Global().slowlog().active()) observability::SlowLog::Pack(argv, &slow_args);
-    auto entry = commands::PrepareWrite(*spec, std::move(argv), LogClockMs(), c->session.db, c->session.user);
+    auto entry = commands::PrepareWrite(*spec, std::move(argv), LogClockMs(), c->session.db,
+                                        log_read ? std::string_view() : std::string_view(c->session.user));
     if (!entry.ok()) {
       std::string err = ErrorReply(entry.status().message());
       if (cur_stats_) {  // the command ran and failed (its own checks), as Redis counts it
