@@ -445,7 +445,7 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
   // for them (commands/log_read.h, docs/pipelining.md); READONLY sessions keep their local reads.
   bool log_read = is_read && c->pending_writes > 0 && !c->session.readonly && commands::LogReadable(*spec);
   bool must_wait = log_read                 ? false
-                   : spec->is_write()       ? c->pending_reads > 0
+                   : spec->is_write()       ? c->pending_reads > 0 && !MoveReadsToLog(c)
                    : is_read        ? c->pending_writes > 0
                                     : !c->slots.empty();
   if (spec->name == "multi" || spec->name == "discard" || spec->name == "unwatch") must_wait = false;
@@ -530,6 +530,37 @@ uint64_t Server::NewSlot(Connection* c, bool is_read) {
   c->slots.back().t0_us = cur_t0_us_;
   (is_read ? c->pending_reads : c->pending_writes)++;
   return token;
+}
+
+bool Server::MoveReadsToLog(Connection* c) {
+  if (c->session.readonly) return false;  // READONLY reads are local by request: they wait
+  const commands::CommandSpec* read_spec = commands::Lookup("redraft.read");
+  for (const Connection::Slot& s : c->slots) {
+    if (!s.is_read || s.state == Connection::Slot::kDone) continue;
+    const commands::CommandSpec* spec = s.exec.empty() && !s.argv.empty() ? commands::Lookup(s.argv[0]) : nullptr;
+    if (!spec || !commands::LogReadable(*spec)) return false;
+  }
+  // Each read gets a log position after its arrival and before the write: linearizable, and it
+  // sees none of the connection's later writes. Its barrier token is forgotten: when the barrier
+  // answers, FindSlot finds no slot holding it.
+  for (Connection::Slot& s : c->slots) {
+    if (!s.is_read || s.state == Connection::Slot::kDone) continue;
+    const commands::CommandSpec* spec = read_spec;
+    commands::Argv argv = std::move(s.argv);
+    s.argv.clear();
+    commands::LogReadForm(&spec, &argv);
+    auto entry = commands::PrepareWrite(*spec, std::move(argv), LogClockMs(), c->session.db);
+    REDRAFT_CHECK(entry.ok());  // LogReadable was checked above; prepare checks only that
+    s.token = next_token_++;
+    proposals_.Put(s.token, c->id);
+    s.is_read = false;
+    s.state = Connection::Slot::kWaiting;
+    if (s.stats) s.t_proposed_us = observability::NowMicros();
+    c->pending_reads--;
+    c->pending_writes++;
+    log_->Propose(std::move(entry).value(), s.token, c->session.proto);
+  }
+  return true;
 }
 
 void Server::ExecuteNow(Connection* c, const commands::CommandSpec& spec, const commands::Argv& argv,

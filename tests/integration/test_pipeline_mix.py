@@ -110,6 +110,18 @@ class PipelineMixClusterTest(unittest.TestCase):
             for n in range(200):
                 self.assertEqual(replies[4 * n + 1], b"$%d\r\n%d\r\n" % (len(str(n)), n))
                 self.assertEqual(replies[4 * n + 3], b"$%d\r\n%d\r\n" % (len(str(n + 1)), n + 1))
+            # Reads waiting for their barrier when a write arrives (docs/pipelining.md): they go
+            # into the log ahead of it and must not see it, through a follower and the leader.
+            # Each pipeline starts with nothing pending, so its GETs ask a barrier.
+            for node in (follower, c.leader()):
+                conn = RawConn(c.ports[node], timeout=30)
+                conn.call("SET", "g", "-1")
+                for n in range(150):
+                    conn.send(b"".join(encode(*cmd) for cmd in [("GET", "g"), ("GET", "g"), ("SET", "g", str(n))]))
+                    replies = [conn.reply() for _ in range(3)]
+                    want = b"$%d\r\n%d\r\n" % (len(str(n - 1)), n - 1)
+                    self.assertEqual(replies[:2], [want, want], f"node {node} pipeline {n}")
+                conn.close()
         finally:
             c.cleanup()
 
