@@ -8,16 +8,59 @@
 
 namespace redraft::commands::bits {
 
-uint64_t Popcount(const uint8_t* p, size_t n) {
+namespace {
+
+// The build targets baseline x86-64, where std::popcount is a libgcc call per word
+// (__popcountdi2: 47 % of a BITCOUNT -P16 profile). The same loop is compiled a second time for
+// CPUs with the POPCNT instruction and chosen once at run time.
+template <typename Pop>
+inline uint64_t PopcountWords(const uint8_t* p, size_t n, Pop pop) {
   uint64_t count = 0;
   size_t i = 0;
   for (; i + 8 <= n; i += 8) {
     uint64_t w;
     std::memcpy(&w, p + i, 8);
-    count += static_cast<uint64_t>(std::popcount(w));
+    count += pop(w);
   }
-  for (; i < n; i++) count += static_cast<uint64_t>(std::popcount(static_cast<unsigned>(p[i])));
+  for (; i < n; i++) count += pop(static_cast<uint64_t>(p[i]));
   return count;
+}
+
+uint64_t PopcountPortable(const uint8_t* p, size_t n) {
+  return PopcountWords(p, n, [](uint64_t w) { return static_cast<uint64_t>(std::popcount(w)); });
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+// Four independent sums: POPCNT's latency overlaps across words.
+__attribute__((target("popcnt"))) uint64_t PopcountHardware(const uint8_t* p, size_t n) {
+  uint64_t c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+  size_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    uint64_t w[4];
+    std::memcpy(w, p + i, 32);
+    c0 += static_cast<uint64_t>(__builtin_popcountll(w[0]));
+    c1 += static_cast<uint64_t>(__builtin_popcountll(w[1]));
+    c2 += static_cast<uint64_t>(__builtin_popcountll(w[2]));
+    c3 += static_cast<uint64_t>(__builtin_popcountll(w[3]));
+  }
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    c0 += static_cast<uint64_t>(__builtin_popcountll(w));
+  }
+  for (; i < n; i++) c0 += static_cast<uint64_t>(__builtin_popcount(p[i]));
+  return c0 + c1 + c2 + c3;
+}
+#endif
+
+}  // namespace
+
+uint64_t Popcount(const uint8_t* p, size_t n) {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  static const bool hw = __builtin_cpu_supports("popcnt");
+  if (hw) return PopcountHardware(p, n);
+#endif
+  return PopcountPortable(p, n);
 }
 
 BitRange ResolveRange(int64_t start, int64_t end, bool is_bit, int64_t len_bytes) {

@@ -277,6 +277,7 @@ extern const CommandSpec kEvictionCommands[];  // eviction_cmds.cc: redraft.evic
 extern const CommandSpec kDumpCommands[];  // dump_cmds.cc: DUMP, RESTORE (and migrate.cc: MIGRATE)
 extern const CommandSpec kWaitCommands[];  // wait_cmd.cc: WAIT
 extern const CommandSpec kMigrateCommands[];  // migrate.cc: MIGRATE
+extern const CommandSpec kLogReadCommands[];  // log_read.cc: redraft.read (benches12)
 
 // Redis Cluster's hash slot of a key (CRC16 of the key or of its {hash tag}, mod 16384).
 int ClusterKeySlot(std::string_view key);

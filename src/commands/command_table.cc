@@ -26,7 +26,8 @@ struct Registry {
                                         kStreamGroupCommands,  // streams_groups.h
                                         kObjectCommands, kEvictionCommands,
                                         kDumpCommands, kWaitCommands, kMigrateCommands,
-                                        kSlowlogCommands, kLatencyCommands, kMonitorCommands}) {
+                                        kSlowlogCommands, kLatencyCommands, kMonitorCommands,
+                                        kLogReadCommands}) {  // log_read.h (benches12)
       for (const CommandSpec* c = table; !c->name.empty(); ++c) {
         all.push_back(c);
         by_name.emplace(std::string(c->name), c);

@@ -15,6 +15,7 @@
 #include "commands/args.h"
 #include "commands/command.h"
 #include "commands/hyperloglog_format.h"
+#include "commands/hyperloglog_memo.h"
 #include "commands/notify.h"
 
 namespace redraft::commands {
@@ -97,10 +98,13 @@ void PfcountCmd(ExecContext& ctx, const Argv& argv) {
   if (!LoadHll(ctx.store, argv[1], ctx.now_ms, &v, &found, ctx.reply)) return;
   if (!found) return ctx.reply.Integer(0);
   uint64_t card;
-  if (!hll::CachedCount(v.payload, &card)) {
+  // The header's cache when valid, else the memo of a count computed from the same bytes
+  // (hyperloglog_memo.h), else computed (and remembered: a corrupt HLL is never remembered).
+  if (!hll::CachedCount(v.payload, &card) && !hll_memo::Find(ctx.store.db(), argv[1], v.payload, &card)) {
     bool invalid = false;
     card = hll::Count(v.payload, &invalid);
     if (invalid) return ctx.reply.Error(kErrInvalidHll);
+    hll_memo::Remember(ctx.store.db(), argv[1], v.payload, card);
   }
   ctx.reply.Integer(static_cast<int64_t>(card));
 }

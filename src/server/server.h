@@ -150,6 +150,11 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   void SeedAclFromFile(int64_t now_ms);
   void AclLogDenial(Connection* c, const acl::CheckResult& r, const commands::CommandSpec& spec,
                     const commands::Argv& argv, bool in_multi);
+  // A write arriving behind this connection's reads still waiting for their barrier: proposes
+  // those reads as log reads ahead of it (commands/log_read.h) and returns true, or false (and
+  // changes nothing) if one of them cannot be (docs/pipelining.md). server.cc.
+  bool MoveReadsToLog(Connection* c);
+  uint64_t flushed_token_ = 0;  // next_token_ when FlushOutputs last handed proposals to the log
   // Runs a non-write command now, appending its reply to *out.
   void ExecuteNow(Connection* c, const commands::CommandSpec& spec, const commands::Argv& argv,
                   std::string* out);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "commands/hyperloglog_format.h"
+#include "commands/hyperloglog_memo.h"
 #include "test_util.h"
 
 namespace redraft::commands::testing {
@@ -197,6 +198,41 @@ TEST_F(HllCommandsTest, PfmergeKeepsDestinationTtl) {
   Expect({"PEXPIRE", "d", "100000"}, Int(1));
   Expect({"PFMERGE", "d"}, kOk);
   EXPECT_GT(ExpireOf("d"), 0);
+}
+
+// PFCOUNT's memo (hyperloglog_memo.h) answers only for the exact bytes it counted: a key whose
+// value changed by any write (PFADD, SET of other HLL bytes, a corrupted value) is counted again.
+TEST_F(HllCommandsTest, PfcountMemoFollowsEveryChangeOfTheValue) {
+  Argv add{"PFADD", "big"};
+  for (int i = 0; i < 20000; i++) add.push_back("e" + std::to_string(i));
+  Expect(add, Int(1));  // dense
+  Expect({"PFCOUNT", "big"}, Int(19901));
+  Expect({"PFCOUNT", "big"}, Int(19901));  // from the memo
+  Expect({"PFADD", "big", "another", "one", "more"}, Int(1));
+  store::Value v;
+  ASSERT_TRUE(Raw("big", &v));
+  bool invalid = false;
+  const uint64_t now = hll::Count(v.payload, &invalid);
+  EXPECT_NE(now, 19901u);  // the new registers changed the estimate (19902, as redis-server)
+  Expect({"PFCOUNT", "big"}, Int(static_cast<int64_t>(now)));
+  Expect({"PFADD", "small", "a", "b"}, Int(1));
+  ASSERT_TRUE(Raw("small", &v));
+  Expect({"SET", "big", v.payload}, kOk);  // another HLL's bytes under the same key
+  Expect({"PFCOUNT", "big"}, Int(2));
+  Expect({"SET", "big", std::string("HYLL\x01\0\0\0\0\0\0\0\0\0\0\x80\x7f\xf0", 18)}, kOk);
+  Expect({"PFCOUNT", "big"}, Err("INVALIDOBJ Corrupted HLL object detected"));
+}
+
+TEST(HllMemo, HitsOnlyOnEqualBytesOfTheSameKeyAndDatabase) {
+  hll_memo::Remember(0, "k", "bytes-1", 7);
+  uint64_t card = 0;
+  EXPECT_TRUE(hll_memo::Find(0, "k", "bytes-1", &card));
+  EXPECT_EQ(card, 7u);
+  EXPECT_FALSE(hll_memo::Find(0, "k", "bytes-2", &card));
+  EXPECT_FALSE(hll_memo::Find(1, "k", "bytes-1", &card));
+  EXPECT_FALSE(hll_memo::Find(0, "other", "bytes-1", &card));
+  for (size_t i = 0; i <= hll_memo::kMaxEntries; i++) hll_memo::Remember(0, "f" + std::to_string(i), "x", i);
+  EXPECT_FALSE(hll_memo::Find(0, "k", "bytes-1", &card));  // bounded: cleared when full
 }
 
 }  // namespace
