@@ -53,7 +53,7 @@ class RocksStore::BatchImpl : public Store::Batch {
     }
     if (m.known && m.presence == kAbsent) return Status::NotFound("");
     // Unknown or present: the record as of the last commit (known_ holds absent keys only).
-    const bool known_absent = !m.known && store_->known_.count(key) != 0;
+    const bool known_absent = !m.known && !store_->known_.empty() && store_->known_.count(key) != 0;
     m.known = true;
     if (all_deleted_ || Flushed(key) || known_absent) {
       m.presence = kAbsent;
@@ -333,8 +333,10 @@ class RocksStore::BatchImpl : public Store::Batch {
     if (m.known || m.written) return m.presence;
     m.known = true;
     if (all_deleted_ || Flushed(key)) return m.presence = kAbsent;
-    if (auto it = store_->known_.find(key); it != store_->known_.end()) {
-      return m.presence = static_cast<Presence>(it->second);  // known_ holds absent keys: charge 0
+    if (!store_->known_.empty()) {  // (an empty map still hashes the key on find)
+      if (auto it = store_->known_.find(key); it != store_->known_.end()) {
+        return m.presence = static_cast<Presence>(it->second);  // known_ holds absent keys: charge 0
+      }
     }
     int64_t expire_ms = 0;
     if (store_->cache_->Probe(key, &expire_ms, &m.charge)) return m.presence = expire_ms != 0 ? kVolatile : kPresent;
