@@ -41,7 +41,24 @@ RaftReplicator::RaftReplicator(uv_loop_t* loop, server::StateMachine* sm, Cluste
                      .answer = [this](uint64_t token, std::string reply) { on_applied_(token, std::move(reply)); },
                  },
                  opts_.request_timeout_ms, RandomId()),
-      compaction_(opts_.compact_every, opts_.compact_bytes) {
+      compaction_(opts_.compact_every, opts_.compact_bytes),
+      peers_(PeerDispatch::Handlers{
+          .raft_running = [this] { return raft_ != nullptr; },
+          .raft = [this](uint64_t, raft::Message&& m) { OnRaftMessage(std::move(m)); },
+          .forward = [this](uint64_t from, FwdKind kind, const std::string& payload) {
+            forwarder_.OnFrame(from, kind, payload);
+          },
+          .snapshot = [this](uint64_t from, PeerKind kind, std::string&& payload) {
+            OnSnapshotMessage(from, kind, std::move(payload));
+          },
+          .probe = [this](uint64_t from, PeerKind kind, const std::string& payload) { OnProbe(from, kind, payload); },
+          .transfer = [this](uint64_t target) {
+            if (raft_->role() == raft::Role::kLeader) raft_->TransferLeadership(target);
+          },
+          .pubsub = [this](const std::string& payload) { if (on_pubsub_) on_pubsub_(payload); },
+          .hints = [this](const std::string& payload) { if (on_hints_) on_hints_(payload); },
+          .after = [this] { Pump(); },
+      }) {
   if (opts_.cluster_port == 0) opts_.cluster_port = opts_.port + 10000;
 }
 
@@ -106,7 +123,7 @@ Status RaftReplicator::StartTransport() {
   transport_ = std::make_unique<PeerTransport>(
       loop_, as, identity_.cluster_id,
       [this](uint64_t from, const std::string& type, std::string&& payload) {
-        OnPeerMessage(from, type, std::move(payload));
+        peers_.OnFrame(from, type, std::move(payload));
       },
       std::move(topts));
   transport_->SetAcceptUnknownSenders(formation_.has_value());
@@ -419,7 +436,7 @@ void RaftReplicator::SendRaft(raft::Message& m) {
     return;
   }
   if (m.type == raft::MessageType::kHeartbeat) NoteHeartbeat(m, /*sent=*/true);
-  transport_->Send(m.to, "raft", m.Encode());
+  SendPeer(m.to, PeerKind::kRaft, m.Encode());
 }
 
 void RaftReplicator::BroadcastPubsub(std::string batch) {
@@ -427,7 +444,7 @@ void RaftReplicator::BroadcastPubsub(std::string batch) {
   for (const auto& [id, addr] : identity_.members) {
     // A refused Send (peer unknown, blocked, queue full) loses the batch for that peer: Pub/Sub
     // is at most once (docs/pubsub.md).
-    if (id != identity_.self_id) transport_->Send(id, "pub", batch);
+    if (id != identity_.self_id) SendPeer(id, PeerKind::kPubsub, batch);
   }
 }
 
@@ -437,63 +454,21 @@ void RaftReplicator::SendAccessHints(std::string batch) {
   if (!transport_ || !raft_) return;
   const uint64_t leader = raft_->leader();
   if (leader == raft::kNoNode || leader == identity_.self_id) return;
-  transport_->Send(leader, "hint", std::move(batch));
+  SendPeer(leader, PeerKind::kHints, std::move(batch));
 }
 
-void RaftReplicator::OnPeerMessage(uint64_t from, const std::string& type, std::string&& payload) {
-  if (type == "hint") {  // eviction's access hints from a follower (docs/memory.md)
-    if (on_hints_) on_hints_(payload);
-    return;
+void RaftReplicator::OnRaftMessage(raft::Message&& m) {
+  if (m.type == raft::MessageType::kHeartbeatResp) NoteHeartbeat(m, /*sent=*/false);
+  raft_->Step(std::move(m));
+  if (Diverged()) {
+    // Nothing waiting here will be answered by this node's Raft any more.
+    forwarder_.OnDiverged();  // their forwarding nodes settle the entries forwarded to us
+    reads_.FailWaiting(DivergedError());
   }
-  if (type == "pub") {  // publishes from a peer: delivered to this node's subscribers only
-    if (on_pubsub_) on_pubsub_(payload);
-    return;
-  }
-  if (type == "probe" || type == "probe-reply" || type == "join") {
-    OnProbe(from, type, payload);
-    return;
-  }
-  // In formation this node is nobody yet: Raft traffic to its slot id goes unanswered.
-  if (!raft_) return;
-  if (type == "raft") {
-    auto m = raft::Message::Decode(payload);
-    if (!m.ok()) {
-      spdlog::warn("undecodable raft message from {}: {}", NodeIdHex(from), m.status().ToString());
-      return;
-    }
-    // The transport proved who sent the frame (docs/peer_protocol.md); a message must not claim
-    // to be from anyone else.
-    if (m->from != from) {
-      spdlog::warn("refused a raft message from {} claiming to be from {}", NodeIdHex(from), NodeIdHex(m->from));
-      return;
-    }
-    // A snapshot must be whole and valid before the Raft core may accept it (after Step the log
-    // is cut behind it): a bad one is dropped here, and the leader, getting no acknowledgement,
-    // probes and sends a new one.
-    if (m->type == raft::MessageType::kSnapshot && m->snapshot) {
-      if (auto parsed = ParseState(m->snapshot->data); !parsed.ok()) {
-        spdlog::warn("refused a snapshot from {} at index {}: {}", NodeIdHex(from), m->snapshot->meta.index,
-                     parsed.status().ToString());
-        return;
-      }
-    }
-    if (m->type == raft::MessageType::kHeartbeatResp) NoteHeartbeat(*m, /*sent=*/false);
-    raft_->Step(std::move(m).value());
-    if (Diverged()) {
-      // Nothing waiting here will be answered by this node's Raft any more.
-      forwarder_.OnDiverged();  // their forwarding nodes settle the entries forwarded to us
-      reads_.FailWaiting(DivergedError());
-    }
-  } else if (auto kind = ParseFwdKind(type)) {
-    forwarder_.OnFrame(from, *kind, payload);
-  } else if (type.starts_with("snap-")) {
-    OnSnapshotMessage(from, type, std::move(payload));
-  } else if (type == "xfer") {
-    std::string_view in = payload;
-    uint64_t target;
-    if (GetVarint64(&in, &target) && raft_->role() == raft::Role::kLeader) raft_->TransferLeadership(target);
-  }
-  Pump();
+}
+
+bool RaftReplicator::SendPeer(uint64_t to, PeerKind kind, std::string payload) {
+  return transport_ && transport_->Send(to, PeerKindName(kind), std::move(payload));
 }
 
 // ---------------------------------------------------------------------------------------------

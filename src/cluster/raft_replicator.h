@@ -20,6 +20,7 @@
 #include "cluster/formation.h"
 #include "cluster/forwarder.h"
 #include "cluster/node_identity.h"
+#include "cluster/peer_dispatch.h"
 #include "cluster/read_barriers.h"
 #include "cluster/snapshot_receiver.h"
 #include "cluster/snapshot_sender.h"
@@ -141,7 +142,8 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   void Finish(raft::Ready& rd, std::vector<raft::Message>& held, uint64_t submitted_us = 0);
   void ApplyCommitted(std::vector<raft::Entry>& entries);
   void SendRaft(raft::Message& m);
-  void OnPeerMessage(uint64_t from, const std::string& type, std::string&& payload);
+  void OnRaftMessage(raft::Message&& m);  // checked by PeerDispatch
+  bool SendPeer(uint64_t to, PeerKind kind, std::string payload);  // false: refused or no transport
   bool LeaderReachable() const;
   // A leader is reachable again: unsent writes go (at most once per tick), held reads are asked.
   void ReleaseHeld();
@@ -150,7 +152,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   // Streamed snapshots (raft_replicator_snapshots.cc, snapshot_sender.h, snapshot_receiver.h).
   void EnsureSnapshotStreams();
   void StartSnapshotTransfer(const raft::Message& m);
-  void OnSnapshotMessage(uint64_t from, const std::string& type, std::string&& payload);
+  void OnSnapshotMessage(uint64_t from, PeerKind kind, std::string&& payload);
   Status InstallStreamedSnapshot(raft::Index index, std::map<uint64_t, MemberAddr>* members);
   void SnapshotTick();
   std::optional<raft::Index> SnapshotCompactFloor() const;
@@ -165,7 +167,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   // Formation (raft_replicator_formation.cc).
   void FormationTick();
   Probe SelfProbe() const;
-  void OnProbe(uint64_t from, const std::string& type, const std::string& payload);
+  void OnProbe(uint64_t from, PeerKind kind, const std::string& payload);
   void HandleJoinRequest(const Probe& p);
   Status Bootstrap(const std::map<uint64_t, MemberAddr>& voters);
   Status RunAfterFormation(const std::map<uint64_t, MemberAddr>& book);
@@ -194,6 +196,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   ReadBarriers reads_;  // linearizable reads (read_barriers.h); calls back into raft_ and sm_
   Forwarder forwarder_;  // clients' writes, forwarding both ways (forwarder.h)
   CompactionScheduler compaction_;  // when to compact the log (compaction_scheduler.h)
+  PeerDispatch peers_;  // frames from peers, by kind, to their handlers (peer_dispatch.h)
 
   NodeIdentity identity_;           // address book (self_id = the Raft id)
   uint64_t incarnation_ = 0;        // of our log directory

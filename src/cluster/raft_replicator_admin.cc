@@ -223,7 +223,7 @@ Status RaftReplicator::Failover(const std::string& node_id) {
   if (leader == raft::kNoNode || !transport_) return Status::Aborted("no leader is known");
   std::string payload;
   PutVarint64(&payload, target);
-  if (!transport_->Send(leader, "xfer", std::move(payload))) return Status::Aborted("leader unreachable");
+  if (!SendPeer(leader, PeerKind::kTransfer, std::move(payload))) return Status::Aborted("leader unreachable");
   return Status::OK();
 }
 

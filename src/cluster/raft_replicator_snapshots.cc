@@ -27,9 +27,9 @@ void RaftReplicator::EnsureSnapshotStreams() {
   if (snap_sender_) return;
   snap_sender_ = std::make_unique<SnapshotSender>(
       sm_->store(),
-      [this](uint64_t to, const std::string& type, std::string payload) {
-        if (type == "snap-chunk") observability::Global().cluster().snapshot_bytes_sent += payload.size();
-        return transport_ && transport_->Send(to, type, std::move(payload));
+      [this](uint64_t to, PeerKind kind, std::string payload) {
+        if (kind == PeerKind::kSnapChunk) observability::Global().cluster().snapshot_bytes_sent += payload.size();
+        return SendPeer(to, kind, std::move(payload));
       },
       [this](uint64_t to, bool ok) {
         if (ok) {
@@ -61,29 +61,29 @@ void RaftReplicator::StartSnapshotTransfer(const raft::Message& m) {
   snap_sender_->Start(m.to, make, identity_.members, NowMs());
 }
 
-void RaftReplicator::OnSnapshotMessage(uint64_t from, const std::string& type, std::string&& payload) {
+void RaftReplicator::OnSnapshotMessage(uint64_t from, PeerKind kind, std::string&& payload) {
   EnsureSnapshotStreams();
   int64_t now = NowMs();
   auto reply = [&](const std::optional<std::string>& ack) {
-    if (ack && transport_) transport_->Send(from, "snap-ack", *ack);
+    if (ack) SendPeer(from, PeerKind::kSnapAck, *ack);
   };
   // A snapshot replaces the whole state and the address book: only the leader of our current
   // term may send one (the leader probes with AppendEntries first, so a follower that needs a
   // snapshot knows it by then).
-  if (type != "snap-ack" && from != raft_->leader()) {
-    if (type == "snap-begin") {
+  if (kind != PeerKind::kSnapAck && from != raft_->leader()) {
+    if (kind == PeerKind::kSnapBegin) {
       spdlog::warn("refused a snapshot from {}: not the leader of term {}", NodeIdHex(from), raft_->term());
     }
     return;
   }
-  if (type == "snap-ack") {
+  if (kind == PeerKind::kSnapAck) {
     snap_sender_->OnAck(from, payload, now);
-  } else if (type == "snap-begin") {
+  } else if (kind == PeerKind::kSnapBegin) {
     reply(snap_receiver_->OnBegin(from, payload, now));
-  } else if (type == "snap-chunk") {
+  } else if (kind == PeerKind::kSnapChunk) {
     observability::Global().cluster().snapshot_bytes_received += payload.size();
     reply(snap_receiver_->OnChunk(from, payload, now));
-  } else if (type == "snap-end") {
+  } else if (kind == PeerKind::kSnapEnd) {
     std::optional<std::string> nack;
     auto msg = snap_receiver_->OnEnd(from, payload, now, &nack);
     if (!msg.ok()) {
