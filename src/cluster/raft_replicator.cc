@@ -58,7 +58,28 @@ RaftReplicator::RaftReplicator(uv_loop_t* loop, server::StateMachine* sm, Cluste
           .pubsub = [this](const std::string& payload) { if (on_pubsub_) on_pubsub_(payload); },
           .hints = [this](const std::string& payload) { if (on_hints_) on_hints_(payload); },
           .after = [this] { Pump(); },
-      }) {
+      }),
+      admin_(loop_,
+             ClusterAdmin::Env{
+                 .raft = [this] { return raft_.get(); },
+                 .started = [this] { return started_; },
+                 .identity = [this]() -> const NodeIdentity& { return identity_; },
+                 .has_transport = [this] { return transport_ != nullptr; },
+                 .send = [this](uint64_t to, PeerKind kind, std::string payload) {
+                   return SendPeer(to, kind, std::move(payload));
+                 },
+                 .set_blocked = [this](uint64_t id, bool blocked) { transport_->SetBlocked(id, blocked); },
+                 .add_member = [this](uint64_t id, const MemberAddr& addr) {
+                   identity_.members[id] = addr;
+                   SyncPeers();
+                 },
+                 .pump = [this] { Pump(); },
+                 .adopt = [this](const std::string& cluster_id, const std::map<uint64_t, MemberAddr>& members) {
+                   return AdoptCluster(cluster_id, members);
+                 },
+             },
+             ClusterAdmin::Options{.join = opts_.join, .initial_members = opts_.initial_members,
+                                   .tls_client = opts_.tls_client}) {
   if (opts_.cluster_port == 0) opts_.cluster_port = opts_.port + 10000;
 }
 
@@ -138,7 +159,7 @@ void RaftReplicator::SyncPeers() {
   auto add = [&](uint64_t id, const MemberAddr& a) {
     if (id == identity_.self_id || (formation_ && id == formation_->slot()) || a.SameAddress(self)) return;
     transport_->SetPeer(id, a.host, a.cluster_port);
-    if (blocked_addrs_.count(a.host + ":" + std::to_string(a.port))) transport_->SetBlocked(id, true);
+    if (admin_.AddressBlocked(a)) transport_->SetBlocked(id, true);
   };
   for (auto& [id, a] : identity_.members) add(id, a);
   // Configured slots stay reachable even after their member was replaced: a node in formation

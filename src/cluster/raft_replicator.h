@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "cluster/cluster_admin.h"
 #include "cluster/compaction_scheduler.h"
 #include "cluster/disk_watch.h"
 #include "cluster/formation.h"
@@ -112,27 +113,22 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   bool HasLeader() override;
   uint64_t CurrentTerm() override;
   std::string RaftInfo() override;
-  void Meet(const std::string& host, int port, std::function<void(Status)> done) override;
-  Status Forget(const std::string& node_id) override;
-  Status Failover(const std::string& node_id) override;
-  Status Join(const std::string& cluster_id, const std::vector<std::string>& members) override;
-  Status BlockPeer(const std::string& node_id, bool blocked) override;
+  // Administration is ClusterAdmin's (cluster_admin.h).
+  void Meet(const std::string& host, int port, std::function<void(Status)> done) override {
+    admin_.Meet(host, port, std::move(done));
+  }
+  Status Forget(const std::string& node_id) override { return admin_.Forget(node_id); }
+  Status Failover(const std::string& node_id) override { return admin_.Failover(node_id); }
+  Status Join(const std::string& cluster_id, const std::vector<std::string>& members) override {
+    return admin_.Join(cluster_id, members);
+  }
+  Status BlockPeer(const std::string& node_id, bool blocked) override { return admin_.BlockPeer(node_id, blocked); }
 
   // Called by CLUSTER JOIN on a fresh node: adopt the cluster, wait for the leader's log.
   Status AdoptCluster(const std::string& cluster_id, const std::map<uint64_t, MemberAddr>& members);
 
  private:
   static constexpr raft::GroupId kGroup = 1;
-  // CLUSTER MEET's exchange with the new node, run on libuv's thread pool (admin.cc).
-  struct MeetProbe;
-  void MeetStep(std::unique_ptr<MeetProbe> probe);
-  void QueueMeetCall(std::unique_ptr<MeetProbe> probe);
-  // False once this object is destroyed: a probe finishing later must not touch it.
-  struct AliveFlag {
-    std::shared_ptr<bool> alive = std::make_shared<bool>(true);
-    ~AliveFlag() { *alive = false; }
-  };
-  AliveFlag alive_;
   static int64_t NowMs();
   void OnTick();
   void Pump();
@@ -197,6 +193,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   Forwarder forwarder_;  // clients' writes, forwarding both ways (forwarder.h)
   CompactionScheduler compaction_;  // when to compact the log (compaction_scheduler.h)
   PeerDispatch peers_;  // frames from peers, by kind, to their handlers (peer_dispatch.h)
+  ClusterAdmin admin_;  // CLUSTER MEET/FORGET/FAILOVER/JOIN, DEBUG PARTITION (cluster_admin.h)
 
   NodeIdentity identity_;           // address book (self_id = the Raft id)
   uint64_t incarnation_ = 0;        // of our log directory
@@ -227,7 +224,6 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   int64_t last_sweep_ms_ = 0;
   raft::NodeId known_leader_ = raft::kNoNode;  // the leader as of the last soft state change
   std::map<uint64_t, raft::Index> learner_since_;   // learners waiting to be promoted
-  std::set<std::string> blocked_addrs_;             // DEBUG PARTITION host:port (fault injection)
 
   std::unique_ptr<SnapshotSender> snap_sender_;        // leader: transfers to followers
   std::unique_ptr<SnapshotReceiver> snap_receiver_;    // follower: the transfer being received
