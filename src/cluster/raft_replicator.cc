@@ -5,7 +5,7 @@
 #include <chrono>
 
 #include "cluster/clock.h"
-#include "cluster/replies.h"
+#include "cluster/errors.h"
 #include "cluster/snapshot_stream.h"
 #include "cluster/state_snapshot.h"
 #include "commands/command.h"
@@ -24,7 +24,7 @@ RaftReplicator::RaftReplicator(uv_loop_t* loop, server::StateMachine* sm, Cluste
                  .leader_reachable = [this] { return LeaderReachable(); },
                  .read_index = [this](const std::string& ctx) { return raft_->ReadIndex(ctx); },
                  .applied_index = [this] { return sm_->applied_index(); },
-                 .fail = [this](uint64_t token, std::string reply) { on_applied_(token, std::move(reply)); },
+                 .fail = [this](uint64_t token, const Status& error) { on_applied_(token, ErrorReply(error)); },
                  .ready = [this](uint64_t token) { on_read_ready_(token); },
              },
              opts_.request_timeout_ms,
@@ -417,16 +417,11 @@ bool RaftReplicator::Diverged() {
   return true;
 }
 
-std::string RaftReplicator::DivergedError() const {
-  const raft::Divergence& d = *raft_->divergence();
-  return "-DIVERGED This node's log conflicts with the leader's at index " + std::to_string(d.index) + " (term " +
-         std::to_string(d.local_term) + " here, " + std::to_string(d.leader_term) +
-         " at the leader); it stopped serving: use another node\r\n";
-}
+Status RaftReplicator::DivergedError() const { return cluster::DivergedError(*raft_->divergence()); }
 
 void RaftReplicator::Propose(std::string data, uint64_t token, int proto) {
   if (Diverged()) {
-    on_applied_(token, DivergedError());
+    on_applied_(token, ErrorReply(DivergedError()));
     return;
   }
   forwarder_.Propose(std::move(data), token, proto);
@@ -434,7 +429,7 @@ void RaftReplicator::Propose(std::string data, uint64_t token, int proto) {
 
 void RaftReplicator::ReadBarrier(uint64_t token) {
   if (Diverged()) {
-    on_applied_(token, DivergedError());
+    on_applied_(token, ErrorReply(DivergedError()));
     return;
   }
   reads_.Add(token);

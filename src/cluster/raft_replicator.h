@@ -179,7 +179,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   // The core found our committed log contradicted by a leader's (raft::Divergence): say it once,
   // loudly; refuse every request from then on.
   bool Diverged();
-  std::string DivergedError() const;
+  Status DivergedError() const;  // REQUIRES: diverged
   void NoteStamp(int64_t t);
 
   uv_loop_t* loop_;
