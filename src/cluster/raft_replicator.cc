@@ -49,7 +49,7 @@ RaftReplicator::RaftReplicator(uv_loop_t* loop, server::StateMachine* sm, Cluste
             forwarder_.OnFrame(from, kind, payload);
           },
           .snapshot = [this](uint64_t from, PeerKind kind, std::string&& payload) {
-            OnSnapshotMessage(from, kind, std::move(payload));
+            snapshots_.OnFrame(from, kind, std::move(payload));
           },
           .probe = [this](uint64_t from, PeerKind kind, const std::string& payload) { OnProbe(from, kind, payload); },
           .transfer = [this](uint64_t target) {
@@ -79,7 +79,18 @@ RaftReplicator::RaftReplicator(uv_loop_t* loop, server::StateMachine* sm, Cluste
                  },
              },
              ClusterAdmin::Options{.join = opts_.join, .initial_members = opts_.initial_members,
-                                   .tls_client = opts_.tls_client}) {
+                                   .tls_client = opts_.tls_client}),
+      snapshots_(SnapshotTransfers::Env{
+          .raft = [this] { return raft_.get(); },
+          .store = [this] { return sm_->store(); },
+          .self_id = [this] { return identity_.self_id; },
+          .members = [this]() -> const std::map<uint64_t, MemberAddr>& { return identity_.members; },
+          .send = [this](uint64_t to, PeerKind kind, std::string payload) {
+            return SendPeer(to, kind, std::move(payload));
+          },
+          .peer_stats = [this] { return transport_ ? transport_->Stats() : std::vector<PeerTransport::PeerStats>{}; },
+          .now_ms = [] { return NowMs(); },
+      }) {
   if (opts_.cluster_port == 0) opts_.cluster_port = opts_.port + 10000;
 }
 
@@ -195,7 +206,7 @@ void RaftReplicator::OnTick() {
     SweepDeadlines();
     MaybePromoteLearners();
     MaybeStepDownForDisk();
-    SnapshotTick();
+    snapshots_.Tick();
   }
   Pump();
 }
@@ -233,7 +244,7 @@ void RaftReplicator::Pump() {
       Status st;
       uint64_t install_start_us = observability::NowMicros();
       if (rd.snapshot->data == kStreamedSnapshotData) {
-        st = InstallStreamedSnapshot(rd.snapshot->meta.index, &members);  // staged as it arrived
+        st = snapshots_.Install(rd.snapshot->meta.index, &members);  // staged as it arrived
         applied = rd.snapshot->meta.index;
       } else {
         st = RestoreState(sm_->store(), rd.snapshot->data, &members, &applied);  // whole, from an older leader
@@ -448,7 +459,7 @@ void RaftReplicator::SendRaft(raft::Message& m) {
   if (!transport_) return;
   if (m.type == raft::MessageType::kSnapshot && m.snapshot) {
     // Streamed from the store as it is read (raft_replicator_snapshots.cc).
-    StartSnapshotTransfer(m);
+    snapshots_.Start(m);
     return;
   }
   if (m.type == raft::MessageType::kHeartbeat) NoteHeartbeat(m, /*sent=*/true);
@@ -492,7 +503,9 @@ bool RaftReplicator::SendPeer(uint64_t to, PeerKind kind, std::string payload) {
 
 void RaftReplicator::MaybeCompact() {
   // Keep the entries a follower receiving a snapshot will need right after installing it.
-  std::optional<raft::Index> due = compaction_.Due(sm_->applied_index(), SnapshotCompactFloor());
+  // Bounded: past TransferMayHoldBack the log is compacted anyway (the follower will need another snapshot).
+  std::optional<raft::Index> floor = compaction_.TransferMayHoldBack() ? snapshots_.CompactFloor() : std::nullopt;
+  std::optional<raft::Index> due = compaction_.Due(sm_->applied_index(), floor);
   if (!due) return;
   raft::Index applied = *due;
   if (applied > raft_->applied_index() || applied <= raft_->first_index()) return;
@@ -585,7 +598,7 @@ void RaftReplicator::Stop() {
     }
   }
   forwarder_.Flush();
-  snap_sender_.reset();  // releases its store snapshots and iterators
+  snapshots_.ReleaseStore();  // releases its store snapshots and iterators
   Status st = sm_->store()->Flush();
   if (!st.ok()) spdlog::error("store flush at shutdown failed: {}", st.ToString());
   if (transport_) transport_->Close();

@@ -23,8 +23,7 @@
 #include "cluster/node_identity.h"
 #include "cluster/peer_dispatch.h"
 #include "cluster/read_barriers.h"
-#include "cluster/snapshot_receiver.h"
-#include "cluster/snapshot_sender.h"
+#include "cluster/snapshot_transfers.h"
 #include "cluster/storage_thread.h"
 #include "cluster/transport.h"
 #include "commands/cluster_api.h"
@@ -145,14 +144,6 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   void ReleaseHeld();
   void SweepDeadlines();
   void MaybeCompact();
-  // Streamed snapshots (raft_replicator_snapshots.cc, snapshot_sender.h, snapshot_receiver.h).
-  void EnsureSnapshotStreams();
-  void StartSnapshotTransfer(const raft::Message& m);
-  void OnSnapshotMessage(uint64_t from, PeerKind kind, std::string&& payload);
-  Status InstallStreamedSnapshot(raft::Index index, std::map<uint64_t, MemberAddr>* members);
-  void SnapshotTick();
-  std::optional<raft::Index> SnapshotCompactFloor() const;
-  void SnapshotInfo(std::string* out) const;
   Status StartTransport();  // listen on the cluster port and dial the known members
   // Startup pieces (raft_replicator_formation.cc).
   Status LoadAddressBook();
@@ -194,6 +185,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   CompactionScheduler compaction_;  // when to compact the log (compaction_scheduler.h)
   PeerDispatch peers_;  // frames from peers, by kind, to their handlers (peer_dispatch.h)
   ClusterAdmin admin_;  // CLUSTER MEET/FORGET/FAILOVER/JOIN, DEBUG PARTITION (cluster_admin.h)
+  SnapshotTransfers snapshots_;  // streamed snapshots both ways (snapshot_transfers.h)
 
   NodeIdentity identity_;           // address book (self_id = the Raft id)
   uint64_t incarnation_ = 0;        // of our log directory
@@ -225,10 +217,6 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   raft::NodeId known_leader_ = raft::kNoNode;  // the leader as of the last soft state change
   std::map<uint64_t, raft::Index> learner_since_;   // learners waiting to be promoted
 
-  std::unique_ptr<SnapshotSender> snap_sender_;        // leader: transfers to followers
-  std::unique_ptr<SnapshotReceiver> snap_receiver_;    // follower: the transfer being received
-  std::map<uint64_t, int64_t> snap_delivered_;         // peer -> when its transfer was delivered
-  std::map<uint64_t, uint64_t> snap_reconnects_;       // peer -> transport reconnects, last tick
 
   int64_t last_disk_step_down_ms_ = 0;
   uv_async_t async_;

@@ -72,7 +72,7 @@ std::string RaftReplicator::RaftInfo() {
     line("raft_peer" + std::to_string(i++), "id=" + NodeIdHex(ps.id) + ",match=" + std::to_string(ps.progress.match) +
                                                 ",lag=" + std::to_string(lag) + ",connected=" + (up ? "1" : "0"));
   }
-  SnapshotInfo(&out);
+  snapshots_.Info(&out);
   return out;
 }
 
