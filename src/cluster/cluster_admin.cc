@@ -124,7 +124,8 @@ void ClusterAdmin::MeetStep(std::unique_ptr<MeetProbe> p) {
   cc.type = raft::ConfChangeType::kAddLearner;
   cc.node_id = p->id;
   cc.context = addr.Encode();
-  env_.add_member(p->id, addr);
+  env_.set_member(p->id, addr);
+  env_.sync_peers();
   Status st = r->ProposeConfChange(cc);
   env_.pump();
   p->done(st);
@@ -203,6 +204,50 @@ Status ClusterAdmin::Join(const std::string& cluster_id, const std::vector<std::
   }
   if (env_.identity().cluster_id == cluster_id) return Status::OK();
   return env_.adopt(cluster_id, book);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Membership as it commits
+
+void ClusterAdmin::OnConfChangeApplied(const raft::ConfChange& cc, raft::Index index) {
+  spdlog::info("membership: {} {} at index {}",
+               cc.type == raft::ConfChangeType::kRemoveNode  ? "removed"
+               : cc.type == raft::ConfChangeType::kAddLearner ? "added as learner"
+                                                              : "added as voter",
+               NodeIdHex(cc.node_id), index);
+  if (cc.type == raft::ConfChangeType::kRemoveNode) {
+    if (cc.node_id != env_.identity().self_id) env_.remove_member(cc.node_id);
+    learner_since_.erase(cc.node_id);
+  } else {
+    MemberAddr a;
+    if (MemberAddr::Decode(cc.context, &a)) env_.set_member(cc.node_id, a);
+    if (cc.type == raft::ConfChangeType::kAddLearner) learner_since_[cc.node_id] = index;
+    else learner_since_.erase(cc.node_id);
+  }
+}
+
+void ClusterAdmin::PromoteCaughtUpLearners() {
+  raft::Raft* r = env_.raft();
+  if (!r || r->role() != raft::Role::kLeader) return;
+  for (uint64_t id : r->conf().learners) {
+    const raft::Progress* pr = r->GetProgress(id);
+    if (!pr) continue;
+    // Caught up: promoting it cannot stall commits while it fetches the log. It must also have
+    // acknowledged its own admission (the entry that added it, when this node applied it): a
+    // learner that never answered is not promoted, it would count as a voter that is down.
+    auto since = learner_since_.find(id);
+    raft::Index admitted = since == learner_since_.end() ? 1 : since->second;
+    if (pr->match >= admitted && pr->match + 100 >= r->commit_index()) {
+      raft::ConfChange cc;
+      cc.type = raft::ConfChangeType::kAddNode;
+      cc.node_id = id;
+      cc.context = env_.identity().members.count(id) ? env_.identity().members.at(id).Encode() : "";
+      if (r->ProposeConfChange(cc).ok()) {
+        spdlog::info("promoting learner {} to voter", NodeIdHex(id));
+        return;  // one change at a time
+      }
+    }
+  }
 }
 
 }  // namespace redraft::cluster

@@ -5,10 +5,12 @@
 // and peer blocks (docs/membership.md).
 //
 // Owns: MEET's exchanges with the new node (on libuv's thread pool: RemoteNode blocks, bounded by
-// its timeouts; the loop only decides the next step), and the DEBUG PARTITION addresses.
+// its timeouts; the loop only decides the next step), the DEBUG PARTITION addresses, and what a
+// committed configuration change means for the address book and for learner promotion.
 // Must not: block the event loop (no socket call on it, ever: a slow or blackholed node would
-// stall every client), apply membership (the replicator does, from the committed entries),
-// or reach the Raft core except to propose a change or transfer the leadership.
+// stall every client), decide what commits (the replicator hands it applied changes in log
+// order), or reach the Raft core except to read the configuration and progress, propose a
+// change or transfer the leadership.
 // Thread-safety: the event loop's thread; a MEET worker touches only its own probe.
 
 #include <uv.h>
@@ -39,8 +41,11 @@ class ClusterAdmin {
     std::function<bool()> has_transport;
     std::function<bool(uint64_t to, PeerKind kind, std::string payload)> send;
     std::function<void(uint64_t id, bool blocked)> set_blocked;  // REQUIRES: has_transport()
-    // A member's address is known (before its admission commits): record it and dial it.
-    std::function<void(uint64_t id, const MemberAddr& addr)> add_member;
+    // The address book (NodeIdentity::members): record or drop a member; then sync_peers dials
+    // the book's members (the replicator saves nodes.conf after applied changes).
+    std::function<void(uint64_t id, const MemberAddr& addr)> set_member;
+    std::function<void(uint64_t id)> remove_member;  // also forgets its link unless a configured slot
+    std::function<void()> sync_peers;
     std::function<void()> pump;  // a proposal or transfer is waiting in the core
     // CLUSTER JOIN on a fresh node: adopt the cluster and start the peer transport.
     std::function<Status(const std::string& cluster_id, const std::map<uint64_t, MemberAddr>& members)> adopt;
@@ -62,6 +67,12 @@ class ClusterAdmin {
   // DEBUG PARTITION by address also blocks whoever turns up there later.
   bool AddressBlocked(const MemberAddr& a) const;
 
+  // Membership as it commits (the replicator calls it for each applied ConfChange, in log order):
+  // the address book follows, and a new learner waits to be promoted.
+  void OnConfChangeApplied(const raft::ConfChange& cc, raft::Index index);
+  // Periodic, as leader: proposes one caught-up learner's promotion to voter.
+  void PromoteCaughtUpLearners();
+
  private:
   // CLUSTER MEET's exchange with the new node, run on libuv's thread pool.
   struct MeetProbe;
@@ -74,6 +85,7 @@ class ClusterAdmin {
   // False once this object is destroyed: a probe finishing later must not touch it.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   std::set<std::string> blocked_addrs_;  // DEBUG PARTITION host:port (fault injection)
+  std::map<uint64_t, raft::Index> learner_since_;  // learners waiting to be promoted -> admission index
 };
 
 }  // namespace redraft::cluster

@@ -69,10 +69,12 @@ RaftReplicator::RaftReplicator(uv_loop_t* loop, server::StateMachine* sm, Cluste
                    return SendPeer(to, kind, std::move(payload));
                  },
                  .set_blocked = [this](uint64_t id, bool blocked) { transport_->SetBlocked(id, blocked); },
-                 .add_member = [this](uint64_t id, const MemberAddr& addr) {
-                   identity_.members[id] = addr;
-                   SyncPeers();
+                 .set_member = [this](uint64_t id, const MemberAddr& addr) { identity_.members[id] = addr; },
+                 .remove_member = [this](uint64_t id) {
+                   identity_.members.erase(id);
+                   if (transport_ && !opts_.initial_members.count(id)) transport_->RemovePeer(id);
                  },
+                 .sync_peers = [this] { SyncPeers(); },
                  .pump = [this] { Pump(); },
                  .adopt = [this](const std::string& cluster_id, const std::map<uint64_t, MemberAddr>& members) {
                    return AdoptCluster(cluster_id, members);
@@ -204,7 +206,7 @@ void RaftReplicator::OnTick() {
   if (now - last_sweep_ms_ >= 100) {
     last_sweep_ms_ = now;
     SweepDeadlines();
-    MaybePromoteLearners();
+    admin_.PromoteCaughtUpLearners();
     MaybeStepDownForDisk();
     snapshots_.Tick();
   }
@@ -361,23 +363,7 @@ void RaftReplicator::ApplyCommitted(std::vector<raft::Entry>& entries) {
     e.data.clear();  // the state machine sees a no-op; membership is the core's and ours
     if (!cc.ok()) continue;
     members_changed = true;
-    spdlog::info("membership: {} {} at index {}",
-                 cc->type == raft::ConfChangeType::kRemoveNode  ? "removed"
-                 : cc->type == raft::ConfChangeType::kAddLearner ? "added as learner"
-                                                                 : "added as voter",
-                 NodeIdHex(cc->node_id), e.index);
-    if (cc->type == raft::ConfChangeType::kRemoveNode) {
-      if (cc->node_id != identity_.self_id) {
-        identity_.members.erase(cc->node_id);
-        if (transport_ && !opts_.initial_members.count(cc->node_id)) transport_->RemovePeer(cc->node_id);
-      }
-      learner_since_.erase(cc->node_id);
-    } else {
-      MemberAddr a;
-      if (MemberAddr::Decode(cc->context, &a)) identity_.members[cc->node_id] = a;
-      if (cc->type == raft::ConfChangeType::kAddLearner) learner_since_[cc->node_id] = e.index;
-      else learner_since_.erase(cc->node_id);
-    }
+    admin_.OnConfChangeApplied(*cc, e.index);
   }
   if (members_changed) {
     SaveIdentity();
@@ -541,29 +527,6 @@ int64_t RaftReplicator::ClusterTimeMs() const {
                      std::chrono::system_clock::now().time_since_epoch()).count();
   if (last_stamp_ == 0) return wall;
   return std::max(wall, last_stamp_ + (NowMs() - last_stamp_seen_ms_));
-}
-
-void RaftReplicator::MaybePromoteLearners() {
-  if (!raft_ || raft_->role() != raft::Role::kLeader) return;
-  for (uint64_t id : raft_->conf().learners) {
-    const raft::Progress* pr = raft_->GetProgress(id);
-    if (!pr) continue;
-    // Caught up: promoting it cannot stall commits while it fetches the log. It must also have
-    // acknowledged its own admission (the entry that added it, when this node applied it): a
-    // learner that never answered is not promoted, it would count as a voter that is down.
-    auto since = learner_since_.find(id);
-    raft::Index admitted = since == learner_since_.end() ? 1 : since->second;
-    if (pr->match >= admitted && pr->match + 100 >= raft_->commit_index()) {
-      raft::ConfChange cc;
-      cc.type = raft::ConfChangeType::kAddNode;
-      cc.node_id = id;
-      cc.context = identity_.members.count(id) ? identity_.members[id].Encode() : "";
-      if (raft_->ProposeConfChange(cc).ok()) {
-        spdlog::info("promoting learner {} to voter", NodeIdHex(id));
-        return;  // one change at a time
-      }
-    }
-  }
 }
 
 Status RaftReplicator::AdoptCluster(const std::string& cluster_id,

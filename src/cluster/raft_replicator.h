@@ -165,7 +165,6 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   void MaybeStepDownForDisk();
   uint64_t BestTransferTarget() const;
   void OnStorageDone();
-  void MaybePromoteLearners();
   void NoteStamps(const std::vector<raft::Entry>& entries);
   // The core found our committed log contradicted by a leader's (raft::Divergence): say it once,
   // loudly; refuse every request from then on.
@@ -215,7 +214,6 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   raft::Index durable_ = 0;
   int64_t last_sweep_ms_ = 0;
   raft::NodeId known_leader_ = raft::kNoNode;  // the leader as of the last soft state change
-  std::map<uint64_t, raft::Index> learner_since_;   // learners waiting to be promoted
 
 
   int64_t last_disk_step_down_ms_ = 0;

@@ -47,7 +47,9 @@ class ClusterAdminTest : public ::testing::Test {
               return true;
             },
             .set_blocked = [this](uint64_t id, bool b) { blocked_.push_back(std::to_string(id) + (b ? "+" : "-")); },
-            .add_member = [this](uint64_t id, const MemberAddr& a) { identity_.members[id] = a; },
+            .set_member = [this](uint64_t id, const MemberAddr& a) { identity_.members[id] = a; },
+            .remove_member = [this](uint64_t id) { identity_.members.erase(id); },
+            .sync_peers = [] {},
             .pump = [this] { pumps_++; },
             .adopt = [this](const std::string& id, const std::map<uint64_t, MemberAddr>& m) {
               adopted_ = id + "/" + std::to_string(m.size());
@@ -114,6 +116,26 @@ TEST_F(ClusterAdminTest, JoinOnlyOnAJoiningNodeAndOnlyOnce) {
   EXPECT_EQ(adopted_, "");
   EXPECT_TRUE(a.Join("c2", {"5", "127.0.0.1:7005@17005", "6", "127.0.0.1:7006@17006"}).ok());
   EXPECT_EQ(adopted_, "c2/2");
+}
+
+TEST_F(ClusterAdminTest, AppliedConfChangesKeepTheAddressBook) {
+  ClusterAdmin& a = Make();
+  raft::ConfChange add;
+  add.type = raft::ConfChangeType::kAddLearner;
+  add.node_id = 4;
+  add.context = MemberAddr{"127.0.0.1", 7004, 17004}.Encode();
+  a.OnConfChangeApplied(add, 5);
+  ASSERT_TRUE(identity_.members.count(4));
+  EXPECT_EQ(identity_.members[4].port, 7004);
+  raft::ConfChange remove;
+  remove.type = raft::ConfChangeType::kRemoveNode;
+  remove.node_id = 4;
+  a.OnConfChangeApplied(remove, 6);
+  EXPECT_FALSE(identity_.members.count(4));
+  remove.node_id = 1;  // this node: removed from the group, but it still knows its own address
+  a.OnConfChangeApplied(remove, 7);
+  EXPECT_TRUE(identity_.members.count(1));
+  a.PromoteCaughtUpLearners();  // no Raft running: nothing to do
 }
 
 // A node whose port accepts connections in the kernel but never answers: MEET's exchange waits
