@@ -444,7 +444,7 @@ void RaftReplicator::SweepDeadlines() {
 void RaftReplicator::SendRaft(raft::Message& m) {
   if (!transport_) return;
   if (m.type == raft::MessageType::kSnapshot && m.snapshot) {
-    // Streamed from the store as it is read (raft_replicator_snapshots.cc).
+    // Streamed from the store as it is read (snapshot_transfers.h).
     snapshots_.Start(m);
     return;
   }

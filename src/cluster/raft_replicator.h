@@ -76,7 +76,14 @@ struct ClusterOptions {
 //     locally once the state machine has applied the read index.
 //   - CompactionScheduler (compaction_scheduler.h): when to compact the log.
 //   - StorageThread (storage_thread.h): log writes and fsyncs, in order, disk-full waits.
-//   - SnapshotSender/SnapshotReceiver (raft_replicator_snapshots.cc): streamed snapshots.
+//   - SnapshotTransfers (snapshot_transfers.h): streamed snapshots both ways; the replicator only
+//     installs a received one, in the Ready loop, before the log is cut behind it.
+//   - PeerDispatch (peer_dispatch.h): every peer frame, parsed once into a PeerKind
+//     (peer_kinds.h), checked and routed; the replicator sends with SendPeer(kind), never a name.
+//   - ClusterAdmin (cluster_admin.h): CLUSTER MEET/FORGET/FAILOVER/JOIN and DEBUG PARTITION (MEET
+//     never blocks the loop), applied membership changes, learner promotion. ClusterApi's
+//     administrative calls delegate to it; the queries are answered here (_info.cc).
+//   - errors.h: error replies are Status values; ErrorReply renders them, the one place.
 //
 // Identity and membership: the node's id lives in its log directory (LogIdentity); who votes is
 // what the log and snapshot say, from the bootstrap entries at index 1 on (never nodes.conf). A
