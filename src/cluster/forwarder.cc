@@ -25,7 +25,7 @@
 
 #include "cluster/clock.h"
 #include "cluster/node_identity.h"
-#include "cluster/replies.h"
+#include "cluster/errors.h"
 #include "commands/command.h"
 #include "resp/reply_builder.h"
 #include "server/state_machine.h"
@@ -38,7 +38,7 @@ Forwarder::Forwarder(Env env, int64_t request_timeout_ms, uint64_t session)
 void Forwarder::Propose(std::string data, uint64_t token, int proto) {
   constexpr size_t kMaxUnsent = 100000;
   if (unsent_.size() >= kMaxUnsent) {  // no leader for a long while: don't queue without bound
-    env_.answer(token, kErrNoLeader);
+    env_.answer(token, ErrorReply(NoLeaderError()));
     return;
   }
   uint64_t seq = next_seq_++;
@@ -194,7 +194,7 @@ void Forwarder::OnSnapshotInstalled(raft::Term term) {
       ++it;
       continue;
     }
-    env_.answer(it->second.token, kErrUncertain);
+    env_.answer(it->second.token, ErrorReply(UncertainError()));
     it = writes_.erase(it);
   }
   applied_term_ = std::max(applied_term_, term);
@@ -207,7 +207,7 @@ void Forwarder::Sweep(int64_t now) {
       continue;
     }
     // Never sent, or provably not applied and not sent again: not executed. Else unknown.
-    env_.answer(it->second.token, it->second.term == 0 ? kErrNoLeader : kErrUncertain);
+    env_.answer(it->second.token, ErrorReply(it->second.term == 0 ? NoLeaderError() : UncertainError()));
     unsent_.erase(it->first);
     it = writes_.erase(it);
   }

@@ -9,7 +9,33 @@
 #include <random>
 #include <sstream>
 
+#include "common/coding.h"
+
 namespace redraft::cluster {
+
+void PutMemberList(std::string* out, const std::map<uint64_t, MemberAddr>& members) {
+  PutVarint64(out, members.size());
+  for (auto& [id, addr] : members) {
+    PutVarint64(out, id);
+    PutLengthPrefixed(out, addr.Encode());
+  }
+}
+
+bool GetMemberList(std::string_view* in, std::map<uint64_t, MemberAddr>* members) {
+  uint64_t n;
+  if (!GetVarint64(in, &n) || n > in->size()) return false;  // each member takes >= 2 bytes
+  members->clear();
+  for (uint64_t i = 0; i < n; i++) {
+    uint64_t id;
+    std::string_view addr;
+    MemberAddr m;
+    if (!GetVarint64(in, &id) || id == 0 || !GetLengthPrefixed(in, &addr) ||
+        !MemberAddr::Decode(std::string(addr), &m) || !members->emplace(id, m).second) {
+      return false;
+    }
+  }
+  return true;
+}
 
 std::string MemberAddr::Encode() const {
   std::string out = host + ":" + std::to_string(port) + "@" + std::to_string(cluster_port);

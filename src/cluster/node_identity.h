@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "common/status.h"
 
@@ -25,6 +26,12 @@ struct MemberAddr {
   }
   bool operator==(const MemberAddr&) const = default;
 };
+
+// A member list as snapshots carry it (docs/snapshot_format.md): varint count, then per member
+// varint id and length-prefixed MemberAddr::Encode(). GetMemberList consumes it from *in; false
+// if it is malformed (a count larger than the bytes left, id 0, a bad address, an id twice).
+void PutMemberList(std::string* out, const std::map<uint64_t, MemberAddr>& members);
+bool GetMemberList(std::string_view* in, std::map<uint64_t, MemberAddr>* members);
 
 // What a node remembers about its cluster, in <dir>/nodes.conf (like Redis Cluster's
 // nodes.conf): written whole to a temp file, fsynced, renamed over the old one, dir fsynced.

@@ -5,7 +5,7 @@
 #include <chrono>
 
 #include "cluster/clock.h"
-#include "cluster/replies.h"
+#include "cluster/errors.h"
 #include "cluster/snapshot_stream.h"
 #include "cluster/state_snapshot.h"
 #include "commands/command.h"
@@ -24,7 +24,7 @@ RaftReplicator::RaftReplicator(uv_loop_t* loop, server::StateMachine* sm, Cluste
                  .leader_reachable = [this] { return LeaderReachable(); },
                  .read_index = [this](const std::string& ctx) { return raft_->ReadIndex(ctx); },
                  .applied_index = [this] { return sm_->applied_index(); },
-                 .fail = [this](uint64_t token, std::string reply) { on_applied_(token, std::move(reply)); },
+                 .fail = [this](uint64_t token, const Status& error) { on_applied_(token, ErrorReply(error)); },
                  .ready = [this](uint64_t token) { on_read_ready_(token); },
              },
              opts_.request_timeout_ms,
@@ -41,7 +41,58 @@ RaftReplicator::RaftReplicator(uv_loop_t* loop, server::StateMachine* sm, Cluste
                      .answer = [this](uint64_t token, std::string reply) { on_applied_(token, std::move(reply)); },
                  },
                  opts_.request_timeout_ms, RandomId()),
-      compaction_(opts_.compact_every, opts_.compact_bytes) {
+      compaction_(opts_.compact_every, opts_.compact_bytes),
+      peers_(PeerDispatch::Handlers{
+          .raft_running = [this] { return raft_ != nullptr; },
+          .raft = [this](uint64_t, raft::Message&& m) { OnRaftMessage(std::move(m)); },
+          .forward = [this](uint64_t from, FwdKind kind, const std::string& payload) {
+            forwarder_.OnFrame(from, kind, payload);
+          },
+          .snapshot = [this](uint64_t from, PeerKind kind, std::string&& payload) {
+            snapshots_.OnFrame(from, kind, std::move(payload));
+          },
+          .probe = [this](uint64_t from, PeerKind kind, const std::string& payload) { OnProbe(from, kind, payload); },
+          .transfer = [this](uint64_t target) {
+            if (raft_->role() == raft::Role::kLeader) raft_->TransferLeadership(target);
+          },
+          .pubsub = [this](const std::string& payload) { if (on_pubsub_) on_pubsub_(payload); },
+          .hints = [this](const std::string& payload) { if (on_hints_) on_hints_(payload); },
+          .after = [this] { Pump(); },
+      }),
+      admin_(loop_,
+             ClusterAdmin::Env{
+                 .raft = [this] { return raft_.get(); },
+                 .started = [this] { return started_; },
+                 .identity = [this]() -> const NodeIdentity& { return identity_; },
+                 .has_transport = [this] { return transport_ != nullptr; },
+                 .send = [this](uint64_t to, PeerKind kind, std::string payload) {
+                   return SendPeer(to, kind, std::move(payload));
+                 },
+                 .set_blocked = [this](uint64_t id, bool blocked) { transport_->SetBlocked(id, blocked); },
+                 .set_member = [this](uint64_t id, const MemberAddr& addr) { identity_.members[id] = addr; },
+                 .remove_member = [this](uint64_t id) {
+                   identity_.members.erase(id);
+                   if (transport_ && !opts_.initial_members.count(id)) transport_->RemovePeer(id);
+                 },
+                 .sync_peers = [this] { SyncPeers(); },
+                 .pump = [this] { Pump(); },
+                 .adopt = [this](const std::string& cluster_id, const std::map<uint64_t, MemberAddr>& members) {
+                   return AdoptCluster(cluster_id, members);
+                 },
+             },
+             ClusterAdmin::Options{.join = opts_.join, .initial_members = opts_.initial_members,
+                                   .tls_client = opts_.tls_client}),
+      snapshots_(SnapshotTransfers::Env{
+          .raft = [this] { return raft_.get(); },
+          .store = [this] { return sm_->store(); },
+          .self_id = [this] { return identity_.self_id; },
+          .members = [this]() -> const std::map<uint64_t, MemberAddr>& { return identity_.members; },
+          .send = [this](uint64_t to, PeerKind kind, std::string payload) {
+            return SendPeer(to, kind, std::move(payload));
+          },
+          .peer_stats = [this] { return transport_ ? transport_->Stats() : std::vector<PeerTransport::PeerStats>{}; },
+          .now_ms = [] { return NowMs(); },
+      }) {
   if (opts_.cluster_port == 0) opts_.cluster_port = opts_.port + 10000;
 }
 
@@ -106,7 +157,7 @@ Status RaftReplicator::StartTransport() {
   transport_ = std::make_unique<PeerTransport>(
       loop_, as, identity_.cluster_id,
       [this](uint64_t from, const std::string& type, std::string&& payload) {
-        OnPeerMessage(from, type, std::move(payload));
+        peers_.OnFrame(from, type, std::move(payload));
       },
       std::move(topts));
   transport_->SetAcceptUnknownSenders(formation_.has_value());
@@ -121,7 +172,7 @@ void RaftReplicator::SyncPeers() {
   auto add = [&](uint64_t id, const MemberAddr& a) {
     if (id == identity_.self_id || (formation_ && id == formation_->slot()) || a.SameAddress(self)) return;
     transport_->SetPeer(id, a.host, a.cluster_port);
-    if (blocked_addrs_.count(a.host + ":" + std::to_string(a.port))) transport_->SetBlocked(id, true);
+    if (admin_.AddressBlocked(a)) transport_->SetBlocked(id, true);
   };
   for (auto& [id, a] : identity_.members) add(id, a);
   // Configured slots stay reachable even after their member was replaced: a node in formation
@@ -155,9 +206,9 @@ void RaftReplicator::OnTick() {
   if (now - last_sweep_ms_ >= 100) {
     last_sweep_ms_ = now;
     SweepDeadlines();
-    MaybePromoteLearners();
+    admin_.PromoteCaughtUpLearners();
     MaybeStepDownForDisk();
-    SnapshotTick();
+    snapshots_.Tick();
   }
   Pump();
 }
@@ -195,7 +246,7 @@ void RaftReplicator::Pump() {
       Status st;
       uint64_t install_start_us = observability::NowMicros();
       if (rd.snapshot->data == kStreamedSnapshotData) {
-        st = InstallStreamedSnapshot(rd.snapshot->meta.index, &members);  // staged as it arrived
+        st = snapshots_.Install(rd.snapshot->meta.index, &members);  // staged as it arrived
         applied = rd.snapshot->meta.index;
       } else {
         st = RestoreState(sm_->store(), rd.snapshot->data, &members, &applied);  // whole, from an older leader
@@ -312,23 +363,7 @@ void RaftReplicator::ApplyCommitted(std::vector<raft::Entry>& entries) {
     e.data.clear();  // the state machine sees a no-op; membership is the core's and ours
     if (!cc.ok()) continue;
     members_changed = true;
-    spdlog::info("membership: {} {} at index {}",
-                 cc->type == raft::ConfChangeType::kRemoveNode  ? "removed"
-                 : cc->type == raft::ConfChangeType::kAddLearner ? "added as learner"
-                                                                 : "added as voter",
-                 NodeIdHex(cc->node_id), e.index);
-    if (cc->type == raft::ConfChangeType::kRemoveNode) {
-      if (cc->node_id != identity_.self_id) {
-        identity_.members.erase(cc->node_id);
-        if (transport_ && !opts_.initial_members.count(cc->node_id)) transport_->RemovePeer(cc->node_id);
-      }
-      learner_since_.erase(cc->node_id);
-    } else {
-      MemberAddr a;
-      if (MemberAddr::Decode(cc->context, &a)) identity_.members[cc->node_id] = a;
-      if (cc->type == raft::ConfChangeType::kAddLearner) learner_since_[cc->node_id] = e.index;
-      else learner_since_.erase(cc->node_id);
-    }
+    admin_.OnConfChangeApplied(*cc, e.index);
   }
   if (members_changed) {
     SaveIdentity();
@@ -379,16 +414,11 @@ bool RaftReplicator::Diverged() {
   return true;
 }
 
-std::string RaftReplicator::DivergedError() const {
-  const raft::Divergence& d = *raft_->divergence();
-  return "-DIVERGED This node's log conflicts with the leader's at index " + std::to_string(d.index) + " (term " +
-         std::to_string(d.local_term) + " here, " + std::to_string(d.leader_term) +
-         " at the leader); it stopped serving: use another node\r\n";
-}
+Status RaftReplicator::DivergedError() const { return cluster::DivergedError(*raft_->divergence()); }
 
 void RaftReplicator::Propose(std::string data, uint64_t token, int proto) {
   if (Diverged()) {
-    on_applied_(token, DivergedError());
+    on_applied_(token, ErrorReply(DivergedError()));
     return;
   }
   forwarder_.Propose(std::move(data), token, proto);
@@ -396,7 +426,7 @@ void RaftReplicator::Propose(std::string data, uint64_t token, int proto) {
 
 void RaftReplicator::ReadBarrier(uint64_t token) {
   if (Diverged()) {
-    on_applied_(token, DivergedError());
+    on_applied_(token, ErrorReply(DivergedError()));
     return;
   }
   reads_.Add(token);
@@ -414,12 +444,12 @@ void RaftReplicator::SweepDeadlines() {
 void RaftReplicator::SendRaft(raft::Message& m) {
   if (!transport_) return;
   if (m.type == raft::MessageType::kSnapshot && m.snapshot) {
-    // Streamed from the store as it is read (raft_replicator_snapshots.cc).
-    StartSnapshotTransfer(m);
+    // Streamed from the store as it is read (snapshot_transfers.h).
+    snapshots_.Start(m);
     return;
   }
   if (m.type == raft::MessageType::kHeartbeat) NoteHeartbeat(m, /*sent=*/true);
-  transport_->Send(m.to, "raft", m.Encode());
+  SendPeer(m.to, PeerKind::kRaft, m.Encode());
 }
 
 void RaftReplicator::BroadcastPubsub(std::string batch) {
@@ -427,7 +457,7 @@ void RaftReplicator::BroadcastPubsub(std::string batch) {
   for (const auto& [id, addr] : identity_.members) {
     // A refused Send (peer unknown, blocked, queue full) loses the batch for that peer: Pub/Sub
     // is at most once (docs/pubsub.md).
-    if (id != identity_.self_id) transport_->Send(id, "pub", batch);
+    if (id != identity_.self_id) SendPeer(id, PeerKind::kPubsub, batch);
   }
 }
 
@@ -437,63 +467,21 @@ void RaftReplicator::SendAccessHints(std::string batch) {
   if (!transport_ || !raft_) return;
   const uint64_t leader = raft_->leader();
   if (leader == raft::kNoNode || leader == identity_.self_id) return;
-  transport_->Send(leader, "hint", std::move(batch));
+  SendPeer(leader, PeerKind::kHints, std::move(batch));
 }
 
-void RaftReplicator::OnPeerMessage(uint64_t from, const std::string& type, std::string&& payload) {
-  if (type == "hint") {  // eviction's access hints from a follower (docs/memory.md)
-    if (on_hints_) on_hints_(payload);
-    return;
+void RaftReplicator::OnRaftMessage(raft::Message&& m) {
+  if (m.type == raft::MessageType::kHeartbeatResp) NoteHeartbeat(m, /*sent=*/false);
+  raft_->Step(std::move(m));
+  if (Diverged()) {
+    // Nothing waiting here will be answered by this node's Raft any more.
+    forwarder_.OnDiverged();  // their forwarding nodes settle the entries forwarded to us
+    reads_.FailWaiting(DivergedError());
   }
-  if (type == "pub") {  // publishes from a peer: delivered to this node's subscribers only
-    if (on_pubsub_) on_pubsub_(payload);
-    return;
-  }
-  if (type == "probe" || type == "probe-reply" || type == "join") {
-    OnProbe(from, type, payload);
-    return;
-  }
-  // In formation this node is nobody yet: Raft traffic to its slot id goes unanswered.
-  if (!raft_) return;
-  if (type == "raft") {
-    auto m = raft::Message::Decode(payload);
-    if (!m.ok()) {
-      spdlog::warn("undecodable raft message from {}: {}", NodeIdHex(from), m.status().ToString());
-      return;
-    }
-    // The transport proved who sent the frame (docs/peer_protocol.md); a message must not claim
-    // to be from anyone else.
-    if (m->from != from) {
-      spdlog::warn("refused a raft message from {} claiming to be from {}", NodeIdHex(from), NodeIdHex(m->from));
-      return;
-    }
-    // A snapshot must be whole and valid before the Raft core may accept it (after Step the log
-    // is cut behind it): a bad one is dropped here, and the leader, getting no acknowledgement,
-    // probes and sends a new one.
-    if (m->type == raft::MessageType::kSnapshot && m->snapshot) {
-      if (auto parsed = ParseState(m->snapshot->data); !parsed.ok()) {
-        spdlog::warn("refused a snapshot from {} at index {}: {}", NodeIdHex(from), m->snapshot->meta.index,
-                     parsed.status().ToString());
-        return;
-      }
-    }
-    if (m->type == raft::MessageType::kHeartbeatResp) NoteHeartbeat(*m, /*sent=*/false);
-    raft_->Step(std::move(m).value());
-    if (Diverged()) {
-      // Nothing waiting here will be answered by this node's Raft any more.
-      forwarder_.OnDiverged();  // their forwarding nodes settle the entries forwarded to us
-      reads_.FailWaiting(DivergedError());
-    }
-  } else if (auto kind = ParseFwdKind(type)) {
-    forwarder_.OnFrame(from, *kind, payload);
-  } else if (type.starts_with("snap-")) {
-    OnSnapshotMessage(from, type, std::move(payload));
-  } else if (type == "xfer") {
-    std::string_view in = payload;
-    uint64_t target;
-    if (GetVarint64(&in, &target) && raft_->role() == raft::Role::kLeader) raft_->TransferLeadership(target);
-  }
-  Pump();
+}
+
+bool RaftReplicator::SendPeer(uint64_t to, PeerKind kind, std::string payload) {
+  return transport_ && transport_->Send(to, PeerKindName(kind), std::move(payload));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -501,7 +489,9 @@ void RaftReplicator::OnPeerMessage(uint64_t from, const std::string& type, std::
 
 void RaftReplicator::MaybeCompact() {
   // Keep the entries a follower receiving a snapshot will need right after installing it.
-  std::optional<raft::Index> due = compaction_.Due(sm_->applied_index(), SnapshotCompactFloor());
+  // Bounded: past TransferMayHoldBack the log is compacted anyway (the follower will need another snapshot).
+  std::optional<raft::Index> floor = compaction_.TransferMayHoldBack() ? snapshots_.CompactFloor() : std::nullopt;
+  std::optional<raft::Index> due = compaction_.Due(sm_->applied_index(), floor);
   if (!due) return;
   raft::Index applied = *due;
   if (applied > raft_->applied_index() || applied <= raft_->first_index()) return;
@@ -539,29 +529,6 @@ int64_t RaftReplicator::ClusterTimeMs() const {
   return std::max(wall, last_stamp_ + (NowMs() - last_stamp_seen_ms_));
 }
 
-void RaftReplicator::MaybePromoteLearners() {
-  if (!raft_ || raft_->role() != raft::Role::kLeader) return;
-  for (uint64_t id : raft_->conf().learners) {
-    const raft::Progress* pr = raft_->GetProgress(id);
-    if (!pr) continue;
-    // Caught up: promoting it cannot stall commits while it fetches the log. It must also have
-    // acknowledged its own admission (the entry that added it, when this node applied it): a
-    // learner that never answered is not promoted, it would count as a voter that is down.
-    auto since = learner_since_.find(id);
-    raft::Index admitted = since == learner_since_.end() ? 1 : since->second;
-    if (pr->match >= admitted && pr->match + 100 >= raft_->commit_index()) {
-      raft::ConfChange cc;
-      cc.type = raft::ConfChangeType::kAddNode;
-      cc.node_id = id;
-      cc.context = identity_.members.count(id) ? identity_.members[id].Encode() : "";
-      if (raft_->ProposeConfChange(cc).ok()) {
-        spdlog::info("promoting learner {} to voter", NodeIdHex(id));
-        return;  // one change at a time
-      }
-    }
-  }
-}
-
 Status RaftReplicator::AdoptCluster(const std::string& cluster_id,
                                     const std::map<uint64_t, MemberAddr>& members) {
   if (transport_) return Status::InvalidArgument("this node already belongs to cluster " + identity_.cluster_id);
@@ -594,7 +561,7 @@ void RaftReplicator::Stop() {
     }
   }
   forwarder_.Flush();
-  snap_sender_.reset();  // releases its store snapshots and iterators
+  snapshots_.ReleaseStore();  // releases its store snapshots and iterators
   Status st = sm_->store()->Flush();
   if (!st.ok()) spdlog::error("store flush at shutdown failed: {}", st.ToString());
   if (transport_) transport_->Close();

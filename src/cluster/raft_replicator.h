@@ -15,14 +15,15 @@
 #include <unordered_map>
 #include <vector>
 
+#include "cluster/cluster_admin.h"
 #include "cluster/compaction_scheduler.h"
 #include "cluster/disk_watch.h"
 #include "cluster/formation.h"
 #include "cluster/forwarder.h"
 #include "cluster/node_identity.h"
+#include "cluster/peer_dispatch.h"
 #include "cluster/read_barriers.h"
-#include "cluster/snapshot_receiver.h"
-#include "cluster/snapshot_sender.h"
+#include "cluster/snapshot_transfers.h"
 #include "cluster/storage_thread.h"
 #include "cluster/transport.h"
 #include "commands/cluster_api.h"
@@ -75,7 +76,14 @@ struct ClusterOptions {
 //     locally once the state machine has applied the read index.
 //   - CompactionScheduler (compaction_scheduler.h): when to compact the log.
 //   - StorageThread (storage_thread.h): log writes and fsyncs, in order, disk-full waits.
-//   - SnapshotSender/SnapshotReceiver (raft_replicator_snapshots.cc): streamed snapshots.
+//   - SnapshotTransfers (snapshot_transfers.h): streamed snapshots both ways; the replicator only
+//     installs a received one, in the Ready loop, before the log is cut behind it.
+//   - PeerDispatch (peer_dispatch.h): every peer frame, parsed once into a PeerKind
+//     (peer_kinds.h), checked and routed; the replicator sends with SendPeer(kind), never a name.
+//   - ClusterAdmin (cluster_admin.h): CLUSTER MEET/FORGET/FAILOVER/JOIN and DEBUG PARTITION (MEET
+//     never blocks the loop), applied membership changes, learner promotion. ClusterApi's
+//     administrative calls delegate to it; the queries are answered here (_info.cc).
+//   - errors.h: error replies are Status values; ErrorReply renders them, the one place.
 //
 // Identity and membership: the node's id lives in its log directory (LogIdentity); who votes is
 // what the log and snapshot say, from the bootstrap entries at index 1 on (never nodes.conf). A
@@ -111,27 +119,22 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   bool HasLeader() override;
   uint64_t CurrentTerm() override;
   std::string RaftInfo() override;
-  void Meet(const std::string& host, int port, std::function<void(Status)> done) override;
-  Status Forget(const std::string& node_id) override;
-  Status Failover(const std::string& node_id) override;
-  Status Join(const std::string& cluster_id, const std::vector<std::string>& members) override;
-  Status BlockPeer(const std::string& node_id, bool blocked) override;
+  // Administration is ClusterAdmin's (cluster_admin.h).
+  void Meet(const std::string& host, int port, std::function<void(Status)> done) override {
+    admin_.Meet(host, port, std::move(done));
+  }
+  Status Forget(const std::string& node_id) override { return admin_.Forget(node_id); }
+  Status Failover(const std::string& node_id) override { return admin_.Failover(node_id); }
+  Status Join(const std::string& cluster_id, const std::vector<std::string>& members) override {
+    return admin_.Join(cluster_id, members);
+  }
+  Status BlockPeer(const std::string& node_id, bool blocked) override { return admin_.BlockPeer(node_id, blocked); }
 
   // Called by CLUSTER JOIN on a fresh node: adopt the cluster, wait for the leader's log.
   Status AdoptCluster(const std::string& cluster_id, const std::map<uint64_t, MemberAddr>& members);
 
  private:
   static constexpr raft::GroupId kGroup = 1;
-  // CLUSTER MEET's exchange with the new node, run on libuv's thread pool (admin.cc).
-  struct MeetProbe;
-  void MeetStep(std::unique_ptr<MeetProbe> probe);
-  void QueueMeetCall(std::unique_ptr<MeetProbe> probe);
-  // False once this object is destroyed: a probe finishing later must not touch it.
-  struct AliveFlag {
-    std::shared_ptr<bool> alive = std::make_shared<bool>(true);
-    ~AliveFlag() { *alive = false; }
-  };
-  AliveFlag alive_;
   static int64_t NowMs();
   void OnTick();
   void Pump();
@@ -141,20 +144,13 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   void Finish(raft::Ready& rd, std::vector<raft::Message>& held, uint64_t submitted_us = 0);
   void ApplyCommitted(std::vector<raft::Entry>& entries);
   void SendRaft(raft::Message& m);
-  void OnPeerMessage(uint64_t from, const std::string& type, std::string&& payload);
+  void OnRaftMessage(raft::Message&& m);  // checked by PeerDispatch
+  bool SendPeer(uint64_t to, PeerKind kind, std::string payload);  // false: refused or no transport
   bool LeaderReachable() const;
   // A leader is reachable again: unsent writes go (at most once per tick), held reads are asked.
   void ReleaseHeld();
   void SweepDeadlines();
   void MaybeCompact();
-  // Streamed snapshots (raft_replicator_snapshots.cc, snapshot_sender.h, snapshot_receiver.h).
-  void EnsureSnapshotStreams();
-  void StartSnapshotTransfer(const raft::Message& m);
-  void OnSnapshotMessage(uint64_t from, const std::string& type, std::string&& payload);
-  Status InstallStreamedSnapshot(raft::Index index, std::map<uint64_t, MemberAddr>* members);
-  void SnapshotTick();
-  std::optional<raft::Index> SnapshotCompactFloor() const;
-  void SnapshotInfo(std::string* out) const;
   Status StartTransport();  // listen on the cluster port and dial the known members
   // Startup pieces (raft_replicator_formation.cc).
   Status LoadAddressBook();
@@ -165,7 +161,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   // Formation (raft_replicator_formation.cc).
   void FormationTick();
   Probe SelfProbe() const;
-  void OnProbe(uint64_t from, const std::string& type, const std::string& payload);
+  void OnProbe(uint64_t from, PeerKind kind, const std::string& payload);
   void HandleJoinRequest(const Probe& p);
   Status Bootstrap(const std::map<uint64_t, MemberAddr>& voters);
   Status RunAfterFormation(const std::map<uint64_t, MemberAddr>& book);
@@ -176,12 +172,11 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   void MaybeStepDownForDisk();
   uint64_t BestTransferTarget() const;
   void OnStorageDone();
-  void MaybePromoteLearners();
   void NoteStamps(const std::vector<raft::Entry>& entries);
   // The core found our committed log contradicted by a leader's (raft::Divergence): say it once,
   // loudly; refuse every request from then on.
   bool Diverged();
-  std::string DivergedError() const;
+  Status DivergedError() const;  // REQUIRES: diverged
   void NoteStamp(int64_t t);
 
   uv_loop_t* loop_;
@@ -194,6 +189,9 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   ReadBarriers reads_;  // linearizable reads (read_barriers.h); calls back into raft_ and sm_
   Forwarder forwarder_;  // clients' writes, forwarding both ways (forwarder.h)
   CompactionScheduler compaction_;  // when to compact the log (compaction_scheduler.h)
+  PeerDispatch peers_;  // frames from peers, by kind, to their handlers (peer_dispatch.h)
+  ClusterAdmin admin_;  // CLUSTER MEET/FORGET/FAILOVER/JOIN, DEBUG PARTITION (cluster_admin.h)
+  SnapshotTransfers snapshots_;  // streamed snapshots both ways (snapshot_transfers.h)
 
   NodeIdentity identity_;           // address book (self_id = the Raft id)
   uint64_t incarnation_ = 0;        // of our log directory
@@ -223,13 +221,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   raft::Index durable_ = 0;
   int64_t last_sweep_ms_ = 0;
   raft::NodeId known_leader_ = raft::kNoNode;  // the leader as of the last soft state change
-  std::map<uint64_t, raft::Index> learner_since_;   // learners waiting to be promoted
-  std::set<std::string> blocked_addrs_;             // DEBUG PARTITION host:port (fault injection)
 
-  std::unique_ptr<SnapshotSender> snap_sender_;        // leader: transfers to followers
-  std::unique_ptr<SnapshotReceiver> snap_receiver_;    // follower: the transfer being received
-  std::map<uint64_t, int64_t> snap_delivered_;         // peer -> when its transfer was delivered
-  std::map<uint64_t, uint64_t> snap_reconnects_;       // peer -> transport reconnects, last tick
 
   int64_t last_disk_step_down_ms_ = 0;
   uv_async_t async_;

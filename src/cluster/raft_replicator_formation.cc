@@ -186,24 +186,24 @@ void RaftReplicator::FormationTick() {
   if (!formation_ || !transport_) return;
   std::string probe = SelfProbe().Encode();
   for (auto& [id, a] : formation_->slots()) {
-    if (id != formation_->slot()) transport_->Send(id, "probe", probe);
+    if (id != formation_->slot()) SendPeer(id, PeerKind::kProbe, probe);
   }
 }
 
-void RaftReplicator::OnProbe(uint64_t from, const std::string& type, const std::string& payload) {
+void RaftReplicator::OnProbe(uint64_t from, PeerKind kind, const std::string& payload) {
   auto p = Probe::Decode(payload);
   if (!p.ok()) {
-    spdlog::warn("undecodable {} from {}: {}", type, NodeIdHex(from), p.status().ToString());
+    spdlog::warn("undecodable {} from {}: {}", PeerKindName(kind), NodeIdHex(from), p.status().ToString());
     return;
   }
-  if (type == "join") {  // a member forwarded a join request to us, the leader it knows
+  if (kind == PeerKind::kJoin) {  // a member forwarded a join request to us, the leader it knows
     HandleJoinRequest(*p);
     return;
   }
-  if (type == "probe" && transport_) transport_->Send(from, "probe-reply", SelfProbe().Encode());
+  if (kind == PeerKind::kProbe) SendPeer(from, PeerKind::kProbeReply, SelfProbe().Encode());
   if (raft_) {
     // A probe whose id is not the sender's slot comes from a node that took a new id: it asks to join.
-    if (type == "probe" && p->id != from) HandleJoinRequest(*p);
+    if (kind == PeerKind::kProbe && p->id != from) HandleJoinRequest(*p);
     return;
   }
   if (!formation_) return;
@@ -270,7 +270,7 @@ void RaftReplicator::HandleJoinRequest(const Probe& p) {
   if (raft::IsVoter(conf, p.id) || raft::IsLearner(conf, p.id)) return;
   if (raft_->role() != raft::Role::kLeader) {
     uint64_t leader = raft_->leader();
-    if (leader != raft::kNoNode && leader != identity_.self_id && transport_) transport_->Send(leader, "join", p.Encode());
+    if (leader != raft::kNoNode && leader != identity_.self_id) SendPeer(leader, PeerKind::kJoin, p.Encode());
     return;
   }
   // First remove the member at the joiner's address: the incarnation whose log was lost. It is

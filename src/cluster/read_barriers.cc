@@ -1,7 +1,7 @@
 #include "cluster/read_barriers.h"
 
 #include "cluster/clock.h"
-#include "cluster/replies.h"
+#include "cluster/errors.h"
 
 namespace redraft::cluster {
 
@@ -14,7 +14,7 @@ ReadBarriers::ReadBarriers(Env env, int64_t timeout_ms, int64_t hold_ms)
 void ReadBarriers::Hold(uint64_t token) {
   constexpr size_t kMaxHeld = 100000;
   if (held_.size() >= kMaxHeld) {
-    env_.fail(token, kErrNoLeader);
+    env_.fail(token, NoLeaderError());
     return;
   }
   held_.push_back(Held{token, SteadyNowMs() + hold_ms_});
@@ -37,7 +37,7 @@ void ReadBarriers::Flush() {
   }
   Status st = env_.read_index(ctx);
   if (!st.ok()) {
-    for (uint64_t t : tokens) env_.fail(t, kErrNoLeader);
+    for (uint64_t t : tokens) env_.fail(t, NoLeaderError());
     return;
   }
   waiting_[ctx] = Batch{std::move(tokens), SteadyNowMs() + timeout_ms_};
@@ -71,7 +71,7 @@ void ReadBarriers::OnLeaderChanged() {
 
 void ReadBarriers::Sweep(int64_t now) {
   while (!held_.empty() && held_.front().deadline_ms <= now) {
-    env_.fail(held_.front().token, kErrNoLeader);
+    env_.fail(held_.front().token, NoLeaderError());
     held_.pop_front();
   }
   for (auto it = waiting_.begin(); it != waiting_.end();) {
@@ -79,14 +79,14 @@ void ReadBarriers::Sweep(int64_t now) {
       ++it;
       continue;
     }
-    for (uint64_t t : it->second.tokens) env_.fail(t, kErrReadTimeout);
+    for (uint64_t t : it->second.tokens) env_.fail(t, ReadTimeoutError());
     it = waiting_.erase(it);
   }
 }
 
-void ReadBarriers::FailWaiting(const std::string& reply) {
+void ReadBarriers::FailWaiting(const Status& error) {
   for (auto& [ctx, batch] : waiting_) {
-    for (uint64_t t : batch.tokens) env_.fail(t, reply);
+    for (uint64_t t : batch.tokens) env_.fail(t, error);
   }
   waiting_.clear();
 }

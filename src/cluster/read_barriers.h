@@ -31,7 +31,7 @@ class ReadBarriers {
     std::function<bool()> leader_reachable;
     std::function<Status(const std::string& ctx)> read_index;  // Raft::ReadIndex
     std::function<uint64_t()> applied_index;       // the state machine's
-    std::function<void(uint64_t token, std::string reply)> fail;  // an error reply for a barrier
+    std::function<void(uint64_t token, const Status& error)> fail;  // answer a barrier with an error (errors.h)
     std::function<void(uint64_t token)> ready;     // the read may run now
   };
   // timeout_ms bounds a barrier waiting for its read index; hold_ms one waiting for a leader.
@@ -53,7 +53,7 @@ class ReadBarriers {
   // Fails barriers past their deadline.
   void Sweep(int64_t now_ms);
   // The node stopped serving (divergence): fails every barrier waiting for a read index.
-  void FailWaiting(const std::string& reply);
+  void FailWaiting(const Status& error);
 
  private:
   struct Held {

@@ -1,5 +1,5 @@
 // RemoteNode: a short blocking RESP exchange with another node's client port, for CLUSTER MEET
-// (raft_replicator_admin.cc). It runs on a libuv thread-pool worker, never on the event loop (a
+// (cluster_admin.cc). It runs on a libuv thread-pool worker, never on the event loop (a
 // slow or blackholed node would stall every client); every step is bounded by a 2 s timeout.
 // With tls-cluster the exchange is TLS (OpenSSL over the blocking socket, our client certificate
 // presented, the node's certificate verified against the CA), and CertificateNames() tells the

@@ -35,7 +35,7 @@ bool SnapshotSender::Start(uint64_t to, const MakeRaftMessage& make, const std::
   b.key_count = t.keys_total;
   b.log_time_ms = t.view->log_time_ms();
   b.members = members;
-  if (!send_(to, "snap-begin", EncodeSnapBegin(b))) {
+  if (!send_(to, PeerKind::kSnapBegin, EncodeSnapBegin(b))) {
     failed_++;
     done_(to, false);
     return false;
@@ -58,7 +58,7 @@ bool SnapshotSender::Fill(uint64_t to, Transfer& t) {
       }
       if (t.acked + 1 < t.next_seq) return true;  // wait for every chunk before the end
       SnapEnd e{t.id, t.next_seq - 1, t.keys, t.crc};
-      if (!send_(to, "snap-end", EncodeSnapEnd(e))) {
+      if (!send_(to, PeerKind::kSnapEnd, EncodeSnapEnd(e))) {
         Fail(to, "peer unreachable");
         return false;
       }
@@ -96,7 +96,7 @@ bool SnapshotSender::Fill(uint64_t to, Transfer& t) {
     t.crc = crc32c::Extend(t.crc, chunk.data() + header, records);
     t.bytes += records;
     FinishSnapChunk(&chunk);
-    if (!send_(to, "snap-chunk", std::move(chunk))) {
+    if (!send_(to, PeerKind::kSnapChunk, std::move(chunk))) {
       Fail(to, "peer unreachable or its queue is full");
       return false;
     }

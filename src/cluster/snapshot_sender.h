@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "cluster/node_identity.h"
+#include "cluster/peer_kinds.h"
 #include "store/store.h"
 
 namespace redraft::cluster {
@@ -40,7 +41,7 @@ struct SnapshotSenderOptions {
 
 class SnapshotSender {
  public:
-  using SendFn = std::function<bool(uint64_t to, const std::string& type, std::string payload)>;
+  using SendFn = std::function<bool(uint64_t to, PeerKind kind, std::string payload)>;
   using DoneFn = std::function<void(uint64_t to, bool success)>;
   // Given the applied index A of the view, the encoded raft kSnapshot message to deliver with it
   // (meta.index == A), or nullopt if none can be made (then the transfer fails at once).

@@ -12,34 +12,19 @@ std::string EncodeSnapBegin(const SnapBegin& b) {
   PutVarint64(&out, b.applied);
   PutVarint64(&out, b.key_count);
   PutVarint64(&out, static_cast<uint64_t>(b.log_time_ms));
-  PutVarint64(&out, b.members.size());
-  for (auto& [id, addr] : b.members) {
-    PutVarint64(&out, id);
-    PutLengthPrefixed(&out, addr.Encode());
-  }
+  PutMemberList(&out, b.members);
   return out;
 }
 
 bool DecodeSnapBegin(std::string_view in, SnapBegin* out) {
   std::string_view msg;
-  uint64_t log_time, n;
+  uint64_t log_time;
   if (!GetVarint64(&in, &out->id) || !GetLengthPrefixed(&in, &msg) || !GetVarint64(&in, &out->applied) ||
-      !GetVarint64(&in, &out->key_count) || !GetVarint64(&in, &log_time) || !GetVarint64(&in, &n) ||
-      n > in.size()) {
+      !GetVarint64(&in, &out->key_count) || !GetVarint64(&in, &log_time) || !GetMemberList(&in, &out->members)) {
     return false;
   }
   out->raft_message.assign(msg);
   out->log_time_ms = static_cast<int64_t>(log_time);
-  out->members.clear();
-  for (uint64_t i = 0; i < n; i++) {
-    uint64_t id;
-    std::string_view addr;
-    MemberAddr m;
-    if (!GetVarint64(&in, &id) || id == 0 || !GetLengthPrefixed(&in, &addr) ||
-        !MemberAddr::Decode(std::string(addr), &m) || !out->members.emplace(id, m).second) {
-      return false;
-    }
-  }
   return in.empty();
 }
 

@@ -1,5 +1,6 @@
 #include "cluster/state_snapshot.h"
 
+#include "cluster/snapshot_stream.h"
 #include "common/coding.h"
 #include "common/crc32c.h"
 
@@ -13,22 +14,14 @@ constexpr size_t kTrailerBytes = 4;
 std::string DumpState(store::Store* store, const std::map<uint64_t, MemberAddr>& members) {
   std::string out(kMagic);
   PutVarint64(&out, store->applied_index());
-  PutVarint64(&out, members.size());
-  for (auto& [id, addr] : members) {
-    PutVarint64(&out, id);
-    PutLengthPrefixed(&out, addr.Encode());
-  }
+  PutMemberList(&out, members);
   // Keys, then sub-keys (records of type kSubKey), as the view yields them.
   auto view = store->NewSnapshotView();
   store::Value v;
   for (; view->Valid(); view->Next()) {
     Status st = view->value(&v);
     if (!st.ok()) REDRAFT_PANIC("store scan for a snapshot failed: " + st.ToString());
-    PutLengthPrefixed(&out, view->key());
-    out.push_back(static_cast<char>(v.type));
-    PutVarint64(&out, static_cast<uint64_t>(v.expire_ms));
-    PutVarint64(&out, v.version);
-    PutLengthPrefixed(&out, v.payload);
+    AppendSnapRecord(&out, view->key(), v);  // the streamed snapshot's record layout too
   }
   if (!view->status().ok()) REDRAFT_PANIC("store scan for a snapshot failed: " + view->status().ToString());
   PutFixed32(&out, crc32c::Mask(crc32c::Value(out.data(), out.size())));
@@ -44,18 +37,8 @@ Result<ParsedState> ParseState(std::string_view in) {
   body.remove_prefix(kMagic.size());
 
   ParsedState s;
-  uint64_t n;
-  if (!GetVarint64(&body, &s.applied) || !GetVarint64(&body, &n)) return Status::Corruption("snapshot: header");
-  if (n > body.size()) return Status::Corruption("snapshot: member count");  // each takes >= 2 bytes
-  for (uint64_t i = 0; i < n; i++) {
-    uint64_t id;
-    std::string_view addr;
-    MemberAddr m;
-    if (!GetVarint64(&body, &id) || id == 0 || !GetLengthPrefixed(&body, &addr) ||
-        !MemberAddr::Decode(std::string(addr), &m) || !s.members.emplace(id, m).second) {
-      return Status::Corruption("snapshot: member");
-    }
-  }
+  if (!GetVarint64(&body, &s.applied)) return Status::Corruption("snapshot: header");
+  if (!GetMemberList(&body, &s.members)) return Status::Corruption("snapshot: members");
   while (!body.empty()) {
     ParsedState::Record r;
     uint64_t expire;

@@ -222,20 +222,14 @@ void PeerTransport::OnBytes(Conn* c, ssize_t nread, const uv_buf_t* buf) {
         if (!DialerHandshake(c, std::move(f))) return;
       }
       if (!s.ok()) {
-        Peer* p = FindPeer(c->peer_id);
         counters_.auth_failures++;
         Log("cluster: peer " + std::to_string(c->peer_id) + " sent a bad handshake: " + s.ToString());
-        if (p != nullptr && p->out == c) DropOutbound(p, /*reconnect=*/true); else CloseConn(c);
+        FailConn(c);
       }
       return;
     }
     if (nread >= 0) return;
-    Peer* p = FindPeer(c->peer_id);
-    if (p != nullptr && p->out == c) {
-      DropOutbound(p, /*reconnect=*/true);
-    } else {
-      CloseConn(c);
-    }
+    FailConn(c);
     return;
   }
   if (nread < 0) {
@@ -572,6 +566,15 @@ void PeerTransport::DropOutbound(Peer* p, bool reconnect) {
     p->out = nullptr;
   }
   if (reconnect) ScheduleReconnect(p);
+}
+
+void PeerTransport::FailConn(Conn* c) {
+  Peer* p = FindPeer(c->peer_id);
+  if (p != nullptr && p->out == c) {
+    DropOutbound(p, /*reconnect=*/true);
+  } else {
+    CloseConn(c);
+  }
 }
 
 void PeerTransport::CloseConn(Conn* c) {

@@ -204,6 +204,9 @@ class PeerTransport {
   void ScheduleReconnect(Peer* p);
   void DropOutbound(Peer* p, bool reconnect);
   void CloseConn(Conn* c);
+  // A connection failed: if it is its peer's current outbound one, DropOutbound and reconnect;
+  // otherwise (replaced, or inbound) just close it.
+  void FailConn(Conn* c);
   void OnAccept(int status);
   void OnRead(Conn* c, ssize_t nread, const uv_buf_t* buf);
   void OnWriteDone(Conn* c, int status);

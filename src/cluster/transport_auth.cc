@@ -97,10 +97,9 @@ void PeerTransport::CheckHandshakeDeadlines() {
       continue;
     }
     counters_.auth_failures++;
-    Peer* p = FindPeer(c->peer_id);
     Log("cluster: peer " + std::to_string(c->peer_id) + " did not answer the " +
         (c->tls && !c->tls_ready ? "TLS handshake (is tls-cluster on there?)" : "handshake (is cluster-secret set on it?)"));
-    if (p != nullptr && p->out == c) DropOutbound(p, /*reconnect=*/true); else CloseConn(c);
+    FailConn(c);
   }
   if (!pending) uv_timer_stop(handshake_timer_);
 }

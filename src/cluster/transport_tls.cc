@@ -108,11 +108,7 @@ void PeerTransport::TlsFail(Conn* c, const std::string& why) {
   if (p == nullptr || p->attempts == 0 || p->attempts % 60 == 0) {
     Log("cluster: refused TLS connection to peer " + std::to_string(c->peer_id) + " at " + c->remote + ": " + why);
   }
-  if (p != nullptr && p->out == c) {
-    DropOutbound(p, /*reconnect=*/true);
-  } else {
-    CloseConn(c);
-  }
+  FailConn(c);
 }
 
 void PeerTransport::SendCiphertext(Conn* c) {

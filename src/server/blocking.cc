@@ -21,7 +21,7 @@ constexpr int64_t kForeverMs = int64_t{1} << 50;
 
 bool IsNil(std::string_view reply) { return reply == "*-1\r\n" || reply == "$-1\r\n" || reply == "_\r\n"; }
 
-// The write path's "not executed" answer (cluster/replies.h: CLUSTERDOWN is only given for writes
+// The write path's "not executed" answer (cluster/errors.h: CLUSTERDOWN is only given for writes
 // that were not applied): a wake-up that got it was never applied, so the client stays parked.
 bool NotExecuted(std::string_view reply) { return reply.starts_with("-CLUSTERDOWN"); }
 

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "cluster/replies.h"
+#include "cluster/errors.h"
 
 namespace redraft::cluster {
 namespace {
@@ -26,7 +26,7 @@ struct FakeNode {
                                   return read_index_ok ? Status::OK() : Status::InvalidArgument("no");
                                 },
                             .applied_index = [this] { return applied; },
-                            .fail = [this](uint64_t t, std::string r) { failed.emplace_back(t, std::move(r)); },
+                            .fail = [this](uint64_t t, const Status& e) { failed.emplace_back(t, ErrorReply(e)); },
                             .ready = [this](uint64_t t) { ready.push_back(t); },
                         },
                         timeout_ms, hold_ms);
@@ -77,8 +77,8 @@ TEST(ReadBarriers, HeldWithoutLeaderThenAskedOrFailedAsNotExecuted) {
   r.Flush();
   r.Sweep(INT64_MAX);  // hold deadline passed: never asked, so CLUSTERDOWN
   ASSERT_EQ(n.failed.size(), 2u);  // the waiting one timed out too
-  EXPECT_EQ(n.failed[0], (std::pair<uint64_t, std::string>{2, kErrNoLeader}));
-  EXPECT_EQ(n.failed[1], (std::pair<uint64_t, std::string>{1, kErrReadTimeout}));
+  EXPECT_EQ(n.failed[0], (std::pair<uint64_t, std::string>{2, ErrorReply(NoLeaderError())}));
+  EXPECT_EQ(n.failed[1], (std::pair<uint64_t, std::string>{1, ErrorReply(ReadTimeoutError())}));
 }
 
 TEST(ReadBarriers, LeaderChangeAsksAgainAndStaleAnswersAreIgnored) {
@@ -108,9 +108,9 @@ TEST(ReadBarriers, RefusedRequestAndDivergenceFailEveryBarrier) {
   n.read_index_ok = true;
   r.Add(2);
   r.Flush();
-  r.FailWaiting("-DIVERGED x\r\n");
+  r.FailWaiting(Status::Corruption("DIVERGED x"));
   ASSERT_EQ(n.failed.size(), 2u);
-  EXPECT_EQ(n.failed[0].second, kErrNoLeader);
+  EXPECT_EQ(n.failed[0].second, ErrorReply(NoLeaderError()));
   EXPECT_EQ(n.failed[1].second, "-DIVERGED x\r\n");
 }
 

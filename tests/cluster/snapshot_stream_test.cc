@@ -42,8 +42,8 @@ class SnapshotStreamTest : public ::testing::Test {
     so.window = 3;
     so.timeout_ms = 1000;
     sender_ = std::make_unique<SnapshotSender>(
-        leader_.get(), [this](uint64_t to, const std::string& t, std::string p) {
-          wire_.push_back({to, t, std::move(p)});
+        leader_.get(), [this](uint64_t to, PeerKind k, std::string p) {
+          wire_.push_back({to, PeerKindName(k), std::move(p)});
           return true;
         },
         [this](uint64_t, bool ok) { result_ = ok; }, 100, so);
