@@ -13,6 +13,7 @@
 #include "http/console_assets.h"
 #include "http/http_server.h"
 #include "http/session.h"
+#include "observability/tracing.h"
 
 namespace redraft::http {
 namespace {
@@ -584,6 +585,18 @@ void HttpServer::Route(Session* s, Request& req, Done done) {
                                                      : "";
     if (host.empty() || port.empty()) return done(Response::Error(400, "bad_request", "host and port are required"));
     return Admin(s, {"CLUSTER", "MEET", host, port}, json{{"added", host + ":" + port}}, done);
+  }
+  if (what == "traces" && seg.size() == 2) {  // this node's recent traces (docs/http_api.md)
+    if (!get) return done(MethodNotAllowed("GET, HEAD"));
+    int64_t limit = 20;
+    std::string q = req.Query("limit");
+    if (!q.empty()) {
+      auto [p, ec] = std::from_chars(q.data(), q.data() + q.size(), limit);
+      if (ec != std::errc() || p != q.data() + q.size() || limit < 1 || limit > 200) {
+        return done(Response::Error(400, "bad_request", "limit must be an integer from 1 to 200"));
+      }
+    }
+    return done(Response::Json(200, observability::Tracing().RecentJson(static_cast<size_t>(limit))));
   }
   if (what == "nodes" && seg.size() == 3) {
     if (m != "DELETE") return done(MethodNotAllowed("DELETE"));

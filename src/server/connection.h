@@ -13,6 +13,7 @@
 #include "commands/command.h"
 #include "commands/transactions.h"
 #include "observability/registry.h"
+#include "observability/tracing.h"
 #include "resp/request_parser.h"
 #include "tls/tls.h"
 
@@ -48,6 +49,7 @@ struct Connection {
     observability::CommandStats* stats = nullptr;
     uint64_t t0_us = 0, t_proposed_us = 0, t_ready_us = 0;
     std::string slow_args;  // a write's arguments for SLOWLOG (observability::SlowLog::Pack)
+    observability::RequestTrace trace;  // a traced request (server_trace.cc); trace_id 0 = not
   };
 
   uv_tcp_t handle;
