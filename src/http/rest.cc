@@ -596,7 +596,14 @@ void HttpServer::Route(Session* s, Request& req, Done done) {
         return done(Response::Error(400, "bad_request", "limit must be an integer from 1 to 200"));
       }
     }
-    return done(Response::Json(200, observability::Tracing().RecentJson(static_cast<size_t>(limit))));
+    Response r = Response::Json(200, observability::Tracing().RecentJson(static_cast<size_t>(limit)));
+    // The console joins a trace's spans from every node (diag.js): as /v1/cluster, readable
+    // cross-origin by pages of this same host only, without credentials.
+    if (std::string allow = SameHostOrigin(req); !allow.empty()) {
+      r.headers.emplace_back("Access-Control-Allow-Origin", allow);
+      r.headers.emplace_back("Vary", "Origin");
+    }
+    return done(std::move(r));
   }
   if (what == "nodes" && seg.size() == 3) {
     if (m != "DELETE") return done(MethodNotAllowed("DELETE"));
