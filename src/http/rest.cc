@@ -13,6 +13,7 @@
 #include "http/console_assets.h"
 #include "http/http_server.h"
 #include "http/session.h"
+#include "observability/registry.h"
 #include "observability/tracing.h"
 
 namespace redraft::http {
@@ -456,6 +457,14 @@ void GetCluster(Session* s, bool nodes_only, Done done) {
   s->Run({{"INFO", "raft"}, {"CLUSTER", "NODES"}, {"INFO", "stats"}}, [nodes_only, done](std::vector<RespReply>&& r) {
     if (const RespReply* e = FirstError(r)) return done(FromError(e->str));
     json j = ClusterJson(r);
+    // The leaders this node saw (observability::ClusterCounters), newest first: the console's
+    // leader change history survives a page reload and shows changes from before it opened.
+    json history = json::array();
+    const auto& h = observability::Global().cluster().leader_history;
+    for (auto it = h.rbegin(); it != h.rend(); ++it) {
+      history.push_back(json{{"at_ms", it->unix_ms}, {"term", it->term}, {"leader", it->leader}});
+    }
+    j["leader_history"] = std::move(history);
     done(Response::Json(200, Dump(nodes_only ? json{{"leader", j["leader"]}, {"nodes", j["nodes"]}} : j)));
   });
 }

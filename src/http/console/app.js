@@ -117,7 +117,13 @@ async function refreshCluster() {
     while (history.length > 50) history.shift();
     sessionStorage.setItem('redraft-leaders', JSON.stringify(history));
   }
-  $('#leader-history').replaceChildren(...history.slice().reverse().map((h) =>
+  // The node's own record (GET /v1/cluster leader_history: every leader it learned of since it
+  // started, newest first); the page's own observations only if the node has none.
+  const addrOf = (id) => { const x = c.nodes.find((y) => y.id === id); return x ? x.addr : '?'; };
+  const shown = c.leader_history && c.leader_history.length
+    ? c.leader_history.map((h) => ({ at: new Date(h.at_ms).toISOString(), leader: h.leader, addr: addrOf(h.leader), term: h.term }))
+    : history.slice().reverse();
+  $('#leader-history').replaceChildren(...shown.map((h) =>
     el('li', {}, `${h.at.replace('T', ' ').slice(0, 19)} — leader ${short(h.leader)} (${h.addr}), term ${h.term}`)));
 }
 
