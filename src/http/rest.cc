@@ -465,6 +465,15 @@ void GetCluster(Session* s, bool nodes_only, Done done) {
       history.push_back(json{{"at_ms", it->unix_ms}, {"term", it->term}, {"leader", it->leader}});
     }
     j["leader_history"] = std::move(history);
+    // Every command's calls and time so far (INFO commandstats summed): the console charts each
+    // node's mean request latency over its polling interval from their differences.
+    uint64_t calls = 0, usec = 0;
+    for (const observability::CommandStats* st : observability::Global().Commands()) {
+      calls += st->calls;
+      usec += st->usec;
+    }
+    j["stats"]["command_calls"] = calls;
+    j["stats"]["command_usec"] = usec;
     done(Response::Json(200, Dump(nodes_only ? json{{"leader", j["leader"]}, {"nodes", j["nodes"]}} : j)));
   });
 }

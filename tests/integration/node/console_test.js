@@ -43,6 +43,9 @@ async function rows(page) {
       tr.children[4].textContent !== '–' && tr.children[9].textContent !== '–'), { timeout: 15000 });
     check(true, 'every node shows its term, indexes and lag');
     await new Promise((res) => setTimeout(res, 8000));  // some points of the ops/s chart
+    await page.waitForFunction(() => document.querySelector('#node-ops-chart').dataset.nodes === '3' &&
+      Number(document.querySelector('#node-lat-chart').dataset.nodes) >= 2, { timeout: 15000 });
+    check(true, 'per-node ops/s (3 nodes) and latency charts are drawn');
     await shot(page, 'console-cluster');
 
     // 2. Kill a node (not the one serving the page): the view changes (its link goes down).
