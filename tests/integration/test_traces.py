@@ -113,6 +113,23 @@ class TraceTest(unittest.TestCase):
             urllib.request.urlopen(f"http://127.0.0.1:{self.http[f]}/v1/traces?limit=0", timeout=10)
         self.assertEqual(e.exception.code, 400)
 
+    def test_forced_trace_on_the_leader_reaches_both_followers(self):
+        # Written to the leader: no forwarding, the context reaches the followers only inside the
+        # AppendEntries that carry the entry.
+        leader = self.c.wait_leader()
+        followers = [i for i in self.c.nodes if i != leader]
+        r = self.c.client(leader)
+        r.execute_command("CLIENT", "TRACE", "ON")
+        self.assertTrue(r.set("traced-on-leader", "v"))
+        tid = r.execute_command("CLIENT", "TRACE", "ID").decode()
+        r.execute_command("CLIENT", "TRACE", "OFF")
+        names = lambda spans: {s["name"] for s in spans}  # noqa: E731
+        need = {leader: {"set", "prepare", "raft.write", "raft.propose", "raft.leader_fsync", "raft.quorum_commit"}}
+        need.update({f: {"raft.follower_append_fsync", "raft.apply"} for f in followers})
+        by_node = self.spans_of(tid, lambda b: all(need[i] <= names(b[i]) for i in need))
+        for i in need:
+            self.assertLessEqual(need[i], names(by_node[i]), f"node {i}")
+
     def test_sample_rate_is_exact_and_zero_is_off(self):
         leader = self.c.wait_leader()
         r = self.c.client(leader)
