@@ -129,6 +129,15 @@ class TraceTest(unittest.TestCase):
         by_node = self.spans_of(tid, lambda b: all(need[i] <= names(b[i]) for i in need))
         for i in need:
             self.assertLessEqual(need[i], names(by_node[i]), f"node {i}")
+        # A transaction is one entry: EXEC's trace covers its replication like a single write's.
+        r.execute_command("CLIENT", "TRACE", "ON")
+        r.pipeline(transaction=True).set("tx-a", 1).incr("tx-b").execute()
+        tid = r.execute_command("CLIENT", "TRACE", "ID").decode()  # EXEC's, the last traced
+        r.execute_command("CLIENT", "TRACE", "OFF")
+        need = {leader: {"exec", "raft.write", "raft.leader_fsync", "raft.apply"}, followers[0]: {"raft.apply"}}
+        by_node = self.spans_of(tid, lambda b: all(need[i] <= names(b[i]) for i in need))
+        for i in need:
+            self.assertLessEqual(need[i], names(by_node[i]), f"node {i}")
 
     def test_sample_rate_is_exact_and_zero_is_off(self):
         leader = self.c.wait_leader()
