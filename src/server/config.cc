@@ -270,7 +270,9 @@ const std::vector<Directive>& Directives() {
       StringDirective("metrics-enabled", true, &Config::metrics_enabled, {"yes", "no"}),
       StringDirective("log-format", true, &Config::log_format, {"text", "json"}),
       TraceRateDirective(),  // traces (docs/observability.md "Traces")
-      StringDirective("trace-file", true, &Config::trace_file),
+      // Startup-only, as logfile: a path CONFIG SET could change would let any client allowed
+      // CONFIG append to any file the server may write (Redis protects dir/dbfilename likewise).
+      StringDirective("trace-file", false, &Config::trace_file),
   };
   return kDirectives;
 }

@@ -37,13 +37,11 @@ class TraceTest(unittest.TestCase):
     def setUpClass(cls):
         cls.c = Cluster(3)
         cls.http = {}
+        cls.files = {i: os.path.join(cls.c.root, f"trace{i}.jsonl") for i in cls.c.nodes}
         for i, node in cls.c.nodes.items():
             cls.http[i] = free_port()
-            node.args += ["--http-port", str(cls.http[i])]
+            node.args += ["--http-port", str(cls.http[i]), "--trace-file", cls.files[i]]
         cls.c.start()
-        cls.files = {i: os.path.join(cls.c.root, f"trace{i}.jsonl") for i in cls.c.nodes}
-        for i in cls.c.nodes:
-            cls.c.client(i).config_set("trace-file", cls.files[i])
 
     @classmethod
     def tearDownClass(cls):
@@ -150,6 +148,8 @@ class TraceTest(unittest.TestCase):
         before = len([s for s in read_spans(self.files[leader]) if "parentId" not in s])
         r.config_set("trace-sample-rate", "0.25")
         self.assertEqual(r.config_get("trace-sample-rate"), {"trace-sample-rate": "0.25"})
+        with self.assertRaises(redis.ResponseError):  # startup-only, as logfile
+            r.config_set("trace-file", "/tmp/elsewhere.jsonl")
         for n in range(20):
             r.set(f"sampled-{n}", n)
         r.config_set("trace-sample-rate", "0")
