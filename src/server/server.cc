@@ -500,7 +500,7 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
     // A data read: answered once a linearizable read barrier passed and it reaches the head.
     uint64_t token = NewSlot(c, /*is_read=*/true);
     c->slots.back().argv = std::move(argv);
-    if (cur_trace_.trace_id) std::swap(c->slots.back().trace, cur_trace_);  // traces
+    if (cur_trace_.trace_id) TraceIntoSlot(c->slots.back());  // traces
     // READONLY connections read this node's applied state as it is (may be stale on a follower).
     if (c->session.readonly) OnReadReady(token);
     else log_->ReadBarrier(token);
@@ -566,7 +566,7 @@ void Server::AnswerSlot(uint64_t token, std::string&& reply) {
   Connection* c = nullptr;
   Connection::Slot* slot = FindSlot(token, &c);
   if (!slot) return;
-  if (slot->trace.trace_id) TraceAnswered(*slot);  // traces (server_trace.cc)
+  if (slot->trace) TraceAnswered(*slot);  // traces (server_trace.cc)
   // A failed read barrier also arrives here, as its error reply.
   (slot->is_read ? c->pending_reads : c->pending_writes)--;
   if (!slot->is_read) c->last_write_index = std::max(c->last_write_index, store_->applied_index());  // WAIT
@@ -589,7 +589,7 @@ void Server::OnReadReady(uint64_t token) {
   Connection::Slot* slot = FindSlot(token, &c);
   if (!slot) return;
   slot->state = Connection::Slot::kRunnable;
-  if (slot->trace.trace_id) TraceAnswered(*slot);  // traces (server_trace.cc)
+  if (slot->trace) TraceAnswered(*slot);  // traces (server_trace.cc)
   if (slot->stats) {
     slot->t_ready_us = observability::NowMicros();
     observability::Global().stage(observability::Stage::kReadBarrierWait).Observe(slot->t_ready_us - slot->t0_us);
@@ -624,13 +624,13 @@ void Server::Drain(Connection* c) {
         CountCall(c, s.stats, s.t0_us, now, reply, s.exec.empty() ? &s.argv : &s.exec,
                   {{"barrier_wait", s.t_ready_us - s.t0_us}, {"read", now - s.t_ready_us}});
       }
-      if (s.trace.trace_id) TraceReplied(c, s);  // traces
+      if (s.trace) TraceReplied(c, s);  // traces
     } else if (s.state == Connection::Slot::kDone) {
       if (s.stats && !s.is_read) {
         observability::Global().stage(observability::Stage::kWriteReply).Observe(observability::NowMicros() - s.t_ready_us);
       }
       if (!s.silent) c->out.append(s.bytes);
-      if (s.trace.trace_id) TraceReplied(c, s);  // traces
+      if (s.trace) TraceReplied(c, s);  // traces
     } else {
       break;
     }

@@ -57,18 +57,23 @@ void Server::TraceEndNow(const Connection* c) {
   cur_trace_ = observability::RequestTrace{};
 }
 
-bool Server::TraceWriteProposed(Connection::Slot& slot) {
-  slot.trace = cur_trace_;
+void Server::TraceIntoSlot(Connection::Slot& slot) {
+  slot.trace = std::make_unique<observability::RequestTrace>(cur_trace_);
   cur_trace_ = observability::RequestTrace{};
-  slot.trace.proposed = WallMicros();
-  TraceSpan(slot.trace, "prepare", slot.trace.t0, slot.trace.proposed);
+}
+
+bool Server::TraceWriteProposed(Connection::Slot& slot) {
+  TraceIntoSlot(slot);
+  observability::RequestTrace& t = *slot.trace;
+  t.proposed = WallMicros();
+  TraceSpan(t, "prepare", t.t0, t.proposed);
   // Taken by the replicator's Propose of this write (and cleared by Dispatch right after it).
-  Tracing().SetNextProposal(observability::TraceContext{slot.trace.trace_id, slot.trace.root_id, slot.trace.proposed});
+  Tracing().SetNextProposal(observability::TraceContext{t.trace_id, t.root_id, t.proposed});
   return true;
 }
 
 void Server::TraceAnswered(Connection::Slot& slot) {
-  observability::RequestTrace& t = slot.trace;
+  observability::RequestTrace& t = *slot.trace;
   t.ready = WallMicros();
   if (slot.is_read) {
     TraceSpan(t, "read_barrier", t.t0, t.ready);
@@ -78,7 +83,7 @@ void Server::TraceAnswered(Connection::Slot& slot) {
 }
 
 void Server::TraceReplied(const Connection* c, Connection::Slot& slot) {
-  observability::RequestTrace& t = slot.trace;
+  observability::RequestTrace& t = *slot.trace;
   int64_t now = WallMicros();
   if (slot.is_read && slot.state == Connection::Slot::kRunnable) {
     TraceSpan(t, "read", t.ready ? t.ready : t.t0, now);
@@ -86,7 +91,7 @@ void Server::TraceReplied(const Connection* c, Connection::Slot& slot) {
     TraceSpan(t, "reply", t.ready ? t.ready : now, now);
   }
   TraceRoot(c, t, now);
-  t = observability::RequestTrace{};
+  slot.trace.reset();
 }
 
 }  // namespace redraft::server

@@ -108,6 +108,9 @@ async function rows(page) {
     await page.waitForFunction(() => document.querySelector('#latency-doctor').textContent.length > 0, { timeout: 10000 });
     check(true, 'LATENCY DOCTOR is shown');
     await shot(page, 'console-diagnostics');
+    const traces = path.join(cfg.artifacts, 'console-traces.png');  // the README's picture
+    await (await page.$('#traces')).screenshot({ path: traces });
+    console.log('screenshot', traces);
   } finally {
     await browser.close();
   }
