@@ -855,6 +855,7 @@ void Server::BeginShutdown() {
   }
   if (blocking_) blocking_->Close();
   dirty_.clear();
+  observability::Tracing().FlushFile();  // the spans of the last cron tick
   uv_stop(&loop_);
 }
 
