@@ -70,6 +70,9 @@ class Forwarder {
 
   size_t pending_count() const { return pending_.size(); }  // INFO raft_pending_proposals
   size_t writes_count() const { return writes_.size(); }    // INFO raft_pending_writes
+  // The tag the next Propose gives its write (traces: raft_replicator_trace.cc).
+  uint64_t session() const { return session_; }
+  uint64_t next_seq() const { return next_seq_; }
 
  private:
   // Forwarding batches stay below the transport's chunk size (1 MiB): see SendWrite.

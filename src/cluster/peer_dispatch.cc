@@ -57,6 +57,9 @@ void PeerDispatch::OnFrame(uint64_t from, const std::string& type, std::string&&
       if (GetVarint64(&in, &target)) h_.transfer(target);
       break;
     }
+    case PeerKind::kTrace:
+      if (h_.trace) h_.trace(payload);
+      break;
     default:
       break;
   }

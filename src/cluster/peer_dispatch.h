@@ -35,6 +35,7 @@ class PeerDispatch {
     std::function<void(uint64_t target)> transfer;                          // a decoded "xfer"
     std::function<void(const std::string& payload)> pubsub;
     std::function<void(const std::string& payload)> hints;
+    std::function<void(const std::string& payload)> trace;  // trace contexts (trace_frames.h)
     std::function<void()> after;  // once a Raft-side frame was handled
   };
   explicit PeerDispatch(Handlers h) : h_(std::move(h)) {}

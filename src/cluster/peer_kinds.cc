@@ -15,6 +15,7 @@ constexpr Named kNames[] = {
     {PeerKind::kSnapEnd, "snap-end"},    {PeerKind::kSnapAck, "snap-ack"},     {PeerKind::kProbe, "probe"},
     {PeerKind::kProbeReply, "probe-reply"}, {PeerKind::kJoin, "join"},         {PeerKind::kTransfer, "xfer"},
     {PeerKind::kPubsub, "pub"},          {PeerKind::kHints, "hint"},
+    {PeerKind::kTrace, "trace"},
 };
 }  // namespace
 

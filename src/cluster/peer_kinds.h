@@ -29,6 +29,7 @@ enum class PeerKind : uint8_t {
   kTransfer,    // "xfer": varint target id; a follower's CLUSTER FAILOVER asks the leader to transfer
   kPubsub,      // "pub": a Pub/Sub batch (docs/pubsub.md); not through Raft
   kHints,       // "hint": eviction's access hints for the leader (docs/memory.md)
+  kTrace,       // "trace": trace contexts of forwarded writes (trace_frames.h)
 };
 
 // A frame type as received: its kind, and for kForward which forwarding frame.

@@ -57,6 +57,7 @@ RaftReplicator::RaftReplicator(uv_loop_t* loop, server::StateMachine* sm, Cluste
           },
           .pubsub = [this](const std::string& payload) { if (on_pubsub_) on_pubsub_(payload); },
           .hints = [this](const std::string& payload) { if (on_hints_) on_hints_(payload); },
+          .trace = [this](const std::string& payload) { OnTraceItems(payload); },
           .after = [this] { Pump(); },
       }),
       admin_(loop_,
@@ -232,6 +233,7 @@ void RaftReplicator::Pump() {
     // else in flight, so that everything handed out before it was applied first.
     if (!inflight_.empty() && raft_->HasPendingSnapshot()) break;
     raft::Ready rd = raft_->GetReady();
+    if (observability::Tracing().active() && !rd.entries.empty()) TraceReady(rd.entries);  // traces
     bool earlier_unsynced = !inflight_.empty();
     bool persist = raft::ReadyNeedsPersist(rd);
     // What may go before the fsync and what waits for it: one rule, raft/ready_order.h.
@@ -300,13 +302,16 @@ void RaftReplicator::Finish(raft::Ready& rd, std::vector<raft::Message>& held, u
   for (raft::Message& m : held) SendRaft(m);
   held.clear();
   if (!rd.entries.empty()) durable_ = rd.entries.back().index;
+  if (!trace_marks_.empty()) TraceDurable(durable_);  // traces (raft_replicator_trace.cc)
   bool metrics = observability::Global().enabled();
   uint64_t now_us = metrics ? observability::NowMicros() : 0;
   if (metrics) {
     NoteDurable(rd, submitted_us, now_us);
     NoteCommitted(rd, now_us);
   }
+  int64_t trace_apply_us = trace_marks_.empty() ? 0 : observability::WallMicros();
   ApplyCommitted(rd.committed_entries);
+  if (trace_apply_us) TraceCommitted(rd.committed_entries, trace_apply_us, observability::WallMicros());
   if (metrics && !rd.committed_entries.empty()) {
     uint64_t apply_us = observability::NowMicros() - now_us;
     observability::Global().stage(observability::Stage::kWriteApply).Observe(apply_us);
@@ -421,6 +426,7 @@ void RaftReplicator::Propose(std::string data, uint64_t token, int proto) {
     on_applied_(token, ErrorReply(DivergedError()));
     return;
   }
+  if (observability::Tracing().has_next_proposal()) TraceProposal();  // traces
   forwarder_.Propose(std::move(data), token, proto);
 }
 
@@ -449,6 +455,7 @@ void RaftReplicator::SendRaft(raft::Message& m) {
     return;
   }
   if (m.type == raft::MessageType::kHeartbeat) NoteHeartbeat(m, /*sent=*/true);
+  if (!trace_marks_.empty() && m.type == raft::MessageType::kApp) TraceBeforeSend(m);  // traces
   SendPeer(m.to, PeerKind::kRaft, m.Encode());
 }
 
@@ -472,6 +479,7 @@ void RaftReplicator::SendAccessHints(std::string batch) {
 
 void RaftReplicator::OnRaftMessage(raft::Message&& m) {
   if (m.type == raft::MessageType::kHeartbeatResp) NoteHeartbeat(m, /*sent=*/false);
+  if (m.type == raft::MessageType::kApp && !m.context.empty()) TraceReceived(m);  // traces
   raft_->Step(std::move(m));
   if (Diverged()) {
     // Nothing waiting here will be answered by this node's Raft any more.

@@ -28,6 +28,7 @@
 #include "cluster/transport.h"
 #include "commands/cluster_api.h"
 #include "observability/prometheus.h"
+#include "observability/tracing.h"
 #include "logstore/log_store.h"
 #include "raft/raft.h"
 #include "server/replicator.h"
@@ -242,6 +243,22 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   std::map<uint64_t, uint64_t> heartbeat_sent_us_;  // peer -> when our last unanswered heartbeat left
   std::map<uint64_t, uint64_t> heartbeat_rtt_us_;   // peer -> last heartbeat round trip
   observability::Histogram heartbeat_rtt_hist_;
+
+  // Per-request traces (raft_replicator_trace.cc, docs/observability.md "Traces"). Loop thread.
+  void TraceProposal();                       // a traced client write is handed to the forwarder
+  void OnTraceItems(std::string_view payload);  // contexts from a "trace" frame or an AppendEntries
+  void TraceReady(const std::vector<raft::Entry>& entries);
+  void TraceBeforeSend(raft::Message& m);     // leader: contexts of traced entries into a kApp
+  void TraceReceived(raft::Message& m);       // follower: ... taken out of it
+  void TraceDurable(raft::Index durable);
+  void TraceCommitted(const std::vector<raft::Entry>& entries, int64_t apply_start, int64_t apply_end);
+  struct TraceMark {  // a traced entry in this node's log, until applied
+    uint64_t session = 0, seq = 0;
+    observability::TraceContext ctx;
+    int64_t submitted_us = 0, durable_us = 0;  // wall clock µs
+    bool leader = false;                       // appended as leader
+  };
+  std::map<raft::Index, TraceMark> trace_marks_;
 };
 
 }  // namespace redraft::cluster

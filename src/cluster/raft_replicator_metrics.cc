@@ -40,6 +40,8 @@ void RaftReplicator::NoteSoftState(const raft::Ready& rd) {
     return;
   }
   c.leader_changes++;
+  c.leader_history.push_back({observability::WallMicros() / 1000, raft_->term(), NodeIdHex(ss.leader)});
+  if (c.leader_history.size() > observability::ClusterCounters::kLeaderHistory) c.leader_history.pop_front();
   if (leaderless_since_us_) {
     // LATENCY's "election": how long the node knew no leader.
     Global().latency().AddIfNeeded("election", (now_us - leaderless_since_us_) / 1000, time(nullptr));

@@ -115,6 +115,10 @@ struct Session {
   bool reply_skip_next = false;
   bool reply_skip = false;
   bool replies_silenced() const { return reply_off || reply_skip; }
+  // CLIENT TRACE (docs/observability.md "Traces"): every command of the connection is traced;
+  // last_trace_id: the trace id (16 hex digits) of its last traced command, for CLIENT TRACE ID.
+  bool trace = false;
+  std::string last_trace_id;
 };
 
 // A key found in a command's argv: its position and Redis's key-spec flags for it (those of the

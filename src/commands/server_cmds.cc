@@ -281,6 +281,21 @@ void ClientReply(ExecContext& ctx, const Argv& argv) {
   ctx.reply.Error(kErrSyntax);
 }
 
+// CLIENT TRACE ON|OFF|ID (redraft's; docs/observability.md "Traces"): ON traces every later
+// command of this connection across the nodes it touches; ID answers the trace id of the
+// connection's last traced command (nil if none).
+void ClientTrace(ExecContext& ctx, const Argv& argv) {
+  if (EqualsIgnoreCase(argv[2], "on") || EqualsIgnoreCase(argv[2], "off")) {
+    ctx.session.trace = EqualsIgnoreCase(argv[2], "on");
+    return ctx.reply.Ok();
+  }
+  if (EqualsIgnoreCase(argv[2], "id")) {
+    if (ctx.session.last_trace_id.empty()) return ctx.reply.Null();
+    return ctx.reply.Bulk(ctx.session.last_trace_id);
+  }
+  ctx.reply.Error(kErrSyntax);
+}
+
 void ConfigGet(ExecContext& ctx, const Argv& argv) {
   std::vector<std::pair<std::string, std::string>> all;
   for (size_t i = 2; ctx.server && i < argv.size(); i++) {
@@ -487,6 +502,10 @@ const CommandSpec kClientSubcommands[] = {
      .group = "connection", .since = "6.2.0",
      .summary = "Return information about server assisted client side caching for the current connection",
      .complexity = "O(1)", .execute = &ClientTrackinginfo},
+    // redraft's own (traces, docs/observability.md)
+    {.name = "client|trace", .arity = 3, .flags = kConnFlags, .first_key = 0, .last_key = 0, .key_step = 0,
+     .group = "connection", .since = "7.0.0", .summary = "Trace this connection's commands across the cluster (redraft)",
+     .complexity = "O(1)", .execute = &ClientTrace, .args = "mode:oneof(on:pure-token=ON off:pure-token=OFF id:pure-token=ID)"},
     {},
 };
 

@@ -13,6 +13,8 @@
 #include "http/console_assets.h"
 #include "http/http_server.h"
 #include "http/session.h"
+#include "observability/registry.h"
+#include "observability/tracing.h"
 
 namespace redraft::http {
 namespace {
@@ -455,6 +457,23 @@ void GetCluster(Session* s, bool nodes_only, Done done) {
   s->Run({{"INFO", "raft"}, {"CLUSTER", "NODES"}, {"INFO", "stats"}}, [nodes_only, done](std::vector<RespReply>&& r) {
     if (const RespReply* e = FirstError(r)) return done(FromError(e->str));
     json j = ClusterJson(r);
+    // The leaders this node saw (observability::ClusterCounters), newest first: the console's
+    // leader change history survives a page reload and shows changes from before it opened.
+    json history = json::array();
+    const auto& h = observability::Global().cluster().leader_history;
+    for (auto it = h.rbegin(); it != h.rend(); ++it) {
+      history.push_back(json{{"at_ms", it->unix_ms}, {"term", it->term}, {"leader", it->leader}});
+    }
+    j["leader_history"] = std::move(history);
+    // Every command's calls and time so far (INFO commandstats summed): the console charts each
+    // node's mean request latency over its polling interval from their differences.
+    uint64_t calls = 0, usec = 0;
+    for (const observability::CommandStats* st : observability::Global().Commands()) {
+      calls += st->calls;
+      usec += st->usec;
+    }
+    j["stats"]["command_calls"] = calls;
+    j["stats"]["command_usec"] = usec;
     done(Response::Json(200, Dump(nodes_only ? json{{"leader", j["leader"]}, {"nodes", j["nodes"]}} : j)));
   });
 }
@@ -584,6 +603,25 @@ void HttpServer::Route(Session* s, Request& req, Done done) {
                                                      : "";
     if (host.empty() || port.empty()) return done(Response::Error(400, "bad_request", "host and port are required"));
     return Admin(s, {"CLUSTER", "MEET", host, port}, json{{"added", host + ":" + port}}, done);
+  }
+  if (what == "traces" && seg.size() == 2) {  // this node's recent traces (docs/http_api.md)
+    if (!get) return done(MethodNotAllowed("GET, HEAD"));
+    int64_t limit = 20;
+    std::string q = req.Query("limit");
+    if (!q.empty()) {
+      auto [p, ec] = std::from_chars(q.data(), q.data() + q.size(), limit);
+      if (ec != std::errc() || p != q.data() + q.size() || limit < 1 || limit > 200) {
+        return done(Response::Error(400, "bad_request", "limit must be an integer from 1 to 200"));
+      }
+    }
+    Response r = Response::Json(200, observability::Tracing().RecentJson(static_cast<size_t>(limit)));
+    // The console joins a trace's spans from every node (diag.js): as /v1/cluster, readable
+    // cross-origin by pages of this same host only, without credentials.
+    if (std::string allow = SameHostOrigin(req); !allow.empty()) {
+      r.headers.emplace_back("Access-Control-Allow-Origin", allow);
+      r.headers.emplace_back("Vary", "Origin");
+    }
+    return done(std::move(r));
   }
   if (what == "nodes" && seg.size() == 3) {
     if (m != "DELETE") return done(MethodNotAllowed("DELETE"));

@@ -9,6 +9,7 @@
 // (written by the storage thread with relaxed atomics, read by the loop thread). No locks.
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -66,6 +67,15 @@ struct ClusterCounters {
   uint64_t forwards = 0;           // requests forwarded to the leader
   uint64_t snapshots_sent = 0, snapshot_bytes_sent = 0;
   uint64_t snapshots_received = 0, snapshot_bytes_received = 0;
+  // The leaders this node learned of, oldest first, at most kLeaderHistory (the console's leader
+  // change history, GET /v1/cluster "leader_history"): when (unix ms), the term, the leader's id.
+  struct LeaderChange {
+    int64_t unix_ms = 0;
+    uint64_t term = 0;
+    std::string leader;
+  };
+  static constexpr size_t kLeaderHistory = 32;
+  std::deque<LeaderChange> leader_history;
 };
 
 class Registry {

@@ -168,6 +168,25 @@ Directive OutputLimitDirective() {
           }};
 }
 
+// trace-sample-rate: a decimal fraction in [0, 1] ("0.01", "1", "0").
+Directive TraceRateDirective() {
+  return {"trace-sample-rate", true,
+          [](const Config& c) {
+            char buf[32];
+            snprintf(buf, sizeof buf, "%g", c.trace_sample_rate);
+            return std::string(buf);
+          },
+          [](Config* c, const std::string& v) {
+            double d = 0;
+            auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
+            if (v.empty() || ec != std::errc() || p != v.data() + v.size() || !(d >= 0 && d <= 1)) {
+              return BadValue("trace-sample-rate", v, "argument must be a number between 0 and 1");
+            }
+            c->trace_sample_rate = d;
+            return Status::OK();
+          }};
+}
+
 // mutable_at_runtime (the bool after the name) is true only for directives whose new value the
 // running server actually uses: CONFIG SET must never answer OK and change nothing.
 // log-compact-entries, log-compact-bytes and cluster-request-timeout are copied into the Raft replicator's options
@@ -250,6 +269,10 @@ const std::vector<Directive>& Directives() {
       IntDirective("latency-monitor-threshold", true, &Config::latency_monitor_threshold, 0, INT64_MAX),
       StringDirective("metrics-enabled", true, &Config::metrics_enabled, {"yes", "no"}),
       StringDirective("log-format", true, &Config::log_format, {"text", "json"}),
+      TraceRateDirective(),  // traces (docs/observability.md "Traces")
+      // Startup-only, as logfile: a path CONFIG SET could change would let any client allowed
+      // CONFIG append to any file the server may write (Redis protects dir/dbfilename likewise).
+      StringDirective("trace-file", false, &Config::trace_file),
   };
   return kDirectives;
 }

@@ -95,6 +95,10 @@ struct Config {
   int64_t latency_monitor_threshold = 0;    // ms; 0 = off
   std::string metrics_enabled = "yes";
   std::string log_format = "text";          // text | json (server/log_format.h)
+  // Per-request traces (docs/observability.md "Traces"): fraction of requests traced at this
+  // node (0..1; 0 = only CLIENT TRACE ON connections), and where spans go (Zipkin v2 JSON lines).
+  double trace_sample_rate = 0;
+  std::string trace_file;
   // Not a directive: set by ParseCommandLine when the config file itself sets a password or the
   // cluster secret and is readable by group or others (main warns at startup).
   std::string secrets_in_readable_file;

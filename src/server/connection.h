@@ -13,6 +13,7 @@
 #include "commands/command.h"
 #include "commands/transactions.h"
 #include "observability/registry.h"
+#include "observability/tracing.h"
 #include "resp/request_parser.h"
 #include "tls/tls.h"
 
@@ -48,6 +49,8 @@ struct Connection {
     observability::CommandStats* stats = nullptr;
     uint64_t t0_us = 0, t_proposed_us = 0, t_ready_us = 0;
     std::string slow_args;  // a write's arguments for SLOWLOG (observability::SlowLog::Pack)
+    // A traced request (server_trace.cc); null when not traced, so an untraced slot pays 8 bytes.
+    std::unique_ptr<observability::RequestTrace> trace;
   };
 
   uv_tcp_t handle;

@@ -371,9 +371,11 @@ struct Server::CallScope {
   observability::CommandStats* stats;
   uint64_t t0;
   bool ran;
+  observability::RequestTrace trace;  // the outer Dispatch's traced request (traces)
   CallScope(Server* srv, Connection* conn)
-      : s(srv), c(conn), stats(srv->cur_stats_), t0(srv->cur_t0_us_), ran(srv->cur_ran_) {
+      : s(srv), c(conn), stats(srv->cur_stats_), t0(srv->cur_t0_us_), ran(srv->cur_ran_), trace(srv->cur_trace_) {
     s->cur_stats_ = nullptr;
+    s->cur_trace_ = observability::RequestTrace{};
   }
   void Start(const commands::CommandSpec& spec) {
     observability::Registry& m = observability::Global();
@@ -384,6 +386,8 @@ struct Server::CallScope {
     s->cur_ran_ = false;
   }
   ~CallScope() {
+    if (s->cur_trace_.trace_id) s->TraceEndNow(c);  // answered within Dispatch (server_trace.cc)
+    s->cur_trace_ = trace;
     if (!s->own_monitor_line_.empty()) {  // MONITOR's line for the monitor's own command
       if (!c->closing) {
         c->out.append(s->own_monitor_line_);
@@ -409,6 +413,7 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
   const commands::CommandSpec* named = commands::LookupArgv(argv);  // "client|list" for CLIENT LIST
   c->last_cmd = named ? named->name : "NULL";
   scope.Start(named ? *named : *spec);
+  if (c->session.trace || observability::Tracing().sampling()) TraceBegin(c, (named ? named : spec)->name);
   int argc = static_cast<int>(argv.size());
   if ((spec->arity > 0 && argc != spec->arity) || (spec->arity < 0 && argc < -spec->arity)) {
     if (c->in_multi && spec->name == "exec") {  // Redis's execCommandAbort
@@ -453,6 +458,7 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
                                     : !c->slots.empty();
   if (spec->name == "multi" || spec->name == "discard" || spec->name == "unwatch") must_wait = false;
   if (must_wait) {
+    cur_trace_ = observability::RequestTrace{};  // traced (or not) when dispatched again
     c->deferred = std::move(argv);
     return false;
   }
@@ -494,14 +500,17 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
       s.t_proposed_us = observability::NowMicros();
       observability::Global().stage(observability::Stage::kWritePropose).Observe(s.t_proposed_us - cur_t0_us_);
     }
+    bool traced = cur_trace_.trace_id && TraceWriteProposed(c->slots.back());
     if (spec->flags & commands::kBlocking) c->blocked = blocking_->Block(c->id, token, c->session.proto, *entry);
     log_->Propose(std::move(entry).value(), token, c->session.proto);
+    if (traced) observability::Tracing().TakeNextProposal();  // unused if the log did not take it
     return !c->blocked;  // a blocked client parses nothing more until answered
   }
   if (is_read) {
     // A data read: answered once a linearizable read barrier passed and it reaches the head.
     uint64_t token = NewSlot(c, /*is_read=*/true);
     c->slots.back().argv = std::move(argv);
+    if (cur_trace_.trace_id) TraceIntoSlot(c->slots.back());  // traces
     // READONLY connections read this node's applied state as it is (may be stale on a follower).
     if (c->session.readonly) OnReadReady(token);
     else log_->ReadBarrier(token);
@@ -598,6 +607,7 @@ void Server::AnswerSlot(uint64_t token, std::string&& reply) {
   Connection* c = nullptr;
   Connection::Slot* slot = FindSlot(token, &c);
   if (!slot) return;
+  if (slot->trace) TraceAnswered(*slot);  // traces (server_trace.cc)
   // A failed read barrier also arrives here, as its error reply.
   (slot->is_read ? c->pending_reads : c->pending_writes)--;
   if (!slot->is_read) c->last_write_index = std::max(c->last_write_index, store_->applied_index());  // WAIT
@@ -620,6 +630,7 @@ void Server::OnReadReady(uint64_t token) {
   Connection::Slot* slot = FindSlot(token, &c);
   if (!slot) return;
   slot->state = Connection::Slot::kRunnable;
+  if (slot->trace) TraceAnswered(*slot);  // traces (server_trace.cc)
   if (slot->stats) {
     slot->t_ready_us = observability::NowMicros();
     observability::Global().stage(observability::Stage::kReadBarrierWait).Observe(slot->t_ready_us - slot->t0_us);
@@ -654,11 +665,13 @@ void Server::Drain(Connection* c) {
         CountCall(c, s.stats, s.t0_us, now, reply, s.exec.empty() ? &s.argv : &s.exec,
                   {{"barrier_wait", s.t_ready_us - s.t0_us}, {"read", now - s.t_ready_us}});
       }
+      if (s.trace) TraceReplied(c, s);  // traces
     } else if (s.state == Connection::Slot::kDone) {
       if (s.stats && !s.is_read) {
         observability::Global().stage(observability::Stage::kWriteReply).Observe(observability::NowMicros() - s.t_ready_us);
       }
       if (!s.silent) c->out.append(s.bytes);
+      if (s.trace) TraceReplied(c, s);  // traces
     } else {
       break;
     }
@@ -798,6 +811,7 @@ constexpr int64_t kTlsHandshakeTimeoutMs = 10000;
 
 void Server::Cron() {
   int64_t now = NowMs();
+  observability::Tracing().FlushFile();  // trace-file: the spans of the last tick, one line
   std::vector<Connection*> lingered;
   for (auto& [id, c] : clients_) {
     if (c->lingering && now - c->linger_since_ms > 2000) lingered.push_back(c);
@@ -891,6 +905,7 @@ void Server::BeginShutdown() {
   }
   if (blocking_) blocking_->Close();
   dirty_.clear();
+  observability::Tracing().FlushFile();  // the spans of the last cron tick
   uv_stop(&loop_);
 }
 

@@ -256,6 +256,17 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   observability::CommandStats* cur_stats_ = nullptr;  // the command being dispatched (null: not counted)
   uint64_t cur_t0_us_ = 0;
   bool cur_ran_ = false;  // it ran and was counted (CountCall): a later error reply is not a rejection
+  // Per-request traces (server_trace.cc, docs/observability.md "Traces"): the request being
+  // dispatched, if traced (moved into its slot when it waits for the log or a read barrier).
+  observability::RequestTrace cur_trace_;
+  void TraceBegin(Connection* c, std::string_view name);
+  void TraceEndNow(const Connection* c);  // a request answered within its Dispatch
+  void TraceSpan(const observability::RequestTrace& t, const char* name, int64_t start, int64_t end);
+  void TraceRoot(const Connection* c, const observability::RequestTrace& t, int64_t end);
+  void TraceIntoSlot(Connection::Slot& slot);  // the request waits in its slot (a read, a barrier)
+  bool TraceWriteProposed(Connection::Slot& slot);
+  void TraceAnswered(Connection::Slot& slot);  // its reply (or a failed barrier's error) is ready
+  void TraceReplied(const Connection* c, Connection::Slot& slot);  // its reply went to the output
   std::vector<Connection*> monitors_;
   std::string own_monitor_line_;  // for the dispatching connection, appended when Dispatch ends
   int metrics_collector_ = 0;

@@ -109,9 +109,22 @@ std::string Server::InfoText(const std::vector<std::string>& sections) {
   }
   if (want("persistence")) {
     section("Persistence");
+    // Redis's fields as they read for redraft (issue 13 "INFO persistence with real figures";
+    // docs/observability.md): the Raft log is an append-only file fsynced before every reply,
+    // so the AOF is on (CONFIG GET appendonly says yes), no change is ever unsaved, and nothing
+    // forks. aof_last_write_status is err while a disk fault refuses writes (disk_status).
     line("loading", "0");
+    line("async_loading", "0");
     line("rdb_changes_since_last_save", "0");
-    line("aof_enabled", "0");
+    line("rdb_bgsave_in_progress", "0");
+    line("rdb_last_bgsave_status", "ok");
+    line("aof_enabled", "1");
+    line("aof_rewrite_in_progress", "0");
+    line("aof_last_write_status", sm_->disk().WritesRefused() ? "err" : "ok");
+    // The log's fdatasyncs since start: how many, their total time, the entries they made durable.
+    line("log_fsyncs", std::to_string(observability::Global().fsync_us.count()));
+    line("log_fsync_usec", std::to_string(observability::Global().fsync_us.Data().sum));
+    line("log_fsync_entries", std::to_string(observability::Global().fsync_batch_entries.Data().sum));
     line("log_last_index", std::to_string(log_->last_index()));
     line("log_durable_index", std::to_string(log_->durable_index()));
     line("store_applied_index", std::to_string(store_->applied_index()));

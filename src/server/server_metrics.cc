@@ -54,6 +54,12 @@ void Server::ApplyObservabilityConfig() {
   m.slowlog().set_with_stages(cfg_.slowlog_stages == "yes");
   m.latency().set_threshold_ms(cfg_.latency_monitor_threshold);
   SetLogFormat(cfg_.log_format);
+  // Traces (server_trace.cc): this node's name in the spans, the rate and the file.
+  std::string ip = cfg_.bind.substr(0, cfg_.bind.find(' '));
+  if (ip.find(':') != std::string::npos || ip.find_first_not_of("0123456789.") != std::string::npos) ip.clear();
+  observability::Tracing().set_endpoint("redraft-" + std::to_string(cfg_.port), ip, static_cast<int>(cfg_.port));
+  std::string err = observability::Tracing().Configure(cfg_.trace_sample_rate, cfg_.trace_file);
+  if (!err.empty()) spdlog::warn("traces: {}", err);
 }
 
 void Server::CountRejection(std::string_view reply) {

@@ -64,6 +64,7 @@ bool Server::RunTransactionCommand(Connection* c, const commands::CommandSpec& s
     // change committed before the WATCH, so none of those counts as a change after it.
     uint64_t token = NewSlot(c, /*is_read=*/true);
     c->slots.back().argv = std::move(argv);
+    if (cur_trace_.trace_id) TraceIntoSlot(c->slots.back());  // traces
     if (c->session.readonly) OnReadReady(token);  // this node's state as it is: W may be stale
     else log_->ReadBarrier(token);
   } else if (spec.name == "unwatch") {
@@ -138,6 +139,7 @@ void Server::Exec(Connection* c) {
     uint64_t token = NewSlot(c, /*is_read=*/true);
     c->slots.back().exec = std::move(plan.argv);
     c->slots.back().exec_db = db;
+    if (cur_trace_.trace_id) TraceIntoSlot(c->slots.back());  // traces
     if (c->session.readonly) OnReadReady(token);
     else log_->ReadBarrier(token);
     return;
@@ -146,7 +148,9 @@ void Server::Exec(Connection* c) {
   auto entry = commands::PrepareWrite(*commands::Lookup("redraft.exec"), std::move(plan.argv), now, db, c->session.user);
   if (!entry.ok()) return Reply(c, ErrorReply(entry.status().message()));
   uint64_t token = NewSlot(c, /*is_read=*/false);
+  bool traced = cur_trace_.trace_id && TraceWriteProposed(c->slots.back());  // traces (server_trace.cc)
   log_->Propose(std::move(entry).value(), token, c->session.proto);
+  if (traced) observability::Tracing().TakeNextProposal();
 }
 
 }  // namespace redraft::server

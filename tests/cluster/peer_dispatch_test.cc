@@ -55,7 +55,7 @@ TEST(PeerKinds, EveryNameRoundTripsAndTheWireNamesAreUnchanged) {
       {PeerKind::kRaft, "raft"},         {PeerKind::kSnapBegin, "snap-begin"}, {PeerKind::kSnapChunk, "snap-chunk"},
       {PeerKind::kSnapEnd, "snap-end"},  {PeerKind::kSnapAck, "snap-ack"},     {PeerKind::kProbe, "probe"},
       {PeerKind::kProbeReply, "probe-reply"}, {PeerKind::kJoin, "join"},       {PeerKind::kTransfer, "xfer"},
-      {PeerKind::kPubsub, "pub"},        {PeerKind::kHints, "hint"}};
+      {PeerKind::kPubsub, "pub"},        {PeerKind::kHints, "hint"},       {PeerKind::kTrace, "trace"}};
   for (const auto& [kind, name] : names) {
     EXPECT_EQ(PeerKindName(kind), name);
     auto t = ParsePeerType(name);

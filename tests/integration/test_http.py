@@ -207,6 +207,17 @@ class ClusterRestTest(unittest.TestCase):
         while time.time() < deadline and self.c.leader() != target:
             time.sleep(0.1)
         self.assertEqual(self.c.leader(), target)
+        # The node's leader change history (the console's), newest first: the transfer is in it.
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            hist = json.loads(curl(self.c.http[lead], "/v1/cluster")[2])["leader_history"]
+            if hist and hist[0]["leader"] == tid:
+                break
+            time.sleep(0.1)
+        self.assertEqual(hist[0]["leader"], tid, hist)
+        self.assertTrue(any(h["leader"] == j["leader"] for h in hist[1:]), hist)
+        self.assertGreater(hist[0]["term"], hist[-1]["term"])
+        self.assertGreaterEqual(hist[0]["at_ms"], hist[-1]["at_ms"])
 
     def test_zz_add_and_remove_node(self):  # last: it changes the membership
         fresh = Server(args=["--cluster-join", "yes"] + SECRET_ARGS).start()

@@ -1,6 +1,7 @@
 """The web console in headless Chromium (tests/integration/node/console_test.js, puppeteer-core):
 a 3-node cluster's view (3 nodes, one leader), a node killed and the view changing, a 5 MB binary
-uploaded through the page and downloaded back byte-identical. Screenshots are kept under
+uploaded through the page and downloaded back byte-identical, the diagnostics tab (recent traces
+joined across nodes, SLOWLOG, LATENCY). Screenshots are kept under
 <build>/artifacts/console/."""
 import json
 import os
@@ -43,6 +44,9 @@ class ConsoleTest(unittest.TestCase):
             cfg_path = os.path.join(tmp, "cfg.json")
             with open(cfg_path, "w") as f:
                 json.dump(cfg, f)
+            # The diagnostics tab's traces and SLOWLOG (step 5): 1 request in 20 traced, all slow.
+            c.client(serve).config_set("trace-sample-rate", "0.05")
+            c.client(serve).config_set("slowlog-log-slower-than", "0")
             # Some load through the served node (forwarded writes) for the ops/s chart.
             stop = threading.Event()
 

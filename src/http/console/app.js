@@ -110,6 +110,13 @@ async function refreshCluster() {
   lastStats = { t: now, total };
   while (opsSeries.length && opsSeries[0][0] < now - 300000) opsSeries.shift();
   drawChart();
+  // Per-node ops/s and mean latency, this node's and each peer's (from its own /v1/cluster).
+  const own = ownRates(c, now);
+  for (const x of c.nodes) {
+    const r = x.self ? own : peers[x.id];
+    if (r && r.ok !== false && r.ops !== undefined && r.ops !== null) addPoint(x, now, r.ops, r.lat);
+  }
+  drawNodeCharts(now);
   // leader history
   if (c.leader && (!lastLeader || lastLeader.leader !== c.leader)) {
     lastLeader = { at: new Date().toISOString(), leader: c.leader, addr: leaderNode ? leaderNode.addr : '?', term: n.term };
@@ -117,7 +124,13 @@ async function refreshCluster() {
     while (history.length > 50) history.shift();
     sessionStorage.setItem('redraft-leaders', JSON.stringify(history));
   }
-  $('#leader-history').replaceChildren(...history.slice().reverse().map((h) =>
+  // The node's own record (GET /v1/cluster leader_history: every leader it learned of since it
+  // started, newest first); the page's own observations only if the node has none.
+  const addrOf = (id) => { const x = c.nodes.find((y) => y.id === id); return x ? x.addr : '?'; };
+  const shown = c.leader_history && c.leader_history.length
+    ? c.leader_history.map((h) => ({ at: new Date(h.at_ms).toISOString(), leader: h.leader, addr: addrOf(h.leader), term: h.term }))
+    : history.slice().reverse();
+  $('#leader-history').replaceChildren(...shown.map((h) =>
     el('li', {}, `${h.at.replace('T', ' ').slice(0, 19)} — leader ${short(h.leader)} (${h.addr}), term ${h.term}`)));
 }
 
@@ -137,12 +150,69 @@ async function pollPeer(node, offset) {
     const d = await r.json();
     const now = Date.now(), total = d.stats.total_commands_processed;
     if (p.total !== undefined && total >= p.total) p.ops = (total - p.total) / ((now - p.t) / 1000);
-    Object.assign(p, { ok: true, data: d, t: now, total });
+    p.lat = meanLatency(p.cmd, d.stats);
+    Object.assign(p, { ok: true, data: d, t: now, total, cmd: d.stats });
   } catch (_) {
     Object.assign(p, { ok: false, data: null, ops: null, total: undefined });
   } finally {
     p.inflight = false;
   }
+}
+
+// ---------- per-node charts (ops/s and mean latency, last 5 minutes) ----------
+const nodeSeries = {};  // node id -> { addr, points: [[ms, ops, latency µs or null]] }
+const palette = ['#2456c9', '#1f8a4c', '#c42b2b', '#b8860b', '#7b3fbf', '#0f8b8d'];
+let ownCmd = null;
+// Mean µs per command between two /v1/cluster readings (commandstats totals), null if none ran.
+function meanLatency(before, after) {
+  if (!before || after.command_calls === undefined || after.command_calls <= before.command_calls) return null;
+  return (after.command_usec - before.command_usec) / (after.command_calls - before.command_calls);
+}
+function ownRates(c, now) {
+  const r = { ops: opsSeries.length && opsSeries[opsSeries.length - 1][0] === now ? opsSeries[opsSeries.length - 1][1] : null,
+    lat: meanLatency(ownCmd, c.stats) };
+  ownCmd = c.stats;
+  return r;
+}
+function addPoint(node, now, ops, lat) {
+  const s = nodeSeries[node.id] || (nodeSeries[node.id] = { addr: node.addr, points: [] });
+  s.points.push([now, ops, lat]);
+  while (s.points.length && s.points[0][0] < now - 300000) s.points.shift();
+}
+function drawSeries(cv, idx, unit, now) {
+  const ctx = cv.getContext('2d');
+  const W = cv.width, H = cv.height, pad = 40;
+  ctx.clearRect(0, 0, W, H);
+  const ids = Object.keys(nodeSeries);
+  const vals = ids.flatMap((id) => nodeSeries[id].points.map((p) => p[idx]).filter((v) => v !== null));
+  const max = Math.max(unit === 'µs' ? 100 : 10, ...vals) * 1.1;
+  ctx.strokeStyle = '#dde1e8'; ctx.fillStyle = '#6b7385'; ctx.font = '11px sans-serif'; ctx.lineWidth = 1;
+  for (let i = 0; i <= 4; i++) {
+    const y = H - pad + ((pad * 2 - H) * i) / 4;
+    ctx.beginPath(); ctx.moveTo(pad, y); ctx.lineTo(W - 5, y); ctx.stroke();
+    const v = (max * i) / 4;
+    ctx.fillText(unit === 'µs' && v >= 1000 ? (v / 1000).toFixed(1) + 'ms' : String(Math.round(v)), 2, y + 4);
+  }
+  ids.forEach((id, k) => {
+    const s = nodeSeries[id];
+    ctx.strokeStyle = ctx.fillStyle = palette[k % palette.length];
+    ctx.fillText(`${short(id)} (${s.addr})`, pad + 10 + k * 200, 12);
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    let started = false;
+    for (const p of s.points) {
+      if (p[idx] === null) { started = false; continue; }
+      const x = pad + ((W - pad - 5) * (p[0] - (now - 300000))) / 300000;
+      const y = H - pad - ((H - pad * 2) * p[idx]) / max;
+      if (!started) { ctx.moveTo(x, y); started = true; } else ctx.lineTo(x, y);
+    }
+    ctx.stroke();
+  });
+  cv.dataset.nodes = String(ids.filter((id) => nodeSeries[id].points.some((p) => p[idx] !== null)).length);
+}
+function drawNodeCharts(now) {
+  drawSeries($('#node-ops-chart'), 1, 'ops/s', now);
+  drawSeries($('#node-lat-chart'), 2, 'µs', now);
 }
 
 function drawChart() {

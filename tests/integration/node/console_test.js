@@ -43,6 +43,9 @@ async function rows(page) {
       tr.children[4].textContent !== '–' && tr.children[9].textContent !== '–'), { timeout: 15000 });
     check(true, 'every node shows its term, indexes and lag');
     await new Promise((res) => setTimeout(res, 8000));  // some points of the ops/s chart
+    await page.waitForFunction(() => document.querySelector('#node-ops-chart').dataset.nodes === '3' &&
+      Number(document.querySelector('#node-lat-chart').dataset.nodes) >= 2, { timeout: 15000 });
+    check(true, 'per-node ops/s (3 nodes) and latency charts are drawn');
     await shot(page, 'console-cluster');
 
     // 2. Kill a node (not the one serving the page): the view changes (its link goes down).
@@ -87,6 +90,27 @@ async function rows(page) {
     await page.waitForFunction(() => document.querySelector('#kv-meta').textContent.includes('5242880 bytes'), { timeout: 10000 });
     check(true, 'the key browser shows the uploaded value');
     await shot(page, 'console-keys');
+
+    // 5. Diagnostics: recent traces of the served node (a sampled share of the load, written to a
+    // follower and forwarded), joined with the leader's spans of the same trace; a trace opens as a
+    // waterfall across nodes. SLOWLOG (threshold 0 on that node) and LATENCY DOCTOR are shown.
+    await page.goto(cfg.url + '#diag', { waitUntil: 'load' });
+    await page.waitForFunction(() => [...document.querySelectorAll('#traces tbody tr.trace')]
+      .some((tr) => Number(tr.dataset.nodes) >= 2), { timeout: 20000 });
+    check(true, 'a recent trace holds spans from 2 nodes (the served follower and the leader)');
+    await page.$$eval('#traces tbody tr.trace', (trs) => trs.find((tr) => Number(tr.dataset.nodes) >= 2).querySelector('a').click());
+    await page.waitForFunction(() => document.querySelectorAll('.waterfall .wf-row').length >= 6, { timeout: 10000 });
+    const names = await page.$$eval('.waterfall .wf-row', (rs) => rs.map((r) => r.dataset.name));
+    check(names.includes('forward') && names.includes('raft.leader_fsync') && names.includes('raft.quorum_commit'),
+      'the waterfall shows the follower\'s forward and the leader\'s fsync and commit: ' + names.join(','));
+    await page.waitForFunction(() => document.querySelectorAll('#slowlog tbody tr').length >= 1, { timeout: 10000 });
+    check(true, 'the SLOWLOG panel lists entries');
+    await page.waitForFunction(() => document.querySelector('#latency-doctor').textContent.length > 0, { timeout: 10000 });
+    check(true, 'LATENCY DOCTOR is shown');
+    await shot(page, 'console-diagnostics');
+    const traces = path.join(cfg.artifacts, 'console-traces.png');  // the README's picture
+    await (await page.$('#traces')).screenshot({ path: traces });
+    console.log('screenshot', traces);
   } finally {
     await browser.close();
   }

@@ -1,0 +1,239 @@
+#include "observability/tracing.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <random>
+
+namespace redraft::observability {
+
+namespace {
+
+void JsonString(std::string_view s, std::string* out) {
+  out->push_back('"');
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          snprintf(buf, sizeof buf, "\\u%04x", c);
+          out->append(buf);
+        } else {
+          out->push_back(static_cast<char>(c));
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+uint64_t SplitMix(uint64_t* state) {
+  uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+}  // namespace
+
+std::string HexId(uint64_t id) {
+  char buf[17];
+  snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(id));
+  return buf;
+}
+
+int64_t WallMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void Sampler::set_rate(double r) {
+  rate_ = std::isfinite(r) ? std::min(1.0, std::max(0.0, r)) : 0;
+  acc_ = 0;
+}
+
+bool Sampler::Next() {
+  if (rate_ <= 0) return false;
+  acc_ += rate_;
+  if (acc_ < 1.0) return false;
+  acc_ -= 1.0;
+  return true;
+}
+
+// Ids only need to be unique, not unpredictable: a per-process random seed (ids of two nodes
+// never collide in practice) stepped by SplitMix64. Never used at apply time.
+Tracer::Tracer() : id_state_(std::random_device{}() ^ (static_cast<uint64_t>(WallMicros()) << 20)) {}
+
+uint64_t Tracer::NewId() {
+  uint64_t id;
+  do id = SplitMix(&id_state_);
+  while (id == 0);  // Zipkin: all-zero ids are invalid
+  return id;
+}
+
+std::string Tracer::Configure(double rate, const std::string& file) {
+  if (rate != sampler_.rate()) sampler_.set_rate(rate);
+  if (file == file_) return "";
+  FlushFile();
+  if (fd_ >= 0) close(fd_);
+  fd_ = -1;
+  file_ = file;
+  if (file_.empty()) return "";
+  fd_ = open(file_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd_ < 0) return "cannot open trace-file " + file_ + ": " + strerror(errno);
+  return "";
+}
+
+void Tracer::set_endpoint(std::string service, std::string ipv4, int port) {
+  service_ = std::move(service);
+  ipv4_ = std::move(ipv4);
+  port_ = port;
+}
+
+std::string Tracer::SpanJson(const Span& s) const {
+  std::string out;
+  out.reserve(256);
+  out.append("{\"traceId\":\"").append(HexId(s.trace_id)).append("\",\"id\":\"").append(HexId(s.id)).append("\"");
+  if (s.parent_id) out.append(",\"parentId\":\"").append(HexId(s.parent_id)).append("\"");
+  out.append(",\"name\":");
+  JsonString(s.name, &out);
+  out.append(",\"timestamp\":").append(std::to_string(s.start_us));
+  // Zipkin drops a zero duration (it means "unknown"): the shortest is 1 µs.
+  out.append(",\"duration\":").append(std::to_string(std::max<int64_t>(1, s.duration_us)));
+  out.append(",\"localEndpoint\":{\"serviceName\":");
+  JsonString(service_, &out);
+  if (!ipv4_.empty()) {
+    out.append(",\"ipv4\":");
+    JsonString(ipv4_, &out);
+  }
+  if (port_) out.append(",\"port\":").append(std::to_string(port_));
+  out.append("}");
+  if (!s.tags.empty() || !node_id_.empty()) {
+    out.append(",\"tags\":{");
+    bool first = true;
+    auto tag = [&](std::string_view k, std::string_view v) {
+      if (!first) out.push_back(',');
+      first = false;
+      JsonString(k, &out);
+      out.push_back(':');
+      JsonString(v, &out);
+    };
+    if (!node_id_.empty()) tag("redraft.node", node_id_);
+    for (const auto& [k, v] : s.tags) tag(k, v);
+    out.append("}");
+  }
+  out.append("}");
+  return out;
+}
+
+void Tracer::Record(Span s) {
+  std::string json = SpanJson(s);
+  auto it = ring_.find(s.trace_id);
+  if (it == ring_.end()) {
+    it = ring_.emplace(s.trace_id, std::vector<std::string>{}).first;
+    ring_order_.push_back(s.trace_id);
+    while (ring_order_.size() > kRingTraces) {
+      ring_.erase(ring_order_.front());
+      ring_order_.pop_front();
+    }
+  }
+  if (it->second.size() < 64) it->second.push_back(json);  // a trace's spans on one node: a handful
+  if (fd_ >= 0) {
+    if (!pending_.empty()) pending_.push_back(',');
+    pending_.append(json);
+    if (pending_.size() > (64 << 10)) FlushFile();
+  }
+}
+
+void Tracer::FlushFile() {
+  if (pending_.empty()) return;
+  if (fd_ < 0) {
+    pending_.clear();
+    return;
+  }
+  std::string line;
+  line.reserve(pending_.size() + 3);
+  line.push_back('[');
+  line.append(pending_);
+  line.append("]\n");
+  pending_.clear();
+  // One write per line (O_APPEND): a reader never sees half a line unless the disk is full.
+  size_t off = 0;
+  while (off < line.size()) {
+    ssize_t n = write(fd_, line.data() + off, line.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // best effort: traces are diagnostics, never worth blocking the loop
+    off += static_cast<size_t>(n);
+  }
+}
+
+std::string Tracer::RecentJson(size_t limit) const {
+  std::string out = "[";
+  size_t n = 0;
+  for (auto it = ring_order_.rbegin(); it != ring_order_.rend() && n < limit; ++it, ++n) {
+    if (n) out.push_back(',');
+    out.push_back('[');
+    const auto& spans = ring_.at(*it);
+    for (size_t i = 0; i < spans.size(); i++) {
+      if (i) out.push_back(',');
+      out.append(spans[i]);
+    }
+    out.push_back(']');
+  }
+  out.push_back(']');
+  return out;
+}
+
+void Tracer::Reset() {
+  ring_.clear();
+  ring_order_.clear();
+  contexts_.clear();
+  context_order_.clear();
+  pending_.clear();
+  next_ = TraceContext{};
+}
+
+void Tracer::Bind(uint64_t session, uint64_t seq, const TraceContext& ctx) {
+  TagKey k{session, seq};
+  // Keys erased since are dropped from the front; the oldest live ones go past kMaxContexts.
+  while (!context_order_.empty() && !contexts_.count(context_order_.front())) context_order_.pop_front();
+  if (context_order_.size() > 2 * kMaxContexts) {  // erased keys stuck behind a live one
+    std::deque<TagKey> live;
+    for (const TagKey& o : context_order_) {
+      if (contexts_.count(o)) live.push_back(o);
+    }
+    context_order_.swap(live);
+  }
+  if (contexts_.emplace(k, ctx).second) context_order_.push_back(k);
+  while (contexts_.size() > kMaxContexts) {
+    contexts_.erase(context_order_.front());
+    context_order_.pop_front();
+  }
+}
+
+const TraceContext* Tracer::Find(uint64_t session, uint64_t seq) const {
+  auto it = contexts_.find(TagKey{session, seq});
+  return it == contexts_.end() ? nullptr : &it->second;
+}
+
+void Tracer::Erase(uint64_t session, uint64_t seq) {
+  contexts_.erase(TagKey{session, seq});
+  // context_order_ keeps the key until it reaches the front; an empty map empties it too, so it
+  // never outgrows kMaxContexts plus the erased keys behind the live ones.
+  if (contexts_.empty()) context_order_.clear();
+}
+
+Tracer& Tracing() {
+  static Tracer t;
+  return t;
+}
+
+}  // namespace redraft::observability
