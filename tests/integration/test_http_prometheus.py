@@ -63,6 +63,14 @@ class PrometheusTest(unittest.TestCase):
         after = self.metrics(lead)
         grew = sample(after, "redraft_commands_processed_total") - sample(before, "redraft_commands_processed_total")
         self.assertGreaterEqual(grew, 1000)
+        # The per-command counter moves by exactly the workload, and every stage of a write was timed.
+        set_calls = 'redraft_commands_total{cmd="set"}'
+        self.assertEqual(sample(after, set_calls) - (sample(before, set_calls) or 0), 1000)
+        for stage in ("propose", "leader_durable", "quorum_commit", "apply", "reply"):
+            name = f'redraft_request_stage_duration_seconds_count{{op="write",stage="{stage}"}}'
+            self.assertGreater(sample(after, name) - (sample(before, name) or 0), 0, stage)
+        reply = 'redraft_request_stage_duration_seconds_count{op="write",stage="reply"}'
+        self.assertGreaterEqual(sample(after, reply) - (sample(before, reply) or 0), 1000)
         self.assertGreaterEqual(sample(after, "redraft_raft_commit_index"), sample(before, "redraft_raft_commit_index") + 1)
         self.assertIn('redraft_raft_peer_match_index{peer="', after)
 
