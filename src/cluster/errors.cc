@@ -1,22 +1,10 @@
 #include "cluster/errors.h"
 
-#include <string_view>
+#include <string>
 
-#include "resp/reply_builder.h"
+#include "resp/error_text.h"
 
 namespace redraft::cluster {
-
-namespace {
-// The code words a cluster error may start with (each followed by a space).
-constexpr std::string_view kCodes[] = {"CLUSTERDOWN", "UNCERTAIN", "DIVERGED"};
-
-bool HasCode(const std::string& msg) {
-  for (std::string_view c : kCodes) {
-    if (msg.size() > c.size() && msg.compare(0, c.size(), c) == 0 && msg[c.size()] == ' ') return true;
-  }
-  return false;
-}
-}  // namespace
 
 Status NoLeaderError() { return Status::Aborted("CLUSTERDOWN The cluster is down: no leader is known"); }
 
@@ -34,12 +22,9 @@ Status DivergedError(const raft::Divergence& d) {
                             " at the leader); it stopped serving: use another node");
 }
 
-std::string ErrorText(const Status& st) { return HasCode(st.message()) ? st.message() : "ERR " + st.message(); }
+// Rendered by resp/error_text.h, the renderer commands/ uses too (the code list lives there).
+std::string ErrorText(const Status& st) { return resp::ErrorText(st); }
 
-std::string ErrorReply(const Status& st) {
-  std::string out;
-  resp::ReplyBuilder(&out).Error(ErrorText(st));
-  return out;
-}
+std::string ErrorReply(const Status& st) { return resp::ErrorReply(st); }
 
 }  // namespace redraft::cluster

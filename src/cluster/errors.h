@@ -1,6 +1,7 @@
 // Errors on the cluster paths (forwarding, read barriers, divergence, administration) are Status
 // values; ErrorReply renders one as the RESP error a client receives. It is the one place in
-// cluster/ that writes error bytes: nothing here builds "-...\r\n" by hand.
+// cluster/ that writes error bytes: nothing here builds "-...\r\n" by hand. Both delegate to
+// resp/error_text.h, the one renderer every layer shares (commands/ cannot include cluster/).
 //
 // The replies a cluster node gives beyond Redis's own (README "Errors a client can get") are made
 // by the functions below; their message starts with the error code word (CLUSTERDOWN, UNCERTAIN,

@@ -7,6 +7,7 @@
 #include "commands/cluster_api.h"
 #include "commands/command.h"
 #include "commands/server_api.h"
+#include "resp/error_text.h"
 
 namespace redraft::commands {
 namespace {
@@ -121,7 +122,7 @@ std::string ClusterInfoText(ClusterApi* api) {
 
 void ReplyStatus(ExecContext& ctx, const Status& st) {
   if (st.ok()) return ctx.reply.Ok();
-  ctx.reply.Error("ERR " + st.message());
+  ctx.reply.Error(resp::ErrorText(st));
 }
 
 void Cluster(ExecContext& ctx, const Argv& argv) {
@@ -150,7 +151,7 @@ void Cluster(ExecContext& ctx, const Argv& argv) {
       std::string out;
       resp::ReplyBuilder rb(&out, proto);
       if (st.ok()) rb.Ok();
-      else rb.Error("ERR " + st.message());
+      else rb.Error(resp::ErrorText(st));
       reply(std::move(out));
     });
     return;
