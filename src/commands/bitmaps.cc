@@ -14,6 +14,7 @@
 #include "commands/bitmaps_ops.h"
 #include "commands/command.h"
 #include "commands/notify.h"
+#include "resp/error_text.h"
 
 namespace redraft::commands {
 namespace {
@@ -41,7 +42,7 @@ bool LoadString(Source& src, std::string_view key, int64_t now, Value* v, bool* 
     return true;
   }
   if (!st.ok()) {
-    reply.Error("ERR " + st.message());
+    reply.Error(resp::ErrorText(st));
     return false;
   }
   if (v->type != ValueType::kString) {

@@ -17,6 +17,7 @@
 #include "commands/hyperloglog_format.h"
 #include "commands/hyperloglog_memo.h"
 #include "commands/notify.h"
+#include "resp/error_text.h"
 
 namespace redraft::commands {
 namespace {
@@ -35,7 +36,7 @@ bool LoadHll(Source& src, std::string_view key, int64_t now, Value* v, bool* fou
   *found = false;
   if (st.IsNotFound()) return true;
   if (!st.ok()) {
-    reply.Error("ERR " + st.message());
+    reply.Error(resp::ErrorText(st));
     return false;
   }
   if (v->type != ValueType::kString) {

@@ -13,6 +13,7 @@
 #include "commands/command_info.h"
 #include "commands/server_api.h"
 #include "commands/tracking_cmds.h"
+#include "resp/error_text.h"
 
 namespace redraft::commands {
 namespace {
@@ -317,7 +318,7 @@ void ConfigSet(ExecContext& ctx, const Argv& argv) {
   for (size_t i = 2; i < argv.size(); i += 2) pairs.emplace_back(argv[i], argv[i + 1]);
   std::string failed;
   Status st = ctx.server->ConfigSet(pairs, &failed);
-  if (st.IsNotFound()) return ctx.reply.Error("ERR " + st.message());
+  if (st.IsNotFound()) return ctx.reply.Error(resp::ErrorText(st));
   if (!st.ok()) {
     return ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" + std::string(EchoArg(failed)) +
                            "') - " + st.message());

@@ -18,6 +18,7 @@
 #include "commands/args.h"
 #include "commands/command.h"
 #include "commands/notify.h"
+#include "resp/error_text.h"
 
 namespace redraft::commands {
 namespace {
@@ -36,7 +37,7 @@ Found Load(Source& src, std::string_view key, int64_t now, Value* v, resp::Reply
   Status st = src.Get(key, now, v);
   if (st.ok()) return Found::kYes;
   if (st.IsNotFound()) return Found::kNo;
-  reply.Error("ERR " + st.message());
+  reply.Error(resp::ErrorText(st));
   return Found::kFailed;
 }
 
@@ -248,7 +249,7 @@ void LcsCmd(ExecContext& ctx, const Argv& argv) {
   Status sb = ctx.store.Get(argv[2], ctx.now_ms, &vb);
   for (const Status* st : {&sa, &sb}) {
     if (!st->ok() && !st->IsNotFound()) {
-      ctx.reply.Error("ERR " + st->message());
+      ctx.reply.Error(resp::ErrorText(*st));
       return;
     }
   }
