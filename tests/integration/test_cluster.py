@@ -13,7 +13,7 @@ from redis.cluster import RedisCluster
 
 sys.path.insert(0, os.path.dirname(__file__))
 from cluster_harness import Cluster  # noqa: E402
-from harness import SECRET_ARGS, Server  # noqa: E402
+from harness import SECRET_ARGS, RawConn, Server  # noqa: E402
 
 
 def write_until_ok(client_fn, key, value, timeout=15):
@@ -58,6 +58,15 @@ class ClusterTest(unittest.TestCase):
         out = subprocess.run(["redis-cli", "-c", "-p", str(self.c.ports[follower]), "GET", "rc:7"],
                              capture_output=True, text=True, timeout=20)
         self.assertEqual(out.stdout.strip(), "7")
+        # Admin Statuses render through resp::ErrorText, byte for byte (the MEET reply is deferred).
+        raw = RawConn(self.c.ports[follower])
+        try:
+            raw.send(b"*3\r\n$7\r\nCLUSTER\r\n$6\r\nFORGET\r\n$8\r\nnonsense\r\n")
+            self.assertEqual(raw.reply(), b"-ERR Unknown node nonsense\r\n")
+            raw.send(b"*4\r\n$7\r\nCLUSTER\r\n$4\r\nMEET\r\n$9\r\n127.0.0.1\r\n$1\r\n1\r\n")
+            self.assertEqual(raw.reply(), b"-ERR CLUSTER MEET must be sent to the leader\r\n")
+        finally:
+            raw.close()
 
     def test_leader_kill9_new_leader_serves_nothing_lost(self):
         acked = {}
