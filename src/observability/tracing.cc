@@ -1,5 +1,7 @@
 #include "observability/tracing.h"
 
+#include "observability/json.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -12,28 +14,6 @@
 namespace redraft::observability {
 
 namespace {
-
-void JsonString(std::string_view s, std::string* out) {
-  out->push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          snprintf(buf, sizeof buf, "\\u%04x", c);
-          out->append(buf);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out->push_back('"');
-}
 
 uint64_t SplitMix(uint64_t* state) {
   uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
@@ -104,15 +84,15 @@ std::string Tracer::SpanJson(const Span& s) const {
   out.append("{\"traceId\":\"").append(HexId(s.trace_id)).append("\",\"id\":\"").append(HexId(s.id)).append("\"");
   if (s.parent_id) out.append(",\"parentId\":\"").append(HexId(s.parent_id)).append("\"");
   out.append(",\"name\":");
-  JsonString(s.name, &out);
+  AppendJsonString(&out, s.name);
   out.append(",\"timestamp\":").append(std::to_string(s.start_us));
   // Zipkin drops a zero duration (it means "unknown"): the shortest is 1 µs.
   out.append(",\"duration\":").append(std::to_string(std::max<int64_t>(1, s.duration_us)));
   out.append(",\"localEndpoint\":{\"serviceName\":");
-  JsonString(service_, &out);
+  AppendJsonString(&out, service_);
   if (!ipv4_.empty()) {
     out.append(",\"ipv4\":");
-    JsonString(ipv4_, &out);
+    AppendJsonString(&out, ipv4_);
   }
   if (port_) out.append(",\"port\":").append(std::to_string(port_));
   out.append("}");
@@ -122,9 +102,9 @@ std::string Tracer::SpanJson(const Span& s) const {
     auto tag = [&](std::string_view k, std::string_view v) {
       if (!first) out.push_back(',');
       first = false;
-      JsonString(k, &out);
+      AppendJsonString(&out, k);
       out.push_back(':');
-      JsonString(v, &out);
+      AppendJsonString(&out, v);
     };
     if (!node_id_.empty()) tag("redraft.node", node_id_);
     for (const auto& [k, v] : s.tags) tag(k, v);

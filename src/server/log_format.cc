@@ -1,5 +1,7 @@
 #include "server/log_format.h"
 
+#include "observability/json.h"
+
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/spdlog.h>
 
@@ -12,30 +14,10 @@
 namespace redraft::server {
 namespace {
 
+using observability::AppendJsonString;
+
 std::atomic<uint64_t> g_node{0}, g_term{0};
 std::atomic<const char*> g_role{"none"};
-
-void AppendJsonString(std::string* out, std::string_view s) {
-  out->push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out->append(buf);
-        } else {
-          out->push_back(static_cast<char>(c));  // UTF-8 passes through; other bytes as they are
-        }
-    }
-  }
-  out->push_back('"');
-}
 
 std::string_view LevelName(spdlog::level::level_enum l) {
   switch (l) {
