@@ -124,6 +124,7 @@ int main(int argc, char** argv) {
   int http_port = cfg->http_port;  // the HTTP port's settings (cfg moves into the server)
   std::string http_bind = cfg->http_bind;
   int64_t http_max_body = cfg->http_max_body;
+  bool http_tls = cfg->http_tls == "yes";
   Server server(std::move(cfg).value(), [opts](uv_loop_t* loop, StateMachine* sm, Replicator::AppliedFn applied,
                                                Replicator::ReadReadyFn ready) {
     auto r = std::make_unique<redraft::cluster::RaftReplicator>(loop, sm, opts, std::move(applied), std::move(ready));
@@ -142,6 +143,7 @@ int main(int argc, char** argv) {
   http_opts.port = http_port;
   http_opts.bind = http_bind;
   http_opts.max_body = static_cast<size_t>(http_max_body);
+  http_opts.tls = http_tls;
   // /metrics: the observability layer's rendering (docs/observability.md), on the loop thread.
   http_opts.metrics = [] { return redraft::observability::RenderPrometheus(redraft::observability::Global()); };
   redraft::http::HttpServer http(&server, std::move(http_opts));

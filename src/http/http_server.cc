@@ -12,6 +12,7 @@
 #include "http/base64.h"
 #include "http/session.h"
 #include "server/server.h"
+#include "tls/tls.h"
 
 namespace redraft::http {
 namespace {
@@ -158,6 +159,7 @@ class HttpConn {
 
   uv_tcp_t tcp{};
   std::string peer;
+  std::unique_ptr<tls::TlsConn> tls;  // set on an HTTPS port: every socket byte goes through it
 
   void Start() {
     last_activity_ms_ = NowMs();
@@ -220,7 +222,24 @@ class HttpConn {
     if (n < 0) return Close();
     if (n == 0 || closing_ || failed_) return;
     last_activity_ms_ = NowMs();
-    pending_input_.append(buf->base, static_cast<size_t>(n));
+    if (tls) {
+      // Ciphertext in, plaintext to the parser; handshake records go straight back. A failed
+      // handshake (plain HTTP on the HTTPS port, an unknown client certificate) closes the
+      // connection with one log line, as the client TLS port does.
+      Status st = tls->Feed(buf->base, static_cast<size_t>(n), &pending_input_);
+      if (tls->HasCiphertext()) WriteRaw(tls->TakeCiphertext());
+      if (!st.ok()) {
+        spdlog::info("HTTPS: refused TLS from {}: {}", peer, st.message());
+        close_after_write_ = true;
+        failed_ = true;  // nothing more is read or served on this connection
+        StopReading();
+        if (!writing_) Close();
+        return;
+      }
+      if (!tls->handshake_done()) return;
+    } else {
+      pending_input_.append(buf->base, static_cast<size_t>(n));
+    }
     ParseInput();
   }
 
@@ -461,8 +480,21 @@ class HttpConn {
     Write(std::move(out));
   }
 
+  // Response bytes: encrypted first on an HTTPS connection.
   void Write(std::string bytes) {
     if (closing_) return;
+    if (tls) {
+      if (Status st = tls->Write(bytes); !st.ok()) {
+        spdlog::info("HTTPS: closing {}: {}", peer, st.message());
+        return Close();
+      }
+      bytes = tls->TakeCiphertext();
+    }
+    WriteRaw(std::move(bytes));
+  }
+
+  void WriteRaw(std::string bytes) {
+    if (closing_ || bytes.empty()) return;
     auto* w = new WriteReq;
     w->conn = this;
     w->bytes = std::move(bytes);
@@ -531,6 +563,9 @@ uv_loop_t* HttpServer::loop() { return server_->loop(); }
 
 Status HttpServer::Start() {
   if (opts_.port == 0) return Status::OK();
+  if (opts_.tls && !server_->tls_context()) {
+    return Status::InvalidArgument("http-tls yes needs tls-cert-file and tls-key-file");
+  }
   uv_tcp_init(loop(), &listener_);
   listener_.data = this;
   sockaddr_storage addr{};
@@ -552,7 +587,8 @@ Status HttpServer::Start() {
   uv_timer_start(&sweep_, [](uv_timer_t* t) { static_cast<HttpServer*>(t->data)->Sweep(); }, 1000, 1000);
   uv_unref(reinterpret_cast<uv_handle_t*>(&sweep_));
   started_ = true;
-  spdlog::info("HTTP (REST API, /metrics, console) on http://{}:{}/", opts_.bind, opts_.port);
+  spdlog::info("HTTP (REST API, /metrics, console) on {}://{}:{}/", opts_.tls ? "https" : "http", opts_.bind,
+               opts_.port);
   return Status::OK();
 }
 
@@ -565,8 +601,20 @@ void HttpServer::OnAccept(int status) {
     uv_close(reinterpret_cast<uv_handle_t*>(&c->tcp), [](uv_handle_t* h) { delete static_cast<HttpConn*>(h->data); });
     return;
   }
+  if (opts_.tls) {
+    std::shared_ptr<tls::TlsContext> ctx = server_->tls_context();
+    if (!ctx) {  // cannot happen once Start succeeded (Server::UsesTls loads it); refuse, never serve plain
+      uv_close(reinterpret_cast<uv_handle_t*>(&c->tcp), [](uv_handle_t* h) { delete static_cast<HttpConn*>(h->data); });
+      return;
+    }
+    c->tls = std::make_unique<tls::TlsConn>(std::move(ctx));
+  }
   if (conns_.size() >= opts_.max_connections) {  // bounded: refused at once, as maxclients
     rejected_++;
+    if (c->tls) {  // a plaintext 503 means nothing to a TLS client: just close
+      uv_close(reinterpret_cast<uv_handle_t*>(&c->tcp), [](uv_handle_t* h) { delete static_cast<HttpConn*>(h->data); });
+      return;
+    }
     static const char k503[] =
         "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: 74\r\n"
         "Retry-After: 1\r\nConnection: close\r\n\r\n"

@@ -40,6 +40,10 @@ struct HttpOptions {
   int64_t keepalive_ms = 60000;          // idle keep-alive connections are closed after this
   int64_t write_stall_ms = 30000;        // a client that reads nothing of a response for this long is dropped
   size_t max_connections = 1024;
+  // HTTPS only (http-tls yes): each connection takes the Server's current TLS context
+  // (Server::tls_context, the tls-* directives), so a certificate changed by CONFIG SET reaches new
+  // HTTPS connections as it reaches the client TLS port's.
+  bool tls = false;
   // Request bodies held at once by all connections together (reserved from Content-Length, or as
   // chunks arrive): beyond it a request gets 503 + Retry-After instead of more memory. 0 = 4 x max_body.
   size_t max_bodies_in_flight = 0;

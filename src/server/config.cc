@@ -262,6 +262,7 @@ const std::vector<Directive>& Directives() {
       IntDirective("http-port", false, &Config::http_port, 0, 65535),
       StringDirective("http-bind", false, &Config::http_bind),
       MemDirective("http-max-body", false, &Config::http_max_body, 1024),
+      StringDirective("http-tls", false, &Config::http_tls, {"yes", "no"}),
       // Observability (issue 13, docs/observability.md): this node's own records, never replicated.
       IntDirective("slowlog-log-slower-than", true, &Config::slowlog_log_slower_than, -1, INT64_MAX),
       IntDirective("slowlog-max-len", true, &Config::slowlog_max_len, 0, INT64_MAX),

@@ -53,6 +53,9 @@ struct Config {
   int http_port = 0;
   std::string http_bind = "127.0.0.1";
   int64_t http_max_body = 64ll << 20;  // larger request bodies get 413
+  // yes: the HTTP port speaks only HTTPS, with the tls-* certificate settings (and their client
+  // certificate rule, tls-auth-clients) of the client TLS port. Startup-only.
+  std::string http_tls = "no";
   // Reported for clients and tools that read them (redis-benchmark, monitoring): every write is
   // in the durable log before it is acknowledged, whatever these say. Fixed at startup.
   // Cluster (see conf/redraft.conf): with nothing set, the node is a single-node cluster.

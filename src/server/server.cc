@@ -159,10 +159,8 @@ Status Server::Init() {
 
   // port 0: no plain TCP port (Redis's rule; a TLS-only node sets tls-port).
   if (cfg_.port != 0) REDRAFT_RETURN_IF_ERROR(Listen(&listener_, cfg_.port));
-  if (cfg_.tls_port != 0) {
-    REDRAFT_RETURN_IF_ERROR(LoadTls(cfg_));
-    REDRAFT_RETURN_IF_ERROR(Listen(&tls_listener_, cfg_.tls_port));
-  }
+  if (UsesTls()) REDRAFT_RETURN_IF_ERROR(LoadTls(cfg_));
+  if (cfg_.tls_port != 0) REDRAFT_RETURN_IF_ERROR(Listen(&tls_listener_, cfg_.tls_port));
 
   uv_prepare_init(&loop_, &prepare_);
   prepare_.data = this;

@@ -97,6 +97,9 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   bool InternalClientAuthenticated(uint64_t id) const;
   void CloseInternalClient(uint64_t id);
   uv_loop_t* loop() { return &loop_; }
+  // The current TLS configuration (null unless UsesTls()): new TLS connections, on the client TLS
+  // port and the HTTPS port alike, take it, so CONFIG SET of a certificate reaches both.
+  std::shared_ptr<TlsContext> tls_context() const { return tls_ctx_; }
 
   // commands::TrackingApi (tracking_server.cc, docs/tracking.md)
   bool ClientExists(uint64_t id) override;
@@ -127,6 +130,8 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   Status Listen(uv_tcp_t* listener, int port);
   // The TLS configuration from cfg_ (tls/tls.h); rebuilt by CONFIG SET of a tls-* directive.
   Status LoadTls(const Config& cfg);
+  // The TLS port or the HTTPS port (http-tls) needs the certificates.
+  bool UsesTls() const { return cfg_.tls_port != 0 || cfg_.http_tls == "yes"; }
   void OnRead(Connection* c, ssize_t nread, const uv_buf_t* buf);
   void ProcessInput(Connection* c);
   // Returns false if the connection must stop executing (waiting for writes, closing).

@@ -285,7 +285,7 @@ Status Server::ConfigSet(const std::vector<std::pair<std::string, std::string>>&
   }
   if (next.requirepass != cfg_.requirepass) sm_->acl().SetRequirePass(next.requirepass);
   for (const auto& [name, value] : pairs) {
-    if (cfg_.tls_port == 0 || !commands::EqualsIgnoreCase(std::string_view(name).substr(0, 4), "tls-")) continue;
+    if (!UsesTls() || !commands::EqualsIgnoreCase(std::string_view(name).substr(0, 4), "tls-")) continue;
     // New TLS connections use the new certificates; a configuration that does not load is
     // refused and the old one stays.
     *failed = name;
