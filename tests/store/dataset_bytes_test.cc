@@ -7,31 +7,18 @@
 #include <random>
 
 #include "store/rocks_store.h"
+#include "temp_store.h"
 
 namespace redraft::store {
 namespace {
 
-class DatasetBytesTest : public ::testing::Test {
+class DatasetBytesTest : public TempStoreTest {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/redraft_dataset_bytes_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    Reopen();
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-  void Reopen() {
-    store_.reset();
-    StoreOptions opts;
-    opts.block_cache_bytes = 8 << 20;
-    opts.write_buffer_bytes = 4 << 20;
+  DatasetBytesTest() : TempStoreTest(Options()) {}
+  static StoreOptions Options() {
+    StoreOptions opts = SmallOptions();
     opts.read_cache_bytes = 64 << 10;  // small: both the cached and the RocksDB paths run
-    auto r = Store::Open(dir_, opts);
-    ASSERT_TRUE(r.ok()) << r.status().ToString();
-    store_ = std::move(r.value());
+    return opts;
   }
   // KeyCharge over every metadata record, the definition.
   uint64_t Recount() {
@@ -42,8 +29,6 @@ class DatasetBytesTest : public ::testing::Test {
     }).ok());
     return total;
   }
-  std::string dir_;
-  std::unique_ptr<Store> store_;
   uint64_t index_ = 0;
 };
 

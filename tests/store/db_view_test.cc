@@ -11,33 +11,13 @@
 
 #include "store/db_view.h"
 #include "store/rocks_store.h"
+#include "temp_store.h"
 
 namespace redraft::store {
 namespace {
 
-class DbViewTest : public ::testing::Test {
+class DbViewTest : public TempStoreTest {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/redraft_db_view_test_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    Reopen();
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-  void Reopen() {
-    store_.reset();
-    auto r = Store::Open(dir_, StoreOptions{8 << 20, 4 << 20});
-    ASSERT_TRUE(r.ok()) << r.status().ToString();
-    store_ = std::move(r.value());
-  }
-  static Value Str(std::string payload) {
-    Value v;
-    v.payload = std::move(payload);
-    return v;
-  }
   // A hash (a collection with sub-keys) of n fields at version.
   static Value Hash(uint64_t version, uint64_t n) {
     Value v;
@@ -65,8 +45,6 @@ class DbViewTest : public ::testing::Test {
   }
   void Commit(Store::Batch* b) { ASSERT_TRUE(store_->Commit(b, ++index_).ok()); }
 
-  std::string dir_;
-  std::unique_ptr<Store> store_;
   uint64_t index_ = 0;
 };
 

@@ -8,41 +8,17 @@
 #include <random>
 
 #include "store/rocks_store.h"
+#include "temp_store.h"
 
 namespace redraft::store {
 namespace {
 
-class StoreTest : public ::testing::Test {
+class StoreTest : public TempStoreTest {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/redraft_store_test_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    Reopen();
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-  void Reopen() {
-    store_.reset();
-    StoreOptions opts;
-    opts.block_cache_bytes = 8 << 20;
-    opts.write_buffer_bytes = 4 << 20;
-    auto r = Store::Open(dir_, opts);
-    ASSERT_TRUE(r.ok()) << r.status().ToString();
-    store_ = std::move(r.value());
-  }
   // Simulates kill -9: nothing unflushed survives (the WAL is off).
   void CrashAndReopen() {
     static_cast<RocksStore*>(store_.get())->SimulateCrashForTest();
     Reopen();
-  }
-  static Value Str(std::string payload, int64_t expire_ms = 0) {
-    Value v;
-    v.payload = std::move(payload);
-    v.expire_ms = expire_ms;
-    return v;
   }
   // Applies one entry: Put each (key, value), Delete keys with empty value marker.
   void Apply(uint64_t index, const std::vector<std::pair<std::string, std::optional<std::string>>>& ops) {
@@ -68,8 +44,6 @@ class StoreTest : public ::testing::Test {
     return keys;
   }
 
-  std::string dir_;
-  std::unique_ptr<Store> store_;
 };
 
 TEST(ValueCodingTest, RoundTripAndCorruption) {
