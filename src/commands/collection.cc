@@ -82,6 +82,17 @@ void StoreSize(ApplyContext& ctx, std::string_view key, Value* v, uint64_t size)
   ctx.batch.Put(key, *v);
 }
 
+void StoreEmptyResult(ApplyContext& ctx, const std::string& dst) {
+  Value old;
+  Status s = ctx.batch.GetRaw(dst, &old);
+  PanicOnStoreError(s);
+  if (s.ok()) {
+    ctx.batch.Delete(dst);
+    Notify(ctx, kNotifyGeneric, "del", dst);
+  }
+  ctx.reply.Integer(0);
+}
+
 namespace {
 
 // The resume position a cursor stands for: the family's tag, the key (length-prefixed) and the

@@ -38,6 +38,10 @@ bool WriteCollectionOrCreate(ApplyContext& ctx, std::string_view key, store::Val
 // Stores the metadata record with size, or deletes the key when size is 0.
 void StoreSize(ApplyContext& ctx, std::string_view key, store::Value* v, uint64_t size);
 
+// A *STORE command (SUNIONSTORE, ZUNIONSTORE, SORT ... STORE, ...) whose result is empty: Redis
+// deletes the destination whatever it held (a "del" event only if it existed) and replies 0.
+void StoreEmptyResult(ApplyContext& ctx, const std::string& dst);
+
 // HSCAN, SSCAN and ZSCAN: KEY CURSOR [MATCH pattern] [COUNT count] (Redis scanGenericCommand:
 // the cursor is parsed first, then the key is looked up, then the options). A family says how
 // its elements are visited; paging, cursors (scan_cursor.h), MATCH and the reply are shared.

@@ -108,17 +108,7 @@ void StoreOpGeneric(ApplyContext& ctx, const Argv& argv, SetOp op) {
   if (!LookupOperands(ctx, argv, 2, argv.size() - 1, &WriteSet, &ops)) return;
   std::vector<std::string> result = Compute(ctx.batch, op, ops);
   const std::string& dst = argv[1];
-  if (result.empty()) {
-    Value old;
-    Status s = ctx.batch.GetRaw(dst, &old);
-    PanicOnStoreError(s);
-    if (s.ok()) {
-      ctx.batch.Delete(dst);
-      Notify(ctx, kNotifyGeneric, "del", dst);
-    }
-    ctx.reply.Integer(0);
-    return;
-  }
+  if (result.empty()) return StoreEmptyResult(ctx, dst);
   Value v;
   v.type = ValueType::kSet;
   v.version = NewVersion(ctx);

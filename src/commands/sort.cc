@@ -340,17 +340,7 @@ void SortRoCmd(ExecContext& ctx, const Argv& argv) {
 // STORE: the result replaces whatever the key held (Redis setKey: any type, expiry cleared) as
 // a list, GET misses stored as empty strings; an empty result deletes the key.
 void StoreList(ApplyContext& ctx, const std::string& dst, const Result& res) {
-  if (res.out.empty()) {
-    Value old;
-    Status s = ctx.batch.GetRaw(dst, &old);
-    PanicOnStoreError(s);
-    if (s.ok()) {
-      ctx.batch.Delete(dst);
-      Notify(ctx, kNotifyGeneric, "del", dst);
-    }
-    ctx.reply.Integer(0);
-    return;
-  }
+  if (res.out.empty()) return StoreEmptyResult(ctx, dst);
   Value v;
   v.type = ValueType::kList;
   v.expire_ms = 0;

@@ -205,17 +205,7 @@ void RangeCmd(ExecContext& ctx, const Argv& argv, RangeType type, Direction dir)
 }  // namespace
 
 void StoreResult(ApplyContext& ctx, const std::string& dst, const std::vector<Element>& elements) {
-  if (elements.empty()) {
-    Value old;
-    Status s = ctx.batch.GetRaw(dst, &old);
-    PanicOnStoreError(s);
-    if (s.ok()) {
-      ctx.batch.Delete(dst);
-      Notify(ctx, kNotifyGeneric, "del", dst);
-    }
-    ctx.reply.Integer(0);
-    return;
-  }
+  if (elements.empty()) return StoreEmptyResult(ctx, dst);
   Value v = NewZset(ctx);
   for (const auto& [m, s] : elements) Insert(ctx, dst, v.version, m, s);
   StoreSize(ctx, dst, &v, elements.size());
