@@ -60,7 +60,7 @@ class RocksStore::BatchImpl : public Store::Batch {
       m.charge = 0;
       return Status::NotFound("");
     }
-    if (store_->cache_->Lookup(key, out)) {
+    if (store_->cache_->Lookup(key, out, &m.hint)) {
       m.presence = out->expire_ms != 0 ? kVolatile : kPresent;
       m.charge = KeyCharge(key.size(), *out);
       return Status::OK();
@@ -85,13 +85,11 @@ class RocksStore::BatchImpl : public Store::Batch {
     const uint64_t charge = KeyCharge(key.size(), v);
     db_bytes_delta_[DbOf(key)] += static_cast<int64_t>(charge) - static_cast<int64_t>(m.charge);
     m.charge = charge;
-    buf_.clear();
-    EncodeValue(v, &buf_);
     m.presence = now;
     m.written = true;
     m.record_off = records_.size();
-    m.record_len = static_cast<uint32_t>(buf_.size());
-    records_.append(buf_);
+    EncodeValue(v, &records_);  // appends
+    m.record_len = static_cast<uint32_t>(records_.size() - m.record_off);
   }
 
   void Delete(std::string_view key) override {
@@ -302,7 +300,7 @@ class RocksStore::BatchImpl : public Store::Batch {
       std::string_view raw = Record(m);
       REDRAFT_CHECK(raw.size() >= kValueHeader);
       cache.Put(k, static_cast<ValueType>(static_cast<uint8_t>(raw[0])), static_cast<int64_t>(DecodeFixed64(raw.data() + 1)),
-                DecodeFixed64(raw.data() + 9), raw.substr(kValueHeader));
+                DecodeFixed64(raw.data() + 9), raw.substr(kValueHeader), m.hint);
     }
   }
   // The key and expiry counts of every physical database after this batch; false if none changed.
@@ -348,6 +346,7 @@ class RocksStore::BatchImpl : public Store::Batch {
     uint32_t record_len = 0;
     uint64_t charge = 0;  // KeyCharge of the key as of the batch's changes (0 when absent); set with presence
     size_t record_off = 0;
+    ReadCache::Hint hint;  // where the read cache held the key when the batch looked (PublishCommitted)
   };
 
   MetaEntry& Entry(std::string_view key) {
@@ -373,7 +372,7 @@ class RocksStore::BatchImpl : public Store::Batch {
       }
     }
     int64_t expire_ms = 0;
-    if (store_->cache_->Probe(key, &expire_ms, &m.charge)) return m.presence = expire_ms != 0 ? kVolatile : kPresent;
+    if (store_->cache_->Probe(key, &expire_ms, &m.charge, &m.hint)) return m.presence = expire_ms != 0 ? kVolatile : kPresent;
     rocksdb::PinnableSlice pinned;
     rocksdb::Status s = store_->db_->Get(rocksdb::ReadOptions(), store_->meta_, ToSlice(key), &pinned);
     if (!s.ok() && !s.IsNotFound()) REDRAFT_PANIC("store read failed: " + s.ToString());
@@ -389,7 +388,6 @@ class RocksStore::BatchImpl : public Store::Batch {
   std::bitset<256> db_flushed_;          // physical databases deleted by DeleteDb
   DbMap map_;                            // logical -> physical, as of this batch
   bool map_changed_ = false;
-  std::string buf_;
   std::array<int64_t, 256> db_expires_delta_{};  // change of the keys with an expiry, per database
   std::array<int64_t, 256> db_bytes_delta_{};    // change of the logical size (KeyCharge), per database
   std::unordered_map<std::string, MetaEntry, KeyHash, std::equal_to<>> meta_;  // the overlay (above)
