@@ -116,6 +116,7 @@ void SetbitApply(ApplyContext& ctx, const Argv& argv) {
   int old = (byte >> shift) & 1;
   if (dirty || old != on) {  // Redis 7.0 writes (and notifies) only on a change
     byte = static_cast<uint8_t>((byte & ~(1u << shift)) | (static_cast<unsigned>(on) << shift));
+    v.version = ctx.index;  // the stamp TxnBatch gives a string (transactions.h): no copy there
     ctx.batch.Put(argv[1], v);
     Notify(ctx, kNotifyString, "setbit", argv[1]);
   }

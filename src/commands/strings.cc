@@ -72,6 +72,14 @@ Value StringValue(std::string payload, int64_t expire_ms) {
   return v;
 }
 
+// A string value as the batch stores it: TxnBatch (transactions.h) stamps a string's version with
+// the entry's index for WATCH, copying a value that does not carry it yet; this one does.
+Value StampedString(const ApplyContext& ctx, std::string payload, int64_t expire_ms) {
+  Value v = StringValue(std::move(payload), expire_ms);
+  v.version = ctx.index;
+  return v;
+}
+
 // Redis checkStringLength: the result of growing a size-byte string by append bytes must fit.
 bool CheckStringLength(int64_t size, int64_t append, resp::ReplyBuilder& reply) {
   if (size > kMaxStringBytes - append) {
@@ -438,7 +446,7 @@ void SetApply(ApplyContext& ctx, const Argv& argv) {
   if (o.expire != nullptr && expire_ms <= ctx.now_ms) {
     ctx.batch.Delete(argv[1]);  // already expired (EXAT/PXAT in the past): the key is gone
   } else {
-    ctx.batch.Put(argv[1], StringValue(argv[2], expire_ms));
+    ctx.batch.Put(argv[1], StampedString(ctx, argv[2], expire_ms));
   }
   Notify(ctx, kNotifyString, "set", argv[1]);
   if (o.expire != nullptr) Notify(ctx, kNotifyGeneric, "expire", argv[1]);
@@ -632,7 +640,7 @@ void IncrDecr(ApplyContext& ctx, const std::string& key, int64_t incr) {
     return;
   }
   value += incr;
-  ctx.batch.Put(key, StringValue(FormatInt64(value), f == Found::kYes ? v.expire_ms : 0));
+  ctx.batch.Put(key, StampedString(ctx, FormatInt64(value), f == Found::kYes ? v.expire_ms : 0));
   Notify(ctx, kNotifyString, "incrby", key);
   ctx.reply.Integer(value);
 }

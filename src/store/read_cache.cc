@@ -116,16 +116,19 @@ void ReadCache::Table::Clear() {
 
 ReadCache::~ReadCache() = default;
 
-bool ReadCache::Lookup(std::string_view key, Value* out) {
+bool ReadCache::Lookup(std::string_view key, Value* out, Hint* hint) {
   uint64_t h = Hash(key);
   std::lock_guard<std::mutex> l(mu_);
   Entry* e = nullptr;
   if (ptrdiff_t i = young_.Find(h, key); i >= 0) {
     e = young_.slots[i].entry;
+    if (hint) *hint = HintFor(e);
   } else if (ptrdiff_t j = old_.Find(h, key); j >= 0) {
     // Promote: a key read often outlives the rotation that drops the old generation.
     e = old_.Remove(static_cast<size_t>(j));
-    InsertYoung(h, e);
+    epoch_++;
+    if (!InsertYoung(h, e)) return false;  // (a budget too small for it: freed)
+    if (hint) *hint = HintFor(e);
   } else {
     return false;
   }
@@ -141,12 +144,13 @@ bool ReadCache::Probe(std::string_view key, int64_t* expire_ms) {
   return Probe(key, expire_ms, &charge);
 }
 
-bool ReadCache::Probe(std::string_view key, int64_t* expire_ms, uint64_t* charge) {
+bool ReadCache::Probe(std::string_view key, int64_t* expire_ms, uint64_t* charge, Hint* hint) {
   uint64_t h = Hash(key);
   std::lock_guard<std::mutex> l(mu_);
   const Entry* e = nullptr;
   if (ptrdiff_t i = young_.Find(h, key); i >= 0) {
     e = young_.slots[i].entry;
+    if (hint) *hint = HintFor(e);
   } else if (ptrdiff_t j = old_.Find(h, key); j >= 0) {
     e = old_.slots[j].entry;
   } else {
@@ -161,23 +165,30 @@ bool ReadCache::Probe(std::string_view key, int64_t* expire_ms, uint64_t* charge
 void ReadCache::Put(std::string_view key, const Value& v) { Put(key, v.type, v.expire_ms, v.version, v.payload); }
 
 void ReadCache::Put(std::string_view key, ValueType type, int64_t expire_ms, uint64_t version,
-                    std::string_view payload) {
-  uint64_t h = Hash(key);
-  std::lock_guard<std::mutex> l(mu_);
+                    std::string_view payload, const Hint& hint) {
   // A key lives in at most one generation. Overwritten in place when it is young and its
-  // payload keeps its size (the common SET of a hot key): no allocation, one table probe.
+  // payload keeps its size (the common SET of a hot key): no allocation, one table probe, or
+  // none with a valid hint.
+  auto overwrite = [&](Entry* e) {
+    e->type = type;
+    e->expire_ms = expire_ms;
+    e->version = version;
+    if (!payload.empty()) std::memcpy(const_cast<char*>(e->payload()), payload.data(), payload.size());
+  };
+  std::lock_guard<std::mutex> l(mu_);
+  if (hint.entry && hint.epoch == epoch_) {
+    auto* e = static_cast<Entry*>(const_cast<void*>(hint.entry));
+    if (e->payload_len == payload.size()) return overwrite(e);
+  }
+  uint64_t h = Hash(key);
   if (ptrdiff_t i = young_.Find(h, key); i >= 0) {
     Entry* e = young_.slots[i].entry;
-    if (e->payload_len == payload.size()) {
-      e->type = type;
-      e->expire_ms = expire_ms;
-      e->version = version;
-      if (!payload.empty()) std::memcpy(const_cast<char*>(e->payload()), payload.data(), payload.size());
-      return;
-    }
+    if (e->payload_len == payload.size()) return overwrite(e);
     FreeEntry(young_.Remove(static_cast<size_t>(i)));
+    epoch_++;
   } else if (ptrdiff_t j = old_.Find(h, key); j >= 0) {
     FreeEntry(old_.Remove(static_cast<size_t>(j)));
+    epoch_++;
   }
   if (payload.size() > kMaxPayload) return;
   InsertYoung(h, NewEntry(key, type, expire_ms, version, payload));
@@ -193,6 +204,7 @@ void ReadCache::Clear() {
   std::lock_guard<std::mutex> l(mu_);
   young_.Clear();
   old_.Clear();
+  epoch_++;
 }
 
 size_t ReadCache::bytes() const {
@@ -205,18 +217,28 @@ size_t ReadCache::entries() const {
   return young_.size + old_.size;
 }
 
-void ReadCache::InsertYoung(uint64_t hash, Entry* e) {
-  if (young_.bytes + e->charge() > half_budget_) old_ = std::move(young_);  // the old one is dropped
+bool ReadCache::InsertYoung(uint64_t hash, Entry* e) {
+  if (young_.bytes + e->charge() > half_budget_) {
+    old_ = std::move(young_);  // the old one is dropped
+    epoch_++;
+  }
   if (e->charge() > half_budget_) {  // a budget too small for even this entry
     FreeEntry(e);
-    return;
+    return false;
   }
   young_.Insert(hash, e);
+  return true;
 }
 
 void ReadCache::EraseLocked(uint64_t hash, std::string_view key) {
-  if (ptrdiff_t i = young_.Find(hash, key); i >= 0) FreeEntry(young_.Remove(static_cast<size_t>(i)));
-  if (ptrdiff_t i = old_.Find(hash, key); i >= 0) FreeEntry(old_.Remove(static_cast<size_t>(i)));
+  if (ptrdiff_t i = young_.Find(hash, key); i >= 0) {
+    FreeEntry(young_.Remove(static_cast<size_t>(i)));
+    epoch_++;
+  }
+  if (ptrdiff_t i = old_.Find(hash, key); i >= 0) {
+    FreeEntry(old_.Remove(static_cast<size_t>(i)));
+    epoch_++;
+  }
 }
 
 }  // namespace redraft::store

@@ -31,12 +31,24 @@
 
 namespace redraft::store {
 
+// What a Lookup or Probe found, for a later Put of the same key (the batch's write of a key it
+// checked): that Put then needs no hash and no table search. Valid while the cache's epoch is
+// unchanged: the epoch moves whenever an entry is freed or changes generation (a removal, a
+// rotation, Clear), so an unchanged epoch means the entry still lives, under the same key, in
+// the young generation where it was found. A stale or empty hint only costs the search.
+struct ReadCacheHint {
+  const void* entry = nullptr;  // a young entry; null: none
+  uint64_t epoch = 0;
+};
+
 class ReadCache {
  public:
   static constexpr size_t kMaxPayload = 16 << 10;
   // Besides key and payload: the 32-byte header, malloc's rounding, and 2-4 table slots of 16
   // bytes (the table is kept between 1/4 and 1/2 full).
   static constexpr size_t kEntryOverhead = 96;
+
+  using Hint = ReadCacheHint;
 
   explicit ReadCache(size_t budget_bytes) : half_budget_(budget_bytes / 2) {}
   ~ReadCache();
@@ -45,15 +57,16 @@ class ReadCache {
 
   // Copies the cached record of key into *out; false if key is not cached (which says nothing
   // about whether it exists).
-  bool Lookup(std::string_view key, Value* out);
+  bool Lookup(std::string_view key, Value* out, Hint* hint = nullptr);
   // Like Lookup, without copying the record: whether key is cached and, if so, its expiry.
   // (The batch's existence check, which keeps the key counts exact, needs no more.)
   bool Probe(std::string_view key, int64_t* expire_ms);
   // The same, also giving the record's KeyCharge (docs/memory.md) when cached.
-  bool Probe(std::string_view key, int64_t* expire_ms, uint64_t* charge);
+  bool Probe(std::string_view key, int64_t* expire_ms, uint64_t* charge, Hint* hint = nullptr);
   // The committed record of key is now v.
   void Put(std::string_view key, const Value& v);
-  void Put(std::string_view key, ValueType type, int64_t expire_ms, uint64_t version, std::string_view payload);
+  void Put(std::string_view key, ValueType type, int64_t expire_ms, uint64_t version, std::string_view payload,
+           const Hint& hint = Hint{});
   // key was deleted.
   void Erase(std::string_view key);
   void Clear();
@@ -97,12 +110,18 @@ class ReadCache {
                          std::string_view payload);
   static void FreeEntry(Entry* e);
   // REQUIRES: mu_ held.
-  void InsertYoung(uint64_t hash, Entry* e);
+  // Inserts e into the young generation (rotating first if it is full); false if e was freed
+  // instead (larger than a generation).
+  bool InsertYoung(uint64_t hash, Entry* e);
   void EraseLocked(uint64_t hash, std::string_view key);
+
+  // REQUIRES: mu_ held. The hint for young entry e.
+  Hint HintFor(const Entry* e) const { return Hint{e, epoch_}; }
 
   const size_t half_budget_;
   mutable std::mutex mu_;
   Table young_, old_;
+  uint64_t epoch_ = 1;  // see Hint; moved by every removal, rotation and Clear (under mu_)
 };
 
 }  // namespace redraft::store

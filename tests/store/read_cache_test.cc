@@ -124,5 +124,59 @@ TEST(ReadCacheTest, KeepsTheWholeRecord) {
   EXPECT_FALSE(c.Lookup("k", &out));
 }
 
+
+// Hinted puts (ReadCache::Hint): hints taken by Lookup and Probe at random earlier times, many
+// of them stale (erased, rotated out, cleared, promoted, resized since), never let a Put change
+// another key or resurrect a dropped one: every cached key reads as its latest value.
+TEST(ReadCacheTest, StaleHintsNeverWriteTheWrongEntry) {
+  ReadCache c(64 << 10);  // small: generations rotate every few hundred puts
+  std::map<std::string, std::string> model;
+  std::map<std::string, ReadCache::Hint> hints;
+  std::mt19937 rng(5);
+  Value out;
+  for (int step = 0; step < 300000; step++) {
+    std::string key = "k" + std::to_string(rng() % 500);
+    // Same-size values mostly (the in-place path a hint takes), sometimes another size.
+    auto value = [&] { return std::to_string(100000 + step % 900000) + (rng() % 8 == 0 ? "+" : ""); };
+    switch (rng() % 10) {
+      case 0:
+        c.Erase(key);
+        model.erase(key);
+        break;
+      case 1:
+        c.Lookup(key, &out, &hints[key]);
+        break;
+      case 2: {
+        int64_t exp;
+        uint64_t charge;
+        c.Probe(key, &exp, &charge, &hints[key]);
+        break;
+      }
+      case 3:
+        if (rng() % 500 == 0) {
+          c.Clear();
+          model.clear();
+          break;
+        }
+        [[fallthrough]];
+      default: {
+        std::string v = value();
+        c.Put(key, ValueType::kString, 0, 0, v, hints[key]);
+        model[key] = v;
+      }
+    }
+    if (step % 997 == 0) {
+      for (int k = 0; k < 500; k++) {
+        std::string probe = "k" + std::to_string(k);
+        auto it = model.find(probe);
+        if (c.Lookup(probe, &out)) {
+          ASSERT_NE(it, model.end()) << probe << " at step " << step;
+          ASSERT_EQ(out.payload, it->second) << probe << " at step " << step;
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace redraft::store
