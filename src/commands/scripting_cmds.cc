@@ -34,13 +34,22 @@ constexpr std::string_view kScriptField = "script:";  // system namespace: "scri
 constexpr std::string_view kErrNoScript = "NOSCRIPT No matching script. Please use EVAL.";
 constexpr std::string_view kErrWriteFlagRo = "ERR Can not execute a script with write flag using *_ro command.";
 constexpr std::string_view kErrOom = "OOM command not allowed when used memory > 'maxmemory'.";
+// Redis's scriptPrepareForRun text: a script refused whole inside EXEC (EXEC's gate judged the
+// flags the script had when it was queued; these are the flags it has when it runs).
+constexpr std::string_view kErrOomFlag =
+    "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'";
 // redraft.eval's <script> argument starts with this when the proposer was over maxmemory (with
 // nothing to evict) as the script was sent: Redis's pre_command_oom_state, carried in the entry so
 // that every replica refuses the same scripts and commands (MarkScriptOom).
 constexpr char kOomMark = '!';
+// The same for a script queued in MULTI when the node was over maxmemory at EXEC
+// (MarkExecScriptsOom): only the text of a whole refusal differs (kErrOomFlag).
+constexpr char kOomMarkExec = '&';
 
 // <script> without the OOM mark.
-std::string_view EvalScriptArg(std::string_view arg) { return arg.starts_with(kOomMark) ? arg.substr(1) : arg; }
+std::string_view EvalScriptArg(std::string_view arg) {
+  return arg.starts_with(kOomMark) || arg.starts_with(kOomMarkExec) ? arg.substr(1) : arg;
+}
 
 std::atomic<uint64_t> g_max_instructions{scripting::kDefaultMaxInstructions};
 std::atomic<uint64_t> g_max_memory{scripting::kDefaultMaxMemory};
@@ -338,7 +347,8 @@ struct EvalEntry {
   bool by_sha = false;
   bool function = false;    // FCALL: script is the function's name
   bool read_only = false;   // EVAL_RO / EVALSHA_RO / FCALL_RO queued in MULTI (lower-case kind)
-  bool oom = false;         // proposed over maxmemory (kOomMark)
+  bool oom = false;         // proposed over maxmemory (kOomMark or kOomMarkExec)
+  bool oom_in_exec = false; // kOomMarkExec: queued in MULTI, over maxmemory at EXEC
   std::string_view script;  // body, sha or function name
   std::vector<std::string> keys, args;
 };
@@ -352,6 +362,7 @@ bool ParseEval(const Argv& argv, EvalEntry* e) {
     return false;
   }
   e->oom = script.size() < argv[4].size();
+  e->oom_in_exec = argv[4].starts_with(kOomMarkExec);
   e->read_only = script[0] >= 'a';
   e->max_instructions = static_cast<uint64_t>(ins);
   e->max_memory = static_cast<uint64_t>(mem);
@@ -399,7 +410,7 @@ void ApplyFcall(ApplyContext& ctx, TxnBatch* tb, const EvalEntry& e) {
   if (e.read_only && !fn->no_writes) return ctx.reply.Error(kErrWriteFlagRo);
   // Redis's scriptPrepareForRun: a function that may write, without allow-oom, is refused whole.
   bool allow_oom = e.oom && FunctionAllowsOom(*code, e.script);
-  if (e.oom && !fn->no_writes && !allow_oom) return ctx.reply.Error(kErrOom);
+  if (e.oom && !fn->no_writes && !allow_oom) return ctx.reply.Error(e.oom_in_exec ? kErrOomFlag : kErrOom);
   ApplyHost host(ctx, tb, fn->no_writes);
   host.SetOomAtStart(e.oom && !allow_oom);
   if (!e.user.empty() && ctx.acl) {
@@ -439,7 +450,9 @@ void ApplyEval(ApplyContext& ctx, const Argv& argv) {
   bool allow_oom = flags.ok() && flags->allow_oom;
   // Redis's scriptPrepareForRun: a shebang script that may write, without allow-oom, is refused
   // whole; one without a shebang runs, and its first denyoom command before any write is refused.
-  if (e.oom && flags.ok() && flags->shebang && !read_only && !allow_oom) return ctx.reply.Error(kErrOom);
+  if (e.oom && flags.ok() && flags->shebang && !read_only && !allow_oom) {
+    return ctx.reply.Error(e.oom_in_exec ? kErrOomFlag : kErrOom);
+  }
   ApplyHost host(ctx, tb, read_only);
   host.SetOomAtStart(e.oom && !allow_oom);
   if (!e.user.empty() && ctx.acl) {
@@ -837,6 +850,18 @@ const CommandSpec* EvalWriteForm(Argv* argv, bool function, bool by_sha, const a
 void MarkScriptOom(const CommandSpec& spec, Argv* argv) {
   if (spec.apply == &ApplyEval && argv->size() > 4 && !(*argv)[4].starts_with(kOomMark)) (*argv)[4].insert(0, 1, kOomMark);
 }
+
+void MarkExecScriptsOom(std::vector<Argv>* queued, const std::function<bool()>& out_of_memory) {
+  std::optional<bool> oom;  // asked once, and only if a script is queued
+  for (Argv& q : *queued) {
+    if (q.size() <= 4 || q[0] != kEvalName || q[4].starts_with(kOomMark) || q[4].starts_with(kOomMarkExec)) continue;
+    if (!oom) oom = out_of_memory();
+    if (!*oom) return;
+    q[4].insert(0, 1, kOomMarkExec);
+  }
+}
+
+std::optional<std::string> StoredScriptBody(store::Store& base, std::string_view sha) { return CachedBody(base, sha); }
 
 bool IsScriptFlush(const CommandSpec& spec) { return spec.apply == &ApplyScriptFlush; }
 
