@@ -60,6 +60,10 @@ std::string ErrorBytes(std::string_view msg) {
   return out;
 }
 
+bool IsLower(std::string_view s) {
+  return std::none_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
 std::string Lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;  // ASCII: no locale call
@@ -350,7 +354,7 @@ struct EvalEntry {
   bool oom = false;         // proposed over maxmemory (kOomMark or kOomMarkExec)
   bool oom_in_exec = false; // kOomMarkExec: queued in MULTI, over maxmemory at EXEC
   std::string_view script;  // body, sha or function name
-  std::vector<std::string> keys, args;
+  scripting::Strings keys, args;  // views into the entry's argv
 };
 
 bool ParseEval(const Argv& argv, EvalEntry* e) {
@@ -370,8 +374,8 @@ bool ParseEval(const Argv& argv, EvalEntry* e) {
   e->by_sha = script[0] == 'S' || script[0] == 's';
   e->function = script[0] == 'F' || script[0] == 'f';
   e->script = script.substr(1);
-  e->keys.assign(argv.begin() + 6, argv.begin() + 6 + numkeys);
-  e->args.assign(argv.begin() + 6 + numkeys, argv.end());
+  e->keys = scripting::Strings(argv.begin() + 6, static_cast<size_t>(numkeys));
+  e->args = scripting::Strings(argv.begin() + 6 + numkeys, argv.end());
   return true;
 }
 
@@ -428,23 +432,26 @@ void ApplyEval(ApplyContext& ctx, const Argv& argv) {
   if (!ParseEval(argv, &e) || !tb) return ctx.reply.Error("ERR invalid log entry: malformed redraft.eval");
   // The batch tracks its writes from its start (MayBeScript): the read view needs them.
   if (e.function) return ApplyFcall(ctx, tb, e);
-  std::string sha, body;
+  // body views the mirror's copy (nothing changes the mirror while the script runs: a script
+  // cannot call SCRIPT or FUNCTION), the stored record (read into stored) or the entry.
+  std::string sha, stored;
+  std::string_view body;
   if (e.by_sha) {
-    sha = Lower(e.script);  // already lower-case when proposed by redraft (EvalWriteForm)
+    sha = IsLower(e.script) ? std::string(e.script) : Lower(e.script);  // lower-case when proposed by redraft
     if (const std::string* mirrored = ctx.scripts ? ctx.scripts->Body(sha) : nullptr) {
       body = *mirrored;
     } else {
       auto cached = CachedBody(*tb, sha);
       if (!cached) return ctx.reply.Error(kErrNoScript);
-      body = std::move(*cached);
-      if (ctx.scripts) ctx.scripts->NoteBody(sha, body);
+      stored = std::move(*cached);
+      body = stored;
+      if (ctx.scripts) ctx.scripts->NoteBody(sha, stored);
     }
   } else {
-    body.assign(e.script);
+    body = e.script;
     sha = scripting::Sha1Hex(body);
   }
-  std::string code;
-  auto flags = scripting::ParseShebang(body, &code);
+  auto flags = scripting::ParseShebang(body, nullptr);
   if (e.read_only && flags.ok() && flags->shebang && !flags->no_writes) return ctx.reply.Error(kErrWriteFlagRo);
   bool read_only = e.read_only || (flags.ok() && flags->no_writes);
   bool allow_oom = flags.ok() && flags->allow_oom;
@@ -466,7 +473,7 @@ void ApplyEval(ApplyContext& ctx, const Argv& argv) {
   if (compiled && !e.by_sha) {
     bool mirrored = ctx.scripts && ctx.scripts->Body(sha);  // mirrored: stored (scripting_cache.h)
     if (!mirrored && !CachedBody(*tb, sha)) tb->PutSub("", 0, std::string(kScriptField) + sha, body);
-    if (ctx.scripts) ctx.scripts->NoteBody(sha, body);
+    if (ctx.scripts) ctx.scripts->NoteBody(sha, std::string(body));
   }
 }
 
@@ -533,16 +540,15 @@ void EvalRo(ExecContext& ctx, const Argv& argv) {
     sha = scripting::Sha1Hex(body);
   }
   if (body.starts_with("#!")) {
-    std::string code;
-    auto flags = scripting::ParseShebang(body, &code);
+    auto flags = scripting::ParseShebang(body, nullptr);
     if (flags.ok() && !flags->no_writes) {
       // Redis's scriptPrepareForRun checks OOM before the *_ro command.
       if (!flags->allow_oom && ctx.server && ctx.server->ScriptOutOfMemory()) return ctx.reply.Error(kErrOom);
       return ctx.reply.Error(kErrWriteFlagRo);
     }
   }
-  std::vector<std::string> keys(argv.begin() + 3, argv.begin() + 3 + numkeys);
-  std::vector<std::string> args(argv.begin() + 3 + numkeys, argv.end());
+  scripting::Strings keys(argv.begin() + 3, static_cast<size_t>(numkeys));
+  scripting::Strings args(argv.begin() + 3 + numkeys, argv.end());
   ReadHost host(*base, ctx.session.db, ctx.now_ms);
   if (acl::Registry* reg = ctx.server->acl()) {
     auto user = reg->Find(ctx.session.user);
@@ -568,8 +574,8 @@ void FcallRo(ExecContext& ctx, const Argv& argv) {
     if (ctx.server && ctx.server->ScriptOutOfMemory() && !FunctionAllowsOom(*code, argv[1])) return ctx.reply.Error(kErrOom);
     return ctx.reply.Error(kErrWriteFlagRo);
   }
-  std::vector<std::string> keys(argv.begin() + 3, argv.begin() + 3 + numkeys);
-  std::vector<std::string> args(argv.begin() + 3 + numkeys, argv.end());
+  scripting::Strings keys(argv.begin() + 3, static_cast<size_t>(numkeys));
+  scripting::Strings args(argv.begin() + 3 + numkeys, argv.end());
   ReadHost host(*base, ctx.session.db, ctx.now_ms);
   if (acl::Registry* reg = ctx.server->acl()) {
     auto user = reg->Find(ctx.session.user);
@@ -793,7 +799,9 @@ void ScriptForm(const CommandSpec** spec, Argv* argv, store::Store& base, const 
   if (function) {
     // FCALL always goes through the log (a no-writes function then runs read-only there).
   } else if (by_sha) {
-    std::string sha = Lower((*argv)[1]);
+    // Lower-cased in place, once: the log form carries the lower-case sha (EvalWriteForm).
+    std::string& sha = (*argv)[1];
+    if (!IsLower(sha)) sha = Lower(sha);
     if (auto it = no_writes_by_sha.find(sha); it != no_writes_by_sha.end()) {
       no_writes = it->second;
     } else if (auto body = CachedBody(base, sha)) {
@@ -801,7 +809,7 @@ void ScriptForm(const CommandSpec** spec, Argv* argv, store::Store& base, const 
       auto flags = scripting::ParseShebang(*body, &code);
       no_writes = flags.ok() && flags->no_writes;
       if (no_writes_by_sha.size() >= 10000) no_writes_by_sha.clear();
-      no_writes_by_sha.emplace(std::move(sha), *no_writes);
+      no_writes_by_sha.emplace(sha, *no_writes);
     }
   } else if ((*argv)[1].starts_with("#!")) {
     std::string code;
@@ -833,18 +841,27 @@ void ScriptFormInMulti(Argv* argv, store::Store& base, const acl::User* user) {
 
 // Rewrites EVAL/EVALSHA/FCALL argv into redraft.eval's (scripting_cmds.h), returning its spec.
 const CommandSpec* EvalWriteForm(Argv* argv, bool function, bool by_sha, const acl::User* user, bool read_only) {
+  // The budgets' decimal forms, remade only when the configuration changed (per thread).
+  thread_local uint64_t ins_value = 0, mem_value = 0;
+  thread_local std::string ins_text, mem_text;
+  if (uint64_t v = g_max_instructions.load(std::memory_order_relaxed); v != ins_value) ins_value = v, ins_text = std::to_string(v);
+  if (uint64_t v = g_max_memory.load(std::memory_order_relaxed); v != mem_value) mem_value = v, mem_text = std::to_string(v);
   Argv a;
-  a.reserve(argv->size() + 2);
+  a.reserve(argv->size() + 3);
   a.emplace_back(kEvalName);
-  a.push_back(std::to_string(g_max_instructions.load()));
-  a.push_back(std::to_string(g_max_memory.load()));
+  a.push_back(ins_text);
+  a.push_back(mem_text);
   a.push_back(user && !user->unrestricted() ? user->name() : std::string());
   char kind = function ? 'F' : by_sha ? 'S' : 'B';
   if (read_only) kind = static_cast<char>(kind - 'A' + 'a');  // the *_RO commands: lower case
-  a.push_back(kind + (by_sha ? Lower((*argv)[1]) : std::move((*argv)[1])));
+  std::string& script = (*argv)[1];
+  if (by_sha && !IsLower(script)) script = Lower(script);
+  script.insert(script.begin(), kind);
+  a.push_back(std::move(script));
   for (size_t i = 2; i < argv->size(); i++) a.push_back(std::move((*argv)[i]));
   *argv = std::move(a);
-  return Lookup(kEvalName);
+  static const CommandSpec* const kEvalSpec = Lookup(kEvalName);
+  return kEvalSpec;
 }
 
 void MarkScriptOom(const CommandSpec& spec, Argv* argv) {
