@@ -287,7 +287,13 @@ void CallFunction(std::string_view code, std::string_view name, Strings keys, St
   // The library is loaded once per (code, limits) and thread; every call starts from that
   // loaded state (state_cache.cc), so top-level code is not re-run and nothing leaks between calls.
   LibraryBuild build{code, opts.limits};
-  std::string key = "F" + std::to_string(opts.limits.max_instructions) + ":" + std::to_string(opts.limits.max_memory) + ":";
+  // The key (the whole library's code) is assembled in a per-thread buffer: no allocation per
+  // call once it has grown to the library's size. Safe: a build only loads the library (no
+  // redis.call, no nested script), so nothing reuses the buffer before the lease is made.
+  thread_local std::string key;
+  key.assign("F");
+  key.append(std::to_string(opts.limits.max_instructions)).append(":");
+  key.append(std::to_string(opts.limits.max_memory)).append(":");
   key.append(code);
   SlotLease lease(key, BuildLibrary, &build);
   Slot* s = lease.get();

@@ -346,7 +346,8 @@ bool BuildScript(Slot& s, const void* arg, std::string* error) {
 bool Run(std::string_view body, std::string_view sha, Strings keys, Strings args, Host& host, const RunOptions& opts,
          resp::ReplyBuilder& reply) {
   // A cached state was built from this very body, so its shebang parsed: only a build parses it
-  // (and answers its error). The key is kept in a per-thread buffer: no allocation per run.
+  // (and answers its error). The key is kept in a per-thread buffer: no allocation per run (a
+  // build only compiles, so no nested Run reuses the buffer before the lease is made).
   ScriptBuild build{body};
   thread_local std::string key;
   key.assign("E");
