@@ -20,6 +20,7 @@
 #include "commands/denyoom.h"
 #include "commands/functions_store.h"
 #include "commands/scripting_cache.h"
+#include "commands/scripting_log_form.h"
 #include "commands/server_api.h"
 #include "commands/streams_groups.h"
 #include "commands/transactions.h"
@@ -29,7 +30,6 @@
 namespace redraft::commands {
 namespace {
 
-constexpr std::string_view kEvalName = "redraft.eval";
 constexpr std::string_view kScriptField = "script:";  // system namespace: "script:<sha1>" -> body
 constexpr std::string_view kErrNoScript = "NOSCRIPT No matching script. Please use EVAL.";
 constexpr std::string_view kErrWriteFlagRo = "ERR Can not execute a script with write flag using *_ro command.";
@@ -38,18 +38,6 @@ constexpr std::string_view kErrOom = "OOM command not allowed when used memory >
 // flags the script had when it was queued; these are the flags it has when it runs).
 constexpr std::string_view kErrOomFlag =
     "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'";
-// redraft.eval's <script> argument starts with this when the proposer was over maxmemory (with
-// nothing to evict) as the script was sent: Redis's pre_command_oom_state, carried in the entry so
-// that every replica refuses the same scripts and commands (MarkScriptOom).
-constexpr char kOomMark = '!';
-// The same for a script queued in MULTI when the node was over maxmemory at EXEC
-// (MarkExecScriptsOom): only the text of a whole refusal differs (kErrOomFlag).
-constexpr char kOomMarkExec = '&';
-
-// <script> without the OOM mark.
-std::string_view EvalScriptArg(std::string_view arg) {
-  return arg.starts_with(kOomMark) || arg.starts_with(kOomMarkExec) ? arg.substr(1) : arg;
-}
 
 std::atomic<uint64_t> g_max_instructions{scripting::kDefaultMaxInstructions};
 std::atomic<uint64_t> g_max_memory{scripting::kDefaultMaxMemory};
@@ -864,20 +852,6 @@ const CommandSpec* EvalWriteForm(Argv* argv, bool function, bool by_sha, const a
   return kEvalSpec;
 }
 
-void MarkScriptOom(const CommandSpec& spec, Argv* argv) {
-  if (spec.apply == &ApplyEval && argv->size() > 4 && !(*argv)[4].starts_with(kOomMark)) (*argv)[4].insert(0, 1, kOomMark);
-}
-
-void MarkExecScriptsOom(std::vector<Argv>* queued, const std::function<bool()>& out_of_memory) {
-  std::optional<bool> oom;  // asked once, and only if a script is queued
-  for (Argv& q : *queued) {
-    if (q.size() <= 4 || q[0] != kEvalName || q[4].starts_with(kOomMark) || q[4].starts_with(kOomMarkExec)) continue;
-    if (!oom) oom = out_of_memory();
-    if (!*oom) return;
-    q[4].insert(0, 1, kOomMarkExec);
-  }
-}
-
 std::optional<std::string> StoredScriptBody(store::Store& base, std::string_view sha) { return CachedBody(base, sha); }
 
 bool IsScriptFlush(const CommandSpec& spec) { return spec.apply == &ApplyScriptFlush; }
@@ -902,35 +876,6 @@ std::vector<std::string> ScriptDeclaredKeys(const Argv& argv) {
 bool MayBeScript(std::string_view entry) { return entry.find(kEvalName) != std::string_view::npos; }
 
 bool TouchesAnyKey(const CommandSpec& spec) { return spec.apply == &ApplyEval; }
-
-const CommandSpec* ScriptClientForm(const CommandSpec& spec, const Argv& argv, Argv* out) {
-  if (spec.apply == &ApplyEval) {
-    std::string_view script = argv.size() >= 6 ? EvalScriptArg(argv[4]) : std::string_view();
-    if (script.empty()) return nullptr;
-    const char kind = script[0];
-    const char* name = kind == 'F' ? "fcall" : kind == 'S' ? "evalsha" : kind == 'B' ? "eval"
-                     : kind == 'f' ? "fcall_ro" : kind == 's' ? "evalsha_ro" : kind == 'b' ? "eval_ro" : nullptr;
-    if (!name) return nullptr;
-    *out = {name, std::string(script.substr(1))};
-    out->insert(out->end(), argv.begin() + 5, argv.end());  // numkeys, keys, args
-    return Lookup(name);
-  }
-  std::string_view n = spec.name;
-  if (!(spec.flags & kInternal) || !n.starts_with("redraft.")) return nullptr;
-  n.remove_prefix(8);
-  std::string_view container, sub;
-  if (n.starts_with("script")) {
-    container = "script", sub = n.substr(6);
-  } else if (n.starts_with("function")) {
-    container = "function", sub = n.substr(8);
-  } else {
-    return nullptr;
-  }
-  if (sub != "load" && sub != "flush" && sub != "delete" && sub != "restore") return nullptr;
-  *out = {std::string(container), std::string(sub)};
-  out->insert(out->end(), argv.begin() + 1, argv.end());
-  return Lookup(container);
-}
 
 void SetScriptLimits(uint64_t max_instructions, uint64_t max_memory) {
   if (max_instructions) g_max_instructions = max_instructions;
