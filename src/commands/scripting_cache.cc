@@ -7,7 +7,7 @@
 namespace redraft::commands {
 
 const std::string* ScriptMirror::Body(std::string_view sha) const {
-  auto it = bodies_.find(std::string(sha));
+  auto it = bodies_.find(sha);
   return it == bodies_.end() ? nullptr : &it->second;
 }
 
@@ -17,7 +17,7 @@ void ScriptMirror::NoteBody(std::string_view sha, std::string_view body) {
 }
 
 const ScriptMirror::Function* ScriptMirror::FindFunction(std::string_view name) const {
-  auto it = functions_.find(std::string(name));
+  auto it = functions_.find(name);
   return it == functions_.end() ? nullptr : &it->second;
 }
 

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -57,8 +58,13 @@ class ScriptMirror {
   size_t function_count() const { return functions_.size(); }
 
  private:
-  std::unordered_map<std::string, std::string> bodies_;
-  std::unordered_map<std::string, Function> functions_;
+  // Looked up by string_view without making a std::string per lookup (C++20 heterogeneous lookup).
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::string, Hash, std::equal_to<>> bodies_;
+  std::unordered_map<std::string, Function, Hash, std::equal_to<>> functions_;
   size_t body_bytes_ = 0, code_bytes_ = 0;
 };
 

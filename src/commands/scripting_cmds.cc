@@ -20,6 +20,7 @@
 #include "commands/denyoom.h"
 #include "commands/functions_store.h"
 #include "commands/scripting_cache.h"
+#include "commands/scripting_log_form.h"
 #include "commands/server_api.h"
 #include "commands/streams_groups.h"
 #include "commands/transactions.h"
@@ -29,18 +30,14 @@
 namespace redraft::commands {
 namespace {
 
-constexpr std::string_view kEvalName = "redraft.eval";
 constexpr std::string_view kScriptField = "script:";  // system namespace: "script:<sha1>" -> body
 constexpr std::string_view kErrNoScript = "NOSCRIPT No matching script. Please use EVAL.";
 constexpr std::string_view kErrWriteFlagRo = "ERR Can not execute a script with write flag using *_ro command.";
 constexpr std::string_view kErrOom = "OOM command not allowed when used memory > 'maxmemory'.";
-// redraft.eval's <script> argument starts with this when the proposer was over maxmemory (with
-// nothing to evict) as the script was sent: Redis's pre_command_oom_state, carried in the entry so
-// that every replica refuses the same scripts and commands (MarkScriptOom).
-constexpr char kOomMark = '!';
-
-// <script> without the OOM mark.
-std::string_view EvalScriptArg(std::string_view arg) { return arg.starts_with(kOomMark) ? arg.substr(1) : arg; }
+// Redis's scriptPrepareForRun text: a script refused whole inside EXEC (EXEC's gate judged the
+// flags the script had when it was queued; these are the flags it has when it runs).
+constexpr std::string_view kErrOomFlag =
+    "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'";
 
 std::atomic<uint64_t> g_max_instructions{scripting::kDefaultMaxInstructions};
 std::atomic<uint64_t> g_max_memory{scripting::kDefaultMaxMemory};
@@ -49,6 +46,10 @@ std::string ErrorBytes(std::string_view msg) {
   std::string out;
   resp::ReplyBuilder(&out).Error(msg);
   return out;
+}
+
+bool IsLower(std::string_view s) {
+  return std::none_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
 std::string Lower(std::string_view s) {
@@ -338,9 +339,10 @@ struct EvalEntry {
   bool by_sha = false;
   bool function = false;    // FCALL: script is the function's name
   bool read_only = false;   // EVAL_RO / EVALSHA_RO / FCALL_RO queued in MULTI (lower-case kind)
-  bool oom = false;         // proposed over maxmemory (kOomMark)
+  bool oom = false;         // proposed over maxmemory (kOomMark or kOomMarkExec)
+  bool oom_in_exec = false; // kOomMarkExec: queued in MULTI, over maxmemory at EXEC
   std::string_view script;  // body, sha or function name
-  std::vector<std::string> keys, args;
+  scripting::Strings keys, args;  // views into the entry's argv
 };
 
 bool ParseEval(const Argv& argv, EvalEntry* e) {
@@ -352,6 +354,7 @@ bool ParseEval(const Argv& argv, EvalEntry* e) {
     return false;
   }
   e->oom = script.size() < argv[4].size();
+  e->oom_in_exec = argv[4].starts_with(kOomMarkExec);
   e->read_only = script[0] >= 'a';
   e->max_instructions = static_cast<uint64_t>(ins);
   e->max_memory = static_cast<uint64_t>(mem);
@@ -359,8 +362,8 @@ bool ParseEval(const Argv& argv, EvalEntry* e) {
   e->by_sha = script[0] == 'S' || script[0] == 's';
   e->function = script[0] == 'F' || script[0] == 'f';
   e->script = script.substr(1);
-  e->keys.assign(argv.begin() + 6, argv.begin() + 6 + numkeys);
-  e->args.assign(argv.begin() + 6 + numkeys, argv.end());
+  e->keys = scripting::Strings(argv.begin() + 6, static_cast<size_t>(numkeys));
+  e->args = scripting::Strings(argv.begin() + 6 + numkeys, argv.end());
   return true;
 }
 
@@ -399,7 +402,7 @@ void ApplyFcall(ApplyContext& ctx, TxnBatch* tb, const EvalEntry& e) {
   if (e.read_only && !fn->no_writes) return ctx.reply.Error(kErrWriteFlagRo);
   // Redis's scriptPrepareForRun: a function that may write, without allow-oom, is refused whole.
   bool allow_oom = e.oom && FunctionAllowsOom(*code, e.script);
-  if (e.oom && !fn->no_writes && !allow_oom) return ctx.reply.Error(kErrOom);
+  if (e.oom && !fn->no_writes && !allow_oom) return ctx.reply.Error(e.oom_in_exec ? kErrOomFlag : kErrOom);
   ApplyHost host(ctx, tb, fn->no_writes);
   host.SetOomAtStart(e.oom && !allow_oom);
   if (!e.user.empty() && ctx.acl) {
@@ -417,29 +420,34 @@ void ApplyEval(ApplyContext& ctx, const Argv& argv) {
   if (!ParseEval(argv, &e) || !tb) return ctx.reply.Error("ERR invalid log entry: malformed redraft.eval");
   // The batch tracks its writes from its start (MayBeScript): the read view needs them.
   if (e.function) return ApplyFcall(ctx, tb, e);
-  std::string sha, body;
+  // body views the mirror's copy (nothing changes the mirror while the script runs: a script
+  // cannot call SCRIPT or FUNCTION), the stored record (read into stored) or the entry.
+  std::string sha, stored;
+  std::string_view body;
   if (e.by_sha) {
-    sha = Lower(e.script);  // already lower-case when proposed by redraft (EvalWriteForm)
+    sha = IsLower(e.script) ? std::string(e.script) : Lower(e.script);  // lower-case when proposed by redraft
     if (const std::string* mirrored = ctx.scripts ? ctx.scripts->Body(sha) : nullptr) {
       body = *mirrored;
     } else {
       auto cached = CachedBody(*tb, sha);
       if (!cached) return ctx.reply.Error(kErrNoScript);
-      body = std::move(*cached);
-      if (ctx.scripts) ctx.scripts->NoteBody(sha, body);
+      stored = std::move(*cached);
+      body = stored;
+      if (ctx.scripts) ctx.scripts->NoteBody(sha, stored);
     }
   } else {
-    body.assign(e.script);
+    body = e.script;
     sha = scripting::Sha1Hex(body);
   }
-  std::string code;
-  auto flags = scripting::ParseShebang(body, &code);
+  auto flags = scripting::ParseShebang(body, nullptr);
   if (e.read_only && flags.ok() && flags->shebang && !flags->no_writes) return ctx.reply.Error(kErrWriteFlagRo);
   bool read_only = e.read_only || (flags.ok() && flags->no_writes);
   bool allow_oom = flags.ok() && flags->allow_oom;
   // Redis's scriptPrepareForRun: a shebang script that may write, without allow-oom, is refused
   // whole; one without a shebang runs, and its first denyoom command before any write is refused.
-  if (e.oom && flags.ok() && flags->shebang && !read_only && !allow_oom) return ctx.reply.Error(kErrOom);
+  if (e.oom && flags.ok() && flags->shebang && !read_only && !allow_oom) {
+    return ctx.reply.Error(e.oom_in_exec ? kErrOomFlag : kErrOom);
+  }
   ApplyHost host(ctx, tb, read_only);
   host.SetOomAtStart(e.oom && !allow_oom);
   if (!e.user.empty() && ctx.acl) {
@@ -453,7 +461,7 @@ void ApplyEval(ApplyContext& ctx, const Argv& argv) {
   if (compiled && !e.by_sha) {
     bool mirrored = ctx.scripts && ctx.scripts->Body(sha);  // mirrored: stored (scripting_cache.h)
     if (!mirrored && !CachedBody(*tb, sha)) tb->PutSub("", 0, std::string(kScriptField) + sha, body);
-    if (ctx.scripts) ctx.scripts->NoteBody(sha, body);
+    if (ctx.scripts) ctx.scripts->NoteBody(sha, std::string(body));
   }
 }
 
@@ -520,16 +528,15 @@ void EvalRo(ExecContext& ctx, const Argv& argv) {
     sha = scripting::Sha1Hex(body);
   }
   if (body.starts_with("#!")) {
-    std::string code;
-    auto flags = scripting::ParseShebang(body, &code);
+    auto flags = scripting::ParseShebang(body, nullptr);
     if (flags.ok() && !flags->no_writes) {
       // Redis's scriptPrepareForRun checks OOM before the *_ro command.
       if (!flags->allow_oom && ctx.server && ctx.server->ScriptOutOfMemory()) return ctx.reply.Error(kErrOom);
       return ctx.reply.Error(kErrWriteFlagRo);
     }
   }
-  std::vector<std::string> keys(argv.begin() + 3, argv.begin() + 3 + numkeys);
-  std::vector<std::string> args(argv.begin() + 3 + numkeys, argv.end());
+  scripting::Strings keys(argv.begin() + 3, static_cast<size_t>(numkeys));
+  scripting::Strings args(argv.begin() + 3 + numkeys, argv.end());
   ReadHost host(*base, ctx.session.db, ctx.now_ms);
   if (acl::Registry* reg = ctx.server->acl()) {
     auto user = reg->Find(ctx.session.user);
@@ -555,8 +562,8 @@ void FcallRo(ExecContext& ctx, const Argv& argv) {
     if (ctx.server && ctx.server->ScriptOutOfMemory() && !FunctionAllowsOom(*code, argv[1])) return ctx.reply.Error(kErrOom);
     return ctx.reply.Error(kErrWriteFlagRo);
   }
-  std::vector<std::string> keys(argv.begin() + 3, argv.begin() + 3 + numkeys);
-  std::vector<std::string> args(argv.begin() + 3 + numkeys, argv.end());
+  scripting::Strings keys(argv.begin() + 3, static_cast<size_t>(numkeys));
+  scripting::Strings args(argv.begin() + 3 + numkeys, argv.end());
   ReadHost host(*base, ctx.session.db, ctx.now_ms);
   if (acl::Registry* reg = ctx.server->acl()) {
     auto user = reg->Find(ctx.session.user);
@@ -780,7 +787,9 @@ void ScriptForm(const CommandSpec** spec, Argv* argv, store::Store& base, const 
   if (function) {
     // FCALL always goes through the log (a no-writes function then runs read-only there).
   } else if (by_sha) {
-    std::string sha = Lower((*argv)[1]);
+    // Lower-cased in place, once: the log form carries the lower-case sha (EvalWriteForm).
+    std::string& sha = (*argv)[1];
+    if (!IsLower(sha)) sha = Lower(sha);
     if (auto it = no_writes_by_sha.find(sha); it != no_writes_by_sha.end()) {
       no_writes = it->second;
     } else if (auto body = CachedBody(base, sha)) {
@@ -788,7 +797,7 @@ void ScriptForm(const CommandSpec** spec, Argv* argv, store::Store& base, const 
       auto flags = scripting::ParseShebang(*body, &code);
       no_writes = flags.ok() && flags->no_writes;
       if (no_writes_by_sha.size() >= 10000) no_writes_by_sha.clear();
-      no_writes_by_sha.emplace(std::move(sha), *no_writes);
+      no_writes_by_sha.emplace(sha, *no_writes);
     }
   } else if ((*argv)[1].starts_with("#!")) {
     std::string code;
@@ -820,23 +829,30 @@ void ScriptFormInMulti(Argv* argv, store::Store& base, const acl::User* user) {
 
 // Rewrites EVAL/EVALSHA/FCALL argv into redraft.eval's (scripting_cmds.h), returning its spec.
 const CommandSpec* EvalWriteForm(Argv* argv, bool function, bool by_sha, const acl::User* user, bool read_only) {
+  // The budgets' decimal forms, remade only when the configuration changed (per thread).
+  thread_local uint64_t ins_value = 0, mem_value = 0;
+  thread_local std::string ins_text, mem_text;
+  if (uint64_t v = g_max_instructions.load(std::memory_order_relaxed); v != ins_value) ins_value = v, ins_text = std::to_string(v);
+  if (uint64_t v = g_max_memory.load(std::memory_order_relaxed); v != mem_value) mem_value = v, mem_text = std::to_string(v);
   Argv a;
-  a.reserve(argv->size() + 2);
+  a.reserve(argv->size() + 3);
   a.emplace_back(kEvalName);
-  a.push_back(std::to_string(g_max_instructions.load()));
-  a.push_back(std::to_string(g_max_memory.load()));
+  a.push_back(ins_text);
+  a.push_back(mem_text);
   a.push_back(user && !user->unrestricted() ? user->name() : std::string());
   char kind = function ? 'F' : by_sha ? 'S' : 'B';
   if (read_only) kind = static_cast<char>(kind - 'A' + 'a');  // the *_RO commands: lower case
-  a.push_back(kind + (by_sha ? Lower((*argv)[1]) : std::move((*argv)[1])));
+  std::string& script = (*argv)[1];
+  if (by_sha && !IsLower(script)) script = Lower(script);
+  script.insert(script.begin(), kind);
+  a.push_back(std::move(script));
   for (size_t i = 2; i < argv->size(); i++) a.push_back(std::move((*argv)[i]));
   *argv = std::move(a);
-  return Lookup(kEvalName);
+  static const CommandSpec* const kEvalSpec = Lookup(kEvalName);
+  return kEvalSpec;
 }
 
-void MarkScriptOom(const CommandSpec& spec, Argv* argv) {
-  if (spec.apply == &ApplyEval && argv->size() > 4 && !(*argv)[4].starts_with(kOomMark)) (*argv)[4].insert(0, 1, kOomMark);
-}
+std::optional<std::string> StoredScriptBody(store::Store& base, std::string_view sha) { return CachedBody(base, sha); }
 
 bool IsScriptFlush(const CommandSpec& spec) { return spec.apply == &ApplyScriptFlush; }
 
@@ -860,35 +876,6 @@ std::vector<std::string> ScriptDeclaredKeys(const Argv& argv) {
 bool MayBeScript(std::string_view entry) { return entry.find(kEvalName) != std::string_view::npos; }
 
 bool TouchesAnyKey(const CommandSpec& spec) { return spec.apply == &ApplyEval; }
-
-const CommandSpec* ScriptClientForm(const CommandSpec& spec, const Argv& argv, Argv* out) {
-  if (spec.apply == &ApplyEval) {
-    std::string_view script = argv.size() >= 6 ? EvalScriptArg(argv[4]) : std::string_view();
-    if (script.empty()) return nullptr;
-    const char kind = script[0];
-    const char* name = kind == 'F' ? "fcall" : kind == 'S' ? "evalsha" : kind == 'B' ? "eval"
-                     : kind == 'f' ? "fcall_ro" : kind == 's' ? "evalsha_ro" : kind == 'b' ? "eval_ro" : nullptr;
-    if (!name) return nullptr;
-    *out = {name, std::string(script.substr(1))};
-    out->insert(out->end(), argv.begin() + 5, argv.end());  // numkeys, keys, args
-    return Lookup(name);
-  }
-  std::string_view n = spec.name;
-  if (!(spec.flags & kInternal) || !n.starts_with("redraft.")) return nullptr;
-  n.remove_prefix(8);
-  std::string_view container, sub;
-  if (n.starts_with("script")) {
-    container = "script", sub = n.substr(6);
-  } else if (n.starts_with("function")) {
-    container = "function", sub = n.substr(8);
-  } else {
-    return nullptr;
-  }
-  if (sub != "load" && sub != "flush" && sub != "delete" && sub != "restore") return nullptr;
-  *out = {std::string(container), std::string(sub)};
-  out->insert(out->end(), argv.begin() + 1, argv.end());
-  return Lookup(container);
-}
 
 void SetScriptLimits(uint64_t max_instructions, uint64_t max_memory) {
   if (max_instructions) g_max_instructions = max_instructions;

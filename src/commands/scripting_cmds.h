@@ -28,6 +28,11 @@
 // barrier of every read, without a log entry; a write from them is refused.
 #pragma once
 
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "commands/command.h"
 
 namespace redraft::acl {
@@ -71,6 +76,23 @@ bool NeedsOwnBatch(const CommandSpec& spec, const Argv& argv);
 // refused with -OOM; in a script without a shebang, the first denyoom command called before any
 // write is refused with the OOM error). Log form: <script> prefixed with '!'.
 void MarkScriptOom(const CommandSpec& spec, Argv* argv);
+// Scripts queued in MULTI over maxmemory (docs/scripting.md "maxmemory inside scripts").
+// Redis 7.0 judges EXEC against maxmemory with the flags its queued commands had when they were
+// queued (mstate.cmd_flags), and runs the scripts inside EXEC with EXEC's pre_command_oom_state.
+// QueuedScriptDenyOom: whether a command being queued (client form: EVAL, EVALSHA, FCALL and
+// their _RO forms) is denyoom by its script's flags as of now (Redis's evalGetCommandFlags /
+// fcallGetCommandFlags: a shebang script or function that may write and has no allow-oom flag;
+// an EVALSHA or FCALL of something unknown is not). The server ORs it into the transaction, and
+// EXEC is refused with EXECABORT over maxmemory when it is set.
+bool QueuedScriptDenyOom(const Argv& argv, store::Store& base);
+// MarkExecScriptsOom: after ScriptFormInMulti, marks every redraft.eval item (kind prefixed with
+// '&') if out_of_memory() (asked once, only when a script is queued) says the node is over
+// maxmemory with nothing to evict at EXEC: every replica then applies Redis's rules as for '!',
+// except that a script refused whole answers scriptPrepareForRun's text ("OOM allow-oom flag is
+// not set on the script, ...") after the *_ro check, as Redis does inside EXEC.
+void MarkExecScriptsOom(std::vector<Argv>* queued, const std::function<bool()>& out_of_memory);
+// The body of a script in the replicated script cache (nullopt: none).
+std::optional<std::string> StoredScriptBody(store::Store& base, std::string_view sha);
 // Whether spec is SCRIPT FLUSH's log form (the script mirror forgets its scripts after it).
 bool IsScriptFlush(const CommandSpec& spec);
 // Whether an encoded entry may be a redraft.eval (false positives allowed). redraft.eval

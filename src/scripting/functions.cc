@@ -213,8 +213,8 @@ void Close(lua_State* L) {
 
 struct CallSetup {
   const std::string* name;
-  const std::vector<std::string>* keys;
-  const std::vector<std::string>* args;
+  Strings keys;
+  Strings args;
 };
 
 // Inside lua_cpcall (allocations may fail under lua-memory-limit): registry[1..3] = the callback,
@@ -225,7 +225,7 @@ int PrepareCall(lua_State* L) {
   lua_getfield(L, -1, c->name->c_str());
   lua_rawseti(L, LUA_REGISTRYINDEX, 1);
   for (int t = 0; t < 2; t++) {
-    const auto& v = t == 0 ? *c->keys : *c->args;
+    Strings v = t == 0 ? c->keys : c->args;
     lua_createtable(L, static_cast<int>(v.size()), 0);
     for (size_t i = 0; i < v.size(); i++) {
       lua_pushlstring(L, v[i].data(), v[i].size());
@@ -282,12 +282,18 @@ Result<LibraryInfo> LoadLibrary(std::string_view code, const Limits& limits) {
   return info;
 }
 
-void CallFunction(std::string_view code, std::string_view name, const std::vector<std::string>& keys,
-                  const std::vector<std::string>& args, Host& host, const RunOptions& opts, resp::ReplyBuilder& reply) {
+void CallFunction(std::string_view code, std::string_view name, Strings keys, Strings args, Host& host,
+                  const RunOptions& opts, resp::ReplyBuilder& reply) {
   // The library is loaded once per (code, limits) and thread; every call starts from that
   // loaded state (state_cache.cc), so top-level code is not re-run and nothing leaks between calls.
   LibraryBuild build{code, opts.limits};
-  std::string key = "F" + std::to_string(opts.limits.max_instructions) + ":" + std::to_string(opts.limits.max_memory) + ":";
+  // The key (the whole library's code) is assembled in a per-thread buffer: no allocation per
+  // call once it has grown to the library's size. Safe: a build only loads the library (no
+  // redis.call, no nested script), so nothing reuses the buffer before the lease is made.
+  thread_local std::string key;
+  key.assign("F");
+  key.append(std::to_string(opts.limits.max_instructions)).append(":");
+  key.append(std::to_string(opts.limits.max_memory)).append(":");
   key.append(code);
   SlotLease lease(key, BuildLibrary, &build);
   Slot* s = lease.get();
@@ -299,7 +305,7 @@ void CallFunction(std::string_view code, std::string_view name, const std::vecto
   vm.sha.assign(name);  // errors say "script: <function name>", as Redis's
   SeedRandom(&vm, opts.seed);
   std::string fname(name);
-  CallSetup setup{&fname, &keys, &args};
+  CallSetup setup{&fname, keys, args};
   if (lua_cpcall(L, PrepareCall, &setup) != 0) {
     return reply.Error("ERR Error running script: cannot build the sandbox (lua-memory-limit too small?)");
   }

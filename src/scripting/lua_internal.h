@@ -120,8 +120,8 @@ int GlobalIndex(lua_State* L);           // __index of read-only tables: the non
 int GlobalNewIndex(lua_State* L);        // __newindex of read-only tables
 int ErrorHandler(lua_State* L);          // {err=..., source=..., line=...}
 struct Setup {
-  const std::vector<std::string>* keys;
-  const std::vector<std::string>* args;
+  Strings keys;
+  Strings args;
 };
 int OpenSandbox(lua_State* L);  // lua_cpcall: libraries, redis, read-only _G (KEYS/ARGV: per run)
 std::string ErrorText(lua_State* L, const VmState& vm);  // a failed run's reply text

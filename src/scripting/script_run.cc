@@ -169,7 +169,7 @@ int ErrorHandler(lua_State* L) {
   return 1;
 }
 
-void PushArray(lua_State* L, const std::vector<std::string>& v) {
+void PushArray(lua_State* L, Strings v) {
   lua_createtable(L, static_cast<int>(v.size()), 0);
   for (size_t i = 0; i < v.size(); i++) {
     lua_pushlstring(L, v[i].data(), v[i].size());
@@ -299,22 +299,29 @@ namespace {
 int SetArgs(lua_State* L) {
   auto* setup = static_cast<Setup*>(lua_touserdata(L, 1));
   lua_pushliteral(L, "KEYS");
-  PushArray(L, *setup->keys);
+  PushArray(L, setup->keys);
   lua_rawset(L, LUA_GLOBALSINDEX);
   lua_pushliteral(L, "ARGV");
-  PushArray(L, *setup->args);
+  PushArray(L, setup->args);
   lua_rawset(L, LUA_GLOBALSINDEX);
   return 0;
 }
 
 struct ScriptBuild {
-  const std::string* code;
-  bool compile_error = false;
+  std::string_view body;
+  bool compile_error = false;  // the body did not parse or compile: nothing to cache
 };
 
 // A script's state: the sandbox, the error handler at 1, the compiled body at 2.
 bool BuildScript(Slot& s, const void* arg, std::string* error) {
   auto* b = static_cast<ScriptBuild*>(const_cast<void*>(arg));
+  std::string code;
+  auto flags = ParseShebang(b->body, &code);
+  if (!flags.ok()) {
+    *error = flags.status().message();
+    b->compile_error = true;
+    return false;
+  }
   s.L = lua_newstate(Alloc, &s.vm);
   if (!s.L) {
     *error = "ERR Error running script: cannot create a Lua state";
@@ -325,7 +332,7 @@ bool BuildScript(Slot& s, const void* arg, std::string* error) {
     return false;
   }
   lua_pushcfunction(s.L, ErrorHandler);
-  if (LoadText(s.L, *b->code, "@user_script") != 0) {
+  if (LoadText(s.L, code, "@user_script") != 0) {
     const char* msg = lua_tostring(s.L, -1);
     *error = std::string("ERR Error compiling script (new function): ") + (msg ? msg : "out of memory");
     b->compile_error = true;
@@ -336,16 +343,14 @@ bool BuildScript(Slot& s, const void* arg, std::string* error) {
 
 }  // namespace
 
-bool Run(std::string_view body, std::string_view sha, const std::vector<std::string>& keys,
-         const std::vector<std::string>& args, Host& host, const RunOptions& opts, resp::ReplyBuilder& reply) {
-  std::string code;
-  auto flags = ParseShebang(body, &code);
-  if (!flags.ok()) {
-    reply.Error(flags.status().message());
-    return false;
-  }
-  ScriptBuild build{&code};
-  std::string key = "E";
+bool Run(std::string_view body, std::string_view sha, Strings keys, Strings args, Host& host, const RunOptions& opts,
+         resp::ReplyBuilder& reply) {
+  // A cached state was built from this very body, so its shebang parsed: only a build parses it
+  // (and answers its error). The key is kept in a per-thread buffer: no allocation per run (a
+  // build only compiles, so no nested Run reuses the buffer before the lease is made).
+  ScriptBuild build{body};
+  thread_local std::string key;
+  key.assign("E");
   key.append(body);
   SlotLease lease(key, BuildScript, &build);
   Slot* s = lease.get();
@@ -360,7 +365,7 @@ bool Run(std::string_view body, std::string_view sha, const std::vector<std::str
   vm.sha.assign(sha);
   SeedRandom(&vm, opts.seed);
   // The state as built counts against the run's memory budget (the same figure on every node).
-  Setup setup{&keys, &args};
+  Setup setup{keys, args};
   if (vm.mem_used > opts.limits.max_memory || lua_cpcall(L, SetArgs, &setup) != 0) {
     reply.Error("ERR Error running script: cannot build the sandbox (lua-memory-limit too small?)");
     return true;

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <string>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -64,7 +65,7 @@ struct ScriptFlags {
 };
 // Parses the shebang. Errors have Redis's texts ("ERR Unexpected engine in script shebang ...",
 // "ERR Unexpected flag in script shebang: x"). *code: the body with the shebang line made a Lua
-// comment (line numbers stay those of the body).
+// comment (line numbers stay those of the body); null: the flags only (no copy of the body).
 Result<ScriptFlags> ParseShebang(std::string_view body, std::string* code);
 
 // Lower-case hex SHA1 (redis.sha1hex, SCRIPT LOAD's reply).
@@ -85,8 +86,10 @@ struct RunOptions {
 // (or its error, with Redis's texts) to reply, in reply.proto(). Never throws; never crashes on
 // any body: errors are replies. Returns false iff the body did not compile (Redis then does not
 // cache it).
-bool Run(std::string_view body, std::string_view sha, const std::vector<std::string>& keys,
-         const std::vector<std::string>& args, Host& host, const RunOptions& opts, resp::ReplyBuilder& reply);
+// KEYS and ARGV as views of the caller's strings (e.g. a log entry's argv): no copies per run.
+using Strings = std::span<const std::string>;
+bool Run(std::string_view body, std::string_view sha, Strings keys, Strings args, Host& host, const RunOptions& opts,
+         resp::ReplyBuilder& reply);
 
 // --- Functions (FUNCTION LOAD, FCALL): functions.cc ---
 
@@ -111,7 +114,7 @@ Result<LibraryInfo> LoadLibrary(std::string_view code, const Limits& limits);
 // Loads the library's code as LoadLibrary does, then calls function `name` with the tables of
 // keys and args (Redis's function(keys, args)), writing its reply or error to reply.
 // REQUIRES: code loaded successfully before (it is replicated state).
-void CallFunction(std::string_view code, std::string_view name, const std::vector<std::string>& keys,
-                  const std::vector<std::string>& args, Host& host, const RunOptions& opts, resp::ReplyBuilder& reply);
+void CallFunction(std::string_view code, std::string_view name, Strings keys, Strings args, Host& host,
+                  const RunOptions& opts, resp::ReplyBuilder& reply);
 
 }  // namespace redraft::scripting

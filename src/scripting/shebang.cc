@@ -86,8 +86,10 @@ bool SplitFirstLine(std::string_view body, std::string_view* line, std::string* 
   size_t eol = body.find('\n');
   if (eol == std::string_view::npos) return false;
   *line = body.substr(0, eol);
-  code->assign("--");
-  code->append(body.substr(2));
+  if (code) {
+    code->assign("--");
+    code->append(body.substr(2));
+  }
   return true;
 }
 
@@ -100,7 +102,7 @@ bool IsFlag(std::string_view f) {
 Result<ScriptFlags> ParseShebang(std::string_view body, std::string* code) {
   ScriptFlags f;
   if (!body.starts_with("#!")) {
-    code->assign(body);
+    if (code) code->assign(body);
     return f;
   }
   f.shebang = true;

@@ -96,6 +96,7 @@ struct Connection {
   // saw: its keys, and this node's applied index and clock at the first WATCH.
   bool in_multi = false;
   bool multi_error = false;
+  bool multi_script_denyoom = false;  // a queued script is denyoom by its flags (commands::QueuedScriptDenyOom)
   std::vector<commands::Argv> queued;
   commands::WatchState watch;
 

@@ -93,6 +93,7 @@ bool Server::RefuseOom(Connection* c, const commands::CommandSpec& spec) {
       const commands::CommandSpec* named = commands::LookupArgv(q);
       if (named && commands::IsDenyOom(*named)) reject = true;
     }
+    if (c->multi_script_denyoom) reject = true;  // a queued script's flags (commands::QueuedScriptDenyOom)
   }
   if (!reject || !OutOfMemory()) return false;
   if (exec) {  // Redis's execCommandAbort: the transaction is discarded

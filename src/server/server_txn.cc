@@ -28,6 +28,7 @@ bool Server::QueueOrRefuse(Connection* c, const commands::CommandSpec& spec, com
     Reply(c, ErrorReply("ERR Command not allowed inside a transaction"));
     return true;
   }
+  if (commands::QueuedScriptDenyOom(argv, *store_)) c->multi_script_denyoom = true;  // EXEC's OOM gate
   c->queued.push_back(std::move(argv));
   Reply(c, "+QUEUED\r\n");
   return true;
@@ -36,6 +37,7 @@ bool Server::QueueOrRefuse(Connection* c, const commands::CommandSpec& spec, com
 void Server::EndTransaction(Connection* c) {
   c->in_multi = false;
   c->multi_error = false;
+  c->multi_script_denyoom = false;
   c->queued.clear();
   c->watch = commands::WatchState{};
 }
@@ -118,6 +120,8 @@ void Server::Exec(Connection* c) {
   // Scripts (EVAL, EVALSHA, FCALL) become their log form and run at apply time inside the entry.
   for (commands::Argv& q : queued) commands::XgroupFormInMulti(&q);  // XGROUP writes: streams_groups.h
   for (commands::Argv& q : queued) commands::ScriptFormInMulti(&q, *store_, c->acl_user.get());
+  // Redis's pre_command_oom_state at EXEC: the scripts inside run under it (scripting_cmds.h).
+  if (cfg_.maxmemory > 0) commands::MarkExecScriptsOom(&queued, [this] { return OutOfMemory(); });
   // Redis re-checks every queued command's permissions at EXEC (the user may have changed since
   // MULTI); the commands that reach the log are judged once more at apply (docs/acl.md).
   auto refuse = [&](const commands::CommandSpec& spec, const commands::Argv& argv) {

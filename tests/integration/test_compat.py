@@ -100,13 +100,19 @@ class CompatTest(unittest.TestCase):
         cases = load_cases()
         for case in cases:
             ref, ours = RawConn(self.ref.port), RawConn(self.srv.port)
+            others = None  # a second connection on each side, opened by the first '&' line
             for conn in (ref, ours):
                 conn.call("FLUSHALL")
             for line in case:
+                on_other = line.startswith("&")  # '&': sent on the case's second connection
+                line = line[1:] if on_other else line
+                if on_other and others is None:
+                    others = (RawConn(self.ref.port), RawConn(self.srv.port))
+                r, o = others if on_other else (ref, ours)
                 compare = not line.startswith("!")
                 args = [unescape(a) for a in shlex.split(line.lstrip("!~^%"))]
-                want = ref.call(*args)
-                got = ours.call(*args)
+                want = r.call(*args)
+                got = o.call(*args)
                 if line.startswith("~"):
                     want, got = unordered(want), unordered(got)
                 if line.startswith("^"):
@@ -115,8 +121,8 @@ class CompatTest(unittest.TestCase):
                     want, got = zero_integers(want), zero_integers(got)
                 if compare and want != got:
                     mismatches.append(f"{line!r}\n    redis:   {want!r}\n    redraft: {got!r}")
-            ref.close()
-            ours.close()
+            for conn in (ref, ours) + (others or ()):
+                conn.close()
         self.assertFalse(mismatches, f"{len(mismatches)} replies differ:\n" + "\n".join(mismatches))
         print(f"{sum(len(c) for c in cases)} commands in {len(cases)} cases matched byte for byte")
 

@@ -16,7 +16,7 @@ import redis
 
 sys.path.insert(0, os.path.dirname(__file__))
 from cluster_harness import Cluster  # noqa: E402
-from harness import Server  # noqa: E402
+from harness import RawConn, Server  # noqa: E402
 
 # A script that uses everything that could differ between replicas if it ran there naively:
 # math.random, TIME, relative expiry, SRANDMEMBER and SPOP.
@@ -182,6 +182,26 @@ class ClusterScriptingTest(unittest.TestCase):
             clients[i].fcall("add", 1, "fsum", i)
         for i in self.c.nodes:
             self.assertEqual(clients[i].fcall_ro("peek", 1, "fsum"), b"6")
+        # A script queued in MULTI on a follower that is over its own maxmemory at EXEC: the
+        # follower's verdict travels in the entry ('&'), so every node refuses the script's SET
+        # alike (docs/scripting.md "maxmemory inside scripts").
+        conn = RawConn(self.c.ports[follower])
+        self.assertEqual(conn.call("MULTI"), b"+OK\r\n")
+        self.assertEqual(conn.call("EVAL", "return redis.call('set', KEYS[1], 'x')", "1", "oomkey"), b"+QUEUED\r\n")
+        self.assertEqual(conn.call("EVAL", "redis.call('del', 'nokey') return redis.call('set', KEYS[1], 'y')", "1",
+                                   "oomkey2"), b"+QUEUED\r\n")
+        clients[follower].config_set("maxmemory", 1)
+        try:
+            reply = conn.call("EXEC")
+        finally:
+            clients[follower].config_set("maxmemory", 0)
+            conn.close()
+        self.assertTrue(reply.startswith(b"*2\r\n-OOM command not allowed when used memory > 'maxmemory'. script: "), reply)
+        self.assertTrue(reply.endswith(b"+OK\r\n"), reply)
+        self.settle()
+        for i in self.c.nodes:
+            self.assertEqual(self.local(i).get("oomkey"), None, f"node {i}")
+            self.assertEqual(self.local(i).get("oomkey2"), b"y", f"node {i}")
         # SCRIPT FLUSH through a follower reaches every node.
         clients[follower].script_flush()
         self.settle()

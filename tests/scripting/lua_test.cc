@@ -251,10 +251,10 @@ TEST(LuaTest, FunctionsLoadAndCall) {
   opts.limits = limits;
   std::string out;
   resp::ReplyBuilder rb(&out);
-  CallFunction(lib, "double", {}, {"21"}, h, opts, rb);
+  CallFunction(lib, "double", {}, std::vector<std::string>{"21"}, h, opts, rb);
   EXPECT_EQ(out, ":42\r\n");
   out.clear();
-  CallFunction(lib, "ro", {"k"}, {}, h, opts, rb);
+  CallFunction(lib, "ro", std::vector<std::string>{"k"}, {}, h, opts, rb);
   EXPECT_EQ(out, "$2\r\nok\r\n");
   // Only `redis` exists while the code loads; register_function only then.
   EXPECT_EQ(LoadLibrary("#!lua name=x\nlocal t = type(1)", limits).status().message(),
@@ -311,7 +311,7 @@ TEST(LuaTest, CachedStatesAreResetBetweenRuns) {
   tiny.limits.max_memory = 200 << 10;
   std::string out;
   resp::ReplyBuilder rb(&out);
-  CallFunction(lib, "next", {}, {std::string(300 << 10, 'x')}, h, tiny, rb);
+  CallFunction(lib, "next", {}, std::vector<std::string>{std::string(300 << 10, 'x')}, h, tiny, rb);
   EXPECT_EQ(out.substr(0, 5), "-ERR ") << out;
   EXPECT_NE(RunIn(2, "return 1", nullptr, tiny, {}, {std::string(300 << 10, 'x')}).find("lua-memory-limit"),
             std::string::npos);

@@ -6,6 +6,7 @@
 #include "commands/acl_cmds.h"
 #include "commands/scripting_cmds.h"
 #include "commands/server_api.h"
+#include "commands/transactions.h"
 #include "commands/write_entry.h"
 #include "raft/types.h"
 #include "scripting/scripting.h"
@@ -254,6 +255,62 @@ TEST_F(ScriptingTest, OomMarkedScriptsFollowRedisRulesOnEveryReplica) {
     EXPECT_EQ(ra.rfind(c.want_prefix, 0), 0u) << c.script << " -> " << ra;
   }
   EXPECT_EQ(Dump(*a), Dump(*b));
+}
+
+// Scripts queued in MULTI, over maxmemory at EXEC ('&' marks, MarkExecScriptsOom): each script
+// runs under Redis's rules on its own (a write earlier in the transaction is not the script's),
+// a shebang script refused whole answers scriptPrepareForRun's text after the *_ro check, and
+// both replicas answer and store the same.
+TEST_F(ScriptingTest, ExecOomMarkedScriptsFollowRedisRulesOnEveryReplica) {
+  auto a = Open("a");
+  auto b = Open("b");
+  StateMachine sa(a.get()), sb(b.get());
+  std::string load = ClientEntry(*a, {"script", "load", "#!lua\nreturn redis.call('get','a')"});
+  Apply(sa, load);
+  Apply(sb, load);
+  const std::string sha = scripting::Sha1Hex("#!lua\nreturn redis.call('get','a')");
+  std::vector<Argv> queued = {{"set", "a", "1"},  // a write before the scripts: not theirs
+                              {"eval", "return redis.call('set','a','2')", "0"},
+                              {"eval", "redis.call('del','zz') return redis.call('set','a','3')", "0"},
+                              {"eval", "return redis.call('get','a')", "0"},
+                              {"evalsha_ro", sha, "0"},
+                              {"evalsha", sha, "0"},
+                              {"eval", "#!lua flags=allow-oom\nreturn redis.call('incr','n')", "0"}};
+  for (Argv& q : queued) commands::ScriptFormInMulti(&q, *a, nullptr);
+  int asked = 0;
+  commands::MarkExecScriptsOom(&queued, [&] { return ++asked > 0; });
+  EXPECT_EQ(asked, 1);
+  commands::WatchState watch;
+  auto plan = commands::BuildExec(queued, watch, kNow, 0, [](const commands::CommandSpec&, const Argv&) { return std::string("+LOCAL\r\n"); });
+  auto entry = commands::PrepareWrite(*commands::Lookup("redraft.exec"), plan.argv, kNow);
+  ASSERT_TRUE(entry.ok()) << entry.status().ToString();
+  std::string ra = Apply(sa, *entry), rb = Apply(sb, *entry);
+  EXPECT_EQ(ra, rb);
+  const std::string kOom = "OOM command not allowed when used memory > 'maxmemory'.";
+  EXPECT_EQ(ra, "*7\r\n+OK\r\n-" + kOom + " script: " + scripting::Sha1Hex("return redis.call('set','a','2')") +
+                    ", on @user_script:1.\r\n+OK\r\n$1\r\n3\r\n"
+                    "-ERR Can not execute a script with write flag using *_ro command.\r\n"
+                    "-OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'\r\n"
+                    ":1\r\n");
+  EXPECT_EQ(Dump(*a), Dump(*b));
+  // Not over maxmemory at EXEC: nothing is marked.
+  std::vector<Argv> again = {{"eval", "return 1", "0"}};
+  for (Argv& q : again) commands::ScriptFormInMulti(&q, *a, nullptr);
+  commands::MarkExecScriptsOom(&again, [] { return false; });
+  EXPECT_EQ(again[0][4], "Breturn 1");
+  // Which queued scripts make EXEC denyoom (their flags when queued).
+  EXPECT_TRUE(commands::QueuedScriptDenyOom({"eval", "#!lua\nreturn 1", "0"}, *a));
+  EXPECT_TRUE(commands::QueuedScriptDenyOom({"EVALSHA", sha, "0"}, *a));
+  EXPECT_TRUE(commands::QueuedScriptDenyOom({"evalsha_ro", sha, "0"}, *a));
+  EXPECT_FALSE(commands::QueuedScriptDenyOom({"eval", "return 1", "0"}, *a));
+  EXPECT_FALSE(commands::QueuedScriptDenyOom({"eval", "#!lua flags=allow-oom\nreturn 1", "0"}, *a));
+  EXPECT_FALSE(commands::QueuedScriptDenyOom({"eval", "#!lua flags=no-writes\nreturn 1", "0"}, *a));
+  EXPECT_FALSE(commands::QueuedScriptDenyOom({"evalsha", std::string(40, 'a'), "0"}, *a));
+  EXPECT_FALSE(commands::QueuedScriptDenyOom({"fcall", "nosuch", "0"}, *a));
+  EXPECT_FALSE(commands::QueuedScriptDenyOom({"set", "k", "v"}, *a));
+  std::string flush = ClientEntry(*a, {"script", "flush"});
+  Apply(sa, flush);
+  EXPECT_FALSE(commands::QueuedScriptDenyOom({"evalsha", sha, "0"}, *a));  // remembered verdict, script gone
 }
 
 // A script's commands are checked against its user as of the entry's place in the log: an ACL
