@@ -281,9 +281,17 @@ void RaftReplicator::Pump() {
       }
       if (rd.snapshot) job.install = rd.snapshot->meta;
       job.is_ready = true;
-      inflight_.push_back(InFlight{std::move(rd), std::move(sends.after_persist),
-                                   observability::Global().enabled() ? observability::NowMicros() : 0});
+      // Committed entries already durable here are applied and answered now, while this Ready's
+      // own entries are synced (ready_order.h AppliableBeforePersist): on the leader that is every
+      // committed entry, which would otherwise wait one more fsync. Read stable() before anything
+      // else can Advance; the Ready is queued first so that its order among Readies is kept even
+      // if applying re-enters Pump.
+      size_t early = raft::AppliableBeforePersist(rd, raft_->log().stable(), sm_->applied_index());
+      uint64_t now_us = observability::Global().enabled() ? observability::NowMicros() : 0;
+      inflight_.push_back(InFlight{std::move(rd), std::move(sends.after_persist), now_us, early});
+      InFlight& queued = inflight_.back();  // deque: stays valid across push_back
       Submit(std::move(job));
+      if (early) ApplyTimed(std::span(queued.rd.committed_entries).first(early), now_us);
       continue;
     }
     if (rd.hard_state) {
@@ -298,25 +306,17 @@ void RaftReplicator::Pump() {
   forwarder_.Flush();
 }
 
-void RaftReplicator::Finish(raft::Ready& rd, std::vector<raft::Message>& held, uint64_t submitted_us) {
+void RaftReplicator::Finish(raft::Ready& rd, std::vector<raft::Message>& held, uint64_t submitted_us,
+                            size_t applied_early) {
   for (raft::Message& m : held) SendRaft(m);
   held.clear();
   if (!rd.entries.empty()) durable_ = rd.entries.back().index;
   if (!trace_marks_.empty()) TraceDurable(durable_);  // traces (raft_replicator_trace.cc)
   bool metrics = observability::Global().enabled();
   uint64_t now_us = metrics ? observability::NowMicros() : 0;
-  if (metrics) {
-    NoteDurable(rd, submitted_us, now_us);
-    NoteCommitted(rd, now_us);
-  }
-  int64_t trace_apply_us = trace_marks_.empty() ? 0 : observability::WallMicros();
-  ApplyCommitted(rd.committed_entries);
-  if (trace_apply_us) TraceCommitted(rd.committed_entries, trace_apply_us, observability::WallMicros());
-  if (metrics && !rd.committed_entries.empty()) {
-    uint64_t apply_us = observability::NowMicros() - now_us;
-    observability::Global().stage(observability::Stage::kWriteApply).Observe(apply_us);
-    observability::Global().latency().AddIfNeeded("apply", apply_us / 1000, time(nullptr));
-  }
+  if (metrics) NoteDurable(rd, submitted_us, now_us);
+  // (The first applied_early were applied when the Ready was taken: Pump.)
+  ApplyTimed(std::span(rd.committed_entries).subspan(applied_early), now_us);
   if (rd.soft_state) NoteSoftState(rd);
   if (rd.soft_state || rd.hard_state) server::SetLogContext(identity_.self_id, raft_->term(), raft::RoleName(raft_->role()));
   reads_.OnReadStates(rd.read_states);
@@ -333,6 +333,18 @@ void RaftReplicator::Finish(raft::Ready& rd, std::vector<raft::Message>& held, u
   MaybeCompact();
 }
 
+void RaftReplicator::ApplyTimed(std::span<raft::Entry> entries, uint64_t now_us) {
+  if (now_us) NoteCommitted(entries, now_us);
+  int64_t trace_apply_us = trace_marks_.empty() ? 0 : observability::WallMicros();
+  ApplyCommitted(entries);
+  if (trace_apply_us) TraceCommitted(entries, trace_apply_us, observability::WallMicros());
+  if (now_us && !entries.empty()) {
+    uint64_t apply_us = observability::NowMicros() - now_us;
+    observability::Global().stage(observability::Stage::kWriteApply).Observe(apply_us);
+    observability::Global().latency().AddIfNeeded("apply", apply_us / 1000, time(nullptr));
+  }
+}
+
 void RaftReplicator::OnStorageDone() {
   uint64_t worst_sync_us = 0;
   for (StorageJob& j : storage_->TakeDone()) {
@@ -341,7 +353,7 @@ void RaftReplicator::OnStorageDone() {
     REDRAFT_CHECK(!inflight_.empty());
     InFlight f = std::move(inflight_.front());
     inflight_.pop_front();
-    Finish(f.rd, f.held, f.submitted_us);
+    Finish(f.rd, f.held, f.submitted_us, f.applied_early);
   }
   observability::Global().latency().AddIfNeeded("fsync", worst_sync_us / 1000, time(nullptr));
   Pump();
@@ -352,7 +364,7 @@ void RaftReplicator::Submit(StorageJob job) { storage_->Submit(std::move(job)); 
 // ---------------------------------------------------------------------------------------------
 // Applying and answering
 
-void RaftReplicator::ApplyCommitted(std::vector<raft::Entry>& entries) {
+void RaftReplicator::ApplyCommitted(std::span<raft::Entry> entries) {
   uint64_t applied = sm_->applied_index();
   size_t first = 0;
   while (first < entries.size() && entries[first].index <= applied) first++;
@@ -360,7 +372,7 @@ void RaftReplicator::ApplyCommitted(std::vector<raft::Entry>& entries) {
     reads_.Serve();
     return;
   }
-  std::span<raft::Entry> todo(entries.data() + first, entries.size() - first);
+  std::span<raft::Entry> todo = entries.subspan(first);
   bool members_changed = false;
   for (raft::Entry& e : todo) {
     if (e.type != raft::EntryType::kConfChange) continue;
