@@ -228,7 +228,7 @@ void RaftReplicator::Pump() {
   reads_.Flush();
   // Pipelined (raft.h Advance): new Readies are taken while earlier ones are being synced; one
   // storage hand-off per Ready, whatever number of requests it carries.
-  while (raft_->HasReady() && inflight_.size() < kMaxReadiesInFlight) {
+  while (raft_->HasReady() && !inflight_.full()) {
     // A received snapshot is installed below, before its Ready is durable: only with nothing
     // else in flight, so that everything handed out before it was applied first.
     if (!inflight_.empty() && raft_->HasPendingSnapshot()) break;
@@ -282,16 +282,12 @@ void RaftReplicator::Pump() {
       if (rd.snapshot) job.install = rd.snapshot->meta;
       job.is_ready = true;
       // Committed entries already durable here are applied and answered now, while this Ready's
-      // own entries are synced (ready_order.h AppliableBeforePersist): on the leader that is every
-      // committed entry, which would otherwise wait one more fsync. Read stable() before anything
-      // else can Advance; the Ready is queued first so that its order among Readies is kept even
-      // if applying re-enters Pump.
-      size_t early = raft::AppliableBeforePersist(rd, raft_->log().stable(), sm_->applied_index());
+      // own entries are synced (ReadyPipeline::Take, ready_order.h AppliableBeforePersist): on the
+      // leader that is every committed entry, which would otherwise wait one more fsync.
       uint64_t now_us = observability::Global().enabled() ? observability::NowMicros() : 0;
-      inflight_.push_back(InFlight{std::move(rd), std::move(sends.after_persist), now_us, early});
-      InFlight& queued = inflight_.back();  // deque: stays valid across push_back
-      Submit(std::move(job));
-      if (early) ApplyTimed(std::span(queued.rd.committed_entries).first(early), now_us);
+      inflight_.Take(
+          *raft_, sm_->applied_index(), std::move(rd), std::move(sends.after_persist), now_us,
+          [&] { Submit(std::move(job)); }, [&](std::span<raft::Entry> early) { ApplyTimed(early, now_us); });
       continue;
     }
     if (rd.hard_state) {
@@ -350,9 +346,7 @@ void RaftReplicator::OnStorageDone() {
   for (StorageJob& j : storage_->TakeDone()) {
     worst_sync_us = std::max(worst_sync_us, j.sync_us);
     if (!j.is_ready) continue;
-    REDRAFT_CHECK(!inflight_.empty());
-    InFlight f = std::move(inflight_.front());
-    inflight_.pop_front();
+    ReadyPipeline::InFlight f = inflight_.PopDurable();
     Finish(f.rd, f.held, f.submitted_us, f.applied_early);
   }
   observability::Global().latency().AddIfNeeded("fsync", worst_sync_us / 1000, time(nullptr));
@@ -574,8 +568,7 @@ void RaftReplicator::Stop() {
   storage_->StopAndJoin();  // drains queued jobs: everything handed over is durable
   for (StorageJob& j : storage_->TakeDone()) {
     if (j.is_ready && !inflight_.empty()) {
-      InFlight f = std::move(inflight_.front());
-      inflight_.pop_front();
+      ReadyPipeline::InFlight f = inflight_.PopDurable();
       for (raft::Message& m : f.held) SendRaft(m);
       ApplyCommitted(f.rd.committed_entries);
     }

@@ -23,6 +23,7 @@
 #include "cluster/forwarder.h"
 #include "cluster/node_identity.h"
 #include "cluster/peer_dispatch.h"
+#include "cluster/raft_replicator_pipeline.h"
 #include "cluster/read_barriers.h"
 #include "cluster/snapshot_transfers.h"
 #include "cluster/storage_thread.h"
@@ -208,14 +209,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
 
   // Readies handed to the storage thread, oldest first (pipelined: raft.h Advance), each with
   // the messages it holds back until it is durable. They complete in order (Finish).
-  struct InFlight {
-    raft::Ready rd;
-    std::vector<raft::Message> held;
-    uint64_t submitted_us = 0;  // observability::NowMicros() when handed to storage
-    size_t applied_early = 0;   // rd.committed_entries applied before it was durable (ready_order.h)
-  };
-  static constexpr size_t kMaxReadiesInFlight = 64;
-  std::deque<InFlight> inflight_;
+  ReadyPipeline inflight_;
 
   // The largest entry time in our log or store (docs/time.md): as leader we stamp every entry with
   // max(this, wall clock), so entry times never go backwards, across leader changes too.
