@@ -60,6 +60,7 @@ bool Forwarder::SendWrite(uint64_t seq) {
   if (leads && raft->lead_transferee() != raft::kNoNode) return false;  // handing leadership over: later
   // In flight from here on (before a Flush below, which puts it back if its frame is refused).
   if (!unsent_.empty()) unsent_.erase(seq);
+  w.behind_snapshot = false;  // a new copy (the old one was proven not applied): terms track it
   if (leads) {
     Proposal p;
     p.own_seq = seq;
@@ -180,7 +181,9 @@ void Forwarder::ForgetDeadWrites() {
   if (applied_term_ == resolved_term_) return;  // only a new term can prove anything
   resolved_term_ = applied_term_;
   for (auto& [seq, w] : writes_) {
-    if (w.term != 0 && w.term < applied_term_) {
+    // (A write a snapshot may have jumped over is not provably dead: resending it could apply it
+    // twice. It waits for the leader's outcome.)
+    if (w.term != 0 && w.term < applied_term_ && !w.behind_snapshot) {
       w.term = 0;
       unsent_.insert(seq);
     }
@@ -188,15 +191,21 @@ void Forwarder::ForgetDeadWrites() {
   ResendWrites();
 }
 
+// Our writes in flight may be inside the snapshot: we will never apply their entries one by one,
+// so rule 2 cannot answer them and rule 3 (an applied later term) proves nothing about them. The
+// leader we forwarded them to still sends their outcome (rule 1: its reply or "not executed" does
+// not depend on our log), so they wait for it until their deadline, and only then get UNCERTAIN
+// (Sweep); our own apply of an entry after the snapshot still answers one it carries (rule 2).
+// (Answering them UNCERTAIN here at once turned every snapshot that a restarted node received
+// while its clients wrote into UNCERTAIN replies: test_exactly_once.)
 void Forwarder::OnSnapshotInstalled(raft::Term term) {
-  for (auto it = writes_.begin(); it != writes_.end();) {
-    if (it->second.term == 0) {
-      ++it;
-      continue;
-    }
-    env_.answer(it->second.token, ErrorReply(UncertainError()));
-    it = writes_.erase(it);
+  size_t waiting = 0;
+  for (auto& [seq, w] : writes_) {
+    if (w.term == 0) continue;
+    w.behind_snapshot = true;
+    waiting++;
   }
+  if (waiting) spdlog::info("snapshot installed with {} writes in flight: they wait for the leader's outcome", waiting);
   applied_term_ = std::max(applied_term_, term);
 }
 

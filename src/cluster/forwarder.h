@@ -61,7 +61,9 @@ class Forwarder {
   // After a batch of applies up to `applied`: settles what the applied terms prove.
   void AfterApply(raft::Index applied);
   // A received snapshot (last entry of `term`) replaced the state: our writes in flight may be
-  // among the entries it jumped over, whose replies it does not carry.
+  // among the entries it jumped over, whose replies it does not carry. They keep waiting for the
+  // leader's outcome (it still answers them), but the terms we apply prove nothing about them any
+  // more: they are never sent again on that ground (see Write::behind_snapshot).
   void OnSnapshotInstalled(raft::Term term);
   // Fails writes past their deadline; forgets forwarded entries past theirs.
   void Sweep(int64_t now_ms);
@@ -95,6 +97,11 @@ class Forwarder {
     std::string data;         // the log entry, tagged {session_, seq}
     raft::Term term = 0;      // the term it was proposed or forwarded in; 0 = not in flight
     int64_t deadline_ms = 0;
+    // In flight when a received snapshot jumped over entries: its entry may be among them, so an
+    // applied entry of a later term no longer proves it was never applied (ForgetDeadWrites skips
+    // it). Only the leader's outcome (kReplied / kNotExecuted), our own apply of its entry, or the
+    // deadline (UNCERTAIN) settles it.
+    bool behind_snapshot = false;
   };
   // A write waiting to be proposed with the others of this loop iteration (ProposeQueued): one
   // ProposeBatch per iteration, so one MsgApp per follower and one Ready carry all of them.

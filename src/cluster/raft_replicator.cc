@@ -228,7 +228,7 @@ void RaftReplicator::Pump() {
   reads_.Flush();
   // Pipelined (raft.h Advance): new Readies are taken while earlier ones are being synced; one
   // storage hand-off per Ready, whatever number of requests it carries.
-  while (raft_->HasReady() && inflight_.size() < kMaxReadiesInFlight) {
+  while (raft_->HasReady() && !inflight_.full()) {
     // A received snapshot is installed below, before its Ready is durable: only with nothing
     // else in flight, so that everything handed out before it was applied first.
     if (!inflight_.empty() && raft_->HasPendingSnapshot()) break;
@@ -281,9 +281,13 @@ void RaftReplicator::Pump() {
       }
       if (rd.snapshot) job.install = rd.snapshot->meta;
       job.is_ready = true;
-      inflight_.push_back(InFlight{std::move(rd), std::move(sends.after_persist),
-                                   observability::Global().enabled() ? observability::NowMicros() : 0});
-      Submit(std::move(job));
+      // Committed entries already durable here are applied and answered now, while this Ready's
+      // own entries are synced (ReadyPipeline::Take, ready_order.h AppliableBeforePersist): on the
+      // leader that is every committed entry, which would otherwise wait one more fsync.
+      uint64_t now_us = observability::Global().enabled() ? observability::NowMicros() : 0;
+      inflight_.Take(
+          *raft_, sm_->applied_index(), std::move(rd), std::move(sends.after_persist), now_us,
+          [&] { Submit(std::move(job)); }, [&](std::span<raft::Entry> early) { ApplyTimed(early, now_us); });
       continue;
     }
     if (rd.hard_state) {
@@ -298,25 +302,17 @@ void RaftReplicator::Pump() {
   forwarder_.Flush();
 }
 
-void RaftReplicator::Finish(raft::Ready& rd, std::vector<raft::Message>& held, uint64_t submitted_us) {
+void RaftReplicator::Finish(raft::Ready& rd, std::vector<raft::Message>& held, uint64_t submitted_us,
+                            size_t applied_early) {
   for (raft::Message& m : held) SendRaft(m);
   held.clear();
   if (!rd.entries.empty()) durable_ = rd.entries.back().index;
   if (!trace_marks_.empty()) TraceDurable(durable_);  // traces (raft_replicator_trace.cc)
   bool metrics = observability::Global().enabled();
   uint64_t now_us = metrics ? observability::NowMicros() : 0;
-  if (metrics) {
-    NoteDurable(rd, submitted_us, now_us);
-    NoteCommitted(rd, now_us);
-  }
-  int64_t trace_apply_us = trace_marks_.empty() ? 0 : observability::WallMicros();
-  ApplyCommitted(rd.committed_entries);
-  if (trace_apply_us) TraceCommitted(rd.committed_entries, trace_apply_us, observability::WallMicros());
-  if (metrics && !rd.committed_entries.empty()) {
-    uint64_t apply_us = observability::NowMicros() - now_us;
-    observability::Global().stage(observability::Stage::kWriteApply).Observe(apply_us);
-    observability::Global().latency().AddIfNeeded("apply", apply_us / 1000, time(nullptr));
-  }
+  if (metrics) NoteDurable(rd, submitted_us, now_us);
+  // (The first applied_early were applied when the Ready was taken: Pump.)
+  ApplyTimed(std::span(rd.committed_entries).subspan(applied_early), now_us);
   if (rd.soft_state) NoteSoftState(rd);
   if (rd.soft_state || rd.hard_state) server::SetLogContext(identity_.self_id, raft_->term(), raft::RoleName(raft_->role()));
   reads_.OnReadStates(rd.read_states);
@@ -333,15 +329,25 @@ void RaftReplicator::Finish(raft::Ready& rd, std::vector<raft::Message>& held, u
   MaybeCompact();
 }
 
+void RaftReplicator::ApplyTimed(std::span<raft::Entry> entries, uint64_t now_us) {
+  if (now_us) NoteCommitted(entries, now_us);
+  int64_t trace_apply_us = trace_marks_.empty() ? 0 : observability::WallMicros();
+  ApplyCommitted(entries);
+  if (trace_apply_us) TraceCommitted(entries, trace_apply_us, observability::WallMicros());
+  if (now_us && !entries.empty()) {
+    uint64_t apply_us = observability::NowMicros() - now_us;
+    observability::Global().stage(observability::Stage::kWriteApply).Observe(apply_us);
+    observability::Global().latency().AddIfNeeded("apply", apply_us / 1000, time(nullptr));
+  }
+}
+
 void RaftReplicator::OnStorageDone() {
   uint64_t worst_sync_us = 0;
   for (StorageJob& j : storage_->TakeDone()) {
     worst_sync_us = std::max(worst_sync_us, j.sync_us);
     if (!j.is_ready) continue;
-    REDRAFT_CHECK(!inflight_.empty());
-    InFlight f = std::move(inflight_.front());
-    inflight_.pop_front();
-    Finish(f.rd, f.held, f.submitted_us);
+    ReadyPipeline::InFlight f = inflight_.PopDurable();
+    Finish(f.rd, f.held, f.submitted_us, f.applied_early);
   }
   observability::Global().latency().AddIfNeeded("fsync", worst_sync_us / 1000, time(nullptr));
   Pump();
@@ -352,7 +358,7 @@ void RaftReplicator::Submit(StorageJob job) { storage_->Submit(std::move(job)); 
 // ---------------------------------------------------------------------------------------------
 // Applying and answering
 
-void RaftReplicator::ApplyCommitted(std::vector<raft::Entry>& entries) {
+void RaftReplicator::ApplyCommitted(std::span<raft::Entry> entries) {
   uint64_t applied = sm_->applied_index();
   size_t first = 0;
   while (first < entries.size() && entries[first].index <= applied) first++;
@@ -360,7 +366,7 @@ void RaftReplicator::ApplyCommitted(std::vector<raft::Entry>& entries) {
     reads_.Serve();
     return;
   }
-  std::span<raft::Entry> todo(entries.data() + first, entries.size() - first);
+  std::span<raft::Entry> todo = entries.subspan(first);
   bool members_changed = false;
   for (raft::Entry& e : todo) {
     if (e.type != raft::EntryType::kConfChange) continue;
@@ -562,8 +568,7 @@ void RaftReplicator::Stop() {
   storage_->StopAndJoin();  // drains queued jobs: everything handed over is durable
   for (StorageJob& j : storage_->TakeDone()) {
     if (j.is_ready && !inflight_.empty()) {
-      InFlight f = std::move(inflight_.front());
-      inflight_.pop_front();
+      ReadyPipeline::InFlight f = inflight_.PopDurable();
       for (raft::Message& m : f.held) SendRaft(m);
       ApplyCommitted(f.rd.committed_entries);
     }

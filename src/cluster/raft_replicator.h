@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -22,6 +23,7 @@
 #include "cluster/forwarder.h"
 #include "cluster/node_identity.h"
 #include "cluster/peer_dispatch.h"
+#include "cluster/raft_replicator_pipeline.h"
 #include "cluster/read_barriers.h"
 #include "cluster/snapshot_transfers.h"
 #include "cluster/storage_thread.h"
@@ -142,8 +144,10 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   // Sends what rd held back, applies and answers what it committed, then Advances it.
   // REQUIRES: rd and every Ready before it are durable.
   // submitted_us: when the Ready went to the storage thread (0: it did not), for the metrics.
-  void Finish(raft::Ready& rd, std::vector<raft::Message>& held, uint64_t submitted_us = 0);
-  void ApplyCommitted(std::vector<raft::Entry>& entries);
+  void Finish(raft::Ready& rd, std::vector<raft::Message>& held, uint64_t submitted_us = 0, size_t applied_early = 0);
+  void ApplyCommitted(std::span<raft::Entry> entries);
+  // ApplyCommitted with the commit and apply stage timings and trace spans (now_us: 0 = metrics off).
+  void ApplyTimed(std::span<raft::Entry> entries, uint64_t now_us);
   void SendRaft(raft::Message& m);
   void OnRaftMessage(raft::Message&& m);  // checked by PeerDispatch
   bool SendPeer(uint64_t to, PeerKind kind, std::string payload);  // false: refused or no transport
@@ -205,13 +209,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
 
   // Readies handed to the storage thread, oldest first (pipelined: raft.h Advance), each with
   // the messages it holds back until it is durable. They complete in order (Finish).
-  struct InFlight {
-    raft::Ready rd;
-    std::vector<raft::Message> held;
-    uint64_t submitted_us = 0;  // observability::NowMicros() when handed to storage
-  };
-  static constexpr size_t kMaxReadiesInFlight = 64;
-  std::deque<InFlight> inflight_;
+  ReadyPipeline inflight_;
 
   // The largest entry time in our log or store (docs/time.md): as leader we stamp every entry with
   // max(this, wall clock), so entry times never go backwards, across leader changes too.
@@ -233,7 +231,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   void CollectMetrics(observability::PromWriter& w) const;
   // Stage timings and events around a Ready's completion (Finish).
   void NoteDurable(const raft::Ready& rd, uint64_t submitted_us, uint64_t now_us);
-  void NoteCommitted(const raft::Ready& rd, uint64_t now_us);
+  void NoteCommitted(std::span<const raft::Entry> committed, uint64_t now_us);
   void NoteSoftState(const raft::Ready& rd);
   void NoteHeartbeat(const raft::Message& m, bool sent);
   int metrics_collector_ = 0;
@@ -251,7 +249,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   void TraceBeforeSend(raft::Message& m);     // leader: contexts of traced entries into a kApp
   void TraceReceived(raft::Message& m);       // follower: ... taken out of it
   void TraceDurable(raft::Index durable);
-  void TraceCommitted(const std::vector<raft::Entry>& entries, int64_t apply_start, int64_t apply_end);
+  void TraceCommitted(std::span<const raft::Entry> entries, int64_t apply_start, int64_t apply_end);
   struct TraceMark {  // a traced entry in this node's log, until applied
     uint64_t session = 0, seq = 0;
     observability::TraceContext ctx;

@@ -18,9 +18,9 @@ void RaftReplicator::NoteDurable(const raft::Ready& rd, uint64_t submitted_us, u
   if (durable_marks_.size() < 4096) durable_marks_.emplace_back(rd.entries.back().index, now_us);
 }
 
-void RaftReplicator::NoteCommitted(const raft::Ready& rd, uint64_t now_us) {
-  if (rd.committed_entries.empty()) return;
-  raft::Index committed = rd.committed_entries.back().index;
+void RaftReplicator::NoteCommitted(std::span<const raft::Entry> entries, uint64_t now_us) {
+  if (entries.empty()) return;
+  raft::Index committed = entries.back().index;
   while (!durable_marks_.empty() && durable_marks_.front().first <= committed) {
     Global().stage(Stage::kWriteQuorumCommit).Observe(now_us - durable_marks_.front().second);
     durable_marks_.pop_front();

@@ -115,7 +115,7 @@ void RaftReplicator::TraceDurable(raft::Index durable) {
   }
 }
 
-void RaftReplicator::TraceCommitted(const std::vector<raft::Entry>& entries, int64_t apply_start,
+void RaftReplicator::TraceCommitted(std::span<const raft::Entry> entries, int64_t apply_start,
                                     int64_t apply_end) {
   if (entries.empty()) return;
   auto it = trace_marks_.lower_bound(entries.front().index);

@@ -197,7 +197,9 @@ class Raft {
   // snapshot are handed out once). The caller must then (a) persist Readies in order, (b) treat
   // every later Ready as needing persistence while an earlier one is not yet durable
   // (raft/ready_order.h: its acknowledgements promise the earlier entries too), (c) apply and
-  // Advance in order, each only once it and all earlier Readies are durable, and (d) take a
+  // Advance in order, each only once it and all earlier Readies are durable (except committed
+  // entries that were already stable when the Ready was taken: ready_order.h
+  // AppliableBeforePersist; Advance still waits), and (d) take a
   // Ready holding a snapshot only with nothing else in flight (check HasPendingSnapshot first).
   void Advance(const Ready& rd);
   // A received snapshot waits to be handed out in the next Ready.

@@ -22,4 +22,17 @@ ReadySends SplitReadyMessages(Ready& rd, bool leader, bool earlier_unsynced) {
   return out;
 }
 
+size_t AppliableBeforePersist(const Ready& rd, Index stable, Index applied) {
+  if (rd.snapshot) return 0;
+  size_t n = 0;
+  for (const Entry& e : rd.committed_entries) {
+    if (e.index > applied) {
+      if (e.index != applied + 1 || e.index > stable || e.type == EntryType::kConfChange) break;
+      applied = e.index;
+    }
+    n++;
+  }
+  return n;
+}
+
 }  // namespace redraft::raft

@@ -27,7 +27,23 @@
 //     hold these entries"), vote requests (the candidate's persisted term and self-vote), and a
 //     non-leader's messages of any type (e.g. kApp left over from a leadership it just lost).
 //     Sending one early lets a crash break a promise (a double vote, a lost acknowledged entry).
+//
+// Applying before the Ready is durable (AppliableBeforePersist): a Ready's committed entries that
+// were ALREADY durable here when it was taken (index <= RaftLog::stable(), i.e. persisted by a
+// Ready that was Advanced) may be applied, and their writers answered, at once, while this Ready's
+// own entries are still being synced. They are committed (durable on a quorum) and durable locally,
+// so a crash before this Ready's fsync loses nothing they depend on. This matters on the leader:
+// it counts its own log only after Advance, so its entries always commit in a LATER Ready, which
+// usually carries new entries too; waiting for that Ready's fsync would cost one more fsync period
+// per write. Only a prefix, in log order: the first entry follows the applied index (no earlier
+// Ready still holds unapplied committed entries), and it stops at the first entry not yet stable
+// (a follower's committed entries may arrive in the same Ready as the entries themselves, or may
+// replace a truncated stable suffix: RaftLog lowers stable() on truncation) and at the first
+// configuration change (its bookkeeping is applied in order with its Ready). Never with a
+// snapshot in the Ready. The rest is applied when the Ready is durable, as before.
 #pragma once
+
+#include <cstddef>
 
 #include <vector>
 
@@ -54,5 +70,10 @@ struct ReadySends {
 // (pipelining); the 2-argument form means none is.
 ReadySends SplitReadyMessages(Ready& rd, bool leader, bool earlier_unsynced);
 inline ReadySends SplitReadyMessages(Ready& rd, bool leader) { return SplitReadyMessages(rd, leader, false); }
+
+// How many of rd.committed_entries (a prefix) may be applied before rd is durable (see above).
+// `stable`: the core's RaftLog::stable() read right after GetReady(); `applied`: the state
+// machine's applied index. Entries at or below `applied` count as part of the prefix (nothing to do).
+size_t AppliableBeforePersist(const Ready& rd, Index stable, Index applied);
 
 }  // namespace redraft::raft

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "commands/command.h"
 
 namespace redraft::cluster {
@@ -52,6 +54,37 @@ class ForwarderTest : public ::testing::Test {
       raft_->Advance(rd);
     }
     if (f) f->AfterApply(applied_);
+  }
+
+  // Replaces the core with a follower of node 2 in `term` (a three-voter group): our writes are
+  // forwarded to node 2.
+  void BecomeFollower(raft::Term term) {
+    raft::Config cfg;
+    cfg.id = 1;
+    cfg.group = 1;
+    cfg.initial_conf.voters = {1, 2, 3};
+    raft_ = std::make_unique<raft::Raft>(std::move(cfg), raft::RestoredState{});
+    raft::Message hb;
+    hb.type = raft::MessageType::kHeartbeat;
+    hb.group = 1;
+    hb.from = 2;
+    hb.to = 1;
+    hb.term = term;
+    ASSERT_TRUE(raft_->Step(std::move(hb)).ok());
+    ASSERT_EQ(raft_->leader(), 2u);
+    ASSERT_EQ(raft_->term(), term);
+  }
+  // Our apply of an entry that is not one of our writes (another node's, or the new leader's no-op).
+  static void ApplyOther(Forwarder& f, raft::Index index, raft::Term term) {
+    raft::Entry e{term, index, raft::EntryType::kNormal, ""};
+    std::string reply = "+OK\r\n";
+    f.OnApplied(e, f.OwnWriteSeq(e), reply);
+    f.AfterApply(index);
+  }
+  size_t WriteBatchesSent() const {
+    size_t n = 0;
+    for (const Sent& s : sent_) n += s.kind == FwdKind::kWriteBatch;
+    return n;
   }
 
   static std::string SetEntry() { return commands::EncodeLogCommand(commands::LogCommand{1, {"SET", "k", "v"}}); }
@@ -151,6 +184,71 @@ TEST_F(ForwarderTest, InvalidForwardedEntryIsAnsweredWithAnErrorAndNeverProposed
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].kind, ForwardOutcome::Kind::kReplied);
   EXPECT_EQ(out[0].reply.substr(0, 1), "-");
+}
+
+// Rule 3 (docs/exactly_once.md): a forwarded write is provably not applied once we apply an entry
+// of a later term without meeting it; it is sent again.
+TEST_F(ForwarderTest, ForwardedWriteIsSentAgainOnceALaterTermIsApplied) {
+  BecomeFollower(5);
+  Forwarder f = Make();
+  f.Propose(SetEntry(), /*token=*/7, /*proto=*/2);
+  f.Flush();
+  ASSERT_EQ(WriteBatchesSent(), 1u);
+  ApplyOther(f, /*index=*/10, /*term=*/6);
+  f.Flush();
+  EXPECT_EQ(WriteBatchesSent(), 2u);  // sent again
+  EXPECT_TRUE(answers_.empty());
+}
+
+// A snapshot received while our write is in flight may hold its entry, whose reply it does not
+// carry. The write is not answered UNCERTAIN at once (every snapshot a restarted node received
+// while its clients wrote turned into UNCERTAIN replies: test_exactly_once), it waits for the
+// leader's outcome; and a later term applied after the snapshot proves nothing about it, so it is
+// not sent again (that could apply it twice).
+TEST_F(ForwarderTest, WriteInFlightAcrossASnapshotWaitsForTheLeadersOutcome) {
+  BecomeFollower(5);
+  Forwarder f = Make();
+  f.Propose(SetEntry(), /*token=*/7, /*proto=*/2);
+  f.Flush();
+  ASSERT_EQ(WriteBatchesSent(), 1u);
+  f.OnSnapshotInstalled(/*term=*/5);
+  f.AfterApply(100);
+  EXPECT_TRUE(answers_.empty());
+  ApplyOther(f, /*index=*/101, /*term=*/6);
+  f.ResendUnsent(/*min_interval_ms=*/0);
+  f.Flush();
+  EXPECT_EQ(WriteBatchesSent(), 1u);  // not sent again
+  EXPECT_TRUE(answers_.empty());
+  EXPECT_EQ(f.writes_count(), 1u);
+  ForwardOutcomeWriter out;
+  out.AddReplied(/*req=*/1, ":42\r\n");
+  f.OnFrame(2, FwdKind::kReplyBatch, out.Take());
+  ASSERT_EQ(answers_.size(), 1u);
+  EXPECT_EQ(answers_[0], (std::pair<uint64_t, std::string>{7, ":42\r\n"}));
+  EXPECT_EQ(f.writes_count(), 0u);
+}
+
+// ... and if no outcome comes, the deadline answers UNCERTAIN; "not executed" from the leader
+// proves it and the write goes again, tracked by terms again.
+TEST_F(ForwarderTest, WriteInFlightAcrossASnapshotIsSettledByNotExecutedOrItsDeadline) {
+  BecomeFollower(5);
+  Forwarder f = Make();
+  f.Propose(SetEntry(), /*token=*/7, /*proto=*/2);
+  f.Propose(SetEntry(), /*token=*/8, /*proto=*/2);
+  f.Flush();
+  f.OnSnapshotInstalled(5);
+  ForwardOutcomeWriter out;
+  out.AddNotExecuted(/*req=*/2, /*term=*/5);
+  f.OnFrame(2, FwdKind::kReplyBatch, out.Take());
+  f.ResendUnsent(0);
+  f.Flush();
+  EXPECT_EQ(WriteBatchesSent(), 2u);  // write 2 went again
+  ApplyOther(f, 101, 6);
+  f.Flush();
+  EXPECT_EQ(WriteBatchesSent(), 3u);  // its new copy: a later term proves it dead again; write 1 stays
+  f.Sweep(std::numeric_limits<int64_t>::max());
+  ASSERT_EQ(answers_.size(), 2u);
+  for (const auto& [token, reply] : answers_) EXPECT_EQ(reply.substr(0, 10), "-UNCERTAIN") << token;
 }
 
 }  // namespace

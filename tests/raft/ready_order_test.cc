@@ -194,5 +194,55 @@ TEST(ReadyOrder, PipelinedLeaderAppendsGoAtOnce) {
   }
 }
 
+// A single-node leader counts its own log only after Advance, so its entries commit in the NEXT
+// Ready, which here also carries a new proposal: the committed entries are already stable and may
+// be applied before that Ready's fsync (AppliableBeforePersist), instead of one fsync later.
+TEST(ReadyOrder, LeaderAppliesStableCommittedEntriesBeforeTheNextFsync) {
+  Config c;
+  c.id = 1;
+  c.group = 1;
+  c.initial_conf = ConfState{{1}, {}};
+  auto r = std::make_unique<Raft>(c, RestoredState{});
+  r->Campaign();
+  while (r->HasReady()) {
+    Ready rd = r->GetReady();
+    r->Advance(rd);
+  }
+  ASSERT_EQ(r->role(), Role::kLeader);
+  Index applied = r->applied_index();
+  ASSERT_TRUE(r->Propose("a").ok());
+  Ready first = r->GetReady();
+  ASSERT_EQ(first.entries.size(), 1u);
+  EXPECT_TRUE(first.committed_entries.empty());  // not counted before it is durable
+  EXPECT_EQ(AppliableBeforePersist(first, r->log().stable(), applied), 0u);
+  r->Advance(first);
+  ASSERT_TRUE(r->Propose("b").ok());
+  Ready second = r->GetReady();
+  ASSERT_EQ(second.entries.size(), 1u);          // "b": must be synced
+  ASSERT_EQ(second.committed_entries.size(), 1u);  // "a": committed, and stable already
+  EXPECT_TRUE(ReadyNeedsPersist(second));
+  EXPECT_EQ(AppliableBeforePersist(second, r->log().stable(), applied), 1u);
+  // Without the earlier entries applied first, nothing may jump ahead of them.
+  EXPECT_EQ(AppliableBeforePersist(second, r->log().stable(), applied - 1), 0u);
+}
+
+// A follower's committed entries may arrive in the same Ready as the entries themselves: those
+// are not durable yet and wait for the fsync; an older, stable prefix may go first.
+TEST(ReadyOrder, FollowerWaitsForEntriesNotYetStable) {
+  Ready rd;
+  rd.must_sync = true;
+  for (Index i = 5; i <= 8; i++) rd.committed_entries.push_back(Entry{2, i, EntryType::kNormal, "x"});
+  EXPECT_EQ(AppliableBeforePersist(rd, /*stable=*/6, /*applied=*/4), 2u);
+  EXPECT_EQ(AppliableBeforePersist(rd, /*stable=*/4, /*applied=*/4), 0u);
+  EXPECT_EQ(AppliableBeforePersist(rd, /*stable=*/9, /*applied=*/4), 4u);
+  EXPECT_EQ(AppliableBeforePersist(rd, /*stable=*/9, /*applied=*/3), 0u);  // a gap: 4 not applied
+  EXPECT_EQ(AppliableBeforePersist(rd, /*stable=*/9, /*applied=*/6), 4u);  // 5, 6 already applied
+  rd.committed_entries[2].type = EntryType::kConfChange;  // index 7: waits with its Ready
+  EXPECT_EQ(AppliableBeforePersist(rd, /*stable=*/9, /*applied=*/4), 2u);
+  rd.committed_entries[2].type = EntryType::kNormal;
+  rd.snapshot = Snapshot{};
+  EXPECT_EQ(AppliableBeforePersist(rd, /*stable=*/9, /*applied=*/4), 0u);
+}
+
 }  // namespace
 }  // namespace redraft::raft

@@ -105,6 +105,11 @@ void Simulation::StartReady(SimNode& n) {
   n.pending.back().prev_term =
       rd.entries.empty() ? 0 : n.raft->TermAt(rd.entries.front().index - 1).value_or(0);
   Trace(15, n.id, rd.entries.size(), rd.committed_entries.size());
+  // Committed entries already durable here are applied (and their writers answered) before this
+  // Ready is synced, as the server does (ready_order.h AppliableBeforePersist).
+  size_t early = AppliableBeforePersist(rd, n.raft->log().stable(), n.sm.applied());
+  n.pending.back().applied_early = early;
+  ApplyEntries(n, rd.committed_entries.data(), rd.committed_entries.data() + early);
   if (ReadyCrash()) {  // sent early, crashed before the persist
     Trace(17, n.id, 1, 0);
     res_.ready_crashes++;
@@ -161,6 +166,7 @@ bool Simulation::DrainReadies(SimNode& n) {
 void Simulation::FinishReady(SimNode& n) {
   Ready rd = std::move(n.pending.front().rd);
   Term prev_term = n.pending.front().prev_term;
+  size_t applied_early = n.pending.front().applied_early;
   n.pending.pop_front();
   Trace(11, n.id, rd.entries.size(), rd.committed_entries.size());
   if (!checker_.ok()) return;
@@ -193,23 +199,7 @@ void Simulation::FinishReady(SimNode& n) {
     checker_.OnSnapshot(n.id, rd.snapshot->meta, rd.snapshot->data);
     n.sm.Restore(rd.snapshot->data, rd.snapshot->meta.index);
   }
-  for (const Entry& e : rd.committed_entries) {
-    if (e.index != n.sm.applied() + 1) Fail("apply: gap at node " + std::to_string(n.id));
-    checker_.OnApply(n.id, e);
-    KvStateMachine::Applied a = n.sm.Apply(e);
-    if (!a.is_put) continue;
-    if (e.index > global_applied_) {
-      global_applied_ = e.index;
-      history_.Applied(a.put.key, a.put.value, a.executed);
-    }
-    auto w = n.write_waits.find({a.client, a.seq});
-    if (w != n.write_waits.end()) {
-      Client& c = clients_[w->second];
-      history_.Complete(c.op, now_);
-      c.busy = false;
-      n.write_waits.erase(w);
-    }
-  }
+  ApplyEntries(n, rd.committed_entries.data() + applied_early, rd.committed_entries.data() + rd.committed_entries.size());
   for (const ReadState& rs : rd.read_states) {
     auto it = n.read_waits.find(rs.context);
     if (it != n.read_waits.end()) {
@@ -231,11 +221,42 @@ void Simulation::FinishReady(SimNode& n) {
   n.raft->Advance(rd);
 }
 
+void Simulation::ApplyEntries(SimNode& n, const Entry* begin, const Entry* end) {
+  for (const Entry* p = begin; p != end; ++p) {
+    const Entry& e = *p;
+    if (e.index != n.sm.applied() + 1) Fail("apply: gap at node " + std::to_string(n.id));
+    // Apply only what is durable here (a crash must not forget an entry whose write was answered
+    // by this node, and the server's store must never be ahead of a log it could lose).
+    Index durable_last = n.snap.meta.index + n.log.size();
+    if (e.index > durable_last || (e.index > n.snap.meta.index && n.log[e.index - n.snap.meta.index - 1].term != e.term)) {
+      Fail("apply before persist: node " + std::to_string(n.id) + " applied index " + std::to_string(e.index) +
+           " with only " + std::to_string(durable_last) + " durable");
+    }
+    checker_.OnApply(n.id, e);
+    KvStateMachine::Applied a = n.sm.Apply(e);
+    if (!a.is_put) continue;
+    if (e.index > global_applied_) {
+      global_applied_ = e.index;
+      history_.Applied(a.put.key, a.put.value, a.executed);
+    }
+    auto w = n.write_waits.find({a.client, a.seq});
+    if (w != n.write_waits.end()) {
+      Client& c = clients_[w->second];
+      history_.Complete(c.op, now_);
+      c.busy = false;
+      n.write_waits.erase(w);
+    }
+  }
+}
+
 void Simulation::CompactEvent() {
   SimNode* n = RandomUpNode();
   if (!n) return;
   Index applied = n->sm.applied();
   if (applied < n->raft->first_index() + 10) return;
+  // Entries applied before their Ready was durable (ready_order.h) are not yet applied for the
+  // core until that Ready is Advanced; the server waits the same way (RaftReplicator::MaybeCompact).
+  if (applied > n->raft->applied_index()) return;
   Index idx = applied;  // the state machine snapshots its current state
   std::string data = n->sm.Snapshot();
   Status st = n->raft->Compact(idx, data);

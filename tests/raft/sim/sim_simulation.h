@@ -69,6 +69,7 @@ struct SimNode {
   struct PendingReady {
     Ready rd;
     Term prev_term = 0;  // term of the entry before rd.entries (for the Log Matching check)
+    size_t applied_early = 0;  // rd.committed_entries applied in StartReady (ready_order.h)
   };
   std::deque<PendingReady> pending;
 };
@@ -108,6 +109,8 @@ class Simulation {
   void HandleReady(SimNode& n);
   void StartReady(SimNode& n);
   void FinishReady(SimNode& n);
+  // Applies committed entries in order and completes the writes they answer.
+  void ApplyEntries(SimNode& n, const Entry* begin, const Entry* end);
   void Send(const SimNode& n, Message&& m);
   bool ReadyCrash();
   bool NeedsReady(SimNode& n);
