@@ -505,7 +505,11 @@ void RaftReplicator::MaybeCompact() {
   // Keep the entries a follower receiving a snapshot will need right after installing it.
   // Bounded: past TransferMayHoldBack the log is compacted anyway (the follower will need another snapshot).
   std::optional<raft::Index> floor = compaction_.TransferMayHoldBack() ? snapshots_.CompactFloor() : std::nullopt;
-  std::optional<raft::Index> due = compaction_.Due(sm_->applied_index(), floor);
+  // The core's applied index, not the store's: the store runs a few entries ahead while a Ready
+  // with early-applied entries syncs (ReadyPipeline), and the core compacts only what it applied.
+  // Asking with the store's index would make every compaction due past the core's under steady
+  // writes and skip it below, again and again.
+  std::optional<raft::Index> due = compaction_.Due(std::min(sm_->applied_index(), raft_->applied_index()), floor);
   if (!due) return;
   raft::Index applied = *due;
   if (applied > raft_->applied_index() || applied <= raft_->first_index()) return;

@@ -50,8 +50,12 @@ void SnapshotTransfers::Start(const raft::Message& m) {
   raft::Raft* core = env_.raft();
   delivered_.erase(m.to);
   auto make = [&](uint64_t applied) -> std::optional<std::string> {
-    // The state at A replaces the log up to A: describe it as a snapshot at A.
-    if (applied < core->log().snapshot().meta.index || applied > core->applied_index()) return std::nullopt;
+    // The state at A replaces the log up to A: describe it as a snapshot at A. A may be ahead of
+    // the core's applied index (committed entries already durable here are applied while their
+    // Ready syncs: ReadyPipeline), never of its commit index; the core's terms and configurations
+    // are known up to there. Refusing A > applied would refuse almost every snapshot of a leader
+    // under steady writes, where a Ready with early-applied entries is nearly always in flight.
+    if (applied < core->log().snapshot().meta.index || applied > core->commit_index()) return std::nullopt;
     auto term = core->TermAt(applied);
     if (!term) return std::nullopt;
     raft::Message out = m;
