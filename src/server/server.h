@@ -123,6 +123,12 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   Status WhatToDo(const Status& st, const std::string& where);
 
   void OnNewConnection(uv_tcp_t* listener, int status);
+  // A Connection with its uv handle initialised (not yet a client). InitConnection makes it one,
+  // for the TCP/TLS accept path and internal clients alike: id, authentication as the default
+  // user allows, addresses, parser limits, registered in clients_ and counted
+  // (server_connections.cc).
+  Connection* NewConnection();
+  void InitConnection(Connection* c, std::string addr, std::string laddr);
   // Listens on bind:port with `listener` (the client port, or the TLS port).
   Status Listen(uv_tcp_t* listener, int port);
   // The TLS configuration from cfg_ (tls/tls.h); rebuilt by CONFIG SET of a tls-* directive.

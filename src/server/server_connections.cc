@@ -55,11 +55,30 @@ constexpr std::string_view kProtectedModeDenied =
 // Redis's islocalClient: the literal loopback addresses only (127.0.0.2 is not "local").
 bool IsLoopbackPeer(std::string_view addr) { return addr.starts_with("127.0.0.1:") || addr.starts_with("::1:"); }
 
-void Server::OnNewConnection(uv_tcp_t* listener, int status) {
-  if (status < 0 || shutting_down_) return;
+Connection* Server::NewConnection() {
   auto* c = new Connection();
   uv_tcp_init(&loop_, &c->handle);
-  c->handle.data = c;
+  c->handle.data = c;  // freed by the uv_close callback of CloseConnection (FromHandle)
+  return c;
+}
+
+void Server::InitConnection(Connection* c, std::string addr, std::string laddr) {
+  c->id = next_client_id_++;
+  c->session.id = c->id;
+  c->session.authenticated = sm_->acl().DefaultOpensWithoutPassword();  // Redis: the default user has nopass
+  c->addr = std::move(addr);
+  c->laddr = std::move(laddr);
+  c->created_ms = c->last_interaction_ms = NowMs();
+  resp::ParserLimits limits;
+  limits.max_bulk_len = cfg_.proto_max_bulk_len;
+  c->parser.set_limits(limits);
+  clients_[c->id] = c;
+  total_connections_++;
+}
+
+void Server::OnNewConnection(uv_tcp_t* listener, int status) {
+  if (status < 0 || shutting_down_) return;
+  Connection* c = NewConnection();
   if (listener == &tls_listener_) c->tls = std::make_unique<TlsConn>(tls_ctx_);
   if (uv_accept(reinterpret_cast<uv_stream_t*>(listener), reinterpret_cast<uv_stream_t*>(&c->handle)) != 0) {
     uv_close(reinterpret_cast<uv_handle_t*>(&c->handle), [](uv_handle_t* h) { delete FromHandle(h); });
@@ -73,21 +92,10 @@ void Server::OnNewConnection(uv_tcp_t* listener, int status) {
     uv_close(reinterpret_cast<uv_handle_t*>(&c->handle), [](uv_handle_t* h) { delete FromHandle(h); });
     return;
   }
-  bool open = sm_->acl().DefaultOpensWithoutPassword();  // Redis: the default user has nopass
-  bool denied = cfg_.protected_mode == "yes" && open && !IsLoopbackPeer(PeerName(&c->handle, false));
   uv_tcp_nodelay(&c->handle, 1);
-  c->id = next_client_id_++;
-  c->session.id = c->id;
-  c->session.authenticated = open;
-  c->addr = PeerName(&c->handle, false);
-  c->laddr = PeerName(&c->handle, true);
   uv_fileno(reinterpret_cast<uv_handle_t*>(&c->handle), &c->fd);
-  c->created_ms = c->last_interaction_ms = NowMs();
-  resp::ParserLimits limits;
-  limits.max_bulk_len = cfg_.proto_max_bulk_len;
-  c->parser.set_limits(limits);
-  clients_[c->id] = c;
-  total_connections_++;
+  InitConnection(c, PeerName(&c->handle, false), PeerName(&c->handle, true));
+  bool denied = cfg_.protected_mode == "yes" && c->session.authenticated && !IsLoopbackPeer(c->addr);
   StartReading(c);
   if (denied) {
     // Written, then closed like QUIT (whatever the client sent is read and ignored, so the close
