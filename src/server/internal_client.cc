@@ -4,6 +4,7 @@
 // callback instead of a socket. Their uv handle is initialised but never connected, so the socket
 // calls the shared code makes on it (read start/stop) fail harmlessly, and closing frees the
 // Connection through the same uv_close callback as any client.
+#include "observability/batch_clock.h"
 #include "server/server.h"
 
 namespace redraft::server {
@@ -23,6 +24,7 @@ bool Server::FeedInternalClient(uint64_t id, std::string_view resp_bytes) {
   net_input_bytes_ += resp_bytes.size();
   c->query.append(resp_bytes);
   c->last_interaction_ms = NowMs();
+  observability::Batch().Invalidate();  // as a socket read callback: one batch
   ProcessInput(c);
   return true;
 }

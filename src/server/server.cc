@@ -5,6 +5,7 @@
 // and proposal tokens).
 #include "server/server.h"
 #include "server/tls_config.h"
+#include "observability/batch_clock.h"
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -205,6 +206,7 @@ constexpr int64_t kTlsHandshakeTimeoutMs = 10000;
 
 void Server::Cron() {
   int64_t now = NowMs();
+  observability::Batch().Invalidate();  // a timer callback: whatever it answers is a new batch
   observability::Tracing().FlushFile();  // trace-file: the spans of the last tick, one line
   std::vector<Connection*> lingered;
   for (auto& [id, c] : clients_) {

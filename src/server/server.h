@@ -135,6 +135,8 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   Status LoadTls(const Config& cfg);
   void OnRead(Connection* c, ssize_t nread, const uv_buf_t* buf);
   void ProcessInput(Connection* c);
+  bool in_input_batch_ = false;  // inside ProcessInput: writes are stamped "proposed" at its end
+  void StampProposed(Connection* c, uint64_t first_token);  // server_dispatch.cc
   // Returns false if the connection must stop executing (waiting for writes, closing).
   bool Dispatch(Connection* c, commands::Argv& argv);
   // ACL check of a command about to run (acl_gate.cc): false after replying NOPERM (and logging

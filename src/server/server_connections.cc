@@ -3,6 +3,7 @@
 // and close. What a connection's bytes mean is server_dispatch.cc's business.
 #include <spdlog/spdlog.h>
 
+#include "observability/batch_clock.h"
 #include "server/server.h"
 
 namespace redraft::server {
@@ -145,6 +146,7 @@ void Server::OnRead(Connection* c, ssize_t nread, const uv_buf_t* buf) {
     c->query.append(buf->base, static_cast<size_t>(nread));
   }
   c->last_interaction_ms = NowMs();
+  observability::Batch().Invalidate();  // a read callback is a batch: its requests share t0
   ProcessInput(c);
 }
 
@@ -176,6 +178,7 @@ void Server::FlushOutputs() {
   // reply slots, so an eviction's invalidation goes behind their replies.
   if (tracking_.active()) LimitTrackingTable();
   SendPubsubBatch();  // before log_->Flush(), which writes the transport's queues now
+  observability::Batch().Invalidate();  // Flush may answer barriers and writes: a new batch
   flushed_token_ = next_token_;
   log_->Flush();
   // Flush can complete read barriers, which resumes connections that waited for their slots to
@@ -186,6 +189,7 @@ void Server::FlushOutputs() {
     flushed_token_ = next_token_;
     log_->Flush();
   }
+  observability::Batch().Invalidate();  // the loop polls next: no batch spans the wait
   std::vector<Connection*> dirty;
   dirty.swap(dirty_);
   for (Connection* c : dirty) {

@@ -12,6 +12,7 @@
 #include "commands/streams_blocking.h"
 #include "commands/streams_groups.h"
 #include "commands/write_entry.h"
+#include "observability/batch_clock.h"
 #include "server/server.h"
 #include "store/db_view.h"
 
@@ -32,6 +33,9 @@ std::string ErrorReply(std::string_view msg) {
 void Server::ProcessInput(Connection* c) {
   size_t pos = 0;
   std::string error;
+  // The writes this batch proposes are stamped "proposed" together when it ends (StampProposed).
+  bool outer_batch = std::exchange(in_input_batch_, true);
+  uint64_t first_token = next_token_;
   while (!c->closing && !c->close_after_reply && c->deferred.empty() && !c->blocked && pos < c->query.size()) {
     size_t consumed = 0;
     auto outcome = c->parser.Parse(std::string_view(c->query).substr(pos), &consumed, &c->argv, &error);
@@ -60,6 +64,21 @@ void Server::ProcessInput(Connection* c) {
     uv_read_stop(reinterpret_cast<uv_stream_t*>(&c->handle));
     c->reading = false;
   }
+  in_input_batch_ = outer_batch;
+  if (next_token_ != first_token && observability::Global().enabled()) StampProposed(c, first_token);
+}
+
+// One clock reading for every write the batch proposed (tokens from first_token on): the slots
+// are new, at the back; reply-only slots (token 0) and reads are passed over.
+void Server::StampProposed(Connection* c, uint64_t first_token) {
+  uint64_t now = 0;
+  for (auto it = c->slots.rbegin(); it != c->slots.rend(); ++it) {
+    if (it->token != 0 && it->token < first_token) break;
+    if (it->is_read || !it->stats || it->t_proposed_us || it->state != Connection::Slot::kWaiting) continue;
+    if (!now) now = observability::Batch().Fresh();
+    it->t_proposed_us = now;
+    observability::Global().stage(observability::Stage::kWritePropose).Observe(now - it->t0_us);
+  }
 }
 
 // Metrics of one Dispatch (server_metrics.cc): which command's stats an error reply or a slot
@@ -81,7 +100,7 @@ struct Server::CallScope {
     if (!m.enabled()) return;
     s->cur_stats_ = m.Command(&spec, spec.name);
     s->cur_stats_->skip_slowlog = spec.flags & commands::kSkipSlowlog;
-    s->cur_t0_us_ = observability::NowMicros();
+    s->cur_t0_us_ = observability::Batch().Now();  // the batch's read, or the previous command's end
     s->cur_ran_ = false;
   }
   ~CallScope() {
@@ -186,7 +205,7 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
     if (!entry.ok()) {
       std::string err = ErrorReply(entry.status().message());
       if (cur_stats_) {  // the command ran and failed (its own checks), as Redis counts it
-        CountCall(c, cur_stats_, cur_t0_us_, observability::NowMicros(), err, nullptr, {}, &slow_args);
+        CountCall(c, cur_stats_, cur_t0_us_, observability::Batch().Fresh(), err, nullptr, {}, &slow_args);
         cur_ran_ = true;
       }
       Reply(c, err);
@@ -196,8 +215,10 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
     if (cur_stats_) {
       Connection::Slot& s = c->slots.back();
       s.slow_args = std::move(slow_args);
-      s.t_proposed_us = observability::NowMicros();
-      observability::Global().stage(observability::Stage::kWritePropose).Observe(s.t_proposed_us - cur_t0_us_);
+      if (!in_input_batch_) {  // else stamped when the batch ends (StampProposed)
+        s.t_proposed_us = observability::Batch().Fresh();
+        observability::Global().stage(observability::Stage::kWritePropose).Observe(s.t_proposed_us - cur_t0_us_);
+      }
     }
     bool traced = cur_trace_.trace_id && TraceWriteProposed(c->slots.back());
     if (spec->flags & commands::kBlocking) c->blocked = blocking_->Block(c->id, token, c->session.proto, *entry);
@@ -223,7 +244,8 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
   if (cur_stats_) {
     cur_ran_ = true;
     std::string_view reply = out->size() > before ? std::string_view(*out).substr(before) : std::string_view();
-    CountCall(c, cur_stats_, cur_t0_us_, observability::NowMicros(), reply, &argv, {});
+    // Its own end: the next command of the batch starts here, so is not charged for this one.
+    CountCall(c, cur_stats_, cur_t0_us_, observability::Batch().Fresh(), reply, &argv, {});
   }
   if (silenced && !c->session.replies_silenced()) c->out.append(held);
   MarkDirty(c);

@@ -4,6 +4,7 @@
 // once they reach the head. MoveReadsToLog turns waiting reads into log reads ahead of a write.
 #include "commands/log_read.h"
 #include "commands/write_entry.h"
+#include "observability/batch_clock.h"
 #include "server/server.h"
 #include "store/db_view.h"
 
@@ -45,7 +46,7 @@ bool Server::MoveReadsToLog(Connection* c) {
     proposals_.Put(s.token, c->id);
     s.is_read = false;
     s.state = Connection::Slot::kWaiting;
-    if (s.stats) s.t_proposed_us = observability::NowMicros();
+    if (s.stats) s.t_proposed_us = observability::Batch().Now();
     c->pending_reads--;
     c->pending_writes++;
     log_->Propose(std::move(entry).value(), s.token, c->session.proto);
@@ -82,7 +83,7 @@ void Server::AnswerSlot(uint64_t token, std::string&& reply) {
   (slot->is_read ? c->pending_reads : c->pending_writes)--;
   if (!slot->is_read) c->last_write_index = std::max(c->last_write_index, store_->applied_index());  // WAIT
   if (slot->stats) {
-    uint64_t now = observability::NowMicros();
+    uint64_t now = observability::Batch().Now();  // shared by the answers of one applied group
     slot->t_ready_us = now;
     uint64_t proposed = slot->t_proposed_us ? slot->t_proposed_us : slot->t0_us;
     CountCall(c, slot->stats, slot->t0_us, now, reply, nullptr,
@@ -102,7 +103,7 @@ void Server::OnReadReady(uint64_t token) {
   slot->state = Connection::Slot::kRunnable;
   if (slot->trace) TraceAnswered(*slot);  // traces (server_trace.cc)
   if (slot->stats) {
-    slot->t_ready_us = observability::NowMicros();
+    slot->t_ready_us = observability::Batch().Now();  // the previous read's end, or the group's reading
     observability::Global().stage(observability::Stage::kReadBarrierWait).Observe(slot->t_ready_us - slot->t0_us);
   }
   Drain(c);
@@ -129,7 +130,7 @@ void Server::Drain(Connection* c) {
       }
       c->pending_reads--;
       if (s.stats) {
-        uint64_t now = observability::NowMicros();
+        uint64_t now = observability::Batch().Fresh();  // its own end: the next read starts here
         observability::Global().stage(observability::Stage::kReadExecute).Observe(now - s.t_ready_us);
         std::string_view reply = out->size() > before ? std::string_view(*out).substr(before) : std::string_view();
         CountCall(c, s.stats, s.t0_us, now, reply, s.exec.empty() ? &s.argv : &s.exec,
@@ -138,7 +139,7 @@ void Server::Drain(Connection* c) {
       if (s.trace) TraceReplied(c, s);  // traces
     } else if (s.state == Connection::Slot::kDone) {
       if (s.stats && !s.is_read) {
-        observability::Global().stage(observability::Stage::kWriteReply).Observe(observability::NowMicros() - s.t_ready_us);
+        observability::Global().stage(observability::Stage::kWriteReply).Observe(observability::Batch().Now() - s.t_ready_us);
       }
       if (!s.silent) c->out.append(s.bytes);
       if (s.trace) TraceReplied(c, s);  // traces
