@@ -131,7 +131,8 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
   const commands::CommandSpec* named = commands::LookupArgv(argv);  // "client|list" for CLIENT LIST
   c->last_cmd = named ? named->name : "NULL";
   scope.Start(named ? *named : *spec);
-  if (c->session.trace || observability::Tracing().sampling()) TraceBegin(c, (named ? named : spec)->name);
+  // Traces: an unsampled request pays the sampler's increment and compare (tracing.h Sampler).
+  if (c->session.trace || observability::Tracing().Sample()) TraceBegin(c, (named ? named : spec)->name);
   int argc = static_cast<int>(argv.size());
   if ((spec->arity > 0 && argc != spec->arity) || (spec->arity < 0 && argc < -spec->arity)) {
     if (c->in_multi && spec->name == "exec") {  // Redis's execCommandAbort

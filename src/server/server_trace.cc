@@ -15,9 +15,11 @@ using observability::Tracing;
 using observability::WallMicros;
 
 void Server::TraceBegin(Connection* c, std::string_view name) {
-  if (name == "client|trace") return;  // asking for the last trace id must not replace it
   bool forced = c->session.trace;
-  if (!forced && !Tracing().Sample()) return;
+  if (name == "client|trace") {  // asking for the last trace id must not replace it
+    if (!forced) Tracing().Unsample();  // the sample goes to the next request
+    return;
+  }
   observability::RequestTrace& t = cur_trace_;
   t = observability::RequestTrace{};
   t.trace_id = Tracing().NewId();
