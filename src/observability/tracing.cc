@@ -189,6 +189,7 @@ void Tracer::Reset() {
   ring_order_.clear();
   contexts_.clear();
   context_order_.clear();
+  reads_.clear();
   std::fill(std::begin(seq_counts_), std::end(seq_counts_), 0);
   pending_.clear();
   next_ = TraceContext{};
@@ -229,6 +230,29 @@ void Tracer::Erase(uint64_t session, uint64_t seq) {
   // context_order_ keeps the key until it reaches the front; an empty map empties it too, so it
   // never outgrows kMaxContexts plus the erased keys behind the live ones.
   if (contexts_.empty()) context_order_.clear();
+}
+
+void Tracer::BindRead(uint64_t token, const TraceContext& ctx) {
+  if (reads_.size() >= kMaxContexts) reads_.clear();  // barriers never answered must not pile up
+  reads_[token] = ReadTrace{ctx};
+}
+
+Tracer::ReadTrace* Tracer::FindRead(uint64_t token) {
+  auto it = reads_.find(token);
+  return it == reads_.end() ? nullptr : &it->second;
+}
+
+void Tracer::RecordChild(const TraceContext& ctx, const char* name, int64_t start, int64_t end,
+                         std::vector<std::pair<std::string, std::string>> tags) {
+  Span s;
+  s.trace_id = ctx.trace_id;
+  s.parent_id = ctx.parent_id;
+  s.id = NewId();
+  s.name = name;
+  s.start_us = start;
+  s.duration_us = end - start;
+  s.tags = std::move(tags);
+  Record(std::move(s));
 }
 
 Tracer& Tracing() {

@@ -120,6 +120,24 @@ class Tracer {
   // pass over untraced writes without decoding their tag. True may be a false positive.
   bool MaybeBound(uint64_t seq) const { return seq_counts_[seq % kSeqBuckets] != 0; }
 
+  // Traced reads waiting for their ReadIndex barrier, by barrier token (the server binds one
+  // when it asks the barrier and erases it when the barrier is answered; cluster/read_barriers.cc
+  // records the round's spans). Empty unless a traced read is in flight: the barrier code asks
+  // reads_active() once per batch, never per token, otherwise.
+  struct ReadTrace {
+    TraceContext ctx;
+    int64_t asked_us = 0;   // the ReadIndex request for its batch was made
+    int64_t index_us = 0;   // the read index arrived
+    uint64_t index = 0;
+  };
+  bool reads_active() const { return !reads_.empty(); }
+  void BindRead(uint64_t token, const TraceContext& ctx);
+  ReadTrace* FindRead(uint64_t token);
+  void EraseRead(uint64_t token) { reads_.erase(token); }
+  // A span under ctx.parent_id in ctx's trace, recorded.
+  void RecordChild(const TraceContext& ctx, const char* name, int64_t start, int64_t end,
+                   std::vector<std::pair<std::string, std::string>> tags = {});
+
   // The hand-off from the server's Dispatch to the replicator's Propose of the same write.
   void SetNextProposal(const TraceContext& ctx) { next_ = ctx; }
   TraceContext TakeNextProposal() {
@@ -152,6 +170,7 @@ class Tracer {
   std::string pending_;  // spans not yet written, comma-separated JSON objects
   std::unordered_map<TagKey, TraceContext, TagHash> contexts_;
   std::deque<TagKey> context_order_;
+  std::unordered_map<uint64_t, ReadTrace> reads_;  // bounded: kMaxContexts
   static constexpr size_t kSeqBuckets = 4096;
   uint16_t seq_counts_[kSeqBuckets] = {};  // contexts_ by seq % kSeqBuckets (MaybeBound)
   void Forget(const TagKey& k);             // erases k from contexts_ and seq_counts_

@@ -272,6 +272,7 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   void TraceSpan(const observability::RequestTrace& t, const char* name, int64_t start, int64_t end);
   void TraceRoot(const Connection* c, const observability::RequestTrace& t, int64_t end);
   void TraceIntoSlot(Connection::Slot& slot);  // the request waits in its slot (a read, a barrier)
+  void TraceReadBarrier(Connection::Slot& slot);  // ... and its ReadIndex round is traced too
   bool TraceWriteProposed(Connection::Slot& slot);
   void TraceAnswered(Connection::Slot& slot);  // its reply (or a failed barrier's error) is ready
   void TraceReplied(const Connection* c, Connection::Slot& slot);  // its reply went to the output

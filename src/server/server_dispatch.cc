@@ -231,7 +231,7 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
     // A data read: answered once a linearizable read barrier passed and it reaches the head.
     uint64_t token = NewSlot(c, /*is_read=*/true);
     c->slots.back().argv = std::move(argv);
-    if (cur_trace_.trace_id) TraceIntoSlot(c->slots.back());  // traces
+    if (cur_trace_.trace_id) TraceReadBarrier(c->slots.back());  // traces: the ReadIndex round's spans
     // READONLY connections read this node's applied state as it is (may be stale on a follower).
     if (c->session.readonly) OnReadReady(token);
     else log_->ReadBarrier(token);

@@ -42,6 +42,7 @@ bool Server::MoveReadsToLog(Connection* c) {
     commands::LogReadForm(&spec, &argv);
     auto entry = commands::PrepareWrite(*spec, std::move(argv), LogClockMs(), c->session.db);
     REDRAFT_CHECK(entry.ok());  // LogReadable was checked above; prepare checks only that
+    if (s.trace) observability::Tracing().EraseRead(s.token);  // no ReadIndex round any more
     s.token = next_token_++;
     proposals_.Put(s.token, c->id);
     s.is_read = false;

@@ -64,6 +64,12 @@ void Server::TraceIntoSlot(Connection::Slot& slot) {
   cur_trace_ = observability::RequestTrace{};
 }
 
+void Server::TraceReadBarrier(Connection::Slot& slot) {
+  TraceIntoSlot(slot);
+  const observability::RequestTrace& t = *slot.trace;
+  Tracing().BindRead(slot.token, observability::TraceContext{t.trace_id, t.root_id, t.t0});
+}
+
 bool Server::TraceWriteProposed(Connection::Slot& slot) {
   TraceIntoSlot(slot);
   observability::RequestTrace& t = *slot.trace;
@@ -78,6 +84,7 @@ void Server::TraceAnswered(Connection::Slot& slot) {
   observability::RequestTrace& t = *slot.trace;
   t.ready = WallMicros();
   if (slot.is_read) {
+    Tracing().EraseRead(slot.token);  // its ReadIndex round is over (passed or failed)
     TraceSpan(t, "read_barrier", t.t0, t.ready);
   } else {
     TraceSpan(t, log_->is_leader() ? "raft.write" : "forward", t.proposed ? t.proposed : t.t0, t.ready);
