@@ -44,6 +44,21 @@ observability::Span MakeSpan(const observability::TraceContext& ctx, const char*
   return s;
 }
 
+// The write tag's seq read from the end of an entry, where TagLogCommand appended {session, seq}
+// as two varints (the session's last byte, below 0x80, bounds it): a few bytes looked at instead
+// of walking every argument, so the entries of untraced requests cost next to nothing while a
+// traced one is in flight. Any entry gives a number (an untagged one: garbage); a possible hit
+// (Tracer::MaybeBound) is confirmed with LogCommandTag.
+bool TailSeq(std::string_view d, uint64_t* seq) {
+  size_t end = d.size();
+  if (end < 2 || (static_cast<uint8_t>(d[end - 1]) & 0x80)) return false;
+  size_t start = end - 1;
+  while (start > 0 && (static_cast<uint8_t>(d[start - 1]) & 0x80) && end - start < 10) start--;
+  *seq = 0;
+  for (size_t i = end; i-- > start;) *seq = (*seq << 7) | (static_cast<uint8_t>(d[i]) & 0x7f);
+  return true;
+}
+
 }  // namespace
 
 void RaftReplicator::TraceProposal() {
@@ -75,12 +90,16 @@ void RaftReplicator::TraceReady(const std::vector<raft::Entry>& entries) {
   bool leader = is_leader();
   for (const raft::Entry& e : entries) {
     if (e.type != raft::EntryType::kNormal) continue;
+    uint64_t seq = 0;
+    if (!TailSeq(e.data, &seq) || !t.MaybeBound(seq)) continue;  // most entries stop here
     auto tag = commands::LogCommandTag(e.data);
     if (!tag || tag->session == 0) continue;
-    const observability::TraceContext* ctx = t.Find(tag->session, tag->seq);
+    uint64_t session = tag->session;
+    seq = tag->seq;
+    const observability::TraceContext* ctx = t.Find(session, seq);
     if (!ctx) continue;
     if (leader) t.Record(MakeSpan(*ctx, "raft.propose", ctx->since_us, now, e.index));
-    trace_marks_[e.index] = TraceMark{tag->session, tag->seq, *ctx, now, 0, leader};
+    trace_marks_[e.index] = TraceMark{session, seq, *ctx, now, 0, leader};
   }
   while (trace_marks_.size() > 4096) trace_marks_.erase(trace_marks_.begin());  // never committed here
 }

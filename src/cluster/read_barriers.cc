@@ -2,6 +2,7 @@
 
 #include "cluster/clock.h"
 #include "cluster/errors.h"
+#include "observability/tracing.h"
 
 namespace redraft::cluster {
 
@@ -14,7 +15,7 @@ ReadBarriers::ReadBarriers(Env env, int64_t timeout_ms, int64_t hold_ms)
 void ReadBarriers::Hold(uint64_t token) {
   constexpr size_t kMaxHeld = 100000;
   if (held_.size() >= kMaxHeld) {
-    env_.fail(token, NoLeaderError());
+    Fail(token, NoLeaderError());
     return;
   }
   held_.push_back(Held{token, SteadyNowMs() + hold_ms_});
@@ -37,16 +38,56 @@ void ReadBarriers::Flush() {
   }
   Status st = env_.read_index(ctx);
   if (!st.ok()) {
-    for (uint64_t t : tokens) env_.fail(t, NoLeaderError());
+    for (uint64_t t : tokens) Fail(t, NoLeaderError());
     return;
   }
+  if (observability::Tracing().reads_active()) TraceAsked(tokens);
   waiting_[ctx] = Batch{std::move(tokens), SteadyNowMs() + timeout_ms_};
+}
+
+// Traced reads (docs/observability.md "Traces"): `raft.read_index` runs from the ReadIndex
+// request of the read's batch (to the leader, from a follower) to the read index arriving, and
+// `raft.apply_wait` from there to the local apply reaching it (then the server's `read` span
+// serves it). Only while a traced read is in flight (Tracer::reads_active).
+void ReadBarriers::TraceAsked(const std::vector<uint64_t>& tokens) {
+  int64_t now = observability::WallMicros();
+  for (uint64_t t : tokens) {
+    if (auto* r = observability::Tracing().FindRead(t)) r->asked_us = now;
+  }
+}
+
+void ReadBarriers::TraceIndexKnown(const std::vector<uint64_t>& tokens, raft::Index index) {
+  int64_t now = observability::WallMicros();
+  for (uint64_t t : tokens) {
+    auto* r = observability::Tracing().FindRead(t);
+    if (!r || !r->asked_us) continue;
+    r->index_us = now;
+    r->index = index;
+    observability::Tracing().RecordChild(r->ctx, "raft.read_index", r->asked_us, now,
+                                         {{"raft.read_index", std::to_string(index)}});
+  }
+}
+
+void ReadBarriers::TraceServed(uint64_t token) {
+  auto* r = observability::Tracing().FindRead(token);
+  if (!r) return;
+  if (r->index_us) {
+    observability::Tracing().RecordChild(r->ctx, "raft.apply_wait", r->index_us, observability::WallMicros(),
+                                         {{"raft.read_index", std::to_string(r->index)}});
+  }
+  observability::Tracing().EraseRead(token);  // here, not only by the server: its client may be gone
+}
+
+void ReadBarriers::Fail(uint64_t token, const Status& error) {
+  if (observability::Tracing().reads_active()) observability::Tracing().EraseRead(token);
+  env_.fail(token, error);
 }
 
 void ReadBarriers::OnReadStates(std::vector<raft::ReadState>& states) {
   for (raft::ReadState& rs : states) {
     auto it = waiting_.find(rs.context);
     if (it == waiting_.end()) continue;
+    if (observability::Tracing().reads_active()) TraceIndexKnown(it->second.tokens, rs.index);
     ready_at_.emplace(rs.index, std::move(it->second.tokens));
     waiting_.erase(it);
   }
@@ -58,7 +99,11 @@ void ReadBarriers::Serve() {
   while (!ready_at_.empty() && ready_at_.begin()->first <= applied) {
     std::vector<uint64_t> tokens = std::move(ready_at_.begin()->second);
     ready_at_.erase(ready_at_.begin());
-    for (uint64_t t : tokens) env_.ready(t);
+    bool traced = observability::Tracing().reads_active();
+    for (uint64_t t : tokens) {
+      if (traced) TraceServed(t);
+      env_.ready(t);
+    }
   }
 }
 
@@ -71,7 +116,7 @@ void ReadBarriers::OnLeaderChanged() {
 
 void ReadBarriers::Sweep(int64_t now) {
   while (!held_.empty() && held_.front().deadline_ms <= now) {
-    env_.fail(held_.front().token, NoLeaderError());
+    Fail(held_.front().token, NoLeaderError());
     held_.pop_front();
   }
   for (auto it = waiting_.begin(); it != waiting_.end();) {
@@ -79,14 +124,14 @@ void ReadBarriers::Sweep(int64_t now) {
       ++it;
       continue;
     }
-    for (uint64_t t : it->second.tokens) env_.fail(t, ReadTimeoutError());
+    for (uint64_t t : it->second.tokens) Fail(t, ReadTimeoutError());
     it = waiting_.erase(it);
   }
 }
 
 void ReadBarriers::FailWaiting(const Status& error) {
   for (auto& [ctx, batch] : waiting_) {
-    for (uint64_t t : batch.tokens) env_.fail(t, error);
+    for (uint64_t t : batch.tokens) Fail(t, error);
   }
   waiting_.clear();
 }

@@ -65,6 +65,11 @@ class ReadBarriers {
     int64_t deadline_ms = 0;
   };
   void Hold(uint64_t token);
+  // Spans of traced reads (read_barriers.cc; observability::Tracer's read contexts).
+  void TraceAsked(const std::vector<uint64_t>& tokens);
+  void TraceIndexKnown(const std::vector<uint64_t>& tokens, raft::Index index);
+  void TraceServed(uint64_t token);
+  void Fail(uint64_t token, const Status& error);  // env_.fail, forgetting a traced read's context
 
   Env env_;
   const int64_t timeout_ms_;

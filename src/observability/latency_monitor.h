@@ -34,6 +34,7 @@ class LatencyMonitor {
   void set_threshold_ms(int64_t ms) { threshold_ms_ = ms; }
   int64_t threshold_ms() const { return threshold_ms_; }
   // Records `ms` for `event` if monitoring is on and ms reaches the threshold.
+  bool Wants(uint64_t ms) const { return threshold_ms_ > 0 && ms >= static_cast<uint64_t>(threshold_ms_); }
   void AddIfNeeded(const char* event, uint64_t ms, int64_t now_sec) {
     if (threshold_ms_ > 0 && ms >= static_cast<uint64_t>(threshold_ms_)) Add(event, ms, now_sec);
   }

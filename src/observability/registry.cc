@@ -1,5 +1,7 @@
 #include "observability/registry.h"
 
+#include "observability/batch_clock.h"
+
 #include <algorithm>
 #include <chrono>
 
@@ -87,6 +89,11 @@ uint64_t NowMicros() {
   return static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
           .count());
+}
+
+BatchClock& Batch() {
+  static BatchClock c;
+  return c;
 }
 
 }  // namespace redraft::observability

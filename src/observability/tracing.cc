@@ -5,7 +5,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <iterator>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -37,14 +39,24 @@ int64_t WallMicros() {
 
 void Sampler::set_rate(double r) {
   rate_ = std::isfinite(r) ? std::min(1.0, std::max(0.0, r)) : 0;
-  acc_ = 0;
+  n_ = 0;
+  next_ = rate_ > 0 ? After(0) : UINT64_MAX;
 }
 
-bool Sampler::Next() {
+uint64_t Sampler::After(uint64_t n) const {
+  // floor(m*r) > floor(n*r) first happens at m = ceil((floor(n*r) + 1) / r); the estimate is
+  // corrected with the definition itself, so rounding in the division cannot move a sample.
+  auto count = [this](uint64_t m) { return static_cast<uint64_t>(std::floor(static_cast<double>(m) * rate_)); };
+  uint64_t want = count(n) + 1;
+  uint64_t m = std::max<uint64_t>(n + 1, static_cast<uint64_t>(std::ceil(static_cast<double>(want) / rate_)));
+  while (m > n + 1 && count(m - 1) >= want) m--;
+  while (count(m) < want) m++;
+  return m;
+}
+
+bool Sampler::Hit() {
   if (rate_ <= 0) return false;
-  acc_ += rate_;
-  if (acc_ < 1.0) return false;
-  acc_ -= 1.0;
+  next_ = After(n_);
   return true;
 }
 
@@ -177,6 +189,8 @@ void Tracer::Reset() {
   ring_order_.clear();
   contexts_.clear();
   context_order_.clear();
+  reads_.clear();
+  std::fill(std::begin(seq_counts_), std::end(seq_counts_), 0);
   pending_.clear();
   next_ = TraceContext{};
 }
@@ -192,9 +206,12 @@ void Tracer::Bind(uint64_t session, uint64_t seq, const TraceContext& ctx) {
     }
     context_order_.swap(live);
   }
-  if (contexts_.emplace(k, ctx).second) context_order_.push_back(k);
+  if (contexts_.emplace(k, ctx).second) {
+    context_order_.push_back(k);
+    seq_counts_[seq % kSeqBuckets]++;  // at most kMaxContexts + 1 < 65536 per bucket
+  }
   while (contexts_.size() > kMaxContexts) {
-    contexts_.erase(context_order_.front());
+    Forget(context_order_.front());
     context_order_.pop_front();
   }
 }
@@ -204,11 +221,38 @@ const TraceContext* Tracer::Find(uint64_t session, uint64_t seq) const {
   return it == contexts_.end() ? nullptr : &it->second;
 }
 
+void Tracer::Forget(const TagKey& k) {
+  if (contexts_.erase(k)) seq_counts_[k.seq % kSeqBuckets]--;
+}
+
 void Tracer::Erase(uint64_t session, uint64_t seq) {
-  contexts_.erase(TagKey{session, seq});
+  Forget(TagKey{session, seq});
   // context_order_ keeps the key until it reaches the front; an empty map empties it too, so it
   // never outgrows kMaxContexts plus the erased keys behind the live ones.
   if (contexts_.empty()) context_order_.clear();
+}
+
+void Tracer::BindRead(uint64_t token, const TraceContext& ctx) {
+  if (reads_.size() >= kMaxContexts) reads_.clear();  // barriers never answered must not pile up
+  reads_[token] = ReadTrace{ctx};
+}
+
+Tracer::ReadTrace* Tracer::FindRead(uint64_t token) {
+  auto it = reads_.find(token);
+  return it == reads_.end() ? nullptr : &it->second;
+}
+
+void Tracer::RecordChild(const TraceContext& ctx, const char* name, int64_t start, int64_t end,
+                         std::vector<std::pair<std::string, std::string>> tags) {
+  Span s;
+  s.trace_id = ctx.trace_id;
+  s.parent_id = ctx.parent_id;
+  s.id = NewId();
+  s.name = name;
+  s.start_us = start;
+  s.duration_us = end - start;
+  s.tags = std::move(tags);
+  Record(std::move(s));
 }
 
 Tracer& Tracing() {

@@ -10,8 +10,10 @@
 // Must not: know Raft, commands or sockets (server/ and cluster/ feed it; cluster/trace_frames.h
 // carries contexts between nodes).
 //
-// Cost when off: the server asks sampling() (a load) and the client's forced flag per request; the
-// replicator asks active() (an empty map) per Ready and per sent AppendEntries. Nothing else runs.
+// Cost when off: the server asks the client's forced flag and the sampler (an increment and a
+// compare) per request; the replicator asks active() (an empty map) per Ready and per sent
+// AppendEntries. Nothing else runs. While traces are in flight, an unsampled request's entry costs
+// the Ready loop a look at its last bytes and one array load (MaybeBound), nothing allocated.
 //
 // Thread-safety: none; the event-loop thread only.
 #include <cstdint>
@@ -61,16 +63,24 @@ int64_t WallMicros();
 
 // Deterministic sampler: with rate r in [0, 1], request n (counted from 1 since the rate was set)
 // is sampled iff floor(n*r) > floor((n-1)*r): exactly r of the requests, evenly spaced, no RNG.
+// Next() is an increment and one integer compare (inline): the number of the next sampled
+// request is computed when one is sampled, so an unsampled request pays nothing else.
 class Sampler {
  public:
   void set_rate(double r);
   double rate() const { return rate_; }
   bool on() const { return rate_ > 0; }
-  bool Next();
+  bool Next() { return ++n_ >= next_ && Hit(); }
+  // The request just sampled is not traced after all (CLIENT TRACE's own requests): the next
+  // one is, so the count of traced requests stays r of the total.
+  void Retry() { next_ = n_ + 1; }
 
  private:
+  bool Hit();                    // n_ reached next_: finds the next one
+  uint64_t After(uint64_t n) const;  // the first sampled request after request n
   double rate_ = 0;
-  double acc_ = 0;
+  uint64_t n_ = 0;
+  uint64_t next_ = UINT64_MAX;  // never, at rate 0
 };
 
 class Tracer {
@@ -88,6 +98,7 @@ class Tracer {
   bool sampling() const { return sampler_.on(); }
   double rate() const { return sampler_.rate(); }
   bool Sample() { return sampler_.Next(); }
+  void Unsample() { sampler_.Retry(); }
   uint64_t NewId();
 
   // A finished span: into the ring and the file buffer (written by FlushFile).
@@ -105,6 +116,27 @@ class Tracer {
   void Bind(uint64_t session, uint64_t seq, const TraceContext& ctx);
   const TraceContext* Find(uint64_t session, uint64_t seq) const;
   void Erase(uint64_t session, uint64_t seq);
+  // False if no context in flight has this seq (any session): one array load, so a caller can
+  // pass over untraced writes without decoding their tag. True may be a false positive.
+  bool MaybeBound(uint64_t seq) const { return seq_counts_[seq % kSeqBuckets] != 0; }
+
+  // Traced reads waiting for their ReadIndex barrier, by barrier token (the server binds one
+  // when it asks the barrier and erases it when the barrier is answered; cluster/read_barriers.cc
+  // records the round's spans). Empty unless a traced read is in flight: the barrier code asks
+  // reads_active() once per batch, never per token, otherwise.
+  struct ReadTrace {
+    TraceContext ctx;
+    int64_t asked_us = 0;   // the ReadIndex request for its batch was made
+    int64_t index_us = 0;   // the read index arrived
+    uint64_t index = 0;
+  };
+  bool reads_active() const { return !reads_.empty(); }
+  void BindRead(uint64_t token, const TraceContext& ctx);
+  ReadTrace* FindRead(uint64_t token);
+  void EraseRead(uint64_t token) { reads_.erase(token); }
+  // A span under ctx.parent_id in ctx's trace, recorded.
+  void RecordChild(const TraceContext& ctx, const char* name, int64_t start, int64_t end,
+                   std::vector<std::pair<std::string, std::string>> tags = {});
 
   // The hand-off from the server's Dispatch to the replicator's Propose of the same write.
   void SetNextProposal(const TraceContext& ctx) { next_ = ctx; }
@@ -138,6 +170,10 @@ class Tracer {
   std::string pending_;  // spans not yet written, comma-separated JSON objects
   std::unordered_map<TagKey, TraceContext, TagHash> contexts_;
   std::deque<TagKey> context_order_;
+  std::unordered_map<uint64_t, ReadTrace> reads_;  // bounded: kMaxContexts
+  static constexpr size_t kSeqBuckets = 4096;
+  uint16_t seq_counts_[kSeqBuckets] = {};  // contexts_ by seq % kSeqBuckets (MaybeBound)
+  void Forget(const TagKey& k);             // erases k from contexts_ and seq_counts_
   TraceContext next_;
   // Recent traces: trace id -> spans (JSON), and their order of first appearance.
   std::map<uint64_t, std::vector<std::string>> ring_;

@@ -4,27 +4,16 @@
 // callback instead of a socket. Their uv handle is initialised but never connected, so the socket
 // calls the shared code makes on it (read start/stop) fail harmlessly, and closing frees the
 // Connection through the same uv_close callback as any client.
+#include "observability/batch_clock.h"
 #include "server/server.h"
 
 namespace redraft::server {
 
 uint64_t Server::OpenInternalClient(const std::string& name, InternalOutput on_output) {
-  auto* c = new Connection();
-  uv_tcp_init(&loop_, &c->handle);
-  c->handle.data = c;
+  Connection* c = NewConnection();
   c->internal_output = std::move(on_output);
-  c->id = next_client_id_++;
-  c->session.id = c->id;
-  c->session.authenticated = sm_->acl().DefaultOpensWithoutPassword();  // as a new TCP client
-  c->addr = name;
-  c->laddr = name;
   c->reading = false;
-  c->created_ms = c->last_interaction_ms = NowMs();
-  resp::ParserLimits limits;
-  limits.max_bulk_len = cfg_.proto_max_bulk_len;
-  c->parser.set_limits(limits);
-  clients_[c->id] = c;
-  total_connections_++;
+  InitConnection(c, name, name);  // as a new TCP client: id, auth, limits, counted
   return c->id;
 }
 
@@ -35,6 +24,7 @@ bool Server::FeedInternalClient(uint64_t id, std::string_view resp_bytes) {
   net_input_bytes_ += resp_bytes.size();
   c->query.append(resp_bytes);
   c->last_interaction_ms = NowMs();
+  observability::Batch().Invalidate();  // as a socket read callback: one batch
   ProcessInput(c);
   return true;
 }

@@ -126,6 +126,12 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   Status WhatToDo(const Status& st, const std::string& where);
 
   void OnNewConnection(uv_tcp_t* listener, int status);
+  // A Connection with its uv handle initialised (not yet a client). InitConnection makes it one,
+  // for the TCP/TLS accept path and internal clients alike: id, authentication as the default
+  // user allows, addresses, parser limits, registered in clients_ and counted
+  // (server_connections.cc).
+  Connection* NewConnection();
+  void InitConnection(Connection* c, std::string addr, std::string laddr);
   // Listens on bind:port with `listener` (the client port, or the TLS port).
   Status Listen(uv_tcp_t* listener, int port);
   // The TLS configuration from cfg_ (tls/tls.h); rebuilt by CONFIG SET of a tls-* directive.
@@ -134,6 +140,8 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   bool UsesTls() const { return cfg_.tls_port != 0 || cfg_.http_tls == "yes"; }
   void OnRead(Connection* c, ssize_t nread, const uv_buf_t* buf);
   void ProcessInput(Connection* c);
+  bool in_input_batch_ = false;  // inside ProcessInput: writes are stamped "proposed" at its end
+  void StampProposed(Connection* c, uint64_t first_token);  // server_dispatch.cc
   // Returns false if the connection must stop executing (waiting for writes, closing).
   bool Dispatch(Connection* c, commands::Argv& argv);
   // ACL check of a command about to run (acl_gate.cc): false after replying NOPERM (and logging
@@ -269,6 +277,7 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   void TraceSpan(const observability::RequestTrace& t, const char* name, int64_t start, int64_t end);
   void TraceRoot(const Connection* c, const observability::RequestTrace& t, int64_t end);
   void TraceIntoSlot(Connection::Slot& slot);  // the request waits in its slot (a read, a barrier)
+  void TraceReadBarrier(Connection::Slot& slot);  // ... and its ReadIndex round is traced too
   bool TraceWriteProposed(Connection::Slot& slot);
   void TraceAnswered(Connection::Slot& slot);  // its reply (or a failed barrier's error) is ready
   void TraceReplied(const Connection* c, Connection::Slot& slot);  // its reply went to the output

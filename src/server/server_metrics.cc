@@ -119,7 +119,7 @@ void Server::CountCall(const Connection* c, observability::CommandStats* st, uin
     e.stages.assign(stages.begin(), stages.end());
     LogSlowRequest(e);
   }
-  m.latency().AddIfNeeded("command", us / 1000, static_cast<int64_t>(time(nullptr)));
+  if (m.latency().Wants(us / 1000)) m.latency().Add("command", us / 1000, static_cast<int64_t>(time(nullptr)));
 }
 
 // MONITOR (Redis 7.0): what this node receives from its clients, once past arity, auth and ACL

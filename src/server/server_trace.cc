@@ -15,9 +15,11 @@ using observability::Tracing;
 using observability::WallMicros;
 
 void Server::TraceBegin(Connection* c, std::string_view name) {
-  if (name == "client|trace") return;  // asking for the last trace id must not replace it
   bool forced = c->session.trace;
-  if (!forced && !Tracing().Sample()) return;
+  if (name == "client|trace") {  // asking for the last trace id must not replace it
+    if (!forced) Tracing().Unsample();  // the sample goes to the next request
+    return;
+  }
   observability::RequestTrace& t = cur_trace_;
   t = observability::RequestTrace{};
   t.trace_id = Tracing().NewId();
@@ -62,6 +64,12 @@ void Server::TraceIntoSlot(Connection::Slot& slot) {
   cur_trace_ = observability::RequestTrace{};
 }
 
+void Server::TraceReadBarrier(Connection::Slot& slot) {
+  TraceIntoSlot(slot);
+  const observability::RequestTrace& t = *slot.trace;
+  Tracing().BindRead(slot.token, observability::TraceContext{t.trace_id, t.root_id, t.t0});
+}
+
 bool Server::TraceWriteProposed(Connection::Slot& slot) {
   TraceIntoSlot(slot);
   observability::RequestTrace& t = *slot.trace;
@@ -76,6 +84,7 @@ void Server::TraceAnswered(Connection::Slot& slot) {
   observability::RequestTrace& t = *slot.trace;
   t.ready = WallMicros();
   if (slot.is_read) {
+    Tracing().EraseRead(slot.token);  // its ReadIndex round is over (passed or failed)
     TraceSpan(t, "read_barrier", t.t0, t.ready);
   } else {
     TraceSpan(t, log_->is_leader() ? "raft.write" : "forward", t.proposed ? t.proposed : t.t0, t.ready);

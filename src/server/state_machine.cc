@@ -15,6 +15,7 @@
 #include "commands/transactions.h"
 #include "commands/write_entry.h"
 #include "common/status.h"
+#include "observability/batch_clock.h"
 #include "server/tracking_batch.h"
 #include "store/db_view.h"
 
@@ -78,6 +79,9 @@ void StateMachine::ApplyBatch(std::span<const raft::Entry> entries,
                               const std::function<resp::ReplyBuilder*(size_t)>& reply_for) {
   if (entries.empty()) return;
   REDRAFT_CHECK(entries[0].index == store_->applied_index() + 1);
+  // The answers to this group share one reading taken after it is applied (no clock is read here,
+  // nor does the state depend on it: this only marks a batch boundary for metrics).
+  observability::Batch().Invalidate();
   std::unique_ptr<store::Store::Batch> batch;
   std::unique_ptr<commands::TxnBatch> txn;  // over batch: stamps changed keys for WATCH
   commands::LogCommand cmd;

@@ -167,6 +167,30 @@ class ObservabilityTest(unittest.TestCase):
             c.call("CONFIG", "SET", "slowlog-max-len", "128")
             c.call("CONFIG", "SET", "slowlog-stages", "no")
 
+    def test_slowlog_charges_the_slow_command_not_its_pipeline_neighbours(self):
+        # Stage and call times share one clock reading per batch (docs/observability.md "Stage
+        # times"), but a command's start is where the previous command of its batch ended: the
+        # commands pipelined behind a slow read are not charged for it.
+        c = self.conn()
+        args = []
+        for i in range(60000):
+            args += [f"nb:{i}", "v"]
+        self.assertEqual(c.call("MSET", *args), b"OK")
+        c.call("CONFIG", "SET", "slowlog-log-slower-than", "0")
+        try:
+            c.call("SLOWLOG", "RESET")
+            c.send(encode("KEYS", "nb:*") + encode("PING") + encode("ECHO", "after") + encode("GET", "nb:1"))
+            for _ in range(4):
+                c.reply()
+            entries = c.call("SLOWLOG", "GET", "-1")
+            took = {e[3][0]: e[2] for e in entries}
+            self.assertGreater(took[b"KEYS"], 0)
+            for name in (b"PING", b"ECHO", b"GET"):
+                self.assertLess(took[name], took[b"KEYS"] / 2, took)
+        finally:
+            c.call("CONFIG", "SET", "slowlog-log-slower-than", "10000")
+            c.call("FLUSHALL")
+
     def test_latency_events_and_histogram(self):
         c = self.conn()
         c.call("LATENCY", "RESET")

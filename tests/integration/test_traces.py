@@ -137,6 +137,38 @@ class TraceTest(unittest.TestCase):
         for i in need:
             self.assertLessEqual(need[i], names(by_node[i]), f"node {i}")
 
+    def test_traced_read_on_a_follower_shows_its_read_index_round(self):
+        # A linearizable GET on a follower: its barrier asks the leader for a read index
+        # (raft.read_index), waits for the local apply to reach it (raft.apply_wait), then runs
+        # (read); all under the root span, in that order, inside read_barrier.
+        leader = self.c.wait_leader()
+        f = [i for i in self.c.nodes if i != leader][0]
+        self.c.client(leader).set("read-traced", "v")
+        r = self.c.client(f)
+        r.execute_command("CLIENT", "TRACE", "ON")
+        self.assertEqual(r.get("read-traced"), b"v")
+        tid = r.execute_command("CLIENT", "TRACE", "ID").decode()
+        r.execute_command("CLIENT", "TRACE", "OFF")
+        need = {"get", "read_barrier", "raft.read_index", "raft.apply_wait", "read"}
+        by_node = self.spans_of(tid, lambda b: need <= {s["name"] for s in b[f]})
+        span = {s["name"]: s for s in by_node[f]}
+        self.assertLessEqual(need, set(span), by_node)
+        root = span["get"]
+        for name in need - {"get"}:
+            self.assertEqual(span[name]["parentId"], root["id"], name)
+        start = lambda s: s["timestamp"]  # noqa: E731
+        end = lambda s: s["timestamp"] + s["duration"]  # noqa: E731
+        ri, aw = span["raft.read_index"], span["raft.apply_wait"]
+        self.assertLessEqual(start(root), start(ri))
+        self.assertLessEqual(end(ri), start(aw) + 1)  # 1 µs: Zipkin's shortest duration
+        self.assertLessEqual(end(aw), end(span["read_barrier"]) + 1)
+        self.assertLessEqual(end(span["read_barrier"]), start(span["read"]) + 1)
+        self.assertEqual(ri["tags"]["raft.read_index"], aw["tags"]["raft.read_index"])
+        self.assertGreater(int(ri["tags"]["raft.read_index"]), 0)
+        self.assertEqual(ri["localEndpoint"]["port"], self.c.ports[f])
+        # An untraced read leaves no read context behind (the next traced one starts clean).
+        self.assertEqual(self.c.client(f).get("read-traced"), b"v")
+
     def test_sample_rate_is_exact_and_zero_is_off(self):
         leader = self.c.wait_leader()
         r = self.c.client(leader)

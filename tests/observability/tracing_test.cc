@@ -1,5 +1,6 @@
 // Per-request traces (observability/tracing.h): the sampler's determinism, Zipkin v2 span JSON,
 // the ring behind GET /v1/traces, the trace-file lines, and the contexts of writes in flight.
+#include <cmath>
 #include "observability/tracing.h"
 
 #include <gtest/gtest.h>
@@ -41,6 +42,57 @@ TEST(Sampler, ExactlyTheRateEvenlySpacedAndDeterministic) {
   std::string pattern;
   for (int i = 0; i < 8; i++) pattern += q.Next() ? 'x' : '.';
   EXPECT_EQ(pattern, "...x...x");
+}
+
+// The countdown form (one compare per request) samples exactly the requests the definition
+// names: n iff floor(n*r) > floor((n-1)*r).
+TEST(Sampler, MatchesTheDefinitionAtAnyRate) {
+  for (double r : {0.01, 0.001, 0.3, 0.25, 1.0 / 3, 0.999, 0.5, 0.07}) {
+    Sampler s;
+    s.set_rate(r);
+    for (uint64_t n = 1; n <= 20000; n++) {
+      bool want = std::floor(double(n) * r) > std::floor(double(n - 1) * r);
+      ASSERT_EQ(s.Next(), want) << "rate " << r << " request " << n;
+    }
+  }
+}
+
+TEST(Sampler, RetryGivesTheSampleToTheNextRequest) {
+  Sampler s;
+  s.set_rate(0.25);
+  std::string pattern;
+  for (int i = 0; i < 8; i++) {
+    bool x = s.Next();
+    if (x && i == 3) {
+      s.Retry();  // request 4 was CLIENT TRACE: not traced, so request 5 is
+      pattern += 'r';
+      continue;
+    }
+    pattern += x ? 'x' : '.';
+  }
+  EXPECT_EQ(pattern, "...rx..x");
+}
+
+// The Ready loop's pre-filter: an untraced write's seq is passed over without a tag decode, a
+// bound one never is (false positives allowed, false negatives not).
+TEST(Tracer, MaybeBoundFollowsBindAndErase) {
+  Tracer t;
+  EXPECT_FALSE(t.MaybeBound(7));
+  t.Bind(11, 7, TraceContext{1, 2, 3});
+  t.Bind(12, 7 + 4096, TraceContext{4, 5, 6});  // same bucket, another session
+  EXPECT_TRUE(t.MaybeBound(7));
+  t.Erase(11, 7);
+  EXPECT_TRUE(t.MaybeBound(7));  // the other context still shares the bucket
+  t.Erase(12, 7 + 4096);
+  EXPECT_FALSE(t.MaybeBound(7));
+  t.Erase(12, 7 + 4096);  // erasing twice does not underflow
+  EXPECT_FALSE(t.MaybeBound(7));
+  for (uint64_t s = 1; s <= 5000; s++) t.Bind(s, s, TraceContext{s, s, 0});  // past kMaxContexts
+  for (uint64_t s = 1; s <= 5000; s++) {
+    if (t.Find(s, s)) EXPECT_TRUE(t.MaybeBound(s)) << s;
+  }
+  t.Reset();
+  EXPECT_FALSE(t.MaybeBound(4999));
 }
 
 TEST(Sampler, ClampsBadRates) {

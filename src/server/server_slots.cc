@@ -1,0 +1,166 @@
+// Reply slots and proposal tokens: a write or data read takes a slot (in request order) and a
+// token; the log answers the token (OnApplied, OnReadReady), the slot is found again (FindSlot)
+// and Drain moves finished replies to the output in order, running reads whose barrier passed
+// once they reach the head. MoveReadsToLog turns waiting reads into log reads ahead of a write.
+#include "commands/log_read.h"
+#include "commands/write_entry.h"
+#include "observability/batch_clock.h"
+#include "server/server.h"
+#include "store/db_view.h"
+
+namespace redraft::server {
+
+uint64_t Server::NewSlot(Connection* c, bool is_read) {
+  uint64_t token = next_token_++;
+  proposals_.Put(token, c->id);
+  c->slots.emplace_back();
+  c->slots.back().token = token;
+  c->slots.back().is_read = is_read;
+  c->slots.back().silent = c->session.replies_silenced();
+  c->slots.back().stats = cur_stats_;
+  c->slots.back().t0_us = cur_t0_us_;
+  (is_read ? c->pending_reads : c->pending_writes)++;
+  return token;
+}
+
+bool Server::MoveReadsToLog(Connection* c) {
+  if (c->session.readonly) return false;  // READONLY reads are local by request: they wait
+  const commands::CommandSpec* read_spec = commands::Lookup("redraft.read");
+  for (const Connection::Slot& s : c->slots) {
+    if (!s.is_read || s.state == Connection::Slot::kDone) continue;
+    const commands::CommandSpec* spec = s.exec.empty() && !s.argv.empty() ? commands::Lookup(s.argv[0]) : nullptr;
+    if (!spec || !commands::LogReadable(*spec)) return false;
+  }
+  // Each read gets a log position after its arrival and before the write: linearizable, and it
+  // sees none of the connection's later writes. Its barrier token is forgotten: when the barrier
+  // answers, FindSlot finds no slot holding it.
+  for (Connection::Slot& s : c->slots) {
+    if (!s.is_read || s.state == Connection::Slot::kDone) continue;
+    const commands::CommandSpec* spec = read_spec;
+    commands::Argv argv = std::move(s.argv);
+    s.argv.clear();
+    commands::LogReadForm(&spec, &argv);
+    auto entry = commands::PrepareWrite(*spec, std::move(argv), LogClockMs(), c->session.db);
+    REDRAFT_CHECK(entry.ok());  // LogReadable was checked above; prepare checks only that
+    if (s.trace) observability::Tracing().EraseRead(s.token);  // no ReadIndex round any more
+    s.token = next_token_++;
+    proposals_.Put(s.token, c->id);
+    s.is_read = false;
+    s.state = Connection::Slot::kWaiting;
+    if (s.stats) s.t_proposed_us = observability::Batch().Now();
+    c->pending_reads--;
+    c->pending_writes++;
+    log_->Propose(std::move(entry).value(), s.token, c->session.proto);
+  }
+  return true;
+}
+
+Connection::Slot* Server::FindSlot(uint64_t token, Connection** conn) {
+  uint64_t client_id = 0;
+  if (!proposals_.Take(token, &client_id)) return nullptr;
+  auto cit = clients_.find(client_id);
+  if (cit == clients_.end()) return nullptr;  // the client went away; a write still happens
+  for (auto& s : cit->second->slots) {
+    if (s.token == token) {
+      *conn = cit->second;
+      return &s;
+    }
+  }
+  return nullptr;
+}
+
+void Server::OnApplied(uint64_t token, std::string&& reply) {
+  if (evictor_ && evictor_->OnApplied(token)) return;  // the evictor's own entries (docs/memory.md)
+  if (blocking_ && blocking_->OnApplied(token, reply)) return;
+  AnswerSlot(token, std::move(reply));
+}
+
+void Server::AnswerSlot(uint64_t token, std::string&& reply) {
+  Connection* c = nullptr;
+  Connection::Slot* slot = FindSlot(token, &c);
+  if (!slot) return;
+  if (slot->trace) TraceAnswered(*slot);  // traces (server_trace.cc)
+  // A failed read barrier also arrives here, as its error reply.
+  (slot->is_read ? c->pending_reads : c->pending_writes)--;
+  if (!slot->is_read) c->last_write_index = std::max(c->last_write_index, store_->applied_index());  // WAIT
+  if (slot->stats) {
+    uint64_t now = observability::Batch().Now();  // shared by the answers of one applied group
+    slot->t_ready_us = now;
+    uint64_t proposed = slot->t_proposed_us ? slot->t_proposed_us : slot->t0_us;
+    CountCall(c, slot->stats, slot->t0_us, now, reply, nullptr,
+              {{"propose", proposed - slot->t0_us}, {"replicate_apply", now - proposed}},
+              slot->is_read ? nullptr : &slot->slow_args);
+  }
+  slot->state = Connection::Slot::kDone;
+  slot->bytes = std::move(reply);
+  slot->argv.clear();
+  Drain(c);
+}
+
+void Server::OnReadReady(uint64_t token) {
+  Connection* c = nullptr;
+  Connection::Slot* slot = FindSlot(token, &c);
+  if (!slot) return;
+  slot->state = Connection::Slot::kRunnable;
+  if (slot->trace) TraceAnswered(*slot);  // traces (server_trace.cc)
+  if (slot->stats) {
+    slot->t_ready_us = observability::Batch().Now();  // the previous read's end, or the group's reading
+    observability::Global().stage(observability::Stage::kReadBarrierWait).Observe(slot->t_ready_us - slot->t0_us);
+  }
+  Drain(c);
+}
+
+// Moves finished replies from the head of the slots to the output, running reads whose barrier
+// passed once they reach the head; then resumes a command that waited for the slots to drain.
+void Server::Drain(Connection* c) {
+  bool moved = false;
+  while (!c->slots.empty()) {
+    Connection::Slot& s = c->slots.front();
+    if (s.state == Connection::Slot::kRunnable) {
+      std::string dropped;
+      std::string* out = s.silent ? &dropped : &c->out;
+      size_t before = out->size();
+      if (!s.exec.empty()) {
+        resp::ReplyBuilder rb(out, c->session.proto);
+        commands::ExecContext ctx{*store_, LogClockMs(), rb, c->session, this};
+        commands::RunReadOnlyExec(s.exec, *store_, s.exec_db, ctx);
+      } else if (const commands::CommandSpec* spec = commands::Lookup(s.argv[0]); spec->name == "watch") {
+        WatchNow(c, s.argv);
+      } else {
+        ExecuteNow(c, *spec, s.argv, out);
+      }
+      c->pending_reads--;
+      if (s.stats) {
+        uint64_t now = observability::Batch().Fresh();  // its own end: the next read starts here
+        observability::Global().stage(observability::Stage::kReadExecute).Observe(now - s.t_ready_us);
+        std::string_view reply = out->size() > before ? std::string_view(*out).substr(before) : std::string_view();
+        CountCall(c, s.stats, s.t0_us, now, reply, s.exec.empty() ? &s.argv : &s.exec,
+                  {{"barrier_wait", s.t_ready_us - s.t0_us}, {"read", now - s.t_ready_us}});
+      }
+      if (s.trace) TraceReplied(c, s);  // traces
+    } else if (s.state == Connection::Slot::kDone) {
+      if (s.stats && !s.is_read) {
+        observability::Global().stage(observability::Stage::kWriteReply).Observe(observability::Batch().Now() - s.t_ready_us);
+      }
+      if (!s.silent) c->out.append(s.bytes);
+      if (s.trace) TraceReplied(c, s);  // traces
+    } else {
+      break;
+    }
+    c->slots.pop_front();
+    moved = true;
+  }
+  if (moved) MarkDirty(c);
+  if (c->slots.empty() && !c->deferred.empty() && !c->closing) {
+    commands::Argv argv = std::move(c->deferred);
+    c->deferred.clear();
+    total_commands_--;  // counted when it was first dispatched
+    Dispatch(c, argv);
+    if (c->deferred.empty() && !c->closing) {
+      if (!c->reading) StartReading(c);
+      ProcessInput(c);
+    }
+  }
+}
+
+}  // namespace redraft::server
