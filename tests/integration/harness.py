@@ -52,9 +52,12 @@ def _port_free(port):
 
 
 def free_port():
-    """A port p with p and p+10000 (the peer port) both free."""
+    """A port p with p and p+10000 (the peer port) both free, both below Linux's ephemeral range
+    (net.ipv4.ip_local_port_range, 32768-60999 by default): a port inside it can be taken by any
+    outgoing connection's local end (another node dialing a peer, a client) while its node is down,
+    and its restart then fails with EADDRINUSE."""
     for _ in range(1000):
-        p = random.randint(20000, 50000)
+        p = random.randint(10000, 22767)
         if _port_free(p) and _port_free(p + 10000):
             return p
     raise RuntimeError("no free port")
