@@ -21,9 +21,11 @@ bool HasCode(const std::string& msg) {
 
 std::string ErrorText(const Status& st) { return HasCode(st.message()) ? st.message() : "ERR " + st.message(); }
 
-std::string ErrorReply(const Status& st) {
+std::string ErrorReply(const Status& st) { return ErrorReply(std::string_view(ErrorText(st))); }
+
+std::string ErrorReply(std::string_view text) {
   std::string out;
-  ReplyBuilder(&out).Error(ErrorText(st));
+  ReplyBuilder(&out).Error(text);
   return out;
 }
 

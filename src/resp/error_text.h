@@ -11,6 +11,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "common/status.h"
 
@@ -21,5 +22,9 @@ std::string ErrorText(const Status& st);
 // The RESP error bytes for st: "-<ErrorText>\r\n", CR and LF in the text turned into spaces (the
 // same bytes in RESP2 and RESP3).
 std::string ErrorReply(const Status& st);
+// The RESP error bytes for a complete error text ("WRONGTYPE Operation ...", "ERR ..."), with the
+// same CR/LF rule: client bytes echoed in the text can never end the reply early and forge the
+// reply to the next command.
+std::string ErrorReply(std::string_view text);
 
 }  // namespace redraft::resp

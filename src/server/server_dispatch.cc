@@ -13,22 +13,12 @@
 #include "commands/streams_groups.h"
 #include "commands/write_entry.h"
 #include "observability/batch_clock.h"
+#include "resp/error_text.h"
 #include "server/server.h"
 #include "store/db_view.h"
 
 namespace redraft::server {
-namespace {
-
-// An error reply for `msg` (the text after '-'): through ReplyBuilder::Error, which maps CR/LF
-// to spaces as Redis does, so client bytes echoed in msg can never end the reply early and forge
-// the reply to the next command. Errors are the same bytes in RESP2 and RESP3.
-std::string ErrorReply(std::string_view msg) {
-  std::string out;
-  resp::ReplyBuilder(&out).Error(msg);
-  return out;
-}
-
-}  // namespace
+using resp::ErrorReply;  // resp/error_text.h: the one error renderer
 
 void Server::ProcessInput(Connection* c) {
   size_t pos = 0;

@@ -8,18 +8,11 @@
 #include "commands/streams_groups.h"
 #include "commands/write_entry.h"
 #include "store/store.h"
+#include "resp/error_text.h"
 #include "server/server.h"
 
 namespace redraft::server {
-namespace {
-
-std::string ErrorReply(std::string_view msg) {
-  std::string out;
-  resp::ReplyBuilder(&out).Error(msg);
-  return out;
-}
-
-}  // namespace
+using resp::ErrorReply;  // resp/error_text.h: the one error renderer
 
 bool Server::QueueOrRefuse(Connection* c, const commands::CommandSpec& spec, commands::Argv& argv) {
   if (!c->in_multi || commands::IsTransactionControl(spec)) return false;
