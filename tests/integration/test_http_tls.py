@@ -4,7 +4,6 @@ certificates refused without serving anything; a certificate changed by CONFIG S
 HTTPS connections; the Redis port keeps serving throughout."""
 import http.client
 import os
-import shutil
 import socket
 import ssl
 import sys
@@ -14,18 +13,10 @@ import redis
 
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import Server, free_port  # noqa: E402
-from tls_certs import make_certs  # noqa: E402
+from tls_certs import CertsTestCase, peer_cn  # noqa: E402
 
 
-class HttpTlsTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.certs = make_certs()
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.certs["dir"], ignore_errors=True)
-
+class HttpTlsTest(CertsTestCase):
     def start(self, auth_clients, extra=()):
         http_port = free_port()
         c = self.certs
@@ -114,16 +105,10 @@ class HttpTlsTest(unittest.TestCase):
         r.set("x", "1")
         self.assertEqual(self.once(port, "GET", "/v1/keys/x", headers=auth)[2], b"1")
 
-        def served_cn():
-            ctx = ssl.create_default_context(cafile=self.certs["ca.crt"])
-            with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
-                with ctx.wrap_socket(s, server_hostname="127.0.0.1") as t:
-                    return dict(x[0] for x in t.getpeercert()["subject"])["commonName"]
-
-        self.assertEqual(served_cn(), "server")
+        self.assertEqual(peer_cn(port, self.certs), "server")
         self.assertTrue(r.execute_command("CONFIG", "SET", "tls-cert-file", self.certs["server2.crt"], "tls-key-file",
                                           self.certs["server2.key"]))
-        self.assertEqual(served_cn(), "server2")
+        self.assertEqual(peer_cn(port, self.certs), "server2")
 
     def test_http_tls_without_certificates_refuses_to_start(self):
         srv = Server(args=["--http-port", str(free_port()), "--http-tls", "yes"])

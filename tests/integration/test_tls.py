@@ -3,9 +3,7 @@ node (client certificates required, optional), the plain port alongside, certifi
 CONFIG SET without a restart, garbage and wrong certificates refused without disturbing anyone,
 and TLS clients of a 3-node cluster's follower."""
 import os
-import shutil
 import socket
-import ssl
 import subprocess
 import sys
 import time
@@ -16,7 +14,7 @@ import redis
 sys.path.insert(0, os.path.dirname(__file__))
 from cluster_harness import Cluster  # noqa: E402
 from harness import Server, free_port  # noqa: E402
-from tls_certs import make_certs  # noqa: E402
+from tls_certs import CertsTestCase, peer_cn  # noqa: E402
 
 
 def tls_args(certs, port, auth="yes"):
@@ -24,23 +22,7 @@ def tls_args(certs, port, auth="yes"):
             "--tls-ca-cert-file", certs["ca.crt"], "--tls-auth-clients", auth]
 
 
-def peer_cn(port, certs):
-    ctx = ssl.create_default_context(cafile=certs["ca.crt"])
-    ctx.load_cert_chain(certs["client.crt"], certs["client.key"])
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
-        with ctx.wrap_socket(raw, server_hostname="127.0.0.1") as s:
-            return dict(x[0] for x in s.getpeercert()["subject"])["commonName"]
-
-
-class TlsTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.certs = make_certs()
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.certs["dir"], ignore_errors=True)
-
+class TlsTest(CertsTestCase):
     def client(self, port, cert=True, **kw):
         extra = {"ssl_certfile": self.certs["client.crt"], "ssl_keyfile": self.certs["client.key"]} if cert else {}
         return redis.Redis(port=port, ssl=True, ssl_ca_certs=self.certs["ca.crt"], socket_timeout=5, **extra, **kw)

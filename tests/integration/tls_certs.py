@@ -1,8 +1,12 @@
 """Test certificates made per run with the openssl command (never committed): a CA, a server and
 a client certificate signed by it, and a client certificate signed by another CA."""
 import os
+import shutil
+import socket
+import ssl
 import subprocess
 import tempfile
+import unittest
 
 
 def make_certs(dirname=None):
@@ -36,3 +40,25 @@ def make_node_certs(ids, dirname=None, days=None):
     args = [os.path.join(TOOLS, "make_certs")] + (["--days", str(days)] if days else []) + [d] + [str(i) for i in ids]
     subprocess.run(args, check=True, capture_output=True, timeout=120)
     return {name: os.path.join(d, name) for name in os.listdir(d)} | {"dir": d}
+
+
+def peer_cn(port, certs):
+    """The subject CN of the certificate a TLS server on 127.0.0.1:port presents (connecting with
+    certs' CA and client certificate, so it works whatever tls-auth-clients says)."""
+    ctx = ssl.create_default_context(cafile=certs["ca.crt"])
+    ctx.load_cert_chain(certs["client.crt"], certs["client.key"])
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
+        with ctx.wrap_socket(raw, server_hostname="127.0.0.1") as s:
+            return dict(x[0] for x in s.getpeercert()["subject"])["commonName"]
+
+
+class CertsTestCase(unittest.TestCase):
+    """A test class with make_certs() made once for the class (self.certs) and removed after it."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.certs = make_certs()
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.certs["dir"], ignore_errors=True)
