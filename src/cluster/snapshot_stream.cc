@@ -29,10 +29,12 @@ bool DecodeSnapBegin(std::string_view in, SnapBegin* out) {
 }
 
 void AppendSnapRecord(std::string* dst, std::string_view key, const store::Value& v) {
+  const bool stamped = v.stamp != 0 && store::IsCollection(v.type);
   PutLengthPrefixed(dst, key);
-  dst->push_back(static_cast<char>(v.type));
+  dst->push_back(static_cast<char>(static_cast<uint8_t>(v.type) | (stamped ? kSnapStampedFlag : 0)));
   PutVarint64(dst, static_cast<uint64_t>(v.expire_ms));
   PutVarint64(dst, v.version);
+  if (stamped) PutVarint64(dst, v.stamp);
   PutLengthPrefixed(dst, v.payload);
 }
 
@@ -42,10 +44,16 @@ bool NextSnapRecord(std::string_view* in, std::string_view* key, store::Value* v
   if (!GetLengthPrefixed(in, key) || in->empty()) return false;
   uint8_t type = static_cast<uint8_t>((*in)[0]);
   in->remove_prefix(1);
-  if (!store::IsSnapshotRecordType(type)) {
+  const bool stamped = type != static_cast<uint8_t>(store::ValueType::kSubKey) && (type & kSnapStampedFlag);
+  if (stamped) type = static_cast<uint8_t>(type & ~kSnapStampedFlag);
+  if (!store::IsSnapshotRecordType(type) || (stamped && !store::IsCollection(static_cast<store::ValueType>(type)))) {
     return false;
   }
-  if (!GetVarint64(in, &expire) || !GetVarint64(in, &v->version) || !GetLengthPrefixed(in, &payload)) return false;
+  v->stamp = 0;
+  if (!GetVarint64(in, &expire) || !GetVarint64(in, &v->version) || (stamped && !GetVarint64(in, &v->stamp)) ||
+      !GetLengthPrefixed(in, &payload)) {
+    return false;
+  }
   if (type == static_cast<uint8_t>(store::ValueType::kSubKey)) {
     std::string_view k, f;
     uint64_t ver;

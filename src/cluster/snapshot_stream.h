@@ -48,7 +48,10 @@ struct SnapBegin {
 std::string EncodeSnapBegin(const SnapBegin& b);
 bool DecodeSnapBegin(std::string_view in, SnapBegin* out);
 
-// Appends one record (the RDSNAP2 record encoding) to dst.
+// Appends one record (the RDSNAP2 record encoding) to dst. A collection with a WATCH stamp
+// (store::Value::stamp) has kSnapStampedFlag in its type byte and the stamp as a varint after its
+// version (docs/snapshot_format.md); a receiver from before stamps refuses such a record.
+inline constexpr uint8_t kSnapStampedFlag = 0x40;
 void AppendSnapRecord(std::string* dst, std::string_view key, const store::Value& v);
 // Decodes one record from the front of *in; false if malformed or of an unknown type.
 bool NextSnapRecord(std::string_view* in, std::string_view* key, store::Value* v);

@@ -45,7 +45,9 @@ Result<ParsedState> ParseState(std::string_view in) {
     if (!GetLengthPrefixed(&body, &r.key) || body.empty()) return Status::Corruption("snapshot: key");
     uint8_t type = static_cast<uint8_t>(body[0]);
     body.remove_prefix(1);
-    if (!store::IsSnapshotRecordType(type)) {
+    const bool stamped = type != static_cast<uint8_t>(store::ValueType::kSubKey) && (type & kSnapStampedFlag);
+    if (stamped) type = static_cast<uint8_t>(type & ~kSnapStampedFlag);
+    if (!store::IsSnapshotRecordType(type) || (stamped && !store::IsCollection(static_cast<store::ValueType>(type)))) {
       return Status::Corruption("snapshot: value type");
     }
     r.type = static_cast<store::ValueType>(type);
@@ -61,7 +63,9 @@ Result<ParsedState> ParseState(std::string_view in) {
       uint64_t ver;
       if (!store::DecodeSubKey(r.key, &k, &ver, &f)) return Status::Corruption("snapshot: sub-key");
     }
-    if (!GetVarint64(&body, &expire) || !GetVarint64(&body, &r.version) || !GetLengthPrefixed(&body, &r.payload)) {
+    r.stamp = 0;
+    if (!GetVarint64(&body, &expire) || !GetVarint64(&body, &r.version) || (stamped && !GetVarint64(&body, &r.stamp)) ||
+        !GetLengthPrefixed(&body, &r.payload)) {
       return Status::Corruption("snapshot: value");
     }
     r.expire_ms = static_cast<int64_t>(expire);
@@ -90,6 +94,7 @@ Status RestoreState(store::Store* store, std::string_view data, std::map<uint64_
     v.type = r.type;
     v.expire_ms = r.expire_ms;
     v.version = r.version;
+    v.stamp = r.stamp;
     v.payload.assign(r.payload);
     batch->Put(r.key, v);
   }

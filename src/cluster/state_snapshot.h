@@ -24,7 +24,7 @@ namespace redraft::cluster {
 //   per key, in strictly increasing byte order, then per sub-key (type 0x80, key = the encoded
 //   sub-key, payload = its value), in strictly increasing byte order, until the trailer:
 //     length-prefixed key | type byte (store::ValueType) | varint expire_ms | varint version |
-//     length-prefixed payload
+//     [varint stamp, iff the type byte has kSnapStampedFlag] | length-prefixed payload
 //   fixed32 crc32c::Mask(crc32c of every byte before it)                          trailer
 // Held in memory whole. Leaders now stream snapshots instead (snapshot_sender.h); this form is
 // still parsed and installed when an older leader sends it, and DumpState serves tests.
@@ -40,6 +40,7 @@ struct ParsedState {
     store::ValueType type;
     int64_t expire_ms;
     uint64_t version;
+    uint64_t stamp;  // a collection's WATCH stamp (store::Value::stamp), 0 if none
     std::string_view payload;
   };
   std::vector<Record> records;

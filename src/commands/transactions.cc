@@ -261,9 +261,13 @@ class TxnReadView : public store::Store {
 
 TxnBatch::~TxnBatch() = default;
 
-void TxnBatch::Touch(std::string_view key) {
-  auto [it, inserted] = stamps_.try_emplace(std::string(key), index_);
-  if (!inserted) it->second = index_;
+// A write of key's record (Put: it carries index_), of its elements (it does not), or its delete
+// (no record is left to carry anything).
+void TxnBatch::Touch(std::string_view key, Touched what) {
+  Change& c = stamps_[std::string(key)];
+  c.changed = index_;
+  if (what == Touched::kRecord) c.covered = index_;
+  if (what == Touched::kDeleted) c.covered = 0;
 }
 
 void TxnBatch::TrackWrites() {
@@ -271,24 +275,30 @@ void TxnBatch::TrackWrites() {
   tracking_ = true;
 }
 
+// Every record written here carries the entry's index: a string in its version, a collection in
+// its stamp. So the change is recorded by the write itself (covered), and a collection write that
+// rewrites its metadata record (XADD, LPUSH, HSET of a new field, ...) needs no stamp record.
 void TxnBatch::Put(std::string_view key, const store::Value& v) {
   dirty_ = true;
   if (tracking_) written_.emplace(key);
-  if (v.type != store::ValueType::kString) {
-    inner_->Put(key, v);
-    return Touch(key);
+  Touch(key, Touched::kRecord);
+  const bool collection = v.type != store::ValueType::kString;
+  if (collection ? v.stamp == index_ : v.version == index_ && v.stamp == 0) return inner_->Put(key, v);
+  stamped_ = v;  // (a member: the copy reuses its payload's capacity, no allocation per write)
+  if (collection) {
+    stamped_.stamp = index_;
+  } else {
+    stamped_.version = index_;
+    stamped_.stamp = 0;
   }
-  if (v.version == index_) return inner_->Put(key, v);
-  store::Value stamped = v;
-  stamped.version = index_;
-  inner_->Put(key, stamped);
+  inner_->Put(key, stamped_);
 }
 
 void TxnBatch::Delete(std::string_view key) {
   dirty_ = true;
   if (tracking_) written_.emplace(key);
   inner_->Delete(key);
-  Touch(key);
+  Touch(key, Touched::kDeleted);
 }
 
 void TxnBatch::DeleteAll() {
@@ -316,15 +326,20 @@ void TxnBatch::DeleteDb(int db) {
 void TxnBatch::PutSub(std::string_view key, uint64_t version, std::string_view field, std::string_view value) {
   dirty_ = true;
   inner_->PutSub(key, version, field, value);
-  Touch(key);
+  Touch(key, Touched::kElements);
 }
 
 void TxnBatch::DeleteSub(std::string_view key, uint64_t version, std::string_view field) {
   dirty_ = true;
   inner_->DeleteSub(key, version, field);
-  Touch(key);
+  Touch(key, Touched::kElements);
 }
 
+// For each key whose last change in the batch is not carried by its record yet: a collection
+// changed only in its elements since its record was last written gets its record rewritten with
+// the stamp (one record, as the stamp record was, and none for a write that rewrote the record
+// anyway); a deleted key gets a stamp record. (A string record always carries its last write:
+// sub-key changes of a key that is a string now came before the string was written.)
 void TxnBatch::WriteStamps() {
   std::string stamp;
   if (flush_index_) {
@@ -332,19 +347,33 @@ void TxnBatch::WriteStamps() {
     inner_->PutSub("", store::kWatchVersion, kFlushField, stamp);  // after DeleteAll's range delete
     flush_index_ = 0;
   }
-  for (const auto& [key, index] : stamps_) {
+  store::Value v;
+  for (const auto& [key, c] : stamps_) {
+    if (c.covered >= c.changed) continue;
+    if (inner_->GetRaw(key, &v).ok()) {
+      if (store::IsCollection(v.type)) {
+        v.stamp = c.changed;
+        inner_->Put(key, v);
+        continue;
+      }
+      if (v.version >= c.changed) continue;  // a string written since
+    }
     stamp.clear();
-    PutFixed64(&stamp, index);
+    PutFixed64(&stamp, c.changed);
     inner_->PutSub(key, store::kWatchVersion, "", stamp);
   }
   stamps_.clear();
 }
 
+// The largest of what the batch has not written yet, the record's stamp (a string's version, a
+// collection's stamp) and the stamp record (a deleted key's; a collection's from before stamps
+// moved into its record). Each is the index of some change of the key and the last change is
+// among them (or older than kWatchHorizon), so the largest is the last change.
 uint64_t TxnBatch::LastChange(std::string_view key) {
   uint64_t last = 0;
-  if (auto it = stamps_.find(std::string(key)); it != stamps_.end()) last = it->second;  // not written yet
+  if (auto it = stamps_.find(std::string(key)); it != stamps_.end()) last = it->second.changed;  // not written yet
   store::Value v;
-  if (inner_->GetRaw(key, &v).ok() && v.type == store::ValueType::kString) last = std::max(last, v.version);
+  if (inner_->GetRaw(key, &v).ok()) last = std::max(last, v.type == store::ValueType::kString ? v.version : v.stamp);
   std::string s;
   if (inner_->GetSub(key, store::kWatchVersion, "", &s).ok() && s.size() == 8) last = std::max(last, DecodeFixed64(s.data()));
   return last;

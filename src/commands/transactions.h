@@ -23,7 +23,8 @@
 //
 // WATCH conflicts are decided at apply time from replicated state: TxnBatch records, in the same
 // batch as every change, the log index of the last change of each key it touched (in a string's
-// version field, else a store::kWatchVersion record) and of the last FLUSHALL/FLUSHDB.
+// version field, a collection's record stamp, else -- a deleted key -- a store::kWatchVersion
+// record) and of the last FLUSHALL/FLUSHDB.
 #pragma once
 
 #include <bitset>
@@ -76,11 +77,12 @@ class TxnBatch : public store::Store::Batch {
   void DeleteDb(int db) override;
 
   // The state machine calls BeginEntry before applying entry `index`, and WriteStamps before it
-  // commits the batch. A string's record carries the index of the entry that last wrote it in its
-  // (otherwise unused) version field, stamped by Put, so SET costs no extra record. Every other
-  // change (a delete, any change to a collection) is noted in memory, and WriteStamps writes one
-  // stamp record per key with the index of its last change in the batch (a group of a thousand
-  // LPUSHes to one list writes one stamp, not a thousand), plus the index of the last DeleteAll.
+  // commits the batch. Every record Put carries the entry's index: a string in its (otherwise
+  // unused) version field, a collection in its stamp (store::Value::stamp), so SET, XADD or LPUSH
+  // cost no extra record. Changes the record does not carry (elements changed after the record
+  // was last written, a delete) are noted in memory, and WriteStamps records each key's last one
+  // once per batch: a collection's record is rewritten with the stamp, a deleted key gets a
+  // stamp record; plus the index of the last DeleteAll/DeleteDb/SwapDbs.
   void BeginEntry(uint64_t index) { index_ = index; }
   void WriteStamps();
   // From now on, remember the keys Put or Deleted (written()) for ReadView's Scan and KeyCount.
@@ -106,14 +108,23 @@ class TxnBatch : public store::Store::Batch {
   bool db_flushed(uint8_t p) const { return flushed_dbs_[p]; }
 
  private:
-  void Touch(std::string_view key);
+  enum class Touched { kRecord, kElements, kDeleted };
+  void Touch(std::string_view key, Touched what);
 
   store::Store* store_;
   store::Store::Batch* inner_;
   uint64_t index_ = 0;                 // the entry being applied
   bool dirty_ = false;                 // something was written through this batch
   bool tracking_ = false;              // TrackWrites was called
-  std::unordered_map<std::string, uint64_t> stamps_;  // key -> its last change, not yet written
+  // What the batch changed, per stored key: the index of its last change, and the last index
+  // its metadata record was written at (a string's version or a collection's stamp then carry
+  // it; 0 after a Delete). WriteStamps records `changed` wherever `covered` falls short.
+  struct Change {
+    uint64_t changed = 0;
+    uint64_t covered = 0;
+  };
+  std::unordered_map<std::string, Change> stamps_;
+  store::Value stamped_;  // Put's copy of a record it stamps
   uint64_t flush_index_ = 0;                          // the last DeleteAll, not yet written
   std::set<std::string> written_;
   bool flushed_ = false;

@@ -15,9 +15,9 @@ namespace redraft::store {
 uint64_t ReadCache::Hash(std::string_view key) { return std::hash<std::string_view>{}(key); }
 
 ReadCache::Entry* ReadCache::NewEntry(std::string_view key, ValueType type, int64_t expire_ms, uint64_t version,
-                                      std::string_view payload) {
+                                      uint64_t stamp, std::string_view payload) {
   void* mem = ::operator new(sizeof(Entry) + key.size() + payload.size());
-  auto* e = new (mem) Entry{expire_ms, version, static_cast<uint32_t>(key.size()),
+  auto* e = new (mem) Entry{expire_ms, version, stamp, static_cast<uint32_t>(key.size()),
                             static_cast<uint32_t>(payload.size()), type};
   char* p = reinterpret_cast<char*>(e + 1);
   if (!key.empty()) std::memcpy(p, key.data(), key.size());
@@ -135,6 +135,7 @@ bool ReadCache::Lookup(std::string_view key, Value* out, Hint* hint) {
   out->type = e->type;
   out->expire_ms = e->expire_ms;
   out->version = e->version;
+  out->stamp = e->stamp;
   out->payload.assign(e->payload(), e->payload_len);
   return true;
 }
@@ -162,9 +163,11 @@ bool ReadCache::Probe(std::string_view key, int64_t* expire_ms, uint64_t* charge
   return true;
 }
 
-void ReadCache::Put(std::string_view key, const Value& v) { Put(key, v.type, v.expire_ms, v.version, v.payload); }
+void ReadCache::Put(std::string_view key, const Value& v) {
+  Put(key, v.type, v.expire_ms, v.version, v.stamp, v.payload);
+}
 
-void ReadCache::Put(std::string_view key, ValueType type, int64_t expire_ms, uint64_t version,
+void ReadCache::Put(std::string_view key, ValueType type, int64_t expire_ms, uint64_t version, uint64_t stamp,
                     std::string_view payload, const Hint& hint) {
   // A key lives in at most one generation. Overwritten in place when it is young and its
   // payload keeps its size (the common SET of a hot key): no allocation, one table probe, or
@@ -173,6 +176,7 @@ void ReadCache::Put(std::string_view key, ValueType type, int64_t expire_ms, uin
     e->type = type;
     e->expire_ms = expire_ms;
     e->version = version;
+    e->stamp = stamp;
     if (!payload.empty()) std::memcpy(const_cast<char*>(e->payload()), payload.data(), payload.size());
   };
   std::lock_guard<std::mutex> l(mu_);
@@ -191,7 +195,7 @@ void ReadCache::Put(std::string_view key, ValueType type, int64_t expire_ms, uin
     epoch_++;
   }
   if (payload.size() > kMaxPayload) return;
-  InsertYoung(h, NewEntry(key, type, expire_ms, version, payload));
+  InsertYoung(h, NewEntry(key, type, expire_ms, version, stamp, payload));
 }
 
 void ReadCache::Erase(std::string_view key) {

@@ -44,7 +44,7 @@ struct ReadCacheHint {
 class ReadCache {
  public:
   static constexpr size_t kMaxPayload = 16 << 10;
-  // Besides key and payload: the 32-byte header, malloc's rounding, and 2-4 table slots of 16
+  // Besides key and payload: the 40-byte header, malloc's rounding, and 2-4 table slots of 16
   // bytes (the table is kept between 1/4 and 1/2 full).
   static constexpr size_t kEntryOverhead = 96;
 
@@ -65,8 +65,8 @@ class ReadCache {
   bool Probe(std::string_view key, int64_t* expire_ms, uint64_t* charge, Hint* hint = nullptr);
   // The committed record of key is now v.
   void Put(std::string_view key, const Value& v);
-  void Put(std::string_view key, ValueType type, int64_t expire_ms, uint64_t version, std::string_view payload,
-           const Hint& hint = Hint{});
+  void Put(std::string_view key, ValueType type, int64_t expire_ms, uint64_t version, uint64_t stamp,
+           std::string_view payload, const Hint& hint = Hint{});
   // key was deleted.
   void Erase(std::string_view key);
   void Clear();
@@ -81,6 +81,7 @@ class ReadCache {
   struct Entry {
     int64_t expire_ms;
     uint64_t version;
+    uint64_t stamp;  // Value::stamp
     uint32_t key_len, payload_len;
     ValueType type;
     const char* key() const { return reinterpret_cast<const char*>(this + 1); }
@@ -106,7 +107,7 @@ class ReadCache {
     void Clear();
   };
   static uint64_t Hash(std::string_view key);
-  static Entry* NewEntry(std::string_view key, ValueType type, int64_t expire_ms, uint64_t version,
+  static Entry* NewEntry(std::string_view key, ValueType type, int64_t expire_ms, uint64_t version, uint64_t stamp,
                          std::string_view payload);
   static void FreeEntry(Entry* e);
   // REQUIRES: mu_ held.

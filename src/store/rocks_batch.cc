@@ -297,10 +297,9 @@ class RocksStore::BatchImpl : public Store::Batch {
         cache.Erase(k);
         continue;
       }
-      std::string_view raw = Record(m);
-      REDRAFT_CHECK(raw.size() >= kValueHeader);
-      cache.Put(k, static_cast<ValueType>(static_cast<uint8_t>(raw[0])), static_cast<int64_t>(DecodeFixed64(raw.data() + 1)),
-                DecodeFixed64(raw.data() + 9), raw.substr(kValueHeader), m.hint);
+      RecordFields f;
+      REDRAFT_CHECK(ParseRecord(Record(m), &f));
+      cache.Put(k, f.type, f.expire_ms, f.version, f.stamp, f.payload, m.hint);
     }
   }
   // The key and expiry counts of every physical database after this batch; false if none changed.

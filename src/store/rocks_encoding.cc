@@ -44,19 +44,23 @@ bool DecodeSubKey(std::string_view raw, std::string_view* key, uint64_t* version
 }
 
 void EncodeValue(const Value& v, std::string* dst) {
-  dst->reserve(dst->size() + kValueHeader + v.payload.size());
-  dst->push_back(static_cast<char>(v.type));
+  const bool stamped = v.stamp != 0 && IsCollection(v.type);
+  dst->reserve(dst->size() + kValueHeader + v.payload.size() + (stamped ? kStampBytes : 0));
+  dst->push_back(static_cast<char>(static_cast<uint8_t>(v.type) | (stamped ? kStampedFlag : 0)));
   PutFixed64(dst, static_cast<uint64_t>(v.expire_ms));
   PutFixed64(dst, v.version);
   dst->append(v.payload);
+  if (stamped) PutFixed64(dst, v.stamp);
 }
 
 Status DecodeValue(std::string_view data, Value* out) {
-  if (data.size() < kValueHeader) return Status::Corruption("value record too short");
-  out->type = static_cast<ValueType>(static_cast<uint8_t>(data[0]));
-  out->expire_ms = static_cast<int64_t>(DecodeFixed64(data.data() + 1));
-  out->version = DecodeFixed64(data.data() + 9);
-  out->payload.assign(data.data() + kValueHeader, data.size() - kValueHeader);
+  RecordFields f;
+  if (!ParseRecord(data, &f)) return Status::Corruption("value record too short");
+  out->type = f.type;
+  out->expire_ms = f.expire_ms;
+  out->version = f.version;
+  out->stamp = f.stamp;
+  out->payload.assign(f.payload);
   return Status::OK();
 }
 

@@ -221,18 +221,22 @@ void RocksStore::SimulateCrashForTest() {
 // A store without the "format" record is either new (no key: it takes the current format; the
 // record reaches the disk with the first flush, before or with any key) or was written before
 // keys carried their database, and is refused: its keys would be misread.
+// Format 2 (no WATCH stamps in metadata records) reads as format 3 does: its records simply have
+// no stamp (rocks_store_internal.h kFormatStamps). It is marked 3 here, before any write, so that
+// an older binary, which reads only 2, refuses the store rather than misread stamped records.
 Status RocksStore::CheckFormat() {
   std::string v;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), state_, kFormatKey, &v);
   if (s.ok()) {
-    if (v.size() != 4 || DecodeFixed32(v.data()) != kFormatDatabases) {
-      return Status::Corruption("unknown store format record (this redraft reads format " +
-                                std::to_string(kFormatDatabases) + ")");
+    const uint32_t format = v.size() == 4 ? DecodeFixed32(v.data()) : 0;
+    if (format == kFormatStamps) return Status::OK();
+    if (format != kFormatDatabases) {
+      return Status::Corruption("unknown store format record (this redraft reads formats " +
+                                std::to_string(kFormatDatabases) + " and " + std::to_string(kFormatStamps) + ")");
     }
-    return Status::OK();
-  }
-  if (!s.IsNotFound()) return FromRocks(s);
-  if (!SlotEmpty(active_) || key_count_ != 0) {
+  } else if (!s.IsNotFound()) {
+    return FromRocks(s);
+  } else if (!SlotEmpty(active_) || key_count_ != 0) {
     return Status::InvalidArgument(
         "the data directory was written by a redraft from before databases (SELECT): its keys are "
         "not qualified by a database and cannot be read by this version. Start this node with an "
@@ -240,7 +244,7 @@ Status RocksStore::CheckFormat() {
         "with the old version and import them (docs/data_model.md, \"Databases\")");
   }
   std::string rec;
-  PutFixed32(&rec, kFormatDatabases);
+  PutFixed32(&rec, kFormatStamps);
   return FromRocks(db_->Put(write_opts_, state_, kFormatKey, rec));
 }
 

@@ -26,6 +26,45 @@ constexpr char kDbBytesKey[] = "dbbytes";  // docs/memory.md
 // The key format: 2 = keys qualified by their database. Stores from before (no "format" record
 // and at least one key) hold unqualified keys and are refused (docs/data_model.md "Databases").
 constexpr uint32_t kFormatDatabases = 2;
+// 3 = format 2, and a collection's metadata record may end with its WATCH stamp (kStampedFlag).
+// A format 2 store is read as it is (its records have no flag) and marked 3 when opened, before
+// anything is written, so a binary that reads only format 2 refuses it instead of misreading
+// stamped records (docs/data_model.md "Metadata record").
+constexpr uint32_t kFormatStamps = 3;
+
+// A metadata record whose type byte has this bit set ends with [stamp:8 LE] after its payload:
+// the collection's WATCH stamp (Value::stamp). Without it the stamp is 0 (records of format 2
+// stores, and collections never changed since). Never set for strings (their stamp is the
+// version field) nor on 0x80 (snapshot sub-key records).
+constexpr uint8_t kStampedFlag = 0x40;
+constexpr size_t kStampBytes = 8;
+
+// The fields of an encoded metadata record (payload: a view into it). The one parser of the
+// record format: DecodeValue, RecordCharge and the read cache's write-through go through it.
+struct RecordFields {
+  ValueType type;
+  int64_t expire_ms;
+  uint64_t version;
+  uint64_t stamp;
+  std::string_view payload;
+};
+inline bool ParseRecord(std::string_view raw, RecordFields* f) {
+  if (raw.size() < kValueHeader) return false;
+  uint8_t t = static_cast<uint8_t>(raw[0]);
+  size_t end = raw.size();
+  f->stamp = 0;
+  if (t != static_cast<uint8_t>(ValueType::kSubKey) && (t & kStampedFlag)) {
+    if (raw.size() < kValueHeader + kStampBytes) return false;
+    end -= kStampBytes;
+    f->stamp = DecodeFixed64(raw.data() + end);
+    t = static_cast<uint8_t>(t & ~kStampedFlag);
+  }
+  f->type = static_cast<ValueType>(t);
+  f->expire_ms = static_cast<int64_t>(DecodeFixed64(raw.data() + 1));
+  f->version = DecodeFixed64(raw.data() + 9);
+  f->payload = raw.substr(kValueHeader, end - kValueHeader);
+  return true;
+}
 constexpr char kDbMapField[] = "dbmap";
 constexpr const char* kSlotNames[2] = {"meta", "meta.1"};
 constexpr const char* kSubSlotNames[2] = {"sub", "sub.1"};
@@ -159,12 +198,12 @@ inline Status DecodeDbBytes(std::string_view in, RocksStore::DbCounts* counts) {
 }
 
 // KeyCharge of an encoded metadata record (format in rocks_store.h) under a stored key.
+// The stamp is not charged (KeyCharge(Value) does not see it either).
 inline uint64_t RecordCharge(size_t key_len, std::string_view raw) {
-  if (raw.size() < kValueHeader) return KeyCharge(key_len, ValueType::kString, 0, 0);
-  const auto type = static_cast<ValueType>(static_cast<uint8_t>(raw[0]));
-  const size_t payload = raw.size() - kValueHeader;
-  const uint64_t n = IsCollection(type) && payload >= 8 ? DecodeFixed64(raw.data() + kValueHeader) : 0;
-  return KeyCharge(key_len, type, payload, n);
+  RecordFields f;
+  if (!ParseRecord(raw, &f)) return KeyCharge(key_len, ValueType::kString, 0, 0);
+  const uint64_t n = IsCollection(f.type) && f.payload.size() >= 8 ? DecodeFixed64(f.payload.data()) : 0;
+  return KeyCharge(key_len, f.type, f.payload.size(), n);
 }
 
 inline RocksStore::DbMap IdentityDbMap() {

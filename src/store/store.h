@@ -44,8 +44,14 @@ inline bool IsSnapshotRecordType(uint8_t t) {
 struct Value {
   ValueType type = ValueType::kString;
   int64_t expire_ms = 0;   // absolute unix time in ms; 0 = no expiry
-  uint64_t version = 0;    // collections: the version of the live sub-keys (never reused)
+  uint64_t version = 0;    // collections: the version of the live sub-keys (never reused);
+                           // strings: the WATCH stamp (the log index of the key's last write)
   std::string payload;     // strings: the value itself; collections: CollectionSize (8 bytes LE)
+  // Collections: the WATCH stamp, the log index of the entry that last changed the collection
+  // (metadata or any element), written by the state machine's batch (commands::TxnBatch) with
+  // every change; 0 = not recorded in this record (written before 2026-12-07: the stamp is then
+  // a kWatchVersion sub-key record). Not part of the payload nor of KeyCharge. Strings: unused (0).
+  uint64_t stamp = 0;
 };
 
 // The element count of a collection's metadata payload: [size:8 fixed LE][type-specific
@@ -81,7 +87,9 @@ std::string SubKeyPrefix(std::string_view key, uint64_t version);
 // False if raw is not a well-formed sub-key. The views point into raw.
 bool DecodeSubKey(std::string_view raw, std::string_view* key, uint64_t* version, std::string_view* field);
 
-// WATCH (docs/transactions.md): the log index of each key's last change is a sub-key record
+// WATCH (docs/transactions.md): the log index of each key's last change is in its metadata
+// record while it exists (a string's version, a collection's Value::stamp); a deleted key's (and
+// a collection's, in stores written before 2026-12-07) is a sub-key record
 //   EncodeSubKey(key, kWatchVersion, "") -> [index:8 fixed LE]
 // and that of the last FLUSHALL/FLUSHDB is EncodeSubKey("", kWatchVersion, "flushall"). The state
 // machine writes them in the same batch as the change (commands/transactions.h); snapshots carry

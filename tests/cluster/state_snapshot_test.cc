@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "cluster/snapshot_stream.h"
 #include "common/coding.h"
 #include "common/crc32c.h"
 #include "store/db_view.h"
@@ -127,6 +128,7 @@ TEST_F(StateSnapshotTest, RoundTripWithAHash) {
     h.type = store::ValueType::kHash;
     h.version = 3ull << 20 | 1;
     store::SetCollectionSize(&h, 2);
+    h.stamp = 3;  // the WATCH stamp travels with the record
     b->Put("h", h);
     b->PutSub("h", h.version, "f1", "v1");
     b->PutSub("h", h.version, "f2", "v2");
@@ -139,9 +141,46 @@ TEST_F(StateSnapshotTest, RoundTripWithAHash) {
   store::Value h;
   ASSERT_TRUE(dst_->Get("h", 0, &h).ok());
   EXPECT_EQ(store::CollectionSize(h), 2u);
+  EXPECT_EQ(h.stamp, 3u);
   std::string v;
   ASSERT_TRUE(dst_->GetSub("h", h.version, "f2", &v).ok());
   EXPECT_EQ(v, "v2");
+}
+
+// The record coding both snapshot forms share: a collection's stamp is a varint behind a flag in
+// the type byte, absent when 0 (so records without stamps are coded as before); the flag on a
+// string or a sub-key record is malformed.
+TEST(SnapRecordTest, StampsRoundTripBehindAFlag) {
+  store::Value h;
+  h.type = store::ValueType::kZset;
+  h.version = 9ull << 20 | 1;
+  h.payload = std::string(8, '\0');
+  std::string plain, stamped;
+  AppendSnapRecord(&plain, "z", h);
+  h.stamp = 300;
+  AppendSnapRecord(&stamped, "z", h);
+  EXPECT_EQ(static_cast<uint8_t>(plain[2]), 5);  // after the length-prefixed key
+  EXPECT_EQ(static_cast<uint8_t>(stamped[2]), 5 | kSnapStampedFlag);
+  EXPECT_EQ(stamped.size(), plain.size() + 2);  // varint 300
+  for (const std::string* rec : {&plain, &stamped}) {
+    std::string_view in = *rec, key;
+    store::Value d;
+    d.stamp = 77;
+    ASSERT_TRUE(NextSnapRecord(&in, &key, &d));
+    EXPECT_TRUE(in.empty());
+    EXPECT_EQ(key, "z");
+    EXPECT_EQ(d.type, store::ValueType::kZset);
+    EXPECT_EQ(d.version, h.version);
+    EXPECT_EQ(d.stamp, rec == &plain ? 0u : 300u);
+    EXPECT_EQ(d.payload, h.payload);
+  }
+  store::Value s;
+  s.payload = "v";
+  std::string str;
+  AppendSnapRecord(&str, "s", s);
+  str[2] = static_cast<char>(1 | kSnapStampedFlag);
+  std::string_view in = str, key;
+  EXPECT_FALSE(NextSnapRecord(&in, &key, &s));
 }
 
 // The whole-message form carries the databases: stored keys, the SWAPDB map (a sub-key record)

@@ -2,9 +2,11 @@
 // in one batch, reads over the batch, and WATCH decisions that depend only on replicated state
 // (the same after a snapshot install, after compaction) and on the horizon.
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
 
 #include "commands/transactions.h"
 #include "commands/write_entry.h"
+#include "common/coding.h"
 #include "server/state_machine.h"
 #include "store/db_view.h"
 #include "test_util.h"  // tests/commands: TempDir, OpenTestStore, reply helpers
@@ -135,7 +137,7 @@ TEST_F(TransactionsTest, WatchDecisionsAreTheSameAfterASnapshotInstall) {
   Apply(sm, Entry({"set", "gone", "1"}));         // 3
   Apply(sm, Entry({"set", "other", "1"}));        // 4: W for the checks below
   Apply(sm, Entry({"set", "s", "2"}));            // 5: a string rewritten (its record's stamp)
-  Apply(sm, Entry({"hset", "h", "f", "2"}));      // 6: a hash field changed (a stamp record)
+  Apply(sm, Entry({"hset", "h", "f", "2"}));      // 6: a hash field changed (its record's stamp)
   Apply(sm, Entry({"del", "gone"}));              // 7: a deleted key (a stamp record)
   ASSERT_TRUE(a_->CompactAll().ok());             // young stamps survive compaction
   auto b = SnapshotCopy(a_.get(), "b");
@@ -260,6 +262,160 @@ TEST_F(TransactionsTest, WatchSeesChangesByDatabaseFlushdbSwapdbAndMove) {
   EXPECT_EQ(watch_then(EntryIn(0, {"move", "k", "7"}), k0), kNullArray);
   EXPECT_EQ(watch_then(EntryIn(0, {"set", "m", "1"}), store::QualifyKey(7, "k")), Array({kOk}));
   EXPECT_EQ(watch_then(EntryIn(7, {"move", "k", "0"}), store::QualifyKey(7, "k")), kNullArray);
+}
+
+// The stamp of a stored key as the store holds it: the record's (a string's version, a
+// collection's stamp) and the stamp record's (0 when absent).
+struct Stamps {
+  uint64_t record = 0;
+  uint64_t sub_record = 0;
+};
+Stamps StampsOf(store::Store& s, std::string_view user_key) {
+  Stamps out;
+  const std::string key = store::QualifyKey(0, user_key);
+  store::Value v;
+  if (s.Get(key, kNow, &v).ok()) out.record = v.type == store::ValueType::kString ? v.version : v.stamp;
+  std::string raw;
+  if (s.GetSub(key, store::kWatchVersion, "", &raw).ok() && raw.size() == 8) out.sub_record = DecodeFixed64(raw.data());
+  return out;
+}
+
+// A collection's WATCH stamp is in its metadata record (docs/transactions.md): a write of the
+// collection writes no stamp record, whether it rewrote the record anyway (RPUSH, XADD) or changed
+// only elements (LSET: the record is rewritten with the stamp). A delete leaves a stamp record.
+// Each change conflicts with a WATCH before it and not with one after it.
+TEST_F(TransactionsTest, CollectionsCarryTheirStampInTheirRecord) {
+  StateMachine sm(a_.get());
+  const std::string kNullArray = "*-1\r\n";
+  Apply(sm, Entry({"rpush", "l", "a", "b"}));                // 1
+  Apply(sm, Entry({"xadd", "s", "1-1", "f", "v"}));          // 2
+  Apply(sm, Entry({"hset", "h", "f", "1"}));                 // 3
+  Apply(sm, Entry({"lset", "l", "0", "c"}));                 // 4: elements only
+  Apply(sm, Entry({"hset", "h", "f", "2"}));                 // 5
+  EXPECT_EQ(StampsOf(*a_, "l").record, 4u);
+  EXPECT_EQ(StampsOf(*a_, "s").record, 2u);
+  EXPECT_EQ(StampsOf(*a_, "h").record, 5u);
+  for (const char* k : {"l", "s", "h"}) EXPECT_EQ(StampsOf(*a_, k).sub_record, 0u) << k;
+  EXPECT_EQ(Apply(sm, ExecEntry({{"ping"}}, {"l"}, 3)), kNullArray);
+  EXPECT_EQ(Apply(sm, ExecEntry({{"ping"}}, {"h"}, 4)), kNullArray);
+  EXPECT_EQ(Apply(sm, ExecEntry({{"ping"}}, {"l", "s", "h"}, 5)), Array({"+LOCAL\r\n"}));
+  uint64_t w = sm.applied_index();
+  Apply(sm, Entry({"del", "l"}));
+  EXPECT_EQ(StampsOf(*a_, "l").sub_record, w + 1);
+  EXPECT_EQ(Apply(sm, ExecEntry({{"ping"}}, {"l"}, w)), kNullArray);
+  // Several entries of one batch: the record ends with the last change's index.
+  std::string out;
+  resp::ReplyBuilder rb(&out);
+  w = sm.applied_index();
+  std::vector<raft::Entry> entries(3);
+  entries[0].data = Entry({"rpush", "l2", "a"});
+  entries[1].data = Entry({"lset", "l2", "0", "b"});
+  entries[2].data = Entry({"set", "x", "1"});
+  for (size_t i = 0; i < entries.size(); i++) entries[i].index = w + 1 + i;
+  sm.ApplyBatch(entries, [&](size_t) { return &rb; });
+  EXPECT_EQ(StampsOf(*a_, "l2").record, w + 2);
+  EXPECT_EQ(StampsOf(*a_, "l2").sub_record, 0u);
+  EXPECT_EQ(Apply(sm, ExecEntry({{"ping"}}, {"l2"}, w + 1)), kNullArray);
+}
+
+// Rewrites a store as a redraft from before stamps moved into metadata records left it: format 2,
+// no stamp in any record, a stamp record for every collection instead.
+void RewriteAsFormat2(const std::string& dir) {
+  std::vector<std::string> names;
+  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names).ok());
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  for (auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir, cfs, &handles, &db).ok());
+  auto cf = [&](const std::string& name) {
+    for (size_t i = 0; i < names.size(); i++) {
+      if (names[i] == name) return handles[i];
+    }
+    ADD_FAILURE() << "no column family " << name;
+    return handles[0];
+  };
+  rocksdb::WriteBatch wb;
+  int stamped = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), cf("meta")));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::string rec = it->value().ToString();
+    if (!(static_cast<uint8_t>(rec[0]) & 0x40)) continue;
+    std::string stamp = rec.substr(rec.size() - 8);
+    rec.resize(rec.size() - 8);
+    rec[0] = static_cast<char>(static_cast<uint8_t>(rec[0]) & ~0x40);
+    wb.Put(cf("meta"), it->key(), rec);
+    wb.Put(cf("sub"), store::EncodeSubKey(it->key().ToString(), store::kWatchVersion, ""), stamp);
+    stamped++;
+  }
+  EXPECT_GT(stamped, 0);
+  std::string format;
+  PutFixed32(&format, 2);
+  wb.Put(cf("state"), "format", format);
+  ASSERT_TRUE(db->Write(rocksdb::WriteOptions(), &wb).ok());
+  it.reset();
+  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+  delete db;
+}
+
+uint32_t FormatOf(const std::string& dir) {
+  std::vector<std::string> names;
+  EXPECT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names).ok());
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  for (auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  EXPECT_TRUE(rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), dir, cfs, &handles, &db).ok());
+  std::string v;
+  for (size_t i = 0; i < names.size(); i++) {
+    if (names[i] == "state") EXPECT_TRUE(db->Get(rocksdb::ReadOptions(), handles[i], "format", &v).ok());
+  }
+  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+  delete db;
+  return v.size() == 4 ? DecodeFixed32(v.data()) : 0;
+}
+
+// A data directory written before stamps moved into metadata records opens, reads the same, and
+// decides WATCH the same (from its stamp records), before and after new writes, compaction and a
+// snapshot install; opening it marks it format 3, so an older binary refuses it afterwards.
+TEST_F(TransactionsTest, AStoreFromBeforeRecordStampsReadsAndWatchesAlike) {
+  const std::string kNullArray = "*-1\r\n";
+  {
+    StateMachine sm(a_.get());
+    Apply(sm, Entry({"rpush", "l", "a", "b"}));      // 1
+    Apply(sm, Entry({"hset", "h", "f", "1"}));       // 2
+    Apply(sm, Entry({"set", "s", "1"}));             // 3
+    Apply(sm, Entry({"xadd", "x", "1-1", "f", "v"}));  // 4
+    Apply(sm, Entry({"lset", "l", "0", "c"}));       // 5
+  }
+  a_.reset();
+  RewriteAsFormat2(dir_.path() + "/a");
+  ASSERT_EQ(FormatOf(dir_.path() + "/a"), 2u);
+  a_ = Open("a");
+  ASSERT_NE(a_, nullptr);
+  StateMachine sm(a_.get());
+  EXPECT_EQ(sm.applied_index(), 5u);
+  EXPECT_EQ(StampsOf(*a_, "l").record, 0u);  // as the old binary left it
+  EXPECT_EQ(StampsOf(*a_, "l").sub_record, 5u);
+  EXPECT_EQ(Apply(sm, ExecEntry({{"lrange", "l", "0", "-1"}, {"hget", "h", "f"}, {"xlen", "x"}, {"get", "s"}})),
+            Array({Array({Bulk("c"), Bulk("b")}), Bulk("1"), Int(1), Bulk("1")}));
+  EXPECT_EQ(Apply(sm, ExecEntry({{"ping"}}, {"l"}, 4)), kNullArray);           // the stamp record decides
+  EXPECT_EQ(Apply(sm, ExecEntry({{"ping"}}, {"l", "h", "x", "s"}, 5)), Array({"+LOCAL\r\n"}));
+  uint64_t w = sm.applied_index();
+  Apply(sm, Entry({"hset", "h", "f", "2"}));  // a new write stamps the record; the old record stays
+  EXPECT_EQ(StampsOf(*a_, "h").record, w + 1);
+  EXPECT_EQ(StampsOf(*a_, "h").sub_record, 2u);
+  ASSERT_TRUE(a_->CompactAll().ok());
+  auto b = SnapshotCopy(a_.get(), "b");
+  StateMachine sm_b(b.get());
+  for (StateMachine* m : {&sm, &sm_b}) {
+    SCOPED_TRACE(m == &sm ? "upgraded" : "installed from a snapshot");
+    EXPECT_EQ(Apply(*m, ExecEntry({{"ping"}}, {"h"}, w)), kNullArray);
+    EXPECT_EQ(Apply(*m, ExecEntry({{"ping"}}, {"l"}, 4)), kNullArray);
+    EXPECT_EQ(Apply(*m, ExecEntry({{"hget", "h", "f"}}, {"h", "l", "x"}, w + 1)), Array({Bulk("2")}));
+  }
+  a_.reset();
+  EXPECT_EQ(FormatOf(dir_.path() + "/a"), 3u);
 }
 
 }  // namespace

@@ -161,7 +161,7 @@ TEST(ReadCacheTest, StaleHintsNeverWriteTheWrongEntry) {
         [[fallthrough]];
       default: {
         std::string v = value();
-        c.Put(key, ValueType::kString, 0, 0, v, hints[key]);
+        c.Put(key, ValueType::kString, 0, 0, 0, v, hints[key]);
         model[key] = v;
       }
     }

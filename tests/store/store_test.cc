@@ -64,6 +64,78 @@ TEST(ValueCodingTest, RoundTripAndCorruption) {
   EXPECT_TRUE(DecodeValue(std::string_view(enc).substr(0, 16), &d).IsCorruption());
 }
 
+// A collection's WATCH stamp (Value::stamp) rides at the end of its record behind a flag in the
+// type byte; records without the flag (format 2 stores) decode with stamp 0, and the stamp is no
+// part of the payload. Strings never carry one (their version is their stamp).
+TEST(ValueCodingTest, CollectionStampIsATrailerBehindAFlag) {
+  Value h;
+  h.type = ValueType::kHash;
+  h.version = 77;
+  h.payload = std::string(8, '\x02');
+  std::string plain;
+  EncodeValue(h, &plain);  // stamp 0: the format 2 record, byte for byte
+  ASSERT_EQ(plain.size(), 17u + 8);
+  EXPECT_EQ(plain[0], 2);
+  h.stamp = 0x1122334455667788ull;
+  std::string enc;
+  EncodeValue(h, &enc);
+  ASSERT_EQ(enc.size(), 17u + 8 + 8);
+  EXPECT_EQ(static_cast<uint8_t>(enc[0]), 0x42);
+  EXPECT_EQ(enc.substr(0, 25).substr(1), plain.substr(1));  // header and payload where they were
+  Value d;
+  ASSERT_TRUE(DecodeValue(enc, &d).ok());
+  EXPECT_EQ(d.type, ValueType::kHash);
+  EXPECT_EQ(d.version, 77u);
+  EXPECT_EQ(d.stamp, h.stamp);
+  EXPECT_EQ(d.payload, h.payload);
+  EXPECT_EQ(CollectionSize(d), 0x0202020202020202ull);
+  ASSERT_TRUE(DecodeValue(plain, &d).ok());
+  EXPECT_EQ(d.stamp, 0u);
+  EXPECT_EQ(d.payload, h.payload);
+  EXPECT_TRUE(DecodeValue(std::string_view(enc).substr(0, 24), &d).IsCorruption());  // flag, no room for a stamp
+  Value s;
+  s.payload = "v";
+  s.stamp = 9;
+  std::string senc;
+  EncodeValue(s, &senc);
+  EXPECT_EQ(senc.size(), 17u + 1);
+  EXPECT_EQ(senc[0], 1);
+}
+
+// The stamp survives every read path: the batch's overlay, the read cache, RocksDB after a reopen;
+// rewriting a stamped record with another stamp replaces it; it is not charged as data.
+TEST_F(StoreTest, CollectionStampsReadBackFromEveryPath) {
+  Value h;
+  h.type = ValueType::kList;
+  h.version = 5;
+  h.payload = std::string(24, '\0');
+  h.stamp = 3;
+  const uint64_t before = store_->DatasetBytes();
+  auto b = store_->NewBatch();
+  b->Put("l", h);
+  Value got;
+  ASSERT_TRUE(b->GetRaw("l", &got).ok());
+  EXPECT_EQ(got.stamp, 3u);
+  ASSERT_TRUE(store_->Commit(b.get(), 3).ok());
+  EXPECT_EQ(store_->DatasetBytes() - before, KeyCharge(1, ValueType::kList, 24, 0));
+  ASSERT_TRUE(store_->Get("l", 0, &got).ok());  // the read cache
+  EXPECT_EQ(got.stamp, 3u);
+  h.stamp = 4;
+  b = store_->NewBatch();
+  b->Put("l", h);  // same payload size: the cache entry is overwritten in place
+  ASSERT_TRUE(store_->Commit(b.get(), 4).ok());
+  ASSERT_TRUE(store_->Get("l", 0, &got).ok());
+  EXPECT_EQ(got.stamp, 4u);
+  Reopen();
+  ASSERT_TRUE(store_->Get("l", 0, &got).ok());  // RocksDB
+  EXPECT_EQ(got.stamp, 4u);
+  EXPECT_EQ(got.payload, h.payload);
+  EXPECT_EQ(store_->DatasetBytes() - before, KeyCharge(1, ValueType::kList, 24, 0));
+  b = store_->NewBatch();
+  ASSERT_TRUE(b->GetRaw("l", &got).ok());  // a batch reading RocksDB
+  EXPECT_EQ(got.stamp, 4u);
+}
+
 TEST_F(StoreTest, EmptyStore) {
   EXPECT_EQ(store_->applied_index(), 0u);
   EXPECT_EQ(store_->KeyCount(), 0u);
