@@ -226,6 +226,10 @@ void RaftReplicator::Pump() {
   ReleaseHeld();
   forwarder_.ProposeQueued();
   reads_.Flush();
+  // Read barriers answered by the core wait for no fsync (Raft::TakeReadStates): not for the
+  // Ready they would ride in, nor for a free slot in the storage pipeline. A write-heavy mix
+  // otherwise made every linearizable read (GET, an unchanged SETBIT) cost a durable write.
+  if (std::vector<raft::ReadState> rs = raft_->TakeReadStates(); !rs.empty()) reads_.OnReadStates(rs);
   // Pipelined (raft.h Advance): new Readies are taken while earlier ones are being synced; one
   // storage hand-off per Ready, whatever number of requests it carries.
   while (raft_->HasReady() && !inflight_.full()) {

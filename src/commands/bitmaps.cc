@@ -84,18 +84,19 @@ bool GrowForBit(ApplyContext& ctx, const std::string& key, uint64_t maxbit, Valu
 // ---------------------------------------------------------------------------------------------
 // SETBIT / GETBIT
 
-bool ParseSetbit(const Argv& argv, uint64_t* offset, int* on, resp::ReplyBuilder& reply) {
-  if (!ParseBitOffset(argv[2], false, 0, offset)) {
-    reply.Error(kErrBitOffset);
-    return false;
-  }
+// SETBIT's offset and value; the error text if they are invalid, else empty.
+std::string_view SetbitArgsError(const Argv& argv, uint64_t* offset, int* on) {
+  if (!ParseBitOffset(argv[2], false, 0, offset)) return kErrBitOffset;
   int64_t v;
-  if (!ParseInt64(argv[3], &v) || (v & ~int64_t{1})) {
-    reply.Error(kErrBitValue);
-    return false;
-  }
+  if (!ParseInt64(argv[3], &v) || (v & ~int64_t{1})) return kErrBitValue;
   *on = static_cast<int>(v);
-  return true;
+  return {};
+}
+
+bool ParseSetbit(const Argv& argv, uint64_t* offset, int* on, resp::ReplyBuilder& reply) {
+  std::string_view err = SetbitArgsError(argv, offset, on);
+  if (!err.empty()) reply.Error(err);
+  return err.empty();
 }
 
 bool SetbitPrepare(PrepareContext& ctx, Argv& argv) {
@@ -121,6 +122,23 @@ void SetbitApply(ApplyContext& ctx, const Argv& argv) {
     Notify(ctx, kNotifyString, "setbit", argv[1]);
   }
   ctx.reply.Integer(old);
+}
+
+// SETBIT that changes nothing (CommandSpec::unchanged): the key is a string that already holds
+// the offset's byte, with the bit as asked (SetbitApply's `dirty || old != on` is false). A
+// missing or expired key (created), a too short string (grown), another type (WRONGTYPE) and bad
+// arguments (prepare's errors) all answer false: they take the log path.
+bool SetbitUnchanged(ExecContext& ctx, const Argv& argv) {
+  uint64_t offset;
+  int on;
+  if (!SetbitArgsError(argv, &offset, &on).empty()) return false;
+  Value v;
+  if (!ctx.store.Get(argv[1], ctx.now_ms, &v).ok() || v.type != ValueType::kString) return false;
+  if ((offset >> 3) >= v.payload.size()) return false;
+  int old = (static_cast<uint8_t>(v.payload[offset >> 3]) >> (7 - (offset & 7))) & 1;
+  if (old != on) return false;
+  ctx.reply.Integer(old);
+  return true;
 }
 
 void GetbitCmd(ExecContext& ctx, const Argv& argv) {
@@ -460,7 +478,7 @@ extern const CommandSpec kBitmapCommands[] = {
     {.name = "setbit", .arity = 4, .flags = kWriteDenyOom, .first_key = 1, .last_key = 1, .key_step = 1,
      .group = "bitmap", .since = "2.2.0",
      .summary = "Sets or clears the bit at offset in the string value stored at key", .complexity = "O(1)",
-     .prepare = &SetbitPrepare, .apply = &SetbitApply, .key_flags = "RW access update",
+     .prepare = &SetbitPrepare, .apply = &SetbitApply, .unchanged = &SetbitUnchanged, .key_flags = "RW access update",
      .args = "key:key@0 offset:integer value:integer"},
     {.name = "getbit", .arity = 3, .flags = kReadonly | kFast, .first_key = 1, .last_key = 1, .key_step = 1,
      .group = "bitmap", .since = "2.2.0",

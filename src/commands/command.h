@@ -216,6 +216,15 @@ struct CommandSpec {
   bool (*prepare)(PrepareContext&, Argv&) = nullptr;
   // Write commands: apply the log form.
   void (*apply)(ApplyContext&, const Argv&) = nullptr;
+  // Write commands that Redis 7.0 leaves unpropagated when they change nothing (SETBIT of a bit
+  // already as asked: no write, no dirty++, no signalModifiedKey, no keyspace event). Given the
+  // client's argv (arity checked, prepare not yet run) and a state, returns true after writing
+  // the reply apply would write iff the command is valid and applying it to that state would
+  // change nothing and notify nothing; otherwise returns false and writes nothing (errors too:
+  // they keep the log path). The server then answers such a write as a linearizable read, not
+  // through the log (docs/unchanged_writes.md). REQUIRES: true only for an argv the command's
+  // prepare accepts at any clock (the server proposes it if a later look finds it would change).
+  bool (*unchanged)(ExecContext&, const Argv&) = nullptr;
 
   // ---- Introspection (COMMAND INFO/DOCS/GETKEYS; ACL). Defaults let a table omit them. ----
   // The flags (and notes) of the key spec first_key/last_key/key_step describe; ignored when

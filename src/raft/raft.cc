@@ -352,6 +352,12 @@ Ready Raft::GetReady() {
   return rd;
 }
 
+std::vector<ReadState> Raft::TakeReadStates() {
+  std::vector<ReadState> out = std::move(read_states_);
+  read_states_.clear();
+  return out;
+}
+
 void Raft::Advance(const Ready& rd) {
   if (rd.snapshot) {
     log_.StableSnapshotTo(rd.snapshot->meta.index);

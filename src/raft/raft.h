@@ -189,6 +189,13 @@ class Raft {
   // ---- Outputs -------------------------------------------------------------------------------
   bool HasReady() const;
   Ready GetReady();
+  // The read states (ReadIndex answers) so far, taken ahead of the next Ready, which then holds
+  // none of them. They need nothing persisted or applied first: each index is a commit index,
+  // and the commit index covers only entries durable on a quorum (the leader counts its own log
+  // only once persisted: Advance). So a caller may hand them to its read barriers at once instead
+  // of behind the fsync of a Ready that carries new entries; the reads still wait for the apply
+  // to reach their index.
+  std::vector<ReadState> TakeReadStates();
   // REQUIRES: rd's persist/apply steps are done, and every Ready handed out before rd was
   // Advanced already (Readies are acknowledged in the order GetReady handed them out).
   //

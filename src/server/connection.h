@@ -29,10 +29,15 @@ using tls::TlsOptions;
 // entry is applied) and data reads (answered once a linearizable read barrier passed) take a slot
 // each; slots complete out of order but leave in order. A read executes only when its barrier
 // passed AND it is at the head of the slots. Writes are applied in groups, so a read queued
-// behind a pending write could observe later writes of the same pipeline; hence slots hold
-// either reads or writes at a time: a read arriving behind pending writes (or a write behind
-// pending reads) waits, with the connection not executing, until the slots drain. Other
-// commands (connection state, admin) wait for the slots to drain too.
+// behind a pending write could observe later writes of the same pipeline; hence no write is
+// proposed while a read that arrived before it still waits for its barrier: a read arriving
+// behind pending writes goes through the log in order or waits, and a write arriving behind
+// pending reads moves them into the log ahead of it or waits, with the connection not executing,
+// until the slots drain (docs/pipelining.md). A write that would change nothing may wait as a
+// read, only with no write pending ahead of it (docs/unchanged_writes.md); if it turns out to
+// change something it is proposed when it reaches the head, so the reads behind it (all arrived
+// after it) run after it is applied. Other commands (connection state, admin) wait for the slots
+// to drain too.
 struct Connection {
   struct Slot {
     enum State : uint8_t { kWaiting, kRunnable, kDone };
@@ -44,6 +49,9 @@ struct Connection {
     int exec_db = 0;      // the database that EXEC starts in (the session's when EXEC ran)
     std::string bytes;    // the reply, once kDone
     bool silent = false;  // CLIENT REPLY OFF/SKIP when the command arrived: the reply is dropped
+    // A write that looked unchanged (CommandSpec::unchanged), in argv, waiting as a read: answered
+    // as one if it still changes nothing when it runs, else proposed (server_unchanged.cc).
+    bool unchanged = false;
     // Metrics (server_metrics.cc): the command's stats (null: not counted), when it was parsed,
     // proposed (writes) and its result became ready, µs (observability::NowMicros).
     observability::CommandStats* stats = nullptr;

@@ -164,9 +164,21 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   void AclLogDenial(Connection* c, const acl::CheckResult& r, const commands::CommandSpec& spec,
                     const commands::Argv& argv, bool in_multi);
   // A write arriving behind this connection's reads still waiting for their barrier: proposes
-  // those reads as log reads ahead of it (commands/log_read.h) and returns true, or false (and
-  // changes nothing) if one of them cannot be (docs/pipelining.md). server.cc.
+  // those reads as log reads ahead of it (commands/log_read.h; a write waiting as a read,
+  // docs/unchanged_writes.md: as itself) and returns true, or false (and changes nothing) if one
+  // of them cannot be (docs/pipelining.md). server_slots.cc.
   bool MoveReadsToLog(Connection* c);
+  // Writes that change nothing, answered as reads (server_unchanged.cc, docs/unchanged_writes.md).
+  // UnchangedCandidate: spec has CommandSpec::unchanged, the connection may take that path and
+  // this node's state says the write would change nothing. AskUnchangedRead: its read slot and
+  // barrier. AnswerUnchangedSlot (Drain, at the head, barrier passed): true after writing the
+  // reply if it still changes nothing; else proposes it (false). ProposeSlotWrite: the slot's
+  // write into the log (also from MoveReadsToLog). RunUnchanged: the predicate on this node's state.
+  bool UnchangedCandidate(Connection* c, const commands::CommandSpec& spec, const commands::Argv& argv);
+  void AskUnchangedRead(Connection* c, commands::Argv&& argv);
+  bool AnswerUnchangedSlot(Connection* c, Connection::Slot& s, std::string* out);
+  void ProposeSlotWrite(Connection* c, Connection::Slot& s);
+  bool RunUnchanged(Connection* c, const commands::CommandSpec& spec, const commands::Argv& argv, std::string* out);
   uint64_t flushed_token_ = 0;  // next_token_ when FlushOutputs last handed proposals to the log
   // Runs a non-write command now, appending its reply to *out.
   void ExecuteNow(Connection* c, const commands::CommandSpec& spec, const commands::Argv& argv,

@@ -158,10 +158,13 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
     commands::XreadBlockForm(&spec, &argv, db, LogClockMs());
   }
   bool is_read = (spec->flags & commands::kReadonly) && !spec->is_write();
+  // A write that would change nothing is answered as a read (server_unchanged.cc): it waits for
+  // nothing (the connection has no write in flight), reads ahead of it are fine.
+  bool unchanged = spec->unchanged && UnchangedCandidate(c, *spec, argv);
   // A read behind this connection's pending writes runs at its log position instead of waiting
   // for them (commands/log_read.h, docs/pipelining.md); READONLY sessions keep their local reads.
   bool log_read = is_read && c->pending_writes > 0 && !c->session.readonly && commands::LogReadable(*spec);
-  bool must_wait = log_read                 ? false
+  bool must_wait = log_read || unchanged    ? false
                    : spec->is_write()       ? c->pending_reads > 0 && !MoveReadsToLog(c)
                    : is_read        ? c->pending_writes > 0
                                     : !c->slots.empty();
@@ -186,6 +189,10 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
     if (sm_->disk().WritesRefused()) {
       Reply(c, sm_->disk().MisconfError());
       return true;
+    }
+    if (unchanged) {
+      AskUnchangedRead(c, std::move(argv));
+      return !c->closing;
     }
     // Only what passed commands::PrepareWrite is proposed (see write_entry.h).
     // The entry carries the user: judged again where it executes (docs/acl.md).

@@ -28,6 +28,7 @@ bool Server::MoveReadsToLog(Connection* c) {
   const commands::CommandSpec* read_spec = commands::Lookup("redraft.read");
   for (const Connection::Slot& s : c->slots) {
     if (!s.is_read || s.state == Connection::Slot::kDone) continue;
+    if (s.unchanged) continue;  // proposed as the write it is
     const commands::CommandSpec* spec = s.exec.empty() && !s.argv.empty() ? commands::Lookup(s.argv[0]) : nullptr;
     if (!spec || !commands::LogReadable(*spec)) return false;
   }
@@ -36,6 +37,10 @@ bool Server::MoveReadsToLog(Connection* c) {
   // answers, FindSlot finds no slot holding it.
   for (Connection::Slot& s : c->slots) {
     if (!s.is_read || s.state == Connection::Slot::kDone) continue;
+    if (s.unchanged) {  // a write answered as a read if unchanged: its own log form
+      ProposeSlotWrite(c, s);
+      continue;
+    }
     const commands::CommandSpec* spec = read_spec;
     commands::Argv argv = std::move(s.argv);
     s.argv.clear();
@@ -120,7 +125,9 @@ void Server::Drain(Connection* c) {
       std::string dropped;
       std::string* out = s.silent ? &dropped : &c->out;
       size_t before = out->size();
-      if (!s.exec.empty()) {
+      if (s.unchanged) {  // a write that looked unchanged (docs/unchanged_writes.md)
+        if (!AnswerUnchangedSlot(c, s, out)) break;  // it changes something: now a write in the log
+      } else if (!s.exec.empty()) {
         resp::ReplyBuilder rb(out, c->session.proto);
         commands::ExecContext ctx{*store_, LogClockMs(), rb, c->session, this};
         commands::RunReadOnlyExec(s.exec, *store_, s.exec_db, ctx);

@@ -86,6 +86,10 @@ NOTIFY_WORKLOAD = [
     ["GETEX", "k", "PERSIST"], ["MSET", "a", "1", "b", "2"], ["MSETNX", "a", "1", "c", "2"], ["MSETNX", "c", "1", "d", "2"],
     ["INCR", "a"], ["DECR", "a"], ["DECRBY", "a", "3"], ["INCRBY", "a", "9"], ["INCRBYFLOAT", "a", "1.5"],
     ["INCR", "b"], ["APPEND", "b", "x"], ["APPEND", "new", "x"], ["SETRANGE", "b", "0", "zz"], ["SETRANGE", "b", "0", ""],
+    # SETBIT notifies only a change: created, grown or flipped (an unchanged one is answered as a
+    # read, docs/unchanged_writes.md)
+    ["SETBIT", "bm", "3", "1"], ["SETBIT", "bm", "3", "1"], ["SETBIT", "bm", "20", "0"], ["SETBIT", "bm", "20", "0"],
+    ["SETBIT", "bm", "3", "0"], ["SETBIT", "bm", "3", "0"],
     ["DEL", "a", "nosuch", "c"], ["UNLINK", "d"], ["EXPIRE", "b", "100"], ["EXPIRE", "nosuch", "100"], ["PERSIST", "b"],
     ["PERSIST", "b"], ["PEXPIRE", "new", "100000"], ["EXPIREAT", "new", "9999999999"], ["PEXPIREAT", "b", "1"],
     ["RENAME", "k", "k3"], ["RENAME", "k3", "k3"], ["RENAMENX", "k3", "k5"], ["RENAMENX", "k3", "k7"], ["COPY", "k7", "k4"],

@@ -103,6 +103,22 @@ SCENARIOS = {
         ("call", "t", "GET", "n"), ("call", "w", "SET", "n", "w"), ("push", "t"),
         ("call", "t", "CLIENT", "TRACKINGINFO"),
     ],
+    # An unchanged SETBIT (answered as a read, docs/unchanged_writes.md) invalidates nothing, its
+    # own key included; one that flips, grows or creates does (Redis 7.0 signals only a change).
+    "setbit_unchanged": [
+        ("open", "t"), ("open", "w"), ("open", "b"),
+        ("call", "t", "HELLO", "3"), ("call", "b", "HELLO", "3"),
+        ("call", "w", "SETBIT", "bits", "7", "1"),
+        ("call", "t", "CLIENT", "TRACKING", "on"),
+        ("call", "b", "CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "bi"),
+        ("call", "t", "GET", "bits"),
+        ("call", "w", "SETBIT", "bits", "7", "1"), ("call", "w", "SETBIT", "bits", "0", "0"),
+        ("none", "t"), ("none", "b"),
+        ("call", "t", "SETBIT", "bits", "7", "1"), ("none", "t"), ("none", "b"),
+        ("call", "w", "SETBIT", "bits", "9", "0"), ("push", "t"), ("push", "b"),
+        ("call", "t", "GET", "bits"), ("call", "t", "SETBIT", "bits", "7", "0"), ("push", "t"), ("push", "b"),
+        ("call", "t", "GET", "bits"), ("call", "w", "SETBIT", "bitsnew", "1", "0"), ("none", "t"), ("push", "b"),
+    ],
     "errors": [
         ("open", "t"), ("open", "w"),
         ("call", "t", "CLIENT", "CACHING", "yes"),

@@ -372,6 +372,28 @@ TEST(ReadIndex, WaitsForCurrentTermCommit) {
   EXPECT_EQ(reads[0].index, net.raft(2).last_index());  // includes the no-op
 }
 
+// TakeReadStates hands a read index out ahead of the Ready that carries new, unpersisted
+// entries: the index is the commit index, which covers only entries durable here, not them.
+TEST(ReadIndex, TakenAheadOfTheReadyBeingPersisted) {
+  Network net(1);
+  ElectOne(net, 1);
+  ASSERT_TRUE(net.raft(1).Propose("a").ok());
+  net.Stabilize();
+  Index commit = net.raft(1).commit_index();
+  ASSERT_TRUE(net.raft(1).Propose("b").ok());  // appended, not yet persisted: not committed
+  ASSERT_TRUE(net.raft(1).ReadIndex("r").ok());
+  EXPECT_EQ(net.raft(1).commit_index(), commit);
+  std::vector<ReadState> taken = net.raft(1).TakeReadStates();
+  ASSERT_EQ(taken.size(), 1u);
+  EXPECT_EQ(taken[0], (ReadState{commit, "r"}));
+  EXPECT_LT(taken[0].index, net.raft(1).last_index());
+  ASSERT_TRUE(net.raft(1).HasReady());
+  Ready rd = net.raft(1).GetReady();
+  EXPECT_TRUE(rd.read_states.empty());  // taken once
+  EXPECT_FALSE(rd.entries.empty());
+  EXPECT_TRUE(net.raft(1).TakeReadStates().empty());
+}
+
 TEST(ReadIndex, DeposedLeaderDoesNotServe) {
   Network net(3);
   ElectOne(net, 1);
