@@ -108,13 +108,30 @@ bool Server::RefuseOom(Connection* c, const commands::CommandSpec& spec) {
 
 bool Server::OutOfMemory() {
   const EvictionParams p = EvictionConfig();
-  if (store_->DatasetBytes() <= static_cast<uint64_t>(p.maxmemory)) return false;
+  const uint64_t used = store_->DatasetBytes();
+  const bool leader = log_->is_leader();
+  // The leader counts what its writes in flight will add (eviction ahead of the writes).
+  const uint64_t growth = leader ? log_->ProposedGrowth() : 0;
+  if (used + growth <= static_cast<uint64_t>(p.maxmemory)) return false;
   bool can_evict = p.policy != EvictionPolicy::kNoEviction;
-  if (can_evict && log_->is_leader() && evictor_) {
-    evictor_->Run(p, LogClockMs());
+  if (can_evict && leader && evictor_) {
+    evictor_->Run(p, LogClockMs(), growth);
     can_evict = !evictor_->stuck();
   }
+  // -OOM is decided on the applied dataset alone, as Redis decides on its used memory: writes in
+  // flight make the leader evict earlier, never refuse earlier.
+  if (used <= static_cast<uint64_t>(p.maxmemory)) return false;
   return !can_evict;
+}
+
+// Before the leader proposes a batch (Replicator::EvictionHooks::make_room): writes that reached
+// it without passing this node's OOM gate (forwarded by followers) get their evictions into the
+// same batch, instead of waiting for the cron tick.
+void Server::EvictAhead() {
+  if (!evictor_ || !log_->is_leader() || sm_->disk().WritesRefused()) return;
+  const EvictionParams p = EvictionConfig();
+  const uint64_t growth = log_->ProposedGrowth();
+  if (evictor_->Behind(p, growth)) evictor_->Run(p, LogClockMs(), growth);
 }
 
 void Server::EvictionCron() {
@@ -141,7 +158,7 @@ void Server::EvictionCron() {
   // a snapshot install), start over from the store rather than sample mostly dead keys.
   if (access_.size() > 2 * store_->KeyCount() + 1000) access_.Clear();
   evictor_->Sweep(kSweepKeys);
-  evictor_->Run(p, LogClockMs());
+  evictor_->Run(p, LogClockMs(), log_->ProposedGrowth());
 }
 
 // RESTORE ... IDLETIME s / FREQ f: Redis's objectSetLRUOrLFU at the entry's time, on every node

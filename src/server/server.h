@@ -222,6 +222,7 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   // Over maxmemory with nothing to evict (Redis's performEvictions() == EVICT_FAIL); runs the leader's evictor.
   bool OutOfMemory();
   void EvictionCron();
+  void EvictAhead();  // the leader's evictor, per loop iteration, for writes in flight
   void OnAccessHints(std::string_view batch);
   // RESTORE's IDLETIME/FREQ, applied here (eviction_server.cc).
   void OnRestoredAccess(const std::vector<commands::AccessNote>& notes);
