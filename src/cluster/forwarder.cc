@@ -110,15 +110,25 @@ void Forwarder::QueueProposal(Proposal p) {
   raft::Term term = env_.raft()->term();  // callers lead: Raft runs
   if (!proposals_.empty() && proposals_term_ != term) ProposeQueued();  // fails them
   proposals_term_ = term;
+  if (env_.growth) {
+    p.growth = env_.growth(p.entry);
+    growth_.Queue(p.growth);
+  }
   proposals_.push_back(std::move(p));
 }
 
 void Forwarder::ProposeQueued() {
   if (proposals_.empty()) return;
+  if (env_.before_batch && !in_before_batch_) {
+    in_before_batch_ = true;
+    env_.before_batch();  // may queue more (evictions), into this batch
+    in_before_batch_ = false;
+  }
   // The batch swaps with a vector kept from the last iteration, so neither regrows per write.
   std::vector<Proposal>& batch = proposals_spare_;
   batch.clear();
   batch.swap(proposals_);
+  growth_.ClearQueued();  // proposed ones come back by index below
   raft::Raft* raft = env_.raft();
   bool ok = raft && raft->role() == raft::Role::kLeader && raft->term() == proposals_term_;
   if (ok) {
@@ -149,6 +159,7 @@ void Forwarder::ProposeQueued() {
       p.fwd.deadline_ms = deadline;
       pending_[index] = p.fwd;
     }
+    growth_.Append(index, p.growth);
     index++;
   }
 }
@@ -255,6 +266,7 @@ void Forwarder::OnApplied(const raft::Entry& e, uint64_t own_seq, std::string& r
 }
 
 void Forwarder::AfterApply(raft::Index applied) {
+  growth_.Retire(applied);
   // Entries a received snapshot jumped over: the forwarding node settles them itself.
   while (!pending_.empty() && pending_.begin()->first <= applied) pending_.erase(pending_.begin());
   ForgetDeadWrites();

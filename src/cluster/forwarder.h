@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "cluster/forward_frames.h"
+#include "cluster/proposed_growth.h"
 #include "raft/raft.h"
 
 namespace redraft::cluster {
@@ -35,6 +36,12 @@ class Forwarder {
     std::function<int64_t()> cluster_time_ms;      // the stamp for an entry we propose (docs/time.md)
     std::function<void(int64_t)> note_stamp;       // a stamp went into the log
     std::function<void(uint64_t token, std::string reply)> answer;  // our client's reply
+    // The dataset bytes an entry we propose may add (eviction ahead of the writes,
+    // proposed_growth.h); null or 0: none counted.
+    std::function<uint64_t(std::string_view entry)> growth = nullptr;
+    // Called before a batch of proposals is proposed (leader): what it proposes (the evictor's
+    // entries) joins the batch. Not called again from within itself.
+    std::function<void()> before_batch = nullptr;
   };
   Forwarder(Env env, int64_t request_timeout_ms, uint64_t session);
 
@@ -72,6 +79,9 @@ class Forwarder {
 
   size_t pending_count() const { return pending_.size(); }  // INFO raft_pending_proposals
   size_t writes_count() const { return writes_.size(); }    // INFO raft_pending_writes
+  // What the entries this node queued or proposed as leader, not yet applied, may add to the
+  // dataset (Env::growth's estimates): the evictor makes room for it ahead of the writes.
+  uint64_t proposed_growth() const { return growth_.bytes(); }
   // The tag the next Propose gives its write (traces: raft_replicator_trace.cc).
   uint64_t session() const { return session_; }
   uint64_t next_seq() const { return next_seq_; }
@@ -109,6 +119,7 @@ class Forwarder {
     uint64_t own_seq = 0;  // our client's write (writes_), or 0: a forwarded one (fwd)
     Pending fwd;
     std::string entry;
+    uint64_t growth = 0;  // Env::growth's estimate, counted in growth_
   };
 
   bool SendWrite(uint64_t seq);
@@ -141,6 +152,8 @@ class Forwarder {
   std::vector<Proposal> proposals_spare_;           // ProposeQueued's batch (its capacity kept)
   raft::Term proposals_term_ = 0;                   // the term they were queued in
   std::map<raft::Index, Pending> pending_;          // others' forwarded entries we proposed, by index
+  ProposedGrowth growth_;                           // proposals' estimated dataset growth
+  bool in_before_batch_ = false;                    // Env::before_batch is running
 };
 
 }  // namespace redraft::cluster

@@ -39,6 +39,11 @@ RaftReplicator::RaftReplicator(uv_loop_t* loop, server::StateMachine* sm, Cluste
                      .cluster_time_ms = [this] { return ClusterTimeMs(); },
                      .note_stamp = [this](int64_t t) { NoteStamp(t); },
                      .answer = [this](uint64_t token, std::string reply) { on_applied_(token, std::move(reply)); },
+                     .growth =
+                         [this](std::string_view entry) -> uint64_t {
+                           return eviction_hooks_.growth ? eviction_hooks_.growth(entry) : 0;
+                         },
+                     .before_batch = [this] { if (eviction_hooks_.make_room) eviction_hooks_.make_room(); },
                  },
                  opts_.request_timeout_ms, RandomId()),
       compaction_(opts_.compact_every, opts_.compact_bytes),

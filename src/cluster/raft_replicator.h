@@ -115,6 +115,9 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   // Eviction's access hints: a "hint" frame to the leader we know (docs/memory.md).
   void SendAccessHints(std::string batch) override;
   void SetAccessHintsReceiver(HintsReceiveFn fn) override { on_hints_ = std::move(fn); }
+  // Eviction ahead of the writes: the forwarder keeps the estimates (proposed_growth.h).
+  void SetEvictionHooks(EvictionHooks hooks) override { eviction_hooks_ = std::move(hooks); }
+  uint64_t ProposedGrowth() const override { return forwarder_.proposed_growth(); }
 
   // commands::ClusterApi
   std::string MyId() override;
@@ -190,6 +193,7 @@ class RaftReplicator : public server::Replicator, public commands::ClusterApi {
   AppliedFn on_applied_;
   PubsubReceiveFn on_pubsub_;
   HintsReceiveFn on_hints_;  // eviction's access hints from followers
+  EvictionHooks eviction_hooks_;  // eviction ahead of the writes (server/replicator.h)
   ReadReadyFn on_read_ready_;
   ReadBarriers reads_;  // linearizable reads (read_barriers.h); calls back into raft_ and sm_
   Forwarder forwarder_;  // clients' writes, forwarding both ways (forwarder.h)

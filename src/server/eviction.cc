@@ -11,7 +11,8 @@ namespace redraft::server {
 namespace {
 constexpr size_t kPoolSize = 16;           // Redis's EVPOOL_SIZE
 constexpr size_t kMaxKeysPerEntry = 64;    // one redraft.evict entry
-constexpr size_t kMaxDeadPerRun = 4096;    // dead table entries one Run may drop (one lookup each)
+constexpr size_t kMaxDeadPerRun = 4096;    // dead table entries one entry's search may drop (one lookup each)
+constexpr int kMaxEntriesPerRun = 16;      // redraft.evict entries one Run may propose
 }  // namespace
 
 EvictionPolicy ParseEvictionPolicy(std::string_view n) {
@@ -172,7 +173,7 @@ void Evictor::ScanVolatile(const EvictionParams& p, std::vector<Candidate>* pool
                                                                                                    : std::string();
 }
 
-void Evictor::Run(const EvictionParams& p, int64_t now_ms) {
+void Evictor::Run(const EvictionParams& p, int64_t now_ms, uint64_t growth) {
   if (p.maxmemory <= 0 || p.policy == EvictionPolicy::kNoEviction) {
     stuck_ = false;
     return;
@@ -180,9 +181,16 @@ void Evictor::Run(const EvictionParams& p, int64_t now_ms) {
   // Nothing was evictable a moment ago: do not search again for every write of a burst.
   if (stuck_ && now_ms - stuck_ms_ < 10) return;
   stuck_ = false;
-  const uint64_t used = store_->DatasetBytes();
+  // A burst through followers arrives as forwarded batches: several entries per run keep up with
+  // it, a bounded number keeps one run short.
+  for (int i = 0; i < kMaxEntriesPerRun && RunOnce(p, now_ms, growth); i++) {
+  }
+}
+
+bool Evictor::RunOnce(const EvictionParams& p, int64_t now_ms, uint64_t growth) {
+  const uint64_t used = store_->DatasetBytes() + growth;
   const uint64_t limit = static_cast<uint64_t>(p.maxmemory) + pending_bytes_;
-  if (used <= limit) return;
+  if (used <= limit) return false;
   // Down to 0.5 % under the limit (at most 64 keys per entry): a steady stream of writes over
   // the limit then costs one eviction entry per many writes, not one per write.
   const uint64_t excess = used - limit + static_cast<uint64_t>(p.maxmemory) / 200;
@@ -218,18 +226,19 @@ void Evictor::Run(const EvictionParams& p, int64_t now_ms) {
     access_->Erase(c.key);  // not chosen again; its deletion is on its way
   }
   if (argv.size() == 1) {
-    if (dead > 0) return;  // cleaned the table; the next run finds live keys
+    if (dead > 0) return false;  // cleaned the table; the next run finds live keys
     stuck_ = true;
     stuck_ms_ = now_ms;
-    return;
+    return false;
   }
   proposed_keys_ += (argv.size() - 1) / 2;
   commands::LogCommand lc{now_ms, std::move(argv)};
   lc.db = commands::kStoredKeys;  // stored keys of every database
   const uint64_t token = hooks_.propose(commands::EncodeLogCommand(lc));
-  if (token == 0) return;
+  if (token == 0) return false;
   pending_bytes_ += freed;
   pending_[token] = freed;
+  return true;
 }
 
 bool Evictor::OnApplied(uint64_t token) {

@@ -12,7 +12,10 @@
 //     reads served by followers count.
 //   - The evictor keeps the dataset's logical size (store::Store::DatasetBytes) near maxmemory:
 //     it proposes enough deletions to cover the excess, minus what its entries still in flight
-//     will free, so a write burst does not make it propose the same excess twice.
+//     will free, so a write burst does not make it propose the same excess twice. The excess
+//     counts the writes proposed and not yet applied (their estimated growth): their evictions
+//     go into the log before them or in the same batch, so the dataset does not run past the
+//     limit by what is in flight (a write burst through any node).
 #pragma once
 
 #include <cstdint>
@@ -103,9 +106,16 @@ class Evictor {
   };
   Evictor(store::Store* store, AccessTable* access, Hooks hooks) : store_(store), access_(access), hooks_(std::move(hooks)) {}
 
-  // Proposes deletions while the logical size, less what proposed evictions will free, exceeds
-  // maxmemory. now_ms: the cluster's clock (TTLs, idle times). Call on the leader only.
-  void Run(const EvictionParams& p, int64_t now_ms);
+  // Proposes deletions while the logical size plus `growth` (what writes proposed and not yet
+  // applied may add: Replicator::ProposedGrowth), less what proposed evictions will free, exceeds
+  // maxmemory: up to kMaxEntriesPerRun entries. now_ms: the cluster's clock (TTLs, idle times).
+  // Call on the leader only.
+  void Run(const EvictionParams& p, int64_t now_ms, uint64_t growth = 0);
+  // True when Run would propose something now (a cheap check for the proposal path).
+  bool Behind(const EvictionParams& p, uint64_t growth) const {
+    return p.maxmemory > 0 && p.policy != EvictionPolicy::kNoEviction &&
+           store_->DatasetBytes() + growth > static_cast<uint64_t>(p.maxmemory) + pending_bytes_;
+  }
   // True when the last Run found nothing it may evict (an empty store, or a volatile policy and
   // no key with a TTL among the samples): writes must then get OOM.
   bool stuck() const { return stuck_; }
@@ -129,6 +139,8 @@ class Evictor {
     double score;   // larger = better to evict
     bool checked;   // version and charge were read from the store
   };
+  // One redraft.evict entry of up to 64 keys; false when no more is needed or possible now.
+  bool RunOnce(const EvictionParams& p, int64_t now_ms, uint64_t growth);
   bool Sample(const EvictionParams& p, int64_t now_ms, std::vector<Candidate>* pool);
   void ScanVolatile(const EvictionParams& p, std::vector<Candidate>* pool);
 
@@ -144,6 +156,12 @@ class Evictor {
   std::string sweep_cursor_;
   uint64_t proposed_keys_ = 0;
 };
+
+// What a write entry (commands::EncodeLogCommand) may add to the dataset's logical size if
+// applied: the charge of its keys as if new, plus its values' bytes (strings) or one
+// kElementChargeBytes per argument (collections); 0 for entries that do not grow it (not denyoom,
+// the server's own). Read on the leader's proposal path (eviction_growth.cc); an estimate only.
+uint64_t EstimateEntryGrowth(std::string_view entry);
 
 // "hint" batches: [varint key length][key] repeated (stored keys).
 void AppendHint(std::string* batch, std::string_view key);

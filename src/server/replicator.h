@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "common/status.h"
 
@@ -59,6 +60,18 @@ class Replicator {
   using HintsReceiveFn = std::function<void(std::string_view batch)>;
   virtual void SendAccessHints(std::string /*batch*/) {}
   virtual void SetAccessHintsReceiver(HintsReceiveFn /*fn*/) {}
+
+  // Eviction ahead of the writes (docs/memory.md). `growth` estimates what an entry may add to
+  // the dataset; the leader keeps the sum over the entries it queued or proposed (its clients'
+  // and those followers forwarded) until they are applied: ProposedGrowth. `make_room` is called
+  // on the leader before each batch of proposals goes to the log; the evictions it proposes join
+  // that batch, so writes that passed no OOM gate here (forwarded ones) get theirs at once.
+  struct EvictionHooks {
+    std::function<uint64_t(std::string_view entry)> growth;
+    std::function<void()> make_room;
+  };
+  virtual void SetEvictionHooks(EvictionHooks /*hooks*/) {}
+  virtual uint64_t ProposedGrowth() const { return 0; }
 };
 
 }  // namespace redraft::server

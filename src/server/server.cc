@@ -122,6 +122,13 @@ Status Server::Init() {
   MakeBlockedClients();
   log_->SetPubsubReceiver([this](std::string_view batch) { OnPeerPublishes(batch); });
   log_->SetAccessHintsReceiver([this](std::string_view batch) { OnAccessHints(batch); });  // docs/memory.md
+  // Eviction ahead of the writes (docs/memory.md): the leader counts what its proposals may add.
+  log_->SetEvictionHooks(Replicator::EvictionHooks{
+      .growth = [this](std::string_view entry) -> uint64_t {
+        return cfg_.maxmemory > 0 ? EstimateEntryGrowth(entry) : 0;
+      },
+      .make_room = [this] { if (cfg_.maxmemory > 0) EvictAhead(); },
+  });
   sm_->SetKeyEventSink(&cfg_.notify_keyspace_events,
                        [this](std::vector<commands::KeyEvent>&& events) { PublishKeyEvents(std::move(events)); });
   sm_->SetScriptPublishSink([this](std::vector<commands::ScriptMessage>&& msgs) {

@@ -234,6 +234,8 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   // Over maxmemory with nothing to evict (Redis's performEvictions() == EVICT_FAIL); runs the leader's evictor.
   bool OutOfMemory();
   void EvictionCron();
+  void EvictAhead();  // the leader's evictor, before each proposal batch, for writes in flight
+  void FlushHintsIfDue();  // follower: sends the hint batch if the last went kHintIntervalMs ago
   void OnAccessHints(std::string_view batch);
   // RESTORE's IDLETIME/FREQ, applied here (eviction_server.cc).
   void OnRestoredAccess(const std::vector<commands::AccessNote>& notes);
@@ -325,6 +327,7 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   std::unique_ptr<Evictor> evictor_;
   std::mt19937_64 access_rng_{std::random_device{}()};
   std::string hints_batch_;  // follower: keys used since the last "hint" batch to the leader
+  uint64_t hints_sent_ms_ = 0;  // loop time of the last batch sent (FlushHintsIfDue)
 };
 
 }  // namespace redraft::server

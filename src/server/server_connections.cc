@@ -179,6 +179,7 @@ void Server::FlushOutputs() {
   if (tracking_.active()) LimitTrackingTable();
   SendPubsubBatch();  // before log_->Flush(), which writes the transport's queues now
   observability::Batch().Invalidate();  // Flush may answer barriers and writes: a new batch
+  if (!hints_batch_.empty()) FlushHintsIfDue();  // eviction's access hints (docs/memory.md)
   flushed_token_ = next_token_;
   log_->Flush();
   // Flush can complete read barriers, which resumes connections that waited for their slots to

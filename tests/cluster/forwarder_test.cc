@@ -36,6 +36,8 @@ class ForwarderTest : public ::testing::Test {
                          .cluster_time_ms = [] { return int64_t{1000}; },
                          .note_stamp = [](int64_t) {},
                          .answer = [this](uint64_t t, std::string r) { answers_.emplace_back(t, std::move(r)); },
+                         .growth = [this](std::string_view e) -> uint64_t { return growth_ ? growth_(e) : 0; },
+                         .before_batch = [this] { if (before_batch_) before_batch_(); },
                      },
                      /*request_timeout_ms=*/5000, /*session=*/42);
   }
@@ -99,6 +101,8 @@ class ForwarderTest : public ::testing::Test {
   std::vector<std::pair<uint64_t, std::string>> answers_;
   raft::Index applied_ = 0;
   bool reachable_ = true;
+  std::function<uint64_t(std::string_view)> growth_;  // Env::growth, if set
+  std::function<void()> before_batch_;                // Env::before_batch, if set
 };
 
 TEST_F(ForwarderTest, OwnWriteIsProposedOnceAndAnsweredByItsApply) {
@@ -249,6 +253,52 @@ TEST_F(ForwarderTest, WriteInFlightAcrossASnapshotIsSettledByNotExecutedOrItsDea
   f.Sweep(std::numeric_limits<int64_t>::max());
   ASSERT_EQ(answers_.size(), 2u);
   for (const auto& [token, reply] : answers_) EXPECT_EQ(reply.substr(0, 10), "-UNCERTAIN") << token;
+}
+
+}  // namespace
+}  // namespace redraft::cluster
+
+namespace redraft::cluster {
+namespace {
+
+// Eviction ahead of the writes (docs/memory.md): the estimated growth of every entry the leader
+// queued (its own clients' and forwarded ones) counts from the moment it is queued until its
+// index is applied, and what before_batch proposes (the evictor's entries) joins the same batch.
+TEST_F(ForwarderTest, ProposedGrowthCountsQueuedAndProposedEntriesUntilApplied) {
+  Forwarder f = Make();
+  growth_ = [](std::string_view e) -> uint64_t { return e.size(); };
+  const std::string evict = commands::EncodeLogCommand(commands::LogCommand{1, {"redraft.evict", "k", "1"}});
+  int hook_calls = 0;
+  before_batch_ = [&] {
+    hook_calls++;
+    f.Propose(evict, /*token=*/99, /*proto=*/2);  // joins this batch; the hook is not re-entered
+  };
+  f.Propose(SetEntry(), /*token=*/7, /*proto=*/2);
+  ForwardBatchWriter w;
+  w.Add(5, 2, SetEntry());
+  f.OnFrame(/*from=*/2, FwdKind::kWriteBatch, w.Take(raft_->term()));
+  const uint64_t queued = f.proposed_growth();
+  EXPECT_GE(queued, 2 * SetEntry().size());  // both, before they have an index
+  raft::Index before = raft_->last_index();
+  f.ProposeQueued();
+  EXPECT_EQ(hook_calls, 1);
+  EXPECT_EQ(raft_->last_index(), before + 3);  // the write, the forwarded one, the eviction
+  EXPECT_GT(f.proposed_growth(), queued);      // in flight now, the eviction's entry too
+  Drive(&f);
+  EXPECT_EQ(f.proposed_growth(), 0u);          // applied: nothing in flight
+  f.ProposeQueued();                           // an empty batch: no hook call
+  EXPECT_EQ(hook_calls, 1);
+}
+
+// A batch that cannot be proposed (not the leader any more) leaves nothing counted.
+TEST_F(ForwarderTest, ProposedGrowthForgetsABatchThatWasNotProposed) {
+  Forwarder f = Make();
+  growth_ = [](std::string_view) -> uint64_t { return 100; };
+  f.Propose(SetEntry(), /*token=*/7, /*proto=*/2);
+  EXPECT_EQ(f.proposed_growth(), 100u);
+  BecomeFollower(raft_->term() + 1);
+  f.ProposeQueued();
+  EXPECT_EQ(f.proposed_growth(), 0u);
 }
 
 }  // namespace

@@ -95,7 +95,7 @@ class EvictionClusterTest(unittest.TestCase):
                       f"{len(keys)} keys", end="")
                 self.assertLessEqual(used, MAXMEMORY * 1.05, policy)
                 self.assertGreater(used, MAXMEMORY * 0.5, policy)  # evicted what was needed, not all
-                self.assertLess(peak, MAXMEMORY * 3, f"{policy}: the burst ran far ahead of eviction")
+                self.assertLessEqual(peak, MAXMEMORY * 1.10, f"{policy}: the burst ran ahead of eviction")
                 evicted = sum(info(self.c.client(i), "stats")["evicted_keys"] for i in self.c.alive())
                 self.assertGreater(evicted, evicted_before, policy)
                 if volatile:

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "commands/command.h"
+#include "commands/write_entry.h"
 #include "server/eviction.h"
 #include "test_util.h"
 
@@ -80,6 +81,52 @@ TEST_F(EvictorTest, EvictsDownToTheLimitAndNoMoreThanOnceForTheSameExcess) {
   // Down to 0.5 % under the limit: 50.75 keys' worth, so 51 keys.
   EXPECT_LE(store_->DatasetBytes(), per_key * 150 - per_key * 150 / 200);
   EXPECT_EQ(store_->KeyCount(), 149u);
+}
+
+// Eviction ahead of the writes: what writes in flight will add counts as if applied, so the
+// evictions for a burst are proposed before the burst lands; a large one takes several entries.
+TEST_F(EvictorTest, CountsTheGrowthOfWritesInFlight) {
+  for (int i = 0; i < 400; i++) Set("k" + std::to_string(1000 + i));
+  const uint64_t per_key = store_->DatasetBytes() / 400;
+  const auto p = Params(EvictionPolicy::kAllKeysRandom, static_cast<int64_t>(store_->DatasetBytes()));
+  EXPECT_FALSE(evictor_->Behind(p, 0));
+  evictor_->Run(p, 5000, /*growth=*/0);
+  EXPECT_TRUE(proposed_.empty());  // at the limit, nothing in flight: nothing to do
+  EXPECT_TRUE(evictor_->Behind(p, 150 * per_key));
+  evictor_->Run(p, 5000, /*growth=*/150 * per_key);
+  EXPECT_EQ(proposed_.size(), 3u);  // 150 keys and the 0.5 % margin: 64 + 64 + 24
+  EXPECT_FALSE(evictor_->Behind(p, 150 * per_key));  // covered by the entries in flight
+  ApplyProposed();
+  EXPECT_EQ(store_->KeyCount(), 400u - 152u);
+}
+
+// The estimate for a new string key is its charge exactly (what the store adds at apply); for a
+// collection it is at least the charge; entries that do not grow the dataset count 0.
+TEST_F(EvictorTest, EntryGrowthEstimates) {
+  auto growth_of = [&](commands::Argv argv) {
+    auto entry = commands::PrepareWrite(*commands::Lookup(argv[0]), argv, /*now_ms=*/1000);
+    EXPECT_TRUE(entry.ok());
+    const uint64_t estimate = EstimateEntryGrowth(*entry);
+    const uint64_t before = store_->DatasetBytes();
+    commands::LogCommand lc;
+    EXPECT_TRUE(commands::DecodeLogCommand(*entry, &lc));
+    ApplyLog(*store_, lc, ++index_);
+    return std::pair<uint64_t, int64_t>{estimate, static_cast<int64_t>(store_->DatasetBytes() - before)};
+  };
+  // ApplyLog writes keys without the database byte the server's keys carry: one more per key.
+  auto [set_est, set_real] = growth_of({"set", "key:1", std::string(1000, 'x'), "EX", "3600"});
+  EXPECT_EQ(static_cast<int64_t>(set_est), set_real + 1);
+  auto [mset_est, mset_real] = growth_of({"mset", "a", "1234", "bb", "5"});
+  EXPECT_EQ(static_cast<int64_t>(mset_est), mset_real + 2);
+  auto [hset_est, hset_real] = growth_of({"hset", "h", "f1", "v1", "f2", "v2"});
+  EXPECT_GE(static_cast<int64_t>(hset_est), hset_real);
+  auto [lpush_est, lpush_real] = growth_of({"rpush", "l", "a", "b", "c"});
+  EXPECT_GE(static_cast<int64_t>(lpush_est), lpush_real);
+  EXPECT_EQ(growth_of({"del", "key:1"}).first, 0u);
+  EXPECT_EQ(growth_of({"expire", "h", "100"}).first, 0u);
+  commands::LogCommand evict{1000, {"redraft.evict", std::string("\0h"), "1"}};
+  EXPECT_EQ(EstimateEntryGrowth(commands::EncodeLogCommand(evict)), 0u);
+  EXPECT_EQ(EstimateEntryGrowth("garbage"), 0u);
 }
 
 TEST_F(EvictorTest, AllKeysLruEvictsTheLeastRecentlyUsed) {
