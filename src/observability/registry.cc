@@ -95,9 +95,4 @@ uint64_t NowMicros() {
           .count());
 }
 
-BatchClock& Batch() {
-  static BatchClock c;
-  return c;
-}
-
 }  // namespace redraft::observability
