@@ -257,6 +257,12 @@ struct CommandSpec {
   std::string_view deprecated_since = {};
   std::string_view replaced_by = {};
 
+  // A dense number (1, 2, ...) for each command and subcommand of the table, assigned once when
+  // the table is built (command_table.cc), before any lookup can return the spec; 0 for a spec
+  // outside the table. Per-command records elsewhere are found by it instead of a hash lookup
+  // per call (observability::Registry::Command: the metrics' commandstats).
+  mutable uint32_t id = 0;
+
   bool is_write() const { return flags & kWrite; }
 };
 

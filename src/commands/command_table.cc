@@ -31,9 +31,14 @@ struct Registry {
       for (const CommandSpec* c = table; !c->name.empty(); ++c) {
         all.push_back(c);
         by_name.emplace(std::string(c->name), c);
+        c->id = ++ids;
+        for (const CommandSpec* s = c->subcommands; s && !s->name.empty(); ++s) {
+          if (!s->id) s->id = ++ids;  // a subcommand table shared by two containers keeps its first id
+        }
       }
     }
   }
+  uint32_t ids = 0;
 };
 
 const Registry& GetRegistry() {

@@ -41,7 +41,11 @@ class BatchClock {
   bool valid_ = false;
 };
 
-// The process's batch clock (one node per process, like Global()).
-BatchClock& Batch();
+// The process's batch clock (one node per process, like Global()). Inline: it is asked a few
+// times per request; constant-initialized, so no guard either.
+inline BatchClock& Batch() {
+  static BatchClock clock;
+  return clock;
+}
 
 }  // namespace redraft::observability

@@ -23,11 +23,15 @@ StageName NameOf(Stage s) {
   return {"?", "?"};
 }
 
-CommandStats* Registry::Command(const void* key, std::string_view name) {
+CommandStats* Registry::CommandByKey(uint32_t id, const void* key, std::string_view name) {
   auto& slot = commands_[key];
   if (!slot) {
     slot = std::make_unique<CommandStats>();
     slot->name.assign(name);
+  }
+  if (id) {
+    if (id >= by_id_.size()) by_id_.resize(id + 1);
+    by_id_[id] = slot.get();
   }
   return slot.get();
 }
@@ -89,11 +93,6 @@ uint64_t NowMicros() {
   return static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
           .count());
-}
-
-BatchClock& Batch() {
-  static BatchClock c;
-  return c;
 }
 
 }  // namespace redraft::observability

@@ -85,8 +85,14 @@ class Registry {
   void set_enabled(bool on) { enabled_ = on; }
 
   // The stats of the command named `name`, found by `key` (any pointer stable for the process, e.g.
-  // the command's table entry): one hash lookup, no allocation after the first call.
-  CommandStats* Command(const void* key, std::string_view name);
+  // the command's table entry): one hash lookup, no allocation after the first call. With an `id`
+  // (a dense number > 0 the caller keeps for that key, e.g. its CommandSpec::id; 0: none), later
+  // calls find them by index, without the hash lookup (one per request otherwise).
+  CommandStats* Command(uint32_t id, const void* key, std::string_view name) {
+    if (id < by_id_.size() && by_id_[id]) return by_id_[id];
+    return CommandByKey(id, key, name);
+  }
+  CommandStats* Command(const void* key, std::string_view name) { return Command(0, key, name); }
   // An error reply (RESP "-PREFIX text"): counted under its prefix (Redis's errorstat_*).
   void Error(std::string_view reply);
   static bool IsError(std::string_view reply) { return !reply.empty() && (reply[0] == '-' || reply[0] == '!'); }
@@ -117,7 +123,9 @@ class Registry {
 
  private:
   bool enabled_ = true;
+  CommandStats* CommandByKey(uint32_t id, const void* key, std::string_view name);
   std::unordered_map<const void*, std::unique_ptr<CommandStats>> commands_;
+  std::vector<CommandStats*> by_id_;  // cache of commands_ by id (null: not looked up yet)
   std::map<std::string, uint64_t> errors_;
   uint64_t total_errors_ = 0;
   Histogram stages_[static_cast<size_t>(Stage::kCount)];

@@ -1,7 +1,5 @@
 #include "observability/slowlog.h"
 
-#include <cstring>
-
 namespace redraft::observability {
 
 void SlowLog::Configure(int64_t slower_than_us, int64_t max_len) {
@@ -38,27 +36,6 @@ void SlowLog::TruncateArg(std::string_view a, std::string* out) {
   }
   out->assign(a.substr(0, kMaxString));
   out->append("... (").append(std::to_string(a.size() - kMaxString)).append(" more bytes)");
-}
-
-void SlowLog::Unpack(std::string_view p, std::vector<std::string>* out) {
-  out->clear();
-  auto u32 = [&](uint32_t* v) {
-    if (p.size() < 4) return false;
-    memcpy(v, p.data(), 4);
-    p.remove_prefix(4);
-    return true;
-  };
-  uint32_t n = 0, more = 0;
-  while (p.size() > 4) {
-    if (!u32(&n) || !u32(&more) || p.size() < n) return;
-    out->emplace_back(p.substr(0, n));
-    if (more) out->back().append("... (").append(std::to_string(more)).append(" more bytes)");
-    p.remove_prefix(n);
-  }
-  uint32_t dropped = 0;
-  if (u32(&dropped) && dropped && !out->empty()) {
-    out->back() = "... (" + std::to_string(dropped + 1) + " more arguments)";
-  }
 }
 
 }  // namespace redraft::observability

@@ -47,6 +47,7 @@ class SlowLog {
 
   // At most 32 arguments (the last saying "... (N more arguments)"), each at most 128 bytes (then
   // "... (N more bytes)"), as Redis's slowlogCreateEntry. Into *out, reusing its storage.
+  // Writes, answered later, keep theirs in a SlowArgsArena (slow_args.h), which gives the same.
   template <typename Argv>
   static void TruncateArgs(const Argv& argv, std::vector<std::string>* out) {
     size_t argc = std::min(argv.size(), kMaxArgc);
@@ -60,23 +61,6 @@ class SlowLog {
     }
   }
   static void TruncateArg(std::string_view a, std::string* out);
-  // A compact copy of what TruncateArgs would keep, in one string (length-prefixed arguments), for
-  // requests whose duration is known only later (writes): one allocation instead of one per argument.
-  template <typename Argv>
-  static void Pack(const Argv& argv, std::string* out) {
-    out->clear();
-    size_t argc = std::min(argv.size(), kMaxArgc);
-    for (size_t i = 0; i < argc; i++) {
-      std::string_view a = argv[i];
-      uint32_t n = static_cast<uint32_t>(std::min(a.size(), kMaxString));
-      uint32_t more = static_cast<uint32_t>(a.size() - n);
-      out->append(reinterpret_cast<const char*>(&n), 4).append(reinterpret_cast<const char*>(&more), 4);
-      out->append(a.data(), n);
-    }
-    uint32_t dropped = static_cast<uint32_t>(argv.size() - argc);
-    out->append(reinterpret_cast<const char*>(&dropped), 4);
-  }
-  static void Unpack(std::string_view packed, std::vector<std::string>* out);
 
  private:
   int64_t slower_than_us_ = 10000;

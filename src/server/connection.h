@@ -13,6 +13,7 @@
 #include "commands/command.h"
 #include "commands/transactions.h"
 #include "observability/registry.h"
+#include "observability/slow_args.h"
 #include "observability/tracing.h"
 #include "resp/request_parser.h"
 #include "tls/tls.h"
@@ -56,7 +57,8 @@ struct Connection {
     // proposed (writes) and its result became ready, µs (observability::NowMicros).
     observability::CommandStats* stats = nullptr;
     uint64_t t0_us = 0, t_proposed_us = 0, t_ready_us = 0;
-    std::string slow_args;  // a write's arguments for SLOWLOG (observability::SlowLog::Pack)
+    // A write's arguments for SLOWLOG: its record in the connection's slow_args (kNone: none).
+    uint64_t slow_args_at = observability::SlowArgsArena::kNone;
     // A traced request (server_trace.cc); null when not traced, so an untraced slot pays 8 bytes.
     std::unique_ptr<observability::RequestTrace> trace;
   };
@@ -80,6 +82,8 @@ struct Connection {
   size_t command_bytes = 0;     // bytes absorbed into the command being parsed (query buffer limit)
   std::string out;              // encoded replies waiting to be written
   std::deque<Slot> slots;       // in request order; the head leaves first
+  // The SLOWLOG arguments of the writes in slots (Slot::slow_args_at), released as they leave.
+  observability::SlowArgsArena slow_args;
   size_t pending_reads = 0;     // slots of reads not yet executed
   size_t pending_writes = 0;    // slots of writes not yet answered
   commands::Argv deferred;      // a command waiting for all slots to finish; empty = none

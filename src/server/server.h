@@ -305,10 +305,12 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   // An error reply sent before the command ran (rejections, unknown commands).
   void CountRejection(std::string_view reply);
   // A call finished (its reply is `reply`): stats, errorstats, the slow log, LATENCY "command".
-  // What the slow log shows: args, or packed (a write's arguments, SlowLog::Pack); both may be null.
+  // What the slow log shows: args, or the record at slow_args_at in c->slow_args (a write's
+  // arguments, kept from its dispatch); neither: no arguments.
   void CountCall(const Connection* c, observability::CommandStats* st, uint64_t t0_us, uint64_t end_us,
                  std::string_view reply, const commands::Argv* args,
-                 std::initializer_list<std::pair<const char*, uint64_t>> stages, const std::string* packed = nullptr);
+                 std::initializer_list<std::pair<const char*, uint64_t>> stages,
+                 uint64_t slow_args_at = observability::SlowArgsArena::kNone);
   void FeedMonitors(Connection* c, const commands::CommandSpec& spec, const commands::Argv& argv);
   void LogSlowRequest(const observability::SlowlogEntry& e);
   std::vector<std::string> redacted_;  // scratch for CountCall

@@ -88,7 +88,7 @@ struct Server::CallScope {
   void Start(const commands::CommandSpec& spec) {
     observability::Registry& m = observability::Global();
     if (!m.enabled()) return;
-    s->cur_stats_ = m.Command(&spec, spec.name);
+    s->cur_stats_ = m.Command(spec.id, &spec, spec.name);  // by id: no hash lookup
     s->cur_stats_->skip_slowlog = spec.flags & commands::kSkipSlowlog;
     s->cur_t0_us_ = observability::Batch().Now();  // the batch's read, or the previous command's end
     s->cur_ran_ = false;
@@ -196,23 +196,26 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
     }
     // Only what passed commands::PrepareWrite is proposed (see write_entry.h).
     // The entry carries the user: judged again where it executes (docs/acl.md).
-    std::string slow_args;  // what SLOWLOG would show, kept until the reply (metrics)
-    if (cur_stats_ && observability::Global().slowlog().active()) observability::SlowLog::Pack(argv, &slow_args);
+    // What SLOWLOG would show, kept until the reply (metrics; observability/slow_args.h).
+    uint64_t slow_args_at = cur_stats_ && observability::Global().slowlog().active()
+                                ? c->slow_args.Add(argv)
+                                : observability::SlowArgsArena::kNone;
     auto entry = commands::PrepareWrite(*spec, std::move(argv), LogClockMs(), c->session.db,
                                         log_read ? std::string_view() : std::string_view(c->session.user));
     if (!entry.ok()) {
       std::string err = ErrorReply(entry.status().message());
       if (cur_stats_) {  // the command ran and failed (its own checks), as Redis counts it
-        CountCall(c, cur_stats_, cur_t0_us_, observability::Batch().Fresh(), err, nullptr, {}, &slow_args);
+        CountCall(c, cur_stats_, cur_t0_us_, observability::Batch().Fresh(), err, nullptr, {}, slow_args_at);
         cur_ran_ = true;
       }
+      if (slow_args_at != observability::SlowArgsArena::kNone) c->slow_args.DropFrom(slow_args_at);
       Reply(c, err);
       return true;
     }
     uint64_t token = NewSlot(c, /*is_read=*/false);
     if (cur_stats_) {
       Connection::Slot& s = c->slots.back();
-      s.slow_args = std::move(slow_args);
+      s.slow_args_at = slow_args_at;
       if (!in_input_batch_) {  // else stamped when the batch ends (StampProposed)
         s.t_proposed_us = observability::Batch().Fresh();
         observability::Global().stage(observability::Stage::kWritePropose).Observe(s.t_proposed_us - cur_t0_us_);

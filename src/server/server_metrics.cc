@@ -91,7 +91,7 @@ void Server::LogSlowRequest(const observability::SlowlogEntry& e) {
 
 void Server::CountCall(const Connection* c, observability::CommandStats* st, uint64_t t0_us, uint64_t end_us,
                        std::string_view reply, const commands::Argv* args,
-                       std::initializer_list<std::pair<const char*, uint64_t>> stages, const std::string* packed) {
+                       std::initializer_list<std::pair<const char*, uint64_t>> stages, uint64_t slow_args_at) {
   observability::Registry& m = Global();
   uint64_t us = end_us - t0_us;
   st->calls++;
@@ -107,8 +107,8 @@ void Server::CountCall(const Connection* c, observability::CommandStats* st, uin
     observability::SlowlogEntry& e = m.slowlog().Push();
     e.time_sec = static_cast<int64_t>(time(nullptr));
     e.duration_us = us;
-    if (packed) {
-      observability::SlowLog::Unpack(*packed, &e.args);
+    if (slow_args_at != observability::SlowArgsArena::kNone) {
+      c->slow_args.Get(slow_args_at, &e.args);
     } else if (args && !args->empty()) {
       observability::SlowLog::TruncateArgs(NeedsRedaction(*args) ? Redacted(*args) : *args, &e.args);
     } else {

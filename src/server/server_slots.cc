@@ -94,7 +94,7 @@ void Server::AnswerSlot(uint64_t token, std::string&& reply) {
     uint64_t proposed = slot->t_proposed_us ? slot->t_proposed_us : slot->t0_us;
     CountCall(c, slot->stats, slot->t0_us, now, reply, nullptr,
               {{"propose", proposed - slot->t0_us}, {"replicate_apply", now - proposed}},
-              slot->is_read ? nullptr : &slot->slow_args);
+              slot->slow_args_at);
   }
   slot->state = Connection::Slot::kDone;
   slot->bytes = std::move(reply);
@@ -154,9 +154,11 @@ void Server::Drain(Connection* c) {
     } else {
       break;
     }
+    if (s.slow_args_at != observability::SlowArgsArena::kNone) c->slow_args.Release(s.slow_args_at);
     c->slots.pop_front();
     moved = true;
   }
+  if (c->slots.empty()) c->slow_args.Clear();  // only slots hold records
   if (moved) MarkDirty(c);
   if (c->slots.empty() && !c->deferred.empty() && !c->closing) {
     commands::Argv argv = std::move(c->deferred);

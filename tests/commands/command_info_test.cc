@@ -3,6 +3,7 @@
 // values checked against redis-server 7.0.15 (COMMAND GETKEYSANDFLAGS, COMMAND INFO).
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 #include <string>
 
@@ -102,6 +103,22 @@ TEST(CommandInfoTest, TableInvariants) {
       EXPECT_NE(s->execute, nullptr) << s->name;
     }
   }
+}
+
+// CommandSpec::id keys the per-command metrics records (observability::Registry::Command): two
+// commands sharing an id would share their commandstats.
+TEST(CommandTable, EveryCommandAndSubcommandHasItsOwnId) {
+  std::map<uint32_t, std::string_view> seen;
+  auto check = [&](const CommandSpec& c) {
+    EXPECT_NE(c.id, 0u) << c.name;
+    auto [it, fresh] = seen.emplace(c.id, c.name);
+    EXPECT_TRUE(fresh) << c.name << " has the id of " << it->second;
+  };
+  for (const CommandSpec* c : AllCommands()) {
+    check(*c);
+    for (const CommandSpec* s = c->subcommands; s && !s->name.empty(); ++s) check(*s);
+  }
+  EXPECT_EQ(Lookup("SET")->id, Lookup("set")->id);
 }
 
 }  // namespace

@@ -167,6 +167,46 @@ class ObservabilityTest(unittest.TestCase):
             c.call("CONFIG", "SET", "slowlog-max-len", "128")
             c.call("CONFIG", "SET", "slowlog-stages", "no")
 
+    def test_slowlog_pipelined_writes_keep_their_own_arguments(self):
+        # A write's SLOWLOG arguments are kept from dispatch to reply in one buffer per connection
+        # (observability/slow_args.h): each entry must show its own request as sent (SET ... EX,
+        # which prepare rewrites into its log form, included), across pipelines that keep writes
+        # in flight, a write refused in the middle of them and a buffer compacted under them.
+        c = self.conn()
+        c.call("CONFIG", "SET", "slowlog-log-slower-than", "0")
+        c.call("CONFIG", "SET", "slowlog-max-len", "1000")
+        try:
+            c.call("SLOWLOG", "RESET")
+            sent = []
+            for batch in range(3):
+                reqs = []
+                for i in range(150):
+                    n = batch * 150 + i
+                    if n == 200:
+                        args = ["SET", "pw:bad", "v", "EX", "notanumber"]  # refused by prepare
+                    elif n % 7 == 0:
+                        args = ["SET", f"pw:{n}", f"{n:0>150}", "EX", "100"]
+                    else:
+                        args = ["SET", f"pw:{n}", f"{n:0>150}"]
+                    reqs.append(args)
+                c.send(b"".join(encode(*a) for a in reqs))
+                for _ in reqs:
+                    c.reply()
+                sent += reqs
+            entries = [e for e in c.call("SLOWLOG", "GET", "-1") if e[3][0] == b"SET"]
+            self.assertEqual(len(entries), len(sent))
+            # (The refused write is logged at once, the others when applied: compared by key.)
+            got = {e[3][1]: e[3] for e in entries}
+            for args in sent:
+                want = [a.encode() for a in args]
+                if len(want[2]) > 128:
+                    want[2] = want[2][:128] + b"... (22 more bytes)"
+                self.assertEqual(got.get(want[1]), want)
+        finally:
+            c.call("CONFIG", "SET", "slowlog-log-slower-than", "10000")
+            c.call("CONFIG", "SET", "slowlog-max-len", "128")
+            c.call("SLOWLOG", "RESET")
+
     def test_slowlog_charges_the_slow_command_not_its_pipeline_neighbours(self):
         # Stage and call times share one clock reading per batch (docs/observability.md "Stage
         # times"), but a command's start is where the previous command of its batch ended: the

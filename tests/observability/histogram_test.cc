@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <thread>
 
 namespace redraft::observability {
@@ -14,6 +16,18 @@ TEST(Histogram, BucketsAreInclusiveUpperBounds) {
   EXPECT_EQ(BucketOf(3), 2u);
   EXPECT_EQ(BucketOf(50000000), kBounds.size() - 1);
   EXPECT_EQ(BucketOf(50000001), kBounds.size());  // +Inf
+}
+
+// BucketOf counts without branches; it must answer what a binary search (lower_bound) does at and
+// around every bound.
+TEST(Histogram, BucketOfIsLowerBound) {
+  for (uint64_t b : kBounds) {
+    for (uint64_t v : {b - 1, b, b + 1, b * 3 / 2}) {
+      size_t want = static_cast<size_t>(std::lower_bound(kBounds.begin(), kBounds.end(), v) - kBounds.begin());
+      EXPECT_EQ(BucketOf(v), want) << v;
+    }
+  }
+  EXPECT_EQ(BucketOf(UINT64_MAX), kBounds.size());
 }
 
 TEST(Histogram, CountsSumAndQuantiles) {

@@ -52,6 +52,26 @@ void Populate(Registry& r) {
   r.cluster().elections = 2;
 }
 
+// The id path (CommandSpec::id) must find the record the key path made, and the reverse: one
+// command's calls are never split between two records.
+TEST(Registry, CommandByIdIsTheRecordOfItsKey) {
+  Registry r;
+  static int set_key, get_key;
+  CommandStats* by_key = r.Command(&set_key, "set");
+  CommandStats* by_id = r.Command(7, &set_key, "set");
+  EXPECT_EQ(by_id, by_key);
+  EXPECT_EQ(r.Command(7, &set_key, "set"), by_key);  // the cached path
+  CommandStats* get = r.Command(3, &get_key, "get");
+  EXPECT_NE(get, by_key);
+  EXPECT_EQ(r.Command(&get_key, "get"), get);
+  EXPECT_EQ(r.Command(3, &get_key, "get"), get);
+  by_id->calls = 2;
+  r.ResetStats();  // keeps the records: cached pointers stay valid
+  EXPECT_EQ(r.Command(7, &set_key, "set"), by_key);
+  EXPECT_EQ(by_key->calls, 0u);
+  EXPECT_EQ(by_key->name, "set");
+}
+
 TEST(Prometheus, RegistryRendersAndCounts) {
   Registry r;
   Populate(r);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "observability/latency_monitor.h"
+#include "observability/slow_args.h"
 
 namespace redraft::observability {
 namespace {
@@ -60,15 +61,50 @@ TEST(SlowLog, TruncatesAsRedis) {
   EXPECT_EQ(t[30], "a");
 }
 
-TEST(SlowLog, PackUnpackEqualsTruncate) {
-  for (const auto& argv : {std::vector<std::string>{"SET", "k", std::string(200, 'v')}, std::vector<std::string>(40, "ab"),
-                           std::vector<std::string>(32, "x"), std::vector<std::string>{"PING"}}) {
-    std::string packed;
-    SlowLog::Pack(argv, &packed);
-    std::vector<std::string> out;
-    SlowLog::Unpack(packed, &out);
-    EXPECT_EQ(out, Truncated(argv));
+TEST(SlowArgsArena, GivesWhatTruncateGives) {
+  SlowArgsArena arena;
+  std::vector<std::vector<std::string>> cases = {{"SET", "k", std::string(200, 'v')}, std::vector<std::string>(40, "ab"),
+                                                 std::vector<std::string>(32, "x"), std::vector<std::string>(33, "y"),
+                                                 {"PING"}, {"SET", "k", ""}, {"SET", std::string(128, 'k'), std::string(129, 'v')}};
+  std::vector<uint64_t> at;
+  for (const auto& argv : cases) at.push_back(arena.Add(argv));  // all held at once, as a pipeline's
+  std::vector<std::string> out = {"stale", "storage"};
+  for (size_t i = 0; i < cases.size(); i++) {
+    arena.Get(at[i], &out);
+    EXPECT_EQ(out, Truncated(cases[i])) << i;
   }
+}
+
+// A connection that always has writes in flight never clears its arena: releasing in order must
+// keep it bounded, and positions must stay valid across the compaction.
+TEST(SlowArgsArena, ReleasedPrefixIsDroppedAndPositionsSurvive) {
+  SlowArgsArena arena;
+  std::vector<std::string> argv = {"SET", "key", std::string(100, 'v')};
+  std::vector<uint64_t> live;
+  std::vector<std::string> out;
+  for (int i = 0; i < 100000; i++) {
+    argv[1] = "key" + std::to_string(i);
+    live.push_back(arena.Add(argv));
+    if (live.size() > 16) {  // 16 in flight, the oldest answered
+      arena.Get(live.front(), &out);
+      ASSERT_EQ(out[1], "key" + std::to_string(i - 16));
+      arena.Release(live.front());
+      live.erase(live.begin());
+    }
+  }
+  EXPECT_LT(arena.bytes(), 16 * 4096u);
+  arena.Get(live.back(), &out);
+  EXPECT_EQ(out[1], "key99999");
+  uint64_t refused = arena.Add(argv);  // a write refused at once: forgotten, the others stay
+  arena.DropFrom(refused);
+  arena.Get(live.back(), &out);
+  EXPECT_EQ(out[1], "key99999");
+  arena.Clear();
+  EXPECT_EQ(arena.bytes(), 0u);
+  uint64_t next = arena.Add(std::vector<std::string>{"DEL", "k"});
+  EXPECT_GT(next, live.back());  // positions only grow
+  arena.Get(next, &out);
+  EXPECT_EQ(out, (std::vector<std::string>{"DEL", "k"}));
 }
 
 TEST(LatencyMonitor, OneSamplePerSecondKeepsTheWorst) {
