@@ -51,14 +51,21 @@ def _port_free(port):
             return False
 
 
+_handed_out = set()
+
+
 def free_port():
     """A port p with p and p+10000 (the peer port) both free, both below Linux's ephemeral range
     (net.ipv4.ip_local_port_range, 32768-60999 by default): a port inside it can be taken by any
     outgoing connection's local end (another node dialing a peer, a client) while its node is down,
-    and its restart then fails with EADDRINUSE."""
+    and its restart then fails with EADDRINUSE.
+    Ports are handed out from 10000-19999 only, so no port handed out can be another server's peer
+    port (20000-29999), which is not bound until that server starts; and never twice by one test
+    process (a cluster picks all its ports before starting any node)."""
     for _ in range(1000):
-        p = random.randint(10000, 22767)
-        if _port_free(p) and _port_free(p + 10000):
+        p = random.randint(10000, 19999)
+        if p not in _handed_out and _port_free(p) and _port_free(p + 10000):
+            _handed_out.add(p)
             return p
     raise RuntimeError("no free port")
 

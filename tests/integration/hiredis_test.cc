@@ -34,7 +34,7 @@ class HiredisTest : public ::testing::Test {
   // either meanwhile, so a server that exits at startup is retried on a new port.
   bool StartServer(const char* bin, std::mt19937& rng) {
     do {
-      port_ = 10000 + static_cast<int>(rng() % 12000);  // below the ephemeral range, with port+10000
+      port_ = 10000 + static_cast<int>(rng() % 10000);  // 10000-19999 as harness.py: never a peer port
     } while (!PortFree(port_) || !PortFree(port_ + 10000));
     pid_ = fork();
     if (pid_ == 0) {
