@@ -183,6 +183,10 @@ class HttpConn {
   void Sweep(int64_t now) {
     if (closing_) return;
     const HttpOptions& o = srv_->options();
+    if (lingering_) {
+      if (now - linger_since_ms_ > kLingerMs) Close();
+      return;
+    }
     if (writing_ && now - last_write_progress_ms_ > o.write_stall_ms) return Close();
     if (serving_ || writing_) return;
     if (in_message_) {
@@ -515,6 +519,23 @@ class HttpConn {
       Close();
     }
   }
+  // Closing a socket whose receive buffer still holds unread bytes (the rest of an oversized
+  // request, pipelined requests after a Connection: close) makes the kernel send RST, and a
+  // client that gets the RST before it has read the response loses the response (it sees
+  // ECONNRESET instead of a 431). So, as the RESP port does: send FIN, discard what still
+  // arrives, and close at the client's EOF or after kLingerMs.
+  static constexpr int64_t kLingerMs = 2000;
+  void LingerClose() {
+    if (lingering_ || closing_) return;
+    lingering_ = true;
+    failed_ = true;  // OnRead discards everything from here on
+    linger_since_ms_ = NowMs();
+    if (uv_shutdown(&shutdown_req_, reinterpret_cast<uv_stream_t*>(&tcp), [](uv_shutdown_t*, int) {}) != 0) {
+      return Close();
+    }
+    StartReading();
+  }
+
   struct WriteReq {
     uv_write_t req;
     HttpConn* conn;
@@ -529,7 +550,7 @@ class HttpConn {
     if (writes_in_flight_ > 0) return;
     writing_ = false;
     if (serving_) return;  // a 100 Continue went out while the request was still arriving
-    if (close_after_write_ || failed_) return Close();
+    if (close_after_write_ || failed_) return LingerClose();
     last_activity_ms_ = NowMs();
     if (!ready_.empty()) return ServeNext();
     ParseInput();
@@ -548,6 +569,9 @@ class HttpConn {
   bool in_message_ = false, headers_done_ = false, keep_alive_ = true;
   bool reading_ = false, serving_ = false, writing_ = false, closing_ = false, failed_ = false;
   bool close_after_write_ = false;
+  bool lingering_ = false;
+  int64_t linger_since_ms_ = 0;
+  uv_shutdown_t shutdown_req_{};  // pending until the close callback at the latest
   int writes_in_flight_ = 0;
   size_t reserved_ = 0;  // this connection's share of HttpServer::bodies_in_flight_
   int limit_status_ = 0;
