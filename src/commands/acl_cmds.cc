@@ -11,6 +11,7 @@
 #include "commands/command_info.h"
 #include "commands/glob.h"
 #include "commands/scripting_cmds.h"
+#include "commands/streams_blocking.h"
 #include "commands/streams_groups.h"
 #include "commands/server_api.h"
 #include "common/coding.h"
@@ -591,6 +592,21 @@ const CommandSpec* AclClientForm(const CommandSpec& spec, const Argv& argv, Argv
 }
 
 }  // namespace
+
+const CommandSpec* ClientForm(const CommandSpec& spec, const Argv& argv, Argv* out) {
+  if (const CommandSpec* x = AclClientForm(spec, argv, out)) return x;
+  if (!(spec.flags & kInternal) || argv.empty()) return nullptr;
+  if (spec.name == "redraft.read" && argv.size() >= 2) {
+    out->assign(argv.begin() + 1, argv.end());
+    return Lookup((*out)[0]);
+  }
+  if (spec.name == kInternalXread) {
+    *out = argv;
+    (*out)[0] = "xread";
+    return Lookup("xread");
+  }
+  return nullptr;
+}
 
 acl::CheckResult AclCheckEntry(const acl::User& user, const CommandSpec& spec, const Argv& argv) {
   Argv client;

@@ -38,6 +38,11 @@ std::string AclExecDenialError(const acl::CheckResult& r);
 // that log position: docs/acl.md). An internal ACL write is judged as the ACL SETUSER/DELUSER
 // it came from; redraft.exec is not judged here (its queued commands are, one by one).
 acl::CheckResult AclCheckEntry(const acl::User& user, const CommandSpec& spec, const Argv& argv);
+// The client command an internal log form stands for (redraft.eval -> EVAL/EVALSHA/FCALL,
+// redraft.xgroup -> XGROUP, ACL and SCRIPT/FUNCTION writes, redraft.read <cmd> -> <cmd>,
+// redraft.xread -> XREAD with its ids resolved): its spec, with *out filled; null if spec is not
+// a log form (or argv is malformed). What ACL judges at apply and what SLOWLOG shows.
+const CommandSpec* ClientForm(const CommandSpec& spec, const Argv& argv, Argv* out);
 // The -NOPERM text for a denial of AclCheckEntry.
 std::string AclEntryDenialError(const acl::CheckResult& r, const CommandSpec& spec, const Argv& argv);
 

@@ -148,6 +148,8 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
   // Inside MULTI: queued (answered +QUEUED, in order behind any pending reply) or refused.
   if (QueueOrRefuse(c, *spec, argv)) return true;
   const commands::CommandSpec* user_spec = spec;  // before the log forms below
+  // The name as sent, for SLOWLOG: the log forms below replace it (a short string: no allocation).
+  std::string sent_name = cur_stats_ && observability::Global().slowlog().active() ? argv[0] : std::string();
   commands::AclWriteForm(&spec, &argv);  // ACL SETUSER/DELUSER are log writes
   commands::ScriptForm(&spec, &argv, *store_, c->acl_user.get());  // EVAL -> redraft.eval, SCRIPT LOAD -> log (scripting_cmds.h)
   // A script sent over maxmemory carries that fact: Redis 7.0's rules apply at apply time (scripting_cmds.h).
@@ -197,9 +199,17 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
     // Only what passed commands::PrepareWrite is proposed (see write_entry.h).
     // The entry carries the user: judged again where it executes (docs/acl.md).
     // What SLOWLOG would show, kept until the reply (metrics; observability/slow_args.h).
-    uint64_t slow_args_at = cur_stats_ && observability::Global().slowlog().active()
-                                ? c->slow_args.Add(argv)
-                                : observability::SlowArgsArena::kNone;
+    // A log form (EVAL's redraft.eval, ...) is shown as the command the client sent, as Redis does.
+    uint64_t slow_args_at = observability::SlowArgsArena::kNone;
+    if (cur_stats_ && observability::Global().slowlog().active()) {
+      commands::Argv client;
+      if (spec != user_spec && commands::ClientForm(*spec, argv, &client)) {
+        client[0] = std::move(sent_name);
+        slow_args_at = c->slow_args.Add(client);
+      } else {
+        slow_args_at = c->slow_args.Add(argv);
+      }
+    }
     auto entry = commands::PrepareWrite(*spec, std::move(argv), LogClockMs(), c->session.db,
                                         log_read ? std::string_view() : std::string_view(c->session.user));
     if (!entry.ok()) {

@@ -10,6 +10,8 @@ import sys
 import time
 import unittest
 
+import redis
+
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import RawConn, Server, encode  # noqa: E402
 
@@ -166,6 +168,32 @@ class ObservabilityTest(unittest.TestCase):
             c.call("CONFIG", "SET", "slowlog-log-slower-than", "10000")
             c.call("CONFIG", "SET", "slowlog-max-len", "128")
             c.call("CONFIG", "SET", "slowlog-stages", "no")
+
+    def test_slowlog_shows_the_command_sent_not_its_log_form(self):
+        # EVAL, EVALSHA, FCALL, XGROUP and a pipelined read behind a write travel as internal log
+        # forms (redraft.eval, redraft.xgroup, redraft.read); SLOWLOG shows what the client sent,
+        # as Redis does.
+        c = self.conn()
+        c.call("CONFIG", "SET", "slowlog-log-slower-than", "0")
+        try:
+            script = "return redis.call('set', KEYS[1], ARGV[1])"
+            sha = c.call("SCRIPT", "LOAD", script)
+            c.call("SLOWLOG", "RESET")
+            c.call("EVAL", script, "1", "sl:ev", "x")
+            c.call("evalsha", sha, "1", "sl:ev", "y")
+            c.call("XGROUP", "CREATE", "sl:st", "g", "$", "MKSTREAM")
+            pipe = redis.Redis(port=self.server.port).pipeline(transaction=False)
+            pipe.set("sl:pw", "1")
+            pipe.get("sl:pw")
+            pipe.execute()
+            argvs = [e[3] for e in c.call("SLOWLOG", "GET", "-1")]
+            self.assertIn([b"EVAL", script.encode(), b"1", b"sl:ev", b"x"], argvs)
+            self.assertIn([b"evalsha", sha, b"1", b"sl:ev", b"y"], argvs)
+            self.assertIn([b"XGROUP", b"CREATE", b"sl:st", b"g", b"$", b"MKSTREAM"], argvs)
+            self.assertIn([b"GET", b"sl:pw"], argvs)
+            self.assertFalse([a for a in argvs if a[0].lower().startswith(b"redraft.")], argvs)
+        finally:
+            c.call("CONFIG", "SET", "slowlog-log-slower-than", "10000")
 
     def test_slowlog_pipelined_writes_keep_their_own_arguments(self):
         # A write's SLOWLOG arguments are kept from dispatch to reply in one buffer per connection
