@@ -84,8 +84,9 @@ void Registry::Collect(PromWriter& w) const {
   for (const auto& [id, c] : collectors_) c(w);
 }
 
-Registry& Global() {
-  static Registry r;
+Registry& registry_detail::CreateGlobal() {
+  static Registry r;  // thread-safe once; every caller then takes the same pointer
+  global.store(&r, std::memory_order_release);
   return r;
 }
 

@@ -46,6 +46,7 @@ struct Connection {
     bool is_read = false;
     uint64_t token = 0;
     commands::Argv argv;  // a read, kept until it runs
+    const commands::CommandSpec* spec = nullptr;  // argv's command, when known (saves a lookup)
     commands::Argv exec;  // a read-only EXEC (redraft.exec's argv), kept until it runs
     int exec_db = 0;      // the database that EXEC starts in (the session's when EXEC ran)
     std::string bytes;    // the reply, once kDone

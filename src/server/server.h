@@ -141,6 +141,7 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   void OnRead(Connection* c, ssize_t nread, const uv_buf_t* buf);
   void ProcessInput(Connection* c);
   bool in_input_batch_ = false;  // inside ProcessInput: writes are stamped "proposed" at its end
+  bool unstamped_writes_ = false;  // this ProcessInput proposed a counted write: StampProposed at its end
   void StampProposed(Connection* c, uint64_t first_token);  // server_dispatch.cc
   // Returns false if the connection must stop executing (waiting for writes, closing).
   bool Dispatch(Connection* c, commands::Argv& argv);
@@ -199,6 +200,17 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   void AnswerSlot(uint64_t token, std::string&& reply);  // a write's or failed read's reply
   void OnReadReady(uint64_t token);
   void Drain(Connection* c);
+  // Metrics of the reads Drain answered this loop iteration (server_slots.cc).
+  struct AnsweredRead {
+    Connection* conn;  // alive: counted before it closes (CloseConnection)
+    observability::CommandStats* stats;
+    uint64_t t0_us, t_ready_us;
+    std::string error_reply;  // the reply if it is an error (errorstats), else empty
+    commands::Argv args;      // for SLOWLOG
+  };
+  void CountAnsweredReads();
+  void CountRead(Connection* c, observability::CommandStats* stats, uint64_t t0, uint64_t t_ready, uint64_t now,
+                 std::string_view reply, const commands::Argv* args);
   void StartReading(Connection* c);
   void Reply(Connection* c, std::string_view bytes);  // respecting pending slots
   void MarkDirty(Connection* c);
@@ -281,6 +293,7 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   // Metrics, SLOWLOG, LATENCY, MONITOR (issue 13; server_metrics.cc, docs/observability.md).
   struct CallScope;  // one Dispatch: sets cur_stats_/cur_t0_us_, restores them after
   observability::CommandStats* cur_stats_ = nullptr;  // the command being dispatched (null: not counted)
+  std::vector<AnsweredRead> answered_reads_;  // Drain's, counted once per loop iteration
   uint64_t cur_t0_us_ = 0;
   bool cur_ran_ = false;  // it ran and was counted (CountCall): a later error reply is not a rejection
   // Per-request traces (server_trace.cc, docs/observability.md "Traces"): the request being

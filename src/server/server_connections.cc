@@ -190,6 +190,7 @@ void Server::FlushOutputs() {
     flushed_token_ = next_token_;
     log_->Flush();
   }
+  if (!answered_reads_.empty()) CountAnsweredReads();  // their replies are written now
   observability::Batch().Invalidate();  // the loop polls next: no batch spans the wait
   std::vector<Connection*> dirty;
   dirty.swap(dirty_);
@@ -251,6 +252,7 @@ void Server::LingerClose(Connection* c) {
 
 void Server::CloseConnection(Connection* c) {
   if (c->closing) return;
+  if (!answered_reads_.empty()) CountAnsweredReads();  // they may name c, freed after this loop iteration
   c->closing = true;
   clients_.erase(c->id);
   if (c->monitor) std::erase(monitors_, c);

@@ -25,6 +25,7 @@ void Server::ProcessInput(Connection* c) {
   std::string error;
   // The writes this batch proposes are stamped "proposed" together when it ends (StampProposed).
   bool outer_batch = std::exchange(in_input_batch_, true);
+  bool outer_unstamped = std::exchange(unstamped_writes_, false);
   uint64_t first_token = next_token_;
   while (!c->closing && !c->close_after_reply && c->deferred.empty() && !c->blocked && pos < c->query.size()) {
     size_t consumed = 0;
@@ -55,7 +56,8 @@ void Server::ProcessInput(Connection* c) {
     c->reading = false;
   }
   in_input_batch_ = outer_batch;
-  if (next_token_ != first_token && observability::Global().enabled()) StampProposed(c, first_token);
+  if (unstamped_writes_) StampProposed(c, first_token);
+  unstamped_writes_ = outer_unstamped;
 }
 
 // One clock reading for every write the batch proposed (tokens from first_token on): the slots
@@ -241,6 +243,7 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
     // A data read: answered once a linearizable read barrier passed and it reaches the head.
     uint64_t token = NewSlot(c, /*is_read=*/true);
     c->slots.back().argv = std::move(argv);
+    c->slots.back().spec = spec;
     if (cur_trace_.trace_id) TraceReadBarrier(c->slots.back());  // traces: the ReadIndex round's spans
     // READONLY connections read this node's applied state as it is (may be stale on a follower).
     if (c->session.readonly) OnReadReady(token);

@@ -28,6 +28,15 @@ TEST(Histogram, BucketOfIsLowerBound) {
     }
   }
   EXPECT_EQ(BucketOf(UINT64_MAX), kBounds.size());
+  // Every value up to 2^20, then around every power of two.
+  auto want = [](uint64_t v) {
+    return static_cast<size_t>(std::lower_bound(kBounds.begin(), kBounds.end(), v) - kBounds.begin());
+  };
+  for (uint64_t v = 0; v <= (1u << 20); v++) ASSERT_EQ(BucketOf(v), want(v)) << v;
+  for (int k = 1; k < 64; k++) {
+    uint64_t p = uint64_t{1} << k;
+    for (uint64_t v : {p - 1, p, p + 1}) ASSERT_EQ(BucketOf(v), want(v)) << v;
+  }
 }
 
 TEST(Histogram, CountsSumAndQuantiles) {
