@@ -98,11 +98,29 @@ async function rows(page) {
     await page.waitForFunction(() => [...document.querySelectorAll('#traces tbody tr.trace')]
       .some((tr) => Number(tr.dataset.nodes) >= 2), { timeout: 20000 });
     check(true, 'a recent trace holds spans from 2 nodes (the served follower and the leader)');
-    await page.$$eval('#traces tbody tr.trace', (trs) => trs.find((tr) => Number(tr.dataset.nodes) >= 2).querySelector('a').click());
-    await page.waitForFunction(() => document.querySelectorAll('.waterfall .wf-row').length >= 6, { timeout: 10000 });
-    const names = await page.$$eval('.waterfall .wf-row', (rs) => rs.map((r) => r.dataset.name));
+    // Open multi-node traces until one is a forwarded write: on a loaded machine an election may
+    // have made the served node the leader for a while, and its own writes are not forwarded.
+    let names = [];
+    const tried = [];
+    for (const deadline = Date.now() + 30000; Date.now() < deadline;) {
+      const id = await page.$$eval('#traces tbody tr.trace', (trs, tried) => {
+        const tr = trs.find((t) => Number(t.dataset.nodes) >= 2 && !tried.includes(t.dataset.trace));
+        if (!tr) return null;
+        tr.querySelector('a').click();
+        return tr.dataset.trace;
+      }, tried);
+      if (!id) { await new Promise((r) => setTimeout(r, 500)); continue; }
+      tried.push(id);
+      const sel = `#traces tr.trace[data-trace="${id}"] + tr.trace-detail .waterfall .wf-row`;
+      try {
+        await page.waitForFunction((sel) => document.querySelectorAll(sel).length >= 6, { timeout: 10000 }, sel);
+      } catch (_) { continue; }
+      names = await page.$$eval(sel, (rs) => rs.map((r) => r.dataset.name));
+      if (names.includes('forward')) break;
+    }
     check(names.includes('forward') && names.includes('raft.leader_fsync') && names.includes('raft.quorum_commit'),
-      'the waterfall shows the follower\'s forward and the leader\'s fsync and commit: ' + names.join(','));
+      'the waterfall shows the follower\'s forward and the leader\'s fsync and commit: ' + names.join(',') +
+      ` (${tried.length} traces opened)`);
     await page.waitForFunction(() => document.querySelectorAll('#slowlog tbody tr').length >= 1, { timeout: 10000 });
     check(true, 'the SLOWLOG panel lists entries');
     await page.waitForFunction(() => document.querySelector('#latency-doctor').textContent.length > 0, { timeout: 10000 });
