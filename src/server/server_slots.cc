@@ -185,9 +185,10 @@ void Server::Drain(Connection* c) {
   if (c->slots.empty()) c->slow_args.Clear();  // only slots hold records
   if (moved) MarkDirty(c);
   if (c->slots.empty() && !c->deferred.empty() && !c->closing) {
-    // Reads that ran here are timed later (CountAnsweredReads); the command resumed now starts
-    // after them, so not at the batch's earlier reading: it is not charged for them.
-    if (ran_read) observability::Batch().Invalidate();
+    // The reads that ran here are counted now, not at the flush: the command resumed now comes
+    // after them (a pipelined INFO commandstats or SLOWLOG GET must see them, as in Redis), and
+    // starts at that reading, so it is not charged for them.
+    if (ran_read && !answered_reads_.empty()) CountAnsweredReads();
     commands::Argv argv = std::move(c->deferred);
     c->deferred.clear();
     total_commands_--;  // counted when it was first dispatched

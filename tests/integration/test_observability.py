@@ -235,6 +235,17 @@ class ObservabilityTest(unittest.TestCase):
             c.call("CONFIG", "SET", "slowlog-max-len", "128")
             c.call("SLOWLOG", "RESET")
 
+    def test_pipelined_stats_see_the_reads_before_them(self):
+        # A read is counted with the other reads answered in its loop iteration (one clock
+        # reading for all); a command pipelined behind it must still see it counted, as in Redis.
+        c = self.conn()
+        c.call("CONFIG", "RESETSTAT")
+        c.send(encode("GET", "ps:k") + encode("GET", "ps:k") + encode("INFO", "commandstats"))
+        c.reply()
+        c.reply()
+        stats = c.reply().decode()
+        self.assertIn("cmdstat_get:calls=2,", stats)
+
     def test_slowlog_charges_the_slow_command_not_its_pipeline_neighbours(self):
         # Stage and call times share one clock reading per batch (docs/observability.md "Stage
         # times"), but a command's start is where the previous command of its batch ended: the
