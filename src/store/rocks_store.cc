@@ -21,6 +21,7 @@
 #include "common/coding.h"
 #include "store/rocks_logger.h"
 #include "store/rocks_store_internal.h"
+#include "store/rocks_tickers.h"
 
 namespace redraft::store {
 
@@ -111,9 +112,8 @@ Result<std::unique_ptr<Store>> RocksStore::Open(const std::string& dir, const St
   db_opts.keep_log_file_num = 4;
   db_opts.info_log = NewRocksLogger();  // no LOG file on the data disk (rocks_logger.h)
   db_opts.max_total_wal_size = 0;
-  if (opts.statistics) {  // tickers only (no histograms or timers): a few relaxed per-core adds per read
-    store->statistics_ = rocksdb::CreateDBStatistics();
-    store->statistics_->set_stats_level(rocksdb::StatsLevel::kExceptHistogramOrTimers);
+  if (opts.statistics) {  // the exported tickers only (rocks_tickers.h)
+    store->statistics_ = NewExportedTickers();
     db_opts.statistics = store->statistics_;
   }
 

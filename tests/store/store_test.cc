@@ -703,5 +703,43 @@ TEST_F(StoreTest, SubKeysOfABatchAgreeWithAModelWhateverTheOrder) {
   }
 }
 
+// The exported RocksDB tickers (rocks_tickers.h): block cache misses, then hits, are counted.
+class StoreStatisticsTest : public TempStoreTest {
+ protected:
+  StoreStatisticsTest() : TempStoreTest(Options()) {}
+  static StoreOptions Options() {
+    StoreOptions o = SmallOptions();
+    o.read_cache_bytes = 0;  // reads go to RocksDB
+    o.statistics = true;
+    return o;
+  }
+  double Figure(std::string_view name) {
+    for (const EngineFigure& f : store_->EngineFigures()) {
+      if (name == f.name) return f.value;
+    }
+    ADD_FAILURE() << "no figure " << name;
+    return -1;
+  }
+};
+
+TEST_F(StoreStatisticsTest, BlockCacheHitsAndMissesAreCounted) {
+  auto b = store_->NewBatch();
+  Value val;
+  val.payload = std::string(100, 'x');
+  for (int i = 0; i < 1000; i++) b->Put("key" + std::to_string(i), val);
+  ASSERT_TRUE(store_->Commit(b.get(), 1).ok());
+  ASSERT_TRUE(store_->Flush().ok());
+  Reopen();  // an empty block cache
+  Value v;
+  ASSERT_TRUE(store_->Get("key7", 0, &v).ok());
+  double misses = Figure("redraft_rocksdb_block_cache_misses_total");
+  EXPECT_GT(misses, 0);
+  double hits = Figure("redraft_rocksdb_block_cache_hits_total");
+  for (int i = 0; i < 10; i++) ASSERT_TRUE(store_->Get("key7", 0, &v).ok());
+  EXPECT_GE(Figure("redraft_rocksdb_block_cache_hits_total"), hits + 10);
+  EXPECT_EQ(Figure("redraft_rocksdb_block_cache_misses_total"), misses);
+  EXPECT_EQ(Figure("redraft_rocksdb_write_stall_seconds_total"), 0);
+}
+
 }  // namespace
 }  // namespace redraft::store
