@@ -4,6 +4,7 @@ import shutil
 import signal
 import tempfile
 import time
+import unittest
 
 import redis
 
@@ -138,3 +139,24 @@ class Cluster:
             s.cleanup()
         if not getattr(self, "keep", False):
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+class ClusterTestCase(unittest.TestCase):
+    """Test classes that share one cluster, started once for the class: self.c. Set
+    cluster_args for extra server arguments on every node, or override make_cluster (an HTTP
+    port per node, say); tearDownClass stops every node and removes the data."""
+
+    cluster_size = 3
+    cluster_args = ()
+
+    @classmethod
+    def make_cluster(cls):
+        return Cluster(cls.cluster_size, extra_args=list(cls.cluster_args))
+
+    @classmethod
+    def setUpClass(cls):
+        cls.c = cls.make_cluster().start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.c.cleanup()

@@ -11,7 +11,7 @@ import unittest
 import redis
 
 sys.path.insert(0, os.path.dirname(__file__))
-from cluster_harness import Cluster  # noqa: E402
+from cluster_harness import ClusterTestCase  # noqa: E402
 
 MAXMEMORY = 100_000  # logical bytes (KeyCharge): about 550 of the keys below
 VALUE = b"v" * 100
@@ -21,15 +21,9 @@ def info(r, section):
     return r.info(section)
 
 
-class EvictionClusterTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        # Compaction every 1,000 entries: a wiped node catches up by snapshot (the wipe test).
-        cls.c = Cluster(3, extra_args=["--log-compact-entries", "1000"]).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.c.cleanup()
+class EvictionClusterTest(ClusterTestCase):
+    # Compaction every 1,000 entries: a wiped node catches up by snapshot (the wipe test).
+    cluster_args = ("--log-compact-entries", "1000")
 
     def set_all(self, **params):
         for i in self.c.alive():

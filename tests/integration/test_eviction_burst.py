@@ -17,7 +17,7 @@ import unittest
 import redis
 
 sys.path.insert(0, os.path.dirname(__file__))
-from cluster_harness import Cluster  # noqa: E402
+from cluster_harness import ClusterTestCase  # noqa: E402
 from harness import Server  # noqa: E402
 
 MAXMEMORY = 2 * 1024 * 1024
@@ -91,14 +91,7 @@ class BurstTest(unittest.TestCase):
             srv.cleanup()
 
 
-class ClusterBurstTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.c = Cluster(3).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.c.cleanup()
+class ClusterBurstTest(ClusterTestCase):
 
     def wait_same_applied(self, timeout=30):
         deadline = time.time() + timeout

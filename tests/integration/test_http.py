@@ -5,6 +5,7 @@ import hashlib
 import json
 import os
 import random
+import shutil
 import socket
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import unittest
 import redis
 
 sys.path.insert(0, os.path.dirname(__file__))
-from cluster_harness import Cluster  # noqa: E402
+from cluster_harness import Cluster, ClusterTestCase  # noqa: E402
 from harness import SECRET_ARGS, Server, _port_free, free_port  # noqa: E402
 
 
@@ -82,15 +83,20 @@ def raw(port, data, wait=1.0):
         s.close()
 
 
-class ClusterRestTest(unittest.TestCase):
+class ClusterRestTest(ClusterTestCase):
+    @classmethod
+    def make_cluster(cls):
+        return with_http(Cluster(3))
+
     @classmethod
     def setUpClass(cls):
-        cls.c = with_http(Cluster(3)).start()
+        super().setUpClass()
         cls.tmp = tempfile.mkdtemp(prefix="redraft-http-")
 
     @classmethod
     def tearDownClass(cls):
-        cls.c.cleanup()
+        super().tearDownClass()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def follower(self):
         lead = self.c.wait_leader()

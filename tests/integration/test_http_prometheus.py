@@ -14,7 +14,7 @@ import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
-from cluster_harness import Cluster  # noqa: E402
+from cluster_harness import Cluster, ClusterTestCase  # noqa: E402
 from harness import free_port  # noqa: E402
 from test_http import with_http  # noqa: E402
 
@@ -32,14 +32,10 @@ def sample(text, name):
 
 
 @unittest.skipUnless(shutil.which("prometheus") and shutil.which("promtool"), "prometheus not installed")
-class PrometheusTest(unittest.TestCase):
+class PrometheusTest(ClusterTestCase):
     @classmethod
-    def setUpClass(cls):
-        cls.c = with_http(Cluster(3)).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.c.cleanup()
+    def make_cluster(cls):
+        return with_http(Cluster(3))
 
     def metrics(self, i):
         st, ctype, text = fetch(f"http://127.0.0.1:{self.c.http[i]}/metrics")

@@ -13,7 +13,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from cluster_harness import Cluster  # noqa: E402
+from cluster_harness import ClusterTestCase  # noqa: E402
 from harness import RedisServer, Server  # noqa: E402
 
 NODE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "node")
@@ -66,16 +66,8 @@ class SingleNodeTest(unittest.TestCase):
         run_script(self, "node_redis_test.js", self.srv.port, self.srv.port, "single-nr")
 
 
-class ClusterFollowerTest(unittest.TestCase):
+class ClusterFollowerTest(ClusterTestCase):
     """Through a follower; the WATCH conflict comes from the other follower."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.c = Cluster(3).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.c.cleanup()
 
     def followers(self):
         lead = self.c.wait_leader()

@@ -11,7 +11,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from cluster_harness import Cluster  # noqa: E402
+from cluster_harness import ClusterTestCase  # noqa: E402
 from harness import RawConn, encode  # noqa: E402
 
 
@@ -24,14 +24,8 @@ def message(channel, payload, pattern=None):
     return b"*3\r\n" + bulk("message") + bulk(channel) + bulk(payload)
 
 
-class PubsubCluster(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.c = Cluster(3, extra_args=["--client-output-buffer-limit", "pubsub 256kb 0 0"]).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.c.cleanup()
+class PubsubCluster(ClusterTestCase):
+    cluster_args = ("--client-output-buffer-limit", "pubsub 256kb 0 0")
 
     def subscriber(self, i, *channels, pattern=False):
         s = RawConn(self.c.ports[i])

@@ -12,7 +12,7 @@ import unittest
 import redis
 
 sys.path.insert(0, os.path.dirname(__file__))
-from cluster_harness import Cluster  # noqa: E402
+from cluster_harness import ClusterTestCase  # noqa: E402
 from harness import RawConn  # noqa: E402
 from test_scripting import digest  # noqa: E402
 
@@ -29,14 +29,7 @@ def message(channel, payload, proto=2):
     return head + b"$7\r\nmessage\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(channel), channel, len(payload), payload)
 
 
-class ScriptPublishTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.c = Cluster(3).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.c.cleanup()
+class ScriptPublishTest(ClusterTestCase):
 
     def test_every_node_delivers_once_and_state_stays_identical(self):
         c = self.c
