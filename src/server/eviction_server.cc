@@ -115,9 +115,10 @@ bool Server::OutOfMemory() {
   const uint64_t growth = leader ? log_->ProposedGrowth() : 0;
   if (used + growth <= static_cast<uint64_t>(p.maxmemory)) return false;
   bool can_evict = p.policy != EvictionPolicy::kNoEviction;
-  if (can_evict && leader && evictor_) {
-    evictor_->Run(p, LogClockMs(), growth);
-    can_evict = !evictor_->stuck();
+  if (can_evict && leader) {
+    Evictor* e = EnsureEvictor();
+    e->Run(p, LogClockMs(), growth);
+    can_evict = !e->stuck();
   }
   // -OOM is decided on the applied dataset alone, as Redis decides on its used memory: writes in
   // flight make the leader evict earlier, never refuse earlier.
@@ -129,13 +130,17 @@ bool Server::OutOfMemory() {
 // it without passing this node's OOM gate (forwarded by followers) get their evictions into the
 // same batch, instead of waiting for the cron tick.
 void Server::EvictAhead() {
-  if (!evictor_ || !log_->is_leader() || sm_->disk().WritesRefused()) return;
+  if (!log_->is_leader() || sm_->disk().WritesRefused()) return;
   const EvictionParams p = EvictionConfig();
   const uint64_t growth = log_->ProposedGrowth();
-  if (evictor_->Behind(p, growth)) evictor_->Run(p, LogClockMs(), growth);
+  Evictor* e = EnsureEvictor();
+  if (e->Behind(p, growth)) e->Run(p, LogClockMs(), growth);
 }
 
-void Server::EvictionCron() {
+// Made at first need, by whichever asks first: the OOM gate of the first write over the limit
+// may come before the first cron tick (a burst sent right after CONFIG SET maxmemory on a node
+// just started), and it must evict then, not a tick later (test_eviction_burst.py, single node).
+Evictor* Server::EnsureEvictor() {
   if (!evictor_) {
     Evictor::Hooks h;
     h.propose = [this](std::string entry) -> uint64_t {
@@ -146,6 +151,11 @@ void Server::EvictionCron() {
     };
     evictor_ = std::make_unique<Evictor>(store_.get(), &access_, std::move(h));
   }
+  return evictor_.get();
+}
+
+void Server::EvictionCron() {
+  EnsureEvictor();
   const EvictionParams p = EvictionConfig();
   if (p.maxmemory <= 0) return;
   if (!log_->is_leader()) {

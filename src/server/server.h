@@ -247,6 +247,7 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   bool OutOfMemory();
   void EvictionCron();
   void EvictAhead();  // the leader's evictor, before each proposal batch, for writes in flight
+  Evictor* EnsureEvictor();  // evictor_, made at first need (eviction_server.cc)
   void FlushHintsIfDue();  // follower: sends the hint batch if the last went kHintIntervalMs ago
   void OnAccessHints(std::string_view batch);
   // RESTORE's IDLETIME/FREQ, applied here (eviction_server.cc).

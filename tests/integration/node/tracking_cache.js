@@ -6,7 +6,7 @@
 const { createClient } = require('redis');
 
 const [port, writerPort, prefix] = process.argv.slice(2);
-const deadline = (ms) => new Promise((_, rej) => setTimeout(() => rej(new Error('timed out')), ms));
+const deadline = (ms, what) => new Promise((_, rej) => setTimeout(() => rej(new Error(`timed out: ${what}`)), ms));
 
 async function main() {
   const sub = createClient({ url: `redis://127.0.0.1:${port}` });
@@ -37,14 +37,14 @@ async function main() {
     if (seen !== `v${round - 1}`) throw new Error(`round ${round}: cached ${seen}`);
     const inv = invalidation();
     await writer.set(key, `v${round}`);
-    const keys = await Promise.race([inv, deadline(10000)]);
+    const keys = await Promise.race([inv, deadline(10000, `round ${round}: no invalidation of ${key}`)]);
     if (!keys || !keys.includes(key)) throw new Error(`round ${round}: invalidation ${JSON.stringify(keys)}`);
     if (cache.has(key)) throw new Error('not evicted');
   }
   await get(key);
   const inv = invalidation();
   await writer.flushAll();
-  const keys = await Promise.race([inv, deadline(10000)]);
+  const keys = await Promise.race([inv, deadline(10000, 'no invalidation after FLUSHALL')]);
   if (keys !== null) throw new Error(`flush: ${JSON.stringify(keys)}`);
   if (cache.size !== 0) throw new Error('cache not emptied by the flush');
   for (const c of [sub, data, writer]) await c.quit();
