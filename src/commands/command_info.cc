@@ -468,8 +468,12 @@ const CommandSpec* LookupArgv(const Argv& argv) {
   if (argv.empty()) return nullptr;
   const CommandSpec* c = Lookup(argv[0]);
   if (!c || (c->flags & kInternal)) return nullptr;
-  if (!c->subcommands || argv.size() < 2) return c;
-  return LookupFullName(std::string(c->name) + "|" + argv[1]);
+  return LookupSubcommand(*c, argv);
+}
+
+const CommandSpec* LookupSubcommand(const CommandSpec& spec, const Argv& argv) {
+  if (!spec.subcommands || argv.size() < 2) return &spec;
+  return LookupFullName(std::string(spec.name) + "|" + argv[1]);
 }
 
 const CommandSpec* FindSubcommand(ExecContext& ctx, const Argv& argv) {

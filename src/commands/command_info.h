@@ -41,6 +41,8 @@ const CommandSpec* LookupFullName(std::string_view name);
 // The command argv names, looking into a container's subcommands as Redis's lookupCommand does
 // (a container named alone is itself); nullptr if unknown.
 const CommandSpec* LookupArgv(const Argv& argv);
+// The same, for argv whose command `spec` was already found (Lookup(argv[0])): no second lookup.
+const CommandSpec* LookupSubcommand(const CommandSpec& spec, const Argv& argv);
 
 // For a container's execute: the subcommand argv[1] names, after Redis's checks at dispatch
 // ("unknown subcommand 'x'. Try CLIENT HELP.", then "wrong number of arguments for
