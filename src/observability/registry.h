@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <algorithm>
 #include <vector>
 
 #include "observability/histogram.h"
@@ -101,6 +102,13 @@ class Registry {
   Histogram& stage(Stage s) { return stages_[static_cast<size_t>(s)]; }
   const Histogram& stage(Stage s) const { return stages_[static_cast<size_t>(s)]; }
   SlowLog& slowlog() { return slowlog_; }
+  // The shortest call (µs) that the slow log or LATENCY's "command" event records; UINT64_MAX when
+  // both are off. One compare per call decides whether either must look at it.
+  uint64_t RecordedCallUs() const {
+    uint64_t us = slowlog_.active() ? static_cast<uint64_t>(slowlog_.slower_than_us()) : UINT64_MAX;
+    if (latency_.threshold_ms() > 0) us = std::min(us, static_cast<uint64_t>(latency_.threshold_ms()) * 1000);
+    return us;
+  }
   LatencyMonitor& latency() { return latency_; }
   ClusterCounters& cluster() { return cluster_; }
   const ClusterCounters& cluster() const { return cluster_; }

@@ -31,6 +31,7 @@ class SlowLog {
 
   void Configure(int64_t slower_than_us, int64_t max_len);
   bool active() const { return slower_than_us_ >= 0; }
+  int64_t slower_than_us() const { return slower_than_us_; }  // < 0: off
   bool Wants(uint64_t duration_us) const {
     return slower_than_us_ >= 0 && duration_us >= static_cast<uint64_t>(slower_than_us_);
   }

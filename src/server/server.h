@@ -204,13 +204,12 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
   struct AnsweredRead {
     Connection* conn;  // alive: counted before it closes (CloseConnection)
     observability::CommandStats* stats;
-    uint64_t t0_us, t_ready_us;
-    std::string error_reply;  // the reply if it is an error (errorstats), else empty
-    commands::Argv args;      // for SLOWLOG
+    uint64_t t0_us, t_ready_us;  // dispatched; its barrier passed
+    bool failed;                 // its reply was an error (errorstats counted it as it ran)
+    commands::Argv args;         // for SLOWLOG
   };
   void CountAnsweredReads();
-  void CountRead(Connection* c, observability::CommandStats* stats, uint64_t t0, uint64_t t_ready, uint64_t now,
-                 std::string_view reply, const commands::Argv* args);
+  void CountReads(const AnsweredRead* reads, size_t n, uint64_t now);  // answered at `now`
   void StartReading(Connection* c);
   void Reply(Connection* c, std::string_view bytes);  // respecting pending slots
   void MarkDirty(Connection* c);
@@ -325,6 +324,10 @@ class Server : public commands::ServerApi, public commands::PubsubApi, public co
                  std::string_view reply, const commands::Argv* args,
                  std::initializer_list<std::pair<const char*, uint64_t>> stages,
                  uint64_t slow_args_at = observability::SlowArgsArena::kNone);
+  // CountCall's rare part, for a call that took `us`: the slow log and LATENCY's "command" event.
+  void CountSlowCall(const Connection* c, const observability::CommandStats* st, uint64_t us,
+                     const commands::Argv* args, std::initializer_list<std::pair<const char*, uint64_t>> stages,
+                     uint64_t slow_args_at = observability::SlowArgsArena::kNone);
   void FeedMonitors(Connection* c, const commands::CommandSpec& spec, const commands::Argv& argv);
   void LogSlowRequest(const observability::SlowlogEntry& e);
   std::vector<std::string> redacted_;  // scratch for CountCall

@@ -120,7 +120,7 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
     Reply(c, ErrorReply(commands::UnknownCommand(argv)));
     return true;
   }
-  const commands::CommandSpec* named = commands::LookupArgv(argv);  // "client|list" for CLIENT LIST
+  const commands::CommandSpec* named = commands::LookupSubcommand(*spec, argv);  // "client|list" for CLIENT LIST
   c->last_cmd = named ? named->name : "NULL";
   scope.Start(named ? *named : *spec);
   // Traces: an unsampled request pays the sampler's increment and compare (tracing.h Sampler).
@@ -150,8 +150,14 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
   // Inside MULTI: queued (answered +QUEUED, in order behind any pending reply) or refused.
   if (QueueOrRefuse(c, *spec, argv)) return true;
   const commands::CommandSpec* user_spec = spec;  // before the log forms below
-  // The name as sent, for SLOWLOG: the log forms below replace it (a short string: no allocation).
-  std::string sent_name = cur_stats_ && observability::Global().slowlog().active() ? argv[0] : std::string();
+  // The name as sent, for SLOWLOG: the log forms below replace it. Only a command that may have a
+  // log form with another name is copied: a write, a script (EVAL_RO is a read) or XREAD BLOCK. A
+  // read behind writes (redraft.read) keeps its own argv, name included.
+  std::string sent_name;
+  if (cur_stats_ && observability::Global().slowlog().active() &&
+      (!(spec->flags & commands::kReadonly) || (spec->flags & (commands::kNoScript | commands::kBlocking)))) {
+    sent_name = argv[0];
+  }
   commands::AclWriteForm(&spec, &argv);  // ACL SETUSER/DELUSER are log writes
   commands::ScriptForm(&spec, &argv, *store_, c->acl_user.get());  // EVAL -> redraft.eval, SCRIPT LOAD -> log (scripting_cmds.h)
   // A script sent over maxmemory carries that fact: Redis 7.0's rules apply at apply time (scripting_cmds.h).
@@ -206,7 +212,7 @@ bool Server::Dispatch(Connection* c, commands::Argv& argv) {
     if (cur_stats_ && observability::Global().slowlog().active()) {
       commands::Argv client;
       if (spec != user_spec && commands::ClientForm(*spec, argv, &client)) {
-        client[0] = std::move(sent_name);
+        if (!sent_name.empty()) client[0] = std::move(sent_name);
         slow_args_at = c->slow_args.Add(client);
       } else {
         slow_args_at = c->slow_args.Add(argv);

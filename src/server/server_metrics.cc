@@ -101,6 +101,13 @@ void Server::CountCall(const Connection* c, observability::CommandStats* st, uin
     st->failed++;
     m.Error(reply);
   }
+  if (us >= m.RecordedCallUs()) CountSlowCall(c, st, us, args, stages, slow_args_at);
+}
+
+void Server::CountSlowCall(const Connection* c, const observability::CommandStats* st, uint64_t us,
+                           const commands::Argv* args, std::initializer_list<std::pair<const char*, uint64_t>> stages,
+                           uint64_t slow_args_at) {
+  observability::Registry& m = Global();
   if (m.slowlog().Wants(us) && !st->skip_slowlog) {
     // Filled in place (the storage of the entry it replaces is reused: no allocation per record
     // once the log is full, which matters when an overloaded node finds every request slow).

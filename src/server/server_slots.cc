@@ -109,17 +109,32 @@ void Server::OnReadReady(uint64_t token) {
   if (!slot) return;
   slot->state = Connection::Slot::kRunnable;
   if (slot->trace) TraceAnswered(*slot);  // traces (server_trace.cc)
-  if (slot->stats) {
-    slot->t_ready_us = observability::Batch().Now();  // the previous read's end, or the group's reading
-    observability::Global().stage(observability::Stage::kReadBarrierWait).Observe(slot->t_ready_us - slot->t0_us);
-  }
+  // The previous read's end, or the group's reading. Its stage is observed when the read is counted.
+  if (slot->stats) slot->t_ready_us = observability::Batch().Now();
   Drain(c);
 }
 
-void Server::CountRead(Connection* c, observability::CommandStats* stats, uint64_t t0, uint64_t t_ready,
-                       uint64_t now, std::string_view reply, const commands::Argv* args) {
-  observability::Global().stage(observability::Stage::kReadExecute).Observe(now - t_ready);
-  CountCall(c, stats, t0, now, reply, args, {{"barrier_wait", t_ready - t0}, {"read", now - t_ready}});
+// CountCall for reads, whose error replies were counted in errorstats as they ran (Drain). The
+// loop runs once per read with metrics on: what does not change from one read to the next is
+// read once (the compiler cannot hoist it, the counters it writes might alias it).
+void Server::CountReads(const AnsweredRead* reads, size_t n, uint64_t now) {
+  observability::Registry& m = observability::Global();
+  observability::Histogram& wait = m.stage(observability::Stage::kReadBarrierWait);
+  observability::Histogram& run = m.stage(observability::Stage::kReadExecute);
+  const uint64_t recorded_us = m.RecordedCallUs();
+  for (const AnsweredRead* r = reads; r != reads + n; ++r) {
+    const uint64_t us = now - r->t0_us;
+    observability::CommandStats* st = r->stats;
+    st->calls++;
+    st->usec += us;
+    st->latency_us.Observe(us);
+    st->failed += r->failed;
+    wait.Observe(r->t_ready_us - r->t0_us);
+    run.Observe(now - r->t_ready_us);
+    if (us >= recorded_us) [[unlikely]] {
+      CountSlowCall(r->conn, st, us, &r->args, {{"barrier_wait", r->t_ready_us - r->t0_us}, {"read", now - r->t_ready_us}});
+    }
+  }
 }
 
 // The reads answered in one loop iteration share one end reading, taken when the iteration's
@@ -129,16 +144,14 @@ void Server::CountRead(Connection* c, observability::CommandStats* stats, uint64
 // read was its own batch. A read's "read" stage is the time from its barrier's answer to then.
 void Server::CountAnsweredReads() {
   const uint64_t now = observability::Batch().Fresh();  // what runs next starts here
-  for (const AnsweredRead& r : answered_reads_) {
-    CountRead(r.conn, r.stats, r.t0_us, r.t_ready_us, now, r.error_reply, &r.args);
-  }
+  CountReads(answered_reads_.data(), answered_reads_.size(), now);
   answered_reads_.clear();
 }
 
 // Moves finished replies from the head of the slots to the output, running reads whose barrier
 // passed once they reach the head; then resumes a command that waited for the slots to drain.
 void Server::Drain(Connection* c) {
-  bool moved = false, ran_read = false;
+  bool moved = false;
   while (!c->slots.empty()) {
     Connection::Slot& s = c->slots.front();
     if (s.state == Connection::Slot::kRunnable) {
@@ -158,15 +171,17 @@ void Server::Drain(Connection* c) {
         ExecuteNow(c, *spec, s.argv, out);
       }
       c->pending_reads--;
-      ran_read = true;
-      if (s.stats && s.silent) {  // its reply is gone after this iteration: counted now
-        uint64_t now = observability::Batch().Fresh();
-        CountRead(c, s.stats, s.t0_us, s.t_ready_us, now, dropped, s.exec.empty() ? &s.argv : &s.exec);
-      } else if (s.stats) {  // counted with the iteration's others (CountAnsweredReads)
+      if (s.stats) {
         std::string_view reply = out->size() > before ? std::string_view(*out).substr(before) : std::string_view();
-        answered_reads_.push_back(AnsweredRead{c, s.stats, s.t0_us, s.t_ready_us,
-                                               observability::Registry::IsError(reply) ? std::string(reply) : std::string(),
-                                               std::move(s.exec.empty() ? s.argv : s.exec)});
+        const bool failed = observability::Registry::IsError(reply);
+        if (failed) [[unlikely]] observability::Global().Error(reply);
+        commands::Argv& args = s.exec.empty() ? s.argv : s.exec;
+        if (s.silent) {  // no reply leaves with the iteration's output: counted now
+          AnsweredRead r{c, s.stats, s.t0_us, s.t_ready_us, failed, std::move(args)};
+          CountReads(&r, 1, observability::Batch().Fresh());
+        } else {  // counted with the iteration's others (CountAnsweredReads)
+          answered_reads_.emplace_back(c, s.stats, s.t0_us, s.t_ready_us, failed, std::move(args));
+        }
       }
       if (s.trace) TraceReplied(c, s);  // traces
     } else if (s.state == Connection::Slot::kDone) {
@@ -188,7 +203,7 @@ void Server::Drain(Connection* c) {
     // The reads that ran here are counted now, not at the flush: the command resumed now comes
     // after them (a pipelined INFO commandstats or SLOWLOG GET must see them, as in Redis), and
     // starts at that reading, so it is not charged for them.
-    if (ran_read && !answered_reads_.empty()) CountAnsweredReads();
+    if (!answered_reads_.empty()) CountAnsweredReads();
     commands::Argv argv = std::move(c->deferred);
     c->deferred.clear();
     total_commands_--;  // counted when it was first dispatched

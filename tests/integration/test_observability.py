@@ -182,6 +182,8 @@ class ObservabilityTest(unittest.TestCase):
             c.call("EVAL", script, "1", "sl:ev", "x")
             c.call("evalsha", sha, "1", "sl:ev", "y")
             c.call("XGROUP", "CREATE", "sl:st", "g", "$", "MKSTREAM")
+            c.call("EVAL_RO", "return redis.call('get', KEYS[1])", "1", "sl:ev")
+            c.call("XREAD", "BLOCK", "10", "STREAMS", "sl:st", "0-0")
             pipe = redis.Redis(port=self.server.port).pipeline(transaction=False)
             pipe.set("sl:pw", "1")
             pipe.get("sl:pw")
@@ -191,6 +193,8 @@ class ObservabilityTest(unittest.TestCase):
             self.assertIn([b"evalsha", sha, b"1", b"sl:ev", b"y"], argvs)
             self.assertIn([b"XGROUP", b"CREATE", b"sl:st", b"g", b"$", b"MKSTREAM"], argvs)
             self.assertIn([b"GET", b"sl:pw"], argvs)
+            self.assertIn([b"EVAL_RO", b"return redis.call('get', KEYS[1])", b"1", b"sl:ev"], argvs)
+            self.assertIn([b"XREAD", b"BLOCK", b"10", b"STREAMS", b"sl:st", b"0-0"], argvs)
             self.assertFalse([a for a in argvs if a[0].lower().startswith(b"redraft.")], argvs)
         finally:
             c.call("CONFIG", "SET", "slowlog-log-slower-than", "10000")

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "observability/latency_monitor.h"
+#include "observability/registry.h"
 #include "observability/slow_args.h"
 
 namespace redraft::observability {
@@ -48,6 +49,22 @@ TEST(SlowLog, Thresholds) {
   log.Configure(100, 10);
   EXPECT_FALSE(log.Wants(99));
   EXPECT_TRUE(log.Wants(100));
+}
+
+// The one compare the per-call path makes (Registry::RecordedCallUs) must let through exactly
+// the calls that either recorder wants: every duration around both thresholds, each combination.
+TEST(SlowLog, RecordedCallUsAgreesWithBothRecorders) {
+  for (int64_t slow_us : {-1, 0, 1, 999, 1000, 2500, 10000}) {
+    for (int64_t latency_ms : {0, 1, 2, 3, 10}) {
+      Registry m;
+      m.slowlog().Configure(slow_us, 10);
+      m.latency().set_threshold_ms(latency_ms);
+      for (uint64_t us = 0; us <= 12000; us++) {
+        bool wanted = m.slowlog().Wants(us) || m.latency().Wants(us / 1000);
+        ASSERT_EQ(us >= m.RecordedCallUs(), wanted) << "slowlog " << slow_us << " latency " << latency_ms << " us " << us;
+      }
+    }
+  }
 }
 
 TEST(SlowLog, TruncatesAsRedis) {
