@@ -12,9 +12,31 @@
 namespace redraft::commands {
 namespace {
 
+// Command names are found as the client sent them, in any case: the hash and the equality fold
+// ASCII letters themselves (no locale call, no lowered copy, no std::string per request).
+constexpr char FoldAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
+
+struct NameHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const {
+    uint64_t h = 14695981039346656037ull;  // FNV-1a over the folded bytes: names are short
+    for (char c : s) h = (h ^ static_cast<unsigned char>(FoldAscii(c))) * 1099511628211ull;
+    return static_cast<size_t>(h);
+  }
+};
+
+struct NameEqual {
+  using is_transparent = void;
+  bool operator()(std::string_view a, std::string_view b) const {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+             return FoldAscii(x) == FoldAscii(y);
+           });
+  }
+};
+
 struct Registry {
   std::vector<const CommandSpec*> all;
-  std::unordered_map<std::string, const CommandSpec*> by_name;
+  std::unordered_map<std::string, const CommandSpec*, NameHash, NameEqual> by_name;
 
   Registry() {
     for (const CommandSpec* table : {kServerCommands, kStringCommands, kKeyCommands, kHashCommands, kListCommands,
@@ -49,14 +71,9 @@ const Registry& GetRegistry() {
 }  // namespace
 
 const CommandSpec* Lookup(std::string_view name) {
-  if (name.size() > 64) return nullptr;
-  char lower[64];
-  for (size_t i = 0; i < name.size(); i++) {  // ASCII only, without tolower's locale call (per command)
-    char c = name[i];
-    lower[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
-  }
+  if (name.size() > 64) return nullptr;  // longer than any command: not worth hashing
   const auto& reg = GetRegistry();
-  auto it = reg.by_name.find(std::string(lower, name.size()));
+  auto it = reg.by_name.find(name);
   return it == reg.by_name.end() ? nullptr : it->second;
 }
 
